@@ -1,0 +1,145 @@
+"""The typed evidence model every connector produces and every check reads.
+
+A *document* says what should happen (ISO 9001 "maintain documented information");
+a *record* proves what happened ("retain documented information").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+#: Free attribute values stay JSON-friendly so evidence can be cached and re-checked.
+AttributeValue = str | int | float | bool | date | None
+
+DATE_FIELDS: tuple[str, ...] = ("issued", "approved", "last_reviewed", "next_review", "completed", "due")
+CORE_TEXT_FIELDS: tuple[str, ...] = (
+    "document_number", "revision", "owner", "approver", "status", "site", "title",
+)
+
+
+class Kind(StrEnum):
+    DOCUMENT = "document"
+    RECORD = "record"
+
+
+class Locator(BaseModel):
+    """Where an item lives in its source, precise enough for an auditor to open it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    path: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    model: str | None = None
+    record_id: str | None = None
+    url: str | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.url:
+            parts.append(self.url)
+        if self.path:
+            parts.append(self.path)
+        if self.model:
+            parts.append(f"{self.model}/{self.record_id}" if self.record_id else self.model)
+        text = " ".join(parts) or "?"
+        if self.sheet is not None:
+            text += f" [{self.sheet}]"
+        if self.row is not None:
+            text += f" row {self.row}"
+        return text
+
+
+class Provenance(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    connector: str
+    connector_version: str = ""
+    source: str = Field("", description="The configured source this item came from (a folder, a server URL).")
+    locator: Locator
+
+
+class Dates(BaseModel):
+    """The dates checks reason about. Anything else goes into attributes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    issued: date | None = None
+    approved: date | None = None
+    last_reviewed: date | None = None
+    next_review: date | None = None
+    completed: date | None = None
+    due: date | None = None
+
+
+class EvidenceItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, Field(min_length=1, description="Stable across scans of unchanged evidence.")]
+    kind: Kind
+    type: Annotated[str, Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")]
+    title: str | None = None
+    provenance: Provenance
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Digest of the source bytes.")
+    size: int | None = Field(None, ge=0)
+    dates: Dates = Field(default_factory=Dates)
+    document_number: str | None = None
+    revision: str | None = None
+    owner: str | None = None
+    approver: str | None = None
+    status: str | None = None
+    site: str | None = None
+    attributes: dict[str, AttributeValue] = Field(default_factory=dict)
+    text: str | None = Field(None, description="Extracted text, for checks that look for topics.")
+
+    @model_validator(mode="after")
+    def _attributes_do_not_shadow_core_fields(self) -> EvidenceItem:
+        clashes = set(self.attributes) & (set(DATE_FIELDS) | set(CORE_TEXT_FIELDS) | {"id", "kind", "type"})
+        if clashes:
+            raise ValueError(f"attribute names clash with core fields: {sorted(clashes)}")
+        return self
+
+    def field(self, name: str) -> AttributeValue:
+        """Look a field up by the name rules use: core fields, then dates, then attributes."""
+        if name in CORE_TEXT_FIELDS or name in ("id", "type", "kind"):
+            value = getattr(self, name)
+            return str(value) if isinstance(value, StrEnum) else value  # type: ignore[no-any-return]
+        if name in DATE_FIELDS:
+            return getattr(self.dates, name)  # type: ignore[no-any-return]
+        return self.attributes.get(name)
+
+    @property
+    def locator(self) -> str:
+        return str(self.provenance.locator)
+
+
+class Exclusion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    clause: Annotated[str, Field(pattern=r"^\d+(\.\d+)*$")]
+    justification: str = ""
+
+
+class Organisation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "Unnamed organisation"
+    scope: str = ""
+    sites: list[str] = Field(default_factory=list)
+    processes: list[str] = Field(default_factory=list)
+    exclusions: list[Exclusion] = Field(default_factory=list)
+    edition: str = "2015"
+
+
+class CollectionWarning(BaseModel):
+    """Something a connector could not read. It is reported; the scan goes on."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    connector: str
+    locator: str
+    message: str

@@ -1,0 +1,129 @@
+"""Merge label/value pairs from several places in a document into fields.
+
+A document can state its revision in the control table, a page header, the
+file properties and front matter.  The first (highest-precedence) source wins;
+a disagreeing value of equal standing becomes a warning because inconsistent
+document identification is itself a QMS finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .dates import is_ambiguous, parse_date
+from .fields import DATE_FIELDS, DOCUMENT_FIELDS, label_priority, resolve_field, snake
+from .models import DocumentMetadata
+from .textbuf import TEXT_LIMIT, TextBuffer
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    field: str
+    label: str
+    value: str | date
+    source: str
+    priority: int
+    order: int
+
+
+def _as_text(value: str | date) -> str:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _comparable(field: str, value: str | date) -> object:
+    if field in DATE_FIELDS:
+        parsed = parse_date(value)
+        if parsed is not None:
+            return parsed
+    return " ".join(_as_text(value).split()).casefold()
+
+
+class FieldCollector:
+    def __init__(self) -> None:
+        self._candidates: list[_Candidate] = []
+        self._extra: dict[str, str] = {}
+        self.warnings: list[str] = []
+
+    def add(self, label: str, value: str | date | None, source: str) -> None:
+        label = " ".join(label.split())
+        if not label:
+            return
+        if value is None:
+            value = ""
+        if isinstance(value, str):
+            value = " ".join(value.split())
+        name = resolve_field(label, parse_date(value) is not None)
+        if name in DOCUMENT_FIELDS and value != "":
+            self._candidates.append(
+                _Candidate(name, label, value, source, label_priority(label), len(self._candidates))
+            )
+            return
+        key = snake(label)
+        if key:
+            self._extra.setdefault(key, _as_text(value))
+
+    def add_pairs(self, pairs: list[tuple[str, str]], source: str) -> None:
+        for label, value in pairs:
+            self.add(label, value, source)
+
+    def has(self, field: str) -> bool:
+        return any(c.field == field for c in self._candidates)
+
+    def _field_value(self, winner: _Candidate) -> str | date:
+        if winner.field not in DATE_FIELDS or isinstance(winner.value, date):
+            return winner.value
+        parsed = parse_date(winner.value)
+        if parsed is None:
+            self.warnings.append(f"cannot parse date '{winner.value}' for '{winner.label}'")
+            return winner.value
+        if is_ambiguous(winner.value):
+            self.warnings.append(f"ambiguous date '{winner.value}' for '{winner.label}'")
+        return parsed
+
+    def result(self) -> tuple[dict[str, str | date], dict[str, str]]:
+        """(fields, extra); also appends conflict and date warnings."""
+        fields: dict[str, str | date] = {}
+        extra = dict(self._extra)
+        by_field: dict[str, list[_Candidate]] = {}
+        for candidate in self._candidates:
+            by_field.setdefault(candidate.field, []).append(candidate)
+        for name, candidates in by_field.items():
+            ranked = sorted(candidates, key=lambda c: (c.priority, c.order))
+            winner = ranked[0]
+            fields[name] = self._field_value(winner)
+            reported: set[object] = set()
+            for other in ranked[1:]:
+                extra.setdefault(snake(other.label), _as_text(other.value))
+                differs = _comparable(name, other.value) != _comparable(name, winner.value)
+                seen = _comparable(name, other.value)
+                if other.priority == winner.priority and differs and seen not in reported:
+                    reported.add(seen)
+                    self.warnings.append(
+                        f"conflicting {name}: '{_as_text(winner.value)}' ({winner.source} "
+                        f"'{winner.label}') vs '{_as_text(other.value)}' ({other.source} "
+                        f"'{other.label}')"
+                    )
+        return fields, extra
+
+
+def make_metadata(
+    title: str | None,
+    collector: FieldCollector,
+    properties: dict[str, str],
+    text: TextBuffer,
+    warnings: list[str],
+) -> DocumentMetadata:
+    fields, extra = collector.result()
+    all_warnings = [*warnings, *collector.warnings]
+    if text.truncated:
+        all_warnings.append(f"text truncated to {TEXT_LIMIT} characters")
+    clean_title = " ".join(title.split()) if title else None
+    return DocumentMetadata(
+        title=clean_title or None,
+        fields=fields,
+        extra=extra,
+        properties=properties,
+        text=text.text(),
+        warnings=tuple(all_warnings),
+    )

@@ -1,0 +1,123 @@
+"""Date parsing for the formats people actually type into QMS documents."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+
+# Excel's day 0; using 1899-12-30 absorbs Excel's fictitious 1900-02-29.
+_EXCEL_EPOCH = date(1899, 12, 30)
+_SERIAL_MIN, _SERIAL_MAX = 20000, 80000  # roughly 1954 .. 2119
+
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|[AaPp][Mm])?)?"
+_ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$")
+_NUMERIC = re.compile(rf"^(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$")
+_DAY_MONTH_YEAR = re.compile(
+    r"^(\d{1,2})(?:st|nd|rd|th|er|\.)?[\s./-]*([^\W\d_]+)\.?[\s./,-]*(\d{4}|\d{2})$"
+)
+_MONTH_DAY_YEAR = re.compile(r"^([^\W\d_]+)\.?[\s-]+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        "january jan januar janner jan janvier janv",
+        "february feb februar feb fevrier fevr fev",
+        "march mar marz mrz mars",
+        "april apr avril avr",
+        "may mai",
+        "june jun juni juin",
+        "july jul juli juillet juil",
+        "august aug aout",
+        "september sep sept septembre",
+        "october oct oktober okt octobre",
+        "november nov novembre",
+        "december dec dezember dez decembre",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+
+
+def _month_number(token: str) -> int | None:
+    decomposed = unicodedata.normalize("NFKD", token.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _MONTHS.get(plain)
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        # Two-digit years in QMS records are this century unless clearly not.
+        year += 2000 if year < 70 else 1900
+    return year
+
+
+def _make(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def day_month_parts(text: str) -> tuple[int, int] | None:
+    """The first two numbers of a 'dd/mm/yyyy'-style string, else None."""
+    match = _NUMERIC.match(text.strip())
+    if match is None:
+        return None
+    return int(match.group(1)), int(match.group(3))
+
+
+def is_ambiguous(text: str) -> bool:
+    """True when 'a/b/yyyy' reads as a valid but different date either way round."""
+    parts = day_month_parts(text)
+    return parts is not None and parts[0] <= 12 and parts[1] <= 12 and parts[0] != parts[1]
+
+
+def _parse_numeric(match: re.Match[str], dayfirst: bool) -> date | None:
+    first, second, year = int(match.group(1)), int(match.group(3)), _year(match.group(4))
+    if first > 12:
+        return _make(year, second, first)
+    if second > 12:
+        return _make(year, first, second)
+    return _make(year, second, first) if dayfirst else _make(year, first, second)
+
+
+def _parse_text(text: str, dayfirst: bool) -> date | None:
+    if match := _ISO.match(text):
+        return _make(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    if match := _NUMERIC.match(text):
+        return _parse_numeric(match, dayfirst)
+    if match := _DAY_MONTH_YEAR.match(text):
+        month = _month_number(match.group(2))
+        if month is not None:
+            return _make(_year(match.group(3)), month, int(match.group(1)))
+    if match := _MONTH_DAY_YEAR.match(text):
+        month = _month_number(match.group(1))
+        if month is not None:
+            return _make(int(match.group(3)), month, int(match.group(2)))
+    return None
+
+
+def _from_serial(value: float) -> date | None:
+    if math.isnan(value) or not _SERIAL_MIN <= value <= _SERIAL_MAX:
+        return None
+    return _EXCEL_EPOCH + timedelta(days=int(value))
+
+
+def parse_date(value: object, *, dayfirst: bool = True) -> date | None:
+    """Interpret a cell or label value as a calendar date, or return None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return _from_serial(float(value))
+    if isinstance(value, str):
+        text = " ".join(value.split())
+        return _parse_text(text, dayfirst) if text else None
+    return None
