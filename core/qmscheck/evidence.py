@@ -6,6 +6,7 @@ a *record* proves what happened ("retain documented information").
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -115,6 +116,11 @@ class EvidenceItem(BaseModel):
     @property
     def locator(self) -> str:
         return str(self.provenance.locator)
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort 'row 5' before 'row 15': numbers compare as numbers."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
 
 
 class Exclusion(BaseModel):

@@ -209,3 +209,10 @@ def rule_file_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://qmscheck.invalid/schema/rule-file-v1.json"
     return schema
+
+
+if __name__ == "__main__":  # regenerate the published schema: python -m qmscheck.rulemodel > rules/rule-file.schema.json
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(rule_file_schema(), indent=2, sort_keys=True) + "\n")

@@ -25,6 +25,7 @@ class _Candidate:
     source: str
     priority: int
     order: int
+    keep_as_extra: bool
 
 
 def _as_text(value: str | date) -> str:
@@ -45,7 +46,23 @@ class FieldCollector:
         self._extra: dict[str, str] = {}
         self.warnings: list[str] = []
 
-    def add(self, label: str, value: str | date | None, source: str) -> None:
+    def add(
+        self,
+        label: str,
+        value: str | date | None,
+        source: str,
+        *,
+        extra: bool = True,
+        field: str | None = None,
+        priority: int | None = None,
+    ) -> None:
+        """Offer one pair.
+
+        extra=False is for file properties, which already appear in
+        DocumentMetadata.properties; field forces the target when the label is
+        a property name rather than a human label; priority overrides the
+        label's standing (properties only fill gaps left by the document body).
+        """
         label = " ".join(label.split())
         if not label:
             return
@@ -53,14 +70,17 @@ class FieldCollector:
             value = ""
         if isinstance(value, str):
             value = " ".join(value.split())
-        name = resolve_field(label, parse_date(value) is not None)
+        name = field or resolve_field(label, parse_date(value) is not None)
         if name in DOCUMENT_FIELDS and value != "":
+            if priority is None:
+                priority = label_priority(label)
+            order = len(self._candidates)
             self._candidates.append(
-                _Candidate(name, label, value, source, label_priority(label), len(self._candidates))
+                _Candidate(name, label, value, source, priority, order, extra)
             )
             return
         key = snake(label)
-        if key:
+        if key and extra:
             self._extra.setdefault(key, _as_text(value))
 
     def add_pairs(self, pairs: list[tuple[str, str]], source: str) -> None:
@@ -94,7 +114,9 @@ class FieldCollector:
             fields[name] = self._field_value(winner)
             reported: set[object] = set()
             for other in ranked[1:]:
-                extra.setdefault(snake(other.label), _as_text(other.value))
+                key = snake(other.label)
+                if other.keep_as_extra and key not in (snake(winner.label), name):
+                    extra.setdefault(key, _as_text(other.value))
                 differs = _comparable(name, other.value) != _comparable(name, winner.value)
                 seen = _comparable(name, other.value)
                 if other.priority == winner.priority and differs and seen not in reported:

@@ -205,6 +205,10 @@ def resolve_field(label: str, holds_dates: bool) -> str | None:
     return found
 
 
+def is_weak_date_label(label: str) -> bool:
+    return normalise(_PARENTHETICAL.sub("", label)) in _WEAK_DATE_LABELS
+
+
 def label_priority(label: str) -> int:
     return _PRIORITY_LABELS.get(normalise(label), DEFAULT_PRIORITY)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .fields import SYNONYMS
+from .fields import SYNONYMS, canonical_field
 
 # Header/footer and PDF lines often pack several pairs on one line
 # ("Doc No: QP-01    Rev: C    Page 1 of 3").
@@ -20,10 +20,14 @@ def _clean_label(text: str) -> str:
 def split_pair(segment: str) -> tuple[str, str] | None:
     """('Label', 'value') when the segment reads 'Label: value', else None."""
     label, sep, value = segment.partition(":")
-    if not sep or value.startswith("//"):
+    if not sep:
         return None
     label = _clean_label(label)
     if not _LABEL.match(label) or len(label.split()) > _MAX_LABEL_WORDS:
+        return None
+    # "ISO 9001:2015", "10:30" and URLs are not pairs; a known label may be
+    # written without the space ("Rev:B").
+    if value[:1] not in ("", " ", "\t") and canonical_field(label) is None:
         return None
     return label, value.strip().strip("*_").strip()
 

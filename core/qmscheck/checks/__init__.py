@@ -1,0 +1,1 @@
+"""The built-in check vocabulary: exists, each, fresh, covers, mentions."""

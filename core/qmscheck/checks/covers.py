@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import date
+
+from qmscheck.checks.base import CheckContext, Failure, selection_probe
+from qmscheck.conditions import compile_all, compile_selector
+from qmscheck.engine import Probe
+from qmscheck.facts import fold
+from qmscheck.rulemodel import CoversCheck, Rule
+
+
+def _key(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return fold(str(value))
+
+
+class Covers:
+    kind = "covers"
+    description = (
+        "Every key of the selected items (or of the organisation's processes or sites) "
+        "is matched by an item of another type that meets the required conditions."
+    )
+
+    def probes(self, rule: Rule, as_of: date) -> list[Probe]:
+        check = rule.check
+        assert isinstance(check, CoversCheck)
+        by = selection_probe(rule, as_of, check.by, name="by")
+        if check.require:
+            expression = {"$and": [compile_selector(check.by, as_of), compile_all(check.require, as_of).positive]}
+            by = Probe(by.key, by.types, expression)
+        return [selection_probe(rule, as_of), by]
+
+    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+        check = ctx.rule.check
+        assert isinstance(check, CoversCheck)
+        # The join runs on a dict, outside the engine, where it is linear instead of quadratic.
+        covered = {_key(item.field(check.match)) for item in ctx.matched("by")} - {None}
+        by_what = " or ".join(t.replace("_", " ") for t in check.by.types)
+        failures: list[Failure] = []
+        if check.keys_from is not None:
+            source = check.keys_from.split(".")[1]
+            singular = {"processes": "process", "sites": "site"}[source]
+            for key in sorted(set(getattr(ctx.organisation, source)), key=str.casefold):
+                if _key(key) not in covered:
+                    absence = f"no {by_what} covers the {singular} '{key}'"
+                    failures.append(Failure(items=(), detail=absence, absence=absence))
+            return failures
+        assert check.key is not None
+        for item in ctx.selected:
+            value = item.field(check.key)
+            if _key(value) not in covered:
+                detail = f"no {by_what} matching {check.key.replace('_', ' ')} '{value}'"
+                failures.append(Failure(items=(item,), detail=detail))
+        return failures

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import date
+
+from qmscheck.checks.base import CheckContext, Failure, selection_probe, violation_probe
+from qmscheck.conditions import describe, holds
+from qmscheck.engine import Probe
+from qmscheck.periods import Period
+from qmscheck.rulemodel import EachCheck, Rule
+
+
+def _soon(rule: Rule, as_of: date) -> date | None:
+    return Period.parse(rule.warning_window).add_to(as_of) if rule.warning_window else None
+
+
+class Each:
+    kind = "each"
+    description = "Every selected item meets all the required conditions."
+
+    def probes(self, rule: Rule, as_of: date) -> list[Probe]:
+        assert isinstance(rule.check, EachCheck)
+        probes = [selection_probe(rule, as_of), violation_probe(rule, as_of, rule.check.require, "violates")]
+        soon = _soon(rule, as_of)
+        if soon is not None:
+            # Judged as if the scan ran at the end of the warning window: what fails then is a near miss now.
+            probes.append(violation_probe(rule, soon, rule.check.require, "violates_soon"))
+        return probes
+
+    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+        assert isinstance(ctx.rule.check, EachCheck)
+        require = ctx.rule.check.require
+        failures: list[Failure] = []
+        failing = ctx.matched("violates")
+        failing_ids = {item.id for item in failing}
+        for item in failing:
+            fact = ctx.fact_of(item)
+            unmet = [describe(c, ctx.as_of) for c in require if not holds(c, fact, ctx.as_of)]
+            failures.append(Failure(items=(item,), detail="lacks " + "; ".join(unmet)))
+        soon = _soon(ctx.rule, ctx.as_of)
+        if soon is not None:
+            for item in ctx.matched("violates_soon"):
+                if item.id in failing_ids:
+                    continue
+                fact = ctx.fact_of(item)
+                unmet = [describe(c, ctx.as_of) for c in require if not holds(c, fact, soon)]
+                failures.append(
+                    Failure(items=(item,), detail=f"will lack {'; '.join(unmet)} by {soon.isoformat()}", near_miss=True)
+                )
+        return failures
+

@@ -1,0 +1,1 @@
+"""Connectors turn a source (a file share, a register, an ERP) into evidence items."""

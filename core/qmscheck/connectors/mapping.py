@@ -1,0 +1,42 @@
+"""Turning extracted field values into the evidence model's core fields, dates and attributes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from qmscheck.evidence import CORE_TEXT_FIELDS, DATE_FIELDS, AttributeValue, Dates
+
+_RESERVED = {"id", "kind", "type"}
+
+
+def _attribute_value(value: Any) -> AttributeValue:
+    if isinstance(value, datetime):
+        return value.date()
+    if value is None or isinstance(value, str | int | float | bool | date):
+        return value  # type: ignore[no-any-return]
+    return str(value)
+
+
+def split_fields(values: dict[str, Any]) -> tuple[dict[str, Any], Dates, dict[str, AttributeValue]]:
+    """Core text fields, dates and free attributes from canonical-name -> value pairs."""
+    core: dict[str, Any] = {}
+    dates: dict[str, date] = {}
+    attributes: dict[str, AttributeValue] = {}
+    for name, raw in values.items():
+        value = _attribute_value(raw)
+        if value is None or value == "":
+            continue
+        if name in DATE_FIELDS:
+            if isinstance(value, date):
+                dates[name] = value
+            else:
+                # Kept so the auditor can see what was written; the date itself counts as missing.
+                attributes[f"{name}_text"] = str(value)
+        elif name in CORE_TEXT_FIELDS:
+            core[name] = str(value).strip()
+        elif name in _RESERVED:
+            attributes[f"{name}_value"] = value
+        else:
+            attributes[name] = value
+    return core, Dates(**dates), attributes

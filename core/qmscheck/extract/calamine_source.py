@@ -1,0 +1,52 @@
+"""Sheets of xlsx/xlsm/xls/xlsb/ods workbooks via python-calamine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .table_source import CellRange, TableSource
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineSheet
+
+
+def _rows(sheet: CalamineSheet) -> Iterator[list[object]]:
+    for row in sheet.iter_rows():
+        yield list(row)
+
+
+def _merged(sheet: CalamineSheet) -> list[CellRange]:
+    ranges = sheet.merged_cell_ranges or []
+    return [(top, left, bottom, right) for (top, left), (bottom, right) in ranges]
+
+
+def workbook_sheets(path: Path) -> list[TableSource]:
+    """Every worksheet that has at least one cell.
+
+    Sheets are loaded and the workbook closed straight away so that lazy row
+    iteration later does not hold file handles open.
+    """
+    from python_calamine import CalamineWorkbook, SheetTypeEnum
+
+    sources: list[TableSource] = []
+    with CalamineWorkbook.from_path(str(path)) as workbook:
+        for meta in workbook.sheets_metadata:
+            if meta.typ not in (SheetTypeEnum.WorkSheet,):
+                continue
+            sheet = workbook.get_sheet_by_name(meta.name)
+            end = sheet.end
+            if sheet.start is None or end is None:
+                continue
+            sources.append(
+                TableSource(
+                    name=meta.name,
+                    open_rows=partial(_rows, sheet),
+                    last_row=end[0],
+                    last_column=end[1],
+                    merged=_merged(sheet),
+                )
+            )
+    return sources

@@ -1,0 +1,144 @@
+"""Decide, per register column, its names and how to read its values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fields import DATE_FIELDS, canonical_field, is_weak_date_label, resolve_field, snake
+from .register_scan import ColumnStats, Scan
+from .table_source import TableSource
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    index: int  # position within a yielded row
+    header: str  # as shown to the user (generated for blank headers)
+    raw_key: str  # unique key in RegisterRow.raw
+    canonical: str | None
+    key: str  # unique key in RegisterRow.values
+    dates: bool
+    dayfirst: bool
+
+
+def _where(sheet: str | None) -> str:
+    return f"sheet '{sheet}'" if sheet is not None else "csv"
+
+
+def _unique(key: str, taken: set[str], template: str) -> str:
+    if key not in taken:
+        return key
+    number = 2
+    while template.format(key, number) in taken:
+        number += 1
+    return template.format(key, number)
+
+
+def _holds_dates(stats: ColumnStats, canonical: str | None) -> bool:
+    if stats.non_empty == 0:
+        # An empty column keeps the meaning of its header.
+        return canonical in DATE_FIELDS
+    datelike = stats.dates + (stats.serials if canonical in DATE_FIELDS else 0)
+    return datelike * 2 >= stats.non_empty
+
+
+def _dayfirst(stats: ColumnStats, sheet: str | None, header: str, warnings: list[str]) -> bool:
+    if stats.day_first_evident and stats.month_first_evident:
+        warnings.append(
+            f"{_where(sheet)}: column '{header}' mixes day/month and month/day dates; "
+            "ambiguous ones read as day/month"
+        )
+        return True
+    if stats.month_first_evident:
+        return False
+    if not stats.day_first_evident and stats.ambiguous_example is not None:
+        warnings.append(
+            f"{_where(sheet)}: ambiguous dates in column '{header}' "
+            f"(e.g. '{stats.ambiguous_example}'); read as day/month/year"
+        )
+    return True
+
+
+def _undated_warnings(
+    stats: ColumnStats, sheet: str | None, header: str, first_row: int, warnings: list[str]
+) -> None:
+    for index, value in stats.undated:
+        warnings.append(
+            f"{_where(sheet)} row {first_row + index}: cannot parse date '{value}' "
+            f"in column '{header}'"
+        )
+    more = stats.undated_count - len(stats.undated)
+    if more > 0:
+        warnings.append(f"{_where(sheet)}: {more} more unparseable dates in column '{header}'")
+
+
+@dataclass
+class _Column:
+    index: int
+    header: str
+    raw_key: str
+    stats: ColumnStats
+    canonical: str | None
+    genuine: bool  # canonical is a real field, not a text fallback like "target"
+    dates: bool
+
+
+def _columns(source: TableSource, result: Scan, warnings: list[str]) -> list[_Column]:
+    width = max([len(result.headers), *(index + 1 for index in result.columns)])
+    first_column = source.first_column_index(width)
+    columns: list[_Column] = []
+    raw_taken: set[str] = set()
+    for index in range(width):
+        header = result.headers[index] if index < len(result.headers) else ""
+        stats = result.columns.get(index, ColumnStats())
+        if not header and stats.non_empty == 0:
+            continue
+        header = header or f"Column {first_column + index + 1}"
+        raw_key = _unique(header, raw_taken, "{} ({})")
+        if raw_key != header:
+            warnings.append(f"{_where(source.name)}: duplicate column '{header}'")
+        raw_taken.add(raw_key)
+
+        holds_dates = _holds_dates(stats, canonical_field(header))
+        canonical = resolve_field(header, holds_dates)
+        # "Completed: yes" keeps its text; unlabelled columns that hold
+        # nothing but dates are read as dates too.
+        text_column = is_weak_date_label(header) and not holds_dates
+        dates = (canonical in DATE_FIELDS and not text_column) or (
+            canonical is None and stats.non_empty > 0 and stats.dates == stats.non_empty
+        )
+        genuine = canonical is not None and not text_column
+        columns.append(_Column(index, header, raw_key, stats, canonical, genuine, dates))
+    return columns
+
+
+def plan_columns(source: TableSource, result: Scan, warnings: list[str]) -> list[ColumnPlan]:
+    columns = _columns(source, result, warnings)
+    first_row = source.first_row_number(result.row_count)
+    keys: dict[int, str] = {}
+    taken: set[str] = set()
+    # Real fields claim their canonical key first; a second "Date" column or a
+    # text "Completed" column must not take the key a date column needs.
+    for column in columns:
+        if column.genuine and column.canonical is not None and column.canonical not in taken:
+            keys[column.index] = column.canonical
+            taken.add(column.canonical)
+    plans: list[ColumnPlan] = []
+    for column in columns:
+        canonical = column.canonical
+        if column.index not in keys:
+            if column.genuine:
+                canonical = None
+            base = canonical or snake(column.header) or f"column_{column.index + 1}"
+            keys[column.index] = _unique(base, taken, "{}_{}")
+            taken.add(keys[column.index])
+        dayfirst = True
+        if column.dates:
+            dayfirst = _dayfirst(column.stats, source.name, column.header, warnings)
+            _undated_warnings(column.stats, source.name, column.header, first_row, warnings)
+        plans.append(
+            ColumnPlan(
+                column.index, column.header, column.raw_key, canonical,
+                keys[column.index], column.dates, dayfirst,
+            )
+        )
+    return plans

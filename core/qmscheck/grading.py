@@ -1,0 +1,79 @@
+"""From a rule's failures to graded findings, the way a certification body grades.
+
+- an isolated failure takes the rule's grade;
+- missing evidence altogether takes ``absent_grade`` (or the rule's grade);
+- when failures add up to the rule's ``systemic`` threshold, they become one major
+  nonconformity citing every failing item;
+- a near miss (would fail within the warning window) is an observation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from qmscheck.checks.base import Failure, label
+from qmscheck.evidence import natural_key
+from qmscheck.rulemodel import Grade, Rule
+from qmscheck.report import EvidenceRef, Finding
+
+
+def _refs(failures: list[Failure]) -> list[EvidenceRef]:
+    seen: dict[str, EvidenceRef] = {}
+    for failure in failures:
+        for item in failure.items:
+            seen.setdefault(item.id, EvidenceRef(id=item.id, locator=item.locator, sha256=item.sha256, label=label(item)))
+    return sorted(seen.values(), key=lambda ref: natural_key(ref.id))
+
+
+def _finding_id(rule: Rule, refs: list[EvidenceRef], absence: str | None) -> str:
+    basis = "\n".join([rule.id, absence or "", *(ref.id for ref in refs)])
+    return f"{rule.id}-{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
+
+
+def _statement(rule: Rule, failures: list[Failure], refs: list[EvidenceRef]) -> str:
+    requirement = f"ISO 9001 {rule.clause} expects that {rule.requirement.rstrip('.')}."
+    if len(failures) == 1 and failures[0].absence:
+        return f"{requirement} Not met: {failures[0].absence}."
+    if len(failures) == 1:
+        seen = ", ".join(f"{ref.label} ({ref.locator})" for ref in refs)
+        return f"{requirement} Evidence seen: {seen}. Not met: {failures[0].detail}."
+    details = "; ".join(
+        f"{', '.join(label(item) for item in failure.items) or 'organisation'}: {failure.detail}" for failure in failures
+    )
+    return f"{requirement} {len(failures)} instances show a systemic breakdown: {details}."
+
+
+def _finding(rule: Rule, pack: str, grade: Grade, failures: list[Failure]) -> Finding:
+    refs = _refs(failures)
+    absence = failures[0].absence if len(failures) == 1 else None
+    return Finding(
+        id=_finding_id(rule, refs, absence),
+        grade=grade,
+        clause=rule.clause,
+        rule_id=rule.id,
+        title=rule.title,
+        statement=_statement(rule, failures, refs),
+        evidence=refs,
+        absence=absence,
+        why=rule.why.strip(),
+        fix=rule.fix.strip(),
+        pack=pack,
+        stages=sorted(rule.stages),
+    )
+
+
+def grade_failures(rule: Rule, pack: str, failures: list[Failure], population: int) -> list[Finding]:
+    hard = [failure for failure in failures if not failure.near_miss]
+    near = [failure for failure in failures if failure.near_miss]
+    findings = [_finding(rule, pack, Grade.OBSERVATION, [failure]) for failure in near]
+    systemic = rule.systemic
+    if (
+        systemic is not None
+        and len(hard) >= systemic.min_failures
+        and len(hard) / max(population, len(hard), 1) >= systemic.min_share
+    ):
+        return [*findings, _finding(rule, pack, Grade.MAJOR, hard)]
+    for failure in hard:
+        grade = rule.absent_grade if failure.absence and rule.absent_grade else rule.grade
+        findings.append(_finding(rule, pack, grade, [failure]))
+    return findings

@@ -1,0 +1,121 @@
+"""The deterministic report model every renderer reads."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qmscheck.evidence import CollectionWarning, Organisation, natural_key
+from qmscheck.rulemodel import GRADE_ORDER, Grade
+
+REPORT_SCHEMA_VERSION = "1.0"
+
+
+class EvidenceRef(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    locator: str
+    sha256: str | None = None
+    label: str
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Stable: the rule id and a digest of the evidence cited.")
+    grade: Grade
+    clause: str
+    rule_id: str
+    title: str
+    statement: str = Field(description="The requirement, the evidence seen and what is not met.")
+    evidence: list[EvidenceRef] = Field(default_factory=list)
+    absence: str | None = Field(None, description="What was looked for and not found.")
+    why: str
+    fix: str
+    pack: str
+    stages: list[int]
+
+
+class NotApplicable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    clause: str
+    justification: str
+    rule_ids: list[str]
+
+
+class PackInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+    rules: int
+
+
+class SourceInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    connector: str
+    location: str
+    items: int
+
+
+class Summary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    major: int = 0
+    minor: int = 0
+    observation: int = 0
+    ofi: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.major} major, {self.minor} minor, {self.observation} observation"
+            f"{'s' if self.observation != 1 else ''}, {self.ofi} OFI"
+        )
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal["1.0"] = REPORT_SCHEMA_VERSION
+    tool_version: str
+    organisation: Organisation
+    as_of: date
+    stage: Literal[1, 2]
+    edition: str
+    generated_at: str | None = Field(None, description="Only when asked for: keeps reports reproducible.")
+    sources: list[SourceInfo]
+    evidence_count: int
+    packs: list[PackInfo]
+    rules_evaluated: int
+    findings: list[Finding]
+    not_applicable: list[NotApplicable] = Field(default_factory=list)
+    warnings: list[CollectionWarning] = Field(default_factory=list)
+    summary: Summary
+
+    def exceeds(self, threshold: Grade | None) -> bool:
+        """True when a finding is at or above the threshold grade (None: never)."""
+        if threshold is None:
+            return False
+        return any(finding.grade.severity <= threshold.severity for finding in self.findings)
+
+
+def clause_key(clause: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", clause))
+
+
+def finding_sort_key(finding: Finding) -> tuple[object, ...]:
+    return (clause_key(finding.clause), finding.grade.severity, finding.rule_id, [natural_key(e.id) for e in finding.evidence],
+            finding.absence or "")
+
+
+def summarise(findings: list[Finding]) -> Summary:
+    counts = {grade.value: 0 for grade in GRADE_ORDER}
+    for finding in findings:
+        counts[finding.grade.value] += 1
+    return Summary(**counts)

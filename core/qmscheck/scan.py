@@ -1,0 +1,40 @@
+"""A whole scan: configuration, plugins, collect, check. The CLI and tests both call this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from qmscheck.check import CheckOptions, run_check
+from qmscheck.collect import collect
+from qmscheck.config import load_config
+from qmscheck.plugins import Plugins, load_plugins
+from qmscheck.report import Report
+from qmscheck.rulepack import load_packs
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    target: Path
+    as_of: date | None = None
+    stage: int | None = None
+    edition: str | None = None
+    generated_at: str | None = None
+
+
+def scan(request: ScanRequest, plugins: Plugins | None = None) -> Report:
+    plugins = plugins or load_plugins()
+    config = load_config(request.target)
+    # Rules are validated before any evidence is read: a broken pack fails fast.
+    packs = load_packs(list(plugins.rule_packs))
+    collection = collect(config, plugins)
+    organisation = config.organisation
+    edition = request.edition or config.scan.edition or organisation.edition
+    options = CheckOptions(
+        as_of=request.as_of or config.scan.as_of or date.today(),
+        stage=request.stage or config.scan.stage or 2,
+        edition=edition,
+        generated_at=request.generated_at,
+    )
+    return run_check(collection, packs, plugins, organisation, options)
