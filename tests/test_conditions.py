@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from qmscheck.conditions import compile_condition, holds
 from qmscheck.engine import Probe, evaluate
 from qmscheck.periods import Anchor, Period, epoch_days
@@ -14,31 +13,40 @@ from qmscheck.rulemodel import Condition
 
 AS_OF = date(2026, 3, 31)
 
-conditions = st.sampled_from([
-    Condition(field="due", on_or_after="as_of"),
-    Condition(field="due", on_or_before="as_of+P30D"),
-    Condition(field="completed", on_or_before="field:due"),
-    Condition(field="completed", on_or_before="field:issued+P30D"),
-    Condition(field="completed", on_or_after="as_of-P12M"),
-    Condition(field="status", one_of=["closed", "done"]),
-    Condition(field="status", not_one_of=["retired"]),
-    Condition(field="status", equals="Closed"),
-    Condition(field="score", at_least=70),
-    Condition(field="score", at_most=20),
-    Condition(field="root_cause", present=True),
-    Condition(field="root_cause", present=False),
-    Condition(any=[Condition(field="due", present=False), Condition(field="due", on_or_after="as_of")]),
-    Condition(all=[Condition(field="completed", present=False), Condition(field="issued", on_or_after="as_of-P30D")]),
-])
+conditions = st.sampled_from(
+    [
+        Condition(field="due", on_or_after="as_of"),
+        Condition(field="due", on_or_before="as_of+P30D"),
+        Condition(field="completed", on_or_before="field:due"),
+        Condition(field="completed", on_or_before="field:issued+P30D"),
+        Condition(field="completed", on_or_after="as_of-P12M"),
+        Condition(field="status", one_of=["closed", "done"]),
+        Condition(field="status", not_one_of=["retired"]),
+        Condition(field="status", equals="Closed"),
+        Condition(field="score", at_least=70),
+        Condition(field="score", at_most=20),
+        Condition(field="root_cause", present=True),
+        Condition(field="root_cause", present=False),
+        Condition(any=[Condition(field="due", present=False), Condition(field="due", on_or_after="as_of")]),
+        Condition(
+            all=[Condition(field="completed", present=False), Condition(field="issued", on_or_after="as_of-P30D")]
+        ),
+    ]
+)
 
 days = st.integers(min_value=epoch_days(AS_OF) - 500, max_value=epoch_days(AS_OF) + 100)
-fact_fields = st.fixed_dictionaries({}, optional={
-    "d_due": days, "d_completed": days, "d_issued": days,
-    "s_status": st.sampled_from(["closed", "open", "retired", "done"]),
-    "n_score": st.integers(min_value=0, max_value=100),
-    "s_score": st.sampled_from(["n/a", "99"]),
-    "s_root_cause": st.just("worn tool"),
-})
+fact_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        "d_due": days,
+        "d_completed": days,
+        "d_issued": days,
+        "s_status": st.sampled_from(["closed", "open", "retired", "done"]),
+        "n_score": st.integers(min_value=0, max_value=100),
+        "s_score": st.sampled_from(["n/a", "99"]),
+        "s_root_cause": st.just("worn tool"),
+    },
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from qmscheck import engine
 from qmscheck.conditions import compile_condition
 from qmscheck.engine import PROBES_PER_RULESET, EngineError, Probe, evaluate
@@ -63,8 +62,13 @@ def test_typed_keys_keep_text_numbers_out_of_numeric_comparisons() -> None:
     condition = Condition(field="score", at_least=365)
     compiled = compile_condition(condition, AS_OF)
     facts = [fact(0, s_score="99"), fact(1, n_score=400)]
-    result = evaluate([Probe("ok", ("calibration_record",), compiled.positive),
-                       Probe("bad", ("calibration_record",), compiled.negative)], facts)
+    result = evaluate(
+        [
+            Probe("ok", ("calibration_record",), compiled.positive),
+            Probe("bad", ("calibration_record",), compiled.negative),
+        ],
+        facts,
+    )
     assert result == {"ok": {"e1"}, "bad": {"e0"}}
 
 
@@ -76,6 +80,7 @@ def test_an_action_error_is_raised_not_swallowed(monkeypatch: pytest.MonkeyPatch
     def broken_action(self: object, probe_key: str) -> object:
         def action(c: object) -> None:
             raise RuntimeError("boom in action")
+
         return action
 
     monkeypatch.setattr(type(instance), "_action", broken_action)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-
 from qmscheck.extract import canonical_field, parse_date, snake
 from qmscheck.extract.dates import is_ambiguous
 from qmscheck.extract.fields import SYNONYMS, normalise, resolve_field
@@ -66,6 +65,7 @@ def test_is_ambiguous() -> None:
     assert not is_ambiguous("13/04/2025")
     assert not is_ambiguous("04/04/2025")
     assert not is_ambiguous("2025-03-04")
+    assert not is_ambiguous("03.04.2025")  # dotted dates are day-first by convention
 
 
 @pytest.mark.parametrize(

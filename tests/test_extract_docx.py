@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-
+from docx.shared import Inches
 from qmscheck.extract import DocumentMetadata, read_document
 
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -182,7 +182,7 @@ def test_header_table_and_horizontal_control_table(tmp_path: Path) -> None:
     doc = Document()
     section = doc.sections[0]
     section.header.is_linked_to_previous = False
-    header_table = section.header.add_table(rows=1, cols=2, width=section.page_width)
+    header_table = section.header.add_table(rows=1, cols=2, width=Inches(6))
     header_table.rows[0].cells[0].text = "Acme Precision Parts Ltd"
     header_table.rows[0].cells[1].text = "Status: Draft"
     table = doc.add_table(rows=2, cols=4)

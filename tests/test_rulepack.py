@@ -5,14 +5,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from qmscheck.cli import main
 from qmscheck.errors import RulePackError
 from qmscheck.plugins import load_plugins
 from qmscheck.rulemodel import rule_file_schema
 from qmscheck.rulepack import RulePack, load_packs, load_rule_file, rules_root
 
-GOOD = '''
+GOOD = """
 clause = "7.1"
 title = "Resources"
 
@@ -26,7 +25,7 @@ why = "why"
 fix = "fix"
 select = { type = "calibration_record" }
 check = { kind = "each", require = [{ field = "due", on_or_after = "as_of" }] }
-'''
+"""
 
 
 def test_published_schema_is_current() -> None:
@@ -58,9 +57,11 @@ def test_good_rule_file_validates(tmp_path: Path) -> None:
         (('select = { type = "calibration_record" }', 'select = { typ = "calibration_record" }'), "$.rules[0].select"),
         (('on_or_after = "as_of"', 'on_or_after = "yesterday"'), "$.rules[0].check"),
         (('id = "TST001"', 'id = "tst-1"'), "$.rules[0].id"),
-        (('why = "why"\n', ''), "$.rules[0]"),
-        (('{ field = "due", on_or_after = "as_of" }', '{ field = "due", on_or_after = "as_of", present = true }'),
-         "$.rules[0].check.each.require[0]"),
+        (('why = "why"\n', ""), "$.rules[0]"),
+        (
+            ('{ field = "due", on_or_after = "as_of" }', '{ field = "due", on_or_after = "as_of", present = true }'),
+            "$.rules[0].check.each.require[0]",
+        ),
     ],
     ids=["unknown-grade", "misspelt-key", "bad-anchor", "bad-id", "missing-why", "two-operators"],
 )
@@ -107,8 +108,9 @@ def test_cli_exits_2_on_a_broken_pack(tmp_path: Path, monkeypatch: pytest.Monkey
     import qmscheck.plugins as plugins_module
 
     original = plugins_module.load_plugins
-    monkeypatch.setattr(plugins_module, "load_plugins",
-                        lambda *a, **k: original(extra=[BrokenPackPlugin(folder)], entry_points=False))
+    monkeypatch.setattr(
+        plugins_module, "load_plugins", lambda *a, **k: original(extra=[BrokenPackPlugin(folder)], entry_points=False)
+    )
     result = CliRunner().invoke(main, ["rules"])
     assert result.exit_code == 2
     assert "7.1.toml" in result.output and "TST001" in result.output and "$.rules[0].grade" in result.output

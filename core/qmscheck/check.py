@@ -15,7 +15,12 @@ from qmscheck.facts import to_fact
 from qmscheck.grading import grade_failures
 from qmscheck.plugins import Plugins
 from qmscheck.report import (
-    Finding, NotApplicable, PackInfo, Report, finding_sort_key, summarise,
+    Finding,
+    NotApplicable,
+    PackInfo,
+    Report,
+    finding_sort_key,
+    summarise,
 )
 from qmscheck.rulepack import LoadedPacks, LoadedRule
 from qmscheck.scope import applicability
@@ -31,7 +36,8 @@ class CheckOptions:
 
 def select_rules(packs: LoadedPacks, options: CheckOptions) -> list[LoadedRule]:
     return [
-        loaded for loaded in packs.rules
+        loaded
+        for loaded in packs.rules
         if options.stage in loaded.rule.stages
         and options.edition in loaded.rule.editions
         and loaded.rule.status != "deprecated"
@@ -54,7 +60,11 @@ def run_check(
         rule = loaded.rule
         prefix = f"{rule.id}:"
         context = CheckContext(
-            rule=rule, as_of=options.as_of, organisation=organisation, items=collection.items, facts=facts,
+            rule=rule,
+            as_of=options.as_of,
+            organisation=organisation,
+            items=collection.items,
+            facts=facts,
             matches={key: ids for key, ids in matches.items() if key.startswith(prefix)},
         )
         failures = plugins.checks.get(rule.check.kind).evaluate(context)

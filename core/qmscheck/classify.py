@@ -14,9 +14,9 @@ from qmscheck.evidence import Kind
 class Candidate:
     """What a connector knows about an unclassified source of evidence."""
 
-    path: str                      # inside the source, with forward slashes
+    path: str  # inside the source, with forward slashes
     title: str | None = None
-    sheet: str | None = None       # set for one sheet of a workbook (a register)
+    sheet: str | None = None  # set for one sheet of a workbook (a register)
     headers: tuple[str, ...] = ()  # canonical field names of the sheet's columns
     is_register: bool = False
 
@@ -93,8 +93,9 @@ REGISTER_PATTERNS: tuple[Pattern, ...] = (
     Pattern(("training", "competence", "skills", "schulung"), "employee", lacks_headers=("competence",)),
     Pattern(("training", "competence", "skills", "schulung"), "training_record"),
     Pattern(("calibration", "gauge", "instrument", "kalibrier", "étalonnage"), "calibration_record"),
-    Pattern(("supplier", "vendor", "provider", "lieferant", "fournisseur"), "supplier_evaluation",
-            needs_headers=("score",)),
+    Pattern(
+        ("supplier", "vendor", "provider", "lieferant", "fournisseur"), "supplier_evaluation", needs_headers=("score",)
+    ),
     Pattern(("supplier", "vendor", "provider", "lieferant", "fournisseur"), "supplier"),
     Pattern(("capa", "nonconform", "nc ", "ncr", "nc-", "abweichung"), "nonconformity"),
     Pattern(("complaint", "reklamation", "réclamation"), "complaint"),

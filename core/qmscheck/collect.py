@@ -37,15 +37,20 @@ def collect(config: ScanConfig, plugins: Plugins) -> Collection:
                 collection.warnings.append(collected)
                 continue
             if collected.id in seen:
-                collection.warnings.append(CollectionWarning(
-                    connector=connector.name, locator=collected.locator,
-                    message=f"duplicate evidence id {collected.id}; the second copy was ignored",
-                ))
+                collection.warnings.append(
+                    CollectionWarning(
+                        connector=connector.name,
+                        locator=collected.locator,
+                        message=f"duplicate evidence id {collected.id}; the second copy was ignored",
+                    )
+                )
                 continue
             seen.add(collected.id)
             collection.items.append(collected)
             count += 1
-        collection.sources.append(SourceInfo(connector=connector.name, location=connector.describe(options), items=count))
+        collection.sources.append(
+            SourceInfo(connector=connector.name, location=connector.describe(options), items=count)
+        )
     collection.items.sort(key=lambda item: natural_key(item.id))
     collection.warnings.sort(key=lambda w: (w.connector, w.locator, w.message))
     return collection

@@ -111,6 +111,7 @@ def compile_all(conditions: Sequence[Condition], as_of: date) -> Compiled:
 
 # --- the plain-Python twin ------------------------------------------------------------
 
+
 def _typed_value(fact: Json, prefix: str, name: str) -> Any:
     return fact.get(f"{prefix}{name}")
 

@@ -69,7 +69,7 @@ def load_config(target: Path) -> ScanConfig:
         if not config_file.is_file():
             return ScanConfig(
                 organisation=Organisation(name=target.resolve().name),
-                sources=[SourceConfig(connector="filesystem", path=".")],
+                sources=[SourceConfig.model_validate({"connector": "filesystem", "path": "."})],
                 base_dir=target,
             )
         target = config_file

@@ -85,16 +85,14 @@ class _Engine:
     def _ruleset(self, evidence_type: str, probes: Sequence[Probe]) -> str:
         # The type guard also keeps the engine's own state object (which has no type) from
         # matching a negative condition such as $nex, which loops forever.
-        definition = {
-            f"p{i}": {"all": [{"m": {"$and": [{TYPE_KEY: evidence_type}, probe.expression]}}], "key": probe.key}
-            for i, probe in enumerate(probes)
-        }
-        digest = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:24]
+        conditions = [[{"m": {"$and": [{TYPE_KEY: evidence_type}, probe.expression]}}] for probe in probes]
+        keyed = [[probe.key, condition] for probe, condition in zip(probes, conditions, strict=True)]
+        digest = hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()[:24]
         name = f"qms_{digest}"
         if name not in self._registered:
             rules: dict[str, Any] = {}
-            for rule_name, rule in definition.items():
-                rules[rule_name] = {"all": rule["all"], "run": self._action(rule["key"])}
+            for i, (probe, condition) in enumerate(zip(probes, conditions, strict=True)):
+                rules[f"p{i}"] = {"all": condition, "run": self._action(probe.key)}
             rules["catch_all"] = {"all": [{"m": {"$ex": {FACT_MARK: 1}}}], "run": _ignore}
             self._host.register_rulesets({name: rules})
             self._registered[name] = [probe.key for probe in probes]

@@ -18,7 +18,13 @@ AttributeValue = str | int | float | bool | date | None
 
 DATE_FIELDS: tuple[str, ...] = ("issued", "approved", "last_reviewed", "next_review", "completed", "due")
 CORE_TEXT_FIELDS: tuple[str, ...] = (
-    "document_number", "revision", "owner", "approver", "status", "site", "title",
+    "document_number",
+    "revision",
+    "owner",
+    "approver",
+    "status",
+    "site",
+    "title",
 )
 
 
@@ -108,7 +114,7 @@ class EvidenceItem(BaseModel):
         """Look a field up by the name rules use: core fields, then dates, then attributes."""
         if name in CORE_TEXT_FIELDS or name in ("id", "type", "kind"):
             value = getattr(self, name)
-            return str(value) if isinstance(value, StrEnum) else value  # type: ignore[no-any-return]
+            return str(value) if isinstance(value, StrEnum) else value
         if name in DATE_FIELDS:
             return getattr(self.dates, name)  # type: ignore[no-any-return]
         return self.attributes.get(name)

@@ -13,15 +13,17 @@ import hashlib
 
 from qmscheck.checks.base import Failure, label
 from qmscheck.evidence import natural_key
-from qmscheck.rulemodel import Grade, Rule
 from qmscheck.report import EvidenceRef, Finding
+from qmscheck.rulemodel import Grade, Rule
 
 
 def _refs(failures: list[Failure]) -> list[EvidenceRef]:
     seen: dict[str, EvidenceRef] = {}
     for failure in failures:
         for item in failure.items:
-            seen.setdefault(item.id, EvidenceRef(id=item.id, locator=item.locator, sha256=item.sha256, label=label(item)))
+            seen.setdefault(
+                item.id, EvidenceRef(id=item.id, locator=item.locator, sha256=item.sha256, label=label(item))
+            )
     return sorted(seen.values(), key=lambda ref: natural_key(ref.id))
 
 
@@ -38,7 +40,8 @@ def _statement(rule: Rule, failures: list[Failure], refs: list[EvidenceRef]) -> 
         seen = ", ".join(f"{ref.label} ({ref.locator})" for ref in refs)
         return f"{requirement} Evidence seen: {seen}. Not met: {failures[0].detail}."
     details = "; ".join(
-        f"{', '.join(label(item) for item in failure.items) or 'organisation'}: {failure.detail}" for failure in failures
+        f"{', '.join(label(item) for item in failure.items) or 'organisation'}: {failure.detail}"
+        for failure in failures
     )
     return f"{requirement} {len(failures)} instances show a systemic breakdown: {details}."
 

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from qmscheck.checks.base import CheckPrimitive
     from qmscheck.classify import Candidate, Classification
     from qmscheck.connectors.base import Connector
-    from qmscheck.checks.base import CheckPrimitive
     from qmscheck.renderers.base import Renderer
     from qmscheck.rulepack import RulePack
 
@@ -43,6 +43,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 # --- collect -------------------------------------------------------------------------
+
 
 @hookspec
 def qmscheck_register_connectors(register: Callable[[Connector], None]) -> None:
@@ -70,6 +71,7 @@ def qmscheck_classify(candidate: Candidate) -> Classification | None:
 
 # --- check ---------------------------------------------------------------------------
 
+
 @hookspec
 def qmscheck_register_rule_packs(register: Callable[[RulePack], None]) -> None:
     """Register rule packs: folders of declarative TOML rule files.
@@ -94,6 +96,7 @@ def qmscheck_register_checks(register: Callable[[CheckPrimitive], None]) -> None
 
 
 # --- report --------------------------------------------------------------------------
+
 
 @hookspec
 def qmscheck_register_renderers(register: Callable[[Renderer], None]) -> None:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 _PERIOD = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?$")
-_ANCHOR = re.compile(r"^\s*(?:(?P<as_of>as_of)|field:(?P<field>[a-z][a-z0-9_]*))\s*(?:(?P<sign>[+-])\s*(?P<period>P\w+))?\s*$")
+_ANCHOR = re.compile(
+    r"^\s*(?:(?P<as_of>as_of)|field:(?P<field>[a-z][a-z0-9_]*))\s*(?:(?P<sign>[+-])\s*(?P<period>P\w+))?\s*$"
+)
 
 PERIOD_PATTERN = r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$"
 ANCHOR_PATTERN = r"^\s*(as_of|field:[a-z][a-z0-9_]*)\s*([+-]\s*P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?)?\s*$"

@@ -21,9 +21,7 @@ class Registry(Generic[T]):
         def register(item: T) -> None:
             name = self._key(item)
             if name in self._items:
-                raise PluginError(
-                    f"{self._what} {name!r} registered twice: by {self._owners[name]} and by {owner}"
-                )
+                raise PluginError(f"{self._what} {name!r} registered twice: by {self._owners[name]} and by {owner}")
             self._items[name] = item
             self._owners[name] = owner
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from qmscheck.evidence import CollectionWarning, Organisation, natural_key
 from qmscheck.rulemodel import GRADE_ORDER, Grade
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION: Final = "1.0"
 
 
 class EvidenceRef(BaseModel):
@@ -110,8 +110,13 @@ def clause_key(clause: str) -> tuple[int, ...]:
 
 
 def finding_sort_key(finding: Finding) -> tuple[object, ...]:
-    return (clause_key(finding.clause), finding.grade.severity, finding.rule_id, [natural_key(e.id) for e in finding.evidence],
-            finding.absence or "")
+    return (
+        clause_key(finding.clause),
+        finding.grade.severity,
+        finding.rule_id,
+        [natural_key(e.id) for e in finding.evidence],
+        finding.absence or "",
+    )
 
 
 def summarise(findings: list[Finding]) -> Summary:

@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from qmscheck.periods import ANCHOR_PATTERN, PERIOD_PATTERN, Anchor, Period
 
 Scalar = str | int | float | bool
+Edition = Literal["2015", "2026"]
+Stage = Literal[1, 2]
+EDITIONS: tuple[Edition, ...] = ("2015", "2026")
+STAGES: tuple[Stage, ...] = (1, 2)
 
 
 class Grade(StrEnum):
@@ -169,8 +173,8 @@ class Rule(BaseModel):
     id: Annotated[str, Field(pattern=r"^[A-Z]{2,8}[0-9]{3}$", description="Stable, never reused.")]
     title: str
     clause: Annotated[str, Field(pattern=r"^(4|5|6|7|8|9|10)(\.\d+){0,3}$")]
-    editions: list[Literal["2015", "2026"]] = Field(default_factory=lambda: ["2015", "2026"])
-    stages: Annotated[list[Literal[1, 2]], Field(min_length=1)] = Field(default_factory=lambda: [1, 2])
+    editions: list[Edition] = Field(default_factory=lambda: list(EDITIONS))
+    stages: Annotated[list[Stage], Field(min_length=1)] = Field(default_factory=lambda: list(STAGES))
     status: Literal["stable", "preview", "deprecated"] = "stable"
     grade: Grade = Field(description="Grade of an isolated failure.")
     absent_grade: Grade | None = Field(None, description="Grade when the evidence is missing altogether.")
@@ -178,7 +182,9 @@ class Rule(BaseModel):
     warning_window: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
         None, description="Items that would fail within this period are observations."
     )
-    requirement: str = Field(description="What is required, in your own words: completes 'ISO 9001 <clause> expects ...'.")
+    requirement: str = Field(
+        description="What is required, in your own words: completes 'ISO 9001 <clause> expects ...'."
+    )
     why: str
     fix: str
     evidence: str = Field("", description="The evidence an auditor expects to see.")
@@ -211,7 +217,9 @@ def rule_file_schema() -> dict[str, Any]:
     return schema
 
 
-if __name__ == "__main__":  # regenerate the published schema: python -m qmscheck.rulemodel > rules/rule-file.schema.json
+if (
+    __name__ == "__main__"
+):  # regenerate the published schema: python -m qmscheck.rulemodel > rules/rule-file.schema.json
     import json
     import sys
 

@@ -120,7 +120,8 @@ def load_packs(packs: list[RulePack]) -> LoadedPacks:
                     raise RulePackError(f"{source}: rule {rule.id}: id already used in {seen[rule.id]}")
                 if not (rule.clause == rule_file.clause or rule.clause.startswith(rule_file.clause + ".")):
                     raise RulePackError(
-                        f"{source}: rule {rule.id}: clause {rule.clause} is outside the file's clause {rule_file.clause}"
+                        f"{source}: rule {rule.id}: clause {rule.clause} "
+                        f"is outside the file's clause {rule_file.clause}"
                     )
                 seen[rule.id] = source
                 loaded.rules.append(LoadedRule(rule, pack, source))

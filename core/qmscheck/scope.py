@@ -33,7 +33,9 @@ def _under(clause: str, excluded: str) -> bool:
 
 def _invalid(exclusion: Exclusion) -> str | None:
     if not exclusion.clause.startswith(EXCLUDABLE_PREFIX):
-        return f"clause {exclusion.clause} cannot be excluded: only clause 8 requirements may be declared not applicable"
+        return (
+            f"clause {exclusion.clause} cannot be excluded: only clause 8 requirements may be declared not applicable"
+        )
     if len(exclusion.justification.strip()) < MIN_JUSTIFICATION:
         return f"the exclusion of clause {exclusion.clause} has no adequate justification"
     return None

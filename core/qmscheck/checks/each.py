@@ -47,4 +47,3 @@ class Each:
                     Failure(items=(item,), detail=f"will lack {'; '.join(unmet)} by {soon.isoformat()}", near_miss=True)
                 )
         return failures
-

@@ -30,6 +30,7 @@ class Mentions:
             # Presence is another rule's job; there is nothing to read here.
             return []
         if check.target == "newest":
+
             def newest_key(item: EvidenceItem) -> tuple[int, str]:
                 day = ctx.fact_of(item).get(f"d_{check.newest_by}")
                 return (day if isinstance(day, int) else -1, item.id)

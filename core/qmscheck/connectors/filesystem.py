@@ -79,7 +79,8 @@ class FilesystemConnector:
                 continue
             if size > context.max_file_size:
                 yield CollectionWarning(
-                    connector=self.name, locator=relative,
+                    connector=self.name,
+                    locator=relative,
                     message=f"skipped: {size} bytes is over the size limit of {context.max_file_size}",
                 )
                 continue
@@ -126,15 +127,19 @@ class FilesystemConnector:
     ) -> Iterator[Collected]:
         for sheet in read_register(path):
             candidate = Candidate(
-                path=relative, title=path.stem, sheet=sheet.sheet,
-                headers=tuple(name for name in sheet.canonical if name), is_register=True,
+                path=relative,
+                title=path.stem,
+                sheet=sheet.sheet,
+                headers=tuple(name for name in sheet.canonical if name),
+                is_register=True,
             )
             classification = context.classify(candidate)
             for warning in sheet.warnings:
                 yield CollectionWarning(connector=self.name, locator=f"{relative} [{sheet.sheet}]", message=warning)
             if classification is None:
                 yield CollectionWarning(
-                    connector=self.name, locator=f"{relative} [{sheet.sheet}]",
+                    connector=self.name,
+                    locator=f"{relative} [{sheet.sheet}]",
                     message="sheet not recognised as a register; add a [[classify]] entry to qmscheck.toml",
                 )
                 continue

@@ -14,7 +14,7 @@ def _attribute_value(value: Any) -> AttributeValue:
     if isinstance(value, datetime):
         return value.date()
     if value is None or isinstance(value, str | int | float | bool | date):
-        return value  # type: ignore[no-any-return]
+        return value
     return str(value)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,21 +14,36 @@ _SAMPLE_CHARS = 64 * 1024
 _DELIMITERS = ",;\t|"
 
 
+def _consistency(sample: str, delimiter: str) -> tuple[int, int]:
+    """(rows sharing the most common width, that width) when split on delimiter."""
+    widths: dict[int, int] = {}
+    for row in csv.reader(io.StringIO(sample), delimiter=delimiter):
+        if len(row) > 1:
+            widths[len(row)] = widths.get(len(row), 0) + 1
+    if not widths:
+        return 0, 0
+    width = max(widths, key=lambda w: (widths[w], w))
+    return widths[width], width
+
+
 def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
     # A sample cut mid-line confuses the sniffer's per-line statistics.
     if "\n" in sample:
         sample = sample[: sample.rindex("\n")]
+    best = max(_DELIMITERS, key=lambda d: _consistency(sample, d))
     try:
-        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS)
+        sniffed = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS)
     except csv.Error:
-        first_line = sample.splitlines()[0] if sample else ""
-        delimiter = max(_DELIMITERS, key=first_line.count)
+        sniffed = None
+    # The sniffer is thrown by title lines above the header; trust it only
+    # when its delimiter splits the rows as consistently as the best one.
+    if sniffed is not None and _consistency(sample, sniffed.delimiter) >= _consistency(sample, best):
+        return sniffed
 
-        class Fallback(csv.excel):
-            pass
+    class Detected(csv.excel):
+        delimiter = best if _consistency(sample, best)[0] else ","
 
-        Fallback.delimiter = delimiter if first_line.count(delimiter) else ","
-        return Fallback
+    return Detected
 
 
 def _rows(path: Path, encoding: Encoding, dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[list[object]]:

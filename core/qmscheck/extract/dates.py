@@ -71,9 +71,16 @@ def day_month_parts(text: str) -> tuple[int, int] | None:
 
 
 def is_ambiguous(text: str) -> bool:
-    """True when 'a/b/yyyy' reads as a valid but different date either way round."""
-    parts = day_month_parts(text)
-    return parts is not None and parts[0] <= 12 and parts[1] <= 12 and parts[0] != parts[1]
+    """True when 'a/b/yyyy' reads as a valid but different date either way round.
+
+    Dotted dates are not ambiguous: 'dd.mm.yyyy' is the German/French
+    convention and nobody writes month-first with dots.
+    """
+    match = _NUMERIC.match(text.strip())
+    if match is None or match.group(2) == ".":
+        return False
+    first, second = int(match.group(1)), int(match.group(3))
+    return first <= 12 and second <= 12 and first != second
 
 
 def _parse_numeric(match: re.Match[str], dayfirst: bool) -> date | None:

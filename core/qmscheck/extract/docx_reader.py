@@ -69,9 +69,11 @@ def read_docx(path: Path) -> DocumentMetadata:
     import docx
     from docx.table import Table
 
-    document = docx.Document(str(path))
+    # Opening the zip first gives "bad zip: ..." for damaged files instead of
+    # python-docx's misleading "Package not found".
     with zipfile.ZipFile(path) as archive:
         office = read_office_properties(archive)
+    document = docx.Document(str(path))
 
     collector = FieldCollector()
     text = TextBuffer()

@@ -1,0 +1,3 @@
+from qmscheck.cli import main
+
+main()

@@ -1,0 +1,170 @@
+"""Each check primitive, passing and failing, through the real engine."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from qmscheck.evidence import Organisation
+from qmscheck.rulemodel import Grade
+from qmscheck.testing import check_items, item
+
+AS_OF = date(2026, 3, 31)
+HEAD = (
+    'clause = "{clause}"\ntitle = "t"\n\n[[rules]]\nid = "TST001"\ntitle = "t"\nclause = "{clause}"\n'
+    'requirement = "r"\nwhy = "w"\nfix = "f"\n'
+)
+
+
+def pack(tmp_path: Path, clause: str, body: str) -> Path:
+    folder = tmp_path / "pack"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{clause}.toml").write_text(HEAD.format(clause=clause) + body)
+    return folder
+
+
+def grades(report: object) -> list[str]:
+    return [f.grade.value for f in report.findings]  # type: ignore[attr-defined]
+
+
+def test_exists(tmp_path: Path) -> None:
+    rules = pack(
+        tmp_path, "5.2", 'grade = "major"\nselect = { type = "quality_policy" }\ncheck = { kind = "exists" }\n'
+    )
+    assert grades(check_items(rules, [item("quality_policy", "policy.docx")], as_of=AS_OF)) == []
+    report = check_items(rules, [item("procedure", "qp.docx")], as_of=AS_OF)
+    assert grades(report) == ["major"]
+    assert report.findings[0].absence == "no quality policy was found"
+
+
+EACH = """grade = "minor"
+warning_window = "P30D"
+systemic = { min_failures = 3, min_share = 0.5 }
+select = { type = "calibration_record", where = [{ field = "status", not_one_of = ["retired"] }] }
+check = { kind = "each", require = [{ field = "due", on_or_after = "as_of" }] }
+"""
+
+
+def test_each_pass_fail_near_miss_and_missing_field(tmp_path: Path) -> None:
+    rules = pack(tmp_path, "7.1", EACH)
+    items = [
+        item("calibration_record", "ok", due=date(2026, 9, 1), status="In use"),
+        item("calibration_record", "late", due=date(2026, 1, 15), status="In use"),
+        item("calibration_record", "soon", due=date(2026, 4, 15), status="In use"),
+        item("calibration_record", "retired", due=date(2020, 1, 1), status="Retired"),
+        item("calibration_record", "undated", status="In use"),
+    ]
+    report = check_items(rules, items, as_of=AS_OF)
+    by_item = {f.evidence[0].id: f.grade for f in report.findings}
+    assert by_item == {"test:late": Grade.MINOR, "test:soon": Grade.OBSERVATION, "test:undated": Grade.MINOR}
+
+
+def test_each_systemic_failures_become_one_major(tmp_path: Path) -> None:
+    rules = pack(tmp_path, "7.1", EACH)
+    items = [item("calibration_record", f"late{i}", due=date(2025, 1, i + 1)) for i in range(3)]
+    items.append(item("calibration_record", "ok", due=date(2027, 1, 1)))
+    report = check_items(rules, items, as_of=AS_OF)
+    assert grades(report) == ["major"]
+    assert len(report.findings[0].evidence) == 3
+
+
+def test_as_of_changes_the_verdict(tmp_path: Path) -> None:
+    rules = pack(tmp_path, "7.1", EACH)
+    items = [item("calibration_record", "c", due=date(2026, 1, 15))]
+    assert grades(check_items(rules, items, as_of=date(2025, 12, 1))) == []
+    assert grades(check_items(rules, items, as_of=date(2026, 1, 1))) == ["observation"]
+    assert grades(check_items(rules, items, as_of=AS_OF)) == ["minor"]
+
+
+def test_fresh(tmp_path: Path) -> None:
+    rules = pack(
+        tmp_path,
+        "9.3",
+        'grade = "minor"\nabsent_grade = "major"\nselect = { type = "management_review_minutes" }\n'
+        'check = { kind = "fresh", field = "issued", within = "P12M" }\n',
+    )
+    recent = item("management_review_minutes", "mr2025", issued=date(2025, 10, 22))
+    old = item("management_review_minutes", "mr2024", issued=date(2024, 10, 18))
+    assert grades(check_items(rules, [recent, old], as_of=AS_OF)) == []
+    stale = check_items(rules, [old], as_of=AS_OF)
+    assert grades(stale) == ["minor"] and stale.findings[0].evidence[0].id == "test:mr2024"
+    assert grades(check_items(rules, [], as_of=AS_OF)) == ["major"]
+
+
+COVERS = """grade = "minor"
+select = { type = "supplier" }
+check = { kind = "covers", key = "supplier", by = { type = "supplier_evaluation" }, match = "supplier", require = [{ field = "completed", on_or_after = "as_of-P12M" }] }
+"""
+
+
+def test_covers_by_key(tmp_path: Path) -> None:
+    rules = pack(tmp_path, "8.4", COVERS)
+    items = [
+        item("supplier", "s1", supplier="Northfield Metals"),
+        item("supplier", "s2", supplier="Rapid Castings Ltd"),
+        item("supplier", "s3", supplier="Old Friend Ltd"),
+        item("supplier_evaluation", "e1", supplier="northfield  metals", completed=date(2025, 9, 12)),
+        item("supplier_evaluation", "e3", supplier="Old Friend Ltd", completed=date(2024, 1, 1)),
+    ]
+    report = check_items(rules, items, as_of=AS_OF)
+    assert sorted(f.evidence[0].id for f in report.findings) == ["test:s2", "test:s3"]
+
+
+def test_covers_organisation_processes(tmp_path: Path) -> None:
+    rules = pack(
+        tmp_path,
+        "9.2",
+        'grade = "minor"\nselect = { type = "audit_programme_entry" }\n'
+        'check = { kind = "covers", keys_from = "organisation.processes", by = { type = "audit_programme_entry" }, '
+        'match = "process" }\n',
+    )
+    organisation = Organisation(processes=["Sales", "Purchasing"])
+    report = check_items(
+        rules, [item("audit_programme_entry", "a1", process="Sales")], as_of=AS_OF, organisation=organisation
+    )
+    assert [f.absence for f in report.findings] == ["no audit programme entry covers the process 'Purchasing'"]
+
+
+def test_mentions_reads_only_the_newest(tmp_path: Path) -> None:
+    rules = pack(
+        tmp_path,
+        "9.3",
+        'grade = "minor"\nselect = { type = "management_review_minutes" }\n'
+        'check = { kind = "mentions", target = "newest", topics = [{ name = "suppliers", any = ["supplier", '
+        '"external provider"] }, { name = "resources", any = ["adequacy of resources"] }] }\n',
+    )
+    old = item("management_review_minutes", "old", issued=date(2024, 10, 1), text="supplier and adequacy of resources")
+    new = item("management_review_minutes", "new", issued=date(2025, 10, 1), text="Performance of External  Providers")
+    report = check_items(rules, [old, new], as_of=AS_OF)
+    assert len(report.findings) == 1
+    assert report.findings[0].evidence[0].id == "test:new"
+    assert (
+        "resources" in report.findings[0].statement and "suppliers" not in report.findings[0].statement.split(":")[-1]
+    )
+
+
+@pytest.mark.parametrize("stage,expected", [(1, []), (2, ["minor"])])
+def test_stage_filters_rules(tmp_path: Path, stage: int, expected: list[str]) -> None:
+    rules = pack(tmp_path, "7.1", EACH.replace('grade = "minor"', 'grade = "minor"\nstages = [2]'))
+    report = check_items(rules, [item("calibration_record", "late", due=date(2025, 1, 1))], as_of=AS_OF, stage=stage)
+    assert grades(report) == expected
+
+
+def test_justified_exclusion_is_not_applicable_and_disallowed_one_is_a_finding(tmp_path: Path) -> None:
+    rules = pack(tmp_path, "8.3", 'grade = "major"\nselect = { type = "design_review" }\ncheck = { kind = "exists" }\n')
+    justified = Organisation(exclusions=[{"clause": "8.3", "justification": "We build only to customer drawings."}])
+    report = check_items(rules, [], as_of=AS_OF, organisation=justified)
+    assert report.findings == [] and report.not_applicable[0].rule_ids == ["TST001"]
+    disallowed = Organisation(
+        exclusions=[
+            {"clause": "7.1.5", "justification": "We do not think calibration matters."},
+            {"clause": "8.3", "justification": ""},
+        ]
+    )
+    report = check_items(rules, [], as_of=AS_OF, organisation=disallowed)
+    assert sorted((f.rule_id, f.grade.value) for f in report.findings) == [
+        ("SCOPE001", "major"),
+        ("SCOPE001", "minor"),
+        ("TST001", "major"),
+    ]

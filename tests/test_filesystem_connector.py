@@ -1,0 +1,124 @@
+"""The filesystem connector on real files, including corrupt ones: one warning per bad file, the scan goes on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import docx
+import openpyxl
+from qmscheck.classify import Overrides
+from qmscheck.collect import collect
+from qmscheck.config import ClassifyOverride, ScanConfig, SourceConfig
+from qmscheck.plugins import load_plugins
+
+
+def make_procedure(path: Path, number: str, next_review: str) -> None:
+    document = docx.Document()
+    document.add_paragraph(path.stem, style="Title")
+    table = document.add_table(rows=0, cols=2)
+    for label, value in [
+        ("Document No", number),
+        ("Revision", "B"),
+        ("Status", "Released"),
+        ("Approved by", "A. Person"),
+        ("Approval date", "2025-01-10"),
+        ("Next review", next_review),
+    ]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = label, value
+    document.add_paragraph("How we do things.")
+    document.save(str(path))
+
+
+def make_calibration_log(path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Instruments"
+    sheet.append(["Gauge ID", "Description", "Status", "Last Calibrated", "Next Due"])
+    sheet.append(["G-1", "Caliper", "In use", date(2025, 6, 1), date(2026, 6, 1)])
+    sheet.append(["G-2", "Micrometer", "In use", date(2025, 1, 1), date(2026, 1, 1)])
+    workbook.save(str(path))
+
+
+def share(tmp_path: Path) -> Path:
+    root = tmp_path / "share"
+    (root / "procs").mkdir(parents=True)
+    make_procedure(root / "procs" / "QP-01 Document Control.docx", "QP-01", "2027-01-01")
+    make_calibration_log(root / "Calibration Log.xlsx")
+    (root / "procs" / "QP-02 Broken.docx").write_bytes(b"PK\x03\x04 this is not really a zip")
+    (root / "Empty Register.xlsx").write_bytes(b"")
+    (root / "garbage.pdf").write_bytes(b"%PDF-1.4\n garbage without xref")
+    (root / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    return root
+
+
+def test_real_files_become_evidence_and_corrupt_ones_warnings(tmp_path: Path) -> None:
+    root = share(tmp_path)
+    config = ScanConfig(sources=[SourceConfig(connector="filesystem", path=str(root))], base_dir=tmp_path)
+    collection = collect(config, load_plugins(entry_points=False))
+    by_id = {item.id: item for item in collection.items}
+    procedure = by_id["filesystem:procs/QP-01 Document Control.docx"]
+    assert procedure.type == "procedure" and procedure.kind.value == "document"
+    assert (procedure.document_number, procedure.revision, procedure.approver) == ("QP-01", "B", "A. Person")
+    assert procedure.dates.next_review == date(2027, 1, 1) and procedure.dates.approved == date(2025, 1, 10)
+    gauge = by_id["filesystem:Calibration Log.xlsx#Instruments!3"]
+    assert gauge.type == "calibration_record" and gauge.kind.value == "record"
+    assert gauge.attributes["instrument_id"] == "G-2" and gauge.dates.due == date(2026, 1, 1)
+    assert gauge.provenance.locator.sheet == "Instruments" and gauge.provenance.locator.row == 3
+    assert len(gauge.sha256 or "") == 64
+    warned = sorted(w.locator for w in collection.warnings)
+    assert warned == ["Empty Register.xlsx", "garbage.pdf", "procs/QP-02 Broken.docx"]
+    assert all(w.message and "Traceback" not in w.message for w in collection.warnings)
+
+
+def test_classification_override_from_config(tmp_path: Path) -> None:
+    root = share(tmp_path)
+    overrides = [ClassifyOverride(pattern="procs/QP-01*", type="work_instruction")]
+    config = ScanConfig(
+        sources=[SourceConfig(connector="filesystem", path=str(root))], classify=overrides, base_dir=tmp_path
+    )
+    collection = collect(config, load_plugins(entry_points=False))
+    assert {i.type for i in collection.items if i.id.endswith("QP-01 Document Control.docx")} == {"work_instruction"}
+    assert Overrides(overrides).rules[0].pattern == "procs/QP-01*"
+
+
+def test_scan_of_a_folder_with_corrupt_files_reports_warnings_and_exits_by_findings(tmp_path: Path) -> None:
+    root = share(tmp_path)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qmscheck",
+            "scan",
+            str(root),
+            "--format",
+            "json",
+            "--as-of",
+            "2026-03-31",
+            "--fail-on",
+            "never",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert len(report["warnings"]) == 3
+    assert any(f["rule_id"] == "CAL001" and f["evidence"][0]["label"] == "G-2" for f in report["findings"])
+
+
+def test_symlink_loops_are_not_followed(tmp_path: Path) -> None:
+    root = tmp_path / "share"
+    root.mkdir()
+    (root / "loop").symlink_to(root, target_is_directory=True)
+    (root / "outside").symlink_to(tmp_path, target_is_directory=True)
+    make_calibration_log(root / "Calibration Log.xlsx")
+    config = ScanConfig(sources=[SourceConfig(connector="filesystem", path=str(root))], base_dir=tmp_path)
+    collection = collect(config, load_plugins(entry_points=False))
+    assert len(collection.items) == 2

@@ -1,0 +1,68 @@
+"""Plugins: built-ins register like outside plugins; a broken outside plugin is named, not fatal."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from qmscheck import hookspecs
+from qmscheck.errors import PluginError
+from qmscheck.hookspecs import hookimpl
+from qmscheck.plugins import load_plugins
+
+
+def test_builtins_register_through_the_hooks() -> None:
+    plugins = load_plugins(entry_points=False)
+    assert plugins.connectors.names() == ["filesystem"]
+    assert plugins.checks.names() == ["covers", "each", "exists", "fresh", "mentions"]
+    assert {"json", "text"} <= set(plugins.renderers.names())
+    assert plugins.rule_packs.names() == ["iso9001"]
+    assert plugins.connectors.owner("filesystem") == "qmscheck.builtin.connectors"
+
+
+def test_every_hook_has_a_docstring_a_plugin_author_can_act_on() -> None:
+    for name in hookspecs.all_hook_names():
+        doc = getattr(hookspecs, name).__doc__ or ""
+        assert len(doc.split()) >= 25, name
+
+
+def test_duplicate_ids_are_refused_naming_both_plugins() -> None:
+    class Duplicate:
+        @hookimpl
+        def qmscheck_register_connectors(self, register):  # type: ignore[no-untyped-def]
+            from qmscheck.connectors.filesystem import FilesystemConnector
+
+            register(FilesystemConnector())
+
+    with pytest.raises(PluginError, match=r"registered twice: by qmscheck.builtin.connectors and by Duplicate"):
+        load_plugins(extra=[Duplicate()], entry_points=False)
+
+
+def test_a_broken_entry_point_is_reported_and_the_tool_still_works(tmp_path: Path) -> None:
+    # A real installed distribution whose entry point fails on import.
+    dist = tmp_path / "site"
+    package = dist / "qmscheck_broken_plugin"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("raise RuntimeError('missing licence key')\n")
+    info = dist / "qmscheck_broken_plugin-0.3.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: qmscheck-broken-plugin\nVersion: 0.3.1\n")
+    (info / "entry_points.txt").write_text("[qmscheck]\nbroken = qmscheck_broken_plugin\n")
+    env = {"PYTHONPATH": str(dist), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run(
+        [sys.executable, "-m", "qmscheck", "plugins"], capture_output=True, text=True, timeout=120, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "broken 0.3.1 (qmscheck-broken-plugin) FAILED: RuntimeError: missing licence key" in result.stdout
+    assert "connectors: filesystem" in result.stdout
+    disabled = subprocess.run(
+        [sys.executable, "-m", "qmscheck", "plugins"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "QMSCHECK_DISABLE_PLUGINS": "broken"},
+        check=False,
+    )
+    assert "broken" not in disabled.stdout
