@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -13,11 +15,21 @@ from qmscheck import __version__
 from qmscheck.errors import QmscheckError
 from qmscheck.rulemodel import Grade
 
+if TYPE_CHECKING:
+    from qmscheck.plugins import Plugins
+    from qmscheck.renderers.base import Renderer
+    from qmscheck.report import Report
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 FAIL_ON = {"major": Grade.MAJOR, "minor": Grade.MINOR, "observation": Grade.OBSERVATION, "never": None}
+
+#: ``--output-dir`` writes each format to this name plus the renderer's extension.
+REPORT_BASENAME = "qmscheck-report"
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str) -> None:
@@ -35,6 +47,76 @@ class _Group(click.Group):
             fail(str(exc))
 
 
+def output_options(command: F) -> F:
+    """The options every report-producing command shares, so ``scan`` and ``report`` never drift apart."""
+    command = click.option(
+        "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+        help=f"Write each --format to DIR/{REPORT_BASENAME}.<extension> (needed for several formats).",
+    )(command)
+    command = click.option(
+        "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.",
+    )(command)
+    command = click.option(
+        "--format", "format_names", multiple=True, default=("text",), show_default=True,
+        help="Output format (see `qmscheck plugins`); repeat it with --output-dir for several.",
+    )(command)
+    return command
+
+
+def _load_plugins() -> Plugins:
+    from qmscheck.plugins import load_plugins
+
+    plugins = load_plugins()
+    for info in plugins.failed:
+        click.echo(f"warning: plugin {info.name} {info.version} ({info.origin}) failed to load: {info.error}", err=True)
+    return plugins
+
+
+def _renderers(plugins: Plugins, format_names: tuple[str, ...], output: Path | None,
+               output_dir: Path | None) -> list[Renderer]:
+    """Check the output options before any work is done: a typo must not cost a whole scan."""
+    names = list(dict.fromkeys(format_names))  # repeated formats are written once, in the order given
+    renderers = [plugins.renderers.get(name) for name in names]  # unknown name: error listing the known ones
+    if output and output_dir:
+        raise QmscheckError("give either --output or --output-dir, not both")
+    if len(renderers) > 1 and not output_dir:
+        raise QmscheckError(f"several formats ({', '.join(names)}) need --output-dir DIR")
+    by_extension: dict[str, str] = {}
+    for renderer in renderers:
+        taken = by_extension.setdefault(renderer.extension, renderer.name)
+        if taken != renderer.name:
+            raise QmscheckError(f"formats {taken!r} and {renderer.name!r} would both write "
+                                f"{REPORT_BASENAME}.{renderer.extension}")
+    return renderers
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise QmscheckError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _emit(report: Report, renderers: list[Renderer], output: Path | None, output_dir: Path | None) -> None:
+    """Write the rendered report(s); the one-line summary goes to stderr whatever the format."""
+    if output_dir:
+        paths = [output_dir / f"{REPORT_BASENAME}.{renderer.extension}" for renderer in renderers]
+        for renderer, path in zip(renderers, paths, strict=True):
+            _write(path, renderer.render(report, color=False))
+        click.echo(f"{report.summary.line()} - reports written to {', '.join(str(p) for p in paths)}", err=True)
+    elif output:
+        _write(output, renderers[0].render(report, color=False))
+        click.echo(f"{report.summary.line()} - report written to {output}", err=True)
+    else:
+        click.echo(renderers[0].render(report, color=sys.stdout.isatty()), nl=False)
+        click.echo(report.summary.line(), err=True)
+
+
+def _exit_code(report: Report, threshold_name: str) -> int:
+    return EXIT_FINDINGS if report.exceeds(FAIL_ON[threshold_name]) else EXIT_OK
+
+
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="qmscheck")
 def main() -> None:
@@ -43,8 +125,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "format_name", default="text", show_default=True, help="Output format (see `qmscheck plugins`).")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
+@output_options
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default=None,
               help="Exit 1 when a finding is at or above this grade.  [default: major]")
 @click.option("--stage", type=click.Choice(["1", "2"]), default=None,
@@ -53,18 +134,16 @@ def main() -> None:
               help="Judge every date-relative check as of this day (YYYY-MM-DD).  [default: the config's, else today]")
 @click.option("--edition", type=click.Choice(["2015", "2026"]), default=None, help="ISO 9001 edition.")
 @click.option("--timestamp", is_flag=True, help="Record the wall-clock time in the report (off: reproducible output).")
-def scan(target: Path, format_name: str, output: Path | None, fail_on: str | None, stage: str | None,
-         as_of: datetime | None, edition: str | None, timestamp: bool) -> None:
+def scan(target: Path, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None,
+         fail_on: str | None, stage: str | None, as_of: datetime | None, edition: str | None,
+         timestamp: bool) -> None:
     """Scan TARGET: a folder of evidence, or a qmscheck.toml naming sources, scope and options."""
     from qmscheck.config import load_config
-    from qmscheck.plugins import load_plugins
     from qmscheck.scan import ScanRequest
     from qmscheck.scan import scan as run_scan
 
-    plugins = load_plugins()
-    renderer = plugins.renderers.get(format_name)
-    for info in plugins.failed:
-        click.echo(f"warning: plugin {info.name} {info.version} ({info.origin}) failed to load: {info.error}", err=True)
+    plugins = _load_plugins()
+    renderers = _renderers(plugins, format_names, output, output_dir)
     request = ScanRequest(
         target=target,
         as_of=as_of.date() if as_of else None,
@@ -74,14 +153,56 @@ def scan(target: Path, format_name: str, output: Path | None, fail_on: str | Non
     )
     report = run_scan(request, plugins)
     threshold_name = fail_on or load_config(target).scan.fail_on or "major"
-    to_terminal = output is None and sys.stdout.isatty()
-    rendered = renderer.render(report, color=to_terminal)
-    if output:
-        output.write_text(rendered, encoding="utf-8")
-        click.echo(f"{report.summary.line()} - report written to {output}", err=True)
-    else:
-        click.echo(rendered, nl=False)
-    sys.exit(EXIT_FINDINGS if report.exceeds(FAIL_ON[threshold_name]) else EXIT_OK)
+    _emit(report, renderers, output, output_dir)
+    sys.exit(_exit_code(report, threshold_name))
+
+
+def _read_saved_report(path: Path) -> Report:
+    """A saved ``--format json`` scan, checked against the report model; errors name the bad field."""
+    from pydantic import ValidationError
+
+    from qmscheck.report import REPORT_SCHEMA_VERSION, Report
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except OSError as exc:
+        raise QmscheckError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise QmscheckError(f"{path} is not UTF-8 text; expected a `qmscheck scan --format json` report") from None
+    except json.JSONDecodeError as exc:
+        raise QmscheckError(f"{path} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
+                            "expected a `qmscheck scan --format json` report") from None
+    if not isinstance(data, dict) or "findings" not in data:
+        raise QmscheckError(f"{path} is not a qmscheck report: expected a `qmscheck scan --format json` report")
+    version = data.get("schema_version")
+    if version != REPORT_SCHEMA_VERSION:
+        raise QmscheckError(f"{path} has report schema_version {version!r}; this qmscheck reads "
+                            f"{REPORT_SCHEMA_VERSION!r}")
+    try:
+        return Report.model_validate_json(text)
+    except ValidationError as exc:
+        problems = [
+            "$" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
+            + f": {error['msg']}"
+            for error in exc.errors()
+        ]
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise QmscheckError(f"{path} is not a valid qmscheck report: {'; '.join(problems[:5])}{more}") from None
+
+
+@main.command("report")
+@click.argument("scan_file", metavar="SCAN.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_options
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="major", show_default=True,
+              help="Exit 1 when a finding is at or above this grade.")
+def report_command(scan_file: Path, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None,
+                   fail_on: str) -> None:
+    """Re-render a saved JSON scan (`scan --format json`) in other formats, without reading the sources."""
+    renderers = _renderers(_load_plugins(), format_names, output, output_dir)
+    report = _read_saved_report(scan_file)
+    _emit(report, renderers, output, output_dir)
+    sys.exit(_exit_code(report, fail_on))
 
 
 @main.group(invoke_without_command=True)
@@ -98,7 +219,9 @@ def rules(ctx: click.Context) -> None:
     for item in sorted(loaded.rules, key=lambda r: (clause_key(r.rule.clause), r.rule.id)):
         rule = item.rule
         stages = ",".join(str(s) for s in rule.stages)
-        click.echo(f"{rule.id:<8} {rule.clause:<9} {rule.grade.value:<11} stage {stages:<4} {rule.check.kind:<9} {rule.title}")
+        click.echo(
+            f"{rule.id:<8} {rule.clause:<9} {rule.grade.value:<11} stage {stages:<4} {rule.check.kind:<9} {rule.title}"
+        )
     click.echo(f"{len(loaded.rules)} rules in {len(loaded.packs)} pack(s)")
 
 
@@ -116,5 +239,3 @@ def plugins() -> None:
                             ("renderers", loaded.renderers), ("rule packs", loaded.rule_packs)):
         entries = ", ".join(f"{name} [{registry.owner(name)}]" for name in registry.names())
         click.echo(f"{label}: {entries}")
-
-

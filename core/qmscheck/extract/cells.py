@@ -11,12 +11,10 @@ _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 def clean_cell(value: object) -> object | None:
     """Stripped text, int for whole floats, date for datetimes; None when empty."""
-    if value is None:
-        return None
     if isinstance(value, str):
         text = value.strip()
         return text or None
-    if isinstance(value, bool):
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, float):
         if math.isnan(value):

@@ -87,9 +87,6 @@ class FieldCollector:
         for label, value in pairs:
             self.add(label, value, source)
 
-    def has(self, field: str) -> bool:
-        return any(c.field == field for c in self._candidates)
-
     def _field_value(self, winner: _Candidate) -> str | date:
         if winner.field not in DATE_FIELDS or isinstance(winner.value, date):
             return winner.value
@@ -102,7 +99,7 @@ class FieldCollector:
         return parsed
 
     def result(self) -> tuple[dict[str, str | date], dict[str, str]]:
-        """(fields, extra); also appends conflict and date warnings."""
+        """(fields, extra); appends conflict and date warnings, so call it once."""
         fields: dict[str, str | date] = {}
         extra = dict(self._extra)
         by_field: dict[str, list[_Candidate]] = {}
@@ -112,14 +109,13 @@ class FieldCollector:
             ranked = sorted(candidates, key=lambda c: (c.priority, c.order))
             winner = ranked[0]
             fields[name] = self._field_value(winner)
-            reported: set[object] = set()
+            reported: set[object] = {_comparable(name, winner.value)}
             for other in ranked[1:]:
                 key = snake(other.label)
                 if other.keep_as_extra and key not in (snake(winner.label), name):
                     extra.setdefault(key, _as_text(other.value))
-                differs = _comparable(name, other.value) != _comparable(name, winner.value)
                 seen = _comparable(name, other.value)
-                if other.priority == winner.priority and differs and seen not in reported:
+                if other.priority == winner.priority and seen not in reported:
                     reported.add(seen)
                     self.warnings.append(
                         f"conflicting {name}: '{_as_text(winner.value)}' ({winner.source} "

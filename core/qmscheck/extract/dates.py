@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 # Excel's day 0; using 1899-12-30 absorbs Excel's fictitious 1900-02-29.
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_MIN, _SERIAL_MAX = 20000, 80000  # roughly 1954 .. 2119
+_MAX_DATE_CHARS = 60
+_DIGIT = re.compile(r"\d")
 
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|[AaPp][Mm])?)?"
 _ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$")
@@ -125,6 +127,9 @@ def parse_date(value: object, *, dayfirst: bool = True) -> date | None:
     if isinstance(value, (int, float)):
         return _from_serial(float(value))
     if isinstance(value, str):
-        text = " ".join(value.split())
-        return _parse_text(text, dayfirst) if text else None
+        # Every supported form has digits and is short; registers are full of
+        # free text, so this cheap test keeps column profiling fast.
+        if len(value) > _MAX_DATE_CHARS or not _DIGIT.search(value):
+            return None
+        return _parse_text(" ".join(value.split()), dayfirst)
     return None

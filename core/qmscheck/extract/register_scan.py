@@ -7,7 +7,7 @@ from datetime import date
 
 from .cells import clean_cell, header_text, text_number
 from .dates import day_month_parts, is_ambiguous, parse_date
-from .fields import canonical_field
+from .fields import DATE_FIELDS, canonical_field, resolve_field
 from .table_source import TableSource
 
 HEADER_SEARCH_ROWS = 10
@@ -15,8 +15,22 @@ _EXAMPLES = 3
 _SERIAL_RANGE = (20000, 80000)
 
 
+# How much a column's values are examined.  Only columns that may hold dates
+# need every value date-parsed, which is most of the cost of a scan.
+FULL = "full"  # labelled as a date (or maybe-date) field
+UNTIL_TEXT = "until_text"  # unlabelled: dates only if every value is one
+COUNT = "count"  # labelled as a non-date field
+
+
+def column_mode(header: str) -> str:
+    if resolve_field(header, True) in DATE_FIELDS:
+        return FULL
+    return UNTIL_TEXT if canonical_field(header) is None else COUNT
+
+
 @dataclass
 class ColumnStats:
+    mode: str = UNTIL_TEXT
     non_empty: int = 0
     dates: int = 0
     serials: int = 0
@@ -33,6 +47,8 @@ class ColumnStats:
 
     def add(self, index: int, value: object) -> None:
         self.non_empty += 1
+        if self.mode == COUNT or (self.mode == UNTIL_TEXT and self.undated_count):
+            return
         if isinstance(value, date):
             self.dates += 1
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -104,10 +120,18 @@ def scan(source: TableSource, csv_text: bool, *, profile_columns: bool = True) -
     if not profile_columns:
         return result
 
+    headers = result.headers
+    columns = result.columns
+
     def profile(index: int, cells: list[object | None]) -> None:
         for column, value in enumerate(cells):
-            if value is not None:
-                result.columns.setdefault(column, ColumnStats()).add(index, value)
+            if value is None:
+                continue
+            stats = columns.get(column)
+            if stats is None:
+                mode = column_mode(headers[column]) if column < len(headers) and headers[column] else UNTIL_TEXT
+                stats = columns[column] = ColumnStats(mode)
+            stats.add(index, value)
 
     for index, cells in candidates:
         if index > result.header_index:

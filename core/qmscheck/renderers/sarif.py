@@ -17,7 +17,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from qmscheck.renderers.locators import parse_locator
+from qmscheck.renderers.locators import LocatorParts, parse_locator
 from qmscheck.renderers.readiness import sorted_findings
 from qmscheck.report import EvidenceRef, Finding, Report
 from qmscheck.rulemodel import Grade
@@ -61,15 +61,20 @@ def _rule(finding: Finding, grades: list[Grade]) -> dict[str, Any]:
     }
 
 
+def _artifact_uri(parts: LocatorParts) -> str | None:
+    if parts.url:
+        return parts.url
+    # Percent-encode spaces and the like: artifactLocation.uri must be a URI reference.
+    return quote(parts.path, safe="/") if parts.path else None
+
+
 def _evidence_location(ref: EvidenceRef) -> dict[str, Any]:
     parts = parse_locator(ref.locator)
     location: dict[str, Any] = {"message": {"text": f"{ref.label}: {ref.locator}"}}
     target = parts.path or parts.url
-    if target:
-        physical: dict[str, Any] = {
-            # Percent-encode spaces and the like: artifactLocation.uri must be a URI reference.
-            "artifactLocation": {"uri": target if parts.url else quote(target, safe="/")},
-        }
+    uri = _artifact_uri(parts)
+    if uri:
+        physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
         if parts.row is not None:
             physical["region"] = {"startLine": parts.row}
         location["physicalLocation"] = physical
@@ -119,15 +124,17 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
 
 def _invocation(report: Report) -> dict[str, Any]:
     """Evidence that could not be read is a tool notification: the scan went on without it."""
-    notifications = [
-        {
+    notifications: list[dict[str, Any]] = []
+    for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
+        notification: dict[str, Any] = {
             "level": "warning",
             "message": {"text": warning.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": quote(warning.locator, safe="/:")}}}],
             "properties": {"connector": warning.connector, "locator": warning.locator},
         }
-        for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message))
-    ]
+        uri = _artifact_uri(parse_locator(warning.locator))
+        if uri:
+            notification["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]
+        notifications.append(notification)
     return {"executionSuccessful": True, "toolExecutionNotifications": notifications}
 
 

@@ -8,6 +8,7 @@ from itertools import groupby
 from rich.console import Console
 from rich.markup import escape
 
+from qmscheck.renderers.readiness import sorted_findings, top_clause
 from qmscheck.report import Report, clause_key
 from qmscheck.rulemodel import Grade
 
@@ -33,7 +34,7 @@ class TextRenderer:
             f"as of {report.as_of.isoformat()} - stage {report.stage} view - ISO 9001:{report.edition} - "
             f"{report.evidence_count} evidence items - {report.rules_evaluated} rules"
         )
-        for clause, group in groupby(report.findings, key=lambda f: f.clause.split(".")[0]):
+        for clause, group in groupby(sorted_findings(report), key=lambda f: top_clause(f.clause)):
             console.print()
             console.print(f"[bold underline]Clause {clause}[/]")
             for finding in group:
@@ -57,7 +58,7 @@ class TextRenderer:
         if report.warnings:
             console.print()
             console.print(f"[bold yellow]Warnings ({len(report.warnings)})[/] - evidence that could not be read")
-            for warning in report.warnings:
+            for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
                 console.print(f"  {escape(warning.locator)}: {escape(warning.message)}", overflow="fold")
         console.print()
         console.print(f"[bold]Summary:[/] {report.summary.line()}"

@@ -1,0 +1,298 @@
+"""``qmscheck rules explain ID``: everything about one rule, the way ``ruff rule`` explains a lint.
+
+The text is Markdown that reads well in a terminal; ``qmscheck.ruledocs`` writes the same text
+into ``docs/rules/<ID>.md``, so the command and the published docs never disagree.
+
+The lead attaches the command with ``rules.add_command(explain_command, "explain")``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from qmscheck.evidence import DATE_FIELDS
+from qmscheck.periods import Anchor, Period
+from qmscheck.rulemodel import (
+    GRADE_LABELS,
+    Check,
+    Condition,
+    CoversCheck,
+    EachCheck,
+    ExistsCheck,
+    FreshCheck,
+    Grade,
+    MentionsCheck,
+    Rule,
+    Selector,
+)
+from qmscheck.rulepack import LoadedPacks, LoadedRule
+
+CASES_FOLDER = "cases"
+SCAN_DATE = "the scan date"
+
+
+@dataclass(frozen=True)
+class CaseName:
+    """A named case from the rule's case file (``cases/<clause>.toml`` next to the rule file)."""
+
+    name: str
+    passing: bool
+
+
+def case_file(loaded: LoadedRule) -> Path:
+    return loaded.file.parent / CASES_FOLDER / loaded.file.name
+
+
+def case_names(loaded: LoadedRule) -> list[CaseName]:
+    """Names of the cases written for this rule, passing ones first, in file order."""
+    source = case_file(loaded)
+    if not source.is_file():
+        return []
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    names = [
+        CaseName(str(case["name"]), not case.get("expect"))
+        for case in data.get("cases", [])
+        if case.get("rule") == loaded.rule.id
+    ]
+    return [case for case in names if case.passing] + [case for case in names if not case.passing]
+
+
+# -- words for fields, anchors and conditions ---------------------------------------------------
+
+
+def _field(name: str) -> str:
+    words = name.replace("_", " ")
+    return f"{words} date" if name in DATE_FIELDS or name.startswith("last_") else words
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
+def _anchor(text: str) -> str:
+    anchor = Anchor.parse(text)
+    base = SCAN_DATE if anchor.field is None else f"its {_field(anchor.field)}"
+    if anchor.period is None:
+        return base
+    return f"{anchor.period.human()} {'after' if anchor.sign > 0 else 'before'} {base}"
+
+
+def _values(values: Sequence[str]) -> str:
+    return ", ".join(values)
+
+
+def _group(parts: list[str], word: str, nested: bool) -> str:
+    if len(parts) == 1:
+        return parts[0]
+    text = ", ".join(parts[:-1]) + f" {word} " + parts[-1]
+    if word == "or":
+        text = "either " + text
+    return f"({text})" if nested else text
+
+
+def where_phrase(condition: Condition, nested: bool = False) -> str:
+    """A condition on the selected items: reads after 'whose' ('status is not one of ...')."""
+    if condition.any is not None:
+        return _group([where_phrase(c, True) for c in condition.any], "or", nested)
+    if condition.all is not None:
+        return _group([where_phrase(c, True) for c in condition.all], "and", nested)
+    name = _field(condition.field or "")
+    op = condition.operator
+    if op == "present":
+        return f"{name} is {'filled in' if condition.present else 'empty'}"
+    if op == "equals":
+        return f"{name} is '{condition.equals}'"
+    if op == "one_of":
+        return f"{name} is one of {_values(condition.one_of or [])}"
+    if op == "not_one_of":
+        return f"{name} is not one of {_values(condition.not_one_of or [])}"
+    if op == "at_least":
+        return f"{name} is at least {condition.at_least:g}"
+    if op == "at_most":
+        return f"{name} is at most {condition.at_most:g}"
+    word = "on or after" if op == "on_or_after" else "on or before"
+    return f"{name} is {word} {_anchor(condition.on_or_after or condition.on_or_before or '')}"
+
+
+def require_phrase(condition: Condition, nested: bool = False) -> str:
+    """A requirement on an item: reads after 'must have' ('a due date on or after the scan date')."""
+    if condition.any is not None:
+        return _group([require_phrase(c, True) for c in condition.any], "or", nested)
+    if condition.all is not None:
+        return _group([require_phrase(c, True) for c in condition.all], "and", nested)
+    name = _field(condition.field or "")
+    op = condition.operator
+    if op == "present":
+        return _a(name) if condition.present else f"no {name}"
+    if op == "equals":
+        return f"{_a(name)} of '{condition.equals}'"
+    if op == "one_of":
+        return f"{_a(name)} that is one of {_values(condition.one_of or [])}"
+    if op == "not_one_of":
+        return f"{_a(name)} that is not one of {_values(condition.not_one_of or [])}"
+    if op == "at_least":
+        return f"{_a(name)} of at least {condition.at_least:g}"
+    if op == "at_most":
+        return f"{_a(name)} of at most {condition.at_most:g}"
+    word = "on or after" if op == "on_or_after" else "on or before"
+    return f"{_a(name)} {word} {_anchor(condition.on_or_after or condition.on_or_before or '')}"
+
+
+def _types(selector: Selector) -> str:
+    return " or ".join(t.replace("_", " ") for t in selector.types)
+
+
+def selection_phrase(selector: Selector) -> str:
+    """'calibration record whose status is not one of retired, ...'."""
+    text = _types(selector)
+    if selector.kind:
+        text += f" ({selector.kind})"
+    if selector.where:
+        text += " whose " + " and whose ".join(where_phrase(c) for c in selector.where)
+    return text
+
+
+def _requirements(conditions: Sequence[Condition]) -> str:
+    parts = [require_phrase(c, nested=len(conditions) > 1) for c in conditions]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def check_sentence(rule: Rule) -> str:
+    """One readable sentence saying what the rule checks, generated from its selector and check."""
+    check: Check = rule.check
+    selection = selection_phrase(rule.select)
+    if isinstance(check, ExistsCheck):
+        count = "at least one" if check.min == 1 else f"at least {check.min} items of type"
+        return f"There must be {count} {selection}."
+    if isinstance(check, EachCheck):
+        return f"Every {selection} must have {_requirements(check.require)}."
+    if isinstance(check, FreshCheck):
+        within = Period.parse(check.within).human()
+        return (
+            f"The newest {selection} must have {_a(_field(check.field))} "
+            f"no more than {within} before {SCAN_DATE}."
+        )
+    if isinstance(check, CoversCheck):
+        by = selection_phrase(check.by)
+        covering = f"{_a(by)} whose {_field(check.match)} names it"
+        if check.require:
+            covering += f" and which has {_requirements(check.require)}"
+        if check.keys_from is not None:
+            source = {"organisation.processes": "process", "organisation.sites": "site"}[check.keys_from]
+            return f"Every {source} in the organisation's {source} list must be covered by {covering}."
+        key = _field(check.key or "")
+        return f"Every {selection} must be covered by {covering.replace('names it', f'matches its {key}')}."
+    assert isinstance(check, MentionsCheck)
+    if check.target == "newest":
+        subject = f"The newest {selection} (by {_field(check.newest_by)})"
+    else:
+        subject = f"Every {selection}"
+    topics = ", ".join(topic.name for topic in check.topics)
+    return f"{subject} must address each of these topics: {topics}."
+
+
+# -- grade in words -------------------------------------------------------------------------------
+
+
+def _share(value: float) -> str:
+    return f"{value * 100:g}%"
+
+
+def grade_lines(rule: Rule) -> list[str]:
+    lines = [f"{rule.grade.value} ({GRADE_LABELS[rule.grade]}) for an isolated failure"]
+    if rule.absent_grade is not None and rule.absent_grade != rule.grade:
+        lines.append(
+            f"{rule.absent_grade.value} ({GRADE_LABELS[rule.absent_grade]}) when the evidence is missing altogether"
+        )
+    if rule.systemic is not None:
+        text = f"systemic: {rule.systemic.min_failures} or more failing items"
+        if rule.systemic.min_share > 0:
+            text += f", making up at least {_share(rule.systemic.min_share)} of the items checked"
+        lines.append(text + f", become one {Grade.MAJOR.value} nonconformity citing them all")
+    if rule.warning_window is not None:
+        window = Period.parse(rule.warning_window).human()
+        lines.append(f"warning window: an item that would fail within {window} is an {Grade.OBSERVATION.value}")
+    return lines
+
+
+def _paragraph(text: str) -> str:
+    return " ".join(text.split())
+
+
+def explain_text(loaded: LoadedRule) -> str:
+    """The full explanation of one rule, as Markdown."""
+    rule = loaded.rule
+    out: list[str] = [f"# {rule.id}: {rule.title}", ""]
+    out.append(f"- **Clause:** ISO 9001 {rule.clause}")
+    out.append("- **Grade:** " + grade_lines(rule)[0])
+    out += [f"  - {line}" for line in grade_lines(rule)[1:]]
+    out.append(f"- **Stages:** {', '.join(f'stage {s}' for s in sorted(rule.stages))}")
+    out.append(f"- **Editions:** {', '.join(rule.editions)}")
+    out.append(f"- **Status:** {rule.status}")
+    out.append(f"- **Pack:** {loaded.pack.name} (`{loaded.file.parent.name}/{loaded.file.name}`)")
+    out += ["", "## What it checks", ""]
+    out.append(f"ISO 9001 {rule.clause} expects that {_paragraph(rule.requirement).rstrip('.')}.")
+    out += ["", check_sentence(rule)]
+    if isinstance(rule.check, MentionsCheck):
+        out.append("")
+        for topic in rule.check.topics:
+            phrases = ", ".join(f"'{phrase}'" for phrase in topic.any)
+            out.append(f"- {topic.name}: any of {phrases}")
+    out += ["", "## Why it matters", "", _paragraph(rule.why)]
+    out += ["", "## Evidence expected", "", _paragraph(rule.evidence) or "Not stated."]
+    out += ["", "## Examples", ""]
+    if rule.examples is not None:
+        out.append(f"- Passing: {_paragraph(rule.examples.passing)}")
+        out.append(f"- Failing: {_paragraph(rule.examples.failing)}")
+    else:
+        out.append("- No examples written.")
+    cases = case_names(loaded)
+    if cases:
+        source = f"{loaded.file.parent.name}/{CASES_FOLDER}/{loaded.file.name}"
+        passing = ", ".join(f"`{c.name}`" for c in cases if c.passing) or "none"
+        failing = ", ".join(f"`{c.name}`" for c in cases if not c.passing) or "none"
+        out += ["", f"Test cases in `{source}`:", "", f"- passing: {passing}", f"- failing: {failing}"]
+    out += ["", "## How to fix", "", _paragraph(rule.fix)]
+    return "\n".join(out) + "\n"
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def find_rule(packs: LoadedPacks, rule_id: str) -> LoadedRule | None:
+    wanted = rule_id.strip().upper()
+    return next((loaded for loaded in packs.rules if loaded.rule.id == wanted), None)
+
+
+def close_matches(packs: LoadedPacks, rule_id: str) -> list[str]:
+    ids = sorted(loaded.rule.id for loaded in packs.rules)
+    return difflib.get_close_matches(rule_id.strip().upper(), ids, n=5, cutoff=0.5)
+
+
+def _load_all() -> LoadedPacks:
+    from qmscheck.plugins import load_plugins
+    from qmscheck.rulepack import load_packs
+
+    return load_packs(list(load_plugins().rule_packs))
+
+
+@click.command("explain")
+@click.argument("rule_id")
+@click.pass_context
+def explain_command(ctx: click.Context, rule_id: str) -> None:
+    """Explain one rule: what it checks, how it grades, why it matters and how to fix it."""
+    packs = _load_all()
+    loaded = find_rule(packs, rule_id)
+    if loaded is None:
+        matches = close_matches(packs, rule_id)
+        hint = f" Did you mean: {', '.join(matches)}?" if matches else " Run 'qmscheck rules' to list them."
+        click.echo(f"error: no rule with id {rule_id!r}.{hint}", err=True)
+        ctx.exit(2)
+        return
+    click.echo(explain_text(loaded), nl=False)
