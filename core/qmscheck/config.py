@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -11,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qmscheck.errors import ConfigError
 from qmscheck.evidence import Organisation
-from qmscheck.rulepack import json_path
+from qmscheck.tomlfile import json_path, read_toml
 
 CONFIG_NAME = "qmscheck.toml"
 
@@ -75,12 +74,7 @@ def load_config(target: Path) -> ScanConfig:
         target = config_file
     if not target.is_file():
         raise ConfigError(f"{target}: no such file or folder")
-    try:
-        data = tomllib.loads(target.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{target}: cannot read: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{target}: not valid TOML: {exc}") from exc
+    data = read_toml(target, ConfigError)
     try:
         config = ScanConfig.model_validate(data)
     except ValidationError as exc:

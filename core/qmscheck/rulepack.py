@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -15,6 +14,7 @@ from pydantic import ValidationError
 from qmscheck import API_VERSION
 from qmscheck.errors import RulePackError
 from qmscheck.rulemodel import Rule, RuleFile
+from qmscheck.tomlfile import json_path, read_toml
 
 SCHEMA_FILE = "rule-file.schema.json"
 
@@ -54,12 +54,6 @@ def rule_file_schema() -> dict[str, Any]:
     return schema
 
 
-def json_path(location: tuple[Any, ...] | list[Any]) -> str:
-    path = "$"
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
-
 
 def _rule_id_at(data: dict[str, Any], location: tuple[Any, ...] | list[Any]) -> str:
     if len(location) >= 2 and location[0] == "rules" and isinstance(location[1], int):
@@ -82,12 +76,7 @@ def _schema_errors(data: dict[str, Any], source: Path) -> list[str]:
 
 def load_rule_file(source: Path) -> RuleFile:
     """Parse and validate one rule file; every problem names the file, the rule id and the JSON path."""
-    try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulePackError(f"{source}: cannot read rule file: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise RulePackError(f"{source}: not valid TOML: {exc}") from exc
+    data = read_toml(source, RulePackError)
     problems = _schema_errors(data, source)
     if problems:
         raise RulePackError("invalid rule file:\n  " + "\n  ".join(problems))
