@@ -174,10 +174,7 @@ def check_sentence(rule: Rule) -> str:
         return f"Every {selection} must have {_requirements(check.require)}."
     if isinstance(check, FreshCheck):
         within = Period.parse(check.within).human()
-        return (
-            f"The newest {selection} must have {_a(_field(check.field))} "
-            f"no more than {within} before {SCAN_DATE}."
-        )
+        return f"The newest {selection} must have {_a(_field(check.field))} no more than {within} before {SCAN_DATE}."
     if isinstance(check, CoversCheck):
         by = selection_phrase(check.by)
         covering = f"{_a(by)} whose {_field(check.match)} names it"

@@ -1,0 +1,118 @@
+"""The generated rule reference is current, and ``rules explain`` prints the same text."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from qmscheck.explain import check_sentence, explain_command, explain_text
+from qmscheck.ruledocs import TABLE_BEGIN, TABLE_END, load_base_pack, main, rule_page, with_grade_table, write
+from qmscheck.rulepack import LoadedPacks
+
+REPO = Path(__file__).resolve().parent.parent
+DOCS = REPO / "docs"
+REGENERATE = "run `python -m qmscheck.ruledocs docs/rules` and commit the result"
+
+
+@pytest.fixture(scope="module")
+def packs() -> LoadedPacks:
+    return load_base_pack()
+
+
+def test_committed_rule_docs_are_current(tmp_path: Path, packs: LoadedPacks) -> None:
+    shutil.copy(DOCS / "grading.md", tmp_path / "grading.md")
+    write(tmp_path / "rules", packs, grading=tmp_path / "grading.md")
+    fresh = {p.name: p.read_text(encoding="utf-8") for p in (tmp_path / "rules").glob("*.md")}
+    committed = {p.name: p.read_text(encoding="utf-8") for p in (DOCS / "rules").glob("*.md")}
+    missing = sorted(set(fresh) - set(committed))
+    extra = sorted(set(committed) - set(fresh))
+    stale = sorted(name for name in set(fresh) & set(committed) if fresh[name] != committed[name])
+    assert not (missing or extra or stale), (
+        f"docs/rules is stale (missing {missing}, no longer generated {extra}, out of date {stale}): {REGENERATE}"
+    )
+    regenerated = (tmp_path / "grading.md").read_text(encoding="utf-8")
+    committed_grading = (DOCS / "grading.md").read_text(encoding="utf-8")
+    assert regenerated == committed_grading, f"the grade table in docs/grading.md is stale: {REGENERATE}"
+
+
+def test_one_page_per_rule_and_an_index(packs: LoadedPacks) -> None:
+    index = (DOCS / "rules" / "README.md").read_text(encoding="utf-8")
+    for loaded in packs.rules:
+        assert f"[{loaded.rule.id}]({loaded.rule.id}.md)" in index
+    assert index.index("## 4.1 ") < index.index("## 7.1 ") < index.index("## 10.2 ")
+
+
+def test_generation_is_deterministic_and_removes_stale_pages(tmp_path: Path, packs: LoadedPacks) -> None:
+    out = tmp_path / "rules"
+    out.mkdir()
+    (out / "OLD999.md").write_text("gone", encoding="utf-8")
+    write(out, packs)
+    first = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert "OLD999.md" not in first
+    assert write(out, packs) == []
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == first
+
+
+def test_main_writes_pages_and_the_grade_table(tmp_path: Path) -> None:
+    (tmp_path / "grading.md").write_text(f"intro\n{TABLE_BEGIN}\nold\n{TABLE_END}\nend\n", encoding="utf-8")
+    assert main([str(tmp_path / "rules")]) == 0
+    grading = (tmp_path / "grading.md").read_text(encoding="utf-8")
+    assert "old" not in grading and "| [CAL001](rules/CAL001.md) | 7.1.5 | minor |" in grading
+    assert grading.startswith("intro\n") and grading.endswith(f"{TABLE_END}\nend\n")
+    assert (tmp_path / "rules" / "CAL001.md").is_file()
+
+
+def test_grade_table_needs_markers() -> None:
+    with pytest.raises(ValueError, match="markers"):
+        with_grade_table("no markers here", "table")
+
+
+def test_check_sentences_read_from_the_rule(packs: LoadedPacks) -> None:
+    rules = {loaded.rule.id: loaded.rule for loaded in packs.rules}
+    assert check_sentence(rules["CAL001"]) == (
+        "Every calibration record whose status is not one of retired, out of service, scrapped, quarantined, "
+        "disposed must have a due date on or after the scan date."
+    )
+    assert check_sentence(rules["POL001"]) == "There must be at least one quality policy."
+    assert "12 months before the scan date" in check_sentence(rules["SUP001"])
+    assert "30 days after its issued date" in check_sentence(rules["CUS001"])
+    assert check_sentence(rules["AUD001"]).startswith("Every process in the organisation's process list")
+
+
+def test_explain_prints_the_rule(packs: LoadedPacks) -> None:
+    result = CliRunner().invoke(explain_command, ["cal001"])
+    assert result.exit_code == 0, result.output
+    loaded = next(loaded for loaded in packs.rules if loaded.rule.id == "CAL001")
+    assert result.output == explain_text(loaded)
+    for part in (
+        "# CAL001: Instruments in use are within their calibration due date",
+        "ISO 9001 7.1.5",
+        "minor (Minor nonconformity)",
+        "become one major nonconformity",
+        "within 30 days is an observation",
+        "stage 2",
+        "2015, 2026",
+        "## Why it matters",
+        "## Evidence expected",
+        "- Passing: CAL-001",
+        "- Failing: CAL-007",
+        "`overdue_instrument_in_use`",
+        "## How to fix",
+    ):
+        assert part in result.output
+    assert rule_page(loaded).count(result.output) == 1
+
+
+def test_explain_unknown_rule_suggests_close_matches() -> None:
+    result = CliRunner().invoke(explain_command, ["CAL01"])
+    assert result.exit_code == 2
+    assert "no rule with id 'CAL01'" in result.output
+    assert "CAL001" in result.output and "CAL002" in result.output
+
+
+def test_explain_unknown_rule_without_matches() -> None:
+    result = CliRunner().invoke(explain_command, ["ZZZZ"])
+    assert result.exit_code == 2
+    assert "qmscheck rules" in result.output
