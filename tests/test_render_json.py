@@ -55,7 +55,7 @@ def test_rendered_json_round_trips_to_the_same_report() -> None:
     [
         (("findings", 0, "grade"), "critical"),
         (("schema_version",), "2.0"),
-        (("findings", 0, "evidence", 0, "extra"), "not allowed"),
+        (("findings", 1, "evidence", 0, "extra"), "not allowed"),
         (("as_of",), "31/03/2026"),
     ],
     ids=["unknown grade", "other schema version", "unknown field", "date not ISO"],

@@ -76,7 +76,11 @@ def _renderers(plugins: Plugins, format_names: tuple[str, ...], output: Path | N
                output_dir: Path | None) -> list[Renderer]:
     """Check the output options before any work is done: a typo must not cost a whole scan."""
     names = list(dict.fromkeys(format_names))  # repeated formats are written once, in the order given
-    renderers = [plugins.renderers.get(name) for name in names]  # unknown name: error listing the known ones
+    unknown = [name for name in names if name not in plugins.renderers]
+    if unknown:
+        raise QmscheckError(f"unknown format {', '.join(map(repr, unknown))} "
+                            f"(known formats: {', '.join(plugins.renderers.names())})")
+    renderers = [plugins.renderers.get(name) for name in names]
     if output and output_dir:
         raise QmscheckError("give either --output or --output-dir, not both")
     if len(renderers) > 1 and not output_dir:
@@ -223,6 +227,15 @@ def rules(ctx: click.Context) -> None:
             f"{rule.id:<8} {rule.clause:<9} {rule.grade.value:<11} stage {stages:<4} {rule.check.kind:<9} {rule.title}"
         )
     click.echo(f"{len(loaded.rules)} rules in {len(loaded.packs)} pack(s)")
+
+
+def _attach_explain() -> None:
+    from qmscheck.explain import explain_command
+
+    rules.add_command(explain_command, "explain")
+
+
+_attach_explain()
 
 
 @main.command()

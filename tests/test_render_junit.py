@@ -1,0 +1,85 @@
+"""JUnit XML: well-formed, one suite per pack, one testcase per rule, one failure per finding."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from qmscheck.renderers.junit import JunitRenderer
+from test_render_golden import XSS, golden_report
+
+
+@pytest.fixture(scope="module")
+def root() -> ET.Element:
+    return ET.fromstring(JunitRenderer().render(golden_report()))
+
+
+def suite(root: ET.Element, name: str) -> ET.Element:
+    found = root.find(f"testsuite[@name='{name}']")
+    assert found is not None, [s.get("name") for s in root]
+    return found
+
+
+def test_is_well_formed_with_one_suite_per_pack(root: ET.Element) -> None:
+    assert root.tag == "testsuites"
+    assert [s.get("name") for s in root.findall("testsuite")] == ["iso9001", "qmscheck"]
+    assert suite(root, "iso9001").find("properties/property[@name='version']").get("value") == "0.1.0"  # type: ignore[union-attr]
+
+
+def test_each_rule_is_a_testcase_named_by_clause_rule_and_title(root: ET.Element) -> None:
+    cases = suite(root, "iso9001").findall("testcase")
+    failing = [(c.get("classname"), c.get("name")) for c in cases if c.find("failure") is not None]
+    assert failing == [
+        ("7.1.5", "CAL001 Instruments in use are within their calibration due date"),
+        ("7.1.6", "KNW001 Organisational knowledge is captured"),
+        ("7.2", "CMP001 Competence records are current"),
+        ("7.5.2", "DOC002 Controlled documents are reviewed | re-approved by their due date"),
+        ("8.4.1", "SUP002 Suppliers in use are approved"),
+        ("9.2.2", "AUD002 Internal audit reports are kept"),
+        ("10.2.2", "NCR001 Closed nonconformities show root cause"),
+    ]
+
+
+def test_each_finding_is_a_failure_typed_by_grade_with_the_statement(root: ET.Element) -> None:
+    failures = {f.id: f for f in golden_report().findings}
+    seen = []
+    for failure in root.iter("failure"):
+        matching = [f for f in failures.values() if failure.text and f"({f.id})" in failure.text]
+        assert len(matching) == 1
+        finding = matching[0]
+        assert failure.get("type") == finding.grade.value
+        assert failure.get("message") == finding.statement.replace("\x07", "\ufffd")
+        seen.append(finding.id)
+    assert sorted(seen) == sorted(failures)
+
+
+def test_evidence_locators_and_hashes_are_in_the_failure_body(root: ET.Element) -> None:
+    case = suite(root, "iso9001").find("testcase[@classname='7.2']")
+    assert case is not None
+    body = case.find("failure").text or ""  # type: ignore[union-attr]
+    assert "evidence: 04 Records/Training Matrix.xlsx [Training] row 15 sha256:67872f35" in body
+    assert "fix: Fix for CMP001" in body
+
+
+def test_not_applicable_rules_are_skipped_and_passing_rules_counted(root: ET.Element) -> None:
+    iso = suite(root, "iso9001")
+    skipped = [(c.get("classname"), c.get("name")) for c in iso.findall("testcase") if c.find("skipped") is not None]
+    assert skipped == [("8.3", "DES001"), ("8.3", "DES002")]
+    passing = iso.find("testcase[@name='rules without findings']/system-out")
+    assert passing is not None and passing.text == "11 rules evaluated without findings"  # 20 - 7 failing - 2 n/a
+
+
+def test_counts_add_up(root: ET.Element) -> None:
+    for element in [root, *root.findall("testsuite")]:
+        cases = list(element.iter("testcase"))
+        assert element.get("tests") == str(len(cases))
+        assert element.get("failures") == str(len(list(element.iter("failure"))))
+        assert element.get("skipped") == str(sum(1 for c in cases if c.find("skipped") is not None))
+        assert element.get("errors") == "0"
+
+
+def test_hostile_text_is_escaped_and_control_characters_do_not_break_the_xml() -> None:
+    rendered = JunitRenderer().render(golden_report())
+    assert XSS not in rendered
+    assert "\x07" not in rendered
+    ET.fromstring(rendered)
