@@ -75,7 +75,10 @@ def _load_plugins() -> Plugins:
 def _renderers(plugins: Plugins, format_names: tuple[str, ...], output: Path | None,
                output_dir: Path | None) -> list[Renderer]:
     """Check the output options before any work is done: a typo must not cost a whole scan."""
-    names = list(dict.fromkeys(format_names))  # repeated formats are written once, in the order given
+    by_file_extension = {renderer.extension: renderer.name for renderer in plugins.renderers}
+    # A format may also be named by its file extension ('md' for markdown), as people type it.
+    resolved = [name if name in plugins.renderers else by_file_extension.get(name, name) for name in format_names]
+    names = list(dict.fromkeys(resolved))  # repeated formats are written once, in the order given
     unknown = [name for name in names if name not in plugins.renderers]
     if unknown:
         raise QmscheckError(f"unknown format {', '.join(map(repr, unknown))} "
