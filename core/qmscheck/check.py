@@ -13,6 +13,7 @@ from qmscheck.engine import Probe, evaluate
 from qmscheck.evidence import Organisation
 from qmscheck.facts import to_fact
 from qmscheck.grading import grade_failures
+from qmscheck.merge import merge_findings
 from qmscheck.plugins import Plugins
 from qmscheck.report import (
     Finding,
@@ -69,6 +70,7 @@ def run_check(
         )
         failures = plugins.checks.get(rule.check.kind).evaluate(context)
         findings += grade_failures(rule, loaded.pack.name, failures, population=len(context.selected))
+    findings = merge_findings(findings)
     findings.sort(key=finding_sort_key)
     rule_counts: dict[str, int] = defaultdict(int)
     for loaded in rules:

@@ -38,6 +38,10 @@ class Finding(BaseModel):
     fix: str
     pack: str
     stages: list[int]
+    also_reported_by: list[str] = Field(
+        default_factory=list,
+        description="Other rules that found the same gap in the same evidence; merged into this finding.",
+    )
 
 
 class NotApplicable(BaseModel):
