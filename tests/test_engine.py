@@ -72,21 +72,29 @@ def test_typed_keys_keep_text_numbers_out_of_numeric_comparisons() -> None:
     assert result == {"ok": {"e1"}, "bad": {"e0"}}
 
 
-def test_an_action_error_is_raised_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    engine.evaluate([], [])  # make sure the engine exists
+def test_engine_errors_are_raised_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # durable-rules swallowed errors into the session state; the adapter runs no Python
+    # action and turns every error of the C core into an EngineError.
+    with pytest.raises(EngineError, match="refused a compiled rule"):
+        evaluate([Probe("bad", ("calibration_record",), {"$bogus": {"n_score": 1}})], [fact(0, n_score=1)])
     instance = engine._ENGINE
     assert instance is not None
 
-    def broken_action(self: object, probe_key: str) -> object:
-        def action(c: object) -> None:
-            raise RuntimeError("boom in action")
+    class FailingCore:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real_core, name)
 
-        return action
+        def complete_and_start_action(self, *args: object) -> object:
+            raise RuntimeError("boom in the engine")
 
-    monkeypatch.setattr(type(instance), "_action", broken_action)
+    real_core = instance._core
     probe = Probe("explodes", ("calibration_record",), {"$gte": {"n_score": 12345}})
-    with pytest.raises(EngineError, match="boom in action"):
+    monkeypatch.setattr(instance, "_core", FailingCore())
+    with pytest.raises(EngineError, match="boom in the engine"):
         evaluate([probe], [fact(0, n_score=12345)])
+    monkeypatch.setattr(instance, "_core", real_core)
+    # The failed batch's session was deleted: the same ruleset works again.
+    assert evaluate([probe], [fact(0, n_score=12345)]) == {"explodes": {"e0"}}
 
 
 def test_actions_run_synchronously_without_background_threads() -> None:
@@ -96,3 +104,12 @@ def test_actions_run_synchronously_without_background_threads() -> None:
     evaluate([Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})], [fact(0, n_score=1)])
     timers = [t for t in threading.enumerate() if isinstance(t, threading.Timer) and t.name not in before]
     assert timers == []
+
+
+def test_parallel_evaluation_gives_the_same_matches_as_one_process() -> None:
+    facts = [fact(i, "calibration_record" if i % 3 else "supplier", n_score=i % 97) for i in range(60_000)]
+    probes = [
+        Probe("cal_low", ("calibration_record",), {"$lt": {"n_score": 10}}),
+        Probe("sup_high", ("supplier",), {"$gt": {"n_score": 90}}),
+    ]
+    assert evaluate(probes, facts, jobs=2) == evaluate(probes, facts, jobs=1)

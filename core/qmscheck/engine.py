@@ -1,17 +1,20 @@
 """The adapter between compiled rule conditions and the durable-rules engine.
 
 The engine does per-item matching only; joins, counts and absence are done with dicts
-and sets around it (inside the engine they grow as N²). Each sharp edge measured in
+and sets around it (inside the engine they grow as N²). It is driven through its C
+core (``durable_rules_engine``) directly: qmscheck needs only to know which facts
+matched which probe, so no Python action runs. Each sharp edge measured in
 ``shared/durable-rules-notes.md`` is handled here:
 
 - facts are lost without a unique id -> every fact carries ``id`` = ``e<index>``;
-- the engine's state object is matched like a fact, and a negative condition on it loops
-  forever -> every probe is guarded by the fact's type;
 - a fact matching no rule raises for its whole batch -> every ruleset has a catch-all rule;
-- background timer threads crashed the interpreter -> the host never starts them and is
-  driven synchronously; one host per process, created on first use;
-- exceptions in actions are swallowed into the state -> checked after every batch;
-- two-parameter actions turn asynchronous -> actions take exactly one parameter;
+- the host's background timer threads crashed the interpreter -> no host is created,
+  so no thread is ever started; matches are read synchronously after each batch;
+- exceptions in actions are swallowed, two-parameter actions turn asynchronous -> there
+  are no Python actions: the adapter reads the pending matches and completes them itself;
+  any error the C core reports is raised as :class:`EngineError`;
+- the engine's own state object is matched like a fact, and a negative condition on it
+  looped forever when actions updated the state -> every probe is guarded by the type;
 - untyped comparisons -> facts are typed by key prefix (:mod:`qmscheck.facts`);
 - at most 64 rules per fact, ~512 rules per ruleset, a name registers once, 1024 sessions
   per ruleset -> probes are partitioned by evidence type into rulesets of at most
@@ -49,65 +52,65 @@ class Probe:
     expression: dict[str, Any]
 
 
-def _import_durable() -> Any:
+def _import_core() -> Any:
     try:
-        from durable import engine as durable_engine
+        import durable_rules_engine
     except ImportError as exc:  # pragma: no cover - depends on the interpreter
         raise EngineError(
             "the durable-rules engine could not be imported "
             f"({exc}); qmscheck needs Python 3.11 or 3.12 with a C compiler to build durable-rules"
         ) from exc
-    return durable_engine
+    return durable_rules_engine
+
+
+CATCH_ALL = "catch_all"
+SESSION = "0"
 
 
 class _Engine:
-    """One synchronous durable-rules host for the process."""
+    """Rulesets registered in the engine's C core for this process, driven synchronously."""
 
     def __init__(self) -> None:
-        durable_engine = _import_durable()
-
-        class SynchronousHost(durable_engine.Host):  # type: ignore[misc, name-defined]
-            def _run(self) -> None:
-                """No dispatch timers: actions run inside assert_facts, on the caller's thread."""
-
-        self._host = SynchronousHost()
-        self._registered: dict[str, list[str]] = {}
-        self._sink: list[tuple[str, str]] | None = None
+        self._core = _import_core()
+        self._rulesets: dict[str, tuple[int, dict[str, str]]] = {}  # name -> (handle, rule name -> probe key)
         self._lock = threading.Lock()
 
-    def _action(self, probe_key: str) -> Any:
-        def action(c: Any) -> None:  # exactly one parameter: two would make it asynchronous
-            assert self._sink is not None
-            self._sink.append((probe_key, c.m["id"]))
-
-        return action
-
-    def _ruleset(self, evidence_type: str, probes: Sequence[Probe]) -> str:
-        # The type guard also keeps the engine's own state object (which has no type) from
-        # matching a negative condition such as $nex, which loops forever.
+    def _ruleset(self, evidence_type: str, probes: Sequence[Probe]) -> tuple[int, dict[str, str]]:
         conditions = [[{"m": {"$and": [{TYPE_KEY: evidence_type}, probe.expression]}}] for probe in probes]
         keyed = [[probe.key, condition] for probe, condition in zip(probes, conditions, strict=True)]
         digest = hashlib.sha256(json.dumps(keyed, sort_keys=True).encode()).hexdigest()[:24]
         name = f"qms_{digest}"
-        if name not in self._registered:
-            rules: dict[str, Any] = {}
-            for i, (probe, condition) in enumerate(zip(probes, conditions, strict=True)):
-                rules[f"p{i}"] = {"all": condition, "run": self._action(probe.key)}
-            rules["catch_all"] = {"all": [{"m": {"$ex": {FACT_MARK: 1}}}], "run": _ignore}
-            self._host.register_rulesets({name: rules})
-            self._registered[name] = [probe.key for probe in probes]
-        return name
+        if name not in self._rulesets:
+            definition: dict[str, Any] = {f"p{i}": {"all": condition} for i, condition in enumerate(conditions)}
+            definition[CATCH_ALL] = {"all": [{"m": {"$ex": {FACT_MARK: 1}}}]}
+            try:
+                handle = self._core.create_ruleset(name, json.dumps(definition))
+            except Exception as exc:
+                raise EngineError(f"the rule engine refused a compiled rule: {exc}") from exc
+            self._rulesets[name] = (handle, {f"p{i}": probe.key for i, probe in enumerate(probes)})
+        return self._rulesets[name]
 
-    def _assert(self, ruleset: str, facts: list[dict[str, Any]]) -> None:
+    def _assert(self, handle: int, rule_keys: dict[str, str], facts: list[dict[str, Any]],
+                matches: dict[str, set[str]]) -> None:
+        core = self._core
         try:
-            self._host.assert_facts(ruleset, facts)
-            state = self._host.get_state(ruleset)
+            result = core.assert_facts(handle, json.dumps(facts))
+            if result[0] == 1:
+                raise EngineError("the rule engine did not handle a batch of facts (no catch-all match)")
+            state = result[1]
+            pending = core.start_action_for_state(handle, state)
+            message = pending[1] if pending else None
+            while message:
+                for rule_name, matched in json.loads(message).items():
+                    if rule_name != CATCH_ALL:
+                        matches[rule_keys[rule_name]].add(matched["m"]["id"])
+                message = core.complete_and_start_action(handle, state)
+        except EngineError:
+            raise
         except Exception as exc:
-            raise EngineError(f"rule engine failed on ruleset {ruleset}: {exc}") from exc
+            raise EngineError(f"the rule engine failed: {exc}") from exc
         finally:
-            self._host.delete_state(ruleset)
-        if state and state.get("exception"):
-            raise EngineError(f"a rule action failed in ruleset {ruleset}: {state['exception']}")
+            core.delete_state(handle, SESSION)
 
     def run(self, probes: Sequence[Probe], facts: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
         by_type: dict[str, list[Probe]] = defaultdict(list)
@@ -119,36 +122,67 @@ class _Engine:
             facts_by_type[fact[TYPE_KEY]].append(fact)
         matches: dict[str, set[str]] = {probe.key: set() for probe in probes}
         with self._lock:
-            self._sink = []
-            try:
-                for evidence_type in sorted(by_type):
-                    typed = facts_by_type.get(evidence_type, [])
-                    if not typed:
-                        continue
-                    group = by_type[evidence_type]
-                    for start in range(0, len(group), PROBES_PER_RULESET):
-                        ruleset = self._ruleset(evidence_type, group[start : start + PROBES_PER_RULESET])
-                        for offset in range(0, len(typed), BATCH_SIZE):
-                            self._assert(ruleset, typed[offset : offset + BATCH_SIZE])
-                for key, fact_id in self._sink:
-                    matches[key].add(fact_id)
-            finally:
-                self._sink = None
+            for evidence_type in sorted(by_type):
+                typed = facts_by_type.get(evidence_type, [])
+                if not typed:
+                    continue
+                group = by_type[evidence_type]
+                for start in range(0, len(group), PROBES_PER_RULESET):
+                    handle, rule_keys = self._ruleset(evidence_type, group[start : start + PROBES_PER_RULESET])
+                    for offset in range(0, len(typed), BATCH_SIZE):
+                        self._assert(handle, rule_keys, typed[offset : offset + BATCH_SIZE], matches)
         return matches
-
-
-def _ignore(c: Any) -> None:
-    """The catch-all rule's action: facts no probe wants must not fail the batch."""
 
 
 _ENGINE: _Engine | None = None
 _ENGINE_LOCK = threading.Lock()
 
+#: Below this many facts, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 20_000
+#: Facts per unit of parallel work: big enough to amortise pickling, small enough to balance.
+PARALLEL_CHUNK = 25_000
 
-def evaluate(probes: Sequence[Probe], facts: Iterable[dict[str, Any]]) -> dict[str, set[str]]:
-    """Return, for each probe key, the ids of the facts that satisfy it."""
+
+def _engine() -> _Engine:
     global _ENGINE
     with _ENGINE_LOCK:
         if _ENGINE is None:
             _ENGINE = _Engine()
-    return _ENGINE.run(probes, list(facts))
+    return _ENGINE
+
+
+def _evaluate_chunk(probes: Sequence[Probe], facts: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
+    """A worker process's share: its own engine, the same rulesets, a slice of the facts."""
+    return _engine().run(probes, facts)
+
+
+def _chunks(facts: Sequence[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    # Facts of one type stay together so each worker registers only the rulesets it needs.
+    ordered = sorted(facts, key=lambda fact: str(fact[TYPE_KEY]))
+    return [list(ordered[start : start + size]) for start in range(0, len(ordered), size)]
+
+
+def evaluate(
+    probes: Sequence[Probe], facts: Iterable[dict[str, Any]], *, jobs: int = 1
+) -> dict[str, set[str]]:
+    """Return, for each probe key, the ids of the facts that satisfy it.
+
+    With ``jobs`` > 1, large inputs are split across that many worker processes (the
+    engine's C core holds the GIL, so threads would not help). Measured on 2 busy cores,
+    pickling the facts cost more than the second process saved, so one process is the
+    default. The result does not depend on how the work was split.
+    """
+    facts = list(facts)
+    if jobs <= 1 or len(facts) < PARALLEL_THRESHOLD:
+        return _engine().run(probes, facts)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    matches: dict[str, set[str]] = {probe.key: set() for probe in probes}
+    # spawn, not fork: a worker must not inherit the parent's engine state mid-use.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        chunks = _chunks(facts, PARALLEL_CHUNK)
+        for partial in pool.map(_evaluate_chunk, [probes] * len(chunks), chunks):
+            for key, ids in partial.items():
+                matches[key] |= ids
+    return matches
