@@ -168,3 +168,103 @@ def test_justified_exclusion_is_not_applicable_and_disallowed_one_is_a_finding(t
         ("SCOPE001", "minor"),
         ("TST001", "major"),
     ]
+
+
+PERIODIC = """grade = "minor"
+systemic = { min_failures = 3, min_share = 0.5 }
+select = { type = "kpi_report" }
+check = { kind = "periodic", field = "issued", period = "P1M", since = "as_of-P6M" }
+"""
+
+
+def test_periodic_reports_each_missing_month(tmp_path: Path) -> None:
+    rules = pack(tmp_path, "9.1", PERIODIC)
+    # as of 2026-03-31 and since 2025-09-30: October 2025 to February 2026 have ended; March has not.
+    months = [date(2025, 10, 5), date(2025, 11, 5), date(2026, 1, 7), date(2026, 2, 4)]
+    items = [item("kpi_report", f"kpi{i}", issued=day) for i, day in enumerate(months)]
+    report = check_items(rules, items, as_of=AS_OF)
+    assert grades(report) == ["minor"]
+    assert report.findings[0].absence is not None and "2025-12" in report.findings[0].absence
+    items.append(item("kpi_report", "dec", issued=date(2025, 12, 30)))
+    assert grades(check_items(rules, items, as_of=AS_OF)) == []
+
+
+def test_periodic_without_any_record_is_one_systemic_major(tmp_path: Path) -> None:
+    rules = pack(tmp_path, "9.1", PERIODIC)
+    report = check_items(rules, [item("procedure", "qp.docx")], as_of=AS_OF)
+    assert grades(report) == ["major"]
+    assert "5 instances" in report.findings[0].statement and "2025-10" in report.findings[0].statement
+
+
+def test_periodic_windows_quarters_weeks_and_grace() -> None:
+    from qmscheck.checks.periodic import windows
+    from qmscheck.periods import Period
+
+    quarters = windows(Period.parse("P3M"), date(2025, 3, 31), AS_OF)
+    assert [name for _, _, name in quarters] == ["2025-Q2", "2025-Q3", "2025-Q4"]
+    weeks = windows(Period.parse("P1W"), date(2026, 3, 1), AS_OF)
+    assert [name for _, _, name in weeks] == ["2026-W10", "2026-W11", "2026-W12", "2026-W13"]
+    with_grace = windows(Period.parse("P1M"), date(2026, 1, 1), AS_OF, Period.parse("P45D"))
+    assert [name for _, _, name in with_grace] == ["2026-01"]
+
+
+UNIQUE_REVISIONS = """grade = "minor"
+select = { type = "procedure", where = [{ field = "status", not_one_of = ["obsolete", "superseded"] }] }
+check = { kind = "unique", key = "document_number", distinct = "revision", ignore_folders = ["archive"] }
+"""
+
+
+def test_unique_two_current_revisions(tmp_path: Path) -> None:
+    rules = pack(tmp_path, "7.5", UNIQUE_REVISIONS)
+    current = item("procedure", "procs/qp01.docx", document_number="QP-01", revision="C", status="Released")
+    archived = item("procedure", "99 Archive/qp01-b.docx", document_number="QP-01", revision="B", status="Released")
+    superseded = item("procedure", "procs/qp01-a.docx", document_number="QP-01", revision="A", status="Superseded")
+    assert grades(check_items(rules, [current, archived, superseded], as_of=AS_OF)) == []
+    stray = item("procedure", "work/qp01-b.docx", document_number="QP-01", revision="B", status="Released")
+    report = check_items(rules, [current, archived, stray], as_of=AS_OF)
+    assert grades(report) == ["minor"]
+    assert {ref.id for ref in report.findings[0].evidence} == {"test:procs/qp01.docx", "test:work/qp01-b.docx"}
+    same_revision = item("procedure", "work/qp01-c.docx", document_number="QP-01", revision="C", status="Released")
+    assert grades(check_items(rules, [current, same_revision], as_of=AS_OF)) == []
+
+
+def test_unique_same_bytes_in_two_files(tmp_path: Path) -> None:
+    rules = pack(
+        tmp_path,
+        "7.5",
+        'grade = "minor"\nselect = { type = "procedure" }\n'
+        'check = { kind = "unique", key = "sha256", ignore_folders = ["archive", "obsolete"] }\n',
+    )
+    digest = "a" * 64
+    master = item("procedure", "procs/qp03.docx").model_copy(update={"sha256": digest})
+    copy = item("procedure", "work/qp03 copy.docx").model_copy(update={"sha256": digest})
+    archived = item("procedure", "Obsolete/qp03.docx").model_copy(update={"sha256": digest})
+    other = item("procedure", "procs/qp04.docx").model_copy(update={"sha256": "b" * 64})
+    assert grades(check_items(rules, [master, archived, other], as_of=AS_OF)) == []
+    assert grades(check_items(rules, [master, copy, other], as_of=AS_OF)) == ["minor"]
+
+
+def test_differs_auditor_is_not_the_auditee(tmp_path: Path) -> None:
+    rules = pack(
+        tmp_path,
+        "9.2",
+        'grade = "minor"\nselect = { type = "internal_audit_report" }\n'
+        'check = { kind = "differs", field = "auditor", others = ["auditee", "process_owner"] }\n',
+    )
+    fine = item("internal_audit_report", "ia1", auditor="Daniel Reyes", auditee="Priya Nair (Quality Manager)")
+    unknown = item("internal_audit_report", "ia2", auditor="Daniel Reyes")
+    own = item("internal_audit_report", "ia3", auditor="Priya Nair", process_owner="priya  nair")
+    assert grades(check_items(rules, [fine, unknown], as_of=AS_OF)) == []
+    report = check_items(rules, [fine, own], as_of=AS_OF)
+    assert grades(report) == ["minor"]
+    assert report.findings[0].evidence[0].id == "test:ia3"
+
+
+def test_periodic_rejects_a_field_relative_since() -> None:
+    from pydantic import ValidationError
+    from qmscheck.rulemodel import PeriodicCheck
+
+    with pytest.raises(ValidationError):
+        PeriodicCheck(kind="periodic", field="issued", period="P1M", since="field:issued-P30D")
+    with pytest.raises(ValidationError):
+        PeriodicCheck(kind="periodic", field="issued", period="P1M2D")

@@ -24,7 +24,9 @@ SEEDED = {
     ("DOC002", "7.5.2", "minor", ("QP-05",)),
     ("DOC002", "7.5.2", "observation", ("QM-CTX-01",)),
     ("DOC002", "7.5.2", "observation", ("QP-06",)),
+    ("DOC005", "7.5.3", "minor", ("QP-03", "QP-03")),
     ("SUP001", "8.4.1", "minor", ("Rapid Castings Ltd",)),
+    ("MON001", "9.1.1", "minor", ()),
     ("CUS001", "9.1.2", "minor", ("CMP-2026-003",)),
     ("AUD001", "9.2.2", "minor", ()),
     ("MRV002", "9.3.2", "minor", ("MR-2025-02",)),
@@ -52,7 +54,7 @@ def test_every_seeded_defect_and_nothing_else(acme_json: dict) -> None:  # type:
     assert found == SEEDED
     assert acme_json["warnings"] == []
     assert acme_json["as_of"] == "2026-03-31"
-    assert acme_json["summary"] == {"major": 1, "minor": 9, "observation": 3, "ofi": 1}
+    assert acme_json["summary"] == {"major": 1, "minor": 11, "observation": 3, "ofi": 1}
 
 
 def test_findings_cite_locator_and_hash_and_read_like_an_auditor(acme_json: dict) -> None:  # type: ignore[type-arg]
@@ -80,7 +82,7 @@ def test_fail_on_never_exits_0_and_text_ends_with_summary() -> None:
     result = qmscheck("scan", str(ACME), "--fail-on", "never")
     assert result.returncode == 0
     lines = result.stdout.strip().splitlines()
-    assert lines[-1] == "Summary: 1 major, 9 minor, 3 observations, 1 OFI"
+    assert lines[-1] == "Summary: 1 major, 11 minor, 3 observations, 1 OFI"
     assert "Clause 7" in result.stdout
 
 
@@ -89,7 +91,20 @@ def test_stage_1_is_a_documentation_view() -> None:
     report = json.loads(result.stdout)
     assert report["stage"] == 1
     rules = {f["rule_id"] for f in report["findings"]}
-    assert rules == {"CTX002", "DOC002"}
+    assert rules == {"CTX002", "DOC002", "DOC005"}
+    assert not rules & STAGE_2_ONLY
+
+
+# Record-level rules that must not run in a stage 1 (documentation) review.
+STAGE_2_ONLY = {"CAL001", "CMP001", "CMP002", "SUP001", "CUS001", "AUD001", "MRV002", "NCR001", "MON001", "KNW001"}
+
+
+def test_stage_2_adds_the_implementation_findings() -> None:
+    stage1 = json.loads(qmscheck("scan", str(ACME), "--format", "json", "--stage", "1", "--fail-on", "never").stdout)
+    stage2 = json.loads(qmscheck("scan", str(ACME), "--format", "json", "--stage", "2", "--fail-on", "never").stdout)
+    assert stage1["rules_evaluated"] < stage2["rules_evaluated"]
+    rules2 = {f["rule_id"] for f in stage2["findings"]}
+    assert rules2 >= STAGE_2_ONLY
 
 
 def test_as_of_option_overrides_the_pinned_date() -> None:
@@ -101,11 +116,19 @@ def test_as_of_option_overrides_the_pinned_date() -> None:
 
 def test_scan_never_writes_to_the_evidence(tmp_path: Path) -> None:
     copy = tmp_path / "acme"
-    shutil.copytree(ACME, copy)
-    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in copy.rglob("*") if p.is_file()}
+    shutil.copytree(ACME, copy, ignore=shutil.ignore_patterns(".qmscheck"))
+
+    def files() -> dict[Path, tuple[int, bytes]]:
+        # The scan index (.qmscheck/ beside qmscheck.toml) is the tool's own cache, not evidence.
+        return {
+            p: (p.stat().st_mtime_ns, p.read_bytes())
+            for p in copy.rglob("*")
+            if p.is_file() and ".qmscheck" not in p.relative_to(copy).parts
+        }
+
+    before = files()
     qmscheck("scan", str(copy), "--output", str(tmp_path / "out.txt"))
-    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in copy.rglob("*") if p.is_file()}
-    assert before == after
+    assert files() == before
 
 
 def test_broken_rule_file_exits_2_naming_file_and_path(tmp_path: Path) -> None:
@@ -151,4 +174,4 @@ def test_four_report_formats_into_an_output_dir(tmp_path: Path) -> None:
     assert written == ["qmscheck-report.html", "qmscheck-report.md", "qmscheck-report.sarif",
                        "qmscheck-report.xml"]
     assert all(p.stat().st_size > 500 for p in out.iterdir())
-    assert "1 major, 9 minor" in result.stderr
+    assert "1 major, 11 minor" in result.stderr

@@ -16,7 +16,7 @@ from qmscheck.plugins import load_plugins
 def test_builtins_register_through_the_hooks() -> None:
     plugins = load_plugins(entry_points=False)
     assert plugins.connectors.names() == ["filesystem"]
-    assert plugins.checks.names() == ["covers", "each", "exists", "fresh", "mentions"]
+    assert plugins.checks.names() == ["covers", "differs", "each", "exists", "fresh", "mentions", "periodic", "unique"]
     assert {"json", "text"} <= set(plugins.renderers.names())
     assert plugins.rule_packs.names() == ["iso9001"]
     assert plugins.connectors.owner("filesystem") == "qmscheck.builtin.connectors"

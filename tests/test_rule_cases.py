@@ -155,3 +155,23 @@ def test_a_wrong_expectation_is_caught() -> None:
     case = next(c for c in CASES if c.rule == "CAL001" and not c.passing)
     wrong = case.model_copy(update={"expect": []})
     assert run_case(wrong) != sorted((e.grade.value, sorted(e.evidence)) for e in wrong.expect)
+
+
+def test_stage_1_does_not_sample_records() -> None:
+    """Stage 1 reviews documentation and readiness; rules that sample records item by item are stage 2."""
+    from qmscheck.classify import kind_of
+    from qmscheck.evidence import Kind
+
+    sampling = {"each", "covers", "periodic", "differs"}
+    problems = [
+        loaded.rule.id
+        for loaded in base_pack().rules
+        if 1 in loaded.rule.stages
+        and loaded.rule.check.kind in sampling
+        and all(kind_of(t) is Kind.RECORD for t in loaded.rule.select.types)
+    ]
+    assert problems == []
+
+
+def test_every_rule_runs_in_stage_2() -> None:
+    assert [loaded.rule.id for loaded in base_pack().rules if 2 not in loaded.rule.stages] == []

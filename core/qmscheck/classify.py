@@ -58,6 +58,17 @@ EVIDENCE_TYPES: dict[str, Kind] = {
     "lessons_learned": Kind.RECORD,
     "purchase": Kind.RECORD,
     "inspection": Kind.RECORD,
+    "quality_plan": Kind.DOCUMENT,
+    "kpi_report": Kind.RECORD,
+    "contract_review": Kind.RECORD,
+    "design_project": Kind.RECORD,
+    "design_change": Kind.RECORD,
+    "qms_change": Kind.RECORD,
+    "process_change": Kind.RECORD,
+    "maintenance_record": Kind.RECORD,
+    "traceability_record": Kind.RECORD,
+    "customer_property": Kind.RECORD,
+    "release_record": Kind.RECORD,
     "unclassified": Kind.DOCUMENT,
 }
 
@@ -80,8 +91,11 @@ DOCUMENT_PATTERNS: tuple[Pattern, ...] = (
     Pattern(("quality manual", "qualitätshandbuch", "manuel qualité"), "quality_manual"),
     Pattern(("scope statement",), "scope_statement"),
     Pattern(("context", "swot", "pestle", "interested parties"), "context_analysis"),
-    Pattern(("management review",), "management_review_minutes"),
+    # An audit report of the management review process is an audit report, not review minutes.
     Pattern(("internal audit report", "audit report"), "internal_audit_report"),
+    Pattern(("management review",), "management_review_minutes"),
+    Pattern(("kpi report", "quality report", "performance report"), "kpi_report"),
+    Pattern(("quality plan", "control plan", "inspection plan"), "quality_plan"),
     Pattern(("master document list", "document register", "master list"), "master_document_list"),
     Pattern(("work instruction", "wi-", "wi "), "work_instruction"),
     Pattern(("procedure", "sop-", "sop ", "qp-", "-pr-", "verfahrensanweisung"), "procedure"),
@@ -104,6 +118,16 @@ REGISTER_PATTERNS: tuple[Pattern, ...] = (
     Pattern(("risk", "risiko", "risque"), "risk"),
     Pattern(("lessons learned", "knowledge"), "lessons_learned"),
     Pattern(("master document list", "document register", "master list"), "master_document_list"),
+    Pattern(("kpi", "performance report", "quality report"), "kpi_report"),
+    Pattern(("contract review", "order review"), "contract_review"),
+    Pattern(("design change", "engineering change"), "design_change"),
+    Pattern(("design project", "design and development", "design register"), "design_project"),
+    Pattern(("management of change", "qms change"), "qms_change"),
+    Pattern(("process change", "production change", "change request"), "process_change"),
+    Pattern(("maintenance", "work order"), "maintenance_record"),
+    Pattern(("traceability", "lot register", "batch register", "serial register"), "traceability_record"),
+    Pattern(("customer property", "customer-owned", "free-issue"), "customer_property"),
+    Pattern(("release", "final inspection", "certificate of conformity"), "release_record"),
 )
 
 

@@ -23,13 +23,16 @@ from qmscheck.rulemodel import (
     Check,
     Condition,
     CoversCheck,
+    DiffersCheck,
     EachCheck,
     ExistsCheck,
     FreshCheck,
     Grade,
     MentionsCheck,
+    PeriodicCheck,
     Rule,
     Selector,
+    UniqueCheck,
 )
 from qmscheck.rulepack import LoadedPacks, LoadedRule
 
@@ -185,6 +188,23 @@ def check_sentence(rule: Rule) -> str:
             return f"Every {source} in the organisation's {source} list must be covered by {covering}."
         key = _field(check.key or "")
         return f"Every {selection} must be covered by {covering.replace('names it', f'matches its {key}')}."
+    if isinstance(check, PeriodicCheck):
+        period = Period.parse(check.period).human()
+        return (
+            f"For every period of {period} starting on or after {_anchor(check.since)} that has ended, there must be "
+            f"{_a(selection)} whose {_field(check.field)} falls in it; each missing period is its own failure."
+        )
+    if isinstance(check, UniqueCheck):
+        what = "the same file content" if check.key == "sha256" else f"the same {_field(check.key)}"
+        text = f"Among every {selection}, no two may have {what}"
+        if check.distinct:
+            text += f" with different {_field(check.distinct)} values"
+        if check.ignore_folders:
+            text += f", except in folders named like {', '.join(repr(w) for w in check.ignore_folders)}"
+        return text + "."
+    if isinstance(check, DiffersCheck):
+        others = " or ".join(_field(o) for o in check.others)
+        return f"In every {selection}, the {_field(check.field)} must not also be named as its {others}."
     assert isinstance(check, MentionsCheck)
     if check.target == "newest":
         subject = f"The newest {selection} (by {_field(check.newest_by)})"

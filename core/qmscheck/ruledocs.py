@@ -85,6 +85,10 @@ def grade_reason(rule: Rule) -> str:
         )
     elif kind in ("fresh", "mentions"):
         reason = "The evidence exists but is out of date or incomplete: an isolated lapse."
+    elif kind == "periodic":
+        reason = "One missing period is an isolated lapse."
+    elif kind == "unique":
+        reason = "One duplicated document is an isolated lapse of document control."
     else:
         reason = "One failing item is an isolated lapse."
     if rule.absent_grade is not None and rule.absent_grade != rule.grade:
@@ -105,7 +109,7 @@ def grade_table(packs: LoadedPacks) -> str:
     for loaded in _ordered(packs):
         rule = loaded.rule
         check = rule.check
-        reports_absence = check.kind in ("exists", "fresh") or (
+        reports_absence = check.kind in ("exists", "fresh", "periodic") or (
             isinstance(check, CoversCheck) and check.keys_from is not None
         )
         absent = (rule.absent_grade or rule.grade).value if reports_absence else "n/a"

@@ -147,8 +147,62 @@ class MentionsCheck(BaseModel):
     newest_by: str = "issued"
 
 
+class PeriodicCheck(BaseModel):
+    """Records that must exist every period: each elapsed period without one is its own failure."""
+
+    model_config = _STRICT
+    kind: Literal["periodic"]
+    field: str = Field(description="The date field that places a record in a period, e.g. 'issued'.")
+    period: Annotated[str, Field(pattern=PERIOD_PATTERN)] = Field(
+        description="P1M (calendar months), P3M (calendar quarters), P1Y, P1W (ISO weeks) or a number of days."
+    )
+    since: Annotated[str, Field(pattern=ANCHOR_PATTERN)] = Field(
+        "as_of-P12M", description="Periods starting on or after this date are checked (relative to as_of)."
+    )
+    grace: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
+        None, description="How long after a period ends its record may still arrive before it counts as missing."
+    )
+
+    @model_validator(mode="after")
+    def _valid(self) -> PeriodicCheck:
+        period = Period.parse(self.period)
+        if period == Period():
+            raise ValueError("a period must not be empty")
+        if period.days and (period.months or period.years):
+            raise ValueError("a period is either whole months/years or days/weeks, not both")
+        if Anchor.parse(self.since).field is not None:
+            raise ValueError("'since' must be relative to as_of, e.g. 'as_of-P12M'")
+        if self.grace is not None:
+            Period.parse(self.grace)
+        return self
+
+
+class UniqueCheck(BaseModel):
+    """No two selected items share a key (e.g. a document number, or the same bytes in two places)."""
+
+    model_config = _STRICT
+    kind: Literal["unique"]
+    key: str = Field(description="The field that must be unique; 'sha256' compares file contents.")
+    distinct: str | None = Field(
+        None, description="Only a clash when the items differ in this field (e.g. 'revision': two revisions)."
+    )
+    ignore_folders: list[str] = Field(
+        default_factory=list,
+        description="Items inside a folder whose name contains one of these words (archive, obsolete) are allowed.",
+    )
+
+
+class DiffersCheck(BaseModel):
+    """Per item: one field's value does not appear in the others (an auditor is not the auditee)."""
+
+    model_config = _STRICT
+    kind: Literal["differs"]
+    field: str
+    others: Annotated[list[str], Field(min_length=1)]
+
+
 Check = Annotated[
-    ExistsCheck | EachCheck | FreshCheck | CoversCheck | MentionsCheck,
+    ExistsCheck | EachCheck | FreshCheck | CoversCheck | MentionsCheck | PeriodicCheck | UniqueCheck | DiffersCheck,
     Field(discriminator="kind"),
 ]
 

@@ -1,1 +1,1 @@
-"""The built-in check vocabulary: exists, each, fresh, covers, mentions."""
+"""The built-in check vocabulary: exists, each, fresh, covers, mentions, periodic, unique, differs."""

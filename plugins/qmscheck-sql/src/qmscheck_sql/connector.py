@@ -8,9 +8,6 @@ committed, whatever the database.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import os
 import re
 import sqlite3
@@ -24,6 +21,7 @@ from urllib.parse import quote
 from qmscheck.classify import kind_of
 from qmscheck.connectors.base import CollectContext, Collected
 from qmscheck.connectors.mapping import split_fields
+from qmscheck.digest import values_sha256
 from qmscheck.errors import ConnectorError
 from qmscheck.evidence import CollectionWarning, EvidenceItem, Kind, Locator, Provenance
 
@@ -40,20 +38,9 @@ DRIVERS = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "pymysql
            "oracledb": "oracledb", "pymssql": "pymssql", "mysqldb": "mysqlclient"}
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes | bytearray | memoryview):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    return str(value)
-
-
 def row_sha256(row: Mapping[str, Any]) -> str:
     """sha256 of the row's values as canonical JSON (sorted keys, ISO dates, decimals as text)."""
-    text = json.dumps(dict(row), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return values_sha256(row)
 
 
 def to_value(value: Any) -> Any:

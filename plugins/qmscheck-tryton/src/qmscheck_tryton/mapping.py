@@ -25,15 +25,13 @@ canonical JSON of the record's values as read.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from qmscheck import digest
 from qmscheck.evidence import AttributeValue, Dates, EvidenceItem, Kind, Locator, Provenance
 from qmscheck.periods import Period
 
@@ -48,25 +46,13 @@ CLOSED_COMPLAINT_STATES = frozenset({"approved", "rejected", "done", "cancelled"
 
 # --- values ---------------------------------------------------------------------------
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes):
-        return base64.b64encode(value).decode("ascii")
-    if isinstance(value, set | frozenset | tuple):
-        return sorted(value, key=str) if isinstance(value, set | frozenset) else list(value)
-    return str(value)
-
-
 def canonical_json(record: Record) -> str:
     """The record's values as JSON with sorted keys: the same values always give the same text."""
-    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    return digest.canonical_json(record)
 
 
 def record_sha256(record: Record) -> str:
-    return hashlib.sha256(canonical_json(record).encode("utf-8")).hexdigest()
+    return digest.values_sha256(record)
 
 
 def day(value: Any) -> date | None:

@@ -1,0 +1,39 @@
+"""``differs``: per item, one field's value must not appear in other fields (an auditor is not the auditee)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from qmscheck.checks.base import CheckContext, Failure, selection_probe
+from qmscheck.engine import Probe
+from qmscheck.facts import fold
+from qmscheck.rulemodel import DiffersCheck, Rule
+
+
+class Differs:
+    kind = "differs"
+    description = (
+        "In every selected item, the value of one field does not appear in the listed other fields "
+        "(items where either is empty are not judged)."
+    )
+
+    def probes(self, rule: Rule, as_of: date) -> list[Probe]:
+        return [selection_probe(rule, as_of)]
+
+    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+        check = ctx.rule.check
+        assert isinstance(check, DiffersCheck)
+        failures = []
+        for item in ctx.selected:
+            value = item.field(check.field)
+            mine = fold(str(value)) if value not in (None, "") else ""
+            if not mine:
+                continue
+            for other in check.others:
+                theirs = item.field(other)
+                text = fold(str(theirs)) if theirs not in (None, "") else ""
+                if text and (mine in text or text in mine):
+                    detail = f"{check.field.replace('_', ' ')} '{value}' is also named as {other.replace('_', ' ')}"
+                    failures.append(Failure(items=(item,), detail=detail))
+                    break
+        return failures
