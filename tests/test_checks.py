@@ -268,3 +268,17 @@ def test_periodic_rejects_a_field_relative_since() -> None:
         PeriodicCheck(kind="periodic", field="issued", period="P1M", since="field:issued-P30D")
     with pytest.raises(ValidationError):
         PeriodicCheck(kind="periodic", field="issued", period="P1M2D")
+
+
+@pytest.mark.parametrize(
+    ("clause", "allowed"),
+    [("8.3", True), ("8.3.4", True), ("8.5.3", True), ("8.5.5", True), ("8.1", False), ("8.5.1", False), ("8.7", False)],
+)
+def test_only_exclusions_that_cannot_affect_conformity_are_accepted(tmp_path: Path, clause: str, allowed: bool) -> None:
+    rules = pack(tmp_path, "8.3", 'grade = "major"\nselect = { type = "design_review" }\ncheck = { kind = "exists" }\n')
+    organisation = Organisation(exclusions=[{"clause": clause, "justification": "We believe this does not apply to us."}])
+    report = check_items(rules, [], as_of=AS_OF, organisation=organisation)
+    scope_findings = [f for f in report.findings if f.rule_id == "SCOPE001"]
+    assert (not scope_findings) == allowed
+    if not allowed:
+        assert scope_findings[0].grade == Grade.MAJOR and "cannot be declared not applicable" in scope_findings[0].statement

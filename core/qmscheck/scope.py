@@ -2,9 +2,13 @@
 
 ISO 9001 lets an organisation declare a requirement not applicable only when it does not
 affect its ability to provide conforming products and services, and it must say why. In
-practice only clause 8 requirements (typically 8.3 design) qualify. A justified clause 8
-exclusion turns the rules under it into "not applicable"; any other exclusion is itself a
-finding and the rules still run.
+practice certification bodies accept only a few clause 8 requirements: design and
+development (8.3), identification and traceability where no customer or law asks for
+it (8.5.2), property of customers or providers when none is held (8.5.3) and
+post-delivery activities when there are none (8.5.5). Planning, requirements,
+purchasing, production, release and nonconforming outputs always bear on conformity.
+A justified, allowed exclusion turns the rules under it into "not applicable"; any
+other exclusion is itself a finding and the rules still run.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from qmscheck.report import Finding, NotApplicable
 from qmscheck.rulemodel import Grade
 from qmscheck.rulepack import LoadedRule
 
-EXCLUDABLE_PREFIX = "8."
+EXCLUDABLE_CLAUSES = ("8.3", "8.5.2", "8.5.3", "8.5.5")
 MIN_JUSTIFICATION = 20
 
 
@@ -31,10 +35,16 @@ def _under(clause: str, excluded: str) -> bool:
     return clause == excluded or clause.startswith(excluded + ".")
 
 
+def _excludable(clause: str) -> bool:
+    return any(_under(clause, allowed) for allowed in EXCLUDABLE_CLAUSES)
+
+
 def _invalid(exclusion: Exclusion) -> str | None:
-    if not exclusion.clause.startswith(EXCLUDABLE_PREFIX):
+    if not _excludable(exclusion.clause):
+        allowed = ", ".join(EXCLUDABLE_CLAUSES)
         return (
-            f"clause {exclusion.clause} cannot be excluded: only clause 8 requirements may be declared not applicable"
+            f"clause {exclusion.clause} cannot be declared not applicable: it bears on product and service "
+            f"conformity (only {allowed} can be, when they do not apply)"
         )
     if len(exclusion.justification.strip()) < MIN_JUSTIFICATION:
         return f"the exclusion of clause {exclusion.clause} has no adequate justification"
@@ -44,7 +54,7 @@ def _invalid(exclusion: Exclusion) -> str | None:
 def _finding(exclusion: Exclusion, problem: str) -> Finding:
     return Finding(
         id=f"SCOPE-{exclusion.clause}",
-        grade=Grade.MAJOR if not exclusion.clause.startswith(EXCLUDABLE_PREFIX) else Grade.MINOR,
+        grade=Grade.MINOR if _excludable(exclusion.clause) else Grade.MAJOR,
         clause="4.3",
         rule_id="SCOPE001",
         title="Exclusions from the QMS scope are allowed and justified",
