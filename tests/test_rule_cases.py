@@ -27,58 +27,16 @@ without both fails ``test_every_rule_has_a_passing_and_a_failing_case``.
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter
-from datetime import date
 from functools import cache
-from typing import Any, Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field
-from qmscheck.check import CheckOptions, run_check
-from qmscheck.collect import Collection
-from qmscheck.evidence import Organisation
-from qmscheck.plugins import load_plugins
-from qmscheck.rulemodel import Grade
 from qmscheck.rulepack import LoadedPacks, RulePack, load_packs, load_rule_file, rules_root
-from qmscheck.testing import item
+from qmscheck.testing import RuleCase, load_cases, missing_cases, run_case
 
 PACK_DIR = rules_root() / "iso9001"
 CASES_DIR = PACK_DIR / "cases"
-
-
-class Expected(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    grade: Grade
-    evidence: list[str] = Field(default_factory=list)
-
-
-class Case(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    rule: str
-    name: str = Field(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$")
-    as_of: date
-    stage: Literal[1, 2] = 2
-    organisation: Organisation = Field(default_factory=Organisation)
-    expect: list[Expected]
-    items: list[dict[str, Any]] = Field(default_factory=list)
-    source: str = ""
-
-    @property
-    def passing(self) -> bool:
-        return not self.expect
-
-
-def load_cases() -> list[Case]:
-    cases = []
-    for path in sorted(CASES_DIR.glob("*.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        assert set(data) <= {"cases"}, f"{path}: only [[cases]] tables are allowed"
-        cases += [Case.model_validate({**raw, "source": path.name}) for raw in data.get("cases", [])]
-    return cases
-
-
-CASES = load_cases()
+CASES = load_cases(CASES_DIR)
 
 
 @cache
@@ -86,44 +44,15 @@ def base_pack() -> LoadedPacks:
     return load_packs([RulePack(name="iso9001", version="test", path=PACK_DIR)])
 
 
-def only(rule_id: str) -> LoadedPacks:
-    packs = base_pack()
-    return LoadedPacks(packs=packs.packs, rules=[r for r in packs.rules if r.rule.id == rule_id])
-
-
-def run_case(case: Case) -> list[tuple[str, list[str]]]:
-    evidence = []
-    for fields in case.items:
-        fields = dict(fields)
-        evidence.append(item(fields.pop("type"), fields.pop("ref"), **fields))
-    report = run_check(
-        Collection(items=evidence),
-        only(case.rule),
-        load_plugins(entry_points=False),
-        case.organisation,
-        CheckOptions(as_of=case.as_of, stage=case.stage),
-    )
-    return sorted(
-        (finding.grade.value, sorted(ref.id.removeprefix("test:") for ref in finding.evidence))
-        for finding in report.findings
-    )
-
-
-@pytest.mark.parametrize("case", CASES, ids=[f"{case.rule}-{case.name}" for case in CASES])
-def test_case(case: Case) -> None:
-    assert case.rule in {r.rule.id for r in base_pack().rules}, f"{case.source}: unknown rule {case.rule}"
+@pytest.mark.parametrize("case", CASES, ids=[case.test_id for case in CASES])
+def test_case(case: RuleCase) -> None:
     refs = [fields.get("ref") for fields in case.items]
     assert len(refs) == len(set(refs)), f"{case.source}: {case.name}: duplicate item refs"
-    expected = sorted((e.grade.value, sorted(e.evidence)) for e in case.expect)
-    assert run_case(case) == expected
+    assert run_case(case, base_pack()) == case.expected()
 
 
 def test_every_rule_has_a_passing_and_a_failing_case() -> None:
-    passing = {case.rule for case in CASES if case.passing}
-    failing = {case.rule for case in CASES if not case.passing}
-    rule_ids = {loaded.rule.id for loaded in base_pack().rules}
-    problems = [f"{rid}: no passing case" for rid in sorted(rule_ids - passing)]
-    problems += [f"{rid}: no failing case" for rid in sorted(rule_ids - failing)]
+    problems = missing_cases(CASES, base_pack())
     assert not problems, f"add cases to {CASES_DIR}:\n" + "\n".join(problems)
 
 
@@ -154,7 +83,7 @@ def test_a_wrong_expectation_is_caught() -> None:
     """The runner really compares: a wrong expectation makes a case fail."""
     case = next(c for c in CASES if c.rule == "CAL001" and not c.passing)
     wrong = case.model_copy(update={"expect": []})
-    assert run_case(wrong) != sorted((e.grade.value, sorted(e.evidence)) for e in wrong.expect)
+    assert run_case(wrong, base_pack()) != wrong.expected()
 
 
 def test_stage_1_does_not_sample_records() -> None:

@@ -130,6 +130,54 @@ def main() -> None:
     """Find where a quality management system falls short of ISO 9001, with the evidence."""
 
 
+def collect_options(command: F) -> F:
+    """Options for reading evidence, shared by ``scan`` and ``inventory``."""
+    for option in reversed([
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                     help="Processes for parsing files (1: in this process).  [default: one per CPU]"),
+        click.option("--max-file-size", default=None, metavar="SIZE",
+                     help="Skip (with a warning) files larger than this, e.g. 50MB; wins over a source's "
+                          "max_file_size.  [default: the source's, else 200MB]"),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar or notes on stderr."),
+        click.option("--verbose", "-v", is_flag=True, help="Say what is read and what the index reused."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _index_path(target: Path, index: Path | None, no_index: bool) -> Path | None:
+    """``--index``, else .qmscheck/index.sqlite beside qmscheck.toml; a bare folder (no config) gets a
+    per-folder index in the user's cache, because nothing is ever written into the evidence itself."""
+    import hashlib
+    import os
+
+    from qmscheck.config import CONFIG_NAME
+    from qmscheck.index import INDEX_NAME, default_index_path
+
+    if no_index:
+        return None
+    if index is not None:
+        return index
+    config_file = target / CONFIG_NAME if target.is_dir() else target
+    if config_file.is_file():
+        return default_index_path(config_file.parent)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qmscheck"
+    key = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
+    return cache / f"{target.resolve().name}-{key}" / INDEX_NAME
+
+
+def _max_file_size(value: str | None) -> int | None:
+    from qmscheck.connectors.filesystem import parse_size
+    from qmscheck.errors import ConnectorError
+
+    if value is None:
+        return None
+    try:
+        return parse_size(value)
+    except ConnectorError:
+        raise click.BadParameter(f"{value!r} is not a size (e.g. 50MB)", param_hint="--max-file-size") from None
+
+
 @main.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
 @output_options
@@ -141,27 +189,78 @@ def main() -> None:
               help="Judge every date-relative check as of this day (YYYY-MM-DD).  [default: the config's, else today]")
 @click.option("--edition", type=click.Choice(["2015", "2026"]), default=None, help="ISO 9001 edition.")
 @click.option("--timestamp", is_flag=True, help="Record the wall-clock time in the report (off: reproducible output).")
+@click.option("--index", "index", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The evidence index (SQLite) that makes rescans read only changed files.  "
+                   "[default: .qmscheck/index.sqlite beside qmscheck.toml]")
+@click.option("--no-index", is_flag=True, help="Neither use nor write an evidence index.")
+@click.option("--full", is_flag=True, help="Read every file again, ignoring (and refreshing) the index.")
+@collect_options
 def scan(target: Path, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None,
          fail_on: str | None, stage: str | None, as_of: datetime | None, edition: str | None,
-         timestamp: bool) -> None:
+         timestamp: bool, index: Path | None, no_index: bool, full: bool, jobs: int | None,
+         max_file_size: str | None, quiet: bool, verbose: bool) -> None:
     """Scan TARGET: a folder of evidence, or a qmscheck.toml naming sources, scope and options."""
+    from qmscheck.collect import CollectOptions
     from qmscheck.config import load_config
+    from qmscheck.progress import make_progress
     from qmscheck.scan import ScanRequest
     from qmscheck.scan import scan as run_scan
 
     plugins = _load_plugins()
     renderers = _renderers(plugins, format_names, output, output_dir)
+    if index is not None and no_index:
+        raise QmscheckError("give either --index or --no-index, not both")
+    progress = make_progress(quiet=quiet, verbose=verbose)
+    options = CollectOptions(index=_index_path(target, index, no_index), full=full, jobs=jobs,
+                             max_file_size=_max_file_size(max_file_size), progress=progress)
     request = ScanRequest(
         target=target,
         as_of=as_of.date() if as_of else None,
         stage=int(stage) if stage else None,
         edition=edition,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds") if timestamp else None,
+        collect=options,
     )
     report = run_scan(request, plugins)
+    if verbose and not quiet:
+        stats = request.collect.stats
+        click.echo("evidence index: " + (str(options.index) if options.index else "off") + "; files: "
+                   + ", ".join(f"{stats[key]} {key}" for key in
+                               ("files", "reused", "rehashed", "extracted", "failed", "skipped", "unsupported")),
+                   err=True)
     threshold_name = fail_on or load_config(target).scan.fail_on or "major"
     _emit(report, renderers, output, output_dir)
     sys.exit(_exit_code(report, threshold_name))
+
+
+@main.command("inventory")
+@click.argument("target", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the inventory to a file.")
+@collect_options
+def inventory_command(target: Path, format_name: str, output: Path | None, jobs: int | None,
+                      max_file_size: str | None, quiet: bool, verbose: bool) -> None:
+    """List every file under TARGET (a folder or qmscheck.toml) with what it was recognised as,
+    or why not, and what was skipped: the starting point for [[classify]] overrides."""
+    from qmscheck.collect import default_jobs
+    from qmscheck.config import load_config
+    from qmscheck.inventory import inventory, render_text
+    from qmscheck.progress import make_progress
+
+    plugins = _load_plugins()
+    config = load_config(target)
+    limit = _max_file_size(max_file_size)
+    if limit is not None:
+        for source in config.sources:
+            if source.connector == "filesystem":
+                setattr(source, "max_file_size", limit)  # noqa: B010 - an extra option of the source
+    result = inventory(config, plugins, jobs=jobs or default_jobs(), progress=make_progress(quiet, verbose))
+    text = json.dumps(result.as_json(), indent=2) + "\n" if format_name == "json" else render_text(result)
+    if output:
+        _write(output, text)
+        click.echo(f"inventory written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
 
 
 def _read_saved_report(path: Path) -> Report:

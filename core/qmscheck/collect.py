@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from qmscheck import __version__
 from qmscheck.classify import Candidate, Classification, Overrides
 from qmscheck.config import ScanConfig
-from qmscheck.connectors.base import CollectContext
+from qmscheck.connectors.base import DEFAULT_MAX_FILE_SIZE, CollectContext
 from qmscheck.evidence import CollectionWarning, EvidenceItem, natural_key
+from qmscheck.index import EvidenceIndex
 from qmscheck.plugins import Plugins
+from qmscheck.progress import NullProgress, Progress
 from qmscheck.report import SourceInfo
+
+#: Bump when extraction or item building changes what a file yields: cached results are then re-read.
+EXTRACTOR_VERSION = "2"
 
 
 @dataclass
@@ -17,40 +28,92 @@ class Collection:
     items: list[EvidenceItem] = field(default_factory=list)
     warnings: list[CollectionWarning] = field(default_factory=list)
     sources: list[SourceInfo] = field(default_factory=list)
+    #: files, reused (stat unchanged), rehashed (touched, same bytes), extracted, failed, skipped, unsupported
+    stats: Counter[str] = field(default_factory=Counter)
 
 
-def collect(config: ScanConfig, plugins: Plugins) -> Collection:
+@dataclass
+class CollectOptions:
+    """``index``: the SQLite index file (None: nothing is cached); ``full``: read everything again;
+    ``jobs``: processes for parsing (None: one per CPU; 1: in this process)."""
+
+    index: Path | None = None
+    full: bool = False
+    jobs: int | None = 1
+    #: None: each source's max_file_size option, else 200 MB; a number (--max-file-size) wins over both.
+    max_file_size: int | None = None
+    progress: Progress = field(default_factory=NullProgress)
+    #: Filled in by collect(): see Collection.stats.
+    stats: Counter[str] = field(default_factory=Counter)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def fingerprint(config: ScanConfig, plugins: Plugins) -> str:
+    """Everything besides a file's bytes that decides what it yields."""
+    data = {
+        "qmscheck": __version__,
+        "extractor": EXTRACTOR_VERSION,
+        "classify": [rule.model_dump() for rule in config.classify],
+        "plugins": sorted((info.name, info.version, info.origin) for info in plugins.infos if not info.error),
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def collect(config: ScanConfig, plugins: Plugins, options: CollectOptions | None = None) -> Collection:
+    options = options or CollectOptions()
     overrides = Overrides(config.classify)
 
     def classify(candidate: Candidate) -> Classification | None:
         return overrides.classify(candidate) or plugins.classify(candidate)
 
-    context = CollectContext(classify=classify, base_dir=config.base_dir)
-    collection = Collection()
+    index = EvidenceIndex(options.index)
+    context = CollectContext(
+        classify=classify,
+        base_dir=config.base_dir,
+        max_file_size=options.max_file_size or DEFAULT_MAX_FILE_SIZE,
+        max_file_size_forced=options.max_file_size is not None,
+        index=index,
+        full=options.full,
+        jobs=options.jobs if options.jobs is not None else default_jobs(),
+        progress=options.progress,
+        fingerprint=fingerprint(config, plugins),
+        stats=options.stats,
+    )
+    collection = Collection(stats=context.stats)
     seen: set[str] = set()
-    for source in config.sources:
-        connector = plugins.connectors.get(source.connector)
-        options = source.options()
-        count = 0
-        for collected in connector.collect(options, context):
-            if isinstance(collected, CollectionWarning):
-                collection.warnings.append(collected)
-                continue
-            if collected.id in seen:
-                collection.warnings.append(
-                    CollectionWarning(
-                        connector=connector.name,
-                        locator=collected.locator,
-                        message=f"duplicate evidence id {collected.id}; the second copy was ignored",
+    try:
+        for source in config.sources:
+            connector = plugins.connectors.get(source.connector)
+            source_options = source.options()
+            count = 0
+            for collected in connector.collect(source_options, context):
+                if isinstance(collected, CollectionWarning):
+                    collection.warnings.append(collected)
+                    continue
+                if collected.id in seen:
+                    collection.warnings.append(
+                        CollectionWarning(
+                            connector=connector.name,
+                            locator=collected.locator,
+                            message=f"duplicate evidence id {collected.id}; the second copy was ignored",
+                        )
                     )
-                )
-                continue
-            seen.add(collected.id)
-            collection.items.append(collected)
-            count += 1
-        collection.sources.append(
-            SourceInfo(connector=connector.name, location=connector.describe(options), items=count)
-        )
+                    continue
+                seen.add(collected.id)
+                collection.items.append(collected)
+                count += 1
+            collection.sources.append(
+                SourceInfo(connector=connector.name, location=connector.describe(source_options), items=count)
+            )
+    finally:
+        index.close()
+        options.progress.finish()
     collection.items.sort(key=lambda item: natural_key(item.id))
     collection.warnings.sort(key=lambda w: (w.connector, w.locator, w.message))
     return collection

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from qmscheck.check import CheckOptions, run_check
-from qmscheck.collect import collect
+from qmscheck.collect import CollectOptions, collect
 from qmscheck.config import load_config
 from qmscheck.plugins import Plugins, load_plugins
 from qmscheck.report import Report
@@ -21,6 +21,8 @@ class ScanRequest:
     stage: int | None = None
     edition: str | None = None
     generated_at: str | None = None
+    #: Index, --full, --jobs, progress. The default caches nothing and parses in this process.
+    collect: CollectOptions = field(default_factory=CollectOptions)
 
 
 def scan(request: ScanRequest, plugins: Plugins | None = None) -> Report:
@@ -28,7 +30,7 @@ def scan(request: ScanRequest, plugins: Plugins | None = None) -> Report:
     config = load_config(request.target)
     # Rules are validated before any evidence is read: a broken pack fails fast.
     packs = load_packs(list(plugins.rule_packs))
-    collection = collect(config, plugins)
+    collection = collect(config, plugins, request.collect)
     organisation = config.organisation
     edition = request.edition or config.scan.edition or organisation.edition
     options = CheckOptions(

@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from qmscheck.check import CheckOptions, run_check
 from qmscheck.classify import kind_of
 from qmscheck.collect import Collection
+from qmscheck.errors import RulePackError
 from qmscheck.evidence import Dates, EvidenceItem, Locator, Organisation, Provenance
 from qmscheck.plugins import Plugins, load_plugins
 from qmscheck.report import Report
-from qmscheck.rulepack import RulePack, load_packs
+from qmscheck.rulemodel import Grade
+from qmscheck.rulepack import LoadedPacks, RulePack, load_packs
+from qmscheck.tomlfile import read_toml
 
 _CORE = ("title", "document_number", "revision", "owner", "approver", "status", "site", "text")
 _DATES = tuple(Dates.model_fields)
@@ -51,3 +56,91 @@ def check_items(
     collection = Collection(items=list(items))
     options = CheckOptions(as_of=as_of, stage=stage)
     return run_check(collection, loaded, plugins, organisation or Organisation(), options)
+
+
+# --- rule case files ----------------------------------------------------------------
+# Named passing and failing cases kept next to the rules (sqlfluff's way). The base pack
+# and any vendor pack use the same format and the same runner:
+#
+#     [[cases]]
+#     rule = "CAL001"                      # the rule under test; only this rule runs
+#     name = "overdue_instrument_in_use"   # snake_case, unique per rule
+#     as_of = 2026-03-31                   # the scan date (a TOML date)
+#     stage = 2                            # optional
+#     organisation = { processes = ["Sales"] }   # optional
+#     expect = [{ grade = "minor", evidence = ["cal7"] }]   # [] makes a passing case
+#     [[cases.items]]
+#     type = "calibration_record"
+#     ref = "cal7"                         # the item id becomes test:cal7
+#     due = 2026-01-15                     # core fields, dates and attributes by name
+
+
+class ExpectedFinding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    grade: Grade
+    evidence: list[str] = Field(default_factory=list)
+
+
+class RuleCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rule: str
+    name: str = Field(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$")
+    as_of: date
+    stage: Literal[1, 2] = 2
+    organisation: Organisation = Field(default_factory=Organisation)
+    expect: list[ExpectedFinding]
+    items: list[dict[str, Any]] = Field(default_factory=list)
+    source: str = ""
+
+    @property
+    def passing(self) -> bool:
+        return not self.expect
+
+    @property
+    def test_id(self) -> str:
+        return f"{self.rule}-{self.name}"
+
+    def expected(self) -> list[tuple[str, list[str]]]:
+        return sorted((e.grade.value, sorted(e.evidence)) for e in self.expect)
+
+
+def load_cases(folder: Path) -> list[RuleCase]:
+    """Every ``[[cases]]`` table of the ``*.toml`` files in ``folder``, in file order."""
+    cases: list[RuleCase] = []
+    for path in sorted(folder.glob("*.toml")):
+        data = read_toml(path, RulePackError)
+        if set(data) - {"cases"}:
+            raise RulePackError(f"{path}: only [[cases]] tables are allowed")
+        cases += [RuleCase.model_validate({**raw, "source": path.name}) for raw in data.get("cases", [])]
+    return cases
+
+
+def run_case(case: RuleCase, packs: LoadedPacks, plugins: Plugins | None = None) -> list[tuple[str, list[str]]]:
+    """Run only the case's rule over its items; the findings as (grade, cited refs), sorted."""
+    evidence = []
+    for fields in case.items:
+        fields = dict(fields)
+        evidence.append(item(fields.pop("type"), fields.pop("ref"), **fields))
+    only = LoadedPacks(packs=packs.packs, rules=[r for r in packs.rules if r.rule.id == case.rule])
+    if not only.rules:
+        raise RulePackError(f"{case.source}: {case.name}: unknown rule {case.rule}")
+    report = run_check(
+        Collection(items=evidence),
+        only,
+        plugins or load_plugins(entry_points=False),
+        case.organisation,
+        CheckOptions(as_of=case.as_of, stage=case.stage),
+    )
+    return sorted(
+        (finding.grade.value, sorted(ref.id.removeprefix("test:") for ref in finding.evidence))
+        for finding in report.findings
+    )
+
+
+def missing_cases(cases: Sequence[RuleCase], packs: LoadedPacks) -> list[str]:
+    """Rules of ``packs`` without a passing or without a failing case."""
+    passing = {case.rule for case in cases if case.passing}
+    failing = {case.rule for case in cases if not case.passing}
+    rule_ids = {loaded.rule.id for loaded in packs.rules}
+    problems = [f"{rule_id}: no passing case" for rule_id in sorted(rule_ids - passing)]
+    return problems + [f"{rule_id}: no failing case" for rule_id in sorted(rule_ids - failing)]

@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from qmscheck.classify import Candidate, Classification
 from qmscheck.evidence import CollectionWarning, EvidenceItem
+from qmscheck.index import EvidenceIndex
+from qmscheck.progress import NullProgress, Progress
+
+DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
 
 
 @dataclass
 class CollectContext:
-    """Services a connector may use while collecting."""
+    """Services a connector may use while collecting.
+
+    ``index`` caches what each file yielded (an index without a path remembers nothing);
+    ``full`` ignores it for reading (and refreshes it); ``jobs`` is the number of processes
+    for parsing (1: in this process); ``stats`` counts what was done, for --verbose and tests;
+    ``fingerprint`` changes whenever cached results would no longer be valid
+    (versions, classification overrides, plugins).
+    """
 
     classify: Callable[[Candidate], Classification | None]
     base_dir: Path
-    max_file_size: int = 200 * 1024 * 1024
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    index: EvidenceIndex = field(default_factory=lambda: EvidenceIndex(None))
+    full: bool = False
+    jobs: int = 1
+    progress: Progress = field(default_factory=NullProgress)
+    stats: Counter[str] = field(default_factory=Counter)
+    fingerprint: str = ""
+    #: True when max_file_size came from the command line: it then wins over a source's own option.
+    max_file_size_forced: bool = False
 
 
 Collected = EvidenceItem | CollectionWarning

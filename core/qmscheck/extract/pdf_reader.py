@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -17,6 +18,11 @@ from .textbuf import TextBuffer
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
+
+# pypdf logs repairs of damaged files ("Ignoring wrong pointing object") to stderr through
+# logging's last-resort handler; they would litter a scan's output. Unreadable files still
+# raise and become warnings.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 _LABEL_LINES = 40
 # Same names as Office properties so callers need not care about the format.

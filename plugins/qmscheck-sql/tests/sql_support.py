@@ -48,9 +48,10 @@ SCHEMA = (
     "last_order DATE)",
     "CREATE TABLE supplier_evaluations (id INTEGER PRIMARY KEY, supplier_id INTEGER NOT NULL, evaluated_on DATE, "
     "score NUMERIC(5, 1))",
-    "CREATE TABLE complaints (ref VARCHAR(20) PRIMARY KEY, customer VARCHAR(100), received DATE, "
-    "closed TIMESTAMP, state VARCHAR(20))",
-    "CREATE TABLE ncrs (id INTEGER PRIMARY KEY, ref VARCHAR(20) NOT NULL, status VARCHAR(20), disposition TEXT, "
+    "CREATE TABLE complaints (ref VARCHAR(20) PRIMARY KEY, customer VARCHAR(100), problem TEXT, received DATE, "
+    "responded DATE, closed TIMESTAMP, state VARCHAR(20))",
+    "CREATE TABLE ncrs (id INTEGER PRIMARY KEY, ref VARCHAR(20) NOT NULL, status VARCHAR(20), problem TEXT, "
+    "correction TEXT, disposition TEXT, "
     "root_cause TEXT, corrective_action TEXT, effectiveness TEXT, closed DATE, target DATE)",
 )
 
@@ -66,18 +67,22 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         {"id": 2, "supplier_id": 3, "evaluated_on": date(2025, 11, 1), "score": 71.0},
     ],
     "complaints": [
-        {"ref": "CMP-001", "customer": "Acme Retail", "received": date(2026, 1, 5),
+        {"ref": "CMP-001", "customer": "Acme Retail", "problem": "Burr on bore", "received": date(2026, 1, 5),
+         "responded": date(2026, 1, 8),
          "closed": datetime(2026, 1, 20, 9, 15), "state": "Closed"},
-        {"ref": "CMP-003", "customer": "Acme Retail", "received": date(2026, 1, 12), "closed": None, "state": "Open"},
-        {"ref": "CMP-004", "customer": "Baker & Sons", "received": date(2026, 3, 20), "closed": None, "state": "Open"},
+        {"ref": "CMP-003", "customer": "Acme Retail", "problem": "Late delivery", "received": date(2026, 1, 12), "responded": None, "closed": None, "state": "Open"},
+        {"ref": "CMP-004", "customer": "Baker & Sons", "problem": "Wrong finish", "received": date(2026, 3, 20), "responded": None, "closed": None, "state": "Open"},
     ],
     "ncrs": [
-        {"id": 10, "ref": "NC-010", "status": "Closed", "disposition": "Rework", "root_cause": "Worn tool",
+        {"id": 10, "ref": "NC-010", "status": "Closed", "problem": "Bore oversize",
+         "correction": "Batch quarantined", "disposition": "Rework", "root_cause": "Worn tool",
          "corrective_action": "Tool life limit set", "effectiveness": "No repeat in 3 batches",
          "closed": date(2026, 2, 1), "target": date(2026, 2, 15)},
-        {"id": 20, "ref": "NC-020", "status": "Open", "disposition": None, "root_cause": None,
+        {"id": 20, "ref": "NC-020", "status": "Open", "problem": "Thread damage",
+         "correction": "Parts segregated", "disposition": None, "root_cause": None,
          "corrective_action": None, "effectiveness": None, "closed": None, "target": date(2026, 6, 30)},
-        {"id": 21, "ref": "NC-021", "status": "Open", "disposition": "Scrap", "root_cause": None,
+        {"id": 21, "ref": "NC-021", "status": "Open", "problem": "Scratched faces",
+         "correction": "Parts segregated", "disposition": "Scrap", "root_cause": None,
          "corrective_action": None, "effectiveness": None, "closed": None, "target": date(2026, 5, 1)},
     ],
 }
@@ -112,17 +117,18 @@ QUERIES: list[dict[str, Any]] = [
     {
         "name": "complaints",
         "type": "complaint",
-        "sql": "SELECT ref, customer, received, closed, state FROM complaints",
-        "fields": {"ref": "id", "customer": "customer", "received": "issued", "closed": "completed",
-                   "state": "status"},
+        "sql": "SELECT ref, customer, problem, received, responded, closed, state FROM complaints",
+        "fields": {"ref": "id", "customer": "customer", "problem": "description", "received": "issued",
+                   "responded": "responded", "closed": "completed", "state": "status"},
     },
     {
         "name": "nonconformities",
         "type": "nonconformity",
         "kind": "record",
-        "sql": "SELECT id, ref, status, disposition, root_cause, corrective_action, effectiveness, closed, target "
-               "FROM ncrs",
-        "fields": {"id": "id", "ref": "reference", "status": "status", "disposition": "disposition",
+        "sql": "SELECT id, ref, status, problem, correction, disposition, root_cause, corrective_action, "
+               "effectiveness, closed, target FROM ncrs",
+        "fields": {"id": "id", "ref": "reference", "status": "status", "problem": "description",
+                   "correction": "correction", "disposition": "disposition",
                    "root_cause": "root_cause", "corrective_action": "corrective_action",
                    "effectiveness": "effectiveness", "closed": "completed", "target": "due"},
     },

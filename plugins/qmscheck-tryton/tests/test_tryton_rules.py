@@ -17,48 +17,19 @@ Case format::
 
 from __future__ import annotations
 
-import tomllib
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field
 from qmscheck.plugins import load_plugins
-from qmscheck.rulemodel import Grade
 from qmscheck.rulepack import LoadedPacks, RulePack, load_packs
-from qmscheck.testing import check_items, item
+from qmscheck.testing import RuleCase, load_cases, missing_cases, run_case
 from qmscheck_tryton import __version__
 from qmscheck_tryton.plugin import RULES
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
 
 
-class Expected(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    grade: Grade
-    evidence: list[str] = Field(default_factory=list)
-
-
-class Case(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    rule: str
-    name: str = Field(pattern=r"^[a-z0-9]+(_[a-z0-9]+)*$")
-    as_of: date
-    expect: list[Expected]
-    items: list[dict[str, Any]] = Field(default_factory=list)
-    source: str = ""
-
-
-def load_cases() -> list[Case]:
-    cases: list[Case] = []
-    for path in sorted(CASES_DIR.glob("*.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        cases += [Case.model_validate({**raw, "source": path.name}) for raw in data.get("cases", [])]
-    return cases
-
-
-CASES = load_cases()
+CASES = load_cases(CASES_DIR)
 PACK = RulePack(name="tryton-erp", version=__version__, path=RULES)
 
 
@@ -91,29 +62,10 @@ def test_every_rule_is_documented_and_judges_only_erp_evidence() -> None:
         assert erp, f"{rule.id} must select erp = tryton, or it would judge file-share evidence twice"
 
 
-def run(case: Case) -> list[tuple[str, list[str]]]:
-    items = []
-    for fields in case.items:
-        fields = dict(fields)
-        items.append(item(fields.pop("type"), fields.pop("ref"), **fields))
-    assert case.rule in {r.rule.id for r in pack().rules}, f"{case.source}: unknown rule {case.rule}"
-    report = check_items([PACK], items, as_of=case.as_of)
-    return sorted(
-        (f.grade.value, sorted(ref.id.removeprefix("test:") for ref in f.evidence))
-        for f in report.findings
-        if f.rule_id == case.rule
-    )
-
-
-@pytest.mark.parametrize("case", CASES, ids=[f"{c.rule}-{c.name}" for c in CASES])
-def test_case(case: Case) -> None:
-    expected = sorted((e.grade.value, sorted(e.evidence)) for e in case.expect)
-    assert run(case) == expected
+@pytest.mark.parametrize("case", CASES, ids=[c.test_id for c in CASES])
+def test_case(case: RuleCase) -> None:
+    assert run_case(case, pack()) == case.expected()
 
 
 def test_every_rule_has_a_passing_and_a_failing_case() -> None:
-    rule_ids = {r.rule.id for r in pack().rules}
-    passing = {c.rule for c in CASES if not c.expect}
-    failing = {c.rule for c in CASES if c.expect}
-    assert rule_ids <= passing, sorted(rule_ids - passing)
-    assert rule_ids <= failing, sorted(rule_ids - failing)
+    assert missing_cases(CASES, pack()) == []

@@ -42,6 +42,7 @@ PARTY_FIELDS = ("name", "code", "categories", "write_date", "create_date")
 CATEGORY_FIELDS = ("name", "parent")
 INSPECTION_FIELDS = (
     "number", "reference", "state", "processed_at", "control", "control.name", "origin", "points", "alerts",
+    "processed_by.rec_name", "passed_by.rec_name", "failed_by.rec_name", "write_uid.rec_name",
     "write_date", "create_date",
 )
 ALERT_FIELDS = ("number", "title", "description", "state", "origin", "write_date")

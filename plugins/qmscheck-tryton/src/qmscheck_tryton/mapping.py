@@ -40,6 +40,8 @@ Record = Mapping[str, Any]
 ERP = "tryton"
 #: Purchase states that commit the organisation to a supplier.
 COMMITTED_PURCHASE_STATES = frozenset({"confirmed", "processing", "done"})
+#: Complaint states in which a decision was sent to the customer.
+ANSWERED_COMPLAINT_STATES = frozenset({"approved", "rejected", "done"})
 #: Complaint states in which the customer has had an answer (or the complaint was withdrawn).
 CLOSED_COMPLAINT_STATES = frozenset({"approved", "rejected", "done", "cancelled"})
 
@@ -306,6 +308,19 @@ def disposition(alerts: Sequence[Record], notes: Sequence[str]) -> str | None:
     return " | ".join(parts) or None
 
 
+def inspector(inspection: Record) -> str | None:
+    """Who processed an inspection: the employee Tryton records, else the user who processed it.
+
+    Tryton fills the employee fields only for users linked to an employee; the user who
+    last wrote a processed inspection is the one who passed or failed it.
+    """
+    for field in ("processed_by", "passed_by", "failed_by", "write_uid"):
+        name = text(related(inspection, field))
+        if name:
+            return name
+    return None
+
+
 def inspection_item(
     origin: Origin,
     inspection: Record,
@@ -327,6 +342,7 @@ def inspection_item(
             "reference": text(inspection.get("number")) or f"inspection {inspection['id']}",
             "control": text(related(inspection, "control", "name")),
             "result": state if state in ("passed", "failed") else None,
+            "inspector": inspector(inspection) if state in ("passed", "failed") else None,
             "passed": {"passed": True, "failed": False}.get(state or ""),
             "scores": scores(inspection.get("points")),
             "origin": origin_name,
@@ -373,6 +389,9 @@ def complaint_item(origin: Origin, complaint: Record, transitions: Sequence[Reco
         attributes={
             "reference": text(complaint.get("number")) or f"complaint {complaint['id']}",
             "customer": text(related(complaint, "customer", "name")),
+            "description": text(complaint.get("description")),
+            # Approving or rejecting a complaint is the answer the customer gets.
+            "responded": closed if state in ANSWERED_COMPLAINT_STATES else None,
             "complaint_type": text(related(complaint, "type", "name")),
             "customer_reference": text(complaint.get("reference")),
             "origin": text(complaint.get("origin")),

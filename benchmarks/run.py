@@ -1,0 +1,193 @@
+"""Measure qmscheck against the read floor on a synthetic organisation (see benchmarks/README.md).
+
+    python benchmarks/run.py --files 5000 --rows 100000 [--jobs N] [--keep DIR]
+
+In one run: generates the organisation (or reuses --keep DIR), then measures, each phase in
+its own process so peak memory is per phase:
+  floor   walk + stat + sha256 of every byte (os.scandir; hashing in --jobs processes),
+          plus raw row decoding of every register (python-calamine for workbooks, csv for csv);
+  full    a full scan (collect with --full into a fresh index, then check);
+  rescan  the same scan after changing 1% of the files (index reused);
+and prints the times, the ratios (full / floor, rescan / full) and peak RSS, and checks that
+no evidence item is lost (items = documents + register rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _peak_rss_mib() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024  # Linux reports KiB
+
+
+def _hash(path: str) -> int:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return len(digest.digest())
+
+
+def _walk(root: str) -> list[str]:
+    found: list[str] = []
+    stack = [root]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    entry.stat(follow_symlinks=False)
+                    found.append(entry.path)
+    return found
+
+
+def _decode_rows(path: str) -> int:
+    if path.endswith(".csv"):
+        with open(path, newline="", encoding="utf-8") as handle:
+            return sum(1 for _ in csv.reader(handle))
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(path)
+    return sum(len(workbook.get_sheet_by_name(name).to_python()) for name in workbook.sheet_names)
+
+
+def phase_floor(org: Path, jobs: int) -> dict[str, float]:
+    start = time.perf_counter()
+    files = _walk(str(org / "share"))
+    walked = time.perf_counter()
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(_hash, files, chunksize=64))
+    hashed = time.perf_counter()
+    registers = [f for f in files if f.endswith((".xlsx", ".csv"))]
+    with ProcessPoolExecutor(jobs) as pool:
+        rows = sum(pool.map(_decode_rows, registers))
+    decoded = time.perf_counter()
+    return {"walk_stat": walked - start, "sha256": hashed - walked, "rows_decode": decoded - hashed,
+            "seconds": decoded - start, "files": len(files), "rows": rows}
+
+
+def phase_scan(org: Path, index: Path, jobs: int, full: bool) -> dict[str, float]:
+    from datetime import date
+
+    from qmscheck.check import CheckOptions, run_check
+    from qmscheck.collect import CollectOptions, collect
+    from qmscheck.config import load_config
+    from qmscheck.plugins import load_plugins
+    from qmscheck.rulepack import load_packs
+
+    start = time.perf_counter()
+    plugins = load_plugins()
+    config = load_config(org)
+    packs = load_packs(list(plugins.rule_packs))
+    loaded = time.perf_counter()
+    collection = collect(config, plugins, CollectOptions(index=index, full=full, jobs=jobs))
+    collected = time.perf_counter()
+    report = run_check(collection, packs, plugins, config.organisation, CheckOptions(as_of=date(2026, 3, 31)))
+    checked = time.perf_counter()
+    return {"setup": loaded - start, "collect": collected - loaded, "check": checked - collected,
+            "seconds": checked - start, "items": len(collection.items), "warnings": len(collection.warnings),
+            "findings": len(report.findings), **{f"stat_{k}": v for k, v in collection.stats.items()}}
+
+
+def change_one_percent(org: Path) -> int:
+    """Append a line to every 100th document (and rewrite one register): 1% of the files."""
+    files = sorted(p for p in (org / "share").rglob("*") if p.is_file())
+    changed = 0
+    for path in files[::100]:
+        if path.suffix in (".md", ".txt", ".csv"):
+            with path.open("a") as handle:
+                handle.write("\n" if path.suffix == ".csv" else "\nRevised.\n")
+        else:
+            os.utime(path)  # binary formats: touched, same bytes (hashed, not parsed)
+        changed += 1
+    return changed
+
+
+def run_phase(args: list[str]) -> dict[str, float]:
+    result = subprocess.run([sys.executable, __file__, "--phase", *args], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"phase {args[0]} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=5000)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--keep", type=Path, help="Generate into (or reuse) this folder and keep it.")
+    parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        name, org, jobs = args.phase[0], Path(args.phase[1]), int(args.phase[2])
+        if name == "floor":
+            data = phase_floor(org, jobs)
+        else:
+            data = phase_scan(org, Path(args.phase[3]), jobs, full=name == "full")
+        data["peak_rss_mib"] = _peak_rss_mib()
+        print(json.dumps(data))
+        return
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="qmscheck-bench-"))
+    org = work / "org"
+    if not (org / "qmscheck.toml").is_file():
+        sys.path.insert(0, str(HERE))
+        from generate import generate
+
+        started = time.perf_counter()
+        expected = generate(org, args.files, args.rows)
+        (work / "expected.json").write_text(json.dumps(expected))
+        print(f"generated {args.files} files, {args.rows} rows in {time.perf_counter() - started:.1f} s", flush=True)
+    expected = json.loads((work / "expected.json").read_text())
+    index = work / "index.sqlite"
+    index.unlink(missing_ok=True)
+    jobs = str(args.jobs)
+    run_phase(["floor", str(org), jobs])  # warm the page cache: every phase then reads warm
+    floor = run_phase(["floor", str(org), jobs])
+    full = run_phase(["full", str(org), jobs, str(index)])
+    changed = change_one_percent(org)
+    rescan = run_phase(["rescan", str(org), jobs, str(index)])
+
+    def row(name: str, data: dict[str, float], detail: str) -> None:
+        print(f"{name:<8} {data['seconds']:8.2f} s  peak RSS {data['peak_rss_mib']:7.0f} MiB  {detail}")
+
+    print(f"\n{expected['documents']} documents, {expected['rows']} register rows, --jobs {args.jobs}, "
+          f"{changed} files changed for the rescan")
+    row("floor", floor, f"walk+stat {floor['walk_stat']:.2f} s, sha256 {floor['sha256']:.2f} s, "
+                        f"calamine/csv rows {floor['rows_decode']:.2f} s")
+    for name, data in (("full", full), ("rescan", rescan)):
+        row(name, data, f"collect {data['collect']:.2f} s, check {data['check']:.2f} s, setup {data['setup']:.2f} s; "
+                        f"{data['items']:.0f} items; extracted {data.get('stat_extracted', 0):.0f}, "
+                        f"reused {data.get('stat_reused', 0):.0f}, rehashed {data.get('stat_rehashed', 0):.0f}")
+    print(f"\nfull / floor           {full['seconds'] / floor['seconds']:6.2f}   (target <= 2)")
+    print(f"full collect / floor   {full['collect'] / floor['seconds']:6.2f}")
+    print(f"rescan / full          {rescan['seconds'] / full['seconds']:6.2%}  (target <= 5%)")
+    print(f"rescan collect / full  {rescan['collect'] / full['seconds']:6.2%}")
+    print(f"peak RSS               {max(full['peak_rss_mib'], rescan['peak_rss_mib']):6.0f} MiB (target < 1024)")
+    lost = expected["expected_items"] - full["items"]
+    print(f"items                  {full['items']:.0f} of {expected['expected_items']} expected "
+          f"({'none lost' if lost == 0 else f'{lost} LOST'}); rescan {rescan['items']:.0f}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,252 @@
+"""Read-only views of a folder tree: a local folder (os.scandir, fast) or any fsspec URL (smb://, sftp://, s3://).
+
+A tree lists files as :class:`Entry` (relative posix path, size, mtime) and everything it
+passes over as :class:`Skipped` with the reason, and hands out a local path to read
+(remote files are copied to a private temporary folder, never written back).
+Symlinks are followed only while they stay inside the root; loops are detected.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from qmscheck.errors import ConnectorError
+
+HIDDEN_PREFIXES = ("~$", ".~lock", ".")  # office lock files and hidden files
+
+
+@dataclass(frozen=True)
+class Entry:
+    relative: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something the walk passed over. ``warn`` items become CollectionWarnings in a scan;
+    the others (hidden files, lock files) are listed only by ``qmscheck inventory``."""
+
+    relative: str
+    reason: str
+    warn: bool = True
+
+
+def hidden_reason(name: str) -> str | None:
+    if name.startswith(("~$", ".~lock")):
+        return "office lock file"
+    if name.startswith("."):
+        return "hidden file or folder"
+    return None
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "vanished during the scan"
+    return exc.strerror or str(exc)
+
+
+class LocalTree:
+    """A folder on this machine."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.url = str(root.resolve())
+
+    def __repr__(self) -> str:
+        return f"LocalTree({self.url})"
+
+    def walk(self) -> Iterator[Entry | Skipped]:
+        root_real = os.path.realpath(self.root)
+        visited = {root_real}
+        stack: list[tuple[str, str]] = [(str(self.root), "")]
+        while stack:
+            folder, prefix = stack.pop()
+            try:
+                with os.scandir(folder) as iterator:
+                    entries = sorted(iterator, key=lambda entry: entry.name)
+            except OSError as exc:
+                yield Skipped(prefix.rstrip("/") or ".", f"cannot list folder: {_os_reason(exc)}")
+                continue
+            subfolders: list[tuple[str, str]] = []
+            for entry in entries:
+                relative = prefix + entry.name
+                hidden = hidden_reason(entry.name)
+                if hidden:
+                    yield Skipped(relative, hidden, warn=False)
+                    continue
+                try:
+                    if entry.is_symlink():
+                        target = os.path.realpath(entry.path)
+                        if target != root_real and not target.startswith(root_real + os.sep):
+                            yield Skipped(relative, "symlink points outside the scanned folder; not followed")
+                            continue
+                        info = os.stat(entry.path)  # follows the link (inside the root)
+                        if stat.S_ISDIR(info.st_mode):
+                            if target in visited:
+                                yield Skipped(relative, "symlink loop or repeated folder; not followed again")
+                                continue
+                            visited.add(target)
+                            subfolders.append((entry.path, relative + "/"))
+                            continue
+                    else:
+                        if entry.is_dir(follow_symlinks=False):
+                            visited.add(os.path.realpath(entry.path))
+                            subfolders.append((entry.path, relative + "/"))
+                            continue
+                        info = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    yield Skipped(relative, "vanished during the scan (or a broken symlink)")
+                    continue
+                except OSError as exc:
+                    yield Skipped(relative, f"cannot read: {_os_reason(exc)}")
+                    continue
+                if not stat.S_ISREG(info.st_mode):
+                    yield Skipped(relative, "not a regular file", warn=False)
+                    continue
+                yield Entry(relative, info.st_size, info.st_mtime_ns)
+            stack.extend(reversed(subfolders))
+
+    def stat(self, relative: str) -> Entry:
+        info = (self.root / relative).stat()
+        return Entry(relative, info.st_size, info.st_mtime_ns)
+
+    @contextmanager
+    def local_path(self, relative: str) -> Iterator[Path]:
+        yield self.root / relative
+
+
+def public_location(location: str) -> str:
+    """A URL without user name or password, for reports, messages and index keys."""
+    if "://" not in location:
+        return location
+    parts = urlsplit(location)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def _mtime_ns(info: dict[str, Any]) -> int:
+    for key in ("mtime", "modified", "LastModified", "last_modified", "updated", "time"):
+        value = info.get(key)
+        if value is None:
+            continue
+        if isinstance(value, datetime):
+            return int(value.timestamp() * 1_000_000_000)
+        if isinstance(value, int | float):
+            return int(value * 1_000_000_000)
+        if isinstance(value, str):
+            try:
+                return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1_000_000_000)
+            except ValueError:
+                continue
+    return 0
+
+
+class FsspecTree:
+    """Any fsspec filesystem, opened read-only from a URL such as ``smb://host/share/folder``."""
+
+    def __init__(self, url: str, storage_options: dict[str, Any] | None = None) -> None:
+        try:
+            import fsspec  # type: ignore[import-untyped, unused-ignore]
+        except ImportError:  # pragma: no cover - fsspec is a dependency
+            raise ConnectorError(f"{url}: reading URLs needs the 'fsspec' package") from None
+        public = public_location(url)
+        try:
+            self.fs, path = fsspec.core.url_to_fs(url, **(storage_options or {}))
+        except ImportError as exc:
+            raise ConnectorError(f"{public}: this protocol needs an extra package ({exc})") from None
+        except Exception as exc:  # each protocol has its own errors (logon failure, unknown host, ...)
+            detail = str(exc).replace(url, public)
+            raise ConnectorError(f"{public}: cannot connect ({type(exc).__name__}: {detail})") from None
+        self.root = path.rstrip("/") or "/"
+        self.url = public.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"FsspecTree({self.url})"
+
+    def _path(self, relative: str) -> str:
+        return f"{self.root}/{relative}" if relative else self.root
+
+    def check(self) -> None:
+        try:
+            is_dir = self.fs.isdir(self.root)
+        except Exception as exc:  # network errors come in many types
+            raise ConnectorError(f"{self.url}: cannot reach the folder ({type(exc).__name__}: {exc})") from None
+        if not is_dir:
+            raise ConnectorError(f"{self.url}: folder does not exist")
+
+    def walk(self) -> Iterator[Entry | Skipped]:
+        stack = [""]
+        while stack:
+            prefix = stack.pop()
+            try:
+                listing = self.fs.ls(self._path(prefix.rstrip("/")), detail=True)
+            except Exception as exc:
+                reason = _os_reason(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+                yield Skipped(prefix.rstrip("/") or ".", f"cannot list folder: {reason}")
+                continue
+            subfolders = []
+            for info in sorted(listing, key=lambda i: str(i["name"])):
+                name = PurePosixPath(str(info["name"]).rstrip("/")).name
+                relative = prefix + name
+                hidden = hidden_reason(name)
+                if hidden:
+                    yield Skipped(relative, hidden, warn=False)
+                elif info.get("type") == "directory":
+                    subfolders.append(relative + "/")
+                elif info.get("type") == "file":
+                    yield Entry(relative, int(info.get("size") or 0), _mtime_ns(info))
+                else:
+                    yield Skipped(relative, f"not a regular file ({info.get('type')})", warn=False)
+            stack.extend(reversed(subfolders))
+
+    def stat(self, relative: str) -> Entry:
+        info = self.fs.info(self._path(relative))
+        return Entry(relative, int(info.get("size") or 0), _mtime_ns(info))
+
+    @contextmanager
+    def local_path(self, relative: str) -> Iterator[Path]:
+        folder = tempfile.mkdtemp(prefix="qmscheck-")
+        try:
+            local = Path(folder) / PurePosixPath(relative).name
+            try:
+                self.fs.get_file(self._path(relative), str(local))
+            except FileNotFoundError:
+                raise
+            except OSError:
+                raise
+            except Exception as exc:
+                raise OSError(f"cannot fetch: {type(exc).__name__}: {exc}") from exc
+            yield local
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+Tree = LocalTree | FsspecTree
+
+
+def open_tree(location: str, base_dir: Path, storage_options: dict[str, Any] | None = None) -> Tree:
+    """A URL with a protocol other than file:// goes through fsspec; anything else is a local folder."""
+    if "://" in location and not location.startswith("file://"):
+        tree = FsspecTree(location, storage_options)
+        tree.check()
+        return tree
+    path = Path(location.removeprefix("file://")).expanduser()
+    root = path if path.is_absolute() else base_dir / path
+    if not root.is_dir():
+        raise ConnectorError(f"filesystem source: folder {root} does not exist")
+    return LocalTree(root)

@@ -1,0 +1,143 @@
+"""The per-file work of the file-share connector: hash the bytes and parse them.
+
+It runs in worker processes (``--jobs``), so its inputs and outputs are plain picklable
+values and it never classifies or builds evidence items (that needs the plugins, which
+live in the parent process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qmscheck.connectors.tree import Tree
+from qmscheck.extract import DocumentMetadata, ExtractionError, read_document, read_register
+
+DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt"})
+REGISTER_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"})
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OOXML_SUFFIXES = frozenset({".docx", ".xlsx", ".xlsm"})
+
+
+@dataclass(frozen=True)
+class Task:
+    tree: Tree
+    relative: str
+    suffix: str
+    known_sha256: str | None = None  # skip parsing when the bytes hash to this
+
+
+@dataclass
+class SheetData:
+    sheet: str | None
+    headers: tuple[str, ...]
+    canonical: tuple[str | None, ...]
+    rows: list[tuple[int, dict[str, object]]]
+    warnings: list[str]
+
+
+@dataclass
+class Outcome:
+    relative: str
+    sha256: str | None = None
+    size: int = 0
+    unchanged: bool = False  # bytes hash to Task.known_sha256; nothing was parsed
+    error: str | None = None
+    document: DocumentMetadata | None = None
+    sheets: list[SheetData] = field(default_factory=list)
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _encrypted_office(path: Path, suffix: str) -> bool:
+    """Password-protected .docx/.xlsx files are OLE containers, not zips."""
+    if suffix not in OOXML_SUFFIXES:
+        return False
+    with path.open("rb") as handle:
+        return handle.read(8) == OLE_MAGIC
+
+
+def _extract(path: Path, outcome: Outcome, suffix: str) -> None:
+    if _encrypted_office(path, suffix):
+        raise ExtractionError(f"encrypted (password-protected) or legacy binary Office file, not a {suffix} zip")
+    if suffix in REGISTER_SUFFIXES:
+        for sheet in read_register(path):
+            try:
+                rows = [(row.row, dict(row.values)) for row in sheet.rows]
+            except ExtractionError:
+                raise
+            except Exception as exc:  # rows are parsed lazily, outside read_register's error boundary
+                raise ExtractionError(f"not a valid {suffix} file ({type(exc).__name__}: {exc})") from exc
+            outcome.sheets.append(
+                SheetData(sheet.sheet, tuple(sheet.headers), tuple(sheet.canonical), rows, list(sheet.warnings))
+            )
+    else:
+        outcome.document = read_document(path)
+
+
+def process(task: Task) -> Outcome:
+    """Hash and parse one file; every failure becomes ``Outcome.error`` (a reason, never a traceback)."""
+    outcome = Outcome(task.relative)
+    try:
+        with task.tree.local_path(task.relative) as path:
+            outcome.sha256, outcome.size = file_digest(path)
+            if outcome.sha256 == task.known_sha256:
+                outcome.unchanged = True
+                return outcome
+            _extract(path, outcome, task.suffix)
+    except ExtractionError as exc:
+        outcome.error = str(exc)
+    except FileNotFoundError:
+        outcome.error = "skipped: the file vanished during the scan"
+    except PermissionError:
+        outcome.error = "cannot read file: permission denied"
+    except OSError as exc:
+        outcome.error = f"cannot read file: {exc.strerror or exc}"
+    except Exception as exc:  # the last error boundary: a bad file must never stop the scan
+        outcome.error = f"cannot read file ({type(exc).__name__}: {exc})"
+    return outcome
+
+
+def run_tasks(tasks: Iterable[Task], jobs: int, window: int | None = None) -> Iterator[Outcome]:
+    """Outcomes in task order. ``jobs`` > 1 parses in that many processes, with at most
+    ``window`` files in flight so memory stays bounded whatever the number of files."""
+    if jobs <= 1:
+        for task in tasks:
+            yield process(task)
+        return
+    window = window or jobs * 4
+    pending: deque[Future[Outcome]] = deque()
+    executor = _executor(jobs)
+    try:
+        for task in tasks:
+            pending.append(executor.submit(process, task))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _executor(jobs: int) -> ProcessPoolExecutor:
+    import multiprocessing
+
+    # forkserver/spawn: forking a process that holds the rule engine's threads is unsafe.
+    methods = multiprocessing.get_all_start_methods()
+    context: Any = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)

@@ -1,0 +1,151 @@
+"""The evidence index: an embedded SQLite cache of what each file yielded, so rescans re-read only what changed.
+
+One row per (source, location): the file's size, mtime_ns and sha256 when it was read, a
+fingerprint of everything else the result depends on (qmscheck and connector versions,
+classification overrides, plugins), and the evidence items and warnings it produced
+(JSON, zlib-compressed). A file whose size and mtime are unchanged is taken from the
+index without being opened; one whose size or mtime changed is hashed, and parsed again
+only if its bytes changed.
+
+The index lives beside the configuration (``.qmscheck/index.sqlite``) or where
+``--index`` says; it is never written inside the evidence folders.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qmscheck.errors import QmscheckError
+
+INDEX_DIR = ".qmscheck"
+INDEX_NAME = "index.sqlite"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    source TEXT NOT NULL,
+    location TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    payload BLOB NOT NULL,
+    PRIMARY KEY (source, location)
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class CachedFile:
+    """What the index knows about one file; the payload is fetched only when it is used."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+    fingerprint: str
+
+
+def compress(data: bytes) -> bytes:
+    return zlib.compress(data, 1)
+
+
+class EvidenceIndex:
+    """Open with a path (created if missing) or ``None`` for an index that remembers nothing."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._pending: list[tuple[str, str, int, int, str, str, bytes]] = []
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path))
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None:
+                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                self._db.commit()
+            elif row[0] != str(SCHEMA_VERSION):
+                self._db.execute("DELETE FROM files")
+                self._db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
+                self._db.commit()
+        except (OSError, sqlite3.Error) as exc:
+            raise QmscheckError(f"cannot open the evidence index {path}: {exc}; "
+                                "give another place with --index PATH or use --no-index") from None
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    def load(self, source: str) -> dict[str, CachedFile]:
+        """Every cached file of one source, by location (one query; payloads stay on disk)."""
+        if self._db is None:
+            return {}
+        rows = self._db.execute(
+            "SELECT location, size, mtime_ns, sha256, fingerprint FROM files WHERE source=?", (source,)
+        )
+        return {row[0]: CachedFile(*row[1:]) for row in rows}
+
+    def payload(self, source: str, location: str) -> bytes | None:
+        """The JSON a file yielded, or None when it is missing or damaged."""
+        if self._db is None:
+            return None
+        self.flush()
+        row = self._db.execute("SELECT payload FROM files WHERE source=? AND location=?", (source, location)).fetchone()
+        if row is None:
+            return None
+        try:
+            return zlib.decompress(row[0])
+        except (zlib.error, TypeError):
+            return None
+
+    def put(self, source: str, location: str, size: int, mtime_ns: int, sha256: str, fingerprint: str,
+            payload: bytes) -> None:
+        if self._db is None:
+            return
+        self._pending.append((source, location, size, mtime_ns, sha256, fingerprint, payload))
+        if len(self._pending) >= 500:
+            self.flush()
+
+    def touch(self, source: str, location: str, size: int, mtime_ns: int) -> None:
+        """Same bytes, new mtime: remember the new stat so the next scan need not hash again."""
+        if self._db is None:
+            return
+        self.flush()
+        self._db.execute("UPDATE files SET size=?, mtime_ns=? WHERE source=? AND location=?",
+                         (size, mtime_ns, source, location))
+
+    def forget(self, source: str, locations: Iterable[str]) -> None:
+        if self._db is None:
+            return
+        self.flush()
+        self._db.executemany("DELETE FROM files WHERE source=? AND location=?",
+                             [(source, location) for location in locations])
+
+    def flush(self) -> None:
+        if self._db is None or not self._pending:
+            return
+        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending)
+        self._pending.clear()
+
+    def close(self) -> None:
+        if self._db is None:
+            return
+        try:
+            self.flush()
+            self._db.commit()
+        finally:
+            self._db.close()
+            self._db = None
+
+
+def default_index_path(base_dir: Path) -> Path:
+    return base_dir / INDEX_DIR / INDEX_NAME

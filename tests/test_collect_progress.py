@@ -1,0 +1,52 @@
+"""Progress: a bar on a terminal, nothing in CI or a pipe, lines with --verbose, nothing with --quiet."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from qmscheck.collect import CollectOptions, collect
+from qmscheck.config import load_config
+from qmscheck.plugins import load_plugins
+from qmscheck.progress import BarProgress, LineProgress, NullProgress, make_progress
+
+ACME = Path(__file__).resolve().parents[1] / "fixtures" / "acme"
+
+
+def test_choice_of_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert isinstance(make_progress(), NullProgress) and type(make_progress()) is NullProgress
+    assert isinstance(make_progress(verbose=True), LineProgress)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert isinstance(make_progress(), BarProgress)
+    assert type(make_progress(quiet=True, verbose=True)) is NullProgress
+    monkeypatch.setenv("CI", "true")
+    assert type(make_progress()) is NullProgress
+
+
+def test_bar_counts_every_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    bar = BarProgress(console=Console(file=io.StringIO(), force_terminal=True))
+    collect(load_config(ACME), load_plugins(entry_points=False), CollectOptions(progress=bar))
+    task = bar._bar.tasks[0]
+    assert task.completed == task.total and task.total > 20
+    assert not bar._started  # stopped when collection ended
+
+
+def test_verbose_and_quiet_on_the_command_line(tmp_path: Path) -> None:
+    def scan(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "qmscheck", "scan", str(ACME / "share"), "--no-index",
+                               "--fail-on", "never", "--format", "json", *args],
+                              capture_output=True, text=True, timeout=300, check=False)
+
+    verbose = scan("--verbose")
+    assert "read 04 Records/Calibration Log.xlsx" in verbose.stderr and "evidence index: off" in verbose.stderr
+    quiet = scan("--quiet")
+    assert "read " not in quiet.stderr and "evidence index" not in quiet.stderr
+    assert quiet.stdout == verbose.stdout

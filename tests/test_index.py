@@ -1,0 +1,186 @@
+"""The evidence index: a rescan re-reads only what changed, and gives exactly what a full scan gives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from qmscheck.collect import Collection, CollectOptions, collect
+from qmscheck.config import ClassifyOverride, ScanConfig, SourceConfig
+from qmscheck.plugins import load_plugins
+from test_filesystem_connector import make_calibration_log, make_procedure
+
+ROOT = Path(__file__).resolve().parents[1]
+ACME_SHARE = ROOT / "fixtures" / "acme" / "share"
+
+
+def build_share(tmp_path: Path) -> Path:
+    root = tmp_path / "share"
+    (root / "procs").mkdir(parents=True)
+    make_procedure(root / "procs" / "QP-01 Document Control.docx", "QP-01", "2027-01-01")
+    make_procedure(root / "procs" / "QP-02 Purchasing.docx", "QP-02", "2027-02-01")
+    make_calibration_log(root / "Calibration Log.xlsx")
+    (root / "Training Matrix.csv").write_text("Employee,Course,Completed\nA. Person,ISO 9001,2025-01-10\n")
+    (root / "notes.md").write_text("---\ntitle: Quality Policy\nrevision: C\n---\nWe do quality.\n")
+    (root / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    return root
+
+
+def run(root: Path, index: Path | None, *, full: bool = False, jobs: int = 1,
+        classify: list[ClassifyOverride] | None = None) -> Collection:
+    config = ScanConfig(sources=[SourceConfig(connector="filesystem", path=str(root))],
+                        classify=classify or [], base_dir=root.parent)
+    return collect(config, load_plugins(entry_points=False), CollectOptions(index=index, full=full, jobs=jobs))
+
+
+def same(a: Collection, b: Collection) -> None:
+    assert [item.model_dump() for item in a.items] == [item.model_dump() for item in b.items]
+    assert a.warnings == b.warnings
+    assert a.sources == b.sources
+
+
+def bump(path: Path) -> None:
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 5_000_000_000))
+
+
+def test_rescan_reads_only_the_changed_file_and_equals_a_full_scan(tmp_path: Path) -> None:
+    root = build_share(tmp_path)
+    index = tmp_path / "state" / "index.sqlite"
+    first = run(root, index)
+    assert first.stats["extracted"] == 5 and first.stats["failed"] == 1 and first.stats["reused"] == 0
+    assert index.is_file()
+
+    second = run(root, index)
+    assert (second.stats["reused"], second.stats["extracted"], second.stats["failed"]) == (5, 0, 1)
+    same(first, second)
+
+    make_procedure(root / "procs" / "QP-02 Purchasing.docx", "QP-02", "2028-02-01")
+    bump(root / "procs" / "QP-02 Purchasing.docx")
+    third = run(root, index)
+    assert (third.stats["reused"], third.stats["extracted"]) == (4, 1)
+    changed = next(item for item in third.items if item.id.endswith("QP-02 Purchasing.docx"))
+    assert changed.dates.next_review is not None and changed.dates.next_review.year == 2028
+    same(third, run(root, None))  # no index at all: the same evidence
+
+
+def test_touched_but_unchanged_file_is_hashed_not_parsed(tmp_path: Path) -> None:
+    root = build_share(tmp_path)
+    index = tmp_path / "index.sqlite"
+    first = run(root, index)
+    bump(root / "Calibration Log.xlsx")
+    second = run(root, index)
+    assert (second.stats["rehashed"], second.stats["extracted"], second.stats["reused"]) == (1, 0, 4)
+    same(first, second)
+    third = run(root, index)  # the new mtime was remembered
+    assert (third.stats["rehashed"], third.stats["reused"]) == (0, 5)
+
+
+def test_deleted_and_added_files(tmp_path: Path) -> None:
+    root = build_share(tmp_path)
+    index = tmp_path / "index.sqlite"
+    run(root, index)
+    (root / "notes.md").unlink()
+    make_procedure(root / "procs" / "QP-03 Audit.docx", "QP-03", "2027-03-01")
+    rescan = run(root, index)
+    assert (rescan.stats["reused"], rescan.stats["extracted"]) == (4, 1)
+    ids = {item.id for item in rescan.items}
+    assert "filesystem:notes.md" not in ids and "filesystem:procs/QP-03 Audit.docx" in ids
+    same(rescan, run(root, None))
+
+
+def test_full_and_changed_classification_read_everything_again(tmp_path: Path) -> None:
+    root = build_share(tmp_path)
+    index = tmp_path / "index.sqlite"
+    run(root, index)
+    assert run(root, index, full=True).stats["extracted"] == 5
+    override = [ClassifyOverride(pattern="procs/QP-01*", type="work_instruction")]
+    reclassified = run(root, index, classify=override)
+    assert reclassified.stats["extracted"] == 5
+    assert {i.type for i in reclassified.items if i.id.endswith("QP-01 Document Control.docx")} == {"work_instruction"}
+    assert run(root, index, classify=override).stats["reused"] == 5
+
+
+def test_parallel_extraction_gives_the_same_evidence_in_the_same_order(tmp_path: Path) -> None:
+    share = tmp_path / "acme"
+    shutil.copytree(ACME_SHARE, share)
+    in_process = run(share, None, jobs=1)
+    parallel = run(share, None, jobs=2)
+    same(in_process, parallel)
+    assert len(in_process.items) > 50
+
+
+def test_acme_rescan_from_the_index_equals_a_full_scan(tmp_path: Path) -> None:
+    share = tmp_path / "acme"
+    shutil.copytree(ACME_SHARE, share)
+    index = tmp_path / "index.sqlite"
+    full = run(share, index, jobs=2)
+    rescan = run(share, index)
+    assert rescan.stats["extracted"] == 0 and rescan.stats["reused"] == full.stats["extracted"]
+    same(full, rescan)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+@pytest.mark.parametrize("with_config", [False, True])
+def test_cli_never_writes_into_the_evidence_folder(tmp_path: Path, with_config: bool) -> None:
+    org = tmp_path / "org"
+    root = build_share(org)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    if with_config:
+        (org / "qmscheck.toml").write_text('[[sources]]\nconnector = "filesystem"\npath = "share"\n')
+    before = snapshot(root)
+    target = org if with_config else root
+    for extra in ([], ["--verbose"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "qmscheck", "scan", str(target), "--format", "json", "--fail-on", "never", *extra],
+            capture_output=True, text=True, timeout=300, check=False, env=env,
+        )
+        assert result.returncode == 0, result.stderr
+    assert snapshot(root) == before
+    assert "5 reused" in result.stderr and "0 extracted" in result.stderr
+    if with_config:
+        assert (org / ".qmscheck" / "index.sqlite").is_file()
+    else:
+        assert list((tmp_path / "cache" / "qmscheck").glob("share-*/index.sqlite"))
+
+
+def test_cli_index_options(tmp_path: Path) -> None:
+    root = build_share(tmp_path)
+    index = tmp_path / "elsewhere" / "my.sqlite"
+
+    def scan(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "qmscheck", "scan", str(root), "--fail-on", "never", "-v", *args],
+            capture_output=True, text=True, timeout=300, check=False,
+        )
+
+    assert "5 extracted" in scan("--index", str(index)).stderr
+    assert "5 reused" in scan("--index", str(index)).stderr
+    assert "5 extracted" in scan("--index", str(index), "--full").stderr
+    result = scan("--no-index", "--jobs", "1")
+    assert "evidence index: off" in result.stderr and "5 extracted" in result.stderr
+    both = scan("--no-index", "--index", str(index))
+    assert both.returncode == 2 and "either --index or --no-index" in both.stderr
+    bad = scan("--max-file-size", "lots")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_damaged_index_entry_is_read_again(tmp_path: Path) -> None:
+    import sqlite3
+
+    root = build_share(tmp_path)
+    index = tmp_path / "index.sqlite"
+    first = run(root, index)
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE files SET payload = x'00ff' WHERE location = 'notes.md'")
+    again = run(root, index)
+    assert (again.stats["reused"], again.stats["extracted"]) == (4, 1)
+    same(first, again)
+    assert run(root, index).stats["reused"] == 5

@@ -1,0 +1,202 @@
+"""A real network share: Samba's smbd on 127.0.0.1, scanned through smb:// (fsspec + smbprotocol).
+
+The server runs in the foreground with its own configuration, state and password database in a
+temporary folder, on a free port; it is stopped at the end. The test skips (saying why) only
+where smbd cannot be started; `.ci/setup-samba.sh` installs it in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from qmscheck.collect import Collection, CollectOptions, collect
+from qmscheck.config import load_config
+from qmscheck.plugins import load_plugins
+from qmscheck.scan import ScanRequest, scan
+
+ROOT = Path(__file__).resolve().parents[1]
+ACME = ROOT / "fixtures" / "acme"
+USER = "root" if os.geteuid() == 0 else os.environ.get("USER", "")
+PASSWORD = "qms-Test-1234"
+
+
+def smbd_binary() -> str | None:
+    return shutil.which("smbd") or next((p for p in ("/usr/sbin/smbd",) if os.access(p, os.X_OK)), None)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    port: int
+    share: Path
+
+
+def _config(base: Path, port: int, share: Path) -> Path:
+    for name in ("run", "lock", "state", "cache", "private", "ncalrpc", "log"):
+        (base / name).mkdir(parents=True, exist_ok=True)
+    conf = base / "smb.conf"
+    conf.write_text(f"""[global]
+    workgroup = WORKGROUP
+    server role = standalone server
+    smb ports = {port}
+    interfaces = 127.0.0.1
+    bind interfaces only = yes
+    pid directory = {base}/run
+    lock directory = {base}/lock
+    state directory = {base}/state
+    cache directory = {base}/cache
+    private dir = {base}/private
+    ncalrpc dir = {base}/ncalrpc
+    passdb backend = tdbsam:{base}/private/passdb.tdb
+    log file = {base}/log/smbd.log
+    log level = 1
+    load printers = no
+    printing = bsd
+    printcap name = /dev/null
+    disable spoolss = yes
+    server min protocol = SMB2_02
+    map to guest = Never
+
+[qms]
+    path = {share}
+    read only = yes
+    browseable = yes
+    valid users = {USER}
+""")
+    return conf
+
+
+@pytest.fixture(scope="module")
+def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    binary = smbd_binary()
+    if binary is None:
+        pytest.skip("smbd is not installed (run .ci/setup-samba.sh, or apt-get install samba)")
+    if os.geteuid() != 0:
+        pytest.skip("smbd needs root to switch to the share user here (tests run as a normal user)")
+    pytest.importorskip("smbprotocol", reason="smbprotocol is not installed (pip install smbprotocol)")
+    base = tmp_path_factory.mktemp("samba")
+    share = base / "share"
+    shutil.copytree(ACME / "share", share)
+    port = free_port()
+    conf = _config(base, port, share)
+    pdbedit = shutil.which("pdbedit") or "/usr/bin/pdbedit"
+    added = subprocess.run([pdbedit, "-s", str(conf), "-a", "-t", "-u", USER], input=f"{PASSWORD}\n{PASSWORD}\n",
+                           capture_output=True, text=True, timeout=60, check=False)
+    if added.returncode != 0:
+        pytest.skip(f"cannot add the Samba test user: {added.stderr.strip() or added.stdout.strip()}")
+    log = (base / "smbd.out").open("w")
+    process = subprocess.Popen(
+        [binary, "--foreground", "--no-process-group", "--debug-stdout", "-s", str(conf)],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.skip(f"smbd exited with {process.returncode}: {(base / 'smbd.out').read_text()[-800:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.skip(f"smbd did not listen on port {port} within 30 s")
+                time.sleep(0.2)
+        yield Server(port, share)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=15)
+        log.close()
+        try:  # smbprotocol caches connections per server; drop them with the server
+            import smbclient  # type: ignore[import-untyped, unused-ignore]
+
+            smbclient.reset_connection_cache()
+        except Exception:
+            pass
+
+
+def smb_config(tmp_path: Path, server: Server) -> Path:
+    folder = tmp_path / "org"
+    folder.mkdir()
+    text = (ACME / "qmscheck.toml").read_text()
+    assert 'path = "share"' in text
+    text = text.replace(
+        'path = "share"',
+        f'path = "smb://127.0.0.1:{server.port}/qms"\npassword_env = "QMS_SMB_PASSWORD"\n'
+        f'storage_options = {{ username = "{USER}" }}',
+    )
+    (folder / "qmscheck.toml").write_text(text)
+    return folder / "qmscheck.toml"
+
+
+def comparable(collection: Collection) -> list[dict[str, object]]:
+    items = []
+    for item in collection.items:
+        data = item.model_dump()
+        data["provenance"].pop("source")
+        items.append(data)
+    return items
+
+
+def test_scan_through_smb_equals_the_local_scan(
+    smb_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QMS_SMB_PASSWORD", PASSWORD)
+    config_path = smb_config(tmp_path, smb_server)
+    plugins = load_plugins(entry_points=False)
+    index = tmp_path / "index.sqlite"
+
+    remote = collect(load_config(config_path), plugins, CollectOptions(index=index, jobs=2))
+    local = collect(load_config(ACME), plugins)
+    assert remote.warnings == local.warnings == []
+    assert comparable(remote) == comparable(local)
+    assert remote.sources[0].location == f"smb://127.0.0.1:{smb_server.port}/qms"
+    assert remote.stats["extracted"] == remote.stats["files"] == len(local.sources) * local.stats["extracted"]
+
+    rescan = collect(load_config(config_path), plugins, CollectOptions(index=index, jobs=1))
+    assert (rescan.stats["reused"], rescan.stats["extracted"]) == (remote.stats["files"], 0)
+    assert comparable(rescan) == comparable(local)
+
+    remote_report = scan(ScanRequest(target=config_path), plugins)
+    local_report = scan(ScanRequest(target=ACME), plugins)
+    assert remote_report.summary == local_report.summary
+    assert [(f.rule_id, f.grade, [e.locator for e in f.evidence]) for f in remote_report.findings] == [
+        (f.rule_id, f.grade, [e.locator for e in f.evidence]) for f in local_report.findings
+    ]
+    # Read-only: nothing was written into the share.
+    assert sorted(p.name for p in smb_server.share.rglob("*")) == sorted(p.name for p in (ACME / "share").rglob("*"))
+
+
+def test_wrong_password_and_missing_share_are_clear_errors(
+    smb_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import smbclient  # type: ignore[import-untyped, unused-ignore]
+    from qmscheck.errors import QmscheckError
+
+    smbclient.reset_connection_cache()  # an authenticated session from another test must not be reused
+    config_path = smb_config(tmp_path, smb_server)
+    plugins = load_plugins(entry_points=False)
+    monkeypatch.setenv("QMS_SMB_PASSWORD", "wrong")
+    with pytest.raises(QmscheckError, match=r"smb://127\.0\.0\.1:\d+/qms"):
+        collect(load_config(config_path), plugins)
+    monkeypatch.delenv("QMS_SMB_PASSWORD")
+    with pytest.raises(QmscheckError, match="QMS_SMB_PASSWORD"):
+        collect(load_config(config_path), plugins)
