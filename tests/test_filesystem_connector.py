@@ -122,3 +122,17 @@ def test_symlink_loops_are_not_followed(tmp_path: Path) -> None:
     config = ScanConfig(sources=[SourceConfig(connector="filesystem", path=str(root))], base_dir=tmp_path)
     collection = collect(config, load_plugins(entry_points=False))
     assert len(collection.items) == 2
+
+
+def test_names_with_hyphens_and_document_numbers_classify_sensibly() -> None:
+    from qmscheck.classify import Candidate, classify_by_name
+
+    def kind(name: str, title: str | None = None) -> str | None:
+        found = classify_by_name(Candidate(path=f"docs/{name}", title=title))
+        return found.type if found else None
+
+    assert kind("CSC-PL-001-Quality-Manual.md") == "quality_manual"
+    assert kind("CSC-PR-011-Management-Review.md", "Management Review") == "procedure"
+    assert kind("Management Review Minutes 2025-10.docx") == "management_review_minutes"
+    assert kind("IA-2025-07 Internal Audit Report - Management Review.docx") == "internal_audit_report"
+    assert kind("Context and Interested Parties.docx") == "context_analysis"

@@ -90,6 +90,9 @@ DOCUMENT_PATTERNS: tuple[Pattern, ...] = (
     Pattern(("quality policy", "qualitätspolitik", "politique qualité"), "quality_policy"),
     Pattern(("quality manual", "qualitätshandbuch", "manuel qualité"), "quality_manual"),
     Pattern(("scope statement",), "scope_statement"),
+    # A document numbered as a procedure is one, whatever its topic ('CSC-PR-011 Management Review').
+    Pattern(("work instruction", "wi-", "wi "), "work_instruction"),
+    Pattern(("procedure", "sop-", "sop ", "qp-", "-pr-", "verfahrensanweisung"), "procedure"),
     Pattern(("context", "swot", "pestle", "interested parties"), "context_analysis"),
     # An audit report of the management review process is an audit report, not review minutes.
     Pattern(("internal audit report", "audit report"), "internal_audit_report"),
@@ -97,8 +100,6 @@ DOCUMENT_PATTERNS: tuple[Pattern, ...] = (
     Pattern(("kpi report", "quality report", "performance report"), "kpi_report"),
     Pattern(("quality plan", "control plan", "inspection plan"), "quality_plan"),
     Pattern(("master document list", "document register", "master list"), "master_document_list"),
-    Pattern(("work instruction", "wi-", "wi "), "work_instruction"),
-    Pattern(("procedure", "sop-", "sop ", "qp-", "-pr-", "verfahrensanweisung"), "procedure"),
     Pattern((" form", "template", "-f-"), "form"),
     Pattern(("lessons learned", "lessons-learned", "knowledge"), "lessons_learned"),
 )
@@ -141,7 +142,9 @@ def _matches(pattern: Pattern, haystack: str, headers: tuple[str, ...]) -> bool:
 
 def classify_by_name(candidate: Candidate) -> Classification | None:
     """The built-in classifier: names and titles, and for registers the columns found."""
-    haystack = f" {candidate.name} {candidate.title or ''} {candidate.sheet or ''} ".lower()
+    raw = f" {candidate.name} {candidate.title or ''} {candidate.sheet or ''} ".lower()
+    # Names like 'CSC-PL-001-Quality-Manual.md' join words with hyphens; match both spellings.
+    haystack = f"{raw} {raw.replace('-', ' ').replace('_', ' ')} "
     patterns = REGISTER_PATTERNS if candidate.is_register else DOCUMENT_PATTERNS
     for pattern in patterns:
         if _matches(pattern, haystack, candidate.headers):
