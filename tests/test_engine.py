@@ -113,3 +113,11 @@ def test_parallel_evaluation_gives_the_same_matches_as_one_process() -> None:
         Probe("sup_high", ("supplier",), {"$gt": {"n_score": 90}}),
     ]
     assert evaluate(probes, facts, jobs=2) == evaluate(probes, facts, jobs=1)
+
+
+def test_matches_are_read_off_the_engine_message() -> None:
+    from qmscheck.engine import _match_of
+
+    assert _match_of('{"p3":{"m":{"id": "e42", "qf": 1, "t": "x"}}}') == ("p3", "e42")
+    # Anything in another shape still parses, through JSON.
+    assert _match_of('{"catch_all": {"m": {"t": "x", "id": "e7"}}}') == ("catch_all", "e7")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from qmscheck import __version__
-from qmscheck.checks.base import CheckContext
+from qmscheck.checks.base import CheckContext, positions_of
 from qmscheck.collect import Collection
 from qmscheck.engine import Probe, evaluate
 from qmscheck.evidence import Organisation
@@ -57,6 +57,7 @@ def run_check(
         probes += plugins.checks.get(loaded.rule.check.kind).probes(loaded.rule, options.as_of)
     matches = evaluate(probes, facts)
     findings: list[Finding] = list(scope.findings)
+    positions = positions_of(collection.items)
     for loaded in active:
         rule = loaded.rule
         prefix = f"{rule.id}:"
@@ -66,6 +67,7 @@ def run_check(
             organisation=organisation,
             items=collection.items,
             facts=facts,
+            positions=positions,
             matches={key: ids for key, ids in matches.items() if key.startswith(prefix)},
         )
         failures = plugins.checks.get(rule.check.kind).evaluate(context)

@@ -21,9 +21,11 @@ def _refs(failures: list[Failure]) -> list[EvidenceRef]:
     seen: dict[str, EvidenceRef] = {}
     for failure in failures:
         for item in failure.items:
-            seen.setdefault(
-                item.id, EvidenceRef(id=item.id, locator=item.locator, sha256=item.sha256, label=label(item))
-            )
+            if item.id not in seen:
+                # Built from evidence already validated: skipping validation matters with thousands of refs.
+                seen[item.id] = EvidenceRef.model_construct(
+                    id=item.id, locator=item.locator, sha256=item.sha256, label=label(item)
+                )
     return sorted(seen.values(), key=lambda ref: natural_key(ref.id))
 
 

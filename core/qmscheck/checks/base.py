@@ -7,7 +7,7 @@ done in plain Python with dicts and sets over the engine's matches.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -38,10 +38,12 @@ class CheckContext:
     items: Sequence[EvidenceItem]
     facts: Sequence[dict[str, Any]]
     matches: dict[str, set[str]] = field(default_factory=dict)
-    _position: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    #: Item id -> index in ``items``; built once per scan and shared by every rule's context.
+    positions: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._position = {item.id: i for i, item in enumerate(self.items)}
+        if not self.positions:
+            self.positions = positions_of(self.items)
 
     def matched(self, probe: str) -> list[EvidenceItem]:
         """Items matching a probe, in evidence order (deterministic)."""
@@ -50,7 +52,7 @@ class CheckContext:
 
     def fact_of(self, item: EvidenceItem) -> dict[str, Any]:
         """The engine fact of an item, for explaining which condition it failed."""
-        return self.facts[self._position[item.id]]
+        return self.facts[self.positions[item.id]]
 
     @property
     def selected(self) -> list[EvidenceItem]:
@@ -72,6 +74,10 @@ class CheckPrimitive(Protocol):
     def evaluate(self, ctx: CheckContext) -> list[Failure]:
         """Turn the engine's matches into failures (empty when the rule is met)."""
         ...
+
+
+def positions_of(items: Sequence[EvidenceItem]) -> dict[str, int]:
+    return {item.id: i for i, item in enumerate(items)}
 
 
 def probe_key(rule: Rule, name: str) -> str:
