@@ -16,6 +16,7 @@ from typing import Any
 
 from qmscheck.facts import KIND_KEY, PREFIXES, TYPE_KEY, fold
 from qmscheck.periods import Anchor, epoch_days
+from qmscheck.phrases import require_phrase
 from qmscheck.rulemodel import Condition, Selector
 
 Json = dict[str, Any]
@@ -159,27 +160,7 @@ def selector_holds(selector: Selector, fact: Json, as_of: date) -> bool:
 
 
 def describe(condition: Condition, as_of: date) -> str:
-    """How an unmet condition reads in a finding."""
+    """How an unmet condition reads in a finding: its label, or the condition in words with real dates."""
     if condition.label:
         return condition.label
-    if condition.any is not None:
-        return " or ".join(describe(c, as_of) for c in condition.any)
-    if condition.all is not None:
-        return " and ".join(describe(c, as_of) for c in condition.all)
-    name = (condition.field or "").replace("_", " ")
-    op = condition.operator
-    if op == "present":
-        return f"a {name}" if condition.present else f"no {name}"
-    if op == "equals":
-        return f"{name} '{condition.equals}'"
-    if op == "one_of":
-        return f"{name} one of {', '.join(condition.one_of or [])}"
-    if op == "not_one_of":
-        return f"{name} not one of {', '.join(condition.not_one_of or [])}"
-    if op == "at_least":
-        return f"{name} of at least {condition.at_least:g}"
-    if op == "at_most":
-        return f"{name} of at most {condition.at_most:g}"
-    anchor = Anchor.parse(condition.on_or_after or condition.on_or_before or "")
-    word = "on or after" if op == "on_or_after" else "on or before"
-    return f"{name} {word} {anchor.describe(as_of)}"
+    return require_phrase(condition, as_of=as_of)

@@ -16,8 +16,11 @@ from pathlib import Path
 
 import click
 
-from qmscheck.evidence import DATE_FIELDS
-from qmscheck.periods import Anchor, Period
+from qmscheck.periods import Period
+from qmscheck.phrases import SCAN_DATE, require_phrase, where_phrase
+from qmscheck.phrases import anchor_phrase as _anchor
+from qmscheck.phrases import article as _a
+from qmscheck.phrases import field_words as _field
 from qmscheck.rulemodel import (
     GRADE_LABELS,
     Check,
@@ -37,7 +40,6 @@ from qmscheck.rulemodel import (
 from qmscheck.rulepack import LoadedPacks, LoadedRule
 
 CASES_FOLDER = "cases"
-SCAN_DATE = "the scan date"
 
 
 @dataclass(frozen=True)
@@ -64,87 +66,6 @@ def case_names(loaded: LoadedRule) -> list[CaseName]:
         if case.get("rule") == loaded.rule.id
     ]
     return [case for case in names if case.passing] + [case for case in names if not case.passing]
-
-
-# -- words for fields, anchors and conditions ---------------------------------------------------
-
-
-def _field(name: str) -> str:
-    words = name.replace("_", " ")
-    return f"{words} date" if name in DATE_FIELDS or name.startswith("last_") else words
-
-
-def _a(noun: str) -> str:
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
-
-
-def _anchor(text: str) -> str:
-    anchor = Anchor.parse(text)
-    base = SCAN_DATE if anchor.field is None else f"its {_field(anchor.field)}"
-    if anchor.period is None:
-        return base
-    return f"{anchor.period.human()} {'after' if anchor.sign > 0 else 'before'} {base}"
-
-
-def _values(values: Sequence[str]) -> str:
-    return ", ".join(values)
-
-
-def _group(parts: list[str], word: str, nested: bool) -> str:
-    if len(parts) == 1:
-        return parts[0]
-    text = ", ".join(parts[:-1]) + f" {word} " + parts[-1]
-    if word == "or":
-        text = "either " + text
-    return f"({text})" if nested else text
-
-
-def where_phrase(condition: Condition, nested: bool = False) -> str:
-    """A condition on the selected items: reads after 'whose' ('status is not one of ...')."""
-    if condition.any is not None:
-        return _group([where_phrase(c, True) for c in condition.any], "or", nested)
-    if condition.all is not None:
-        return _group([where_phrase(c, True) for c in condition.all], "and", nested)
-    name = _field(condition.field or "")
-    op = condition.operator
-    if op == "present":
-        return f"{name} is {'filled in' if condition.present else 'empty'}"
-    if op == "equals":
-        return f"{name} is '{condition.equals}'"
-    if op == "one_of":
-        return f"{name} is one of {_values(condition.one_of or [])}"
-    if op == "not_one_of":
-        return f"{name} is not one of {_values(condition.not_one_of or [])}"
-    if op == "at_least":
-        return f"{name} is at least {condition.at_least:g}"
-    if op == "at_most":
-        return f"{name} is at most {condition.at_most:g}"
-    word = "on or after" if op == "on_or_after" else "on or before"
-    return f"{name} is {word} {_anchor(condition.on_or_after or condition.on_or_before or '')}"
-
-
-def require_phrase(condition: Condition, nested: bool = False) -> str:
-    """A requirement on an item: reads after 'must have' ('a due date on or after the scan date')."""
-    if condition.any is not None:
-        return _group([require_phrase(c, True) for c in condition.any], "or", nested)
-    if condition.all is not None:
-        return _group([require_phrase(c, True) for c in condition.all], "and", nested)
-    name = _field(condition.field or "")
-    op = condition.operator
-    if op == "present":
-        return _a(name) if condition.present else f"no {name}"
-    if op == "equals":
-        return f"{_a(name)} of '{condition.equals}'"
-    if op == "one_of":
-        return f"{_a(name)} that is one of {_values(condition.one_of or [])}"
-    if op == "not_one_of":
-        return f"{_a(name)} that is not one of {_values(condition.not_one_of or [])}"
-    if op == "at_least":
-        return f"{_a(name)} of at least {condition.at_least:g}"
-    if op == "at_most":
-        return f"{_a(name)} of at most {condition.at_most:g}"
-    word = "on or after" if op == "on_or_after" else "on or before"
-    return f"{_a(name)} {word} {_anchor(condition.on_or_after or condition.on_or_before or '')}"
 
 
 def _types(selector: Selector) -> str:
