@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -22,6 +21,7 @@ from qmscheck.collect import Collection, CollectOptions, collect
 from qmscheck.config import load_config
 from qmscheck.plugins import load_plugins
 from qmscheck.scan import ScanRequest, scan
+from qmscheck.testing import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -117,13 +117,7 @@ def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 time.sleep(0.2)
         yield Server(port, share)
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+        stop_process(process)
         log.close()
         try:  # smbprotocol caches connections per server; drop them with the server
             import smbclient  # type: ignore[import-untyped, unused-ignore]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -144,3 +146,15 @@ def missing_cases(cases: Sequence[RuleCase], packs: LoadedPacks) -> list[str]:
     rule_ids = {loaded.rule.id for loaded in packs.rules}
     problems = [f"{rule_id}: no passing case" for rule_id in sorted(rule_ids - passing)]
     return problems + [f"{rule_id}: no failing case" for rule_id in sorted(rule_ids - failing)]
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float = 15) -> None:
+    """Stop a server a test started: politely (SIGTERM), then for good, never waiting unbounded."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)

@@ -19,7 +19,6 @@ import importlib.util
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from qmscheck.testing import stop_process
 from tryton_support import TrytonServer, free_port, seed
 
 ADMIN_TIMEOUT = 600  # seconds per database build; ~70 s on the 2-core CI machine
@@ -133,14 +133,7 @@ def _wait_for_rpc(process: subprocess.Popen[bytes], rpc_url: str, log: Path) -> 
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
+    stop_process(process)
 
 
 def pytest_configure(config: pytest.Config) -> None:
