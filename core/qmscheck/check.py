@@ -1,10 +1,17 @@
-"""Stage two: rules over collected evidence -> graded findings, as of a given date."""
+"""Stage two: rules over collected evidence -> graded findings, as of a given date.
+
+With a result cache (the evidence index), a rule whose inputs are unchanged since the last
+scan keeps its findings without being evaluated, and evidence groups that only such rules
+read are never decoded: a rescan costs what changed, not what exists.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from qmscheck import __version__
 from qmscheck.checks.base import CheckContext, positions_of
@@ -13,6 +20,7 @@ from qmscheck.engine import Probe, evaluate
 from qmscheck.evidence import Organisation
 from qmscheck.facts import to_fact
 from qmscheck.grading import grade_failures
+from qmscheck.groups import items_of
 from qmscheck.merge import merge_findings
 from qmscheck.plugins import Plugins
 from qmscheck.report import (
@@ -23,16 +31,23 @@ from qmscheck.report import (
     finding_sort_key,
     summarise,
 )
+from qmscheck.results import ResultCache, rule_digest, type_digests
 from qmscheck.rulepack import LoadedPacks, LoadedRule
 from qmscheck.scope import applicability
 
 
-@dataclass(frozen=True)
+@dataclass
 class CheckOptions:
     as_of: date
     stage: int = 2
     edition: str = "2015"
     generated_at: str | None = None
+    #: The SQLite file holding each rule's last findings (the evidence index); None: nothing is reused.
+    results: Path | None = None
+    #: Evaluate every rule again (and refresh the cache), as --full asks.
+    fresh: bool = False
+    #: Filled in by run_check: rules reused and evaluated, evidence groups decoded (for --verbose and tests).
+    stats: Counter[str] = field(default_factory=Counter)
 
 
 def select_rules(packs: LoadedPacks, options: CheckOptions) -> list[LoadedRule]:
@@ -45,33 +60,83 @@ def select_rules(packs: LoadedPacks, options: CheckOptions) -> list[LoadedRule]:
     ]
 
 
+def _settings(plugins: Plugins, organisation: Organisation, options: CheckOptions) -> str:
+    """Everything scan-wide a rule's findings depend on besides the evidence."""
+    return json.dumps({
+        "qmscheck": __version__,
+        "plugins": sorted((info.name, info.version, info.origin) for info in plugins.infos if not info.error),
+        "organisation": organisation.model_dump(mode="json"),
+        "as_of": options.as_of.isoformat(),
+        "stage": options.stage,
+        "edition": options.edition,
+    }, sort_keys=True)
+
+
+def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[str, list[Probe]],
+              plugins: Plugins, organisation: Organisation, options: CheckOptions) -> dict[str, list[Finding]]:
+    """Findings of the rules that must be evaluated, decoding only the groups they read."""
+    if not stale:
+        return {}
+    as_of = options.as_of
+    needed = frozenset(t for loaded in stale for probe in probes_of[loaded.rule.id] for t in probe.types)
+    groups = [group for group in collection.groups if group.reads(needed)]
+    options.stats["groups_read"] += len(groups)
+    items = items_of(groups)
+    facts = [to_fact(index, item) for index, item in enumerate(items)]
+    matches = evaluate([probe for loaded in stale for probe in probes_of[loaded.rule.id]], facts)
+    positions = positions_of(items)
+    findings: dict[str, list[Finding]] = {}
+    for loaded in stale:
+        rule = loaded.rule
+        prefix = f"{rule.id}:"
+        context = CheckContext(
+            rule=rule,
+            as_of=as_of,
+            organisation=organisation,
+            items=items,
+            facts=facts,
+            positions=positions,
+            matches={key: ids for key, ids in matches.items() if key.startswith(prefix)},
+        )
+        failures = plugins.checks.get(rule.check.kind).evaluate(context)
+        findings[rule.id] = grade_failures(rule, loaded.pack.name, failures, population=len(context.selected))
+    return findings
+
+
 def run_check(
     collection: Collection, packs: LoadedPacks, plugins: Plugins, organisation: Organisation, options: CheckOptions
 ) -> Report:
     rules = select_rules(packs, options)
     scope = applicability(organisation, rules)
     active = [loaded for loaded in rules if loaded.rule.id not in scope.not_applicable_ids]
-    facts = [to_fact(index, item) for index, item in enumerate(collection.items)]
-    probes: list[Probe] = []
-    for loaded in active:
-        probes += plugins.checks.get(loaded.rule.check.kind).probes(loaded.rule, options.as_of)
-    matches = evaluate(probes, facts)
-    findings: list[Finding] = list(scope.findings)
-    positions = positions_of(collection.items)
-    for loaded in active:
-        rule = loaded.rule
-        prefix = f"{rule.id}:"
-        context = CheckContext(
-            rule=rule,
-            as_of=options.as_of,
-            organisation=organisation,
-            items=collection.items,
-            facts=facts,
-            positions=positions,
-            matches={key: ids for key, ids in matches.items() if key.startswith(prefix)},
+    probes_of = {
+        loaded.rule.id: plugins.checks.get(loaded.rule.check.kind).probes(loaded.rule, options.as_of)
+        for loaded in active
+    }
+    settings = _settings(plugins, organisation, options)
+    by_type = type_digests(collection.groups)
+    digests = {
+        loaded.rule.id: rule_digest(
+            settings,
+            json.dumps([loaded.pack.name, loaded.pack.version, loaded.rule.model_dump(mode="json")], sort_keys=True),
+            (t for probe in probes_of[loaded.rule.id] for t in probe.types),
+            by_type,
         )
-        failures = plugins.checks.get(rule.check.kind).evaluate(context)
-        findings += grade_failures(rule, loaded.pack.name, failures, population=len(context.selected))
+        for loaded in active
+    }
+    cache = ResultCache(options.results)
+    try:
+        reused = {} if options.fresh else cache.get(digests)
+        stale = [loaded for loaded in active if loaded.rule.id not in reused]
+        evaluated = _evaluate(collection, stale, probes_of, plugins, organisation, options)
+        options.stats.update(rules_reused=len(reused), rules_evaluated=len(stale))
+        cache.put((rule_id, digests[rule_id], found) for rule_id, found in evaluated.items())
+    finally:
+        cache.close()
+    findings: list[Finding] = list(scope.findings)
+    for loaded in active:
+        rule_id = loaded.rule.id
+        findings += reused[rule_id] if rule_id in reused else evaluated[rule_id]
     findings = merge_findings(findings)
     findings.sort(key=finding_sort_key)
     rule_counts: dict[str, int] = defaultdict(int)
@@ -85,7 +150,7 @@ def run_check(
         edition=options.edition,
         generated_at=options.generated_at,
         sources=collection.sources,
-        evidence_count=len(collection.items),
+        evidence_count=collection.evidence_count,
         packs=[PackInfo(name=p.name, version=p.version, rules=rule_counts[p.name]) for p in packs.packs],
         rules_evaluated=len(active),
         findings=findings,

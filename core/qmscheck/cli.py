@@ -226,7 +226,8 @@ def scan(target: Path, format_names: tuple[str, ...], output: Path | None, outpu
         stats = request.collect.stats
         click.echo("evidence index: " + (str(options.index) if options.index else "off") + "; files: "
                    + ", ".join(f"{stats[key]} {key}" for key in
-                               ("files", "reused", "rehashed", "extracted", "failed", "skipped", "unsupported")),
+                               ("files", "reused", "rehashed", "extracted", "failed", "skipped", "unsupported"))
+                   + f"; rules: {stats['rules_reused']} reused, {stats['rules_evaluated']} evaluated",
                    err=True)
     threshold_name = fail_on or load_config(target).scan.fail_on or "major"
     _emit(report, renderers, output, output_dir)

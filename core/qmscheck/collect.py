@@ -7,6 +7,7 @@ import json
 import os
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from qmscheck import __version__
@@ -14,6 +15,7 @@ from qmscheck.classify import Candidate, Classification, Overrides
 from qmscheck.config import ScanConfig
 from qmscheck.connectors.base import DEFAULT_MAX_FILE_SIZE, CollectContext
 from qmscheck.evidence import CollectionWarning, EvidenceItem, natural_key
+from qmscheck.groups import EvidenceGroup, group_order, items_of
 from qmscheck.index import EvidenceIndex
 from qmscheck.plugins import Plugins
 from qmscheck.progress import NullProgress, Progress
@@ -25,11 +27,27 @@ EXTRACTOR_VERSION = "3"
 
 @dataclass
 class Collection:
-    items: list[EvidenceItem] = field(default_factory=list)
+    """What the connectors yielded, in evidence order: groups of items, decoded when first used."""
+
+    groups: list[EvidenceGroup] = field(default_factory=list)
     warnings: list[CollectionWarning] = field(default_factory=list)
     sources: list[SourceInfo] = field(default_factory=list)
     #: files, reused (stat unchanged), rehashed (touched, same bytes), extracted, failed, skipped, unsupported
     stats: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of_items(cls, items: list[EvidenceItem]) -> Collection:
+        """A collection of items built in memory (tests, rule cases), in the order given."""
+        return cls(groups=[EvidenceGroup.of_items("items", items)] if items else [])
+
+    @cached_property
+    def items(self) -> list[EvidenceItem]:
+        """Every item, decoding every group: for callers that need them all (the check stage does not)."""
+        return items_of(self.groups)
+
+    @property
+    def evidence_count(self) -> int:
+        return sum(group.count for group in self.groups)
 
 
 @dataclass
@@ -86,34 +104,50 @@ def collect(config: ScanConfig, plugins: Plugins, options: CollectOptions | None
         stats=options.stats,
     )
     collection = Collection(stats=context.stats)
-    seen: set[str] = set()
+    seen_groups: set[str] = set()
     try:
         for source in config.sources:
             connector = plugins.connectors.get(source.connector)
             source_options = source.options()
             count = 0
+            loose: list[EvidenceItem] = []
+            seen_ids: set[str] = set()
             for collected in connector.collect(source_options, context):
                 if isinstance(collected, CollectionWarning):
                     collection.warnings.append(collected)
-                    continue
-                if collected.id in seen:
-                    collection.warnings.append(
-                        CollectionWarning(
-                            connector=connector.name,
-                            locator=collected.locator,
-                            message=f"duplicate evidence id {collected.id}; the second copy was ignored",
-                        )
-                    )
-                    continue
-                seen.add(collected.id)
-                collection.items.append(collected)
-                count += 1
+                elif isinstance(collected, EvidenceGroup):
+                    if collected.key in seen_groups:
+                        collection.warnings.append(_duplicate(connector.name, collected.key))
+                        continue
+                    seen_groups.add(collected.key)
+                    collection.groups.append(collected)
+                    count += collected.count
+                elif collected.id in seen_ids:
+                    collection.warnings.append(_duplicate(connector.name, collected.locator, collected.id))
+                else:
+                    seen_ids.add(collected.id)
+                    loose.append(collected)
+                    count += 1
+            if loose:
+                loose.sort(key=lambda item: natural_key(item.id))
+                key = loose[0].id
+                if key in seen_groups:
+                    collection.warnings.append(_duplicate(connector.name, key))
+                else:
+                    seen_groups.add(key)
+                    collection.groups.append(EvidenceGroup.of_items(key, loose))
             collection.sources.append(
                 SourceInfo(connector=connector.name, location=connector.describe(source_options), items=count)
             )
     finally:
         index.close()
         options.progress.finish()
-    collection.items.sort(key=lambda item: natural_key(item.id))
+    # Groups are whole files (or sources) whose ids do not interleave: ordering groups orders items.
+    collection.groups.sort(key=group_order)
     collection.warnings.sort(key=lambda w: (w.connector, w.locator, w.message))
     return collection
+
+
+def _duplicate(connector: str, locator: str, item_id: str | None = None) -> CollectionWarning:
+    what = f"duplicate evidence id {item_id}" if item_id else "evidence already collected from another source"
+    return CollectionWarning(connector=connector, locator=locator, message=f"{what}; the second copy was ignored")

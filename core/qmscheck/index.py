@@ -2,8 +2,9 @@
 
 One row per (source, location): the file's size, mtime_ns and sha256 when it was read, a
 fingerprint of everything else the result depends on (qmscheck and connector versions,
-classification overrides, plugins), and the evidence items and warnings it produced
-(JSON, zlib-compressed). A file whose size and mtime are unchanged is taken from the
+classification overrides, plugins), the evidence items it produced (JSON, zlib-compressed),
+their number and evidence types, and its warnings (kept apart so a rescan can report them
+without decoding the items). A file whose size and mtime are unchanged is taken from the
 index without being opened; one whose size or mtime changed is hashed, and parsed again
 only if its bytes changed.
 
@@ -23,7 +24,7 @@ from qmscheck.errors import QmscheckError
 
 INDEX_DIR = ".qmscheck"
 INDEX_NAME = "index.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,6 +36,9 @@ CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
     payload BLOB NOT NULL,
+    types TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    warnings TEXT NOT NULL,
     PRIMARY KEY (source, location)
 ) WITHOUT ROWID;
 """
@@ -42,12 +46,17 @@ CREATE TABLE IF NOT EXISTS files (
 
 @dataclass(frozen=True)
 class CachedFile:
-    """What the index knows about one file; the payload is fetched only when it is used."""
+    """What the index knows about one file. ``payload`` is the compressed items JSON;
+    ``types`` and ``warnings`` are JSON lists."""
 
     size: int
     mtime_ns: int
     sha256: str
     fingerprint: str
+    payload: bytes
+    types: str
+    count: int
+    warnings: str
 
 
 def compress(data: bytes) -> bytes:
@@ -60,7 +69,7 @@ class EvidenceIndex:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
-        self._pending: list[tuple[str, str, int, int, str, str, bytes]] = []
+        self._pending: list[tuple[str, str, int, int, str, str, bytes, str, int, str]] = []
         if path is None:
             return
         try:
@@ -74,7 +83,8 @@ class EvidenceIndex:
                 self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 self._db.commit()
             elif row[0] != str(SCHEMA_VERSION):
-                self._db.execute("DELETE FROM files")
+                self._db.execute("DROP TABLE files")
+                self._db.executescript(_SCHEMA)
                 self._db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
                 self._db.commit()
         except (OSError, sqlite3.Error) as exc:
@@ -86,32 +96,20 @@ class EvidenceIndex:
         return self._db is not None
 
     def load(self, source: str) -> dict[str, CachedFile]:
-        """Every cached file of one source, by location (one query; payloads stay on disk)."""
+        """Every cached file of one source, by location, in one query: a rescan reuses most of them."""
         if self._db is None:
             return {}
         rows = self._db.execute(
-            "SELECT location, size, mtime_ns, sha256, fingerprint FROM files WHERE source=?", (source,)
+            "SELECT location, size, mtime_ns, sha256, fingerprint, payload, types, count, warnings "
+            "FROM files WHERE source=?", (source,)
         )
         return {row[0]: CachedFile(*row[1:]) for row in rows}
 
-    def payload(self, source: str, location: str) -> bytes | None:
-        """The JSON a file yielded, or None when it is missing or damaged."""
-        if self._db is None:
-            return None
-        self.flush()
-        row = self._db.execute("SELECT payload FROM files WHERE source=? AND location=?", (source, location)).fetchone()
-        if row is None:
-            return None
-        try:
-            return zlib.decompress(row[0])
-        except (zlib.error, TypeError):
-            return None
-
     def put(self, source: str, location: str, size: int, mtime_ns: int, sha256: str, fingerprint: str,
-            payload: bytes) -> None:
+            payload: bytes, types: str, count: int, warnings: str) -> None:
         if self._db is None:
             return
-        self._pending.append((source, location, size, mtime_ns, sha256, fingerprint, payload))
+        self._pending.append((source, location, size, mtime_ns, sha256, fingerprint, payload, types, count, warnings))
         if len(self._pending) >= 500:
             self.flush()
 
@@ -133,7 +131,7 @@ class EvidenceIndex:
     def flush(self) -> None:
         if self._db is None or not self._pending:
             return
-        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending)
+        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
         self._pending.clear()
 
     def close(self) -> None:
@@ -149,3 +147,11 @@ class EvidenceIndex:
 
 def default_index_path(base_dir: Path) -> Path:
     return base_dir / INDEX_DIR / INDEX_NAME
+
+
+def decompress(data: bytes) -> bytes | None:
+    """None for a damaged entry: the file is then read again."""
+    try:
+        return zlib.decompress(data)
+    except (zlib.error, TypeError):
+        return None

@@ -38,5 +38,8 @@ def scan(request: ScanRequest, plugins: Plugins | None = None) -> Report:
         stage=request.stage or config.scan.stage or 2,
         edition=edition,
         generated_at=request.generated_at,
+        results=request.collect.index,
+        fresh=request.collect.full,
+        stats=request.collect.stats,  # one set of counters for the whole scan (--verbose)
     )
     return run_check(collection, packs, plugins, organisation, options)

@@ -55,7 +55,7 @@ def check_items(
         packs = [RulePack(name="under-test", version="0", path=packs)]
     plugins = plugins or load_plugins(entry_points=False)
     loaded = load_packs(list(packs))
-    collection = Collection(items=list(items))
+    collection = Collection.of_items(list(items))
     options = CheckOptions(as_of=as_of, stage=stage)
     return run_check(collection, loaded, plugins, organisation or Organisation(), options)
 
@@ -127,7 +127,7 @@ def run_case(case: RuleCase, packs: LoadedPacks, plugins: Plugins | None = None)
     if not only.rules:
         raise RulePackError(f"{case.source}: {case.name}: unknown rule {case.rule}")
     report = run_check(
-        Collection(items=evidence),
+        Collection.of_items(evidence),
         only,
         plugins or load_plugins(entry_points=False),
         case.organisation,

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from qmscheck.classify import Candidate, Classification
 from qmscheck.evidence import CollectionWarning, EvidenceItem
+from qmscheck.groups import EvidenceGroup
 from qmscheck.index import EvidenceIndex
 from qmscheck.progress import NullProgress, Progress
 
@@ -40,15 +41,19 @@ class CollectContext:
     max_file_size_forced: bool = False
 
 
-Collected = EvidenceItem | CollectionWarning
+Collected = EvidenceItem | EvidenceGroup | CollectionWarning
 
 
 class Connector(Protocol):
     """Reads one kind of source. Register it through ``qmscheck_register_connectors``.
 
     ``collect`` yields evidence items, and a :class:`CollectionWarning` for anything it
-    could not read (the scan goes on). It raises :class:`qmscheck.errors.ConnectorError`
-    only when the whole source is unusable. It must never write to the source.
+    could not read (the scan goes on). A connector that caches may yield an
+    :class:`~qmscheck.groups.EvidenceGroup` instead: one file's items, still encoded, with the
+    types they contain and a digest of what they depend on, so rules that read none of those
+    types never decode them and unchanged evidence is not checked twice.
+    It raises :class:`qmscheck.errors.ConnectorError` only when the whole source is unusable.
+    It must never write to the source.
     """
 
     name: str

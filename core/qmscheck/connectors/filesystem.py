@@ -36,10 +36,11 @@ from qmscheck.connectors.worker import (
     process,
     run_tasks,
 )
-from qmscheck.errors import ConnectorError
+from qmscheck.errors import ConnectorError, QmscheckError
 from qmscheck.evidence import CollectionWarning, EvidenceItem, Kind, Locator, Provenance
 from qmscheck.extract import DocumentMetadata
-from qmscheck.index import CachedFile, compress
+from qmscheck.groups import EvidenceGroup
+from qmscheck.index import CachedFile, compress, decompress
 
 __all__ = ["DOCUMENT_SUFFIXES", "REGISTER_SUFFIXES", "FilesystemConnector", "file_digest", "parse_size"]
 
@@ -58,17 +59,15 @@ def parse_size(value: object) -> int:
 
 
 class _Payload(BaseModel):
-    """What one file yielded, as stored in the index. ``dates`` lists, per item position, the
+    """The items one file yielded, as stored in the index. ``dates`` lists, per item position, the
     attributes that are dates: in JSON they are text, and would otherwise come back as text."""
 
     items: list[EvidenceItem]
-    warnings: list[CollectionWarning]
     dates: dict[int, list[str]] = {}
 
 
-def _encode(results: list[Collected]) -> bytes:
+def _encode(items: list[EvidenceItem]) -> bytes:
     """The _Payload JSON, written item by item (building a _Payload would validate every item again)."""
-    items = [r for r in results if isinstance(r, EvidenceItem)]
     dates = {
         position: dated
         for position, item in enumerate(items)
@@ -76,26 +75,59 @@ def _encode(results: list[Collected]) -> bytes:
     }
     text = (
         '{"items":[' + ",".join(item.model_dump_json(exclude_defaults=True) for item in items)
-        + '],"warnings":[' + ",".join(r.model_dump_json() for r in results if isinstance(r, CollectionWarning))
         + '],"dates":' + json.dumps(dates) + "}"
     )
     return compress(text.encode())
 
 
-def _decode(data: bytes | None) -> _Payload | None:
-    """Parsing and validating in one pass (pydantic-core) is the fastest way back to items:
-    a rescan spends most of its time here. None for a damaged entry (the file is read again)."""
-    if data is None:
+def _decode(data: bytes) -> list[EvidenceItem]:
+    """Parsing and validating in one pass (pydantic-core) is the fastest way back to items."""
+    payload = _Payload.model_validate_json(data)
+    for position, keys in payload.dates.items():
+        attributes = payload.items[position].attributes
+        for key in keys:
+            attributes[key] = date.fromisoformat(str(attributes[key]))
+    return payload.items
+
+
+def _warnings_json(warnings: list[CollectionWarning]) -> str:
+    return "[" + ",".join(warning.model_dump_json() for warning in warnings) + "]"
+
+
+def _cached_group(group_key: str, cached: CachedFile) -> tuple[EvidenceGroup, list[CollectionWarning]] | None:
+    """The cached file as a group still encoded, or None when its entry is damaged (it is read again)."""
+    if decompress(cached.payload) is None:
         return None
     try:
-        payload = _Payload.model_validate_json(data)
-        for position, keys in payload.dates.items():
-            attributes = payload.items[position].attributes
-            for key in keys:
-                attributes[key] = date.fromisoformat(str(attributes[key]))
-    except (ValidationError, ValueError, IndexError, KeyError):
+        warnings = [CollectionWarning.model_validate(w) for w in json.loads(cached.warnings)]
+        types = json.loads(cached.types)
+    except (ValueError, ValidationError):
         return None
-    return payload
+    compressed = cached.payload
+
+    def load() -> list[EvidenceItem]:
+        data = decompress(compressed)
+        try:
+            if data is None:
+                raise ValueError("not zlib data")
+            return _decode(data)
+        except (ValidationError, ValueError, IndexError, KeyError) as exc:
+            raise QmscheckError(f"the evidence index entry for {group_key} is damaged ({exc}); "
+                                "scan again with --full") from None
+
+    return EvidenceGroup.encoded(group_key, _digest(cached.sha256, cached.fingerprint), types, cached.count,
+                                 load), warnings
+
+
+def _cached_results(reused: tuple[EvidenceGroup, list[CollectionWarning]]) -> Iterator[Collected]:
+    group, warnings = reused
+    yield from warnings
+    if group.count:
+        yield group
+
+
+def _digest(sha256: str, fingerprint: str) -> str:
+    return f"{sha256}:{fingerprint}"
 
 
 def storage_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -160,18 +192,18 @@ class FilesystemConnector:
             cached = cache.get(entry.relative)
             if cached is not None and (context.full or cached.fingerprint != context.fingerprint):
                 cached = None
-            payload = None
+            reused = None
             if cached is not None and (cached.size, cached.mtime_ns) == (entry.size, entry.mtime_ns):
-                payload = _decode(context.index.payload(key, entry.relative))
-                if payload is None:
+                reused = _cached_group(self._group_key(entry.relative), cached)
+                if reused is None:
                     cached = None  # damaged: read the file again
-            if payload is not None:
+            if reused is not None:
                 stats["reused"] += 1
-                yield from payload.warnings
-                yield from payload.items
+                yield from _cached_results(reused)
                 context.progress.advance()
             else:
                 tasks.append((entry, cached))
+        del cache  # the reused payloads now live in their groups; the rest is not needed
         work = (
             Task(tree, entry.relative, PurePosixPath(entry.relative).suffix.lower(), cached.sha256 if cached else None)
             for entry, cached in tasks
@@ -181,26 +213,35 @@ class FilesystemConnector:
         for (entry, cached), outcome in zip(tasks, run_tasks(work, jobs), strict=True):
             context.progress.advance()
             if outcome.unchanged and cached is not None:
-                payload = _decode(context.index.payload(key, entry.relative))
-                if payload is not None:
+                reused = _cached_group(self._group_key(entry.relative), cached)
+                if reused is not None:
                     stats["rehashed"] += 1
                     context.index.touch(key, entry.relative, entry.size, entry.mtime_ns)
-                    yield from payload.warnings
-                    yield from payload.items
+                    yield from _cached_results(reused)
                     continue
                 outcome = process(Task(tree, entry.relative, PurePosixPath(entry.relative).suffix.lower()))
             results = list(self._results(outcome, source, context))
+            items = [r for r in results if isinstance(r, EvidenceItem)]
+            warnings = [r for r in results if isinstance(r, CollectionWarning)]
+            yield from warnings
             if outcome.error is not None:
                 stats["failed"] += 1
                 context.progress.note(f"{entry.relative}: {outcome.error}")
                 context.index.forget(key, [entry.relative])  # a broken file is read again next time
-            else:
-                stats["extracted"] += 1
-                context.progress.note(f"read {entry.relative}")
-                if context.index.enabled and outcome.sha256:
-                    context.index.put(key, entry.relative, entry.size, entry.mtime_ns, outcome.sha256,
-                                      context.fingerprint, _encode(results))
-            yield from results
+                continue
+            stats["extracted"] += 1
+            context.progress.note(f"read {entry.relative}")
+            digest = _digest(outcome.sha256 or "", context.fingerprint)
+            if context.index.enabled and outcome.sha256:
+                types = json.dumps(sorted({item.type for item in items}))
+                context.index.put(key, entry.relative, entry.size, entry.mtime_ns, outcome.sha256,
+                                  context.fingerprint, _encode(items), types, len(items), _warnings_json(warnings))
+            if items:
+                yield EvidenceGroup.of_items(self._group_key(entry.relative), items, digest)
+
+    def _group_key(self, relative: str) -> str:
+        # The prefix of every item id from the file: ordering groups by it orders their items.
+        return f"{self.name}:{relative}"
 
     def _results(self, outcome: Outcome, source: str, context: CollectContext) -> Iterator[Collected]:
         relative = outcome.relative

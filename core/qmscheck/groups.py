@@ -1,0 +1,68 @@
+"""Evidence in groups: the items one file (or one source) yielded, decoded only when a check needs them.
+
+A rescan of a large share changes a few files. Keeping each unchanged file's items as the
+compressed bytes the index already holds, with the evidence types they contain and a digest
+of everything they depend on, lets the check stage reuse a rule's findings when none of the
+groups it reads changed, and decode only the groups the remaining rules read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from qmscheck.evidence import EvidenceItem, natural_key
+
+
+@dataclass(eq=False)
+class EvidenceGroup:
+    """``key`` names the group (for ordering and duplicate detection); ``digest`` changes whenever its
+    items could differ; ``types`` are the evidence types among them; ``count`` how many there are."""
+
+    key: str
+    digest: str
+    types: frozenset[str]
+    count: int
+    _load: Callable[[], list[EvidenceItem]] | None = field(default=None, repr=False)
+    _items: list[EvidenceItem] | None = field(default=None, repr=False)
+
+    @classmethod
+    def of_items(cls, key: str, items: Sequence[EvidenceItem], digest: str | None = None) -> EvidenceGroup:
+        """Items already in memory. Without a digest, one is computed from their content."""
+        if digest is None:
+            hasher = hashlib.sha256()
+            for item in items:
+                hasher.update(item.model_dump_json().encode())
+            digest = hasher.hexdigest()
+        return cls(key, digest, frozenset(item.type for item in items), len(items), _items=list(items))
+
+    @classmethod
+    def encoded(cls, key: str, digest: str, types: Iterable[str], count: int,
+                load: Callable[[], list[EvidenceItem]]) -> EvidenceGroup:
+        """Items still encoded; ``load`` decodes them (once) when they are first needed."""
+        return cls(key, digest, frozenset(types), count, _load=load)
+
+    @property
+    def decoded(self) -> bool:
+        return self._items is not None
+
+    def items(self) -> list[EvidenceItem]:
+        if self._items is None:
+            assert self._load is not None
+            items = self._load()
+            if len(items) != self.count:
+                raise ValueError(f"evidence group {self.key}: {len(items)} items decoded, {self.count} expected")
+            self._items = items
+        return self._items
+
+    def reads(self, types: frozenset[str]) -> bool:
+        return not self.types.isdisjoint(types)
+
+
+def group_order(group: EvidenceGroup) -> tuple[tuple[int, int | str], ...]:
+    return natural_key(group.key)
+
+
+def items_of(groups: Iterable[EvidenceGroup]) -> list[EvidenceItem]:
+    return [item for group in groups for item in group.items()]

@@ -1,0 +1,98 @@
+"""Each rule's findings from the last scan, reused while nothing the rule reads has changed.
+
+A rule's findings are a pure function of the rule, the scan's settings (as-of date, stage,
+edition, organisation), the check primitives' code and the evidence of the types its probes
+select. :func:`rule_digest` hashes exactly that, reading each evidence group's digest rather
+than its items, so an unchanged rule is neither evaluated nor even decoded. The cache is a
+table in the evidence index's SQLite file; one row per rule, replaced on every scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from qmscheck.errors import QmscheckError
+from qmscheck.groups import EvidenceGroup
+from qmscheck.report import Finding
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS rule_results (
+    rule_id TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    findings BLOB NOT NULL
+) WITHOUT ROWID;
+"""
+_FINDINGS = TypeAdapter(list[Finding])
+
+
+def type_digests(groups: Iterable[EvidenceGroup]) -> dict[str, str]:
+    """Per evidence type, a digest of every group holding items of that type (one pass over the groups)."""
+    hashers: dict[str, hashlib._Hash] = {}
+    for group in groups:
+        entry = f"{group.key}\0{group.digest}\0".encode()
+        for evidence_type in group.types:
+            hasher = hashers.get(evidence_type)
+            if hasher is None:
+                hasher = hashers[evidence_type] = hashlib.sha256()
+            hasher.update(entry)
+    return {evidence_type: hasher.hexdigest() for evidence_type, hasher in hashers.items()}
+
+
+def rule_digest(settings: str, rule_json: str, types: Iterable[str], digests: dict[str, str]) -> str:
+    """``settings``: everything scan-wide a rule's findings depend on; ``types``: what its probes select
+    (a type with no evidence counts too: a finding of absence depends on it staying absent)."""
+    parts = [settings, rule_json, *(f"{t}={digests.get(t, '')}" for t in sorted(set(types)))]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+class ResultCache:
+    """Open with the index path, or ``None`` for a cache that remembers nothing."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._db: sqlite3.Connection | None = None
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path))
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise QmscheckError(f"cannot open the evidence index {path}: {exc}; "
+                                "give another place with --index PATH or use --no-index") from None
+
+    def get(self, digests: dict[str, str]) -> dict[str, list[Finding]]:
+        """The cached findings of every rule whose digest is unchanged (damaged entries are skipped)."""
+        if self._db is None or not digests:
+            return {}
+        found: dict[str, list[Finding]] = {}
+        for rule_id, digest, blob in self._db.execute("SELECT rule_id, digest, findings FROM rule_results"):
+            if digests.get(rule_id) != digest:
+                continue
+            try:
+                found[rule_id] = _FINDINGS.validate_json(zlib.decompress(blob))
+            except (zlib.error, ValidationError, ValueError):
+                continue
+        return found
+
+    def put(self, results: Iterable[tuple[str, str, list[Finding]]]) -> None:
+        if self._db is None:
+            return
+        rows = [(rule_id, digest, zlib.compress(_FINDINGS.dump_json(findings), 1))
+                for rule_id, digest, findings in results]
+        self._db.executemany("INSERT OR REPLACE INTO rule_results VALUES (?, ?, ?)", rows)
+
+    def close(self) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.commit()
+        finally:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,86 @@
+"""A rescan re-evaluates only the rules whose evidence changed, and reports exactly what a full scan reports."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from qmscheck.collect import CollectOptions
+from qmscheck.report import Report
+from qmscheck.scan import ScanRequest, scan
+
+ROOT = Path(__file__).resolve().parents[1]
+ACME = ROOT / "fixtures" / "acme"
+CALIBRATION = Path("share") / "04 Records" / "Calibration Log.xlsx"
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Path:
+    org = tmp_path / "acme"
+    shutil.copytree(ACME, org, ignore=shutil.ignore_patterns(".qmscheck"))
+    return org
+
+
+def run(org: Path, index: Path | None, *, full: bool = False, as_of: date | None = None) -> tuple[Report, Counter[str]]:
+    options = CollectOptions(index=index, full=full)
+    report = scan(ScanRequest(target=org, collect=options, as_of=as_of))
+    return report, options.stats
+
+
+def without_index(org: Path) -> str:
+    return run(org, None)[0].model_dump_json()
+
+
+def test_unchanged_evidence_reuses_every_rule_without_decoding_anything(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    first, stats = run(acme, index)
+    assert stats["rules_reused"] == 0 and stats["rules_evaluated"] == first.rules_evaluated > 50
+    second, stats = run(acme, index)
+    assert stats["rules_reused"] == first.rules_evaluated
+    assert stats["rules_evaluated"] == 0 and stats["groups_read"] == 0
+    assert second.model_dump_json() == first.model_dump_json() == without_index(acme)
+
+
+def test_a_changed_register_reevaluates_only_the_rules_that_read_it(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    first, _ = run(acme, index)
+    workbook = openpyxl.load_workbook(acme / CALIBRATION)
+    sheet = workbook.worksheets[0]
+    # Every instrument's next calibration is now long overdue: the calibration rules must see it.
+    header_row = next(row for row in sheet.iter_rows() if any(c.value == "Next Due" for c in row))
+    column = next(c.column for c in header_row if c.value == "Next Due")
+    for row in range(header_row[0].row + 1, sheet.max_row + 1):
+        if sheet.cell(row, column).value:
+            sheet.cell(row, column).value = date(2020, 1, 1)
+    workbook.save(acme / CALIBRATION)
+
+    rescan, stats = run(acme, index)
+    assert 0 < stats["rules_evaluated"] < first.rules_evaluated / 4
+    assert stats["rules_reused"] == first.rules_evaluated - stats["rules_evaluated"]
+    assert rescan.model_dump_json() != first.model_dump_json()
+    assert rescan.model_dump_json() == without_index(acme)
+
+
+def test_settings_and_full_reevaluate_everything(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    first, _ = run(acme, index)
+    later, stats = run(acme, index, as_of=date(2027, 6, 30))
+    assert stats["rules_reused"] == 0
+    assert later.model_dump_json() != first.model_dump_json()
+    _, stats = run(acme, index, full=True)
+    assert stats["rules_reused"] == 0 and stats["rules_evaluated"] == first.rules_evaluated
+
+
+def test_damaged_cached_findings_are_evaluated_again(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    first, _ = run(acme, index)
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE rule_results SET findings = x'00ff' WHERE rule_id = 'CAL001'")
+    again, stats = run(acme, index)
+    assert stats["rules_evaluated"] == 1
+    assert again.model_dump_json() == first.model_dump_json()
