@@ -28,6 +28,9 @@ CORE_TEXT_FIELDS: tuple[str, ...] = (
 )
 
 
+_CORE_NAMES = frozenset({*DATE_FIELDS, *CORE_TEXT_FIELDS, "id", "kind", "type"})
+
+
 class Kind(StrEnum):
     DOCUMENT = "document"
     RECORD = "record"
@@ -105,9 +108,8 @@ class EvidenceItem(BaseModel):
 
     @model_validator(mode="after")
     def _attributes_do_not_shadow_core_fields(self) -> EvidenceItem:
-        clashes = set(self.attributes) & (set(DATE_FIELDS) | set(CORE_TEXT_FIELDS) | {"id", "kind", "type"})
-        if clashes:
-            raise ValueError(f"attribute names clash with core fields: {sorted(clashes)}")
+        if not _CORE_NAMES.isdisjoint(self.attributes):
+            raise ValueError(f"attribute names clash with core fields: {sorted(_CORE_NAMES & set(self.attributes))}")
         return self
 
     def field(self, name: str) -> AttributeValue:

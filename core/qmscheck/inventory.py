@@ -107,35 +107,37 @@ def inventory(config: ScanConfig, plugins: Plugins, jobs: int = 1, progress: Pro
             path = outcome.relative
             if outcome.error is not None:
                 entries.append(InventoryEntry(where, path, UNREADABLE, outcome.error))
-            elif outcome.document is not None:
-                title = outcome.document.title or PurePosixPath(path).stem
-                found_class = classify(Candidate(path=path, title=title))
-                if found_class is None:
-                    entries.append(InventoryEntry(
-                        where, path, NOT_RECOGNISED,
-                        "no document pattern matched the file name or title; scanned as type 'unclassified'",
-                        title=title,
-                    ))
-                else:
-                    entries.append(InventoryEntry(where, path, RECOGNISED, _describe(found_class),
-                                                  type=found_class.type, kind=found_class.kind.value, title=title))
-            elif not outcome.sheets:
+                continue
+            if not outcome.units:
                 entries.append(InventoryEntry(where, path, NOT_RECOGNISED, "no sheet with a header row and data"))
-            for sheet in outcome.sheets:
-                columns = tuple(header for header in sheet.headers if header)
-                candidate = Candidate(path=path, title=PurePosixPath(path).stem, sheet=sheet.sheet,
-                                      headers=tuple(name for name in sheet.canonical if name), is_register=True)
+            for unit in outcome.units:
+                if not unit.is_register:
+                    found_class = classify(Candidate(path=path, title=unit.title))
+                    if found_class is None:
+                        entries.append(InventoryEntry(
+                            where, path, NOT_RECOGNISED,
+                            "no document pattern matched the file name or title; scanned as type 'unclassified'",
+                            title=unit.title,
+                        ))
+                    else:
+                        entries.append(InventoryEntry(where, path, RECOGNISED, _describe(found_class),
+                                                      type=found_class.type, kind=found_class.kind.value,
+                                                      title=unit.title))
+                    continue
+                columns = tuple(header for header in unit.headers if header)
+                candidate = Candidate(path=path, title=unit.title, sheet=unit.sheet,
+                                      headers=tuple(name for name in unit.canonical if name), is_register=True)
                 found_class = classify(candidate)
                 if found_class is None:
                     entries.append(InventoryEntry(
                         where, path, NOT_RECOGNISED,
                         "no register pattern matched the file or sheet name and its columns",
-                        sheet=sheet.sheet, rows=len(sheet.rows), columns=columns,
+                        sheet=unit.sheet, rows=len(unit.items), columns=columns,
                     ))
                 else:
                     entries.append(InventoryEntry(
-                        where, path, RECOGNISED, _describe(found_class), sheet=sheet.sheet,
-                        type=found_class.type, kind=found_class.kind.value, rows=len(sheet.rows), columns=columns,
+                        where, path, RECOGNISED, _describe(found_class), sheet=unit.sheet,
+                        type=found_class.type, kind=found_class.kind.value, rows=len(unit.items), columns=columns,
                     ))
     progress.finish()
     return Inventory(entries, others)

@@ -113,12 +113,45 @@ def clause_key(clause: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", clause))
 
 
+class _EvidenceOrder:
+    """Orders evidence lists as lists of natural keys would, computing a key only when a comparison
+    reaches it: a systemic finding cites thousands of items, and they rarely need comparing."""
+
+    __slots__ = ("_ids", "_keys")
+
+    def __init__(self, ids: list[str]) -> None:
+        self._ids = ids
+        self._keys: dict[int, tuple[tuple[int, int | str], ...]] = {}
+
+    def _key(self, position: int) -> tuple[tuple[int, int | str], ...]:
+        key = self._keys.get(position)
+        if key is None:
+            key = self._keys[position] = natural_key(self._ids[position])
+        return key
+
+    def _first_difference(self, other: _EvidenceOrder) -> int:
+        """Below 0: self sorts first; 0: equal; above 0: other sorts first."""
+        for position in range(min(len(self._ids), len(other._ids))):
+            mine, theirs = self._key(position), other._key(position)
+            if mine != theirs:
+                return -1 if mine < theirs else 1
+        return len(self._ids) - len(other._ids)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _EvidenceOrder) and self._first_difference(other) == 0
+
+    def __lt__(self, other: _EvidenceOrder) -> bool:
+        return self._first_difference(other) < 0
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def finding_sort_key(finding: Finding) -> tuple[object, ...]:
     return (
         clause_key(finding.clause),
         finding.grade.severity,
         finding.rule_id,
-        [natural_key(e.id) for e in finding.evidence],
+        _EvidenceOrder([e.id for e in finding.evidence]),
         finding.absence or "",
     )
 

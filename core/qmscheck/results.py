@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS rule_results (
 _FINDINGS = TypeAdapter(list[Finding])
 
 
+
 def type_digests(groups: Iterable[EvidenceGroup]) -> dict[str, str]:
     """Per evidence type, a digest of every group holding items of that type (one pass over the groups)."""
     hashers: dict[str, hashlib._Hash] = {}

@@ -15,17 +15,17 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from qmscheck import __version__
 from qmscheck.classify import Candidate, Classification, kind_of
 from qmscheck.connectors.base import CollectContext, Collected
-from qmscheck.connectors.mapping import split_fields
+from qmscheck.connectors.encode import classified, decode, payload_json
 from qmscheck.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
 from qmscheck.connectors.worker import (
     DOCUMENT_SUFFIXES,
@@ -37,8 +37,7 @@ from qmscheck.connectors.worker import (
     run_tasks,
 )
 from qmscheck.errors import ConnectorError, QmscheckError
-from qmscheck.evidence import CollectionWarning, EvidenceItem, Kind, Locator, Provenance
-from qmscheck.extract import DocumentMetadata
+from qmscheck.evidence import CollectionWarning, EvidenceItem, Kind
 from qmscheck.groups import EvidenceGroup
 from qmscheck.index import CachedFile, compress, decompress
 
@@ -58,38 +57,6 @@ def parse_size(value: object) -> int:
     return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
 
 
-class _Payload(BaseModel):
-    """The items one file yielded, as stored in the index. ``dates`` lists, per item position, the
-    attributes that are dates: in JSON they are text, and would otherwise come back as text."""
-
-    items: list[EvidenceItem]
-    dates: dict[int, list[str]] = {}
-
-
-def _encode(items: list[EvidenceItem]) -> bytes:
-    """The _Payload JSON, written item by item (building a _Payload would validate every item again)."""
-    dates = {
-        position: dated
-        for position, item in enumerate(items)
-        if (dated := [key for key, value in item.attributes.items() if isinstance(value, date)])
-    }
-    text = (
-        '{"items":[' + ",".join(item.model_dump_json(exclude_defaults=True) for item in items)
-        + '],"dates":' + json.dumps(dates) + "}"
-    )
-    return compress(text.encode())
-
-
-def _decode(data: bytes) -> list[EvidenceItem]:
-    """Parsing and validating in one pass (pydantic-core) is the fastest way back to items."""
-    payload = _Payload.model_validate_json(data)
-    for position, keys in payload.dates.items():
-        attributes = payload.items[position].attributes
-        for key in keys:
-            attributes[key] = date.fromisoformat(str(attributes[key]))
-    return payload.items
-
-
 def _warnings_json(warnings: list[CollectionWarning]) -> str:
     return "[" + ",".join(warning.model_dump_json() for warning in warnings) + "]"
 
@@ -103,20 +70,8 @@ def _cached_group(group_key: str, cached: CachedFile) -> tuple[EvidenceGroup, li
         types = json.loads(cached.types)
     except (ValueError, ValidationError):
         return None
-    compressed = cached.payload
-
-    def load() -> list[EvidenceItem]:
-        data = decompress(compressed)
-        try:
-            if data is None:
-                raise ValueError("not zlib data")
-            return _decode(data)
-        except (ValidationError, ValueError, IndexError, KeyError) as exc:
-            raise QmscheckError(f"the evidence index entry for {group_key} is damaged ({exc}); "
-                                "scan again with --full") from None
-
-    return EvidenceGroup.encoded(group_key, _digest(cached.sha256, cached.fingerprint), types, cached.count,
-                                 load), warnings
+    group = _encoded_group(group_key, _digest(cached.sha256, cached.fingerprint), types, cached.count, cached.payload)
+    return group, warnings
 
 
 def _cached_results(reused: tuple[EvidenceGroup, list[CollectionWarning]]) -> Iterator[Collected]:
@@ -204,10 +159,12 @@ class FilesystemConnector:
             else:
                 tasks.append((entry, cached))
         del cache  # the reused payloads now live in their groups; the rest is not needed
-        work = (
-            Task(tree, entry.relative, PurePosixPath(entry.relative).suffix.lower(), cached.sha256 if cached else None)
-            for entry, cached in tasks
-        )
+        provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
+
+        def task(entry: Entry, known_sha256: str | None = None) -> Task:
+            return Task(tree, entry.relative, PurePosixPath(entry.relative).suffix.lower(), known_sha256, provenance)
+
+        work = (task(entry, cached.sha256 if cached else None) for entry, cached in tasks)
         # A handful of files is parsed faster here than by starting worker processes.
         jobs = context.jobs if len(tasks) >= SMALL_BATCH else 1
         for (entry, cached), outcome in zip(tasks, run_tasks(work, jobs), strict=True):
@@ -219,101 +176,87 @@ class FilesystemConnector:
                     context.index.touch(key, entry.relative, entry.size, entry.mtime_ns)
                     yield from _cached_results(reused)
                     continue
-                outcome = process(Task(tree, entry.relative, PurePosixPath(entry.relative).suffix.lower()))
-            results = list(self._results(outcome, source, context))
-            items = [r for r in results if isinstance(r, EvidenceItem)]
-            warnings = [r for r in results if isinstance(r, CollectionWarning)]
-            yield from warnings
+                outcome = process(task(entry))
             if outcome.error is not None:
                 stats["failed"] += 1
                 context.progress.note(f"{entry.relative}: {outcome.error}")
                 context.index.forget(key, [entry.relative])  # a broken file is read again next time
+                yield CollectionWarning(connector=self.name, locator=entry.relative, message=outcome.error)
                 continue
             stats["extracted"] += 1
             context.progress.note(f"read {entry.relative}")
-            digest = _digest(outcome.sha256 or "", context.fingerprint)
+            classified = self._classify(outcome, context)
+            yield from classified.warnings
+            data = compress(payload_json(classified.items, classified.dates))
             if context.index.enabled and outcome.sha256:
-                types = json.dumps(sorted({item.type for item in items}))
                 context.index.put(key, entry.relative, entry.size, entry.mtime_ns, outcome.sha256,
-                                  context.fingerprint, _encode(items), types, len(items), _warnings_json(warnings))
-            if items:
-                yield EvidenceGroup.of_items(self._group_key(entry.relative), items, digest)
+                                  context.fingerprint, data, json.dumps(sorted(classified.types)),
+                                  len(classified.items), _warnings_json(classified.warnings))
+            if classified.items:
+                digest = _digest(outcome.sha256 or "", context.fingerprint)
+                yield _encoded_group(self._group_key(entry.relative), digest, classified.types,
+                                     len(classified.items), data)
 
     def _group_key(self, relative: str) -> str:
         # The prefix of every item id from the file: ordering groups by it orders their items.
         return f"{self.name}:{relative}"
 
-    def _results(self, outcome: Outcome, source: str, context: CollectContext) -> Iterator[Collected]:
+    def _classify(self, outcome: Outcome, context: CollectContext) -> _Classified:
+        """Classify each document or sheet the worker read, and complete its items with the result."""
         relative = outcome.relative
-        if outcome.error is not None:
-            yield CollectionWarning(connector=self.name, locator=relative, message=outcome.error)
-            return
-        sha256, size = outcome.sha256 or "", outcome.size
-        if outcome.document is not None:
-            yield from self._document_items(outcome.document, relative, source, sha256, size, context)
-            return
-        for sheet in outcome.sheets:
-            locator = f"{relative} [{sheet.sheet}]"
-            candidate = Candidate(
-                path=relative,
-                title=PurePosixPath(relative).stem,
-                sheet=sheet.sheet,
-                headers=tuple(name for name in sheet.canonical if name),
-                is_register=True,
-            )
+        result = _Classified()
+        for unit in outcome.units:
+            locator = f"{relative} [{unit.sheet}]" if unit.is_register else relative
+            result.warnings += [
+                CollectionWarning(connector=self.name, locator=locator, message=warning) for warning in unit.warnings
+            ]
+            candidate = Candidate(path=relative, title=unit.title, sheet=unit.sheet,
+                                  headers=tuple(name for name in unit.canonical if name), is_register=unit.is_register)
             classification = context.classify(candidate)
-            for warning in sheet.warnings:
-                yield CollectionWarning(connector=self.name, locator=locator, message=warning)
-            if classification is None:
-                yield CollectionWarning(
-                    connector=self.name,
-                    locator=locator,
+            if classification is None and unit.is_register:
+                result.warnings.append(CollectionWarning(
+                    connector=self.name, locator=locator,
                     message="sheet not recognised as a register; add a [[classify]] entry to qmscheck.toml",
-                )
+                ))
                 continue
-            for row, values in sheet.rows:
-                core, dates, attributes = split_fields(dict(values))
-                title = core.pop("title", None)
-                yield EvidenceItem(
-                    id=f"{self.name}:{relative}#{sheet.sheet or ''}!{row}",
-                    kind=classification.kind or kind_of(classification.type),
-                    type=classification.type,
-                    title=title,
-                    provenance=self._provenance(source, Locator(path=relative, sheet=sheet.sheet, row=row)),
-                    sha256=sha256,
-                    size=size,
-                    dates=dates,
-                    attributes=attributes,
-                    **core,
-                )
+            if classification is None:
+                classification = Classification("unclassified", Kind.DOCUMENT, "no pattern matched")
+            if not _TYPE.fullmatch(classification.type):
+                result.warnings.append(CollectionWarning(
+                    connector=self.name, locator=locator,
+                    message=f"classified as {classification.type!r}, which is not an evidence type name "
+                            "(lower case letters, digits and underscores); not collected",
+                ))
+                continue
+            kind = (classification.kind or kind_of(classification.type)).value
+            result.types.add(classification.type)
+            for fragment, dated in zip(unit.items, unit.dates, strict=True):
+                if dated:
+                    result.dates[len(result.items)] = dated
+                result.items.append(classified(fragment, kind, classification.type))
+        return result
 
-    def _provenance(self, source: str, locator: Locator) -> Provenance:
-        return Provenance(connector=self.name, connector_version=self.version, source=source, locator=locator)
 
-    def _document_items(
-        self, meta: DocumentMetadata, relative: str, source: str, sha256: str, size: int, context: CollectContext
-    ) -> Iterator[Collected]:
-        title = meta.title or PurePosixPath(relative).stem
-        classification = context.classify(Candidate(path=relative, title=title)) or Classification(
-            "unclassified", Kind.DOCUMENT, "no pattern matched"
-        )
-        core, dates, attributes = split_fields(dict(meta.fields))
-        for key, value in meta.extra.items():
-            attributes.setdefault(key, value)
-        core.pop("title", None)
-        for warning in meta.warnings:
-            yield CollectionWarning(connector=self.name, locator=relative, message=warning)
-        _, _, extra_attributes = split_fields(attributes)
-        yield EvidenceItem(
-            id=f"{self.name}:{relative}",
-            kind=classification.kind,
-            type=classification.type,
-            title=title,
-            provenance=self._provenance(source, Locator(path=relative)),
-            sha256=sha256,
-            size=size,
-            dates=dates,
-            attributes=extra_attributes,
-            text=meta.text,
-            **core,
-        )
+@dataclass
+class _Classified:
+    items: list[str] = field(default_factory=list)
+    dates: dict[int, list[str]] = field(default_factory=dict)
+    types: set[str] = field(default_factory=set)
+    warnings: list[CollectionWarning] = field(default_factory=list)
+
+
+_TYPE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _encoded_group(key: str, digest: str, types: Iterable[str], count: int, data: bytes) -> EvidenceGroup:
+    def load() -> list[EvidenceItem]:
+        raw = decompress(data)
+        try:
+            if raw is None:
+                raise ValueError("not zlib data")
+            return decode(raw)
+        except (ValidationError, ValueError, IndexError, KeyError) as exc:
+            raise QmscheckError(f"the evidence index entry for {key} is damaged ({exc}); "
+                                "scan again with --full") from None
+
+    return EvidenceGroup.encoded(key, digest, types, count, load)

@@ -20,6 +20,12 @@ def _attribute_value(value: Any) -> AttributeValue:
 
 def split_fields(values: dict[str, Any]) -> tuple[dict[str, Any], Dates, dict[str, AttributeValue]]:
     """Core text fields, dates and free attributes from canonical-name -> value pairs."""
+    core, dates, attributes = split_plain(values)
+    return core, Dates(**dates), attributes
+
+
+def split_plain(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, date], dict[str, AttributeValue]]:
+    """As :func:`split_fields`, with the dates as a plain dict (for building JSON without pydantic)."""
     core: dict[str, Any] = {}
     dates: dict[str, date] = {}
     attributes: dict[str, AttributeValue] = {}
@@ -39,4 +45,4 @@ def split_fields(values: dict[str, Any]) -> tuple[dict[str, Any], Dates, dict[st
             attributes[f"{name}_value"] = value
         else:
             attributes[name] = value
-    return core, Dates(**dates), attributes
+    return core, dates, attributes

@@ -1,8 +1,9 @@
-"""The per-file work of the file-share connector: hash the bytes and parse them.
+"""The per-file work of the file-share connector: hash the bytes, parse them, write the items.
 
 It runs in worker processes (``--jobs``), so its inputs and outputs are plain picklable
-values and it never classifies or builds evidence items (that needs the plugins, which
-live in the parent process).
+values. It never classifies (that needs the plugins, which live in the parent process): each
+document or sheet comes back as a :class:`Unit` with what classifying it takes and its items
+as JSON lacking only their classification (:mod:`qmscheck.connectors.encode`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+from qmscheck.connectors.encode import unclassified_item
 from qmscheck.connectors.tree import Tree
-from qmscheck.extract import DocumentMetadata, ExtractionError, read_document, read_register
+from qmscheck.extract import ExtractionError, read_document, read_register
 
 DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt"})
 REGISTER_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"})
@@ -30,15 +32,24 @@ class Task:
     relative: str
     suffix: str
     known_sha256: str | None = None  # skip parsing when the bytes hash to this
+    #: What every item's provenance says besides its locator: connector, connector_version, source.
+    provenance: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
-class SheetData:
-    sheet: str | None
-    headers: tuple[str, ...]
-    canonical: tuple[str | None, ...]
-    rows: list[tuple[int, dict[str, object]]]
-    warnings: list[str]
+class Unit:
+    """One document, or one sheet of a register: what classifying it takes, and its items."""
+
+    title: str
+    is_register: bool
+    sheet: str | None = None
+    headers: tuple[str, ...] = ()
+    canonical: tuple[str | None, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+    #: Items as JSON objects without kind and type (see connectors.encode), in row order.
+    items: list[str] = field(default_factory=list)
+    #: Per item, the attributes that are dates.
+    dates: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -48,8 +59,7 @@ class Outcome:
     size: int = 0
     unchanged: bool = False  # bytes hash to Task.known_sha256; nothing was parsed
     error: str | None = None
-    document: DocumentMetadata | None = None
-    sheets: list[SheetData] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
 
 
 def file_digest(path: Path) -> tuple[str, int]:
@@ -70,22 +80,42 @@ def _encrypted_office(path: Path, suffix: str) -> bool:
         return handle.read(8) == OLE_MAGIC
 
 
-def _extract(path: Path, outcome: Outcome, suffix: str) -> None:
+def _provenance(task: Task, locator: dict[str, object]) -> dict[str, object]:
+    return {**dict(task.provenance), "locator": {key: value for key, value in locator.items() if value is not None}}
+
+
+def _extract(path: Path, outcome: Outcome, task: Task) -> None:
+    suffix, relative = task.suffix, task.relative
     if _encrypted_office(path, suffix):
         raise ExtractionError(f"encrypted (password-protected) or legacy binary Office file, not a {suffix} zip")
-    if suffix in REGISTER_SUFFIXES:
-        for sheet in read_register(path):
-            try:
-                rows = [(row.row, dict(row.values)) for row in sheet.rows]
-            except ExtractionError:
-                raise
-            except Exception as exc:  # rows are parsed lazily, outside read_register's error boundary
-                raise ExtractionError(f"not a valid {suffix} file ({type(exc).__name__}: {exc})") from exc
-            outcome.sheets.append(
-                SheetData(sheet.sheet, tuple(sheet.headers), tuple(sheet.canonical), rows, list(sheet.warnings))
-            )
-    else:
-        outcome.document = read_document(path)
+    prefix = f"{dict(task.provenance).get('connector', '')}:{relative}"
+    sha256, size = outcome.sha256 or "", outcome.size
+    if suffix not in REGISTER_SUFFIXES:
+        meta = read_document(path)
+        title = meta.title or PurePosixPath(relative).stem
+        item, dated = unclassified_item(
+            prefix, _provenance(task, {"path": relative}), dict(meta.fields), title=title,
+            sha256=sha256, size=size, extra=dict(meta.extra), text=meta.text,
+        )
+        outcome.units.append(Unit(title, False, warnings=list(meta.warnings), items=[item], dates=[dated]))
+        return
+    for sheet in read_register(path):
+        unit = Unit(PurePosixPath(relative).stem, True, sheet.sheet, tuple(sheet.headers), tuple(sheet.canonical),
+                    list(sheet.warnings))
+        try:
+            for row in sheet.rows:
+                item, dated = unclassified_item(
+                    f"{prefix}#{sheet.sheet or ''}!{row.row}",
+                    _provenance(task, {"path": relative, "sheet": sheet.sheet, "row": row.row}),
+                    dict(row.values), title=None, sha256=sha256, size=size,
+                )
+                unit.items.append(item)
+                unit.dates.append(dated)
+        except ExtractionError:
+            raise
+        except Exception as exc:  # rows are parsed lazily, outside read_register's error boundary
+            raise ExtractionError(f"not a valid {suffix} file ({type(exc).__name__}: {exc})") from exc
+        outcome.units.append(unit)
 
 
 def process(task: Task) -> Outcome:
@@ -97,7 +127,7 @@ def process(task: Task) -> Outcome:
             if outcome.sha256 == task.known_sha256:
                 outcome.unchanged = True
                 return outcome
-            _extract(path, outcome, task.suffix)
+            _extract(path, outcome, task)
     except ExtractionError as exc:
         outcome.error = str(exc)
     except FileNotFoundError:

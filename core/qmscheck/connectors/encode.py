@@ -1,0 +1,96 @@
+"""Evidence items as JSON, written by the worker processes before their file is classified.
+
+Building and validating a pydantic item per register row in the parent process was the
+slowest part of collecting a large share. The workers therefore write each item as a JSON
+object lacking only its classification (``kind`` and ``type``, which need the plugins that
+live in the parent); the parent classifies the document or sheet and completes each object by
+putting those two members in front. The result is the payload the index stores, and pydantic
+validates it in one pass when a check first decodes the group.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from qmscheck.connectors.mapping import split_plain
+from qmscheck.evidence import EvidenceItem
+
+
+class _Payload(BaseModel):
+    """``dates`` lists, per item position, the attributes that are dates: in JSON they are text,
+    and would otherwise come back as text."""
+
+    items: list[EvidenceItem]
+    dates: dict[int, list[str]] = {}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or infinity
+    return value
+
+
+def unclassified_item(
+    item_id: str,
+    provenance: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    title: str | None,
+    sha256: str,
+    size: int,
+    extra: dict[str, Any] | None = None,
+    text: str | None = None,
+) -> tuple[str, list[str]]:
+    """One item as a JSON object without ``kind`` and ``type``, and the attributes that are dates.
+
+    ``values`` are canonical field names from the extractor; ``extra`` are further attributes
+    that never override them (document properties). Without a ``title``, a title field is used."""
+    core, dates, attributes = split_plain(values)
+    title_field = core.pop("title", None)
+    if title is None:
+        title = title_field
+    if extra:
+        _, _, extra_attributes = split_plain(extra)
+        for key, value in extra_attributes.items():
+            attributes.setdefault(key, value)
+    data: dict[str, Any] = {"id": item_id}
+    if title is not None:
+        data["title"] = title
+    data["provenance"] = provenance
+    data["sha256"] = sha256
+    data["size"] = size
+    if dates:
+        data["dates"] = {name: day.isoformat() for name, day in dates.items()}
+    data.update(core)
+    if attributes:
+        data["attributes"] = {name: _json_value(value) for name, value in attributes.items()}
+    if text is not None:
+        data["text"] = text
+    dated = [name for name, value in attributes.items() if isinstance(value, date)]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")), dated
+
+
+def classified(fragment: str, kind: str, evidence_type: str) -> str:
+    """Complete a worker's item: a JSON object always starts with '{' and has at least its id."""
+    return f'{{"kind":{json.dumps(kind)},"type":{json.dumps(evidence_type)},{fragment[1:]}'
+
+
+def payload_json(items: list[str], dates: dict[int, list[str]]) -> bytes:
+    return ('{"items":[' + ",".join(items) + '],"dates":' + json.dumps(dates) + "}").encode()
+
+
+def decode(data: bytes) -> list[EvidenceItem]:
+    """Parsing and validating in one pass (pydantic-core) is the fastest way back to items."""
+    payload = _Payload.model_validate_json(data)
+    for position, keys in payload.dates.items():
+        attributes = payload.items[position].attributes
+        for key in keys:
+            attributes[key] = date.fromisoformat(str(attributes[key]))
+    return payload.items
