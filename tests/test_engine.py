@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from qmscheck import engine
-from qmscheck.conditions import compile_condition
+from qmscheck.conditions import compile_condition, holds
 from qmscheck.engine import PROBES_PER_RULESET, EngineError, Probe, evaluate
+from qmscheck.periods import epoch_days
+from qmscheck.projection import read_keys
 from qmscheck.rulemodel import Condition
 
 AS_OF = date(2026, 3, 31)
@@ -106,13 +110,22 @@ def test_actions_run_synchronously_without_background_threads() -> None:
     assert timers == []
 
 
-def test_parallel_evaluation_gives_the_same_matches_as_one_process() -> None:
-    facts = [fact(i, "calibration_record" if i % 3 else "supplier", n_score=i % 97) for i in range(60_000)]
+@pytest.mark.parametrize("distinct_scores", [97, 60_000])
+def test_parallel_evaluation_gives_the_same_matches_as_one_process(distinct_scores: int) -> None:
+    # 97 scores reduce below the parallel threshold; 60k distinct ones still go to the workers.
+    facts = [
+        fact(i, "calibration_record" if i % 3 else "supplier", n_score=i % distinct_scores, s_row=f"row {i}")
+        for i in range(60_000)
+    ]
     probes = [
         Probe("cal_low", ("calibration_record",), {"$lt": {"n_score": 10}}),
         Probe("sup_high", ("supplier",), {"$gt": {"n_score": 90}}),
     ]
-    assert evaluate(probes, facts, jobs=2) == evaluate(probes, facts, jobs=1)
+    parallel = evaluate(probes, facts, jobs=2)
+    assert parallel == evaluate(probes, facts, jobs=1)
+    assert parallel["cal_low"] == {
+        f["id"] for f in facts if f["t"] == "calibration_record" and f["n_score"] < 10  # type: ignore[operator]
+    }
 
 
 def test_matches_are_read_off_the_engine_message() -> None:
@@ -121,3 +134,181 @@ def test_matches_are_read_off_the_engine_message() -> None:
     assert _match_of('{"p3":{"m":{"id": "e42", "qf": 1, "t": "x"}}}') == ("p3", "e42")
     # Anything in another shape still parses, through JSON.
     assert _match_of('{"catch_all": {"m": {"t": "x", "id": "e7"}}}') == ("catch_all", "e7")
+
+
+# --- one fact per distinct projection ---------------------------------------------------
+
+
+@pytest.fixture
+def always_dedupe(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A few distinct facts would go to the engine whole; these tests are about the projection.
+    monkeypatch.setattr(engine, "DEDUPE_MIN_SHARE", 0)
+
+
+TYPES = ("calibration_record", "supplier")
+dedupe_conditions = st.sampled_from(
+    [
+        Condition(field="due", on_or_after="as_of"),
+        Condition(field="completed", on_or_before="field:due"),
+        Condition(field="completed", on_or_before="field:issued+P30D"),
+        Condition(field="status", one_of=["closed", "done"]),
+        Condition(field="status", not_one_of=["retired"]),
+        Condition(field="score", at_least=70),
+        Condition(field="root_cause", present=False),
+        Condition(any=[Condition(field="due", present=False), Condition(field="score", at_most=20)]),
+    ]
+)
+# Few values per field, so many facts share a projection; the s_row and n_line fields
+# are read by no probe and differ on every fact.
+few_days = st.sampled_from([epoch_days(AS_OF) + offset for offset in (-400, -10, 0, 25)])
+dedupe_fields = st.fixed_dictionaries(
+    {"t": st.sampled_from(TYPES), "k": st.sampled_from(["record", "register_row"])},
+    optional={
+        "d_due": few_days,
+        "d_completed": few_days,
+        "d_issued": few_days,
+        "s_status": st.sampled_from(["closed", "open", "retired"]),
+        "n_score": st.sampled_from([10, 70, 90]),
+        "s_score": st.just("99"),
+        "s_root_cause": st.just("worn tool"),
+    },
+)
+
+
+SIDES = st.sampled_from([("pos",), ("neg",), ("pos", "neg")])
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    chosen=st.lists(st.tuples(dedupe_conditions, st.sampled_from([TYPES[:1], TYPES]), SIDES), min_size=1, max_size=2),
+    rows=st.lists(dedupe_fields, min_size=1, max_size=60),
+    copies=st.integers(min_value=1, max_value=40),
+)
+@example(  # a lone comparison: its key is read by no other probe of the ruleset
+    chosen=[(Condition(field="score", at_least=70), TYPES[:1], ("pos",))],
+    rows=[{"t": TYPES[0], "k": "record", "n_score": 10}, {"t": TYPES[0], "k": "record", "n_score": 90}],
+    copies=3,
+)
+def test_engine_agrees_with_python_on_many_duplicate_projections(
+    chosen: list[tuple[Condition, tuple[str, ...], tuple[str, ...]]], rows: list[dict[str, object]], copies: int
+) -> None:
+    facts = [
+        {"id": f"e{i}", "qf": 1, "s_row": f"row {i}", "n_line": i, **rows[i % len(rows)]}
+        for i in range(len(rows) * copies)
+    ]
+    # A probe alone in its ruleset reads fewest keys: a key the projection missed shows there.
+    probes: list[Probe] = []
+    expected: dict[str, set[str]] = {}
+    for number, (condition, types, sides) in enumerate(chosen):
+        compiled = compile_condition(condition, AS_OF)
+        typed = [f for f in facts if f["t"] in types]
+        met = {str(f["id"]) for f in typed if holds(condition, f, AS_OF)}
+        if "pos" in sides:
+            probes.append(Probe(f"pos{number}", types, compiled.positive))
+            expected[f"pos{number}"] = met
+        if "neg" in sides:
+            probes.append(Probe(f"neg{number}", types, compiled.negative))
+            expected[f"neg{number}"] = {str(f["id"]) for f in typed} - met
+    probes.append(Probe("rows", TYPES, {"k": "register_row"}))
+    expected["rows"] = {str(f["id"]) for f in facts if f["k"] == "register_row"}
+    before = engine._engine().asserted
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "DEDUPE_MIN_SHARE", 0)
+        assert evaluate(probes, facts) == expected
+    # Each ruleset sees at most one fact per distinct row, never one per copy.
+    assert engine._engine().asserted - before <= len(rows) * len(TYPES)
+
+
+def test_duplicate_projections_are_asserted_once() -> None:
+    facts = [fact(i, n_score=(10, 60, 90)[i % 3], s_supplier=f"supplier {i}") for i in range(5000)]
+    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
+    before = engine._engine().asserted
+    matched = evaluate([probe], facts)["low"]
+    assert engine._engine().asserted - before == 3
+    assert matched == {f"e{i}" for i in range(0, 5000, 3)}
+
+
+def test_read_keys_names_every_key_a_probe_can_read() -> None:
+    on_time = compile_condition(Condition(field="completed", on_or_before="field:issued+P30D"), AS_OF)
+    assert read_keys([on_time.positive, {"k": "record"}]) == ("d_completed", "d_issued", "k", "qf", "t")
+    # The engine matches "a.b" as a key and as a path into an object under "a": both are read.
+    assert read_keys([{"$lt": {"a.b": 1}}]) == ("a", "a.b", "qf", "t")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        {"id": "e1"},  # fresh ids would change the verdict
+        {"$iany": {"tags": {"$i": "x"}}},
+        {"$and": [{"n_score": 1}, {"$s": 1}]},
+        {"$gt": {"n_score": {"first": "n_score"}}},
+        {"$gt": {"n_score": [1, 2]}},
+        {"$and": []},
+        {},
+    ],
+)
+def test_read_keys_gives_up_on_what_it_does_not_know(expression: dict[str, object]) -> None:
+    assert read_keys([{"$lt": {"n_score": 1}}, expression]) is None
+
+
+@pytest.mark.usefixtures("always_dedupe")
+def test_unknown_constructs_fall_back_to_whole_facts() -> None:
+    facts = [fact(0, n_score=1), fact(1, n_score=1), fact(2, n_score=1)]
+    assert read_keys([{"id": "e1"}]) is None
+    before = engine._engine().asserted
+    assert evaluate([Probe("one", ("calibration_record",), {"id": "e1"})], facts) == {"one": {"e1"}}
+    assert engine._engine().asserted - before == 3
+
+
+@pytest.mark.usefixtures("always_dedupe")
+def test_nested_and_dotted_keys_are_not_merged() -> None:
+    facts = [fact(0, a={"b": 1}), fact(1, a={"b": 9}), {**fact(2), "a.b": 1}, {**fact(3), "a.b": 9}]
+    assert evaluate([Probe("small", ("calibration_record",), {"$lt": {"a.b": 5}})], facts) == {"small": {"e0", "e2"}}
+
+
+@pytest.mark.usefixtures("always_dedupe")
+def test_a_repeated_id_behaves_as_the_engine_treats_it() -> None:
+    # Within one batch the engine ignores a fact whose id it has seen: the first one decides.
+    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
+    assert evaluate([probe], [fact(0, n_score=60), fact(0, n_score=10)]) == {"low": set()}
+    assert evaluate([probe], [fact(0, n_score=10), fact(0, n_score=60)]) == {"low": {"e0"}}
+
+
+@pytest.mark.usefixtures("always_dedupe")
+def test_a_fact_without_id_is_an_engine_error() -> None:
+    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
+    with pytest.raises(EngineError):
+        evaluate([probe], [{"qf": 1, "t": "calibration_record", "n_score": 1}])
+
+
+@pytest.mark.usefixtures("always_dedupe")
+def test_a_value_json_cannot_carry_is_an_engine_error_even_where_no_probe_reads_it() -> None:
+    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
+    with pytest.raises(EngineError, match="not JSON serializable"):
+        evaluate([probe], [fact(0, n_score=1, s_when=AS_OF)])
+
+
+@pytest.mark.usefixtures("always_dedupe")
+def test_values_equal_in_python_but_not_in_json_are_not_merged(monkeypatch: pytest.MonkeyPatch) -> None:
+    # True == 1 == 1.0 and 0.0 == -0.0 in Python, but the engine is given their JSON text.
+    values: list[object] = [1, True, 1.0, 0.0, -0.0, "1", "'1'", None, [1], {"a": 1}]
+    facts = [fact(i, n_score=value) for i, value in enumerate(values)]
+    # The same scores again beside a list, which makes a differently built key.
+    facts += [fact(len(values) + i, n_score=value, s_extra=[i]) for i, value in enumerate(values)]
+    probes = [
+        Probe(name, ("calibration_record",), {"n_score": value})
+        for name, value in (("one", 1), ("true", True), ("zero", 0), ("text", "1"), ("none", None))
+    ]
+    reduced = evaluate(probes, facts)
+    monkeypatch.setattr(engine, "read_keys", lambda expressions: None)
+    before = engine._engine().asserted
+    assert reduced == evaluate(probes, facts)
+    assert engine._engine().asserted - before == len(facts)
+
+
+def test_nearly_distinct_facts_go_to_the_engine_whole() -> None:
+    facts = [fact(i, n_score=i // 2 if i < 100 else i) for i in range(3000)]
+    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
+    before = engine._engine().asserted
+    assert evaluate([probe], facts) == {"low": {f"e{i}" for i in range(100)}}
+    assert engine._engine().asserted - before == len(facts)
