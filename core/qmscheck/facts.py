@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from qmscheck.evidence import CORE_TEXT_FIELDS, DATE_FIELDS, AttributeValue, EvidenceItem
+from qmscheck.evidence import CORE_TEXT_FIELDS, AttributeValue, EvidenceItem
 from qmscheck.periods import epoch_days
 
 FACT_MARK = "qf"  # present on every fact and on no engine state object: the catch-all rule keys on it
@@ -40,12 +40,24 @@ def typed_entry(name: str, value: AttributeValue) -> tuple[str, Any] | None:
     return (f"s_{name}", text) if text else None
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_TEXT_KEYS = tuple((name, f"s_{name}") for name in CORE_TEXT_FIELDS)
+
+
 def to_fact(index: int, item: EvidenceItem) -> dict[str, Any]:
     fact: dict[str, Any] = {"id": f"e{index}", FACT_MARK: 1, TYPE_KEY: item.type, KIND_KEY: item.kind.value}
-    names: list[tuple[str, AttributeValue]] = [(name, item.field(name)) for name in CORE_TEXT_FIELDS]
-    names += [(name, getattr(item.dates, name)) for name in DATE_FIELDS]
-    names += list(item.attributes.items())
-    for name, value in names:
+    # Every item of a scan passes through here: read the model's fields directly, not through item.field().
+    values = item.__dict__
+    for name, key in _TEXT_KEYS:
+        value = values[name]
+        if value is not None:
+            text = fold(str(value))
+            if text:
+                fact[key] = text
+    for name, day in item.dates.__dict__.items():
+        if day is not None:
+            fact[f"d_{name}"] = day.toordinal() - _EPOCH_ORDINAL
+    for name, value in item.attributes.items():
         entry = typed_entry(name, value)
         if entry is not None:
             fact[entry[0]] = entry[1]
