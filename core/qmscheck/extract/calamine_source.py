@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,9 +13,8 @@ if TYPE_CHECKING:
     from python_calamine import CalamineSheet
 
 
-def _rows(sheet: CalamineSheet) -> Iterator[list[object]]:
-    for row in sheet.iter_rows():
-        yield list(row)
+def _rows(sheet: CalamineSheet) -> Iterator[Sequence[object]]:
+    return sheet.iter_rows()
 
 
 def _merged(sheet: CalamineSheet) -> list[CellRange]:

@@ -29,6 +29,40 @@ def clean_cell(value: object) -> object | None:
     return value
 
 
+def sheet_cell(value: object) -> object | None:
+    """clean_cell for workbook cells, with the common types tested first.
+
+    Registers run to tens of thousands of rows, so this is called per cell
+    and must stay cheap; anything unusual falls back to clean_cell.
+    """
+    if type(value) is str:
+        return value.strip() or None
+    if type(value) is float:
+        if value != value:  # NaN
+            return None
+        return int(value) if value.is_integer() else value
+    if type(value) is int or type(value) is date:
+        return value
+    if type(value) is datetime:
+        return value.date()
+    return clean_cell(value)
+
+
+def csv_cell(value: object) -> object | None:
+    """clean_cell then text_number, for CSV cells (always text)."""
+    if type(value) is str:
+        text = value.strip()
+        if not text:
+            return None
+        # Only text starting like a number can be one; skip the regex otherwise.
+        first = text[0]
+        if first == "+" or first == "-" or first.isdigit():
+            return text_number(text)
+        return text
+    value = clean_cell(value)
+    return text_number(value) if isinstance(value, str) else value
+
+
 def text_number(text: str) -> int | float | str:
     """Numeric text as a number, but only when nothing is lost.
 

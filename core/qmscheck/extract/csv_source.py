@@ -46,10 +46,9 @@ def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
     return Detected
 
 
-def _rows(path: Path, encoding: Encoding, dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[list[object]]:
+def _rows(path: Path, encoding: Encoding, dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[list[str]]:
     with opening(path), path.open(newline="", encoding=encoding.name, errors=encoding.errors) as handle:
-        for row in csv.reader(handle, dialect):
-            yield list(row)
+        yield from csv.reader(handle, dialect)
 
 
 def csv_source(path: Path) -> TableSource:

@@ -110,6 +110,19 @@ def _parse_text(text: str, dayfirst: bool) -> date | None:
     return None
 
 
+def _plain_iso(text: str) -> bool:
+    """'yyyy-mm-dd' in ASCII digits (\\d would also take other scripts' digits)."""
+    return (
+        len(text) == 10
+        and text[4] == "-"
+        and text[7] == "-"
+        and text.isascii()
+        and text[:4].isdigit()
+        and text[5:7].isdigit()
+        and text[8:].isdigit()
+    )
+
+
 def _from_serial(value: float) -> date | None:
     if math.isnan(value) or not _SERIAL_MIN <= value <= _SERIAL_MAX:
         return None
@@ -118,6 +131,15 @@ def _from_serial(value: float) -> date | None:
 
 def parse_date(value: object, *, dayfirst: bool = True) -> date | None:
     """Interpret a cell or label value as a calendar date, or return None."""
+    if isinstance(value, str):
+        # Every supported form has digits and is short; registers are full of
+        # free text, so this cheap test keeps column profiling fast.
+        if len(value) > _MAX_DATE_CHARS or not _DIGIT.search(value):
+            return None
+        if _plain_iso(value):
+            # What _ISO would match, without the regex: most CSV dates look so.
+            return _make(int(value[:4]), int(value[5:7]), int(value[8:]))
+        return _parse_text(" ".join(value.split()), dayfirst)
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -126,10 +148,4 @@ def parse_date(value: object, *, dayfirst: bool = True) -> date | None:
         return None
     if isinstance(value, (int, float)):
         return _from_serial(float(value))
-    if isinstance(value, str):
-        # Every supported form has digits and is short; registers are full of
-        # free text, so this cheap test keeps column profiling fast.
-        if len(value) > _MAX_DATE_CHARS or not _DIGIT.search(value):
-            return None
-        return _parse_text(" ".join(value.split()), dayfirst)
     return None

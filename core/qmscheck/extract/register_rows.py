@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from itertools import islice
+from typing import cast
 
 from .boundary import translated_errors
+from .cells import csv_cell, sheet_cell, text_number
 from .dates import parse_date
 from .models import RegisterRow
 from .register_plan import ColumnPlan
-from .register_scan import cell_value
+from .register_scan import cell_cleaner
 from .table_source import TableSource
 
 
@@ -44,6 +48,11 @@ class _MergeFill:
                 self._starts.setdefault(top + 1, []).append((left, bottom + 1))
         self._active: dict[int, tuple[object, int]] = {}
 
+    @property
+    def needed(self) -> bool:
+        """False when no merge spans rows below the header (the usual case)."""
+        return bool(self._starts)
+
     def apply(self, row_number: int, first_column: int, cells: list[object | None]) -> None:
         for column, until in self._starts.get(row_number, ()):
             position = column - first_column
@@ -57,12 +66,149 @@ class _MergeFill:
                 cells[position] = value
 
 
-def _convert(plan: ColumnPlan, value: object) -> object:
-    if plan.dates:
-        parsed = parse_date(value, dayfirst=plan.dayfirst)
-        if parsed is not None:
-            return parsed
-    return value
+_MEMO_LIMIT = 10_000
+
+
+def _date_converter(dayfirst: bool) -> Callable[[object], object]:
+    """Cell value -> date where it reads as one, else the value unchanged.
+
+    Text results are remembered: a date column repeats the same few hundred
+    dates, and parsing text is the bulk of a row's cost.
+    """
+    memo: dict[str, object] = {}
+
+    def convert(value: object) -> object:
+        if type(value) is date:
+            return value
+        if type(value) is str:
+            found = memo.get(value)
+            if found is None:
+                parsed = parse_date(value, dayfirst=dayfirst)
+                found = value if parsed is None else parsed
+                if len(memo) < _MEMO_LIMIT:
+                    memo[value] = found
+            return found
+        parsed = parse_date(value, dayfirst=dayfirst)
+        return value if parsed is None else parsed
+
+    return convert
+
+
+def _sheet_rows(
+    rows: Iterator[Sequence[object]],
+    start: int,
+    columns: list[tuple[int, str, str, Callable[[object], object] | None]],
+    name: str | None,
+) -> Iterator[RegisterRow]:
+    for number, row in enumerate(rows, start=start):
+        width = len(row)
+        values: dict[str, object] = {}
+        raw: dict[str, object] = {}
+        for index, raw_key, key, convert in columns:
+            if index >= width:
+                continue
+            value = row[index]
+            # sheet_cell inlined for text and dates, the commonest cells.
+            if type(value) is str:
+                value = value.strip()
+                if not value:
+                    continue
+            elif type(value) is date:
+                raw[raw_key] = values[key] = value
+                continue
+            else:
+                value = sheet_cell(value)
+                if value is None:
+                    continue
+            raw[raw_key] = value
+            values[key] = value if convert is None else convert(value)
+        if values:
+            yield RegisterRow(name, number, values, raw)
+
+
+_CsvCell = Callable[[str], "tuple[object, object] | None"]
+
+
+def _csv_date_cell(dayfirst: bool) -> _CsvCell:
+    """Raw CSV text -> (raw value, value) for a date column; None when empty.
+
+    Remembered per distinct text, so a repeated date skips cleaning, the
+    number test and date parsing together.
+    """
+    memo: dict[str, tuple[object, object] | None] = {}
+    convert = _date_converter(dayfirst)
+
+    def cell(text: str) -> tuple[object, object] | None:
+        try:
+            return memo[text]
+        except KeyError:
+            pass
+        value = csv_cell(text)
+        found = None if value is None else (value, convert(value))
+        if len(memo) < _MEMO_LIMIT:
+            memo[text] = found
+        return found
+
+    return cell
+
+
+def _csv_rows(
+    rows: Iterator[Sequence[str]],
+    start: int,
+    plans: list[ColumnPlan],
+    name: str | None,
+) -> Iterator[RegisterRow]:
+    columns = [
+        (plan.index, plan.raw_key, plan.key, _csv_date_cell(plan.dayfirst) if plan.dates else None)
+        for plan in plans
+    ]
+    for number, row in enumerate(rows, start=start):
+        width = len(row)
+        values: dict[str, object] = {}
+        raw: dict[str, object] = {}
+        for index, raw_key, key, date_cell in columns:
+            if index >= width:
+                continue
+            if date_cell is not None:
+                pair = date_cell(row[index])
+                if pair is not None:
+                    raw[raw_key], values[key] = pair
+                continue
+            # csv_cell, inlined.
+            text = row[index].strip()
+            if not text:
+                continue
+            # "+", "-" and ASCII digits all sort before "9"; text_number
+            # leaves anything else (other scripts' digits too) as text.
+            value = text_number(text) if text[0] <= "9" else text
+            raw[raw_key] = values[key] = value
+        if values:
+            yield RegisterRow(name, number, values, raw)
+
+
+def _filled_rows(
+    rows: Iterator[Sequence[object]],
+    start: int,
+    columns: list[tuple[int, str, str, Callable[[object], object] | None]],
+    name: str | None,
+    clean: Callable[[object], object | None],
+    fill: _MergeFill,
+    source: TableSource,
+) -> Iterator[RegisterRow]:
+    for number, row in enumerate(rows, start=start):
+        cells = [clean(cell) for cell in row]
+        fill.apply(number, source.first_column_index(len(row)), cells)
+        width = len(cells)
+        values: dict[str, object] = {}
+        raw: dict[str, object] = {}
+        for index, raw_key, key, convert in columns:
+            value = cells[index] if index < width else None
+            if value is None:
+                continue
+            raw[raw_key] = value
+            values[key] = value if convert is None else convert(value)
+        if values:
+            yield RegisterRow(name, number, values, raw)
 
 
 def produce_rows(
@@ -73,21 +219,20 @@ def produce_rows(
     csv_text: bool,
     fmt: str,
 ) -> Iterator[RegisterRow]:
+    # Everything about a column is settled by the plan, so each row is just
+    # a walk over (position, keys, converter) with no per-cell decisions.
+    columns = [
+        (plan.index, plan.raw_key, plan.key, _date_converter(plan.dayfirst) if plan.dates else None)
+        for plan in plans
+    ]
     fill = _MergeFill(source, first_row + header_index)
+    start = first_row + header_index + 1
     with translated_errors(fmt):
-        for index, row in enumerate(source.open_rows()):
-            if index <= header_index:
-                continue
-            number = first_row + index
-            cells = [cell_value(cell, csv_text) for cell in row]
-            fill.apply(number, source.first_column_index(len(row)), cells)
-            values: dict[str, object] = {}
-            raw: dict[str, object] = {}
-            for plan in plans:
-                value = cells[plan.index] if plan.index < len(cells) else None
-                if value is None:
-                    continue
-                raw[plan.raw_key] = value
-                values[plan.key] = _convert(plan, value)
-            if values:
-                yield RegisterRow(source.name, number, values, raw)
+        rows = islice(source.open_rows(), header_index + 1, None)
+        if fill.needed:
+            yield from _filled_rows(rows, start, columns, source.name, cell_cleaner(csv_text), fill, source)
+        elif csv_text:
+            # The csv module yields only text.
+            yield from _csv_rows(cast(Iterator[Sequence[str]], rows), start, plans, source.name)
+        else:
+            yield from _sheet_rows(rows, start, columns, source.name)

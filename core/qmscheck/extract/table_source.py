@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 # (first row, first column, last row, last column), 0-based, inclusive.
@@ -13,7 +13,7 @@ CellRange = tuple[int, int, int, int]
 class TableSource:
     name: str | None
     # Called once per pass; each call starts again from the top.
-    open_rows: Callable[[], Iterator[list[object]]]
+    open_rows: Callable[[], Iterator[Sequence[object]]]
     # 0-based index of the last row/column the reader yields, when the
     # reader may skip leading empty rows/columns (calamine); None for CSV.
     last_row: int | None = None
