@@ -282,3 +282,69 @@ def test_only_exclusions_that_cannot_affect_conformity_are_accepted(tmp_path: Pa
     assert (not scope_findings) == allowed
     if not allowed:
         assert scope_findings[0].grade == Grade.MAJOR and "cannot be declared not applicable" in scope_findings[0].statement
+
+
+def test_systemic_statement_names_ten_instances_and_cites_every_item(tmp_path: Path) -> None:
+    rules = pack(tmp_path, "7.1", EACH)
+    items = [item("calibration_record", f"late{i}", due=date(2025, 1, i + 1), instrument_id=f"CAL-{i}") for i in range(14)]
+    report = check_items(rules, items, as_of=AS_OF)
+    (finding,) = report.findings
+    assert [ref.id for ref in finding.evidence] == [f"test:late{i}" for i in range(14)]
+    assert "14 instances show a systemic breakdown: CAL-0: lacks" in finding.statement
+    assert "CAL-9: lacks" in finding.statement and "CAL-10" not in finding.statement
+    assert finding.statement.endswith(" … and 4 more instances (every one is cited in the evidence list).")
+
+
+def test_systemic_statement_counts_missing_periods_it_cannot_cite(tmp_path: Path) -> None:
+    rules = pack(tmp_path, "9.1", PERIODIC.replace("as_of-P6M", "as_of-P12M"))
+    report = check_items(rules, [item("procedure", "qp.docx")], as_of=AS_OF)
+    (finding,) = report.findings
+    assert "11 instances show a systemic breakdown" in finding.statement
+    assert finding.statement.endswith(" … and 1 more instance.") and finding.evidence == []
+
+
+def test_positions_order_the_evidence_as_natural_key_does() -> None:
+    from qmscheck.checks.base import Failure, positions_of
+    from qmscheck.evidence import natural_key
+    from qmscheck.grading import grade_failures
+    from qmscheck.rulemodel import Rule
+
+    rule = Rule.model_validate({
+        "id": "TST001", "title": "t", "clause": "7.1", "grade": "minor", "requirement": "r", "why": "w", "fix": "f",
+        "systemic": {"min_failures": 2}, "select": {"type": "x"}, "check": {"kind": "exists"},
+    })
+    items = sorted((item("x", f"row {n}") for n in (15, 5, 100, 9, 10)), key=lambda i: natural_key(i.id))
+    # Failures out of evidence order, one item twice: the finding cites each once, in evidence order.
+    failures = [Failure(items=(items[3], items[0]), detail="d"), Failure(items=(items[1], items[3]), detail="d"),
+                Failure(items=(items[4],), detail="d")]
+    by_key = grade_failures(rule, "p", failures, population=5)
+    by_position = grade_failures(rule, "p", failures, population=5, positions=positions_of(items))
+    assert by_key == by_position
+    assert [ref.id for ref in by_key[0].evidence] == ["test:row 5", "test:row 9", "test:row 15", "test:row 100"]
+
+
+def test_label_reads_fields_the_way_evidence_does() -> None:
+    from qmscheck.checks.base import LABEL_FIELDS, label
+
+    for name in LABEL_FIELDS:
+        labelled = item("x", f"i-{name}", **{name: f"value of {name}"})
+        assert labelled.field(name) == f"value of {name}"
+        assert label(labelled) == f"value of {name}"
+    assert label(item("x", "plain", title="A title", reference="")) == "A title"
+    assert label(item("x", "bare")) == "test:bare"
+
+
+def test_matched_is_sorted_once_and_handed_out_as_a_copy() -> None:
+    from qmscheck.checks.base import CheckContext
+    from qmscheck.rulemodel import Rule
+
+    rule = Rule.model_validate({
+        "id": "TST001", "title": "t", "clause": "7.1", "grade": "minor", "requirement": "r", "why": "w", "fix": "f",
+        "select": {"type": "x"}, "check": {"kind": "exists"},
+    })
+    items = [item("x", f"i{n}") for n in range(3)]
+    ctx = CheckContext(rule=rule, as_of=AS_OF, organisation=Organisation(), items=items, facts=[],
+                       matches={"TST001:selected": {"e2", "e0"}})
+    first = ctx.selected
+    first.clear()
+    assert ctx.selected == [items[0], items[2]]

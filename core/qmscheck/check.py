@@ -99,7 +99,8 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
             matches={key: ids for key, ids in matches.items() if key.startswith(prefix)},
         )
         failures = plugins.checks.get(rule.check.kind).evaluate(context)
-        findings[rule.id] = grade_failures(rule, loaded.pack.name, failures, population=len(context.selected))
+        findings[rule.id] = grade_failures(rule, loaded.pack.name, failures, population=len(context.selected),
+                                           positions=positions)
     return findings
 
 

@@ -9,7 +9,7 @@ finding which condition an item failed. Semantics, shared by both:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -113,42 +113,69 @@ def compile_all(conditions: Sequence[Condition], as_of: date) -> Compiled:
 # --- the plain-Python twin ------------------------------------------------------------
 
 
-def _typed_value(fact: Json, prefix: str, name: str) -> Any:
-    return fact.get(f"{prefix}{name}")
+Predicate = Callable[[Json], bool]
 
 
-def _anchor_days(anchor: Anchor, fact: Json, as_of: date) -> int | None:
+def predicate(condition: Condition, as_of: date) -> Predicate:
+    """``holds`` for one condition and date, with everything that does not depend on the fact
+    worked out once: a check that explains thousands of failing items calls it per item."""
+    if condition.any is not None:
+        alternatives = [predicate(c, as_of) for c in condition.any]
+        return lambda fact: any(test(fact) for test in alternatives)
+    if condition.all is not None:
+        requirements = [predicate(c, as_of) for c in condition.all]
+        return lambda fact: all(test(fact) for test in requirements)
+    name = condition.field or ""
+    op = condition.operator
+    if op == "present":
+        keys = [f"{prefix}{name}" for prefix in PREFIXES]
+        wanted = bool(condition.present)
+        return lambda fact: any(key in fact for key in keys) == wanted
+    if op in ("equals", "one_of", "not_one_of"):
+        values = [condition.equals] if op == "equals" else list(condition.one_of or condition.not_one_of or [])
+        keyed = [_typed_key(condition, v) for v in values]
+        negated = op == "not_one_of"
+        if len(keyed) == 1:
+            ((key, value),) = keyed
+            return lambda fact: (fact.get(key) == value) != negated
+        if len({key for key, _ in keyed}) == 1:
+            # Only lists of text get here (one_of, not_one_of): membership is the same test as comparing each.
+            key, texts = keyed[0][0], [value for _, value in keyed]
+            return lambda fact: (fact.get(key) in texts) != negated
+        return lambda fact: any(fact.get(key) == value for key, value in keyed) != negated
+    if op in ("at_least", "at_most"):
+        number_key = f"n_{name}"
+        if op == "at_least":
+            least = condition.at_least
+            return lambda fact: (number := fact.get(number_key)) is not None and bool(number >= least)
+        most = condition.at_most
+        return lambda fact: (number := fact.get(number_key)) is not None and bool(number <= most)
+    anchor = Anchor.parse(condition.on_or_after or condition.on_or_before or "")
+    day_key, after = f"d_{name}", op == "on_or_after"
     if anchor.field is None:
-        return epoch_days(anchor.resolve(as_of))
-    base = fact.get(f"d_{anchor.field}")
-    return None if base is None else int(base) + anchor.offset_days
+        fixed = epoch_days(anchor.resolve(as_of))
+
+        def bound_of(fact: Json) -> int | None:
+            return fixed
+    else:
+        base_key, offset = f"d_{anchor.field}", anchor.offset_days
+
+        def bound_of(fact: Json) -> int | None:
+            base = fact.get(base_key)
+            return None if base is None else int(base) + offset
+
+    def on_date(fact: Json) -> bool:
+        day, bound = fact.get(day_key), bound_of(fact)
+        if day is None or bound is None:
+            return False
+        return bool(day >= bound) if after else bool(day <= bound)
+
+    return on_date
 
 
 def holds(condition: Condition, fact: Json, as_of: date) -> bool:
     """Evaluate a condition on a fact in plain Python, with exactly the engine's semantics."""
-    if condition.any is not None:
-        return any(holds(c, fact, as_of) for c in condition.any)
-    if condition.all is not None:
-        return all(holds(c, fact, as_of) for c in condition.all)
-    name = condition.field or ""
-    op = condition.operator
-    if op == "present":
-        found = any(f"{prefix}{name}" in fact for prefix in PREFIXES)
-        return found if condition.present else not found
-    if op in ("equals", "one_of", "not_one_of"):
-        values = [condition.equals] if op == "equals" else list(condition.one_of or condition.not_one_of or [])
-        hit = any(fact.get(key) == value for key, value in (_typed_key(condition, v) for v in values))
-        return not hit if op == "not_one_of" else hit
-    if op in ("at_least", "at_most"):
-        number = _typed_value(fact, "n_", name)
-        if number is None:
-            return False
-        return bool(number >= condition.at_least) if op == "at_least" else bool(number <= condition.at_most)
-    anchor = Anchor.parse(condition.on_or_after or condition.on_or_before or "")
-    day, bound = _typed_value(fact, "d_", name), _anchor_days(anchor, fact, as_of)
-    if day is None or bound is None:
-        return False
-    return bool(day >= bound) if op == "on_or_after" else bool(day <= bound)
+    return predicate(condition, as_of)(fact)
 
 
 def selector_holds(selector: Selector, fact: Json, as_of: date) -> bool:

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from qmscheck.conditions import compile_all, compile_selector
 from qmscheck.engine import Probe
-from qmscheck.evidence import EvidenceItem, Organisation
+from qmscheck.evidence import CORE_TEXT_FIELDS, DATE_FIELDS, EvidenceItem, Organisation
 from qmscheck.rulemodel import Rule, Selector
 
 SELECTED = "selected"
@@ -40,6 +40,8 @@ class CheckContext:
     matches: dict[str, set[str]] = field(default_factory=dict)
     #: Item id -> index in ``items``; built once per scan and shared by every rule's context.
     positions: Mapping[str, int] = field(default_factory=dict)
+    # ``selected`` is asked for by the primitive and again for the rule's population: sort each probe once.
+    _matched: dict[str, list[EvidenceItem]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.positions:
@@ -47,8 +49,12 @@ class CheckContext:
 
     def matched(self, probe: str) -> list[EvidenceItem]:
         """Items matching a probe, in evidence order (deterministic)."""
-        ids = self.matches.get(f"{self.rule.id}:{probe}", set())
-        return [self.items[i] for i in sorted(int(fact_id[1:]) for fact_id in ids)]
+        found = self._matched.get(probe)
+        if found is None:
+            ids = self.matches.get(f"{self.rule.id}:{probe}", set())
+            found = self._matched[probe] = [self.items[i] for i in sorted([int(fact_id[1:]) for fact_id in ids])]
+        # A copy: a primitive may reorder or trim what it was given without changing the population.
+        return list(found)
 
     def fact_of(self, item: EvidenceItem) -> dict[str, Any]:
         """The engine fact of an item, for explaining which condition it failed."""
@@ -96,10 +102,19 @@ def violation_probe(rule: Rule, as_of: date, conditions: Any, name: str, selecto
     return Probe(probe_key(rule, name), chosen.types, expression)
 
 
+LABEL_FIELDS = ("document_number", "reference", "instrument_id", "supplier", "person", "process", "objective")
+# Names ``EvidenceItem.field`` does not resolve to a core field or date can only be attributes: a dict
+# lookup instead of a method call, for every item of every finding.
+_CORE_LABEL_FIELDS = frozenset(
+    name for name in LABEL_FIELDS if name in CORE_TEXT_FIELDS or name in DATE_FIELDS or name in ("id", "type", "kind")
+)
+
+
 def label(item: EvidenceItem) -> str:
     """A short name an auditor recognises: document number, register reference or title."""
-    for name in ("document_number", "reference", "instrument_id", "supplier", "person", "process", "objective"):
-        value = item.field(name)
+    attributes = item.attributes
+    for name in LABEL_FIELDS:
+        value = item.field(name) if name in _CORE_LABEL_FIELDS else attributes.get(name)
         if value:
             return str(value)
     return item.title or item.id

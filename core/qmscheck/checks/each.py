@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from qmscheck.checks.base import CheckContext, Failure, selection_probe, violation_probe
-from qmscheck.conditions import describe, holds
+from qmscheck.conditions import describe, predicate
 from qmscheck.engine import Probe
 from qmscheck.periods import Period
 from qmscheck.rulemodel import EachCheck, Rule
@@ -29,20 +29,25 @@ class Each:
     def evaluate(self, ctx: CheckContext) -> list[Failure]:
         assert isinstance(ctx.rule.check, EachCheck)
         require = ctx.rule.check.require
+        # Phrases and predicates depend on the condition and date only: work them out once, not per failing item.
+        # A near miss reads with the scan date's words, judged at the end of the warning window.
+        phrases = [describe(c, ctx.as_of) for c in require]
         failures: list[Failure] = []
         failing = ctx.matched("violates")
         failing_ids = {item.id for item in failing}
+        tests = [predicate(c, ctx.as_of) for c in require]
         for item in failing:
             fact = ctx.fact_of(item)
-            unmet = [describe(c, ctx.as_of) for c in require if not holds(c, fact, ctx.as_of)]
+            unmet = [phrase for test, phrase in zip(tests, phrases, strict=True) if not test(fact)]
             failures.append(Failure(items=(item,), detail="lacks " + "; ".join(unmet)))
         soon = _soon(ctx.rule, ctx.as_of)
         if soon is not None:
+            tests = [predicate(c, soon) for c in require]
             for item in ctx.matched("violates_soon"):
                 if item.id in failing_ids:
                     continue
                 fact = ctx.fact_of(item)
-                unmet = [describe(c, ctx.as_of) for c in require if not holds(c, fact, soon)]
+                unmet = [phrase for test, phrase in zip(tests, phrases, strict=True) if not test(fact)]
                 failures.append(
                     Failure(items=(item,), detail=f"will lack {'; '.join(unmet)} by {soon.isoformat()}", near_miss=True)
                 )
