@@ -177,8 +177,9 @@ def main() -> None:
     for name, data in (("full", full), ("rescan", rescan)):
         row(name, data, f"collect {data['collect']:.2f} s, check {data['check']:.2f} s, setup {data['setup']:.2f} s; "
                         f"{data['items']:.0f} items; extracted {data.get('stat_extracted', 0):.0f}, "
-                        f"reused {data.get('stat_reused', 0):.0f}, rehashed {data.get('stat_rehashed', 0):.0f}; rules "
-                        f"evaluated {data.get('stat_rules_evaluated', 0):.0f}, reused {data.get('stat_rules_reused', 0):.0f}")
+                        f"reused {data.get('stat_reused', 0):.0f}, rehashed {data.get('stat_rehashed', 0):.0f}; "
+                        f"rules evaluated {data.get('stat_rules_evaluated', 0):.0f}, "
+                        f"reused {data.get('stat_rules_reused', 0):.0f}")
     print(f"\nfull / floor           {full['seconds'] / floor['seconds']:6.2f}   (target <= 2)")
     print(f"full collect / floor   {full['collect'] / floor['seconds']:6.2f}")
     print(f"rescan / full          {rescan['seconds'] / full['seconds']:6.2%}  (target <= 5%)")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.shared import Inches
-from qmscheck.extract import DocumentMetadata, read_document
+from qmscheck.extract import DocumentMetadata, ExtractionError, read_document
 
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
@@ -232,3 +232,28 @@ def test_merged_cells_in_control_table(tmp_path: Path) -> None:
     meta = read_document(path)
     assert meta.fields == {"document_number": "QM-01", "revision": "7"}
     assert meta.text.count("Document control") == 1
+
+
+def test_vertically_merged_cells_repeat_the_top_cell(tmp_path: Path) -> None:
+    doc = Document()
+    table = doc.add_table(rows=3, cols=2)
+    table.cell(0, 0).merge(table.cell(2, 0)).text = "Approved by"
+    for row, value in enumerate(["A. Person", "B. Person", "C. Person"]):
+        table.cell(row, 1).text = value
+    path = tmp_path / "vmerge.docx"
+    doc.save(str(path))
+    meta = read_document(path)
+    # python-docx's reading: each continued cell shows the merged cell's content.
+    assert meta.text.splitlines() == ["Approved by\tA. Person", "Approved by\tB. Person", "Approved by\tC. Person"]
+    assert meta.fields["approver"] == "A. Person"
+
+
+def test_damaged_part_is_reported_as_python_docx_reports_it(tmp_path: Path) -> None:
+    path = controlled_procedure(tmp_path / "QP-07.docx")
+    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    with zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info, data[:40] if info.filename == "docProps/core.xml" else data)
+    with pytest.raises(ExtractionError, match=r"^not a valid \.docx file \(XMLSyntaxError: "):
+        read_document(path)
