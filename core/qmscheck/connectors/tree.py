@@ -156,6 +156,12 @@ def _mtime_ns(info: dict[str, Any]) -> int:
     return 0
 
 
+def _is_authentication_error(exc: BaseException) -> bool:
+    """paramiko's AuthenticationException (and its BadAuthenticationType, which hides a refused key
+    behind "allowed types: ['publickey']"), smbprotocol's SMBAuthenticationError and LogonFailure."""
+    return any("Authentication" in cls.__name__ or cls.__name__ == "LogonFailure" for cls in type(exc).__mro__)
+
+
 class FsspecTree:
     """Any fsspec filesystem, opened read-only from a URL such as ``smb://host/share/folder``."""
 
@@ -171,7 +177,10 @@ class FsspecTree:
             raise ConnectorError(f"{public}: this protocol needs an extra package ({exc})") from None
         except Exception as exc:  # each protocol has its own errors (logon failure, unknown host, ...)
             detail = str(exc).replace(url, public)
-            raise ConnectorError(f"{public}: cannot connect ({type(exc).__name__}: {detail})") from None
+            problem = "cannot connect"
+            if _is_authentication_error(exc):
+                problem += ": the server refused the login (check the user name and the password or key)"
+            raise ConnectorError(f"{public}: {problem} ({type(exc).__name__}: {detail})") from None
         self.root = path.rstrip("/") or "/"
         self.url = public.rstrip("/")
 

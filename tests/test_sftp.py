@@ -1,0 +1,261 @@
+"""A real SSH server: OpenSSH's sshd on 127.0.0.1, scanned through sftp:// (fsspec + paramiko).
+
+The server runs in the foreground (``sshd -D -e -f <own sshd_config>``) on a free port, with its own
+configuration, host key, authorized_keys file and pid file in a temporary folder; it is stopped at the
+end. The machine's /etc/ssh configuration is never read or changed, and no system-wide sshd is started.
+
+Authentication is by key, for the user running the tests (root in CI): a key pair is generated into
+the temporary folder, protected by a passphrase, and the scan's ``storage_options`` name it with
+``key_filename``; ``password_env`` holds the passphrase (paramiko unlocks a key with the password), so
+the secret stays out of qmscheck.toml as it would on a real server. Password logins would need a
+password in the machine's /etc/shadow (or a user created for the tests), so the server allows keys
+only (``AuthenticationMethods publickey``, no PAM). As root, sshd needs its privilege separation
+directory /run/sshd, which the systemd unit normally creates; the test creates it (empty, 0755) when
+it is missing. Not as root, sshd runs unprivileged and only that user can log in, which is this user.
+
+The test skips (saying why) only where sshd or ssh-keygen is not installed or paramiko is missing;
+``.ci/setup-sftp.sh`` installs openssh-server in CI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from qmscheck.collect import Collection, CollectOptions, collect
+from qmscheck.config import load_config
+from qmscheck.plugins import load_plugins
+from qmscheck.scan import ScanRequest, scan
+from qmscheck.testing import stop_process
+
+ROOT = Path(__file__).resolve().parents[1]
+ACME = ROOT / "fixtures" / "acme"
+USER = pwd.getpwuid(os.getuid()).pw_name
+PASSPHRASE = "qms-Test-1234"
+ENV = "QMS_SFTP_PASSWORD"
+
+
+def binary(name: str) -> str | None:
+    # sshd re-executes itself and insists on being started by its absolute path.
+    found = shutil.which(name) or next((p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.access(p, os.X_OK)), None)
+    return os.path.abspath(found) if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    port: int
+    share: Path
+    key: Path  # authorized, protected by PASSPHRASE
+    stranger_key: Path  # a valid key the server does not know, same passphrase
+    log: Path
+
+
+def _keygen(keygen: str, path: Path, passphrase: str, comment: str) -> None:
+    subprocess.run([keygen, "-q", "-t", "ed25519", "-N", passphrase, "-C", comment, "-f", str(path)],
+                   check=True, capture_output=True, timeout=60)
+
+
+def _config(base: Path, port: int, host_key: Path, authorized: Path) -> Path:
+    conf = base / "sshd_config"
+    conf.write_text(f"""# Test server for tests/test_sftp.py: nothing here comes from /etc/ssh.
+ListenAddress 127.0.0.1
+Port {port}
+HostKey {host_key}
+PidFile {base}/sshd.pid
+AuthorizedKeysFile {authorized}
+# The temporary folder lies under the world-writable /tmp, which StrictModes would refuse.
+StrictModes no
+AllowUsers {USER}
+PermitRootLogin prohibit-password
+AuthenticationMethods publickey
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitTTY no
+X11Forwarding no
+AllowTcpForwarding no
+AllowAgentForwarding no
+PrintMotd no
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+""")
+    return conf
+
+
+@pytest.fixture(scope="module")
+def sftp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    sshd = binary("sshd")
+    if sshd is None:
+        pytest.skip("sshd is not installed (run .ci/setup-sftp.sh, or apt-get install openssh-server)")
+    keygen = binary("ssh-keygen")
+    if keygen is None:
+        pytest.skip("ssh-keygen is not installed (apt-get install openssh-client)")
+    pytest.importorskip("paramiko", reason="paramiko is not installed (pip install 'qmscheck[sftp]')")
+    if os.geteuid() == 0 and not os.path.isdir("/run/sshd"):
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege separation directory
+    base = tmp_path_factory.mktemp("sshd")
+    share = base / "share"
+    shutil.copytree(ACME / "share", share)
+    _keygen(keygen, base / "host_ed25519", "", "qmscheck test host")
+    _keygen(keygen, base / "client_ed25519", PASSPHRASE, "qmscheck test reader")
+    _keygen(keygen, base / "stranger_ed25519", PASSPHRASE, "qmscheck test stranger")
+    authorized = base / "authorized_keys"
+    shutil.copyfile(base / "client_ed25519.pub", authorized)
+    authorized.chmod(0o600)
+    port = free_port()
+    conf = _config(base, port, base / "host_ed25519", authorized)
+    checked = subprocess.run([sshd, "-t", "-f", str(conf)], capture_output=True, text=True, timeout=60, check=False)
+    if checked.returncode != 0:
+        pytest.fail(f"sshd rejects the test configuration: {checked.stderr.strip() or checked.stdout.strip()}")
+    log_path = base / "sshd.out"
+    log = log_path.open("w")
+    process = subprocess.Popen([sshd, "-D", "-e", "-f", str(conf)], stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"sshd exited with {process.returncode}: {log_path.read_text()[-800:]}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"sshd did not listen on port {port} within 30 s: {log_path.read_text()[-800:]}")
+                time.sleep(0.2)
+        yield Server(port, share, base / "client_ed25519", base / "stranger_ed25519", log_path)
+    finally:
+        _drop_connections()
+        stop_process(process)
+        log.close()
+
+
+def _drop_connections() -> None:
+    """fsspec keeps one SFTPFileSystem (an open SSH connection) per set of options; close them with the server."""
+    try:
+        from fsspec.implementations.sftp import SFTPFileSystem  # type: ignore[import-untyped, unused-ignore]
+    except ImportError:
+        return
+    for fs in list(SFTPFileSystem._cache.values()):
+        with contextlib.suppress(Exception):
+            fs.client.close()
+    SFTPFileSystem.clear_instance_cache()
+
+
+def url(server: Server) -> str:
+    return f"sftp://127.0.0.1:{server.port}{server.share}"
+
+
+def sftp_config(tmp_path: Path, server: Server, key: Path | None = None) -> Path:
+    folder = tmp_path / "org"
+    folder.mkdir()
+    text = (ACME / "qmscheck.toml").read_text()
+    assert 'path = "share"' in text
+    text = text.replace(
+        'path = "share"',
+        f'path = "{url(server)}"\npassword_env = "{ENV}"\n'
+        f'storage_options = {{ username = "{USER}", key_filename = "{key or server.key}", '
+        "look_for_keys = false, allow_agent = false, timeout = 20 }",
+    )
+    (folder / "qmscheck.toml").write_text(text)
+    return folder / "qmscheck.toml"
+
+
+def comparable(collection: Collection) -> list[dict[str, object]]:
+    items = []
+    for item in collection.items:
+        data = item.model_dump()
+        data["provenance"].pop("source")
+        items.append(data)
+    return items
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
+    """Every path below the folder (and the folder) with its type, size and modification time."""
+    return {
+        str(path.relative_to(folder)): (path.lstat().st_mode, path.lstat().st_size, path.lstat().st_mtime_ns)
+        for path in [folder, *folder.rglob("*")]
+    }
+
+
+def test_scan_through_sftp_equals_the_local_scan(
+    sftp_server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = snapshot(sftp_server.share)
+    monkeypatch.setenv(ENV, PASSPHRASE)
+    config_path = sftp_config(tmp_path, sftp_server)
+    plugins = load_plugins(entry_points=False)
+    index = tmp_path / "index.sqlite"
+
+    remote = collect(load_config(config_path), plugins, CollectOptions(index=index, jobs=2))
+    local = collect(load_config(ACME), plugins)
+    assert remote.warnings == local.warnings == [], sftp_server.log.read_text()[-800:]
+    assert [(item.id, item.type) for item in remote.items] == [(item.id, item.type) for item in local.items]
+    assert comparable(remote) == comparable(local)
+    assert remote.sources[0].location == url(sftp_server)
+    assert remote.stats["extracted"] == remote.stats["files"] == len(local.sources) * local.stats["extracted"]
+
+    # Sizes and modification times come through sftp unchanged: a rescan reuses every file.
+    rescan = collect(load_config(config_path), plugins, CollectOptions(index=index, jobs=1))
+    assert (rescan.stats["reused"], rescan.stats["extracted"]) == (remote.stats["files"], 0)
+    assert comparable(rescan) == comparable(local)
+
+    remote_report = scan(ScanRequest(target=config_path), plugins)
+    local_report = scan(ScanRequest(target=ACME), plugins)
+    assert remote_report.summary == local_report.summary
+    assert [(f.rule_id, f.grade, [e.locator for e in f.evidence]) for f in remote_report.findings] == [
+        (f.rule_id, f.grade, [e.locator for e in f.evidence]) for f in local_report.findings
+    ]
+    # Read-only: nothing was written, changed or removed in the served folder.
+    assert snapshot(sftp_server.share) == before
+
+
+def qmscheck_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "qmscheck", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+@pytest.mark.parametrize(
+    ("case", "passphrase", "expected"),
+    [
+        ("wrong passphrase", "wrong", r"cannot connect: the server refused the login"),
+        ("key the server does not accept", PASSPHRASE, r"cannot connect: the server refused the login"),
+        ("password variable not set", None, ENV),
+    ],
+)
+def test_wrong_credentials_are_clear_errors(
+    sftp_server: Server, tmp_path: Path, case: str, passphrase: str | None, expected: str
+) -> None:
+    key = sftp_server.stranger_key if case.startswith("key") else sftp_server.key
+    config_path = sftp_config(tmp_path, sftp_server, key)
+    env = {name: value for name, value in os.environ.items() if name != ENV}
+    if passphrase is not None:
+        env[ENV] = passphrase
+    before = snapshot(sftp_server.share)
+    result = qmscheck_cli("scan", str(config_path), "--no-index", "--quiet", env=env)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.startswith("error: "), result.stderr
+    assert re.search(expected, result.stderr), result.stderr
+    if passphrase is not None:
+        assert url(sftp_server) in result.stderr  # which source failed, without any secret
+    assert PASSPHRASE not in result.stderr
+    assert snapshot(sftp_server.share) == before
