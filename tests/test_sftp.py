@@ -14,7 +14,7 @@ directory /run/sshd, which the systemd unit normally creates; the test creates i
 it is missing. Not as root, sshd runs unprivileged and only that user can log in, which is this user.
 
 The test skips (saying why) only where sshd or ssh-keygen is not installed or paramiko is missing;
-``.ci/setup-sftp.sh`` installs openssh-server in CI.
+``.ci/install-server.sh`` installs openssh-server in CI.
 """
 
 from __future__ import annotations
@@ -24,20 +24,15 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from qmscheck.collect import Collection, CollectOptions, collect
-from qmscheck.config import load_config
-from qmscheck.plugins import load_plugins
-from qmscheck.scan import ScanRequest, scan
-from qmscheck.testing import stop_process
+from qmscheck.testing import free_port, stop_process, wait_until_listening
+from remote_share import acme_config, assert_same_as_local
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -51,11 +46,6 @@ def binary(name: str) -> str | None:
     found = shutil.which(name) or next((p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.access(p, os.X_OK)), None)
     return os.path.abspath(found) if found else None
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -104,7 +94,7 @@ LogLevel VERBOSE
 def sftp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     sshd = binary("sshd")
     if sshd is None:
-        pytest.skip("sshd is not installed (run .ci/setup-sftp.sh, or apt-get install openssh-server)")
+        pytest.skip("sshd is not installed (apt-get install openssh-server; CI runs .ci/install-server.sh)")
     keygen = binary("ssh-keygen")
     if keygen is None:
         pytest.skip("ssh-keygen is not installed (apt-get install openssh-client)")
@@ -130,17 +120,9 @@ def sftp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     process = subprocess.Popen([sshd, "-D", "-e", "-f", str(conf)], stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"sshd exited with {process.returncode}: {log_path.read_text()[-800:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"sshd did not listen on port {port} within 30 s: {log_path.read_text()[-800:]}")
-                time.sleep(0.2)
+        problem = wait_until_listening(process, port)
+        if problem is not None:
+            pytest.fail(f"sshd: {problem}: {log_path.read_text()[-800:]}")
         yield Server(port, share, base / "client_ed25519", base / "stranger_ed25519", log_path)
     finally:
         _drop_connections()
@@ -165,27 +147,12 @@ def url(server: Server) -> str:
 
 
 def sftp_config(tmp_path: Path, server: Server, key: Path | None = None) -> Path:
-    folder = tmp_path / "org"
-    folder.mkdir()
-    text = (ACME / "qmscheck.toml").read_text()
-    assert 'path = "share"' in text
-    text = text.replace(
-        'path = "share"',
+    return acme_config(
+        tmp_path,
         f'path = "{url(server)}"\npassword_env = "{ENV}"\n'
         f'storage_options = {{ username = "{USER}", key_filename = "{key or server.key}", '
         "look_for_keys = false, allow_agent = false, timeout = 20 }",
     )
-    (folder / "qmscheck.toml").write_text(text)
-    return folder / "qmscheck.toml"
-
-
-def comparable(collection: Collection) -> list[dict[str, object]]:
-    items = []
-    for item in collection.items:
-        data = item.model_dump()
-        data["provenance"].pop("source")
-        items.append(data)
-    return items
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
@@ -202,28 +169,7 @@ def test_scan_through_sftp_equals_the_local_scan(
     before = snapshot(sftp_server.share)
     monkeypatch.setenv(ENV, PASSPHRASE)
     config_path = sftp_config(tmp_path, sftp_server)
-    plugins = load_plugins(entry_points=False)
-    index = tmp_path / "index.sqlite"
-
-    remote = collect(load_config(config_path), plugins, CollectOptions(index=index, jobs=2))
-    local = collect(load_config(ACME), plugins)
-    assert remote.warnings == local.warnings == [], sftp_server.log.read_text()[-800:]
-    assert [(item.id, item.type) for item in remote.items] == [(item.id, item.type) for item in local.items]
-    assert comparable(remote) == comparable(local)
-    assert remote.sources[0].location == url(sftp_server)
-    assert remote.stats["extracted"] == remote.stats["files"] == len(local.sources) * local.stats["extracted"]
-
-    # Sizes and modification times come through sftp unchanged: a rescan reuses every file.
-    rescan = collect(load_config(config_path), plugins, CollectOptions(index=index, jobs=1))
-    assert (rescan.stats["reused"], rescan.stats["extracted"]) == (remote.stats["files"], 0)
-    assert comparable(rescan) == comparable(local)
-
-    remote_report = scan(ScanRequest(target=config_path), plugins)
-    local_report = scan(ScanRequest(target=ACME), plugins)
-    assert remote_report.summary == local_report.summary
-    assert [(f.rule_id, f.grade, [e.locator for e in f.evidence]) for f in remote_report.findings] == [
-        (f.rule_id, f.grade, [e.locator for e in f.evidence]) for f in local_report.findings
-    ]
+    assert_same_as_local(config_path, url(sftp_server), tmp_path / "index.sqlite", sftp_server.log.read_text())
     # Read-only: nothing was written, changed or removed in the served folder.
     assert snapshot(sftp_server.share) == before
 

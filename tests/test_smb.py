@@ -2,26 +2,24 @@
 
 The server runs in the foreground with its own configuration, state and password database in a
 temporary folder, on a free port; it is stopped at the end. The test skips (saying why) only
-where smbd cannot be started; `.ci/setup-samba.sh` installs it in CI.
+where smbd cannot be started; `.ci/install-server.sh` installs it in CI.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from qmscheck.collect import Collection, CollectOptions, collect
+from qmscheck.collect import collect
 from qmscheck.config import load_config
 from qmscheck.plugins import load_plugins
-from qmscheck.scan import ScanRequest, scan
-from qmscheck.testing import stop_process
+from qmscheck.testing import free_port, stop_process, wait_until_listening
+from remote_share import acme_config, assert_same_as_local
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -32,11 +30,6 @@ PASSWORD = "qms-Test-1234"
 def smbd_binary() -> str | None:
     return shutil.which("smbd") or next((p for p in ("/usr/sbin/smbd",) if os.access(p, os.X_OK)), None)
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -84,7 +77,7 @@ def _config(base: Path, port: int, share: Path) -> Path:
 def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     binary = smbd_binary()
     if binary is None:
-        pytest.skip("smbd is not installed (run .ci/setup-samba.sh, or apt-get install samba)")
+        pytest.skip("smbd is not installed (apt-get install samba; CI runs .ci/install-server.sh)")
     if os.geteuid() != 0:
         pytest.skip("smbd needs root to switch to the share user here (tests run as a normal user)")
     pytest.importorskip("smbprotocol", reason="smbprotocol is not installed (pip install smbprotocol)")
@@ -104,17 +97,9 @@ def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.skip(f"smbd exited with {process.returncode}: {(base / 'smbd.out').read_text()[-800:]}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.skip(f"smbd did not listen on port {port} within 30 s")
-                time.sleep(0.2)
+        problem = wait_until_listening(process, port)
+        if problem is not None:
+            pytest.skip(f"smbd cannot be started here: {problem}: {(base / 'smbd.out').read_text()[-800:]}")
         yield Server(port, share)
     finally:
         stop_process(process)
@@ -128,26 +113,11 @@ def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def smb_config(tmp_path: Path, server: Server) -> Path:
-    folder = tmp_path / "org"
-    folder.mkdir()
-    text = (ACME / "qmscheck.toml").read_text()
-    assert 'path = "share"' in text
-    text = text.replace(
-        'path = "share"',
+    return acme_config(
+        tmp_path,
         f'path = "smb://127.0.0.1:{server.port}/qms"\npassword_env = "QMS_SMB_PASSWORD"\n'
         f'storage_options = {{ username = "{USER}" }}',
     )
-    (folder / "qmscheck.toml").write_text(text)
-    return folder / "qmscheck.toml"
-
-
-def comparable(collection: Collection) -> list[dict[str, object]]:
-    items = []
-    for item in collection.items:
-        data = item.model_dump()
-        data["provenance"].pop("source")
-        items.append(data)
-    return items
 
 
 def test_scan_through_smb_equals_the_local_scan(
@@ -155,26 +125,7 @@ def test_scan_through_smb_equals_the_local_scan(
 ) -> None:
     monkeypatch.setenv("QMS_SMB_PASSWORD", PASSWORD)
     config_path = smb_config(tmp_path, smb_server)
-    plugins = load_plugins(entry_points=False)
-    index = tmp_path / "index.sqlite"
-
-    remote = collect(load_config(config_path), plugins, CollectOptions(index=index, jobs=2))
-    local = collect(load_config(ACME), plugins)
-    assert remote.warnings == local.warnings == []
-    assert comparable(remote) == comparable(local)
-    assert remote.sources[0].location == f"smb://127.0.0.1:{smb_server.port}/qms"
-    assert remote.stats["extracted"] == remote.stats["files"] == len(local.sources) * local.stats["extracted"]
-
-    rescan = collect(load_config(config_path), plugins, CollectOptions(index=index, jobs=1))
-    assert (rescan.stats["reused"], rescan.stats["extracted"]) == (remote.stats["files"], 0)
-    assert comparable(rescan) == comparable(local)
-
-    remote_report = scan(ScanRequest(target=config_path), plugins)
-    local_report = scan(ScanRequest(target=ACME), plugins)
-    assert remote_report.summary == local_report.summary
-    assert [(f.rule_id, f.grade, [e.locator for e in f.evidence]) for f in remote_report.findings] == [
-        (f.rule_id, f.grade, [e.locator for e in f.evidence]) for f in local_report.findings
-    ]
+    assert_same_as_local(config_path, f"smb://127.0.0.1:{smb_server.port}/qms", tmp_path / "index.sqlite")
     # Read-only: nothing was written into the share.
     assert sorted(p.name for p in smb_server.share.rglob("*")) == sorted(p.name for p in (ACME / "share").rglob("*"))
 

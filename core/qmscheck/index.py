@@ -63,6 +63,24 @@ def compress(data: bytes) -> bytes:
     return zlib.compress(data, 1)
 
 
+def open_index(path: Path, schema: str) -> sqlite3.Connection:
+    """The index file (created if missing) with ``schema`` applied; a clear error when it cannot be opened."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path))
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(schema)
+        return db
+    except (OSError, sqlite3.Error) as exc:
+        raise _cannot_open(path, exc) from None
+
+
+def _cannot_open(path: Path, exc: Exception) -> QmscheckError:
+    return QmscheckError(f"cannot open the evidence index {path}: {exc}; "
+                         "give another place with --index PATH or use --no-index")
+
+
 class EvidenceIndex:
     """Open with a path (created if missing) or ``None`` for an index that remembers nothing."""
 
@@ -72,12 +90,8 @@ class EvidenceIndex:
         self._pending: list[tuple[str, str, int, int, str, str, bytes, str, int, str]] = []
         if path is None:
             return
+        self._db = open_index(path, _SCHEMA)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path))
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
             row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None:
                 self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
@@ -87,9 +101,8 @@ class EvidenceIndex:
                 self._db.executescript(_SCHEMA)
                 self._db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
                 self._db.commit()
-        except (OSError, sqlite3.Error) as exc:
-            raise QmscheckError(f"cannot open the evidence index {path}: {exc}; "
-                                "give another place with --index PATH or use --no-index") from None
+        except sqlite3.Error as exc:
+            raise _cannot_open(path, exc) from None
 
     @property
     def enabled(self) -> bool:

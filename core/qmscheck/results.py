@@ -17,8 +17,8 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from qmscheck.errors import QmscheckError
 from qmscheck.groups import EvidenceGroup
+from qmscheck.index import open_index
 from qmscheck.report import Finding
 
 _SCHEMA = """
@@ -59,14 +59,7 @@ class ResultCache:
         self._db: sqlite3.Connection | None = None
         if path is None:
             return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path))
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            raise QmscheckError(f"cannot open the evidence index {path}: {exc}; "
-                                "give another place with --index PATH or use --no-index") from None
+        self._db = open_index(path, _SCHEMA)
 
     def get(self, digests: dict[str, str]) -> dict[str, list[Finding]]:
         """The cached findings of every rule whose digest is unchanged (damaged entries are skipped)."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -158,3 +160,26 @@ def stop_process(process: subprocess.Popen[Any], timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=timeout)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now, for a server a test starts."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_listening(process: subprocess.Popen[Any], port: int, seconds: float = 30) -> str | None:
+    """Wait for a server a test started to accept connections on 127.0.0.1:``port``.
+    None when it does; otherwise why not (it exited, or did not listen in time), for a skip or a failure."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            return f"it exited with {process.returncode}"
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return None
+        except OSError:
+            if time.monotonic() > deadline:
+                return f"it did not listen on port {port} within {seconds:g} s"
+            time.sleep(0.2)

@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sql_support import Postgres, free_port, seed
+from qmscheck.testing import free_port
+from sql_support import Postgres, seed
 
 PG_TIMEOUT = 120  # seconds for initdb, for the server to accept connections, and to stop
 

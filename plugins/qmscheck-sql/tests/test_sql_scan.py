@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sql_support import CLEAN, DEFECTS, QUERIES, Postgres, free_port, write_config
+from qmscheck.testing import free_port
+from sql_support import CLEAN, DEFECTS, QUERIES, Postgres, write_config
 
 URL_ENV = "QMSCHECK_TEST_SQL_URL"
 

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from qmscheck.testing import stop_process
-from tryton_support import TrytonServer, free_port, seed
+from qmscheck.testing import free_port, stop_process
+from tryton_support import TrytonServer, seed
 
 ADMIN_TIMEOUT = 600  # seconds per database build; ~70 s on the 2-core CI machine
 START_TIMEOUT = 60  # seconds for the RPC endpoint to answer

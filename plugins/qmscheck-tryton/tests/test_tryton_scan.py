@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tryton_support import READER, TrytonServer, free_port
+from qmscheck.testing import free_port
+from tryton_support import READER, TrytonServer
 
 PASSWORD_ENV = "QMSCHECK_TEST_TRYTON_PASSWORD"
 

@@ -27,16 +27,9 @@ complaints
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
