@@ -7,17 +7,21 @@ read are never decoded: a rescan costs what changed, not what exists.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from qmscheck import __version__
 from qmscheck.checks.base import CheckContext, positions_of
 from qmscheck.collect import Collection
 from qmscheck.engine import Probe, evaluate
-from qmscheck.evidence import Organisation
+from qmscheck.evidence import EvidenceItem, Organisation
 from qmscheck.facts import to_fact
 from qmscheck.grading import grade_failures
 from qmscheck.groups import items_of
@@ -81,8 +85,31 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
     needed = frozenset(t for loaded in stale for probe in probes_of[loaded.rule.id] for t in probe.types)
     groups = [group for group in collection.groups if group.reads(needed)]
     options.stats["groups_read"] += len(groups)
-    items = items_of(groups)
-    facts = [to_fact(index, item) for index, item in enumerate(items)]
+    with _long_lived_objects():
+        items = items_of(groups)
+        facts = [to_fact(index, item) for index, item in enumerate(items)]
+    try:
+        return _findings(stale, probes_of, plugins, organisation, as_of, items, facts)
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
+def _long_lived_objects() -> Iterator[None]:
+    """Decoding makes millions of objects that live until the report is done. Each full garbage
+    collection walks every one of them again: measured on 750k register rows, decoding took 50 s
+    with the collector running and 20 s without. Frozen afterwards, later collections skip them."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+def _findings(stale: list[LoadedRule], probes_of: dict[str, list[Probe]], plugins: Plugins,
+              organisation: Organisation, as_of: date, items: list[EvidenceItem],
+              facts: list[dict[str, Any]]) -> dict[str, list[Finding]]:
     matches = evaluate([probe for loaded in stale for probe in probes_of[loaded.rule.id]], facts)
     positions = positions_of(items)
     findings: dict[str, list[Finding]] = {}
