@@ -101,7 +101,7 @@ def inventory(config: ScanConfig, plugins: Plugins, jobs: int = 1, progress: Pro
             else:
                 readable.append(found)
         progress.start(f"reading {where}", len(readable))
-        tasks = (Task(tree, e.relative, PurePosixPath(e.relative).suffix.lower()) for e in readable)
+        tasks = (Task(tree, e.relative, PurePosixPath(e.relative).suffix.lower(), size=e.size) for e in readable)
         for outcome in run_tasks(tasks, jobs if len(readable) >= SMALL_BATCH else 1):
             progress.advance()
             path = outcome.relative

@@ -162,7 +162,8 @@ class FilesystemConnector:
         provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
 
         def task(entry: Entry, known_sha256: str | None = None) -> Task:
-            return Task(tree, entry.relative, PurePosixPath(entry.relative).suffix.lower(), known_sha256, provenance)
+            suffix = PurePosixPath(entry.relative).suffix.lower()
+            return Task(tree, entry.relative, suffix, known_sha256, provenance, entry.size)
 
         work = (task(entry, cached.sha256 if cached else None) for entry, cached in tasks)
         # A handful of files is parsed faster here than by starting worker processes.
