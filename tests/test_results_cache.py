@@ -84,3 +84,20 @@ def test_damaged_cached_findings_are_evaluated_again(acme: Path, tmp_path: Path)
     again, stats = run(acme, index)
     assert stats["rules_evaluated"] == 1
     assert again.model_dump_json() == first.model_dump_json()
+
+
+def test_verbose_scan_says_how_many_rules_were_reused(acme: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def scan_verbose() -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "qmscheck", "scan", str(acme), "--index", str(tmp_path / "i.sqlite"),
+             "--fail-on", "never", "-v"],
+            capture_output=True, text=True, timeout=300, check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    assert "rules: 0 reused" in scan_verbose()
+    assert ", 0 evaluated" in scan_verbose()

@@ -43,10 +43,6 @@ class EvidenceGroup:
         """Items still encoded; ``load`` decodes them (once) when they are first needed."""
         return cls(key, digest, frozenset(types), count, _load=load)
 
-    @property
-    def decoded(self) -> bool:
-        return self._items is not None
-
     def items(self) -> list[EvidenceItem]:
         if self._items is None:
             assert self._load is not None
