@@ -12,12 +12,12 @@ warning), ``storage_options`` (a table passed to fsspec: host, port, username, .
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
@@ -57,6 +57,16 @@ def parse_size(value: object) -> int:
     return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
 
 
+READABLE_SUFFIXES = DOCUMENT_SUFFIXES | REGISTER_SUFFIXES
+
+
+def _suffix(relative: str) -> str:
+    """What PurePosixPath(relative).suffix.lower() gives, without building a path per file."""
+    name = relative.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
 def _warnings_json(warnings: list[CollectionWarning]) -> str:
     return "[" + ",".join(warning.model_dump_json() for warning in warnings) + "]"
 
@@ -66,12 +76,23 @@ def _cached_group(group_key: str, cached: CachedFile) -> tuple[EvidenceGroup, li
     if decompress(cached.payload) is None:
         return None
     try:
-        warnings = [CollectionWarning.model_validate(w) for w in json.loads(cached.warnings)]
-        types = json.loads(cached.types)
+        # Most files have no warnings and share a handful of type lists: a rescan meets each 100k times.
+        warnings = [] if cached.warnings == "[]" else [
+            CollectionWarning.model_validate(w) for w in json.loads(cached.warnings)
+        ]
+        types = _type_list(cached.types)
     except (ValueError, ValidationError):
         return None
     group = _encoded_group(group_key, _digest(cached.sha256, cached.fingerprint), types, cached.count, cached.payload)
     return group, warnings
+
+
+@functools.lru_cache(maxsize=1024)
+def _type_list(text: str) -> tuple[str, ...]:
+    types = json.loads(text)
+    if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+        raise ValueError("evidence types are not a list of names")
+    return tuple(types)
 
 
 def _cached_results(reused: tuple[EvidenceGroup, list[CollectionWarning]]) -> Iterator[Collected]:
@@ -126,7 +147,7 @@ class FilesystemConnector:
                     yield CollectionWarning(
                         connector=self.name, locator=found.relative, message=f"skipped: {found.reason}"
                     )
-            elif PurePosixPath(found.relative).suffix.lower() not in DOCUMENT_SUFFIXES | REGISTER_SUFFIXES:
+            elif _suffix(found.relative) not in READABLE_SUFFIXES:
                 stats["unsupported"] += 1
             elif found.size > limit:
                 stats["skipped"] += 1
@@ -162,7 +183,7 @@ class FilesystemConnector:
         provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
 
         def task(entry: Entry, known_sha256: str | None = None) -> Task:
-            suffix = PurePosixPath(entry.relative).suffix.lower()
+            suffix = _suffix(entry.relative)
             return Task(tree, entry.relative, suffix, known_sha256, provenance, entry.size)
 
         work = (task(entry, cached.sha256 if cached else None) for entry, cached in tasks)
