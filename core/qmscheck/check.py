@@ -50,7 +50,7 @@ class CheckOptions:
     results: Path | None = None
     #: Evaluate every rule again (and refresh the cache), as --full asks.
     fresh: bool = False
-    #: Filled in by run_check: rules reused and evaluated, evidence groups decoded (for --verbose and tests).
+    #: Filled in by run_check: rules reused and evaluated, evidence groups read (for --verbose and tests).
     stats: Counter[str] = field(default_factory=Counter)
 
 
@@ -68,7 +68,7 @@ def _settings(plugins: Plugins, organisation: Organisation, options: CheckOption
     """Everything scan-wide a rule's findings depend on besides the evidence."""
     return json.dumps({
         "qmscheck": __version__,
-        "plugins": sorted((info.name, info.version, info.origin) for info in plugins.infos if not info.error),
+        "plugins": plugins.versions,
         "organisation": organisation.model_dump(mode="json"),
         "as_of": options.as_of.isoformat(),
         "stage": options.stage,

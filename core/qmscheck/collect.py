@@ -78,7 +78,7 @@ def fingerprint(config: ScanConfig, plugins: Plugins) -> str:
         "qmscheck": __version__,
         "extractor": EXTRACTOR_VERSION,
         "classify": [rule.model_dump() for rule in config.classify],
-        "plugins": sorted((info.name, info.version, info.origin) for info in plugins.infos if not info.error),
+        "plugins": plugins.versions,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
 

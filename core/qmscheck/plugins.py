@@ -66,6 +66,11 @@ class Plugins:
     def failed(self) -> list[PluginInfo]:
         return [info for info in self.infos if info.error]
 
+    @property
+    def versions(self) -> list[tuple[str, str, str]]:
+        """(name, version, origin) of every plugin that loaded: cached results depend on these."""
+        return sorted((info.name, info.version, info.origin) for info in self.infos if not info.error)
+
     def classify(self, candidate: Candidate) -> Classification | None:
         result: Classification | None = self.manager.hook.qmscheck_classify(candidate=candidate)
         return result
