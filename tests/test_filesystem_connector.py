@@ -136,3 +136,24 @@ def test_names_with_hyphens_and_document_numbers_classify_sensibly() -> None:
     assert kind("Management Review Minutes 2025-10.docx") == "management_review_minutes"
     assert kind("IA-2025-07 Internal Audit Report - Management Review.docx") == "internal_audit_report"
     assert kind("Context and Interested Parties.docx") == "context_analysis"
+
+
+def test_a_classifier_naming_an_impossible_type_gives_a_warning_not_a_crash(tmp_path: Path) -> None:
+    from qmscheck.classify import Candidate, Classification
+    from qmscheck.evidence import Kind
+    from qmscheck.hookspecs import hookimpl
+
+    class Careless:
+        @hookimpl(tryfirst=True)
+        def qmscheck_classify(self, candidate: Candidate) -> Classification | None:
+            if candidate.name.startswith("QP-01"):
+                return Classification("Purchasing Procedure", Kind.DOCUMENT, "careless plugin")
+            return None
+
+    root = share(tmp_path)
+    config = ScanConfig(sources=[SourceConfig(connector="filesystem", path=str(root))], base_dir=tmp_path)
+    collection = collect(config, load_plugins([Careless()], entry_points=False))
+    bad = [w for w in collection.warnings if "QP-01" in w.locator]
+    assert len(bad) == 1 and "'Purchasing Procedure', which is not an evidence type name" in bad[0].message
+    assert not any("QP-01" in item.id for item in collection.items)
+    assert any(item.type == "calibration_record" for item in collection.items)

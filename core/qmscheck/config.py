@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qmscheck.errors import ConfigError
-from qmscheck.evidence import Organisation
+from qmscheck.evidence import TYPE_NAME, Organisation
 from qmscheck.tomlfile import json_path, read_toml
 
 CONFIG_NAME = "qmscheck.toml"
@@ -33,7 +33,7 @@ class ClassifyOverride(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     pattern: str
-    type: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    type: str = Field(pattern=TYPE_NAME)
     kind: Literal["document", "record"] | None = None
     sheet: str | None = None
 

@@ -16,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 #: Free attribute values stay JSON-friendly so evidence can be cached and re-checked.
 AttributeValue = str | int | float | bool | date | None
 
+#: What an evidence type's name looks like (``training_record``).
+TYPE_NAME = r"^[a-z][a-z0-9_]*$"
+
 DATE_FIELDS: tuple[str, ...] = ("issued", "approved", "last_reviewed", "next_review", "completed", "due")
 CORE_TEXT_FIELDS: tuple[str, ...] = (
     "document_number",
@@ -91,7 +94,7 @@ class EvidenceItem(BaseModel):
 
     id: Annotated[str, Field(min_length=1, description="Stable across scans of unchanged evidence.")]
     kind: Kind
-    type: Annotated[str, Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")]
+    type: Annotated[str, Field(min_length=1, pattern=TYPE_NAME)]
     title: str | None = None
     provenance: Provenance
     sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$", description="Digest of the source bytes.")

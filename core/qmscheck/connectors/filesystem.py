@@ -37,7 +37,7 @@ from qmscheck.connectors.worker import (
     run_tasks,
 )
 from qmscheck.errors import ConnectorError, QmscheckError
-from qmscheck.evidence import CollectionWarning, EvidenceItem, Kind
+from qmscheck.evidence import TYPE_NAME, CollectionWarning, EvidenceItem, Kind
 from qmscheck.groups import EvidenceGroup
 from qmscheck.index import CachedFile, compress, decompress
 
@@ -267,7 +267,7 @@ class _Classified:
     warnings: list[CollectionWarning] = field(default_factory=list)
 
 
-_TYPE = re.compile(r"[a-z][a-z0-9_]*")
+_TYPE = re.compile(TYPE_NAME)
 
 
 def _encoded_group(key: str, digest: str, types: Iterable[str], count: int, data: bytes) -> EvidenceGroup:
