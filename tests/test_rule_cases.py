@@ -29,10 +29,23 @@ from __future__ import annotations
 
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 import pytest
+from qmscheck.check import CheckOptions, run_check
+from qmscheck.collect import Collection
+from qmscheck.groups import EvidenceGroup
+from qmscheck.plugins import load_plugins
 from qmscheck.rulepack import LoadedPacks, RulePack, load_packs, load_rule_file, rules_root
-from qmscheck.testing import RuleCase, load_cases, missing_cases, run_case
+from qmscheck.testing import (
+    RuleCase,
+    case_findings,
+    case_items,
+    case_rules,
+    load_cases,
+    missing_cases,
+    run_case,
+)
 
 PACK_DIR = rules_root() / "iso9001"
 CASES_DIR = PACK_DIR / "cases"
@@ -49,6 +62,32 @@ def test_case(case: RuleCase) -> None:
     refs = [fields.get("ref") for fields in case.items]
     assert len(refs) == len(set(refs)), f"{case.source}: {case.name}: duplicate item refs"
     assert run_case(case, base_pack()) == case.expected()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.test_id for case in CASES])
+def test_findings_do_not_depend_on_how_evidence_is_grouped(case: RuleCase, tmp_path: Path) -> None:
+    """A scan summarises each file on its own and a rescan combines stored summaries with fresh
+    ones: with every item its own group, first summarised afresh and then mostly from storage
+    (one group's digest changed), a case must give what it gives as one group."""
+    items = case_items(case)
+    plugins = load_plugins(entry_points=False)
+    index = tmp_path / "index.sqlite"
+
+    def findings(digest_of_first: str) -> list[tuple[str, list[str]]]:
+        groups = [EvidenceGroup.of_items(f"item {n:04d}", [one], digest=f"{one.id}:{n}")
+                  for n, one in enumerate(items)]
+        if groups:
+            groups[0].digest = digest_of_first
+        options = CheckOptions(as_of=case.as_of, stage=case.stage, results=index)
+        report = run_check(Collection(groups=groups), case_rules(case, base_pack()), plugins, case.organisation,
+                           options)
+        if digest_of_first == "changed":
+            assert options.stats["groups_read"] <= 1  # only the changed group is decoded again
+        return case_findings(report)
+
+    expected = case.expected()
+    assert findings("first") == expected
+    assert findings("changed") == expected
 
 
 def test_every_rule_has_a_passing_and_a_failing_case() -> None:

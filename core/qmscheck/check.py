@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from qmscheck import __version__
-from qmscheck.checks.base import CheckContext, positions_of
+from qmscheck.checks.base import CheckContext, Groupwise, RuleContext, positions_of
 from qmscheck.collect import Collection
 from qmscheck.engine import Probe, evaluate
 from qmscheck.evidence import EvidenceItem, Organisation
 from qmscheck.facts import to_fact
 from qmscheck.grading import grade_failures
 from qmscheck.groups import items_of
+from qmscheck.groupwise import GroupwiseRule, GroupwiseRun
 from qmscheck.merge import merge_findings
 from qmscheck.plugins import Plugins
 from qmscheck.report import (
@@ -38,6 +39,7 @@ from qmscheck.report import (
 from qmscheck.results import ResultCache, rule_digest, type_digests
 from qmscheck.rulepack import LoadedPacks, LoadedRule
 from qmscheck.scope import applicability
+from qmscheck.summaries import summary_digest
 
 
 @dataclass
@@ -77,8 +79,37 @@ def _settings(plugins: Plugins, organisation: Organisation, options: CheckOption
 
 
 def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[str, list[Probe]],
-              plugins: Plugins, organisation: Organisation, options: CheckOptions) -> dict[str, list[Finding]]:
-    """Findings of the rules that must be evaluated, decoding only the groups they read."""
+              plugins: Plugins, organisation: Organisation, options: CheckOptions, settings: str,
+              store: ResultCache) -> dict[str, list[Finding]]:
+    """Findings of the rules that must be evaluated: groupwise primitives one group at a time,
+    any other primitive over every item of the types it reads."""
+    groupwise: list[GroupwiseRule] = []
+    whole: list[LoadedRule] = []
+    for loaded in stale:
+        primitive = plugins.checks.get(loaded.rule.check.kind)
+        if isinstance(primitive, Groupwise):
+            digest = summary_digest(settings, _rule_json(loaded))
+            groupwise.append(GroupwiseRule(loaded, primitive, probes_of[loaded.rule.id], digest))
+        else:
+            whole.append(loaded)
+    # With --full nothing stored is trusted: summaries are worked out again, and stored afresh.
+    run = GroupwiseRun(groupwise, options.as_of, organisation, store, reuse=not options.fresh)
+    summaries = run.summaries(collection)
+    options.stats["groups_read"] += run.groups_read
+    findings: dict[str, list[Finding]] = {}
+    for rule in groupwise:
+        found = summaries[rule.loaded.rule.id]
+        context = RuleContext(rule=rule.loaded.rule, as_of=options.as_of, organisation=organisation)
+        failures = rule.primitive.combine(context, found)
+        population = sum(summary.population for summary in found)
+        findings[rule.loaded.rule.id] = grade_failures(rule.loaded.rule, rule.loaded.pack.name, failures, population)
+    findings.update(_evaluate_whole(collection, whole, probes_of, plugins, organisation, options))
+    return findings
+
+
+def _evaluate_whole(collection: Collection, stale: list[LoadedRule], probes_of: dict[str, list[Probe]],
+                    plugins: Plugins, organisation: Organisation, options: CheckOptions) -> dict[str, list[Finding]]:
+    """Rules of primitives that need every item at once, decoding only the groups they read."""
     if not stale:
         return {}
     as_of = options.as_of
@@ -92,6 +123,10 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
         return _findings(stale, probes_of, plugins, organisation, as_of, items, facts)
     finally:
         gc.unfreeze()
+
+
+def _rule_json(loaded: LoadedRule) -> str:
+    return json.dumps([loaded.pack.name, loaded.pack.version, loaded.rule.model_dump(mode="json")], sort_keys=True)
 
 
 @contextmanager
@@ -146,7 +181,7 @@ def run_check(
     digests = {
         loaded.rule.id: rule_digest(
             settings,
-            json.dumps([loaded.pack.name, loaded.pack.version, loaded.rule.model_dump(mode="json")], sort_keys=True),
+            _rule_json(loaded),
             (t for probe in probes_of[loaded.rule.id] for t in probe.types),
             by_type,
         )
@@ -156,7 +191,7 @@ def run_check(
     try:
         reused = {} if options.fresh else cache.get(digests)
         stale = [loaded for loaded in active if loaded.rule.id not in reused]
-        evaluated = _evaluate(collection, stale, probes_of, plugins, organisation, options)
+        evaluated = _evaluate(collection, stale, probes_of, plugins, organisation, options, settings, cache)
         options.stats.update(rules_reused=len(reused), rules_evaluated=len(stale))
         cache.put((rule_id, digests[rule_id], found) for rule_id, found in evaluated.items())
     finally:

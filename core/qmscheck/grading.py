@@ -12,8 +12,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from qmscheck.checks.base import Failure, label
-from qmscheck.evidence import natural_key
+from qmscheck.checks.base import Cited, Failure, label
+from qmscheck.evidence import EvidenceItem, natural_key
 from qmscheck.report import EvidenceRef, Finding
 from qmscheck.rulemodel import Grade, Rule
 
@@ -21,16 +21,25 @@ from qmscheck.rulemodel import Grade, Rule
 NAMED_INSTANCES = 10
 
 
+def _label(cited: EvidenceItem | Cited) -> str:
+    return cited.label if isinstance(cited, Cited) else label(cited)
+
+
 def _refs(failures: list[Failure], positions: Mapping[str, int] | None) -> list[EvidenceRef]:
     seen: dict[str, EvidenceRef] = {}
+    order: dict[str, int] = {}
     for failure in failures:
         for item in failure.items:
             if item.id not in seen:
                 # Not model_construct: its Python loop is slower than pydantic-core validating four strings.
-                seen[item.id] = EvidenceRef(id=item.id, locator=item.locator, sha256=item.sha256, label=label(item))
+                seen[item.id] = EvidenceRef(id=item.id, locator=item.locator, sha256=item.sha256, label=_label(item))
+                if isinstance(item, Cited):
+                    order[item.id] = item.position
     refs = list(seen.values())
     if len(refs) < 2:
         return refs
+    if len(order) == len(seen):
+        return sorted(refs, key=lambda ref: order[ref.id])
     if positions is not None and all(ref_id in positions for ref_id in seen):
         # The collection is in natural_key order, so its positions sort the same way for the price
         # of a dict lookup, and timsort is linear on failures that arrive in evidence order.
@@ -53,7 +62,7 @@ def _statement(rule: Rule, failures: list[Failure], refs: list[EvidenceRef]) -> 
     # Thousands of instances make a sentence nobody reads; the evidence list carries the rest.
     named, hidden = failures[:NAMED_INSTANCES], failures[NAMED_INSTANCES:]
     details = "; ".join(
-        f"{', '.join(label(item) for item in failure.items) or 'organisation'}: {failure.detail}"
+        f"{', '.join(_label(item) for item in failure.items) or 'organisation'}: {failure.detail}"
         for failure in named
     )
     if hidden:

@@ -44,13 +44,20 @@ class EvidenceGroup:
         return cls(key, digest, frozenset(types), count, _load=load)
 
     def items(self) -> list[EvidenceItem]:
+        """The items, decoded once and kept."""
         if self._items is None:
-            assert self._load is not None
-            items = self._load()
-            if len(items) != self.count:
-                raise ValueError(f"evidence group {self.key}: {len(items)} items decoded, {self.count} expected")
-            self._items = items
+            self._items = self.decoded()
         return self._items
+
+    def decoded(self) -> list[EvidenceItem]:
+        """The items, decoded afresh unless they are kept: for a reader that holds one group at a time."""
+        if self._items is not None:
+            return self._items
+        assert self._load is not None
+        items = self._load()
+        if len(items) != self.count:
+            raise ValueError(f"evidence group {self.key}: {len(items)} items decoded, {self.count} expected")
+        return items
 
     def reads(self, types: frozenset[str]) -> bool:
         return not self.types.isdisjoint(types)

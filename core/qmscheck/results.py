@@ -5,6 +5,10 @@ edition, organisation), the check primitives' code and the evidence of the types
 select. :func:`rule_digest` hashes exactly that, reading each evidence group's digest rather
 than its items, so an unchanged rule is neither evaluated nor even decoded. The cache is a
 table in the evidence index's SQLite file; one row per rule, replaced on every scan.
+
+A rule that must be evaluated again still need not read every group: the summaries its
+primitive kept of each group (:mod:`qmscheck.groupwise`) are a second table here, one row per
+group, so that a rescan decodes only the groups that changed.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ CREATE TABLE IF NOT EXISTS rule_results (
     rule_id TEXT PRIMARY KEY,
     digest TEXT NOT NULL,
     findings BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS group_summaries (
+    group_key TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    summaries BLOB NOT NULL
 ) WITHOUT ROWID;
 """
 _FINDINGS = TypeAdapter(list[Finding])
@@ -81,6 +90,26 @@ class ResultCache:
         rows = [(rule_id, digest, zlib.compress(_FINDINGS.dump_json(findings), 1))
                 for rule_id, digest, findings in results]
         self._db.executemany("INSERT OR REPLACE INTO rule_results VALUES (?, ?, ?)", rows)
+
+    def summaries(self) -> dict[str, tuple[str, bytes]]:
+        """Every stored group's summaries (qmscheck.summaries): key -> (digest, blob)."""
+        if self._db is None:
+            return {}
+        return {key: (digest, blob) for key, digest, blob in
+                self._db.execute("SELECT group_key, digest, summaries FROM group_summaries")}
+
+    def put_summaries(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
+        if self._db is not None:
+            self._db.executemany("INSERT OR REPLACE INTO group_summaries VALUES (?, ?, ?)", rows)
+
+    def keep_summaries_of(self, keys: Iterable[str]) -> None:
+        """Forget the summaries of groups that are gone (files deleted or renamed)."""
+        if self._db is None:
+            return
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS current_groups (group_key TEXT PRIMARY KEY)")
+        self._db.execute("DELETE FROM current_groups")
+        self._db.executemany("INSERT OR IGNORE INTO current_groups VALUES (?)", ((key,) for key in keys))
+        self._db.execute("DELETE FROM group_summaries WHERE group_key NOT IN (SELECT group_key FROM current_groups)")
 
     def close(self) -> None:
         if self._db is None:

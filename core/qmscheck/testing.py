@@ -119,26 +119,41 @@ def load_cases(folder: Path) -> list[RuleCase]:
     return cases
 
 
-def run_case(case: RuleCase, packs: LoadedPacks, plugins: Plugins | None = None) -> list[tuple[str, list[str]]]:
-    """Run only the case's rule over its items; the findings as (grade, cited refs), sorted."""
+def case_items(case: RuleCase) -> list[EvidenceItem]:
+    """The case's evidence as items."""
     evidence = []
     for fields in case.items:
         fields = dict(fields)
         evidence.append(item(fields.pop("type"), fields.pop("ref"), **fields))
+    return evidence
+
+
+def case_rules(case: RuleCase, packs: LoadedPacks) -> LoadedPacks:
+    """Only the case's rule."""
     only = LoadedPacks(packs=packs.packs, rules=[r for r in packs.rules if r.rule.id == case.rule])
     if not only.rules:
         raise RulePackError(f"{case.source}: {case.name}: unknown rule {case.rule}")
-    report = run_check(
-        Collection.of_items(evidence),
-        only,
-        plugins or load_plugins(entry_points=False),
-        case.organisation,
-        CheckOptions(as_of=case.as_of, stage=case.stage),
-    )
+    return only
+
+
+def case_findings(report: Report) -> list[tuple[str, list[str]]]:
+    """A report's findings as a case states them: (grade, cited refs), sorted."""
     return sorted(
         (finding.grade.value, sorted(ref.id.removeprefix("test:") for ref in finding.evidence))
         for finding in report.findings
     )
+
+
+def run_case(case: RuleCase, packs: LoadedPacks, plugins: Plugins | None = None) -> list[tuple[str, list[str]]]:
+    """Run only the case's rule over its items; the findings as (grade, cited refs), sorted."""
+    report = run_check(
+        Collection.of_items(case_items(case)),
+        case_rules(case, packs),
+        plugins or load_plugins(entry_points=False),
+        case.organisation,
+        CheckOptions(as_of=case.as_of, stage=case.stage),
+    )
+    return case_findings(report)
 
 
 def missing_cases(cases: Sequence[RuleCase], packs: LoadedPacks) -> list[str]:

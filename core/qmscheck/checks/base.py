@@ -3,6 +3,12 @@
 A primitive splits its work in two: the per-item conditions it needs (``probes``), which
 the durable-rules engine evaluates over every fact, and the aggregation (``evaluate``),
 done in plain Python with dicts and sets over the engine's matches.
+
+A :class:`Groupwise` primitive splits the aggregation once more: ``summarise`` reads one
+evidence group (one file's items) and keeps only what the rule needs of it (a count, the
+items that fail, the keys they hold), and ``combine`` turns the summaries of every group
+into failures. The check stage then holds one group's items at a time, and a rescan reuses
+the summaries of unchanged files instead of decoding them again.
 """
 
 from __future__ import annotations
@@ -20,26 +26,48 @@ from qmscheck.rulemodel import Rule, Selector
 SELECTED = "selected"
 
 
+@dataclass(frozen=True, slots=True)
+class Cited:
+    """An item as a finding cites it, kept after the item itself is gone: ``position`` is its
+    place in the whole collection (evidence order), the rest is what the report shows."""
+
+    position: int
+    id: str
+    locator: str
+    sha256: str | None
+    label: str
+
+
 @dataclass(frozen=True)
 class Failure:
     """One way a rule is not met: by some items, or by the absence of any."""
 
-    items: tuple[EvidenceItem, ...]
+    items: tuple[EvidenceItem | Cited, ...]
     detail: str
     near_miss: bool = False
     absence: str | None = None
 
 
 @dataclass
-class CheckContext:
+class RuleContext:
+    """What every stage of a check knows besides the evidence."""
+
     rule: Rule
     as_of: date
     organisation: Organisation
+
+
+@dataclass
+class CheckContext(RuleContext):
     items: Sequence[EvidenceItem]
     facts: Sequence[dict[str, Any]]
     matches: dict[str, set[str]] = field(default_factory=dict)
     #: Item id -> index in ``items``; built once per scan and shared by every rule's context.
     positions: Mapping[str, int] = field(default_factory=dict)
+    #: Position of ``items[0]`` in the whole collection, when ``items`` is one group of it.
+    offset: int = 0
+    #: Probe key -> sorted indices into ``items``; when given, ``matches`` is not read.
+    indices: Mapping[str, Sequence[int]] | None = None
     # ``selected`` is asked for by the primitive and again for the rule's population: sort each probe once.
     _matched: dict[str, list[EvidenceItem]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -51,10 +79,18 @@ class CheckContext:
         """Items matching a probe, in evidence order (deterministic)."""
         found = self._matched.get(probe)
         if found is None:
-            ids = self.matches.get(f"{self.rule.id}:{probe}", set())
-            found = self._matched[probe] = [self.items[i] for i in sorted([int(fact_id[1:]) for fact_id in ids])]
+            key = f"{self.rule.id}:{probe}"
+            if self.indices is not None:
+                order: Sequence[int] = self.indices.get(key, ())
+            else:
+                order = sorted([int(fact_id[1:]) for fact_id in self.matches.get(key, set())])
+            found = self._matched[probe] = [self.items[i] for i in order]
         # A copy: a primitive may reorder or trim what it was given without changing the population.
         return list(found)
+
+    def cite(self, item: EvidenceItem) -> Cited:
+        """The item as a finding will cite it, placed in the whole collection."""
+        return Cited(self.offset + self.positions[item.id], item.id, item.locator, item.sha256, label(item))
 
     def fact_of(self, item: EvidenceItem) -> dict[str, Any]:
         """The engine fact of an item, for explaining which condition it failed."""
@@ -80,6 +116,48 @@ class CheckPrimitive(Protocol):
     def evaluate(self, ctx: CheckContext) -> list[Failure]:
         """Turn the engine's matches into failures (empty when the rule is met)."""
         ...
+
+
+@dataclass
+class Summary:
+    """What a :class:`Groupwise` primitive keeps of one evidence group for one rule.
+
+    ``population``: how many items of the group the rule selected (filled in by
+    :meth:`Groupwise.summary`). ``failures``: failures
+    that need no other group (an item lacking a field); their items must be :class:`Cited`.
+    ``data``: anything else ``combine`` needs, as JSON values (dicts with string keys, lists,
+    strings, numbers, booleans, None) and :class:`Cited` items: summaries are stored in the
+    evidence index between scans, so tuples come back as lists.
+    """
+
+    population: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    data: Any = None
+
+
+class Groupwise:
+    """Base for primitives that judge evidence one group at a time (see the module docstring).
+
+    Subclasses implement ``probes``, ``summarise`` and, when failures depend on more than one
+    group, ``combine``. ``evaluate`` is the whole collection summarised as one group, so both
+    ways of running a rule give the same failures.
+    """
+
+    def summarise(self, ctx: CheckContext) -> Summary:
+        raise NotImplementedError
+
+    def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
+        """By default, the failures each group found on its own, in evidence order."""
+        return [failure for summary in summaries for failure in summary.failures]
+
+    def summary(self, ctx: CheckContext) -> Summary:
+        """``summarise`` with the population filled in: what the check stage stores per group."""
+        found = self.summarise(ctx)
+        found.population = len(ctx.selected)
+        return found
+
+    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+        return self.combine(ctx, [self.summary(ctx)])
 
 
 def positions_of(items: Sequence[EvidenceItem]) -> dict[str, int]:

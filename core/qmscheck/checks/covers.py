@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from qmscheck.checks.base import CheckContext, Failure, selection_probe
+from qmscheck.checks.base import CheckContext, Failure, Groupwise, RuleContext, Summary, selection_probe
 from qmscheck.conditions import compile_all, compile_selector
 from qmscheck.engine import Probe
 from qmscheck.facts import fold
@@ -15,7 +16,7 @@ def _key(value: object) -> str | None:
     return fold(str(value))
 
 
-class Covers:
+class Covers(Groupwise):
     kind = "covers"
     description = (
         "Every key of the selected items (or of the organisation's processes or sites) "
@@ -31,11 +32,25 @@ class Covers:
             by = Probe(by.key, by.types, expression)
         return [selection_probe(rule, as_of), by]
 
-    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+    def summarise(self, ctx: CheckContext) -> Summary:
+        """The keys the group's ``by`` items cover, and each selected item with its key."""
         check = ctx.rule.check
         assert isinstance(check, CoversCheck)
-        # The join runs on a dict, outside the engine, where it is linear instead of quadratic.
-        covered = {_key(item.field(check.match)) for item in ctx.matched("by")} - {None}
+        keys = (_key(item.field(check.match)) for item in ctx.matched("by"))
+        covered = sorted({key for key in keys if key is not None})
+        keyed = []
+        if check.key is not None and check.keys_from is None:
+            for item in ctx.selected:
+                value = item.field(check.key)
+                keyed.append([_key(value), f"{value}", ctx.cite(item)])
+        return Summary(data={"covered": covered, "keyed": keyed})
+
+    def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
+        check = ctx.rule.check
+        assert isinstance(check, CoversCheck)
+        # The join runs on a set, outside the engine, where it is linear instead of quadratic.
+        parts = [summary.data for summary in summaries if summary.data]
+        covered = {key for part in parts for key in part["covered"]}
         by_what = " or ".join(t.replace("_", " ") for t in check.by.types)
         failures: list[Failure] = []
         if check.keys_from is not None:
@@ -47,9 +62,9 @@ class Covers:
                     failures.append(Failure(items=(), detail=absence, absence=absence))
             return failures
         assert check.key is not None
-        for item in ctx.selected:
-            value = item.field(check.key)
-            if _key(value) not in covered:
-                detail = f"no {by_what} matching {check.key.replace('_', ' ')} '{value}'"
-                failures.append(Failure(items=(item,), detail=detail))
+        for part in parts:
+            for key, shown, cited in part["keyed"]:
+                if key not in covered:
+                    detail = f"no {by_what} matching {check.key.replace('_', ' ')} '{shown}'"
+                    failures.append(Failure(items=(cited,), detail=detail))
         return failures

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from qmscheck.checks.base import CheckContext, Failure, selection_probe
+from qmscheck.checks.base import CheckContext, Failure, Groupwise, Summary, selection_probe
 from qmscheck.engine import Probe
 from qmscheck.facts import fold
 from qmscheck.rulemodel import DiffersCheck, Rule
 
 
-class Differs:
+class Differs(Groupwise):
     kind = "differs"
     description = (
         "In every selected item, the value of one field does not appear in the listed other fields "
@@ -20,7 +20,7 @@ class Differs:
     def probes(self, rule: Rule, as_of: date) -> list[Probe]:
         return [selection_probe(rule, as_of)]
 
-    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+    def summarise(self, ctx: CheckContext) -> Summary:
         check = ctx.rule.check
         assert isinstance(check, DiffersCheck)
         failures = []
@@ -34,6 +34,6 @@ class Differs:
                 text = fold(str(theirs)) if theirs not in (None, "") else ""
                 if text and (mine in text or text in mine):
                     detail = f"{check.field.replace('_', ' ')} '{value}' is also named as {other.replace('_', ' ')}"
-                    failures.append(Failure(items=(item,), detail=detail))
+                    failures.append(Failure(items=(ctx.cite(item),), detail=detail))
                     break
-        return failures
+        return Summary(failures=failures)

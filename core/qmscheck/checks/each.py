@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from qmscheck.checks.base import CheckContext, Failure, selection_probe, violation_probe
+from qmscheck.checks.base import CheckContext, Failure, Groupwise, Summary, selection_probe, violation_probe
 from qmscheck.conditions import describe, predicate
 from qmscheck.engine import Probe
 from qmscheck.periods import Period
@@ -13,7 +13,7 @@ def _soon(rule: Rule, as_of: date) -> date | None:
     return Period.parse(rule.warning_window).add_to(as_of) if rule.warning_window else None
 
 
-class Each:
+class Each(Groupwise):
     kind = "each"
     description = "Every selected item meets all the required conditions."
 
@@ -26,7 +26,7 @@ class Each:
             probes.append(violation_probe(rule, soon, rule.check.require, "violates_soon"))
         return probes
 
-    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+    def summarise(self, ctx: CheckContext) -> Summary:
         assert isinstance(ctx.rule.check, EachCheck)
         require = ctx.rule.check.require
         # Phrases and predicates depend on the condition and date only: work them out once, not per failing item.
@@ -39,7 +39,7 @@ class Each:
         for item in failing:
             fact = ctx.fact_of(item)
             unmet = [phrase for test, phrase in zip(tests, phrases, strict=True) if not test(fact)]
-            failures.append(Failure(items=(item,), detail="lacks " + "; ".join(unmet)))
+            failures.append(Failure(items=(ctx.cite(item),), detail="lacks " + "; ".join(unmet)))
         soon = _soon(ctx.rule, ctx.as_of)
         if soon is not None:
             tests = [predicate(c, soon) for c in require]
@@ -48,7 +48,6 @@ class Each:
                     continue
                 fact = ctx.fact_of(item)
                 unmet = [phrase for test, phrase in zip(tests, phrases, strict=True) if not test(fact)]
-                failures.append(
-                    Failure(items=(item,), detail=f"will lack {'; '.join(unmet)} by {soon.isoformat()}", near_miss=True)
-                )
-        return failures
+                detail = f"will lack {'; '.join(unmet)} by {soon.isoformat()}"
+                failures.append(Failure(items=(ctx.cite(item),), detail=detail, near_miss=True))
+        return Summary(failures=failures)

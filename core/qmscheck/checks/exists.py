@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from qmscheck.checks.base import CheckContext, Failure, selection_probe
+from qmscheck.checks.base import CheckContext, Failure, Groupwise, RuleContext, Summary, selection_probe
 from qmscheck.engine import Probe
 from qmscheck.rulemodel import ExistsCheck, Rule
 
@@ -11,19 +12,25 @@ def type_phrase(rule: Rule) -> str:
     return " or ".join(t.replace("_", " ") for t in rule.select.types)
 
 
-class Exists:
+class Exists(Groupwise):
     kind = "exists"
     description = "At least N items of the selected type are present."
 
     def probes(self, rule: Rule, as_of: date) -> list[Probe]:
         return [selection_probe(rule, as_of)]
 
-    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+    def summarise(self, ctx: CheckContext) -> Summary:
         assert isinstance(ctx.rule.check, ExistsCheck)
-        found = ctx.selected
+        # A failure cites what was found, and it only fails with fewer than ``min`` in all: no more is needed.
+        return Summary(data=[ctx.cite(item) for item in ctx.selected[: ctx.rule.check.min]])
+
+    def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
+        assert isinstance(ctx.rule.check, ExistsCheck)
+        count = sum(summary.population for summary in summaries)
         wanted = ctx.rule.check.min
-        if len(found) >= wanted:
+        if count >= wanted:
             return []
+        found = tuple(cited for summary in summaries for cited in summary.data)
         what = type_phrase(ctx.rule)
-        absence = f"no {what} was found" if not found else f"only {len(found)} {what} found, {wanted} expected"
-        return [Failure(items=tuple(found), detail=absence, absence=absence)]
+        absence = f"no {what} was found" if not found else f"only {count} {what} found, {wanted} expected"
+        return [Failure(items=found, detail=absence, absence=absence)]

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from qmscheck.checks.base import CheckContext, Failure, probe_key, selection_probe
+from qmscheck.checks.base import (
+    CheckContext,
+    Failure,
+    Groupwise,
+    RuleContext,
+    Summary,
+    probe_key,
+    selection_probe,
+)
 from qmscheck.checks.exists import type_phrase
 from qmscheck.conditions import compile_condition, compile_selector
 from qmscheck.engine import Probe
@@ -17,7 +26,7 @@ def _recent_probe(rule: Rule, as_of: date, name: str) -> Probe:
     return Probe(probe_key(rule, name), rule.select.types, expression)
 
 
-class Fresh:
+class Fresh(Groupwise):
     kind = "fresh"
     description = "The newest selected item is younger than a period (e.g. a management review within 12 months)."
 
@@ -28,22 +37,38 @@ class Fresh:
             probes.append(_recent_probe(rule, soon, "recent_soon"))
         return probes
 
-    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+    def summarise(self, ctx: CheckContext) -> Summary:
+        """The group's newest dated item (or, with none dated, every selected item: a finding of
+        absence cites them), and whether any is recent enough now and at the end of the window."""
+        check = ctx.rule.check
+        assert isinstance(check, FreshCheck)
+        dated = [(ctx.fact_of(item).get(f"d_{check.field}"), item) for item in ctx.selected]
+        dated = [(day, item) for day, item in dated if day is not None]
+        recent = bool(ctx.matched("recent"))
+        recent_soon = bool(ctx.rule.warning_window and ctx.matched("recent_soon"))
+        if not dated:
+            return Summary(data={"recent": recent, "recent_soon": recent_soon,
+                                 "undated": [ctx.cite(item) for item in ctx.selected]})
+        day, newest = max(dated, key=lambda pair: (pair[0], pair[1].id))
+        newest_entry = [day, newest.id, ctx.cite(newest)]
+        return Summary(data={"recent": recent, "recent_soon": recent_soon, "newest": newest_entry})
+
+    def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         check = ctx.rule.check
         assert isinstance(check, FreshCheck)
         within = Period.parse(check.within)
-        dated = [(ctx.fact_of(item).get(f"d_{check.field}"), item) for item in ctx.selected]
-        dated = [(day, item) for day, item in dated if day is not None]
+        parts = [summary.data for summary in summaries if summary.data]
+        newest = max((part["newest"] for part in parts if "newest" in part), key=lambda n: (n[0], n[1]), default=None)
         what = type_phrase(ctx.rule)
-        if not ctx.matched("recent"):
-            if not dated:
+        if not any(part["recent"] for part in parts):
+            if newest is None:
                 absence = f"no {what} with a {check.field.replace('_', ' ')} date was found"
-                return [Failure(items=tuple(ctx.selected), detail=absence, absence=absence)]
-            newest = max(dated, key=lambda pair: (pair[0], pair[1].id))[1]
-            return [Failure(items=(newest,), detail=f"the newest {what} is older than {within.human()}")]
-        if ctx.rule.warning_window and not ctx.matched("recent_soon"):
-            newest = max(dated, key=lambda pair: (pair[0], pair[1].id))[1]
+                undated = tuple(cited for part in parts for cited in part.get("undated", ()))
+                return [Failure(items=undated, detail=absence, absence=absence)]
+            return [Failure(items=(newest[2],), detail=f"the newest {what} is older than {within.human()}")]
+        if ctx.rule.warning_window and not any(part["recent_soon"] for part in parts):
+            assert newest is not None  # a recent item is a dated one
             window = Period.parse(ctx.rule.warning_window).human()
             detail = f"the newest {what} will be older than {within.human()} within {window}"
-            return [Failure(items=(newest,), detail=detail, near_miss=True)]
+            return [Failure(items=(newest[2],), detail=detail, near_miss=True)]
         return []

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from qmscheck.checks.base import CheckContext, Failure, label, selection_probe
+from qmscheck.checks.base import CheckContext, Failure, Groupwise, RuleContext, Summary, label, selection_probe
 from qmscheck.checks.exists import type_phrase
 from qmscheck.engine import Probe
 from qmscheck.evidence import EvidenceItem
@@ -15,31 +16,47 @@ def missing_topics(check: MentionsCheck, item: EvidenceItem) -> list[str]:
     return [topic.name for topic in check.topics if not any(fold(phrase) in text for phrase in topic.any)]
 
 
-class Mentions:
+def _detail(ctx: RuleContext, name: str, missing: list[str]) -> str:
+    return f"{type_phrase(ctx.rule)} {name} does not address: {', '.join(missing)}"
+
+
+class Mentions(Groupwise):
     kind = "mentions"
     description = "A document addresses every required topic (any of the phrases listed for each topic)."
 
     def probes(self, rule: Rule, as_of: date) -> list[Probe]:
         return [selection_probe(rule, as_of)]
 
-    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+    def summarise(self, ctx: CheckContext) -> Summary:
         check = ctx.rule.check
         assert isinstance(check, MentionsCheck)
         items = ctx.selected
         if not items:
             # Presence is another rule's job; there is nothing to read here.
-            return []
+            return Summary()
         if check.target == "newest":
 
             def newest_key(item: EvidenceItem) -> tuple[int, str]:
                 day = ctx.fact_of(item).get(f"d_{check.newest_by}")
                 return (day if isinstance(day, int) else -1, item.id)
 
-            items = [max(items, key=newest_key)]
+            # Only the newest of all groups is judged: each group offers its own, with what it lacks.
+            newest = max(items, key=newest_key)
+            return Summary(data=[*newest_key(newest), ctx.cite(newest), missing_topics(check, newest)])
         failures = []
         for item in items:
             missing = missing_topics(check, item)
             if missing:
-                detail = f"{type_phrase(ctx.rule)} {label(item)} does not address: {', '.join(missing)}"
-                failures.append(Failure(items=(item,), detail=detail))
-        return failures
+                failures.append(Failure(items=(ctx.cite(item),), detail=_detail(ctx, label(item), missing)))
+        return Summary(failures=failures)
+
+    def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
+        check = ctx.rule.check
+        assert isinstance(check, MentionsCheck)
+        if check.target != "newest":
+            return super().combine(ctx, summaries)
+        offers = [summary.data for summary in summaries if summary.data]
+        if not offers:
+            return []
+        _, _, newest, missing = max(offers, key=lambda offer: (offer[0], offer[1]))
+        return [Failure(items=(newest,), detail=_detail(ctx, newest.label, missing))] if missing else []

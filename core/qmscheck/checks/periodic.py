@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from qmscheck.checks.base import CheckContext, Failure, selection_probe
+from qmscheck.checks.base import CheckContext, Failure, Groupwise, RuleContext, Summary, selection_probe
 from qmscheck.checks.exists import type_phrase
 from qmscheck.engine import Probe
 from qmscheck.periods import Anchor, Period
@@ -72,7 +73,7 @@ def _as_date(value: object) -> date | None:
     return value if isinstance(value, date) else None
 
 
-class Periodic:
+class Periodic(Groupwise):
     kind = "periodic"
     description = "A record exists for every elapsed period (e.g. one KPI report a month); each gap is reported."
     # Rules using it should set ``systemic`` rather than ``absent_grade``: each gap is an absence.
@@ -80,13 +81,20 @@ class Periodic:
     def probes(self, rule: Rule, as_of: date) -> list[Probe]:
         return [selection_probe(rule, as_of)]
 
-    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+    def summarise(self, ctx: CheckContext) -> Summary:
+        """The distinct days the group's selected items are dated (at most one per day of the year)."""
+        check = ctx.rule.check
+        assert isinstance(check, PeriodicCheck)
+        days = {day for day in (_as_date(item.field(check.field)) for item in ctx.selected) if day is not None}
+        return Summary(data=sorted(day.toordinal() for day in days))
+
+    def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         check = ctx.rule.check
         assert isinstance(check, PeriodicCheck)
         period = Period.parse(check.period)
         since = Anchor.parse(check.since).resolve(ctx.as_of)
         grace = Period.parse(check.grace) if check.grace else None
-        dated = [day for day in (_as_date(item.field(check.field)) for item in ctx.selected) if day is not None]
+        dated = sorted({date.fromordinal(day) for summary in summaries for day in summary.data or ()})
         what = type_phrase(ctx.rule)
         # Every gap is its own absence, also when there is no record at all: a rule's ``systemic``
         # threshold then turns a run of empty periods into one major, and a single gap stays minor.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePosixPath
+from typing import Any
 
-from qmscheck.checks.base import CheckContext, Failure, selection_probe
+from qmscheck.checks.base import CheckContext, Failure, Groupwise, RuleContext, Summary, selection_probe
 from qmscheck.engine import Probe
 from qmscheck.evidence import EvidenceItem
 from qmscheck.facts import fold
@@ -26,7 +28,7 @@ def in_allowed_folder(item: EvidenceItem, words: list[str]) -> bool:
     return any(fold(word) in fold(folder) for folder in folders for word in words)
 
 
-class Unique:
+class Unique(Groupwise):
     kind = "unique"
     description = (
         "No two selected items share a key (optionally: with different values of another field), "
@@ -36,36 +38,46 @@ class Unique:
     def probes(self, rule: Rule, as_of: date) -> list[Probe]:
         return [selection_probe(rule, as_of)]
 
-    def evaluate(self, ctx: CheckContext) -> list[Failure]:
+    def summarise(self, ctx: CheckContext) -> Summary:
+        """Each selected item with a key (outside the allowed folders): the key, how the key and the
+        ``distinct`` field read, the file it is in, and the item."""
         check = ctx.rule.check
         assert isinstance(check, UniqueCheck)
-        groups: dict[str, list[EvidenceItem]] = defaultdict(list)
+        keyed = []
         for item in ctx.selected:
             if in_allowed_folder(item, check.ignore_folders):
                 continue
             key = key_of(item, check.key)
             if key is not None:
-                groups[key].append(item)
+                distinct = None if check.distinct is None else [key_of(item, check.distinct),
+                                                                f"{item.field(check.distinct)}"]
+                keyed.append([key, f"{item.field(check.key)}", distinct, item.provenance.locator.path,
+                              ctx.cite(item)])
+        return Summary(data=keyed)
+
+    def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
+        check = ctx.rule.check
+        assert isinstance(check, UniqueCheck)
+        groups: dict[str, list[list[Any]]] = defaultdict(list)
+        for summary in summaries:
+            for entry in summary.data or ():
+                groups[entry[0]].append(entry)
         failures = []
         for key in sorted(groups):
-            items = groups[key]
+            entries = groups[key]
             if check.key == "sha256":
                 # Rows of one workbook share its digest: only copies in different files count.
-                if len({item.provenance.locator.path for item in items}) < 2:
+                if len({entry[3] for entry in entries}) < 2:
                     continue
-            elif len(items) < 2:
+            elif len(entries) < 2:
                 continue
             if check.distinct is not None:
-                if len({key_of(item, check.distinct) for item in items}) < 2:
+                if len({entry[2][0] for entry in entries}) < 2:
                     continue
-                held = "; ".join(f"{check.distinct} {item.field(check.distinct)} at {item.locator}" for item in items)
+                held = "; ".join(f"{check.distinct} {entry[2][1]} at {entry[4].locator}" for entry in entries)
             else:
-                held = "; ".join(item.locator for item in items)
-            name = (
-                "the same content"
-                if check.key == "sha256"
-                else f"{check.key.replace('_', ' ')} '{items[0].field(check.key)}'"
-            )
-            detail = f"{name} is held by {len(items)} items: {held}"
-            failures.append(Failure(items=tuple(items), detail=detail))
+                held = "; ".join(entry[4].locator for entry in entries)
+            name = "the same content" if check.key == "sha256" else f"{check.key.replace('_', ' ')} '{entries[0][1]}'"
+            detail = f"{name} is held by {len(entries)} items: {held}"
+            failures.append(Failure(items=tuple(entry[4] for entry in entries), detail=detail))
         return failures
