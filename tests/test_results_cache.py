@@ -61,6 +61,8 @@ def test_a_changed_register_reevaluates_only_the_rules_that_read_it(acme: Path, 
 
     rescan, stats = run(acme, index)
     assert 0 < stats["rules_evaluated"] < first.rules_evaluated / 4
+    # The rules evaluated again combine the register's new summaries with the stored ones of every other file.
+    assert stats["groups_read"] == 1
     assert stats["rules_reused"] == first.rules_evaluated - stats["rules_evaluated"]
     assert rescan.model_dump_json() != first.model_dump_json()
     assert rescan.model_dump_json() == without_index(acme)
@@ -100,4 +102,23 @@ def test_verbose_scan_says_how_many_rules_were_reused(acme: Path, tmp_path: Path
         return result.stderr
 
     assert "rules: 0 reused" in scan_verbose()
-    assert ", 0 evaluated" in scan_verbose()
+    assert ", 0 evaluated (0 files decoded)" in scan_verbose()
+
+
+def test_damaged_or_stale_summaries_are_worked_out_again(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    first, _ = run(acme, index)
+    with sqlite3.connect(index) as db:
+        groups = db.execute("SELECT count(*) FROM group_summaries").fetchone()[0]
+        db.execute("UPDATE group_summaries SET summaries = x'00ff'")
+        db.execute("DELETE FROM rule_results")
+    again, stats = run(acme, index)
+    assert stats["rules_evaluated"] == first.rules_evaluated and stats["groups_read"] == groups > 20
+    assert again.model_dump_json() == first.model_dump_json()
+    # A deleted file's summaries are forgotten with it.
+    deleted = acme / CALIBRATION
+    deleted.unlink()
+    run(acme, index)
+    with sqlite3.connect(index) as db:
+        keys = [key for (key,) in db.execute("SELECT group_key FROM group_summaries")]
+    assert len(keys) == groups - 1 and not any("Calibration Log" in key for key in keys)

@@ -89,9 +89,12 @@ def qmscheck_register_checks(register: Callable[[CheckPrimitive], None]) -> None
 
     Call ``register(primitive)``; ``primitive.kind`` is the ``kind = "..."`` value in
     rule files and must be unique. The built-in vocabulary is ``exists``, ``each``,
-    ``fresh``, ``covers`` and ``mentions``. A primitive declares the per-item
-    conditions it needs (evaluated on the durable-rules engine) and turns the matches
-    into failures; see :class:`qmscheck.checks.base.CheckPrimitive`.
+    ``fresh``, ``covers``, ``mentions``, ``periodic``, ``unique`` and ``differs``. A
+    primitive declares the per-item conditions it needs (evaluated on the durable-rules
+    engine) and turns the matches into failures; see
+    :class:`qmscheck.checks.base.CheckPrimitive`. Subclass
+    :class:`qmscheck.checks.base.Groupwise` so that large shares are checked one file at
+    a time and rescans read only changed files (``docs/checks.md``).
     """
 
 
