@@ -1,8 +1,9 @@
 """Measure qmscheck against the read floor on a synthetic organisation (see benchmarks/README.md).
 
-    python benchmarks/run.py --files 5000 --rows 100000 [--jobs N] [--keep DIR]
+    python benchmarks/run.py --files 5000 --rows 100000 [--defect-rate 0.02] [--jobs N] [--keep DIR]
 
-In one run: generates the organisation (or reuses --keep DIR), then measures, each phase in
+In one run: generates the organisation (or reuses --keep DIR) with --defect-rate of its documents
+and register rows defective (default 0.02; 1 makes every one defective), then measures, each phase in
 its own process so peak memory is per phase:
   floor   walk + stat + sha256 of every byte (os.scandir; hashing in --jobs processes),
           plus raw row decoding of every register (python-calamine for workbooks, csv for csv);
@@ -122,6 +123,14 @@ def change_one_percent(org: Path) -> int:
     return changed
 
 
+def defect_rate(text: str) -> float:
+    """argparse type for --defect-rate: a number from 0 to 1."""
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
 def run_phase(args: list[str]) -> dict[str, float]:
     result = subprocess.run([sys.executable, __file__, "--phase", *args], capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -135,6 +144,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--keep", type=Path, help="Generate into (or reuse) this folder and keep it.")
+    parser.add_argument("--defect-rate", type=defect_rate, default=0.02,
+                        help="Share (0 .. 1) of generated documents and register rows that are defective; "
+                             "1 makes every one defective. Default: %(default)s.")
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -154,24 +166,29 @@ def main() -> None:
         from generate import generate
 
         started = time.perf_counter()
-        expected = generate(org, args.files, args.rows)
-        (work / "expected.json").write_text(json.dumps(expected))
-        print(f"generated {args.files} files, {args.rows} rows in {time.perf_counter() - started:.1f} s", flush=True)
+        counts = generate(org, args.files, args.rows, defect_rate=args.defect_rate)
+        (work / "expected.json").write_text(json.dumps({**counts, "defect_rate": args.defect_rate}))
+        print(f"generated {args.files} files, {args.rows} rows (defect rate {args.defect_rate:g}) "
+              f"in {time.perf_counter() - started:.1f} s", flush=True)
     expected = json.loads((work / "expected.json").read_text())
+    # Organisations generated before --defect-rate existed had every row defective.
+    rate = expected.get("defect_rate", 1.0)
+    if rate != args.defect_rate:
+        print(f"note: reusing {org}, generated with defect rate {rate:g} (not {args.defect_rate:g})", flush=True)
     index = work / "index.sqlite"
     index.unlink(missing_ok=True)
-    jobs = str(args.jobs)
-    run_phase(["floor", str(org), jobs])  # warm the page cache: every phase then reads warm
-    floor = run_phase(["floor", str(org), jobs])
-    full = run_phase(["full", str(org), jobs, str(index)])
+    jobs_arg = str(args.jobs)
+    run_phase(["floor", str(org), jobs_arg])  # warm the page cache: every phase then reads warm
+    floor = run_phase(["floor", str(org), jobs_arg])
+    full = run_phase(["full", str(org), jobs_arg, str(index)])
     changed = change_one_percent(org)
-    rescan = run_phase(["rescan", str(org), jobs, str(index)])
+    rescan = run_phase(["rescan", str(org), jobs_arg, str(index)])
 
     def row(name: str, data: dict[str, float], detail: str) -> None:
         print(f"{name:<8} {data['seconds']:8.2f} s  peak RSS {data['peak_rss_mib']:7.0f} MiB  {detail}")
 
-    print(f"\n{expected['documents']} documents, {expected['rows']} register rows, --jobs {args.jobs}, "
-          f"{changed} files changed for the rescan")
+    print(f"\n{expected['documents']} documents, {expected['rows']} register rows, defect rate {rate:g}, "
+          f"--jobs {args.jobs}, {changed} files changed for the rescan")
     row("floor", floor, f"walk+stat {floor['walk_stat']:.2f} s, sha256 {floor['sha256']:.2f} s, "
                         f"calamine/csv rows {floor['rows_decode']:.2f} s")
     for name, data in (("full", full), ("rescan", rescan)):
