@@ -129,9 +129,15 @@ class EvidenceItem(BaseModel):
         return str(self.provenance.locator)
 
 
+_NUMBER_OR_TEXT = re.compile(r"(\d+)|(\D+)")  # natural_key's runs: digits, or anything else
+
+
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort 'row 5' before 'row 15': numbers compare as numbers."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+    # Runs of digits and of other characters, in order. A run of other characters that str.isdigit()
+    # still accepts (superscripts: '²') goes to int() as before, which rejects it just the same.
+    return tuple([(0, int(number)) if number else (0, int(other)) if other.isdigit() else (1, other)
+                  for number, other in _NUMBER_OR_TEXT.findall(text)])
 
 
 class Exclusion(BaseModel):

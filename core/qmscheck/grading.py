@@ -27,19 +27,22 @@ def _label(cited: EvidenceItem | Cited) -> str:
 
 def _refs(failures: list[Failure], positions: Mapping[str, int] | None) -> list[EvidenceRef]:
     seen: dict[str, EvidenceRef] = {}
-    order: dict[str, int] = {}
+    places: dict[str, tuple[str, int]] = {}
     for failure in failures:
         for item in failure.items:
             if item.id not in seen:
                 # Not model_construct: its Python loop is slower than pydantic-core validating four strings.
                 seen[item.id] = EvidenceRef(id=item.id, locator=item.locator, sha256=item.sha256, label=_label(item))
                 if isinstance(item, Cited):
-                    order[item.id] = item.position
+                    places[item.id] = (item.group, item.position)
     refs = list(seen.values())
     if len(refs) < 2:
         return refs
-    if len(order) == len(seen):
-        return sorted(refs, key=lambda ref: order[ref.id])
+    if len(places) == len(seen):
+        # The collection orders its groups by the natural key of theirs, and keeps each group's items as they
+        # stand: one natural key per group, not per item, orders what a finding cites.
+        group_keys = {group: natural_key(group) for group, _ in places.values()}
+        return sorted(refs, key=lambda ref: (group_keys[places[ref.id][0]], places[ref.id][1]))
     if positions is not None and all(ref_id in positions for ref_id in seen):
         # The collection is in natural_key order, so its positions sort the same way for the price
         # of a dict lookup, and timsort is linear on failures that arrive in evidence order.

@@ -6,8 +6,9 @@ rule that reads it; then its items are dropped. Groups are handed to the engine 
 dedupe work as on the whole collection. Memory holds one batch of items plus the summaries,
 which keep only what a rule needs: counts, failing items, keys.
 
-A group whose summaries for a rule are stored under the same digest (:mod:`qmscheck.summaries`)
-is not decoded at all: a rescan decodes the files that changed.
+A group whose summary for a rule is stored with the group's current digest
+(:mod:`qmscheck.summaries`) is not decoded for that rule: a rescan decodes the files that
+changed.
 """
 
 from __future__ import annotations
@@ -45,20 +46,27 @@ class GroupwiseRule:
     #: The rule and the scan's settings (summaries.summary_digest).
     digest: str
     types: frozenset[str] = field(init=False)
+    #: Per group read (collection order): its summary, None until worked out.
+    summaries: list[Summary | None] = field(default_factory=list, init=False)
+    #: What the last scan stored of each group (key -> entry).
+    found: StoredSummaries = field(default_factory=dict, init=False)
+    #: What this scan stores: the entries of the groups read now, so a deleted file's goes.
+    entries: StoredSummaries = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.types = frozenset(t for probe in self.probes for t in probe.types)
 
+    @property
+    def id(self) -> str:
+        return self.loaded.rule.id
+
 
 @dataclass
 class _Pending:
-    """A group to decode, the rules it must be summarised for, and what is stored of it already."""
+    """A group to decode, and for each rule that needs it, where its summary goes."""
 
-    index: int
     group: EvidenceGroup
-    offset: int
-    rules: list[GroupwiseRule]
-    known: StoredSummaries
+    slots: list[tuple[GroupwiseRule, int]]
 
 
 @dataclass
@@ -69,57 +77,62 @@ class GroupwiseRun:
     store: ResultCache
     #: False: summaries stored by earlier scans are not read (--full).
     reuse: bool = True
-    #: Per group (collection order), per rule id: its summary.
-    _summaries: list[dict[str, Summary]] = field(default_factory=list)
     groups_read: int = 0
 
     def summaries(self, collection: Collection) -> dict[str, list[Summary]]:
-        """Every rule's summaries, in evidence order."""
-        groups = collection.groups
-        self._summaries = [{} for _ in groups]
+        """Every rule's summaries of the groups it reads, in evidence order."""
         if not self.rules:
             return {}
-        saved = self.store.summaries() if self.reuse else {}
+        self._load_stored()
+        readers_of: dict[frozenset[str], list[GroupwiseRule]] = {}
         batch: list[_Pending] = []
         batch_items = 0
-        offset = 0
         with _collector_paused():
-            for index, group in enumerate(groups):
-                readers = [rule for rule in self.rules if group.reads(rule.types)]
-                if readers:
-                    known = self._stored(group, offset, saved)
-                    missing = []
-                    for rule in readers:
-                        summary = _revived(known.get(rule.digest))
-                        if summary is None:
-                            missing.append(rule)
-                        else:
-                            self._summaries[index][rule.loaded.rule.id] = summary
-                    if missing:
-                        batch.append(_Pending(index, group, offset, missing, known))
-                        batch_items += group.count
-                        if batch_items >= BATCH_ITEMS:
-                            self._summarise(batch)
-                            batch, batch_items = [], 0
-                offset += group.count
+            for group in collection.groups:
+                readers = readers_of.get(group.types)
+                if readers is None:
+                    readers = readers_of[group.types] = [rule for rule in self.rules if group.reads(rule.types)]
+                slots = [(rule, self._reuse(rule, group)) for rule in readers]
+                missing = [(rule, slot) for rule, slot in slots if rule.summaries[slot] is None]
+                if missing:
+                    batch.append(_Pending(group, missing))
+                    batch_items += group.count
+                    if batch_items >= BATCH_ITEMS:
+                        self._summarise(batch)
+                        batch, batch_items = [], 0
             self._summarise(batch)
-        self.store.keep_summaries_of(group.key for group in groups)
-        return {
-            rule.loaded.rule.id: [found[rule.loaded.rule.id] for found in self._summaries
-                                  if rule.loaded.rule.id in found]
-            for rule in self.rules
-        }
+        self.store.put_summaries((rule.id, rule.digest, encode(rule.entries)) for rule in self.rules)
+        result: dict[str, list[Summary]] = {}
+        for rule in self.rules:
+            result[rule.id] = [summary for summary in rule.summaries if summary is not None]
+            assert len(result[rule.id]) == len(rule.summaries), "every group read was summarised"
+        return result
+
+    def _load_stored(self) -> None:
+        found = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
+        for rule in self.rules:
+            blob = found.get(rule.id)
+            if blob is None:
+                continue
+            try:
+                rule.found = decode(blob)
+            except (zlib.error, ValueError, TypeError) as exc:
+                log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
 
     @staticmethod
-    def _stored(group: EvidenceGroup, offset: int, saved: dict[str, tuple[str, bytes]]) -> StoredSummaries:
-        row = saved.get(group.key)
-        if row is None or row[0] != group.digest:
-            return {}
-        try:
-            return decode(row[1], offset)
-        except (zlib.error, ValueError, TypeError) as exc:
-            log.debug("stored summaries of %s are damaged (%s); summarising again", group.key, exc)
-            return {}
+    def _reuse(rule: GroupwiseRule, group: EvidenceGroup) -> int:
+        """The rule's slot for the group, filled with the stored summary when it is still valid."""
+        slot = len(rule.summaries)
+        summary = None
+        entry = rule.found.get(group.key)
+        if isinstance(entry, list) and entry and entry[0] == group.digest:
+            try:
+                summary = revived(entry)
+                rule.entries[group.key] = entry
+            except (ValueError, TypeError):
+                summary = None  # damaged: summarised again
+        rule.summaries.append(summary)
+        return slot
 
     def _summarise(self, batch: list[_Pending]) -> None:
         if not batch:
@@ -132,49 +145,37 @@ class GroupwiseRun:
             start = len(facts)
             starts.append(start)
             facts.extend([to_fact(start + i, item) for i, item in enumerate(items)])
-        wanted = {rule.loaded.rule.id: rule for pending in batch for rule in pending.rules}
+        wanted = {rule.id: rule for pending in batch for rule, _ in pending.slots}
         probes = [probe for rule in wanted.values() for probe in rule.probes]
         local = _split(evaluate(probes, facts), starts, len(facts))
-        rows = []
-        for slot, (pending, items) in enumerate(zip(batch, decoded, strict=True)):
-            start = starts[slot]
+        for position, (pending, items) in enumerate(zip(batch, decoded, strict=True)):
+            start = starts[position]
             group_facts = facts[start : start + len(items)]
             positions = positions_of(items)
-            indices = {key: found[slot] for key, found in local.items()}
-            summaries = dict(pending.known)
-            for rule in pending.rules:
+            indices = {key: found[position] for key, found in local.items()}
+            group = pending.group
+            for rule, slot in pending.slots:
                 ctx = CheckContext(
                     rule=rule.loaded.rule, as_of=self.as_of, organisation=self.organisation, items=items,
-                    facts=group_facts, positions=positions, offset=pending.offset, indices=indices,
+                    facts=group_facts, positions=positions, group=group.key, indices=indices,
                 )
                 summary = rule.primitive.summary(ctx)
-                self._summaries[pending.index][rule.loaded.rule.id] = summary
-                summaries[rule.digest] = stored(summary)
-            rows.append((pending.group.key, pending.group.digest, encode(summaries, pending.offset)))
-        self.store.put_summaries(rows)
-
-
-def _revived(entry: list[Any] | None) -> Summary | None:
-    if entry is None:
-        return None
-    try:
-        return revived(entry)
-    except (ValueError, TypeError):
-        return None  # damaged: summarised again
+                rule.summaries[slot] = summary
+                rule.entries[group.key] = stored(group.digest, summary)
 
 
 def _split(matches: dict[str, set[str]], starts: Sequence[int], total: int) -> dict[str, list[list[int]]]:
     """Engine matches (fact ids over the batch) -> per probe, per group, sorted indices into the group."""
     owner: list[int] = []
-    for slot, start in enumerate(starts):
-        end = starts[slot + 1] if slot + 1 < len(starts) else total
-        owner.extend([slot] * (end - start))
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else total
+        owner.extend([position] * (end - start))
     result: dict[str, list[list[int]]] = {}
     for key, ids in matches.items():
         per_group: list[list[int]] = [[] for _ in starts]
         for index in sorted(int(fact_id[1:]) for fact_id in ids):
-            slot = owner[index]
-            per_group[slot].append(index - starts[slot])
+            position = owner[index]
+            per_group[position].append(index - starts[position])
         result[key] = per_group
     return result
 

@@ -2,9 +2,10 @@
 
 One row per (source, location): the file's size, mtime_ns and sha256 when it was read, a
 fingerprint of everything else the result depends on (qmscheck and connector versions,
-classification overrides, plugins), the evidence items it produced (JSON, zlib-compressed),
-their number and evidence types, and its warnings (kept apart so a rescan can report them
-without decoding the items). A file whose size and mtime are unchanged is taken from the
+classification overrides, plugins), the evidence items it produced (JSON, zlib-compressed)
+with the CRC-32 of those compressed bytes (so a rescan can tell a damaged entry without
+decompressing it), their number and evidence types, and its warnings (kept apart so a rescan
+can report them without decoding the items). A file whose size and mtime are unchanged is taken from the
 index without being opened; one whose size or mtime changed is hashed, and parsed again
 only if its bytes changed.
 
@@ -17,14 +18,14 @@ from __future__ import annotations
 import sqlite3
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from qmscheck.errors import QmscheckError
 
 INDEX_DIR = ".qmscheck"
 INDEX_NAME = "index.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
     payload BLOB NOT NULL,
+    crc INTEGER NOT NULL,
     types TEXT NOT NULL,
     count INTEGER NOT NULL,
     warnings TEXT NOT NULL,
@@ -44,19 +46,28 @@ CREATE TABLE IF NOT EXISTS files (
 """
 
 
-@dataclass(frozen=True)
-class CachedFile:
-    """What the index knows about one file. ``payload`` is the compressed items JSON;
-    ``types`` and ``warnings`` are JSON lists."""
+class CachedFile(NamedTuple):
+    """What the index knows about one file. ``payload`` is the compressed items JSON and ``crc``
+    its CRC-32 when it was stored; ``types`` and ``warnings`` are JSON lists; ``item_count`` is the
+    number of items. A tuple, made straight from the row: a rescan loads one per file."""
 
+    location: str
     size: int
     mtime_ns: int
     sha256: str
     fingerprint: str
     payload: bytes
+    crc: int
     types: str
-    count: int
+    item_count: int
     warnings: str
+
+    def intact(self) -> bool:
+        """False for a damaged entry (its file is then read again). Far cheaper than decompressing."""
+        try:
+            return zlib.crc32(self.payload) == self.crc
+        except TypeError:  # not bytes at all
+            return False
 
 
 def compress(data: bytes) -> bytes:
@@ -87,19 +98,17 @@ class EvidenceIndex:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
-        self._pending: list[tuple[str, str, int, int, str, str, bytes, str, int, str]] = []
+        self._pending: list[tuple[str, str, int, int, str, str, bytes, int, str, int, str]] = []
         if path is None:
             return
         self._db = open_index(path, _SCHEMA)
         try:
             row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row is None:
-                self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-                self._db.commit()
-            elif row[0] != str(SCHEMA_VERSION):
+            if row is None or row[0] != str(SCHEMA_VERSION):
+                # Another layout (or no record of one): its entries cannot be read, so start afresh.
                 self._db.execute("DROP TABLE files")
                 self._db.executescript(_SCHEMA)
-                self._db.execute("UPDATE meta SET value=? WHERE key='schema'", (str(SCHEMA_VERSION),))
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 self._db.commit()
         except sqlite3.Error as exc:
             raise _cannot_open(path, exc) from None
@@ -113,16 +122,17 @@ class EvidenceIndex:
         if self._db is None:
             return {}
         rows = self._db.execute(
-            "SELECT location, size, mtime_ns, sha256, fingerprint, payload, types, count, warnings "
+            "SELECT location, size, mtime_ns, sha256, fingerprint, payload, crc, types, count, warnings "
             "FROM files WHERE source=?", (source,)
         )
-        return {row[0]: CachedFile(*row[1:]) for row in rows}
+        return {cached.location: cached for cached in map(CachedFile._make, rows)}
 
     def put(self, source: str, location: str, size: int, mtime_ns: int, sha256: str, fingerprint: str,
             payload: bytes, types: str, count: int, warnings: str) -> None:
         if self._db is None:
             return
-        self._pending.append((source, location, size, mtime_ns, sha256, fingerprint, payload, types, count, warnings))
+        self._pending.append((source, location, size, mtime_ns, sha256, fingerprint, payload, zlib.crc32(payload),
+                              types, count, warnings))
         if len(self._pending) >= 500:
             self.flush()
 
@@ -144,7 +154,7 @@ class EvidenceIndex:
     def flush(self) -> None:
         if self._db is None or not self._pending:
             return
-        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
+        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
         self._pending.clear()
 
     def close(self) -> None:

@@ -8,7 +8,7 @@ table in the evidence index's SQLite file; one row per rule, replaced on every s
 
 A rule that must be evaluated again still need not read every group: the summaries its
 primitive kept of each group (:mod:`qmscheck.groupwise`) are a second table here, one row per
-group, so that a rescan decodes only the groups that changed.
+rule, so that a rescan decodes only the groups that changed.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ CREATE TABLE IF NOT EXISTS rule_results (
     digest TEXT NOT NULL,
     findings BLOB NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS group_summaries (
-    group_key TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS rule_summaries (
+    rule_id TEXT PRIMARY KEY,
     digest TEXT NOT NULL,
     summaries BLOB NOT NULL
 ) WITHOUT ROWID;
@@ -91,25 +91,18 @@ class ResultCache:
                 for rule_id, digest, findings in results]
         self._db.executemany("INSERT OR REPLACE INTO rule_results VALUES (?, ?, ?)", rows)
 
-    def summaries(self) -> dict[str, tuple[str, bytes]]:
-        """Every stored group's summaries (qmscheck.summaries): key -> (digest, blob)."""
-        if self._db is None:
+    def summaries(self, digests: dict[str, str]) -> dict[str, bytes]:
+        """The stored summaries (qmscheck.summaries) of every rule whose summary digest is unchanged."""
+        if self._db is None or not digests:
             return {}
-        return {key: (digest, blob) for key, digest, blob in
-                self._db.execute("SELECT group_key, digest, summaries FROM group_summaries")}
+        return {rule_id: blob for rule_id, digest, blob in
+                self._db.execute("SELECT rule_id, digest, summaries FROM rule_summaries")
+                if digests.get(rule_id) == digest}
 
     def put_summaries(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
+        """(rule id, summary digest, summaries) rows, replacing what each rule had."""
         if self._db is not None:
-            self._db.executemany("INSERT OR REPLACE INTO group_summaries VALUES (?, ?, ?)", rows)
-
-    def keep_summaries_of(self, keys: Iterable[str]) -> None:
-        """Forget the summaries of groups that are gone (files deleted or renamed)."""
-        if self._db is None:
-            return
-        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS current_groups (group_key TEXT PRIMARY KEY)")
-        self._db.execute("DELETE FROM current_groups")
-        self._db.executemany("INSERT OR IGNORE INTO current_groups VALUES (?)", ((key,) for key in keys))
-        self._db.execute("DELETE FROM group_summaries WHERE group_key NOT IN (SELECT group_key FROM current_groups)")
+            self._db.executemany("INSERT OR REPLACE INTO rule_summaries VALUES (?, ?, ?)", rows)
 
     def close(self) -> None:
         if self._db is None:

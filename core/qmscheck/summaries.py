@@ -1,13 +1,15 @@
-"""What each groupwise rule kept of each evidence group (:class:`qmscheck.checks.base.Summary`),
-as stored between scans in the evidence index (:class:`qmscheck.results.ResultCache`).
+"""What a groupwise rule kept of each evidence group (:class:`qmscheck.checks.base.Summary`), as
+stored between scans in the evidence index (:class:`qmscheck.results.ResultCache`).
 
-A summary depends on the rule, the scan's settings and the group's items, nothing else; so it
-is stored under the group's key and digest, and inside that under a digest of the rule and
-settings (:func:`summary_digest`). A rescan decodes only the groups whose digest changed (or
-that a changed rule reads) and combines their fresh summaries with the stored ones.
+A summary depends on the rule, the scan's settings and the group's items, nothing else. So a
+rule's summaries are stored together under a digest of the rule and the settings
+(:func:`summary_digest`), each with the digest of the group it summarises: a rescan trusts
+the entries whose group digest is unchanged and summarises the other groups again.
 
-Positions of cited items are stored relative to their group, since inserting a file before
-it moves the group but not its items' places within it.
+One JSON object per rule, not a row per group: a rule evaluated again needs every group's
+summary, and one ``json.loads`` of 100,000 entries costs a fraction of 100,000 small ones.
+Cited items are tuples (:class:`~qmscheck.checks.base.Cited`), so they are stored as plain
+JSON arrays with no Python call per item on the way out.
 """
 
 from __future__ import annotations
@@ -19,54 +21,57 @@ from typing import Any
 
 from qmscheck.checks.base import Cited, Failure, Summary
 
-#: The one key of the JSON object a cited item is stored as.
-CITED = "@"
-
-#: Per rule (by :func:`summary_digest`): [population, failures, data], cited items as {"@": [...]}.
+#: Group key -> [group digest, population] for a summary with nothing else in it, else
+#: [group digest, population, failures, data, cited].
 StoredSummaries = dict[str, list[Any]]
 
 
 def summary_digest(settings: str, rule_json: str) -> str:
-    return hashlib.sha256(f"{settings}\0{rule_json}".encode()).hexdigest()[:24]
+    return hashlib.sha256(f"{settings}\0{rule_json}".encode()).hexdigest()
 
 
-def encode(summaries: StoredSummaries, offset: int) -> bytes:
-    def cited(value: object) -> dict[str, list[Any]]:
-        if isinstance(value, Cited):
-            return {CITED: [value.position - offset, value.id, value.locator, value.sha256, value.label]}
-        raise TypeError(f"a summary holds a {type(value).__name__}, which cannot be stored")
-
-    return zlib.compress(json.dumps(summaries, default=cited, separators=(",", ":")).encode(), 1)
-
-
-def decode(blob: bytes, offset: int) -> StoredSummaries:
-    def revive(value: dict[str, Any]) -> Any:
-        found = value.get(CITED)
-        if found is not None and len(value) == 1:
-            position, item_id, locator, sha256, label = found
-            return Cited(offset + position, item_id, locator, sha256, label)
-        return value
-
-    decoded = json.loads(zlib.decompress(blob), object_hook=revive)
-    if not isinstance(decoded, dict):
-        raise ValueError("stored summaries are not an object")
-    return decoded
-
-
-def stored(summary: Summary) -> list[Any]:
-    failures = [[failure.detail, failure.near_miss, failure.absence, list(failure.items)]
-                for failure in summary.failures]
+def stored(group_digest: str, summary: Summary) -> list[Any]:
+    if not summary.failures and summary.data is None and not summary.cited:
+        return [group_digest, summary.population]
+    failures = []
     for failure in summary.failures:
         if not all(isinstance(item, Cited) for item in failure.items):
-            raise TypeError("a groupwise failure must cite its items as Cited (CheckContext.cite)")
-    return [summary.population, failures, summary.data]
+            raise TypeError("a groupwise failure must cite its items with CheckContext.cite")
+        failures.append([failure.detail, failure.near_miss, failure.absence, failure.items])
+    return [group_digest, summary.population, failures, summary.data, summary.cited]
+
+
+# Summaries that only count are by far the most common, and nothing changes a stored summary:
+# one object per population size serves them all.
+_COUNTED: dict[int, Summary] = {}
 
 
 def revived(entry: list[Any]) -> Summary:
-    population, failures, data = entry
+    """A stored entry as a summary; ValueError or TypeError when it is damaged."""
+    if len(entry) == 2:
+        population = entry[1]
+        if not isinstance(population, int):
+            raise TypeError("a stored population is not a number")
+        found = _COUNTED.get(population)
+        if found is None:
+            found = _COUNTED[population] = Summary(population=population)
+        return found
+    _, population, failures, data, cited = entry
     return Summary(
         population=population,
-        failures=[Failure(items=tuple(items), detail=detail, near_miss=near_miss, absence=absence)
-                  for detail, near_miss, absence, items in failures],
+        failures=[Failure(items=tuple(Cited(*item) for item in items), detail=detail, near_miss=near_miss,
+                          absence=absence) for detail, near_miss, absence, items in failures],
         data=data,
+        cited=[Cited(*item) for item in cited],
     )
+
+
+def encode(entries: StoredSummaries) -> bytes:
+    return zlib.compress(json.dumps(entries, separators=(",", ":")).encode(), 1)
+
+
+def decode(blob: bytes) -> StoredSummaries:
+    decoded = json.loads(zlib.decompress(blob))
+    if not isinstance(decoded, dict):
+        raise ValueError("stored summaries are not an object")
+    return decoded

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from qmscheck.conditions import compile_all, compile_selector
 from qmscheck.engine import Probe
@@ -26,11 +26,12 @@ from qmscheck.rulemodel import Rule, Selector
 SELECTED = "selected"
 
 
-@dataclass(frozen=True, slots=True)
-class Cited:
-    """An item as a finding cites it, kept after the item itself is gone: ``position`` is its
-    place in the whole collection (evidence order), the rest is what the report shows."""
+class Cited(NamedTuple):
+    """An item as a finding cites it, kept after the item itself is gone: the ``group`` it came
+    from and its ``position`` there place it in evidence order; the rest is what the report shows.
+    A tuple, so that summaries holding it are stored as plain JSON."""
 
+    group: str
     position: int
     id: str
     locator: str
@@ -64,8 +65,8 @@ class CheckContext(RuleContext):
     matches: dict[str, set[str]] = field(default_factory=dict)
     #: Item id -> index in ``items``; built once per scan and shared by every rule's context.
     positions: Mapping[str, int] = field(default_factory=dict)
-    #: Position of ``items[0]`` in the whole collection, when ``items`` is one group of it.
-    offset: int = 0
+    #: The key of the evidence group ``items`` are, for :meth:`cite`.
+    group: str = ""
     #: Probe key -> sorted indices into ``items``; when given, ``matches`` is not read.
     indices: Mapping[str, Sequence[int]] | None = None
     # ``selected`` is asked for by the primitive and again for the rule's population: sort each probe once.
@@ -89,8 +90,8 @@ class CheckContext(RuleContext):
         return list(found)
 
     def cite(self, item: EvidenceItem) -> Cited:
-        """The item as a finding will cite it, placed in the whole collection."""
-        return Cited(self.offset + self.positions[item.id], item.id, item.locator, item.sha256, label(item))
+        """The item as a finding will cite it, kept in a :class:`Summary`."""
+        return Cited(self.group, self.positions[item.id], item.id, item.locator, item.sha256, label(item))
 
     def fact_of(self, item: EvidenceItem) -> dict[str, Any]:
         """The engine fact of an item, for explaining which condition it failed."""
@@ -122,17 +123,21 @@ class CheckPrimitive(Protocol):
 class Summary:
     """What a :class:`Groupwise` primitive keeps of one evidence group for one rule.
 
-    ``population``: how many items of the group the rule selected (filled in by
-    :meth:`Groupwise.summary`). ``failures``: failures
-    that need no other group (an item lacking a field); their items must be :class:`Cited`.
-    ``data``: anything else ``combine`` needs, as JSON values (dicts with string keys, lists,
-    strings, numbers, booleans, None) and :class:`Cited` items: summaries are stored in the
-    evidence index between scans, so tuples come back as lists.
+    - ``population``: how many items of the group the rule selected (filled in by
+      :meth:`Groupwise.summary`).
+    - ``failures``: failures that need no other group (an item lacking a field), citing
+      their items as :meth:`CheckContext.cite` gives them.
+    - ``data``: anything else ``combine`` needs, as JSON values (dicts with string keys,
+      lists, strings, numbers, booleans, None): summaries are stored in the evidence index
+      between scans, so tuples come back as lists.
+    - ``cited``: items ``combine`` may cite, which ``data`` refers to by their place here
+      (e.g. ``data[i]`` describes ``cited[i]``).
     """
 
     population: int = 0
     failures: list[Failure] = field(default_factory=list)
     data: Any = None
+    cited: list[Cited] = field(default_factory=list)
 
 
 class Groupwise:

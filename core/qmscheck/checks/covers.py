@@ -38,19 +38,20 @@ class Covers(Groupwise):
         assert isinstance(check, CoversCheck)
         keys = (_key(item.field(check.match)) for item in ctx.matched("by"))
         covered = sorted({key for key in keys if key is not None})
-        keyed = []
+        keyed, cited = [], []
         if check.key is not None and check.keys_from is None:
             for item in ctx.selected:
                 value = item.field(check.key)
-                keyed.append([_key(value), f"{value}", ctx.cite(item)])
-        return Summary(data={"covered": covered, "keyed": keyed})
+                keyed.append([_key(value), f"{value}"])
+                cited.append(ctx.cite(item))
+        return Summary(data={"covered": covered, "keyed": keyed}, cited=cited)
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         check = ctx.rule.check
         assert isinstance(check, CoversCheck)
         # The join runs on a set, outside the engine, where it is linear instead of quadratic.
-        parts = [summary.data for summary in summaries if summary.data]
-        covered = {key for part in parts for key in part["covered"]}
+        parts = [summary for summary in summaries if summary.data]
+        covered = {key for part in parts for key in part.data["covered"]}
         by_what = " or ".join(t.replace("_", " ") for t in check.by.types)
         failures: list[Failure] = []
         if check.keys_from is not None:
@@ -63,7 +64,7 @@ class Covers(Groupwise):
             return failures
         assert check.key is not None
         for part in parts:
-            for key, shown, cited in part["keyed"]:
+            for (key, shown), cited in zip(part.data["keyed"], part.cited, strict=True):
                 if key not in covered:
                     detail = f"no {by_what} matching {check.key.replace('_', ' ')} '{shown}'"
                     failures.append(Failure(items=(cited,), detail=detail))

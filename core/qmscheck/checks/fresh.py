@@ -47,28 +47,30 @@ class Fresh(Groupwise):
         recent = bool(ctx.matched("recent"))
         recent_soon = bool(ctx.rule.warning_window and ctx.matched("recent_soon"))
         if not dated:
-            return Summary(data={"recent": recent, "recent_soon": recent_soon,
-                                 "undated": [ctx.cite(item) for item in ctx.selected]})
+            return Summary(data={"recent": recent, "recent_soon": recent_soon},
+                           cited=[ctx.cite(item) for item in ctx.selected])
         day, newest = max(dated, key=lambda pair: (pair[0], pair[1].id))
-        newest_entry = [day, newest.id, ctx.cite(newest)]
-        return Summary(data={"recent": recent, "recent_soon": recent_soon, "newest": newest_entry})
+        return Summary(data={"recent": recent, "recent_soon": recent_soon, "newest": [day, newest.id]},
+                       cited=[ctx.cite(newest)])
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         check = ctx.rule.check
         assert isinstance(check, FreshCheck)
         within = Period.parse(check.within)
-        parts = [summary.data for summary in summaries if summary.data]
-        newest = max((part["newest"] for part in parts if "newest" in part), key=lambda n: (n[0], n[1]), default=None)
+        parts = [summary for summary in summaries if summary.data]
+        dated = [part for part in parts if "newest" in part.data]
+        # [day, id]: lists compare like the tuples they were.
+        newest = max(dated, key=lambda part: part.data["newest"]).cited[0] if dated else None
         what = type_phrase(ctx.rule)
-        if not any(part["recent"] for part in parts):
+        if not any(part.data["recent"] for part in parts):
             if newest is None:
                 absence = f"no {what} with a {check.field.replace('_', ' ')} date was found"
-                undated = tuple(cited for part in parts for cited in part.get("undated", ()))
+                undated = tuple(cited for part in parts for cited in part.cited)
                 return [Failure(items=undated, detail=absence, absence=absence)]
-            return [Failure(items=(newest[2],), detail=f"the newest {what} is older than {within.human()}")]
-        if ctx.rule.warning_window and not any(part["recent_soon"] for part in parts):
+            return [Failure(items=(newest,), detail=f"the newest {what} is older than {within.human()}")]
+        if ctx.rule.warning_window and not any(part.data["recent_soon"] for part in parts):
             assert newest is not None  # a recent item is a dated one
             window = Period.parse(ctx.rule.warning_window).human()
             detail = f"the newest {what} will be older than {within.human()} within {window}"
-            return [Failure(items=(newest[2],), detail=detail, near_miss=True)]
+            return [Failure(items=(newest,), detail=detail, near_miss=True)]
         return []

@@ -42,7 +42,7 @@ class Mentions(Groupwise):
 
             # Only the newest of all groups is judged: each group offers its own, with what it lacks.
             newest = max(items, key=newest_key)
-            return Summary(data=[*newest_key(newest), ctx.cite(newest), missing_topics(check, newest)])
+            return Summary(data=[*newest_key(newest), missing_topics(check, newest)], cited=[ctx.cite(newest)])
         failures = []
         for item in items:
             missing = missing_topics(check, item)
@@ -55,8 +55,9 @@ class Mentions(Groupwise):
         assert isinstance(check, MentionsCheck)
         if check.target != "newest":
             return super().combine(ctx, summaries)
-        offers = [summary.data for summary in summaries if summary.data]
+        offers = [summary for summary in summaries if summary.data]
         if not offers:
             return []
-        _, _, newest, missing = max(offers, key=lambda offer: (offer[0], offer[1]))
-        return [Failure(items=(newest,), detail=_detail(ctx, newest.label, missing))] if missing else []
+        newest = max(offers, key=lambda offer: offer.data[:2])
+        missing, (cited,) = newest.data[2], newest.cited
+        return [Failure(items=(cited,), detail=_detail(ctx, cited.label, missing))] if missing else []

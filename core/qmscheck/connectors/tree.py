@@ -8,6 +8,7 @@ Symlinks are followed only while they stay inside the root; loops are detected.
 
 from __future__ import annotations
 
+import operator
 import os
 import shutil
 import stat
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 from qmscheck.errors import ConnectorError
 
 HIDDEN_PREFIXES = ("~$", ".~lock", ".")  # office lock files and hidden files
+_name = operator.attrgetter("name")
 
 
 @dataclass(frozen=True)
@@ -70,27 +72,33 @@ class LocalTree:
 
     def walk(self) -> Iterator[Entry | Skipped]:
         root_real = os.path.realpath(self.root)
+        inside = root_real + os.sep
         visited = {root_real}
-        stack: list[tuple[str, str]] = [(str(self.root), "")]
+        # (folder to list, its real path, its relative path + "/"). A real folder's subfolder that is
+        # not a link has the real path real/name: realpath() is needed only for links.
+        stack: list[tuple[str, str, str]] = [(str(self.root), root_real, "")]
+        s_isreg = stat.S_ISREG
         while stack:
-            folder, prefix = stack.pop()
+            folder, folder_real, prefix = stack.pop()
             try:
                 with os.scandir(folder) as iterator:
-                    entries = sorted(iterator, key=lambda entry: entry.name)
+                    entries = sorted(iterator, key=_name)
             except OSError as exc:
                 yield Skipped(prefix.rstrip("/") or ".", f"cannot list folder: {_os_reason(exc)}")
                 continue
-            subfolders: list[tuple[str, str]] = []
+            subfolders: list[tuple[str, str, str]] = []
             for entry in entries:
-                relative = prefix + entry.name
-                hidden = hidden_reason(entry.name)
-                if hidden:
-                    yield Skipped(relative, hidden, warn=False)
-                    continue
+                name = entry.name
+                relative = prefix + name
+                if name.startswith(HIDDEN_PREFIXES):  # one test for the many that are not
+                    hidden = hidden_reason(name)
+                    if hidden:
+                        yield Skipped(relative, hidden, warn=False)
+                        continue
                 try:
                     if entry.is_symlink():
                         target = os.path.realpath(entry.path)
-                        if target != root_real and not target.startswith(root_real + os.sep):
+                        if target != root_real and not target.startswith(inside):
                             yield Skipped(relative, "symlink points outside the scanned folder; not followed")
                             continue
                         info = os.stat(entry.path)  # follows the link (inside the root)
@@ -99,12 +107,13 @@ class LocalTree:
                                 yield Skipped(relative, "symlink loop or repeated folder; not followed again")
                                 continue
                             visited.add(target)
-                            subfolders.append((entry.path, relative + "/"))
+                            subfolders.append((entry.path, target, relative + "/"))
                             continue
                     else:
                         if entry.is_dir(follow_symlinks=False):
-                            visited.add(os.path.realpath(entry.path))
-                            subfolders.append((entry.path, relative + "/"))
+                            real = os.path.join(folder_real, name)
+                            visited.add(real)
+                            subfolders.append((entry.path, real, relative + "/"))
                             continue
                         info = entry.stat(follow_symlinks=False)
                 except FileNotFoundError:
@@ -113,7 +122,7 @@ class LocalTree:
                 except OSError as exc:
                     yield Skipped(relative, f"cannot read: {_os_reason(exc)}")
                     continue
-                if not stat.S_ISREG(info.st_mode):
+                if not s_isreg(info.st_mode):
                     yield Skipped(relative, "not a regular file", warn=False)
                     continue
                 yield Entry(relative, info.st_size, info.st_mtime_ns)
