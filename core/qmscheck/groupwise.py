@@ -30,7 +30,7 @@ from qmscheck.facts import to_fact
 from qmscheck.groups import EvidenceGroup
 from qmscheck.results import ResultCache
 from qmscheck.rulepack import LoadedRule
-from qmscheck.summaries import StoredSummaries, decode, encode, revived, stored
+from qmscheck.summaries import StoredSummaries, decode, encode, group_digest, revived, stored
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ class _Pending:
     """A group to decode, and for each rule that needs it, where its summary goes."""
 
     group: EvidenceGroup
+    digest: str
     slots: list[tuple[GroupwiseRule, int]]
 
 
@@ -92,10 +93,11 @@ class GroupwiseRun:
                 readers = readers_of.get(group.types)
                 if readers is None:
                     readers = readers_of[group.types] = [rule for rule in self.rules if group.reads(rule.types)]
-                slots = [(rule, self._reuse(rule, group)) for rule in readers]
+                digest = group_digest(group.digest)
+                slots = [(rule, self._reuse(rule, group.key, digest)) for rule in readers]
                 missing = [(rule, slot) for rule, slot in slots if rule.summaries[slot] is None]
                 if missing:
-                    batch.append(_Pending(group, missing))
+                    batch.append(_Pending(group, digest, missing))
                     batch_items += group.count
                     if batch_items >= BATCH_ITEMS:
                         self._summarise(batch)
@@ -120,15 +122,15 @@ class GroupwiseRun:
                 log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
 
     @staticmethod
-    def _reuse(rule: GroupwiseRule, group: EvidenceGroup) -> int:
+    def _reuse(rule: GroupwiseRule, key: str, digest: str) -> int:
         """The rule's slot for the group, filled with the stored summary when it is still valid."""
         slot = len(rule.summaries)
         summary = None
-        entry = rule.found.get(group.key)
-        if isinstance(entry, list) and entry and entry[0] == group.digest:
+        entry = rule.found.get(key)
+        if isinstance(entry, list) and entry and entry[0] == digest:
             try:
                 summary = revived(entry)
-                rule.entries[group.key] = entry
+                rule.entries[key] = entry
             except (ValueError, TypeError):
                 summary = None  # damaged: summarised again
         rule.summaries.append(summary)
@@ -161,7 +163,7 @@ class GroupwiseRun:
                 )
                 summary = rule.primitive.summary(ctx)
                 rule.summaries[slot] = summary
-                rule.entries[group.key] = stored(group.digest, summary)
+                rule.entries[group.key] = stored(pending.digest, summary)
 
 
 def _split(matches: dict[str, set[str]], starts: Sequence[int], total: int) -> dict[str, list[list[int]]]:

@@ -15,9 +15,10 @@ JSON arrays with no Python call per item on the way out.
 from __future__ import annotations
 
 import hashlib
-import json
 import zlib
 from typing import Any
+
+import pydantic_core
 
 from qmscheck.checks.base import Cited, Failure, Summary
 
@@ -66,12 +67,18 @@ def revived(entry: list[Any]) -> Summary:
     )
 
 
+def group_digest(digest: str) -> str:
+    """A group's digest as stored with each of its summaries: short, since every rule stores one per file."""
+    return hashlib.blake2b(digest.encode(), digest_size=10).hexdigest()
+
+
+# pydantic-core's JSON (Rust) reads and writes these documents about twice as fast as the json module.
 def encode(entries: StoredSummaries) -> bytes:
-    return zlib.compress(json.dumps(entries, separators=(",", ":")).encode(), 1)
+    return zlib.compress(pydantic_core.to_json(entries), 1)
 
 
 def decode(blob: bytes) -> StoredSummaries:
-    decoded = json.loads(zlib.decompress(blob))
+    decoded = pydantic_core.from_json(zlib.decompress(blob))
     if not isinstance(decoded, dict):
         raise ValueError("stored summaries are not an object")
     return decoded
