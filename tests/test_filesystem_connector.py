@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import docx
 import openpyxl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from qmscheck.classify import Overrides
 from qmscheck.collect import collect
 from qmscheck.config import ClassifyOverride, ScanConfig, SourceConfig
@@ -157,3 +161,91 @@ def test_a_classifier_naming_an_impossible_type_gives_a_warning_not_a_crash(tmp_
     assert len(bad) == 1 and "'Purchasing Procedure', which is not an evidence type name" in bad[0].message
     assert not any("QP-01" in item.id for item in collection.items)
     assert any(item.type == "calibration_record" for item in collection.items)
+
+
+# natural_key and _suffix were rewritten for speed: they must agree with what they replaced on any string.
+_RUNS = st.text(alphabet="az/._- 0123456789٣３²①~#!", max_size=40)  # ٣ ３: int() digits; ² ①: isdigit() only
+
+
+def _natural_key_before(text: str) -> tuple[tuple[int, int | str], ...]:
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+
+
+def _outcome(function: Callable[[str], object], text: str) -> object:
+    try:
+        return function(text)
+    except ValueError as exc:
+        return ("ValueError", str(exc))
+
+
+@given(st.one_of(_RUNS, st.text(max_size=40)))
+@settings(max_examples=2000, deadline=None)
+def test_natural_key_gives_what_it_always_gave(text: str) -> None:
+    from qmscheck.evidence import natural_key
+
+    assert _outcome(natural_key, text) == _outcome(_natural_key_before, text)
+    assert _outcome(natural_key, text) == _outcome(natural_key, text)  # a second time: from the cache
+
+
+def test_natural_key_orders_numbers_as_numbers_and_keeps_odd_digits_as_before() -> None:
+    from qmscheck.evidence import natural_key
+
+    names = ["filesystem:F/batch-10/x 2.md", "filesystem:F/batch-9/x 10.md", "filesystem:F/batch-9/x 9.md", "", "7"]
+    assert sorted(names, key=natural_key) == sorted(names, key=_natural_key_before)
+    assert natural_key("row ٣ and ３") == ((1, "row "), (0, 3), (1, " and "), (0, 3))
+    for odd in ("x²", "²", "1²2", "①"):
+        assert _outcome(natural_key, odd) == _outcome(_natural_key_before, odd)
+
+
+def _suffix_before(relative: str) -> str:
+    name = relative.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
+@given(st.text(alphabet="aB/.x", max_size=12))
+@settings(max_examples=1000, deadline=None)
+def test_suffix_gives_what_it_always_gave(relative: str) -> None:
+    from qmscheck.connectors.filesystem import _suffix
+
+    assert _suffix(relative) == _suffix_before(relative)
+    if all(part not in ("", ".") for part in relative.split("/")):  # a path as the walk gives them
+        assert _suffix(relative) == PurePosixPath(relative).suffix.lower()
+
+
+def test_walk_order_links_and_repeated_folders(tmp_path: Path) -> None:
+    """Real paths of folders are worked out as the walk descends (realpath() only for links): a link to a
+    folder the walk has already met is still recognised, also when the root itself is reached through a link."""
+    from qmscheck.connectors.tree import Entry, LocalTree, Skipped
+
+    real = tmp_path / "real"
+    (real / "b" / "sub").mkdir(parents=True)
+    (real / "b" / "sub" / "Doc 10.md").write_text("x")
+    (real / "b" / "sub" / "Doc 9.md").write_text("xy")
+    (real / "a.md").write_text("a")
+    (real / ".hidden.md").write_text("h")
+    (real / "~$lock.docx").write_text("l")
+    (real / "a-link").symlink_to(real / "b", target_is_directory=True)  # met before b: followed
+    (real / "c-link").symlink_to(real / "b" / "sub", target_is_directory=True)  # met before b/sub: followed
+    (real / "b" / "up").symlink_to(real, target_is_directory=True)
+    (real / "d").mkdir()
+    (real / "d" / "e-link").symlink_to(real / "b" / "sub", target_is_directory=True)  # b/sub was met: a repeat
+    (tmp_path / "via").symlink_to(real, target_is_directory=True)
+    repeat = "symlink loop or repeated folder; not followed again"
+    for root in (real, tmp_path / "via"):
+        found = [(type(f).__name__, f.relative, f.reason if isinstance(f, Skipped) else f.size)
+                 for f in LocalTree(root).walk() if isinstance(f, Entry | Skipped)]
+        assert found == [
+            ("Skipped", ".hidden.md", "hidden file or folder"),
+            ("Entry", "a.md", 1),
+            ("Skipped", "~$lock.docx", "office lock file"),
+            ("Skipped", "a-link/up", repeat),
+            ("Entry", "a-link/sub/Doc 10.md", 1),
+            ("Entry", "a-link/sub/Doc 9.md", 2),
+            ("Skipped", "b/up", repeat),
+            ("Entry", "b/sub/Doc 10.md", 1),
+            ("Entry", "b/sub/Doc 9.md", 2),
+            ("Entry", "c-link/Doc 10.md", 1),
+            ("Entry", "c-link/Doc 9.md", 2),
+            ("Skipped", "d/e-link", repeat),
+        ], root

@@ -172,15 +172,44 @@ def test_cli_index_options(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
-def test_damaged_index_entry_is_read_again(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", [
+    "payload = x'00ff'",
+    # Still zlib data, so only the checksum tells: a rescan no longer decompresses every entry.
+    "payload = zlib_of_other_items",
+    "payload = 'not bytes at all'",
+    "crc = crc + 1",
+])
+def test_damaged_index_entry_is_read_again(tmp_path: Path, damage: str) -> None:
     import sqlite3
+    import zlib
 
     root = build_share(tmp_path)
     index = tmp_path / "index.sqlite"
     first = run(root, index)
     with sqlite3.connect(index) as db:
-        db.execute("UPDATE files SET payload = x'00ff' WHERE location = 'notes.md'")
+        other = db.execute("SELECT payload FROM files WHERE location = 'Training Matrix.csv'").fetchone()[0]
+        assert zlib.decompress(other)
+        db.execute(f"UPDATE files SET {damage.replace('zlib_of_other_items', '?')} WHERE location = 'notes.md'",
+                   (other,) if "zlib_of_other_items" in damage else ())
     again = run(root, index)
     assert (again.stats["reused"], again.stats["extracted"]) == (4, 1)
     same(first, again)
     assert run(root, index).stats["reused"] == 5
+
+
+@pytest.mark.parametrize("stamp", ["UPDATE meta SET value = '2'", "DELETE FROM meta"])
+def test_an_index_of_another_layout_is_started_afresh(tmp_path: Path, stamp: str) -> None:
+    import sqlite3
+
+    root = build_share(tmp_path)
+    index = tmp_path / "index.sqlite"
+    first = run(root, index)
+    with sqlite3.connect(index) as db:  # the layout of schema 2: no checksum column
+        db.execute("ALTER TABLE files DROP COLUMN crc")
+        db.execute(stamp)
+    again = run(root, index)
+    assert (again.stats["reused"], again.stats["extracted"]) == (0, 5)
+    same(first, again)
+    assert run(root, index).stats["reused"] == 5
+    with sqlite3.connect(index) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() == [("3",)]

@@ -63,7 +63,7 @@ def test_a_changed_register_reevaluates_only_the_rules_that_read_it(acme: Path, 
     rescan, stats = run(acme, index)
     assert 0 < stats["rules_evaluated"] < first.rules_evaluated / 4
     # The rules evaluated again combine the register's new summaries with the stored ones of every other file.
-    assert stats["groups_read"] == 1
+    assert stats["groups_summarised"] == 1
     assert stats["rules_reused"] == first.rules_evaluated - stats["rules_evaluated"]
     assert rescan.model_dump_json() != first.model_dump_json()
     assert rescan.model_dump_json() == without_index(acme)
@@ -114,7 +114,7 @@ def test_damaged_or_stale_summaries_are_worked_out_again(acme: Path, tmp_path: P
         db.execute("UPDATE rule_summaries SET summaries = x'00ff' WHERE rule_id = 'CAL001'")
         db.execute("DELETE FROM rule_results")
     again, stats = run(acme, index)
-    assert stats["rules_evaluated"] == first.rules_evaluated and stats["groups_read"] == 1  # the calibration log
+    assert stats["rules_evaluated"] == first.rules_evaluated and stats["groups_summarised"] == 1  # the log
     assert again.model_dump_json() == first.model_dump_json()
     # A deleted file's summaries are forgotten with it.
     (acme / CALIBRATION).unlink()

@@ -25,7 +25,7 @@ from qmscheck.evidence import EvidenceItem, Organisation
 from qmscheck.facts import to_fact
 from qmscheck.grading import grade_failures
 from qmscheck.groups import items_of
-from qmscheck.groupwise import GroupwiseRule, GroupwiseRun
+from qmscheck.groupwise import Citations, GroupwiseRule, GroupwiseRun
 from qmscheck.merge import merge_findings
 from qmscheck.plugins import Plugins
 from qmscheck.report import (
@@ -52,7 +52,8 @@ class CheckOptions:
     results: Path | None = None
     #: Evaluate every rule again (and refresh the cache), as --full asks.
     fresh: bool = False
-    #: Filled in by run_check: rules reused and evaluated, evidence groups read (for --verbose and tests).
+    #: Filled in by run_check: rules reused and evaluated, evidence groups read (decoded) and summarised
+    #: (for --verbose and tests).
     stats: Counter[str] = field(default_factory=Counter)
 
 
@@ -95,14 +96,18 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
     # With --full nothing stored is trusted: summaries are worked out again, and stored afresh.
     run = GroupwiseRun(groupwise, options.as_of, organisation, store, reuse=not options.fresh)
     summaries = run.summaries(collection)
-    options.stats["groups_read"] += run.groups_read
+    citations = Citations(collection.groups)
     findings: dict[str, list[Finding]] = {}
     for rule in groupwise:
         found = summaries[rule.loaded.rule.id]
-        context = RuleContext(rule=rule.loaded.rule, as_of=options.as_of, organisation=organisation)
+        context = RuleContext(rule=rule.loaded.rule, as_of=options.as_of, organisation=organisation,
+                              resolve=citations.cited)
         failures = rule.primitive.combine(context, found)
         population = sum(summary.population for summary in found)
         findings[rule.loaded.rule.id] = grade_failures(rule.loaded.rule, rule.loaded.pack.name, failures, population)
+    # Files decoded for checking: to summarise them, and again to show what a failure cites.
+    options.stats["groups_read"] += run.groups_read + citations.groups_read
+    options.stats["groups_summarised"] += run.groups_read
     findings.update(_evaluate_whole(collection, whole, probes_of, plugins, organisation, options))
     return findings
 

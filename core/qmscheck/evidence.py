@@ -6,6 +6,7 @@ a *record* proves what happened ("retain documented information").
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from enum import StrEnum
@@ -132,12 +133,16 @@ class EvidenceItem(BaseModel):
 _NUMBER_OR_TEXT = re.compile(r"(\d+)|(\D+)")  # natural_key's runs: digits, or anything else
 
 
+@functools.lru_cache(maxsize=4096)
+def _text_part(text: str) -> tuple[int, int | str]:
+    # A run of other characters that str.isdigit() still accepts (superscripts: '²') goes to int(),
+    # which rejects it, as natural_key always did. Cached: keys share their folders and extensions.
+    return (0, int(text)) if text.isdigit() else (1, text)
+
+
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort 'row 5' before 'row 15': numbers compare as numbers."""
-    # Runs of digits and of other characters, in order. A run of other characters that str.isdigit()
-    # still accepts (superscripts: '²') goes to int() as before, which rejects it just the same.
-    return tuple([(0, int(number)) if number else (0, int(other)) if other.isdigit() else (1, other)
-                  for number, other in _NUMBER_OR_TEXT.findall(text)])
+    return tuple([(0, int(number)) if number else _text_part(other) for number, other in _NUMBER_OR_TEXT.findall(text)])
 
 
 class Exclusion(BaseModel):

@@ -16,16 +16,17 @@ from __future__ import annotations
 import gc
 import logging
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from qmscheck.checks.base import CheckContext, Groupwise, Summary, positions_of
+from qmscheck.checks.base import CheckContext, Cited, Groupwise, Place, Summary, label, positions_of
 from qmscheck.collect import Collection
 from qmscheck.engine import Probe, evaluate
-from qmscheck.evidence import Organisation
+from qmscheck.evidence import EvidenceItem, Organisation
 from qmscheck.facts import to_fact
 from qmscheck.groups import EvidenceGroup
 from qmscheck.results import ResultCache
@@ -129,7 +130,7 @@ class GroupwiseRun:
         entry = rule.found.get(key)
         if isinstance(entry, list) and entry and entry[0] == digest:
             try:
-                summary = revived(entry)
+                summary = revived(key, entry)
                 rule.entries[key] = entry
             except (ValueError, TypeError):
                 summary = None  # damaged: summarised again
@@ -163,7 +164,34 @@ class GroupwiseRun:
                 )
                 summary = rule.primitive.summary(ctx)
                 rule.summaries[slot] = summary
-                rule.entries[group.key] = stored(pending.digest, summary)
+                rule.entries[group.key] = stored(group.key, pending.digest, summary)
+
+
+class Citations:
+    """Finds placed items again when a rule's failures cite them, decoding their group. Failures
+    cite few items, mostly from few groups: the last groups decoded are kept."""
+
+    KEEP = 4
+
+    def __init__(self, groups: Sequence[EvidenceGroup]) -> None:
+        self._groups = {group.key: group for group in groups}
+        self._decoded: OrderedDict[str, list[EvidenceItem]] = OrderedDict()
+        self.groups_read = 0
+
+    def cited(self, place: Place) -> Cited:
+        items = self._decoded.get(place.group)
+        if items is None:
+            group = self._groups.get(place.group)
+            if group is None:
+                raise LookupError(f"no evidence group {place.group}")
+            items = self._decoded[place.group] = group.decoded()
+            self.groups_read += 1
+            if len(self._decoded) > self.KEEP:
+                self._decoded.popitem(last=False)
+        else:
+            self._decoded.move_to_end(place.group)
+        item = items[place.position]
+        return Cited(place.group, place.position, item.id, item.locator, item.sha256, label(item))
 
 
 def _split(matches: dict[str, set[str]], starts: Sequence[int], total: int) -> dict[str, list[list[int]]]:

@@ -3,11 +3,11 @@
 One row per (source, location): the file's size, mtime_ns and sha256 when it was read, a
 fingerprint of everything else the result depends on (qmscheck and connector versions,
 classification overrides, plugins), the evidence items it produced (JSON, zlib-compressed)
-with the CRC-32 of those compressed bytes (so a rescan can tell a damaged entry without
+with the CRC-32 of those compressed bytes (so a rescan tells a damaged entry without
 decompressing it), their number and evidence types, and its warnings (kept apart so a rescan
-can report them without decoding the items). A file whose size and mtime are unchanged is taken from the
-index without being opened; one whose size or mtime changed is hashed, and parsed again
-only if its bytes changed.
+can report them without decoding the items). A file whose size and mtime are unchanged is
+taken from the index without being opened; one whose size or mtime changed is hashed, and
+parsed again only if its bytes changed.
 
 The index lives beside the configuration (``.qmscheck/index.sqlite``) or where
 ``--index`` says; it is never written inside the evidence folders.

@@ -20,10 +20,10 @@ from typing import Any
 
 import pydantic_core
 
-from qmscheck.checks.base import Cited, Failure, Summary
+from qmscheck.checks.base import Cited, Failure, Place, Summary
 
 #: Group key -> [group digest, population] for a summary with nothing else in it, else
-#: [group digest, population, failures, data, cited].
+#: [group digest, population, failures, data, positions of the places].
 StoredSummaries = dict[str, list[Any]]
 
 
@@ -31,15 +31,17 @@ def summary_digest(settings: str, rule_json: str) -> str:
     return hashlib.sha256(f"{settings}\0{rule_json}".encode()).hexdigest()
 
 
-def stored(group_digest: str, summary: Summary) -> list[Any]:
-    if not summary.failures and summary.data is None and not summary.cited:
+def stored(group_key: str, group_digest: str, summary: Summary) -> list[Any]:
+    if not summary.failures and summary.data is None and not summary.places:
         return [group_digest, summary.population]
+    if any(place.group != group_key for place in summary.places):
+        raise ValueError("a summary may place only items of its own group")
     failures = []
     for failure in summary.failures:
         if not all(isinstance(item, Cited) for item in failure.items):
             raise TypeError("a groupwise failure must cite its items with CheckContext.cite")
         failures.append([failure.detail, failure.near_miss, failure.absence, failure.items])
-    return [group_digest, summary.population, failures, summary.data, summary.cited]
+    return [group_digest, summary.population, failures, summary.data, [place.position for place in summary.places]]
 
 
 # Summaries that only count are by far the most common, and nothing changes a stored summary:
@@ -47,7 +49,7 @@ def stored(group_digest: str, summary: Summary) -> list[Any]:
 _COUNTED: dict[int, Summary] = {}
 
 
-def revived(entry: list[Any]) -> Summary:
+def revived(group_key: str, entry: list[Any]) -> Summary:
     """A stored entry as a summary; ValueError or TypeError when it is damaged."""
     if len(entry) == 2:
         population = entry[1]
@@ -57,13 +59,13 @@ def revived(entry: list[Any]) -> Summary:
         if found is None:
             found = _COUNTED[population] = Summary(population=population)
         return found
-    _, population, failures, data, cited = entry
+    _, population, failures, data, positions = entry
     return Summary(
         population=population,
         failures=[Failure(items=tuple(Cited(*item) for item in items), detail=detail, near_miss=near_miss,
                           absence=absence) for detail, near_miss, absence, items in failures],
         data=data,
-        cited=[Cited(*item) for item in cited],
+        places=[Place(group_key, position) for position in positions],
     )
 
 

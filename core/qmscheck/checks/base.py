@@ -13,7 +13,7 @@ the summaries of unchanged files instead of decoding them again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, Protocol
@@ -39,6 +39,14 @@ class Cited(NamedTuple):
     label: str
 
 
+class Place(NamedTuple):
+    """Where an item is (the key of its group, its position there): enough to find it again
+    when a failure turns out to cite it, at a fraction of what a :class:`Cited` holds."""
+
+    group: str
+    position: int
+
+
 @dataclass(frozen=True)
 class Failure:
     """One way a rule is not met: by some items, or by the absence of any."""
@@ -56,6 +64,14 @@ class RuleContext:
     rule: Rule
     as_of: date
     organisation: Organisation
+    #: Finds a placed item again (the check stage decodes its group); see :meth:`cited`.
+    resolve: Callable[[Place], Cited] | None = field(default=None, kw_only=True)
+
+    def cited(self, place: Place) -> Cited:
+        """The item at ``place`` as a finding cites it."""
+        if self.resolve is None:
+            raise LookupError(f"no evidence to find {place} in")
+        return self.resolve(place)
 
 
 @dataclass
@@ -90,8 +106,18 @@ class CheckContext(RuleContext):
         return list(found)
 
     def cite(self, item: EvidenceItem) -> Cited:
-        """The item as a finding will cite it, kept in a :class:`Summary`."""
+        """The item as a finding will cite it: for failures found in one group."""
         return Cited(self.group, self.positions[item.id], item.id, item.locator, item.sha256, label(item))
+
+    def place(self, item: EvidenceItem) -> Place:
+        """Where the item is: for items ``combine`` may or may not cite (turn it into a :class:`Cited`
+        with :meth:`cited` when it does)."""
+        return Place(self.group, self.positions[item.id])
+
+    def cited(self, place: Place) -> Cited:
+        if place.group == self.group and self.resolve is None:
+            return self.cite(self.items[place.position])
+        return super().cited(place)
 
     def fact_of(self, item: EvidenceItem) -> dict[str, Any]:
         """The engine fact of an item, for explaining which condition it failed."""
@@ -130,14 +156,14 @@ class Summary:
     - ``data``: anything else ``combine`` needs, as JSON values (dicts with string keys,
       lists, strings, numbers, booleans, None): summaries are stored in the evidence index
       between scans, so tuples come back as lists.
-    - ``cited``: items ``combine`` may cite, which ``data`` refers to by their place here
-      (e.g. ``data[i]`` describes ``cited[i]``).
+    - ``places``: items of the group ``combine`` may cite (:meth:`CheckContext.place`), which
+      ``data`` refers to by their index here (e.g. ``data[i]`` describes ``places[i]``).
     """
 
     population: int = 0
     failures: list[Failure] = field(default_factory=list)
     data: Any = None
-    cited: list[Cited] = field(default_factory=list)
+    places: list[Place] = field(default_factory=list)
 
 
 class Groupwise:

@@ -38,13 +38,13 @@ class Covers(Groupwise):
         assert isinstance(check, CoversCheck)
         keys = (_key(item.field(check.match)) for item in ctx.matched("by"))
         covered = sorted({key for key in keys if key is not None})
-        keyed, cited = [], []
+        keyed, places = [], []
         if check.key is not None and check.keys_from is None:
             for item in ctx.selected:
                 value = item.field(check.key)
                 keyed.append([_key(value), f"{value}"])
-                cited.append(ctx.cite(item))
-        return Summary(data={"covered": covered, "keyed": keyed}, cited=cited)
+                places.append(ctx.place(item))
+        return Summary(data={"covered": covered, "keyed": keyed}, places=places)
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         check = ctx.rule.check
@@ -64,8 +64,8 @@ class Covers(Groupwise):
             return failures
         assert check.key is not None
         for part in parts:
-            for (key, shown), cited in zip(part.data["keyed"], part.cited, strict=True):
+            for (key, shown), place in zip(part.data["keyed"], part.places, strict=True):
                 if key not in covered:
                     detail = f"no {by_what} matching {check.key.replace('_', ' ')} '{shown}'"
-                    failures.append(Failure(items=(cited,), detail=detail))
+                    failures.append(Failure(items=(ctx.cited(place),), detail=detail))
         return failures

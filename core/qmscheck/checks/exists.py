@@ -22,7 +22,7 @@ class Exists(Groupwise):
     def summarise(self, ctx: CheckContext) -> Summary:
         assert isinstance(ctx.rule.check, ExistsCheck)
         # A failure cites what was found, and it only fails with fewer than ``min`` in all: no more is needed.
-        return Summary(cited=[ctx.cite(item) for item in ctx.selected[: ctx.rule.check.min]])
+        return Summary(places=[ctx.place(item) for item in ctx.selected[: ctx.rule.check.min]])
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         assert isinstance(ctx.rule.check, ExistsCheck)
@@ -30,7 +30,7 @@ class Exists(Groupwise):
         wanted = ctx.rule.check.min
         if count >= wanted:
             return []
-        found = tuple(cited for summary in summaries for cited in summary.cited)
+        found = tuple(ctx.cited(place) for summary in summaries for place in summary.places)
         what = type_phrase(ctx.rule)
         absence = f"no {what} was found" if not found else f"only {count} {what} found, {wanted} expected"
         return [Failure(items=found, detail=absence, absence=absence)]

@@ -48,10 +48,10 @@ class Fresh(Groupwise):
         recent_soon = bool(ctx.rule.warning_window and ctx.matched("recent_soon"))
         if not dated:
             return Summary(data={"recent": recent, "recent_soon": recent_soon},
-                           cited=[ctx.cite(item) for item in ctx.selected])
+                           places=[ctx.place(item) for item in ctx.selected])
         day, newest = max(dated, key=lambda pair: (pair[0], pair[1].id))
         return Summary(data={"recent": recent, "recent_soon": recent_soon, "newest": [day, newest.id]},
-                       cited=[ctx.cite(newest)])
+                       places=[ctx.place(newest)])
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         check = ctx.rule.check
@@ -60,12 +60,12 @@ class Fresh(Groupwise):
         parts = [summary for summary in summaries if summary.data]
         dated = [part for part in parts if "newest" in part.data]
         # [day, id]: lists compare like the tuples they were.
-        newest = max(dated, key=lambda part: part.data["newest"]).cited[0] if dated else None
+        newest = ctx.cited(max(dated, key=lambda part: part.data["newest"]).places[0]) if dated else None
         what = type_phrase(ctx.rule)
         if not any(part.data["recent"] for part in parts):
             if newest is None:
                 absence = f"no {what} with a {check.field.replace('_', ' ')} date was found"
-                undated = tuple(cited for part in parts for cited in part.cited)
+                undated = tuple(ctx.cited(place) for part in parts for place in part.places)
                 return [Failure(items=undated, detail=absence, absence=absence)]
             return [Failure(items=(newest,), detail=f"the newest {what} is older than {within.human()}")]
         if ctx.rule.warning_window and not any(part.data["recent_soon"] for part in parts):

@@ -42,7 +42,7 @@ class Mentions(Groupwise):
 
             # Only the newest of all groups is judged: each group offers its own, with what it lacks.
             newest = max(items, key=newest_key)
-            return Summary(data=[*newest_key(newest), missing_topics(check, newest)], cited=[ctx.cite(newest)])
+            return Summary(data=[*newest_key(newest), missing_topics(check, newest)], places=[ctx.place(newest)])
         failures = []
         for item in items:
             missing = missing_topics(check, item)
@@ -59,5 +59,8 @@ class Mentions(Groupwise):
         if not offers:
             return []
         newest = max(offers, key=lambda offer: offer.data[:2])
-        missing, (cited,) = newest.data[2], newest.cited
-        return [Failure(items=(cited,), detail=_detail(ctx, cited.label, missing))] if missing else []
+        missing, (place,) = newest.data[2], newest.places
+        if not missing:
+            return []
+        cited = ctx.cited(place)
+        return [Failure(items=(cited,), detail=_detail(ctx, cited.label, missing))]

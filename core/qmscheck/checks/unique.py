@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
-from qmscheck.checks.base import CheckContext, Cited, Failure, Groupwise, RuleContext, Summary, selection_probe
+from qmscheck.checks.base import CheckContext, Failure, Groupwise, Place, RuleContext, Summary, selection_probe
 from qmscheck.engine import Probe
 from qmscheck.evidence import EvidenceItem
 from qmscheck.facts import fold
@@ -43,7 +43,7 @@ class Unique(Groupwise):
         ``distinct`` field read, the file it is in, and the item."""
         check = ctx.rule.check
         assert isinstance(check, UniqueCheck)
-        keyed, cited = [], []
+        keyed, places = [], []
         for item in ctx.selected:
             if in_allowed_folder(item, check.ignore_folders):
                 continue
@@ -52,16 +52,16 @@ class Unique(Groupwise):
                 distinct = None if check.distinct is None else [key_of(item, check.distinct),
                                                                 f"{item.field(check.distinct)}"]
                 keyed.append([key, f"{item.field(check.key)}", distinct, item.provenance.locator.path])
-                cited.append(ctx.cite(item))
-        return Summary(data=keyed, cited=cited)
+                places.append(ctx.place(item))
+        return Summary(data=keyed, places=places)
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         check = ctx.rule.check
         assert isinstance(check, UniqueCheck)
-        groups: dict[str, list[tuple[list[Any], Cited]]] = defaultdict(list)
+        groups: dict[str, list[tuple[list[Any], Place]]] = defaultdict(list)
         for summary in summaries:
-            for entry, cited in zip(summary.data or (), summary.cited, strict=True):
-                groups[entry[0]].append((entry, cited))
+            for entry, place in zip(summary.data or (), summary.places, strict=True):
+                groups[entry[0]].append((entry, place))
         failures = []
         for key in sorted(groups):
             entries = groups[key]
@@ -71,14 +71,16 @@ class Unique(Groupwise):
                     continue
             elif len(entries) < 2:
                 continue
+            if check.distinct is not None and len({entry[2][0] for entry, _ in entries}) < 2:
+                continue
+            cited = [ctx.cited(place) for _, place in entries]
             if check.distinct is not None:
-                if len({entry[2][0] for entry, _ in entries}) < 2:
-                    continue
-                held = "; ".join(f"{check.distinct} {entry[2][1]} at {cited.locator}" for entry, cited in entries)
+                held = "; ".join(f"{check.distinct} {entry[2][1]} at {one.locator}"
+                                 for (entry, _), one in zip(entries, cited, strict=True))
             else:
-                held = "; ".join(cited.locator for _, cited in entries)
+                held = "; ".join(one.locator for one in cited)
             shown = entries[0][0][1]
             name = "the same content" if check.key == "sha256" else f"{check.key.replace('_', ' ')} '{shown}'"
             detail = f"{name} is held by {len(entries)} items: {held}"
-            failures.append(Failure(items=tuple(cited for _, cited in entries), detail=detail))
+            failures.append(Failure(items=tuple(cited), detail=detail))
         return failures
