@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import logging
 import zlib
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,10 +49,8 @@ class GroupwiseRule:
     types: frozenset[str] = field(init=False)
     #: Per group read (collection order): its summary, None until worked out.
     summaries: list[Summary | None] = field(default_factory=list, init=False)
-    #: What the last scan stored of each group (key -> entry).
-    found: StoredSummaries = field(default_factory=dict, init=False)
-    #: What this scan stores: the entries of the groups read now, so a deleted file's goes.
-    entries: StoredSummaries = field(default_factory=dict, init=False)
+    #: The positions in the collection of the groups read, parallel to ``summaries``.
+    groups: list[int] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self.types = frozenset(t for probe in self.probes for t in probe.types)
@@ -67,8 +65,7 @@ class _Pending:
     """A group to decode, and for each rule that needs it, where its summary goes."""
 
     group: EvidenceGroup
-    digest: str
-    slots: list[tuple[GroupwiseRule, int]]
+    slots: list[tuple[GroupwiseRule, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -82,60 +79,60 @@ class GroupwiseRun:
     groups_read: int = 0
 
     def summaries(self, collection: Collection) -> dict[str, list[Summary]]:
-        """Every rule's summaries of the groups it reads, in evidence order."""
+        """Every rule's summaries of the groups it reads, in evidence order.
+
+        One rule's stored summaries are decoded at a time (at 100k files they take hundreds of
+        megabytes as Python objects); what is reused is kept as summaries, which for the common
+        count-only kind are shared objects."""
         if not self.rules:
             return {}
-        self._load_stored()
-        readers_of: dict[frozenset[str], list[GroupwiseRule]] = {}
-        batch: list[_Pending] = []
-        batch_items = 0
+        groups = collection.groups
+        digests = [group_digest(group.digest) for group in groups]
+        by_types: dict[frozenset[str], list[int]] = defaultdict(list)
+        for position, group in enumerate(groups):
+            by_types[group.types].append(position)
+        pending: dict[int, _Pending] = {}
         with _collector_paused():
-            for group in collection.groups:
-                readers = readers_of.get(group.types)
-                if readers is None:
-                    readers = readers_of[group.types] = [rule for rule in self.rules if group.reads(rule.types)]
-                digest = group_digest(group.digest)
-                slots = [(rule, self._reuse(rule, group.key, digest)) for rule in readers]
-                missing = [(rule, slot) for rule, slot in slots if rule.summaries[slot] is None]
-                if missing:
-                    batch.append(_Pending(group, digest, missing))
-                    batch_items += group.count
-                    if batch_items >= BATCH_ITEMS:
-                        self._summarise(batch)
-                        batch, batch_items = [], 0
+            blobs = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
+            for rule in self.rules:
+                found = self._stored(rule, blobs.pop(rule.id, None))
+                rule.groups = sorted(position for types, positions in by_types.items()
+                                     if not types.isdisjoint(rule.types) for position in positions)
+                for slot, position in enumerate(rule.groups):
+                    group = groups[position]
+                    summary = _revived(group.key, digests[position], found.get(group.key))
+                    if summary is None:
+                        pending.setdefault(position, _Pending(group)).slots.append((rule, slot))
+                    rule.summaries.append(summary)
+                del found
+            batch: list[_Pending] = []
+            batch_items = 0
+            for position in sorted(pending):
+                batch.append(pending.pop(position))
+                batch_items += batch[-1].group.count
+                if batch_items >= BATCH_ITEMS:
+                    self._summarise(batch)
+                    batch, batch_items = [], 0
             self._summarise(batch)
-        self.store.put_summaries((rule.id, rule.digest, encode(rule.entries)) for rule in self.rules)
         result: dict[str, list[Summary]] = {}
         for rule in self.rules:
-            result[rule.id] = [summary for summary in rule.summaries if summary is not None]
-            assert len(result[rule.id]) == len(rule.summaries), "every group read was summarised"
+            done = [summary for summary in rule.summaries if summary is not None]
+            assert len(done) == len(rule.summaries), "every group read was summarised"
+            entries = {groups[position].key: stored(groups[position].key, digests[position], summary)
+                       for position, summary in zip(rule.groups, done, strict=True)}
+            self.store.put_summaries([(rule.id, rule.digest, encode(entries))])
+            result[rule.id] = done
         return result
 
-    def _load_stored(self) -> None:
-        found = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
-        for rule in self.rules:
-            blob = found.get(rule.id)
-            if blob is None:
-                continue
-            try:
-                rule.found = decode(blob)
-            except (zlib.error, ValueError, TypeError) as exc:
-                log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
-
     @staticmethod
-    def _reuse(rule: GroupwiseRule, key: str, digest: str) -> int:
-        """The rule's slot for the group, filled with the stored summary when it is still valid."""
-        slot = len(rule.summaries)
-        summary = None
-        entry = rule.found.get(key)
-        if isinstance(entry, list) and entry and entry[0] == digest:
-            try:
-                summary = revived(key, entry)
-                rule.entries[key] = entry
-            except (ValueError, TypeError):
-                summary = None  # damaged: summarised again
-        rule.summaries.append(summary)
-        return slot
+    def _stored(rule: GroupwiseRule, blob: bytes | None) -> StoredSummaries:
+        if blob is None:
+            return {}
+        try:
+            return decode(blob)
+        except (zlib.error, ValueError, TypeError) as exc:
+            log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
+            return {}
 
     def _summarise(self, batch: list[_Pending]) -> None:
         if not batch:
@@ -164,7 +161,6 @@ class GroupwiseRun:
                 )
                 summary = rule.primitive.summary(ctx)
                 rule.summaries[slot] = summary
-                rule.entries[group.key] = stored(group.key, pending.digest, summary)
 
 
 class Citations:
@@ -192,6 +188,16 @@ class Citations:
             self._decoded.move_to_end(place.group)
         item = items[place.position]
         return Cited(place.group, place.position, item.id, item.locator, item.sha256, label(item))
+
+
+def _revived(key: str, digest: str, entry: object) -> Summary | None:
+    """The stored summary of a group when it was worked out on the group as it is now."""
+    if not isinstance(entry, list) or not entry or entry[0] != digest:
+        return None
+    try:
+        return revived(key, entry)
+    except (ValueError, TypeError):
+        return None  # damaged: summarised again
 
 
 def _split(matches: dict[str, set[str]], starts: Sequence[int], total: int) -> dict[str, list[list[int]]]:

@@ -7,9 +7,9 @@ rule's summaries are stored together under a digest of the rule and the settings
 the entries whose group digest is unchanged and summarises the other groups again.
 
 One JSON object per rule, not a row per group: a rule evaluated again needs every group's
-summary, and one ``json.loads`` of 100,000 entries costs a fraction of 100,000 small ones.
-Cited items are tuples (:class:`~qmscheck.checks.base.Cited`), so they are stored as plain
-JSON arrays with no Python call per item on the way out.
+summary, and one parse of 100,000 entries costs a fraction of 100,000 small ones. A failure's
+items are tuples (:class:`~qmscheck.checks.base.Cited`), stored as plain JSON arrays; placed
+items are stored as their position in the group the entry is for.
 """
 
 from __future__ import annotations
