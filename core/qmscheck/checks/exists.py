@@ -21,8 +21,12 @@ class Exists(Groupwise):
 
     def summarise(self, ctx: CheckContext) -> Summary:
         assert isinstance(ctx.rule.check, ExistsCheck)
-        # A failure cites what was found, and it only fails with fewer than ``min`` in all: no more is needed.
-        return Summary(places=[ctx.place(item) for item in ctx.selected[: ctx.rule.check.min]])
+        # A failure cites what was found, and it only fails with fewer than ``min`` in all: a group holding
+        # ``min`` alone settles it, and a summary that only counts is stored and held almost for free.
+        found = ctx.selected
+        if len(found) >= ctx.rule.check.min:
+            return Summary()
+        return Summary(places=[ctx.place(item) for item in found])
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         assert isinstance(ctx.rule.check, ExistsCheck)
