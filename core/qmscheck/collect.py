@@ -22,7 +22,7 @@ from qmscheck.progress import NullProgress, Progress
 from qmscheck.report import SourceInfo
 
 #: Bump when extraction or item building changes what a file yields: cached results are then re-read.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 
 @dataclass

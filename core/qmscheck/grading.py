@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from qmscheck.checks.base import Cited, Failure, label
 from qmscheck.evidence import EvidenceItem, natural_key
+from qmscheck.groups import group_sort_key
 from qmscheck.report import EvidenceRef, Finding
 from qmscheck.rulemodel import Grade, Rule
 
@@ -39,9 +40,9 @@ def _refs(failures: list[Failure], positions: Mapping[str, int] | None) -> list[
     if len(refs) < 2:
         return refs
     if len(places) == len(seen):
-        # The collection orders its groups by the natural key of theirs, and keeps each group's items as they
-        # stand: one natural key per group, not per item, orders what a finding cites.
-        group_keys = {group: natural_key(group) for group, _ in places.values()}
+        # The collection orders its groups by their keys (group_sort_key), and keeps each group's items as
+        # they stand: one sort key per group, not per item, orders what a finding cites.
+        group_keys = {group: group_sort_key(group) for group, _ in places.values()}
         return sorted(refs, key=lambda ref: (group_keys[places[ref.id][0]], places[ref.id][1]))
     if positions is not None and all(ref_id in positions for ref_id in seen):
         # The collection is in natural_key order, so its positions sort the same way for the price

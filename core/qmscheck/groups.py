@@ -63,8 +63,23 @@ class EvidenceGroup:
         return not self.types.isdisjoint(types)
 
 
-def group_order(group: EvidenceGroup) -> tuple[tuple[int, int | str], ...]:
-    return natural_key(group.key)
+#: Separates a file's key from the number of a part of it (see ``part_key``).
+PART_MARK = "\x1f"
+
+
+def part_key(key: str, part: int) -> str:
+    """The key of one part of a large file's items: a check holds one part in memory at a time."""
+    return f"{key}{PART_MARK}{part}"
+
+
+def group_sort_key(key: str) -> tuple[tuple[tuple[int, int | str], ...], int]:
+    """Evidence order of groups: the natural order of their keys, a file's parts in turn."""
+    file_key, _, part = key.partition(PART_MARK)
+    return natural_key(file_key), int(part) if part.isdigit() else 0
+
+
+def group_order(group: EvidenceGroup) -> tuple[tuple[tuple[int, int | str], ...], int]:
+    return group_sort_key(group.key)
 
 
 def items_of(groups: Iterable[EvidenceGroup]) -> list[EvidenceItem]:

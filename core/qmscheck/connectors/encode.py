@@ -15,7 +15,7 @@ import math
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from qmscheck.connectors.mapping import split_plain
 from qmscheck.evidence import EvidenceItem
@@ -83,14 +83,46 @@ def classified(fragment: str, kind: str, evidence_type: str) -> str:
 
 
 def payload_json(items: list[str], dates: dict[int, list[str]]) -> bytes:
-    return ('{"items":[' + ",".join(items) + '],"dates":' + json.dumps(dates) + "}").encode()
+    """One item per line (JSON text holds no raw newline): a slice of a large register's items can
+    then be decoded without decoding the rest (:func:`decode_part`)."""
+    return ('{"items":[\n' + ",\n".join(items) + '\n],\n"dates":' + json.dumps(dates) + "}").encode()
 
 
 def decode(data: bytes) -> list[EvidenceItem]:
     """Parsing and validating in one pass (pydantic-core) is the fastest way back to items."""
     payload = _Payload.model_validate_json(data)
-    for position, keys in payload.dates.items():
-        attributes = payload.items[position].attributes
-        for key in keys:
-            attributes[key] = date.fromisoformat(str(attributes[key]))
+    _restore_dates(payload.items, payload.dates, 0)
     return payload.items
+
+
+def _restore_dates(items: list[EvidenceItem], dates: dict[int, list[str]], start: int) -> None:
+    for position, keys in dates.items():
+        if start <= position < start + len(items):
+            attributes = items[position - start].attributes
+            for key in keys:
+                attributes[key] = date.fromisoformat(str(attributes[key]))
+
+
+class PayloadLines:
+    """A payload split into its lines once, for decoding slices of its items."""
+
+    def __init__(self, data: bytes) -> None:
+        self.lines = data.split(b"\n")
+        # '{"items":[', one line per item, '],', '"dates":{...}}'
+        if len(self.lines) < 3 or self.lines[0] != b'{"items":[' or not self.lines[-1].startswith(b'"dates":'):
+            raise ValueError("not a payload of one item per line")
+        self.count = 0 if self.lines[1] == b"" else len(self.lines) - 3
+        self.dates = {int(position): keys for position, keys in json.loads(self.lines[-1][8:-1]).items()}
+
+
+_ITEMS = TypeAdapter(list[EvidenceItem])
+
+
+def decode_part(lines: PayloadLines, start: int, stop: int) -> list[EvidenceItem]:
+    """Items ``start`` to ``stop`` of a payload written by :func:`payload_json`."""
+    if not 0 <= start <= stop <= lines.count:
+        raise IndexError(f"items {start} to {stop} of {lines.count}")
+    chunk = b"\n".join(lines.lines[1 + start : 1 + stop]).rstrip(b",")
+    items = _ITEMS.validate_json(b"[" + chunk + b"]")
+    _restore_dates(items, lines.dates, start)
+    return items

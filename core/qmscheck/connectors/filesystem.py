@@ -16,7 +16,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from qmscheck import __version__
 from qmscheck.classify import Candidate, Classification, kind_of
 from qmscheck.connectors.base import CollectContext, Collected
-from qmscheck.connectors.encode import classified, decode, payload_json
+from qmscheck.connectors.encode import PayloadLines, classified, decode, decode_part, payload_json
 from qmscheck.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
 from qmscheck.connectors.worker import (
     DOCUMENT_SUFFIXES,
@@ -38,12 +38,14 @@ from qmscheck.connectors.worker import (
 )
 from qmscheck.errors import ConnectorError, QmscheckError
 from qmscheck.evidence import TYPE_NAME, CollectionWarning, EvidenceItem, Kind
-from qmscheck.groups import EvidenceGroup
+from qmscheck.groups import EvidenceGroup, part_key
 from qmscheck.index import CachedFile, compress, decompress
 
 __all__ = ["DOCUMENT_SUFFIXES", "REGISTER_SUFFIXES", "FilesystemConnector", "file_digest", "parse_size"]
 
 SMALL_BATCH = 16
+#: Items per evidence group: a larger register is checked in parts of this size.
+PART_ITEMS = 10_000
 _UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
 
 
@@ -71,8 +73,8 @@ def _warnings_json(warnings: list[CollectionWarning]) -> str:
     return "[" + ",".join(warning.model_dump_json() for warning in warnings) + "]"
 
 
-def _cached_group(group_key: str, cached: CachedFile) -> tuple[EvidenceGroup, list[CollectionWarning]] | None:
-    """The cached file as a group still encoded, or None when its entry is damaged (it is read again).
+def _cached_groups(group_key: str, cached: CachedFile) -> tuple[list[EvidenceGroup], list[CollectionWarning]] | None:
+    """The cached file as groups still encoded, or None when its entry is damaged (it is read again).
 
     The payload's checksum is compared, not the payload decompressed: it is decompressed only
     if a check needs its items."""
@@ -86,9 +88,9 @@ def _cached_group(group_key: str, cached: CachedFile) -> tuple[EvidenceGroup, li
         types = _type_set(cached.types)
     except (ValueError, ValidationError):
         return None
-    group = _encoded_group(group_key, _digest(cached.sha256, cached.fingerprint), types, cached.item_count,
-                           cached.payload)
-    return group, warnings
+    groups = _encoded_groups(group_key, _digest(cached.sha256, cached.fingerprint), types, cached.item_count,
+                             cached.payload) if cached.item_count else []
+    return groups, warnings
 
 
 @functools.lru_cache(maxsize=1024)
@@ -100,11 +102,10 @@ def _type_set(text: str) -> frozenset[str]:
     return frozenset(types)
 
 
-def _cached_results(reused: tuple[EvidenceGroup, list[CollectionWarning]]) -> Iterator[Collected]:
-    group, warnings = reused
+def _cached_results(reused: tuple[list[EvidenceGroup], list[CollectionWarning]]) -> Iterator[Collected]:
+    groups, warnings = reused
     yield from warnings
-    if group.count:
-        yield group
+    yield from groups
 
 
 def _digest(sha256: str, fingerprint: str) -> str:
@@ -175,16 +176,16 @@ class FilesystemConnector:
                 cached = None
             reused = None
             if cached is not None and cached.size == entry.size and cached.mtime_ns == entry.mtime_ns:
-                reused = _cached_group(self._group_key(entry.relative), cached)
+                reused = _cached_groups(self._group_key(entry.relative), cached)
                 if reused is None:
                     cached = None  # damaged: read the file again
             if reused is not None:
                 stats["reused"] += 1
-                group, warnings = reused
+                groups, warnings = reused
                 if warnings:
                     yield from warnings
-                if group.count:
-                    yield group
+                if groups:
+                    yield from groups
                 context.progress.advance()
             else:
                 tasks.append((entry, cached))
@@ -201,7 +202,7 @@ class FilesystemConnector:
         for (entry, cached), outcome in zip(tasks, run_tasks(work, jobs), strict=True):
             context.progress.advance()
             if outcome.unchanged and cached is not None:
-                reused = _cached_group(self._group_key(entry.relative), cached)
+                reused = _cached_groups(self._group_key(entry.relative), cached)
                 if reused is not None:
                     stats["rehashed"] += 1
                     context.index.touch(key, entry.relative, entry.size, entry.mtime_ns)
@@ -225,8 +226,8 @@ class FilesystemConnector:
                                   len(classified.items), _warnings_json(classified.warnings))
             if classified.items:
                 digest = _digest(outcome.sha256 or "", context.fingerprint)
-                yield _encoded_group(self._group_key(entry.relative), digest, classified.types,
-                                     len(classified.items), data)
+                yield from _encoded_groups(self._group_key(entry.relative), digest, frozenset(classified.types),
+                                           len(classified.items), data)
 
     def _group_key(self, relative: str) -> str:
         # The prefix of every item id from the file: ordering groups by it orders their items.
@@ -279,9 +280,38 @@ class _Classified:
 _TYPE = re.compile(TYPE_NAME)
 
 
-def _encoded_group(key: str, digest: str, types: Iterable[str], count: int, data: bytes) -> EvidenceGroup:
+def _encoded_groups(key: str, digest: str, types: frozenset[str], count: int, data: bytes) -> list[EvidenceGroup]:
+    """The file's items as one group, or a large register's as parts of at most PART_ITEMS items: a
+    check decodes one part at a time, so memory does not grow with the largest file."""
     # A partial, not a closure: one object per group instead of four (a rescan keeps 100k of them).
-    return EvidenceGroup.encoded(key, digest, types, count, functools.partial(_load_items, key, data))
+    if count <= PART_ITEMS:
+        return [EvidenceGroup.encoded(key, digest, types, count, functools.partial(_load_items, key, data))]
+    return [
+        EvidenceGroup.encoded(part_key(key, part), f"{digest}#{part}", types, min(PART_ITEMS, count - start),
+                              functools.partial(_load_part, key, data, start, min(start + PART_ITEMS, count)))
+        for part, start in enumerate(range(0, count, PART_ITEMS))
+    ]
+
+
+#: The payload last split into lines: a check decodes a file's parts one after another.
+_last_split: tuple[bytes, PayloadLines] | None = None
+
+
+def _load_part(key: str, data: bytes, start: int, stop: int) -> list[EvidenceItem]:
+    global _last_split
+    try:
+        if _last_split is None or _last_split[0] is not data:
+            raw = decompress(data)
+            if raw is None:
+                raise ValueError("not zlib data")
+            _last_split = (data, PayloadLines(raw))
+        lines = _last_split[1]
+        if stop == lines.count:
+            _last_split = None  # parts are read in order: the last one frees the split payload
+        return decode_part(lines, start, stop)
+    except (ValidationError, ValueError, IndexError, KeyError) as exc:
+        raise QmscheckError(f"the evidence index entry for {key} is damaged ({exc}); "
+                            "scan again with --full") from None
 
 
 def _load_items(key: str, data: bytes) -> list[EvidenceItem]:
