@@ -36,7 +36,7 @@ from qmscheck.summaries import StoredSummaries, decode, encode, group_digest, re
 log = logging.getLogger(__name__)
 
 #: Items decoded at once: enough small files that the engine sees thousands of facts per call.
-BATCH_ITEMS = 20_000
+BATCH_ITEMS = 10_000
 
 
 @dataclass

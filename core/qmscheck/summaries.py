@@ -63,9 +63,9 @@ def revived(group_key: str, entry: list[Any]) -> Summary:
     return Summary(
         population=population,
         failures=[Failure(items=tuple(Cited(*item) for item in items), detail=detail, near_miss=near_miss,
-                          absence=absence) for detail, near_miss, absence, items in failures],
+                          absence=absence) for detail, near_miss, absence, items in failures] or (),
         data=data,
-        places=[Place(group_key, position) for position in positions],
+        places=[Place(group_key, position) for position in positions] or (),
     )
 
 

@@ -145,7 +145,7 @@ class CheckPrimitive(Protocol):
         ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Summary:
     """What a :class:`Groupwise` primitive keeps of one evidence group for one rule.
 
@@ -161,9 +161,10 @@ class Summary:
     """
 
     population: int = 0
-    failures: list[Failure] = field(default_factory=list)
+    # Sequences, empty by default without a list each: a scan of 100k files holds millions of summaries.
+    failures: Sequence[Failure] = ()
     data: Any = None
-    places: list[Place] = field(default_factory=list)
+    places: Sequence[Place] = ()
 
 
 class Groupwise:

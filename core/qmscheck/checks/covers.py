@@ -44,6 +44,8 @@ class Covers(Groupwise):
                 value = item.field(check.key)
                 keyed.append([_key(value), f"{value}"])
                 places.append(ctx.place(item))
+        if not keyed:  # the common case for a file of the "by" type: it only covers
+            return Summary(data={"covered": covered})
         return Summary(data={"covered": covered, "keyed": keyed}, places=places)
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
@@ -64,7 +66,7 @@ class Covers(Groupwise):
             return failures
         assert check.key is not None
         for part in parts:
-            for (key, shown), place in zip(part.data["keyed"], part.places, strict=True):
+            for (key, shown), place in zip(part.data.get("keyed", ()), part.places, strict=True):
                 if key not in covered:
                     detail = f"no {by_what} matching {check.key.replace('_', ' ')} '{shown}'"
                     failures.append(Failure(items=(ctx.cited(place),), detail=detail))

@@ -51,7 +51,9 @@ class Unique(Groupwise):
             if key is not None:
                 distinct = None if check.distinct is None else [key_of(item, check.distinct),
                                                                 f"{item.field(check.distinct)}"]
-                keyed.append([key, f"{item.field(check.key)}", distinct, item.provenance.locator.path])
+                # The file matters only for copies of the same content (key sha256).
+                path = item.provenance.locator.path if check.key == "sha256" else None
+                keyed.append([key, f"{item.field(check.key)}", distinct, path])
                 places.append(ctx.place(item))
         return Summary(data=keyed, places=places)
 
