@@ -51,6 +51,8 @@ class GroupwiseRule:
     summaries: list[Summary | None] = field(default_factory=list, init=False)
     #: The positions in the collection of the groups read, parallel to ``summaries``.
     groups: list[int] = field(default_factory=list, init=False)
+    #: Stored entries reused as they are (by slot), for all but count-only summaries.
+    kept: dict[int, list[Any]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.types = frozenset(t for probe in self.probes for t in probe.types)
@@ -100,9 +102,13 @@ class GroupwiseRun:
                                      if not types.isdisjoint(rule.types) for position in positions)
                 for slot, position in enumerate(rule.groups):
                     group = groups[position]
-                    summary = _revived(group.key, digests[position], found.get(group.key))
+                    entry = found.get(group.key)
+                    summary = _revived(group.key, digests[position], entry)
                     if summary is None:
                         pending.setdefault(position, _Pending(group)).slots.append((rule, slot))
+                    elif isinstance(entry, list) and len(entry) > 2:
+                        # Stored again as it was: building the entry anew from the summary costs more.
+                        rule.kept[slot] = entry
                     rule.summaries.append(summary)
                 del found
             batch: list[_Pending] = []
@@ -118,8 +124,10 @@ class GroupwiseRun:
         for rule in self.rules:
             done = [summary for summary in rule.summaries if summary is not None]
             assert len(done) == len(rule.summaries), "every group read was summarised"
-            entries = {groups[position].key: stored(groups[position].key, digests[position], summary)
-                       for position, summary in zip(rule.groups, done, strict=True)}
+            kept = rule.kept
+            entries = {groups[position].key: kept.get(slot) or stored(groups[position].key, digests[position], summary)
+                       for slot, (position, summary) in enumerate(zip(rule.groups, done, strict=True))}
+            kept.clear()
             self.store.put_summaries([(rule.id, rule.digest, encode(entries))])
             result[rule.id] = done
         return result
