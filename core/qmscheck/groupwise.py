@@ -1,10 +1,11 @@
 """Rules of :class:`~qmscheck.checks.base.Groupwise` primitives, evaluated one evidence group at a time.
 
-Each group (one file's items) is decoded, turned into engine facts and summarised for every
-rule that reads it; then its items are dropped. Groups are handed to the engine in batches
-(many one-document files make one batch), so the engine's per-call cost and its projection
-dedupe work as on the whole collection. Memory holds one batch of items plus the summaries,
-which keep only what a rule needs: counts, failing items, keys.
+Each group (one file's items, or a part of a large register's) is decoded, turned into engine
+facts and summarised for every rule that reads it; then its items are dropped. Groups are
+handed to the engine in batches (many one-document files make one batch), so the engine's
+per-call cost and its projection dedupe work as on the whole collection. Memory holds one
+batch of items plus the summaries, which keep only what a rule needs: counts, failing items,
+keys.
 
 A group whose summary for a rule is stored with the group's current digest
 (:mod:`qmscheck.summaries`) is not decoded for that rule: a rescan decodes the files that
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from qmscheck.checks.base import CheckContext, Cited, Groupwise, Place, Summary, label, positions_of
+from qmscheck.checks.base import CheckContext, Cited, Groupwise, Place, Summary, cite_item, positions_of
 from qmscheck.collect import Collection
 from qmscheck.engine import Probe, evaluate
 from qmscheck.evidence import EvidenceItem, Organisation
@@ -194,8 +195,7 @@ class Citations:
                 self._decoded.popitem(last=False)
         else:
             self._decoded.move_to_end(place.group)
-        item = items[place.position]
-        return Cited(place.group, place.position, item.id, item.locator, item.sha256, label(item))
+        return cite_item(place.group, place.position, items[place.position])
 
 
 def _revived(key: str, digest: str, entry: object) -> Summary | None:

@@ -107,7 +107,7 @@ class CheckContext(RuleContext):
 
     def cite(self, item: EvidenceItem) -> Cited:
         """The item as a finding will cite it: for failures found in one group."""
-        return Cited(self.group, self.positions[item.id], item.id, item.locator, item.sha256, label(item))
+        return cite_item(self.group, self.positions[item.id], item)
 
     def place(self, item: EvidenceItem) -> Place:
         """Where the item is: for items ``combine`` may or may not cite (turn it into a :class:`Cited`
@@ -190,6 +190,10 @@ class Groupwise:
 
     def evaluate(self, ctx: CheckContext) -> list[Failure]:
         return self.combine(ctx, [self.summary(ctx)])
+
+
+def cite_item(group: str, position: int, item: EvidenceItem) -> Cited:
+    return Cited(group, position, item.id, item.locator, item.sha256, label(item))
 
 
 def positions_of(items: Sequence[EvidenceItem]) -> dict[str, int]:
