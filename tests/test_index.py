@@ -197,19 +197,19 @@ def test_damaged_index_entry_is_read_again(tmp_path: Path, damage: str) -> None:
     assert run(root, index).stats["reused"] == 5
 
 
-@pytest.mark.parametrize("stamp", ["UPDATE meta SET value = '2'", "DELETE FROM meta"])
+@pytest.mark.parametrize("stamp", ["UPDATE meta SET value = '3'", "DELETE FROM meta"])
 def test_an_index_of_another_layout_is_started_afresh(tmp_path: Path, stamp: str) -> None:
     import sqlite3
 
     root = build_share(tmp_path)
     index = tmp_path / "index.sqlite"
     first = run(root, index)
-    with sqlite3.connect(index) as db:  # the layout of schema 2: no checksum column
-        db.execute("ALTER TABLE files DROP COLUMN crc")
+    with sqlite3.connect(index) as db:  # the layout of schema 3: no content digests of parts
+        db.execute("ALTER TABLE files DROP COLUMN parts")
         db.execute(stamp)
     again = run(root, index)
     assert (again.stats["reused"], again.stats["extracted"]) == (0, 5)
     same(first, again)
     assert run(root, index).stats["reused"] == 5
     with sqlite3.connect(index) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() == [("3",)]
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() == [("4",)]

@@ -53,7 +53,11 @@ def test_a_register_in_parts_gives_the_findings_it_gives_whole(share: Path, tmp_
     # Cached parts (a rescan) and a log that grew by a row: still what a scan of it in one piece gives.
     assert run(share, tmp_path / "index.sqlite").model_dump_json() == whole.model_dump_json()
     write_share(share, ROWS + 1)
-    grown = run(share, tmp_path / "index.sqlite")
+    options = CollectOptions(index=tmp_path / "index.sqlite", jobs=1)
+    grown = scan(ScanRequest(target=share, collect=options, as_of=AS_OF))
+    # Only the last part has other items: the first two keep their summaries, and what they cite
+    # carries the log's new sha256 (the comparison below would show a stale one).
+    assert options.stats["groups_summarised"] == 1
     monkeypatch.setattr(filesystem, "PART_ITEMS", 10 * ROWS)
     assert grown.model_dump_json() == run(share, None).model_dump_json()
 
@@ -63,3 +67,20 @@ def test_a_damaged_part_says_how_to_recover() -> None:
 
     with pytest.raises(QmscheckError, match="scan again with --full"):
         filesystem._load_part("k", b"not zlib", 0, 10)
+
+
+@pytest.mark.parametrize("parts", ['["one digest too few"]', "not json", "[1, 2, 3]"])
+def test_damaged_content_digests_of_parts_make_the_register_read_again(
+        share: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: str) -> None:
+    import sqlite3
+
+    monkeypatch.setattr(filesystem, "PART_ITEMS", PART)
+    index = tmp_path / "index.sqlite"
+    first = run(share, index)
+    with sqlite3.connect(index) as db:
+        assert len(db.execute("SELECT parts FROM files").fetchone()[0]) > 40  # three digests stored
+        db.execute("UPDATE files SET parts = ?", (parts,))
+    options = CollectOptions(index=index, jobs=1)
+    again = scan(ScanRequest(target=share, collect=options, as_of=AS_OF))
+    assert (options.stats["extracted"], options.stats["reused"]) == (1, 0)
+    assert again.model_dump_json() == first.model_dump_json()

@@ -18,12 +18,21 @@ from qmscheck.evidence import EvidenceItem, natural_key
 @dataclass(eq=False)
 class EvidenceGroup:
     """``key`` names the group (for ordering and duplicate detection); ``digest`` changes whenever its
-    items could differ; ``types`` are the evidence types among them; ``count`` how many there are."""
+    items could differ; ``types`` are the evidence types among them; ``count`` how many there are.
+
+    ``content`` is what a rule's summary of the group depends on (:mod:`qmscheck.summaries`):
+    ``digest`` itself, unless every item carries the same file digest ``sha256`` and ``content``
+    leaves it out. So it is for the parts of a large register: a row appended to a 125,000-row
+    log changes the file's sha256 that each of its items carries, but not the items of the
+    parts before the last, whose summaries a rescan then reuses (their citations given the new
+    sha256). ``digest`` still changes, so no finding is reused with a stale sha256."""
 
     key: str
     digest: str
     types: frozenset[str]
     count: int
+    content: str = ""
+    sha256: str | None = None
     _load: Callable[[], list[EvidenceItem]] | None = field(default=None, repr=False)
     _items: list[EvidenceItem] | None = field(default=None, repr=False)
 
@@ -39,9 +48,14 @@ class EvidenceGroup:
 
     @classmethod
     def encoded(cls, key: str, digest: str, types: Iterable[str], count: int,
-                load: Callable[[], list[EvidenceItem]]) -> EvidenceGroup:
+                load: Callable[[], list[EvidenceItem]], *, content: str = "",
+                sha256: str | None = None) -> EvidenceGroup:
         """Items still encoded; ``load`` decodes them (once) when they are first needed."""
-        return cls(key, digest, frozenset(types), count, _load=load)
+        return cls(key, digest, frozenset(types), count, content, sha256, _load=load)
+
+    def __post_init__(self) -> None:
+        if not self.content:
+            self.content = self.digest
 
     def items(self) -> list[EvidenceItem]:
         """The items, decoded once and kept."""

@@ -90,7 +90,7 @@ class GroupwiseRun:
         if not self.rules:
             return {}
         groups = collection.groups
-        digests = [group_digest(group.digest) for group in groups]
+        digests = [group_digest(group.content) for group in groups]
         by_types: dict[frozenset[str], list[int]] = defaultdict(list)
         for position, group in enumerate(groups):
             by_types[group.types].append(position)
@@ -104,7 +104,7 @@ class GroupwiseRun:
                 for slot, position in enumerate(rule.groups):
                     group = groups[position]
                     entry = found.get(group.key)
-                    summary = _revived(group.key, digests[position], entry)
+                    summary = _revived(group, digests[position], entry)
                     if summary is None:
                         pending.setdefault(position, _Pending(group)).slots.append((rule, slot))
                     elif isinstance(entry, list) and len(entry) > 2:
@@ -198,12 +198,12 @@ class Citations:
         return cite_item(place.group, place.position, items[place.position])
 
 
-def _revived(key: str, digest: str, entry: object) -> Summary | None:
-    """The stored summary of a group when it was worked out on the group as it is now."""
+def _revived(group: EvidenceGroup, digest: str, entry: object) -> Summary | None:
+    """The stored summary of a group when it was worked out on the group's content as it is now."""
     if not isinstance(entry, list) or not entry or entry[0] != digest:
         return None
     try:
-        return revived(key, entry)
+        return revived(group.key, entry, group.sha256)
     except (ValueError, TypeError):
         return None  # damaged: summarised again
 

@@ -25,7 +25,7 @@ from qmscheck.errors import QmscheckError
 
 INDEX_DIR = ".qmscheck"
 INDEX_NAME = "index.sqlite"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS files (
     types TEXT NOT NULL,
     count INTEGER NOT NULL,
     warnings TEXT NOT NULL,
+    parts TEXT NOT NULL,
     PRIMARY KEY (source, location)
 ) WITHOUT ROWID;
 """
@@ -49,7 +50,9 @@ CREATE TABLE IF NOT EXISTS files (
 class CachedFile(NamedTuple):
     """What the index knows about one file. ``payload`` is the compressed items JSON and ``crc``
     its CRC-32 when it was stored; ``types`` and ``warnings`` are JSON lists; ``item_count`` is the
-    number of items. A tuple, made straight from the row: a rescan loads one per file."""
+    number of items; ``parts`` a JSON list of the content digests of a large register's parts
+    (see ``EvidenceGroup.content``), empty for a file checked in one piece. A tuple, made
+    straight from the row: a rescan loads one per file."""
 
     location: str
     size: int
@@ -61,6 +64,7 @@ class CachedFile(NamedTuple):
     types: str
     item_count: int
     warnings: str
+    parts: str
 
     def intact(self) -> bool:
         """False for a damaged entry (its file is then read again). Far cheaper than decompressing."""
@@ -98,7 +102,7 @@ class EvidenceIndex:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
-        self._pending: list[tuple[str, str, int, int, str, str, bytes, int, str, int, str]] = []
+        self._pending: list[tuple[str, str, int, int, str, str, bytes, int, str, int, str, str]] = []
         if path is None:
             return
         self._db = open_index(path, _SCHEMA)
@@ -122,17 +126,17 @@ class EvidenceIndex:
         if self._db is None:
             return {}
         rows = self._db.execute(
-            "SELECT location, size, mtime_ns, sha256, fingerprint, payload, crc, types, count, warnings "
+            "SELECT location, size, mtime_ns, sha256, fingerprint, payload, crc, types, count, warnings, parts "
             "FROM files WHERE source=?", (source,)
         )
         return {cached.location: cached for cached in map(CachedFile._make, rows)}
 
     def put(self, source: str, location: str, size: int, mtime_ns: int, sha256: str, fingerprint: str,
-            payload: bytes, types: str, count: int, warnings: str) -> None:
+            payload: bytes, types: str, count: int, warnings: str, parts: str = "[]") -> None:
         if self._db is None:
             return
         self._pending.append((source, location, size, mtime_ns, sha256, fingerprint, payload, zlib.crc32(payload),
-                              types, count, warnings))
+                              types, count, warnings, parts))
         if len(self._pending) >= 500:
             self.flush()
 
@@ -154,7 +158,7 @@ class EvidenceIndex:
     def flush(self) -> None:
         if self._db is None or not self._pending:
             return
-        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
+        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
         self._pending.clear()
 
     def close(self) -> None:

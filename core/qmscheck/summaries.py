@@ -49,8 +49,12 @@ def stored(group_key: str, group_digest: str, summary: Summary) -> list[Any]:
 _COUNTED: dict[int, Summary] = {}
 
 
-def revived(group_key: str, entry: list[Any]) -> Summary:
-    """A stored entry as a summary; ValueError or TypeError when it is damaged."""
+def revived(group_key: str, entry: list[Any], sha256: str | None = None) -> Summary:
+    """A stored entry as a summary; ValueError or TypeError when it is damaged.
+
+    With ``sha256`` (a part of a large file, ``EvidenceGroup.content``), the items the failures
+    cite from the group carry that file digest, and the entry is updated to match: it may have
+    been worked out when the file had other bytes but the part the same items."""
     if len(entry) == 2:
         population = entry[1]
         if not isinstance(population, int):
@@ -60,6 +64,11 @@ def revived(group_key: str, entry: list[Any]) -> Summary:
             found = _COUNTED[population] = Summary(population=population)
         return found
     _, population, failures, data, positions = entry
+    if sha256 is not None:
+        for *_, items in failures:
+            for item in items:
+                if item[0] == group_key:
+                    item[4] = sha256
     return Summary(
         population=population,
         failures=[Failure(items=tuple(Cited(*item) for item in items), detail=detail, near_miss=near_miss,

@@ -13,6 +13,7 @@ warning), ``storage_options`` (a table passed to fsspec: host, port, username, .
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -86,10 +87,11 @@ def _cached_groups(group_key: str, cached: CachedFile) -> tuple[list[EvidenceGro
             CollectionWarning.model_validate(w) for w in json.loads(cached.warnings)
         ]
         types = _type_set(cached.types)
+        parts = _part_contents(cached.parts, cached.item_count)
     except (ValueError, ValidationError):
         return None
-    groups = _encoded_groups(group_key, _digest(cached.sha256, cached.fingerprint), types, cached.item_count,
-                             cached.payload) if cached.item_count else []
+    groups = _encoded_groups(group_key, cached.sha256, cached.fingerprint, types, cached.item_count,
+                             cached.payload, parts) if cached.item_count else []
     return groups, warnings
 
 
@@ -110,6 +112,41 @@ def _cached_results(reused: tuple[list[EvidenceGroup], list[CollectionWarning]])
 
 def _digest(sha256: str, fingerprint: str) -> str:
     return f"{sha256}:{fingerprint}"
+
+
+def _part_contents(text: str, count: int) -> list[str]:
+    """The stored content digests of a large register's parts (``[]`` for a file in one piece)."""
+    if count <= PART_ITEMS:
+        return []
+    parts = json.loads(text)
+    if not isinstance(parts, list) or len(parts) != _parts_of(count) or not all(isinstance(p, str) for p in parts):
+        raise ValueError("the content digests of the parts do not match the items")
+    return parts
+
+
+def _parts_of(count: int) -> int:
+    return -(-count // PART_ITEMS)
+
+
+def part_contents(items: list[str], dates: dict[int, list[str]], sha256: str, size: int,
+                  fingerprint: str) -> list[str]:
+    """For a register checked in parts, a digest of each part's items without the file's sha256
+    and size (which every item carries): parts whose rows did not change keep their digest when a
+    row is appended, so their summaries are reused (``EvidenceGroup.content``)."""
+    if len(items) <= PART_ITEMS:
+        return []
+    # As unclassified_item writes them. Were they written otherwise, nothing would be left out and
+    # a changed file would change every part: slower, never wrong.
+    of_the_file = f'"sha256":"{sha256}","size":{size},'
+    contents = []
+    for start in range(0, len(items), PART_ITEMS):
+        stop = min(start + PART_ITEMS, len(items))
+        hasher = hashlib.blake2b(fingerprint.encode(), digest_size=16)
+        hasher.update("\n".join(items[start:stop]).replace(of_the_file, "").encode())
+        hasher.update(json.dumps([[position - start, dates[position]] for position in range(start, stop)
+                                  if position in dates]).encode())
+        contents.append(hasher.hexdigest())
+    return contents
 
 
 def storage_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -220,14 +257,15 @@ class FilesystemConnector:
             classified = self._classify(outcome, context)
             yield from classified.warnings
             data = compress(payload_json(classified.items, classified.dates))
-            if context.index.enabled and outcome.sha256:
-                context.index.put(key, entry.relative, entry.size, entry.mtime_ns, outcome.sha256,
+            sha256 = outcome.sha256 or ""
+            parts = part_contents(classified.items, classified.dates, sha256, outcome.size, context.fingerprint)
+            if context.index.enabled and sha256:
+                context.index.put(key, entry.relative, entry.size, entry.mtime_ns, sha256,
                                   context.fingerprint, data, json.dumps(sorted(classified.types)),
-                                  len(classified.items), _warnings_json(classified.warnings))
+                                  len(classified.items), _warnings_json(classified.warnings), json.dumps(parts))
             if classified.items:
-                digest = _digest(outcome.sha256 or "", context.fingerprint)
-                yield from _encoded_groups(self._group_key(entry.relative), digest, frozenset(classified.types),
-                                           len(classified.items), data)
+                yield from _encoded_groups(self._group_key(entry.relative), sha256, context.fingerprint,
+                                           frozenset(classified.types), len(classified.items), data, parts)
 
     def _group_key(self, relative: str) -> str:
         # The prefix of every item id from the file: ordering groups by it orders their items.
@@ -280,15 +318,19 @@ class _Classified:
 _TYPE = re.compile(TYPE_NAME)
 
 
-def _encoded_groups(key: str, digest: str, types: frozenset[str], count: int, data: bytes) -> list[EvidenceGroup]:
+def _encoded_groups(key: str, sha256: str, fingerprint: str, types: frozenset[str], count: int, data: bytes,
+                    parts: list[str]) -> list[EvidenceGroup]:
     """The file's items as one group, or a large register's as parts of at most PART_ITEMS items: a
-    check decodes one part at a time, so memory does not grow with the largest file."""
+    check decodes one part at a time, so memory does not grow with the largest file. ``parts`` are
+    the parts' content digests (:func:`part_contents`)."""
+    digest = _digest(sha256, fingerprint)
     # A partial, not a closure: one object per group instead of four (a rescan keeps 100k of them).
     if count <= PART_ITEMS:
         return [EvidenceGroup.encoded(key, digest, types, count, functools.partial(_load_items, key, data))]
     return [
         EvidenceGroup.encoded(part_key(key, part), f"{digest}#{part}", types, min(PART_ITEMS, count - start),
-                              functools.partial(_load_part, key, data, start, min(start + PART_ITEMS, count)))
+                              functools.partial(_load_part, key, data, start, min(start + PART_ITEMS, count)),
+                              content=parts[part], sha256=sha256)
         for part, start in enumerate(range(0, count, PART_ITEMS))
     ]
 
