@@ -7,7 +7,11 @@ from typing import Any
 
 from qmscheck.evidence import CORE_TEXT_FIELDS, DATE_FIELDS, AttributeValue, Dates
 
-_RESERVED = {"id", "kind", "type"}
+_RESERVED = frozenset({"id", "kind", "type"})
+_DATE_FIELDS = frozenset(DATE_FIELDS)
+_CORE_TEXT_FIELDS = frozenset(CORE_TEXT_FIELDS)
+#: Value types kept as they are: a register row's cells are almost always one of these.
+_PLAIN = frozenset({str, int, float, bool, date})
 
 
 def _attribute_value(value: Any) -> AttributeValue:
@@ -29,17 +33,18 @@ def split_plain(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, date]
     core: dict[str, Any] = {}
     dates: dict[str, date] = {}
     attributes: dict[str, AttributeValue] = {}
+    # Called once per register row: a type lookup, not a chain of isinstance calls, per cell.
     for name, raw in values.items():
-        value = _attribute_value(raw)
+        value = raw if type(raw) in _PLAIN else _attribute_value(raw)
         if value is None or value == "":
             continue
-        if name in DATE_FIELDS:
+        if name in _DATE_FIELDS:
             if isinstance(value, date):
                 dates[name] = value
             else:
                 # Kept so the auditor can see what was written; the date itself counts as missing.
                 attributes[f"{name}_text"] = str(value)
-        elif name in CORE_TEXT_FIELDS:
+        elif name in _CORE_TEXT_FIELDS:
             core[name] = str(value).strip()
         elif name in _RESERVED:
             attributes[f"{name}_value"] = value

@@ -103,12 +103,15 @@ def _extract(path: Path, outcome: Outcome, task: Task) -> None:
     for sheet in read_register(path):
         unit = Unit(PurePosixPath(relative).stem, True, sheet.sheet, tuple(sheet.headers), tuple(sheet.canonical),
                     list(sheet.warnings))
+        # What _provenance gives, built once per sheet: only the row differs from item to item.
+        source = dict(task.provenance)
+        place = {"path": relative} if sheet.sheet is None else {"path": relative, "sheet": sheet.sheet}
+        id_prefix = f"{prefix}#{sheet.sheet or ''}!"
         try:
             for row in sheet.rows:
                 item, dated = unclassified_item(
-                    f"{prefix}#{sheet.sheet or ''}!{row.row}",
-                    _provenance(task, {"path": relative, "sheet": sheet.sheet, "row": row.row}),
-                    dict(row.values), title=None, sha256=sha256, size=size,
+                    f"{id_prefix}{row.row}", {**source, "locator": {**place, "row": row.row}},
+                    row.values, title=None, sha256=sha256, size=size,
                 )
                 unit.items.append(item)
                 unit.dates.append(dated)
