@@ -32,7 +32,7 @@ from qmscheck.facts import to_fact
 from qmscheck.groups import EvidenceGroup
 from qmscheck.results import ResultCache
 from qmscheck.rulepack import LoadedRule
-from qmscheck.summaries import StoredSummaries, decode, encode, group_digest, revived, stored
+from qmscheck.summaries import StoredSummaries, counted, decode, encode, group_digest, revived, stored
 
 log = logging.getLogger(__name__)
 
@@ -94,23 +94,30 @@ class GroupwiseRun:
         by_types: dict[frozenset[str], list[int]] = defaultdict(list)
         for position, group in enumerate(groups):
             by_types[group.types].append(position)
+        keys = [group.key for group in groups]
         pending: dict[int, _Pending] = {}
+        # Every loop below runs once per group and rule (over a million times at 100k files), and
+        # allocates: the collector stays paused until the summaries are stored.
         with _collector_paused():
             blobs = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
             for rule in self.rules:
                 found = self._stored(rule, blobs.pop(rule.id, None))
                 rule.groups = sorted(position for types, positions in by_types.items()
                                      if not types.isdisjoint(rule.types) for position in positions)
+                append = rule.summaries.append
                 for slot, position in enumerate(rule.groups):
-                    group = groups[position]
-                    entry = found.get(group.key)
-                    summary = _revived(group, digests[position], entry)
+                    entry: Any = found.get(keys[position])
+                    if entry.__class__ is list and len(entry) == 2 and entry[0] == digests[position]:
+                        # The common case, a count, without a call to _revived.
+                        summary = counted(entry[1]) if entry[1].__class__ is int else None
+                    else:
+                        summary = _revived(groups[position], digests[position], entry)
+                        if summary is not None:
+                            # Stored again as it was: building the entry anew from the summary costs more.
+                            rule.kept[slot] = entry
                     if summary is None:
-                        pending.setdefault(position, _Pending(group)).slots.append((rule, slot))
-                    elif isinstance(entry, list) and len(entry) > 2:
-                        # Stored again as it was: building the entry anew from the summary costs more.
-                        rule.kept[slot] = entry
-                    rule.summaries.append(summary)
+                        pending.setdefault(position, _Pending(groups[position])).slots.append((rule, slot))
+                    append(summary)
                 del found
             batch: list[_Pending] = []
             batch_items = 0
@@ -121,17 +128,28 @@ class GroupwiseRun:
                     self._summarise(batch)
                     batch, batch_items = [], 0
             self._summarise(batch)
-        result: dict[str, list[Summary]] = {}
-        for rule in self.rules:
-            done = [summary for summary in rule.summaries if summary is not None]
-            assert len(done) == len(rule.summaries), "every group read was summarised"
-            kept = rule.kept
-            entries = {groups[position].key: kept.get(slot) or stored(groups[position].key, digests[position], summary)
-                       for slot, (position, summary) in enumerate(zip(rule.groups, done, strict=True))}
-            kept.clear()
-            self.store.put_summaries([(rule.id, rule.digest, encode(entries))])
-            result[rule.id] = done
+            result: dict[str, list[Summary]] = {}
+            for rule in self.rules:
+                done = [summary for summary in rule.summaries if summary is not None]
+                assert len(done) == len(rule.summaries), "every group read was summarised"
+                self.store.put_summaries([(rule.id, rule.digest, encode(self._entries(rule, keys, digests, done)))])
+                result[rule.id] = done
         return result
+
+    @staticmethod
+    def _entries(rule: GroupwiseRule, keys: list[str], digests: list[str], done: list[Summary]) -> StoredSummaries:
+        kept = rule.kept
+        entries: StoredSummaries = {}
+        for slot, (position, summary) in enumerate(zip(rule.groups, done, strict=True)):
+            entry = kept.get(slot)
+            if entry is None:
+                if summary.failures or summary.data is not None or summary.places:
+                    entry = stored(keys[position], digests[position], summary)
+                else:
+                    entry = [digests[position], summary.population]  # what stored() gives, without the call
+            entries[keys[position]] = entry
+        kept.clear()
+        return entries
 
     @staticmethod
     def _stored(rule: GroupwiseRule, blob: bytes | None) -> StoredSummaries:

@@ -36,9 +36,9 @@ def merge_findings(findings: list[Finding]) -> list[Finding]:
         group.sort(key=lambda f: (f.grade.severity, f.rule_id))
         lead, others = group[0], group[1:]
         if others:
-            lead = lead.model_copy(deep=True)
-            lead.also_reported_by = sorted({f.rule_id for f in others})
             gaps = " ".join(f"Also ({f.rule_id}): {f.title.rstrip('.')}." for f in others)
-            lead.statement = f"{lead.statement} {gaps}"
+            # A shallow copy: findings are not changed once made, so the lead's lists can be shared.
+            lead = lead.model_copy(update={"also_reported_by": sorted({f.rule_id for f in others}),
+                                           "statement": f"{lead.statement} {gaps}"})
         merged.append(lead)
     return merged

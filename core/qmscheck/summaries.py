@@ -49,6 +49,14 @@ def stored(group_key: str, group_digest: str, summary: Summary) -> list[Any]:
 _COUNTED: dict[int, Summary] = {}
 
 
+def counted(population: int) -> Summary:
+    """The shared summary of ``population`` items and nothing else."""
+    found = _COUNTED.get(population)
+    if found is None:
+        found = _COUNTED[population] = Summary(population=population)
+    return found
+
+
 def revived(group_key: str, entry: list[Any], sha256: str | None = None) -> Summary:
     """A stored entry as a summary; ValueError or TypeError when it is damaged.
 
@@ -59,10 +67,7 @@ def revived(group_key: str, entry: list[Any], sha256: str | None = None) -> Summ
         population = entry[1]
         if not isinstance(population, int):
             raise TypeError("a stored population is not a number")
-        found = _COUNTED.get(population)
-        if found is None:
-            found = _COUNTED[population] = Summary(population=population)
-        return found
+        return counted(population)
     _, population, failures, data, positions = entry
     if sha256 is not None:
         for *_, items in failures:
