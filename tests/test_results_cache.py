@@ -122,3 +122,38 @@ def test_damaged_or_stale_summaries_are_worked_out_again(acme: Path, tmp_path: P
     with sqlite3.connect(index) as db:
         (blob,) = db.execute("SELECT summaries FROM rule_summaries WHERE rule_id = ?", (damaged,)).fetchone()
     assert "Calibration Log" not in zlib.decompress(blob).decode()
+
+
+def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_path: Path) -> None:
+    from qmscheck.summaries import decode, encode
+
+    index = tmp_path / "index.sqlite"
+    first, _ = run(acme, index)
+    with sqlite3.connect(index) as db:
+        rows = db.execute("SELECT rule_id, summaries FROM rule_summaries").fetchall()
+        # A rule that keeps more than a count of many files (document numbers, to find duplicates).
+        rule_id, blob = max(rows, key=lambda row: len(decode(row[1]).rest))
+        stored = decode(blob)
+        assert len(stored.rest) > 10
+        damaged = sorted(stored.rest, key=int)[3]
+        stored.rest[damaged] = ["not", "a summary"]
+        db.execute("UPDATE rule_summaries SET summaries = ? WHERE rule_id = ?", (encode(stored), rule_id))
+        db.execute("DELETE FROM rule_results WHERE rule_id = ?", (rule_id,))
+    again, stats = run(acme, index)
+    assert (stats["rules_evaluated"], stats["groups_summarised"]) == (1, 1)
+    assert again.model_dump_json() == first.model_dump_json()
+    with sqlite3.connect(index) as db:
+        (blob,) = db.execute("SELECT summaries FROM rule_summaries WHERE rule_id = ?", (rule_id,)).fetchone()
+    assert decode(blob).rest[damaged] != ["not", "a summary"]  # stored again, mended
+
+
+@pytest.mark.parametrize("damage", [
+    {"populations": "many"}, {"populations": [1.5]}, {"keys": ["a", "b"]}, {"extra": 1}, {"rest": []},
+])
+def test_stored_summaries_of_the_wrong_shape_are_refused(damage: dict[str, object]) -> None:
+    import pydantic_core
+    from qmscheck.summaries import decode
+
+    whole = {"keys": ["a"], "digests": ["d"], "populations": [1], "rest": {}, **damage}
+    with pytest.raises((ValueError, TypeError)):
+        decode(zlib.compress(pydantic_core.to_json(whole)))

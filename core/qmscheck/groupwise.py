@@ -32,7 +32,7 @@ from qmscheck.facts import to_fact
 from qmscheck.groups import EvidenceGroup
 from qmscheck.results import ResultCache
 from qmscheck.rulepack import LoadedRule
-from qmscheck.summaries import StoredSummaries, counted, decode, encode, group_digest, revived, stored
+from qmscheck.summaries import StoredRule, decode, encode, group_digest, only_counts, rest_of, revived
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +48,17 @@ class GroupwiseRule:
     #: The rule and the scan's settings (summaries.summary_digest).
     digest: str
     types: frozenset[str] = field(init=False)
-    #: Per group read (collection order): its summary, None until worked out.
-    summaries: list[Summary | None] = field(default_factory=list, init=False)
-    #: The positions in the collection of the groups read, parallel to ``summaries``.
+    #: The positions in the collection of the groups read (evidence order); a group's index in
+    #: this list is its slot.
     groups: list[int] = field(default_factory=list, init=False)
-    #: Stored entries reused as they are (by slot), for all but count-only summaries.
-    kept: dict[int, list[Any]] = field(default_factory=dict, init=False)
+    #: Per slot, the group's population (filled in for the groups summarised afresh).
+    populations: list[int] = field(default_factory=list, init=False)
+    #: By slot: the stored summaries that are more than a count, and every summary worked out afresh.
+    summaries: dict[int, Summary] = field(default_factory=dict, init=False)
+    #: The population of the stored summaries that are only a count, which ``combine`` sees as one.
+    counted: int = field(default=0, init=False)
+    #: Stored entries reused as they are, by slot as text (summaries.StoredRule.rest).
+    rest: dict[str, list[Any]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.types = frozenset(t for probe in self.probes for t in probe.types)
@@ -61,6 +66,12 @@ class GroupwiseRule:
     @property
     def id(self) -> str:
         return self.loaded.rule.id
+
+    def combined(self) -> list[Summary]:
+        """What ``combine`` reads: the groups that only count as one summary (their population is
+        all that a primitive may use of them), then the others in evidence order."""
+        found = [self.summaries[slot] for slot in sorted(self.summaries)]
+        return [Summary(population=self.counted), *found] if self.counted else found
 
 
 @dataclass
@@ -82,11 +93,11 @@ class GroupwiseRun:
     groups_read: int = 0
 
     def summaries(self, collection: Collection) -> dict[str, list[Summary]]:
-        """Every rule's summaries of the groups it reads, in evidence order.
+        """Every rule's summaries of the groups it reads, for its ``combine``
+        (:meth:`GroupwiseRule.combined`).
 
-        One rule's stored summaries are decoded at a time (at 100k files they take hundreds of
-        megabytes as Python objects); what is reused is kept as summaries, which for the common
-        count-only kind are shared objects."""
+        One rule's stored summaries are decoded at a time; the groups whose stored summary still
+        holds and is only a count are kept as one number."""
         if not self.rules:
             return {}
         groups = collection.groups
@@ -96,29 +107,21 @@ class GroupwiseRun:
             by_types[group.types].append(position)
         keys = [group.key for group in groups]
         pending: dict[int, _Pending] = {}
-        # Every loop below runs once per group and rule (over a million times at 100k files), and
-        # allocates: the collector stays paused until the summaries are stored.
+        # The loops below run once per group and rule (over a million times at 100k files), and
+        # allocate: the collector stays paused until the summaries are stored.
         with _collector_paused():
             blobs = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
             for rule in self.rules:
-                found = self._stored(rule, blobs.pop(rule.id, None))
                 rule.groups = sorted(position for types, positions in by_types.items()
                                      if not types.isdisjoint(rule.types) for position in positions)
-                append = rule.summaries.append
-                for slot, position in enumerate(rule.groups):
-                    entry: Any = found.get(keys[position])
-                    if entry.__class__ is list and len(entry) == 2 and entry[0] == digests[position]:
-                        # The common case, a count, without a call to _revived.
-                        summary = counted(entry[1]) if entry[1].__class__ is int else None
-                    else:
-                        summary = _revived(groups[position], digests[position], entry)
-                        if summary is not None:
-                            # Stored again as it was: building the entry anew from the summary costs more.
-                            rule.kept[slot] = entry
-                    if summary is None:
-                        pending.setdefault(position, _Pending(groups[position])).slots.append((rule, slot))
-                    append(summary)
-                del found
+                rule_keys = [keys[position] for position in rule.groups]
+                rule_digests = [digests[position] for position in rule.groups]
+                old = self._stored(rule, blobs.pop(rule.id, None))
+                stale = self._reuse(rule, old, groups, rule_keys, rule_digests)
+                del old
+                for slot in stale:
+                    position = rule.groups[slot]
+                    pending.setdefault(position, _Pending(groups[position])).slots.append((rule, slot))
             batch: list[_Pending] = []
             batch_items = 0
             for position in sorted(pending):
@@ -130,36 +133,59 @@ class GroupwiseRun:
             self._summarise(batch)
             result: dict[str, list[Summary]] = {}
             for rule in self.rules:
-                done = [summary for summary in rule.summaries if summary is not None]
-                assert len(done) == len(rule.summaries), "every group read was summarised"
-                self.store.put_summaries([(rule.id, rule.digest, encode(self._entries(rule, keys, digests, done)))])
-                result[rule.id] = done
+                stored_rule = StoredRule([keys[position] for position in rule.groups],
+                                         [digests[position] for position in rule.groups], rule.populations, rule.rest)
+                self.store.put_summaries([(rule.id, rule.digest, encode(stored_rule))])
+                result[rule.id] = rule.combined()
+                rule.rest = {}
         return result
 
     @staticmethod
-    def _entries(rule: GroupwiseRule, keys: list[str], digests: list[str], done: list[Summary]) -> StoredSummaries:
-        kept = rule.kept
-        entries: StoredSummaries = {}
-        for slot, (position, summary) in enumerate(zip(rule.groups, done, strict=True)):
-            entry = kept.get(slot)
-            if entry is None:
-                if summary.failures or summary.data is not None or summary.places:
-                    entry = stored(keys[position], digests[position], summary)
-                else:
-                    entry = [digests[position], summary.population]  # what stored() gives, without the call
-            entries[keys[position]] = entry
-        kept.clear()
-        return entries
+    def _reuse(rule: GroupwiseRule, old: StoredRule | None, groups: Sequence[EvidenceGroup], keys: list[str],
+               digests: list[str]) -> list[int]:
+        """Take what still holds of the rule's stored summaries; the slots to summarise afresh."""
+        count = len(keys)
+        if old is None:
+            rule.populations = [0] * count
+            return list(range(count))
+        slot_of: dict[int, int] | None = None
+        if old.keys == keys:
+            # The usual rescan: the same files, a few changed. Whole-list operations, no loop per group.
+            stale = [slot for slot, (was, now) in enumerate(zip(old.digests, digests, strict=True)) if was != now]
+            rule.populations = list(old.populations)
+        else:
+            where = {key: index for index, key in enumerate(old.keys)}
+            sources = [where.get(key) for key in keys]
+            stale = [slot for slot, source in enumerate(sources)
+                     if source is None or old.digests[source] != digests[slot]]
+            rule.populations = [0 if source is None else old.populations[source] for source in sources]
+            slot_of = {source: slot for slot, source in enumerate(sources) if source is not None}
+        fresh = set(stale)
+        counted_total = sum(rule.populations) - sum(rule.populations[slot] for slot in stale)
+        for text, rest in old.rest.items():
+            source = int(text) if text.isdigit() else -1
+            slot = (source if source < count else None) if slot_of is None else slot_of.get(source)
+            if slot is None or slot < 0 or slot in fresh:
+                continue  # a group no longer read, changed, or a damaged entry
+            counted_total -= rule.populations[slot]
+            summary = _revived(groups[rule.groups[slot]], rule.populations[slot], rest)
+            if summary is None:
+                stale.append(slot)
+                continue
+            rule.summaries[slot] = summary
+            rule.rest[str(slot)] = rest  # stored again as it was: building it anew costs more
+        rule.counted = counted_total
+        return sorted(stale)
 
     @staticmethod
-    def _stored(rule: GroupwiseRule, blob: bytes | None) -> StoredSummaries:
+    def _stored(rule: GroupwiseRule, blob: bytes | None) -> StoredRule | None:
         if blob is None:
-            return {}
+            return None
         try:
             return decode(blob)
         except (zlib.error, ValueError, TypeError) as exc:
             log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
-            return {}
+            return None
 
     def _summarise(self, batch: list[_Pending]) -> None:
         if not batch:
@@ -187,7 +213,12 @@ class GroupwiseRun:
                     facts=group_facts, positions=positions, group=group.key, indices=indices,
                 )
                 summary = rule.primitive.summary(ctx)
-                rule.summaries[slot] = summary
+                rule.populations[slot] = summary.population
+                if only_counts(summary):
+                    rule.counted += summary.population  # one number, not a summary per group, until combined
+                else:
+                    rule.summaries[slot] = summary
+                    rule.rest[str(slot)] = rest_of(group.key, summary)
 
 
 class Citations:
@@ -216,14 +247,14 @@ class Citations:
         return cite_item(place.group, place.position, items[place.position])
 
 
-def _revived(group: EvidenceGroup, digest: str, entry: object) -> Summary | None:
-    """The stored summary of a group when it was worked out on the group's content as it is now."""
-    if not isinstance(entry, list) or not entry or entry[0] != digest:
-        return None
+def _revived(group: EvidenceGroup, population: int, rest: object) -> Summary | None:
+    """A stored summary that is more than a count; None when it is damaged (it is summarised again)."""
     try:
-        return revived(group.key, entry, group.sha256)
+        if not isinstance(rest, list):
+            raise TypeError("not a list")
+        return revived(group.key, population, rest, group.sha256)
     except (ValueError, TypeError):
-        return None  # damaged: summarised again
+        return None
 
 
 def _split(matches: dict[str, set[str]], starts: Sequence[int], total: int) -> dict[str, list[list[int]]]:

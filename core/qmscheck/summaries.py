@@ -6,34 +6,50 @@ rule's summaries are stored together under a digest of the rule and the settings
 (:func:`summary_digest`), each with the digest of the group it summarises: a rescan trusts
 the entries whose group digest is unchanged and summarises the other groups again.
 
-One JSON object per rule, not a row per group: a rule evaluated again needs every group's
-summary, and one parse of 100,000 entries costs a fraction of 100,000 small ones. A failure's
-items are tuples (:class:`~qmscheck.checks.base.Cited`), stored as plain JSON arrays; placed
-items are stored as their position in the group the entry is for.
+One JSON document per rule, in columns: the groups' keys, their digests and populations as
+three lists in evidence order, and the rest of the summaries that hold more than a count
+(failures, data, places) by their index in those lists. A rule evaluated again on a rescan
+compares two lists of digests and sums a list of numbers for the groups that only count,
+instead of building an object per group: at 100,000 files that is the difference between a
+few milliseconds and half a second per rule. A failure's items are tuples
+(:class:`~qmscheck.checks.base.Cited`), stored as plain JSON arrays; placed items are stored
+as their position in the group the entry is for.
 """
 
 from __future__ import annotations
 
 import hashlib
 import zlib
-from typing import Any
+from typing import Any, NamedTuple
 
 import pydantic_core
 
 from qmscheck.checks.base import Cited, Failure, Place, Summary
 
-#: Group key -> [group digest, population] for a summary with nothing else in it, else
-#: [group digest, population, failures, data, positions of the places].
-StoredSummaries = dict[str, list[Any]]
+
+class StoredRule(NamedTuple):
+    """A rule's stored summaries: per group read (evidence order), its key, the digest of the
+    content it was summarised from (``EvidenceGroup.content``, shortened by :func:`group_digest`)
+    and its population; ``rest`` holds, by index as text, [failures, data, positions of the
+    places] of the summaries that are more than a count."""
+
+    keys: list[str]
+    digests: list[str]
+    populations: list[int]
+    rest: dict[str, list[Any]]
 
 
 def summary_digest(settings: str, rule_json: str) -> str:
     return hashlib.sha256(f"{settings}\0{rule_json}".encode()).hexdigest()
 
 
-def stored(group_key: str, group_digest: str, summary: Summary) -> list[Any]:
-    if not summary.failures and summary.data is None and not summary.places:
-        return [group_digest, summary.population]
+def only_counts(summary: Summary) -> bool:
+    """A summary that holds nothing but its population: stored as a number."""
+    return not summary.failures and summary.data is None and not summary.places
+
+
+def rest_of(group_key: str, summary: Summary) -> list[Any]:
+    """What is stored of a summary besides its population: [failures, data, positions]."""
     if any(place.group != group_key for place in summary.places):
         raise ValueError("a summary may place only items of its own group")
     failures = []
@@ -41,34 +57,16 @@ def stored(group_key: str, group_digest: str, summary: Summary) -> list[Any]:
         if not all(isinstance(item, Cited) for item in failure.items):
             raise TypeError("a groupwise failure must cite its items with CheckContext.cite")
         failures.append([failure.detail, failure.near_miss, failure.absence, failure.items])
-    return [group_digest, summary.population, failures, summary.data, [place.position for place in summary.places]]
+    return [failures, summary.data, [place.position for place in summary.places]]
 
 
-# Summaries that only count are by far the most common, and nothing changes a stored summary:
-# one object per population size serves them all.
-_COUNTED: dict[int, Summary] = {}
-
-
-def counted(population: int) -> Summary:
-    """The shared summary of ``population`` items and nothing else."""
-    found = _COUNTED.get(population)
-    if found is None:
-        found = _COUNTED[population] = Summary(population=population)
-    return found
-
-
-def revived(group_key: str, entry: list[Any], sha256: str | None = None) -> Summary:
-    """A stored entry as a summary; ValueError or TypeError when it is damaged.
+def revived(group_key: str, population: int, rest: list[Any], sha256: str | None = None) -> Summary:
+    """A stored summary that is more than a count; ValueError or TypeError when it is damaged.
 
     With ``sha256`` (a part of a large file, ``EvidenceGroup.content``), the items the failures
-    cite from the group carry that file digest, and the entry is updated to match: it may have
+    cite from the group carry that file digest, and ``rest`` is updated to match: it may have
     been worked out when the file had other bytes but the part the same items."""
-    if len(entry) == 2:
-        population = entry[1]
-        if not isinstance(population, int):
-            raise TypeError("a stored population is not a number")
-        return counted(population)
-    _, population, failures, data, positions = entry
+    failures, data, positions = rest
     if sha256 is not None:
         for *_, items in failures:
             for item in items:
@@ -89,12 +87,21 @@ def group_digest(digest: str) -> str:
 
 
 # pydantic-core's JSON (Rust) reads and writes these documents about twice as fast as the json module.
-def encode(entries: StoredSummaries) -> bytes:
-    return zlib.compress(pydantic_core.to_json(entries), 1)
+def encode(stored: StoredRule) -> bytes:
+    return zlib.compress(pydantic_core.to_json(stored._asdict()), 1)
 
 
-def decode(blob: bytes) -> StoredSummaries:
+def decode(blob: bytes) -> StoredRule:
+    """The stored summaries; ValueError, TypeError or zlib.error when they are damaged."""
     decoded = pydantic_core.from_json(zlib.decompress(blob))
     if not isinstance(decoded, dict):
         raise ValueError("stored summaries are not an object")
-    return decoded
+    stored = StoredRule(**decoded)
+    if not (isinstance(stored.keys, list) and isinstance(stored.digests, list)
+            and isinstance(stored.populations, list) and isinstance(stored.rest, dict)):
+        raise TypeError("stored summaries are not three lists and an object")
+    if not len(stored.keys) == len(stored.digests) == len(stored.populations):
+        raise ValueError("stored summaries have lists of different lengths")
+    if not all(population.__class__ is int for population in stored.populations):
+        raise TypeError("a stored population is not a whole number")
+    return stored

@@ -179,7 +179,10 @@ class Groupwise:
         raise NotImplementedError
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
-        """By default, the failures each group found on its own, in evidence order."""
+        """By default, the failures each group found on its own, in evidence order.
+
+        Summaries holding nothing but a population may arrive added up into one, first: use
+        them only through the sum of their populations."""
         return [failure for summary in summaries for failure in summary.failures]
 
     def summary(self, ctx: CheckContext) -> Summary:
