@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from qmscheck.connectors.worker import (
     Outcome,
     Task,
     file_digest,
+    prefetched,
     process,
     run_tasks,
 )
@@ -206,66 +207,82 @@ class FilesystemConnector:
         seen = {entry.relative for entry in entries}
         context.index.forget(key, [location for location in cache if location not in seen])
 
+        provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
+
+        def task(entry: Entry, known_sha256: str | None = None) -> Task:
+            return Task(tree, entry.relative, _suffix(entry.relative), known_sha256, provenance, entry.size)
+
+        # Listed as it was read: taken from the index, unless its entry turns out damaged.
+        listed_same: list[tuple[Entry, CachedFile]] = []
         tasks: list[tuple[Entry, CachedFile | None]] = []
         for entry in entries:
             cached = cache.get(entry.relative)
             if cached is not None and (context.full or cached.fingerprint != context.fingerprint):
                 cached = None
-            reused = None
             if cached is not None and cached.size == entry.size and cached.mtime_ns == entry.mtime_ns:
-                reused = _cached_groups(self._group_key(entry.relative), cached)
-                if reused is None:
-                    cached = None  # damaged: read the file again
-            if reused is not None:
-                stats["reused"] += 1
-                groups, warnings = reused
-                if warnings:
-                    yield from warnings
-                if groups:
-                    yield from groups
-                context.progress.advance()
+                listed_same.append((entry, cached))
             else:
                 tasks.append((entry, cached))
-        del cache  # the reused payloads now live in their groups; the rest is not needed
-        provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
-
-        def task(entry: Entry, known_sha256: str | None = None) -> Task:
-            suffix = _suffix(entry.relative)
-            return Task(tree, entry.relative, suffix, known_sha256, provenance, entry.size)
-
+        del cache, entries
         work = (task(entry, cached.sha256 if cached else None) for entry, cached in tasks)
-        # A handful of files is parsed faster here than by starting worker processes.
+        # A handful of files is parsed faster here than by starting worker processes. Otherwise the
+        # workers start on what changed while this process takes the rest from the index.
         jobs = context.jobs if len(tasks) >= SMALL_BATCH else 1
-        for (entry, cached), outcome in zip(tasks, run_tasks(work, jobs), strict=True):
-            context.progress.advance()
-            if outcome.unchanged and cached is not None:
+        outcomes = prefetched(run_tasks(work, jobs)) if jobs > 1 else run_tasks(work, jobs)
+        try:
+            damaged: list[tuple[Entry, CachedFile | None]] = []
+            for entry, cached in listed_same:
                 reused = _cached_groups(self._group_key(entry.relative), cached)
-                if reused is not None:
-                    stats["rehashed"] += 1
-                    context.index.touch(key, entry.relative, entry.size, entry.mtime_ns)
-                    yield from _cached_results(reused)
+                if reused is None:
+                    damaged.append((entry, None))  # read the file again
                     continue
-                outcome = process(task(entry))
-            if outcome.error is not None:
-                stats["failed"] += 1
-                context.progress.note(f"{entry.relative}: {outcome.error}")
-                context.index.forget(key, [entry.relative])  # a broken file is read again next time
-                yield CollectionWarning(connector=self.name, locator=entry.relative, message=outcome.error)
-                continue
-            stats["extracted"] += 1
-            context.progress.note(f"read {entry.relative}")
-            classified = self._classify(outcome, context)
-            yield from classified.warnings
-            data = compress(payload_json(classified.items, classified.dates))
-            sha256 = outcome.sha256 or ""
-            parts = part_contents(classified.items, classified.dates, sha256, outcome.size, context.fingerprint)
-            if context.index.enabled and sha256:
-                context.index.put(key, entry.relative, entry.size, entry.mtime_ns, sha256,
-                                  context.fingerprint, data, json.dumps(sorted(classified.types)),
-                                  len(classified.items), _warnings_json(classified.warnings), json.dumps(parts))
-            if classified.items:
-                yield from _encoded_groups(self._group_key(entry.relative), sha256, context.fingerprint,
-                                           frozenset(classified.types), len(classified.items), data, parts)
+                stats["reused"] += 1
+                yield from _cached_results(reused)
+                context.progress.advance()
+            del listed_same
+            for (entry, cached), outcome in zip(tasks, outcomes, strict=True):
+                yield from self._outcome(entry, cached, outcome, task, key, context)
+            for entry, cached in damaged:
+                yield from self._outcome(entry, cached, process(task(entry)), task, key, context)
+        finally:
+            close = getattr(outcomes, "close", None)
+            if close is not None:
+                close()  # a scan stopped early stops the workers too
+
+    def _outcome(self, entry: Entry, cached: CachedFile | None, outcome: Outcome, task: Callable[[Entry], Task],
+                 key: str, context: CollectContext) -> Iterator[Collected]:
+        """What one file read by a worker gives: its cached items when its bytes did not change,
+        a warning when it could not be read, else its items, classified, stored in the index."""
+        stats = context.stats
+        context.progress.advance()
+        if outcome.unchanged and cached is not None:
+            reused = _cached_groups(self._group_key(entry.relative), cached)
+            if reused is not None:
+                stats["rehashed"] += 1
+                context.index.touch(key, entry.relative, entry.size, entry.mtime_ns)
+                yield from _cached_results(reused)
+                return
+            outcome = process(task(entry))
+        if outcome.error is not None:
+            stats["failed"] += 1
+            context.progress.note(f"{entry.relative}: {outcome.error}")
+            context.index.forget(key, [entry.relative])  # a broken file is read again next time
+            yield CollectionWarning(connector=self.name, locator=entry.relative, message=outcome.error)
+            return
+        stats["extracted"] += 1
+        context.progress.note(f"read {entry.relative}")
+        classified = self._classify(outcome, context)
+        yield from classified.warnings
+        data = compress(payload_json(classified.items, classified.dates))
+        sha256 = outcome.sha256 or ""
+        parts = part_contents(classified.items, classified.dates, sha256, outcome.size, context.fingerprint)
+        if context.index.enabled and sha256:
+            context.index.put(key, entry.relative, entry.size, entry.mtime_ns, sha256,
+                              context.fingerprint, data, json.dumps(sorted(classified.types)),
+                              len(classified.items), _warnings_json(classified.warnings), json.dumps(parts))
+        if classified.items:
+            yield from _encoded_groups(self._group_key(entry.relative), sha256, context.fingerprint,
+                                       frozenset(classified.types), len(classified.items), data, parts)
 
     def _group_key(self, relative: str) -> str:
         # The prefix of every item id from the file: ordering groups by it orders their items.

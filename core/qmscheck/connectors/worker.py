@@ -9,11 +9,13 @@ as JSON lacking only their classification (:mod:`qmscheck.connectors.encode`).
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from queue import Empty, Full, Queue
 from typing import Any
 
 from qmscheck.connectors.encode import unclassified_item
@@ -189,6 +191,51 @@ def run_tasks(tasks: Iterable[Task], jobs: int, window: int | None = None) -> It
         for future in pending:
             future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+def prefetched(outcomes: Iterator[Outcome], ahead: int = 256) -> Iterator[Outcome]:
+    """``outcomes`` driven by a thread, at most ``ahead`` of the reader: the worker processes parse
+    while this one does other work (a rescan takes 99% of the files from the index meanwhile).
+    The thread mostly waits on the workers, so it costs the reader little of the GIL."""
+    queue: Queue[tuple[Outcome | None, BaseException | None]] = Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def drive() -> None:
+        try:
+            for outcome in outcomes:
+                while not stop.is_set():
+                    try:
+                        queue.put((outcome, None), timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    break
+            queue.put((None, None))
+        except BaseException as exc:  # handed to the reader, which raises it
+            queue.put((None, exc))
+        finally:
+            close = getattr(outcomes, "close", None)
+            if close is not None:
+                close()  # shuts the workers down
+
+    thread = threading.Thread(target=drive, name="qmscheck-workers", daemon=True)
+    thread.start()
+    try:
+        while True:
+            outcome, error = queue.get()
+            if error is not None:
+                raise error
+            if outcome is None:
+                return
+            yield outcome
+    finally:
+        stop.set()
+        while thread.is_alive():  # let the thread see the stop signal even if the queue is full
+            try:
+                queue.get_nowait()
+            except Empty:
+                thread.join(0.05)
 
 
 def _executor(jobs: int) -> ProcessPoolExecutor:
