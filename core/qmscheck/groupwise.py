@@ -109,7 +109,7 @@ class GroupwiseRun:
         pending: dict[int, _Pending] = {}
         # The loops below run once per group and rule (over a million times at 100k files), and
         # allocate: the collector stays paused until the summaries are stored.
-        with _collector_paused():
+        with collector_paused():
             blobs = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
             for rule in self.rules:
                 rule.groups = sorted(position for types, positions in by_types.items()
@@ -274,7 +274,7 @@ def _split(matches: dict[str, set[str]], starts: Sequence[int], total: int) -> d
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Decoding makes millions of short-lived objects, freed by reference counting: a cyclic garbage
     collection every few thousand of them would walk the long-lived summaries again and again."""
     enabled = gc.isenabled()
