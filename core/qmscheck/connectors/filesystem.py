@@ -224,11 +224,14 @@ class FilesystemConnector:
             else:
                 tasks.append((entry, cached))
         del cache, entries
+        # The largest first, taken as they are done: a 100,000-row register is parsed alongside the
+        # small files rather than after them, and holds none of them up.
+        tasks.sort(key=lambda pair: -pair[0].size)
         work = (task(entry, cached.sha256 if cached else None) for entry, cached in tasks)
         # A handful of files is parsed faster here than by starting worker processes. Otherwise the
         # workers start on what changed while this process takes the rest from the index.
         jobs = context.jobs if len(tasks) >= SMALL_BATCH else 1
-        outcomes = prefetched(run_tasks(work, jobs)) if jobs > 1 else run_tasks(work, jobs)
+        outcomes = prefetched(run_tasks(work, jobs, ordered=False)) if jobs > 1 else run_tasks(work, jobs)
         try:
             damaged: list[tuple[Entry, CachedFile | None]] = []
             for entry, cached in listed_same:
@@ -240,8 +243,11 @@ class FilesystemConnector:
                 yield from _cached_results(reused)
                 context.progress.advance()
             del listed_same
-            for (entry, cached), outcome in zip(tasks, outcomes, strict=True):
+            by_location = {entry.relative: (entry, cached) for entry, cached in tasks}
+            for outcome in outcomes:
+                entry, cached = by_location.pop(outcome.relative)
                 yield from self._outcome(entry, cached, outcome, task, key, context)
+            assert not by_location, "every file read has an outcome"
             for entry, cached in damaged:
                 yield from self._outcome(entry, cached, process(task(entry)), task, key, context)
         finally:

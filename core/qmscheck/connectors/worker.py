@@ -12,7 +12,7 @@ import hashlib
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from queue import Empty, Full, Queue
@@ -170,9 +170,11 @@ def _batches(tasks: Iterable[Task]) -> Iterator[list[Task]]:
         yield batch
 
 
-def run_tasks(tasks: Iterable[Task], jobs: int, window: int | None = None) -> Iterator[Outcome]:
-    """Outcomes in task order. ``jobs`` > 1 parses in that many processes, with at most
-    ``window`` batches in flight so memory stays bounded whatever the number of files."""
+def run_tasks(tasks: Iterable[Task], jobs: int, window: int | None = None, *,
+              ordered: bool = True) -> Iterator[Outcome]:
+    """Outcomes in task order, or as they are done with ``ordered=False`` (a large file then holds
+    up none of the others). ``jobs`` > 1 parses in that many processes, with at most ``window``
+    batches in flight so memory stays bounded whatever the number of files."""
     if jobs <= 1:
         for task in tasks:
             yield process(task)
@@ -180,13 +182,24 @@ def run_tasks(tasks: Iterable[Task], jobs: int, window: int | None = None) -> It
     window = window or jobs * 4
     pending: deque[Future[list[Outcome]]] = deque()
     executor = _executor(jobs)
+
+    def done() -> Iterator[Outcome]:
+        nonlocal pending
+        if ordered:
+            yield from pending.popleft().result()
+            return
+        finished, unfinished = wait(pending, return_when=FIRST_COMPLETED)
+        pending = deque(future for future in pending if future in unfinished)
+        for future in finished:
+            yield from future.result()
+
     try:
         for batch in _batches(tasks):
             pending.append(executor.submit(_process_batch, batch))
             if len(pending) >= window:
-                yield from pending.popleft().result()
+                yield from done()
         while pending:
-            yield from pending.popleft().result()
+            yield from done()
     finally:
         for future in pending:
             future.cancel()
