@@ -96,7 +96,7 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
     citations = Citations(collection.groups)
     findings: dict[str, list[Finding]] = {}
     for rule in groupwise:
-        found = summaries[rule.loaded.rule.id]
+        found = summaries.pop(rule.loaded.rule.id)  # freed once combined: one rule's summaries at a time
         context = RuleContext(rule=rule.loaded.rule, as_of=options.as_of, organisation=organisation,
                               resolve=citations.cited)
         failures = rule.primitive.combine(context, found)

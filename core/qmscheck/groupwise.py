@@ -133,11 +133,19 @@ class GroupwiseRun:
             self._summarise(batch)
             result: dict[str, list[Summary]] = {}
             for rule in self.rules:
+                # What is stored of the fresh summaries is built now, one rule at a time: built as
+                # they are worked out, it would be held for every rule at once.
+                rest = rule.rest
+                for slot, summary in rule.summaries.items():
+                    if str(slot) not in rest:
+                        rest[str(slot)] = rest_of(keys[rule.groups[slot]], summary)
                 stored_rule = StoredRule([keys[position] for position in rule.groups],
-                                         [digests[position] for position in rule.groups], rule.populations, rule.rest)
+                                         [digests[position] for position in rule.groups], rule.populations, rest)
                 self.store.put_summaries([(rule.id, rule.digest, encode(stored_rule))])
-                result[rule.id] = rule.combined()
+                del stored_rule
                 rule.rest = {}
+                result[rule.id] = rule.combined()
+                rule.summaries = {}  # held by the result alone: freed as soon as the rule is combined
         return result
 
     @staticmethod
@@ -218,7 +226,6 @@ class GroupwiseRun:
                     rule.counted += summary.population  # one number, not a summary per group, until combined
                 else:
                     rule.summaries[slot] = summary
-                    rule.rest[str(slot)] = rest_of(group.key, summary)
 
 
 class Citations:
