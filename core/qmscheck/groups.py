@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from qmscheck.evidence import EvidenceItem, natural_key
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class EvidenceGroup:
     """``key`` names the group (for ordering and duplicate detection); ``digest`` changes whenever its
     items could differ; ``types`` are the evidence types among them; ``count`` how many there are.
