@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import zlib
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -121,7 +120,7 @@ def test_damaged_or_stale_summaries_are_worked_out_again(acme: Path, tmp_path: P
     run(acme, index)
     with sqlite3.connect(index) as db:
         (blob,) = db.execute("SELECT summaries FROM rule_summaries WHERE rule_id = ?", (damaged,)).fetchone()
-    assert "Calibration Log" not in zlib.decompress(blob).decode()
+    assert "Calibration Log" not in blob.decode()
 
 
 def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_path: Path) -> None:
@@ -156,4 +155,4 @@ def test_stored_summaries_of_the_wrong_shape_are_refused(damage: dict[str, objec
 
     whole = {"keys": ["a"], "digests": ["d"], "populations": [1], "rest": {}, **damage}
     with pytest.raises((ValueError, TypeError)):
-        decode(zlib.compress(pydantic_core.to_json(whole)))
+        decode(pydantic_core.to_json(whole))

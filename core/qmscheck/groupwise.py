@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import zlib
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -191,7 +190,7 @@ class GroupwiseRun:
             return None
         try:
             return decode(blob)
-        except (zlib.error, ValueError, TypeError) as exc:
+        except (ValueError, TypeError) as exc:
             log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
             return None
 
