@@ -13,6 +13,7 @@ import pytest
 from qmscheck.collect import CollectOptions
 from qmscheck.report import Report
 from qmscheck.scan import ScanRequest, scan
+from qmscheck.summaries import decode, decode_keys, encode
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -120,11 +121,44 @@ def test_damaged_or_stale_summaries_are_worked_out_again(acme: Path, tmp_path: P
     run(acme, index)
     with sqlite3.connect(index) as db:
         (blob,) = db.execute("SELECT summaries FROM rule_summaries WHERE rule_id = ?", (damaged,)).fetchone()
-    assert "Calibration Log" not in blob.decode()
+        stored = decode(blob)
+        (keys,) = db.execute("SELECT keys FROM summary_keys WHERE digest = ?", (stored.keys,)).fetchone()
+    assert len(stored.digests) == len(decode_keys(keys))
+    assert not any("Calibration Log" in key for key in decode_keys(keys))
+
+
+def test_an_added_file_is_the_only_one_summarised(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    run(acme, index)
+    procedure = next((acme / "share").rglob("*.docx"))
+    shutil.copy(procedure, procedure.with_name("QP-99 Copy of a procedure.docx"))
+    again, stats = run(acme, index)
+    # The rules reading documents match their stored summaries to the groups by key, and summarise
+    # the new file alone.
+    assert stats["groups_summarised"] == 1
+    assert again.model_dump_json() == without_index(acme)
+    with sqlite3.connect(index) as db:
+        lists = {digest: decode_keys(keys) for digest, keys in db.execute("SELECT digest, keys FROM summary_keys")}
+        rules = {rule_id: decode(blob) for rule_id, blob in db.execute("SELECT rule_id, summaries FROM rule_summaries")}
+    # Every rule's summaries refer to a kept list of keys of their length; the rules that read
+    # documents now list the new file.
+    assert all(len(lists[stored.keys]) == len(stored.digests) for stored in rules.values())
+    assert any("QP-99 Copy of a procedure" in key for stored in rules.values() for key in lists[stored.keys])
+
+
+def test_summaries_whose_list_of_keys_is_gone_are_worked_out_again(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    run(acme, index)
+    procedure = next((acme / "share").rglob("*.docx"))
+    shutil.copy(procedure, procedure.with_name("QP-99 Copy of a procedure.docx"))
+    with sqlite3.connect(index) as db:
+        db.execute("DELETE FROM summary_keys")
+    again, stats = run(acme, index)
+    assert stats["groups_summarised"] > 10  # every group the rules evaluated again read
+    assert again.model_dump_json() == without_index(acme)
 
 
 def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_path: Path) -> None:
-    from qmscheck.summaries import decode, encode
 
     index = tmp_path / "index.sqlite"
     first, _ = run(acme, index)
@@ -147,12 +181,12 @@ def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_pa
 
 
 @pytest.mark.parametrize("damage", [
-    {"populations": "many"}, {"populations": [1.5]}, {"keys": ["a", "b"]}, {"extra": 1}, {"rest": []},
+    {"populations": "many"}, {"populations": [1.5]}, {"digests": ["a", "b"]}, {"keys": ["a"]}, {"extra": 1},
+    {"rest": []},
 ])
 def test_stored_summaries_of_the_wrong_shape_are_refused(damage: dict[str, object]) -> None:
     import pydantic_core
-    from qmscheck.summaries import decode
 
-    whole = {"keys": ["a"], "digests": ["d"], "populations": [1], "rest": {}, **damage}
+    whole = {"keys": "digest of the keys", "digests": ["d"], "populations": [1], "rest": {}, **damage}
     with pytest.raises((ValueError, TypeError)):
         decode(pydantic_core.to_json(whole))

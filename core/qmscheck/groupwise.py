@@ -31,7 +31,17 @@ from qmscheck.facts import to_fact
 from qmscheck.groups import EvidenceGroup
 from qmscheck.results import ResultCache
 from qmscheck.rulepack import LoadedRule
-from qmscheck.summaries import StoredRule, decode, encode, group_digest, only_counts, rest_of, revived
+from qmscheck.summaries import (
+    GroupKeys,
+    StoredRule,
+    decode,
+    decode_keys,
+    encode,
+    group_digest,
+    only_counts,
+    rest_of,
+    revived,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +68,8 @@ class GroupwiseRule:
     counted: int = field(default=0, init=False)
     #: Stored entries reused as they are, by slot as text (summaries.StoredRule.rest).
     rest: dict[str, list[Any]] = field(default_factory=dict, init=False)
+    #: The keys of the groups read, by slot.
+    keys: GroupKeys = field(default=GroupKeys([], b"[]", ""), init=False)
 
     def __post_init__(self) -> None:
         self.types = frozenset(t for probe in self.probes for t in probe.types)
@@ -110,13 +122,18 @@ class GroupwiseRun:
         # allocate: the collector stays paused until the summaries are stored.
         with collector_paused():
             blobs = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
+            # Rules reading the same evidence types read the same groups: one list of keys for all.
+            read_by: dict[frozenset[str], tuple[list[int], GroupKeys]] = {}
+            stored_keys = _StoredKeys(self.store)
             for rule in self.rules:
-                rule.groups = sorted(position for types, positions in by_types.items()
-                                     if not types.isdisjoint(rule.types) for position in positions)
-                rule_keys = [keys[position] for position in rule.groups]
+                if rule.types not in read_by:
+                    positions = sorted(position for types, positions in by_types.items()
+                                       if not types.isdisjoint(rule.types) for position in positions)
+                    read_by[rule.types] = (positions, GroupKeys.of([keys[position] for position in positions]))
+                rule.groups, rule.keys = read_by[rule.types]
                 rule_digests = [digests[position] for position in rule.groups]
                 old = self._stored(rule, blobs.pop(rule.id, None))
-                stale = self._reuse(rule, old, groups, rule_keys, rule_digests)
+                stale = self._reuse(rule, old, groups, stored_keys, rule_digests)
                 del old
                 for slot in stale:
                     position = rule.groups[slot]
@@ -138,8 +155,11 @@ class GroupwiseRun:
                 for slot, summary in rule.summaries.items():
                     if str(slot) not in rest:
                         rest[str(slot)] = rest_of(keys[rule.groups[slot]], summary)
-                stored_rule = StoredRule([keys[position] for position in rule.groups],
-                                         [digests[position] for position in rule.groups], rule.populations, rest)
+                if rule.keys.digest not in stored_keys.put:
+                    self.store.put_summary_keys(rule.keys.digest, rule.keys.json)
+                    stored_keys.put.add(rule.keys.digest)
+                stored_rule = StoredRule(rule.keys.digest, [digests[position] for position in rule.groups],
+                                         rule.populations, rest)
                 self.store.put_summaries([(rule.id, rule.digest, encode(stored_rule))])
                 del stored_rule
                 rule.rest = {}
@@ -148,25 +168,36 @@ class GroupwiseRun:
         return result
 
     @staticmethod
-    def _reuse(rule: GroupwiseRule, old: StoredRule | None, groups: Sequence[EvidenceGroup], keys: list[str],
-               digests: list[str]) -> list[int]:
+    def _reuse(rule: GroupwiseRule, old: StoredRule | None, groups: Sequence[EvidenceGroup],
+               stored_keys: _StoredKeys, digests: list[str]) -> list[int]:
         """Take what still holds of the rule's stored summaries; the slots to summarise afresh."""
-        count = len(keys)
-        if old is None:
-            rule.populations = [0] * count
-            return list(range(count))
+        count = len(digests)
+        afresh = list(range(count))
         slot_of: dict[int, int] | None = None
-        if old.keys == keys:
+        if old is None:
+            stale = afresh
+        elif old.keys == rule.keys.digest:
             # The usual rescan: the same files, a few changed. Whole-list operations, no loop per group.
-            stale = [slot for slot, (was, now) in enumerate(zip(old.digests, digests, strict=True)) if was != now]
-            rule.populations = list(old.populations)
+            if len(old.digests) != count:
+                stale = afresh  # damaged
+            else:
+                stale = [slot for slot, (was, now) in enumerate(zip(old.digests, digests, strict=True)) if was != now]
+                rule.populations = list(old.populations)
         else:
-            where = {key: index for index, key in enumerate(old.keys)}
-            sources = [where.get(key) for key in keys]
-            stale = [slot for slot, source in enumerate(sources)
-                     if source is None or old.digests[source] != digests[slot]]
-            rule.populations = [0 if source is None else old.populations[source] for source in sources]
-            slot_of = {source: slot for slot, source in enumerate(sources) if source is not None}
+            # Files added or removed: match the groups by key, if the stored keys are still kept.
+            old_keys = stored_keys.get(old.keys)
+            if old_keys is None or len(old_keys) != len(old.digests):
+                stale = afresh
+            else:
+                where = {key: index for index, key in enumerate(old_keys)}
+                sources = [where.get(key) for key in rule.keys.keys]
+                stale = [slot for slot, source in enumerate(sources)
+                         if source is None or old.digests[source] != digests[slot]]
+                rule.populations = [0 if source is None else old.populations[source] for source in sources]
+                slot_of = {source: slot for slot, source in enumerate(sources) if source is not None}
+        if old is None or stale is afresh:
+            rule.populations = [0] * count
+            return afresh
         fresh = set(stale)
         counted_total = sum(rule.populations) - sum(rule.populations[slot] for slot in stale)
         for text, rest in old.rest.items():
@@ -225,6 +256,25 @@ class GroupwiseRun:
                     rule.counted += summary.population  # one number, not a summary per group, until combined
                 else:
                     rule.summaries[slot] = summary
+
+
+class _StoredKeys:
+    """Lists of group keys stored by earlier scans, decoded once each; which were stored in this one."""
+
+    def __init__(self, store: ResultCache) -> None:
+        self._store = store
+        self._decoded: dict[str, list[str] | None] = {}
+        self.put: set[str] = set()
+
+    def get(self, digest: str) -> list[str] | None:
+        """None when the list is no longer kept, or damaged: the summaries referring to it are worked out again."""
+        if digest not in self._decoded:
+            data = self._store.summary_keys(digest)
+            try:
+                self._decoded[digest] = None if data is None else decode_keys(data)
+            except (ValueError, TypeError):
+                self._decoded[digest] = None
+        return self._decoded[digest]
 
 
 class Citations:

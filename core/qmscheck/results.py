@@ -36,7 +36,13 @@ CREATE TABLE IF NOT EXISTS rule_summaries (
     digest TEXT NOT NULL,
     summaries BLOB NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS summary_keys (
+    digest TEXT PRIMARY KEY,
+    keys BLOB NOT NULL
+);
 """
+#: Lists of group keys kept (the most recently stored): rules reading the same evidence types share one.
+KEPT_KEY_LISTS = 64
 _FINDINGS = TypeAdapter(list[Finding])
 
 
@@ -103,6 +109,23 @@ class ResultCache:
         """(rule id, summary digest, summaries) rows, replacing what each rule had."""
         if self._db is not None:
             self._db.executemany("INSERT OR REPLACE INTO rule_summaries VALUES (?, ?, ?)", rows)
+
+    def summary_keys(self, digest: str) -> bytes | None:
+        """A list of group keys that stored summaries refer to by its digest (qmscheck.summaries)."""
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT keys FROM summary_keys WHERE digest = ?", (digest,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put_summary_keys(self, digest: str, keys: bytes) -> None:
+        """Store (or mark as recently stored) a list of group keys; the oldest beyond KEPT_KEY_LISTS are
+        dropped, and summaries that referred to them are worked out afresh when next needed."""
+        if self._db is None:
+            return
+        self._db.execute("DELETE FROM summary_keys WHERE digest = ?", (digest,))
+        self._db.execute("INSERT INTO summary_keys (digest, keys) VALUES (?, ?)", (digest, keys))
+        self._db.execute("DELETE FROM summary_keys WHERE rowid NOT IN "
+                         "(SELECT rowid FROM summary_keys ORDER BY rowid DESC LIMIT ?)", (KEPT_KEY_LISTS,))
 
     def close(self) -> None:
         if self._db is None:

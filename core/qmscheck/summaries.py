@@ -6,9 +6,10 @@ rule's summaries are stored together under a digest of the rule and the settings
 (:func:`summary_digest`), each with the digest of the group it summarises: a rescan trusts
 the entries whose group digest is unchanged and summarises the other groups again.
 
-One JSON document per rule, in columns: the groups' keys, their digests and populations as
-three lists in evidence order, and the rest of the summaries that hold more than a count
-(failures, data, places) by their index in those lists. A rule evaluated again on a rescan
+One JSON document per rule, in columns: the groups' digests and populations as two lists in
+evidence order (their keys as one list shared by the rules that read the same groups), and the
+rest of the summaries that hold more than a count (failures, data, places) by their index in
+those lists. A rule evaluated again on a rescan
 compares two lists of digests and sums a list of numbers for the groups that only count,
 instead of building an object per group: at 100,000 files that is the difference between a
 few milliseconds and half a second per rule. A failure's items are tuples
@@ -27,15 +28,38 @@ from qmscheck.checks.base import Cited, Failure, Place, Summary
 
 
 class StoredRule(NamedTuple):
-    """A rule's stored summaries: per group read (evidence order), its key, the digest of the
-    content it was summarised from (``EvidenceGroup.content``, shortened by :func:`group_digest`)
-    and its population; ``rest`` holds, by index as text, [failures, data, positions of the
-    places] of the summaries that are more than a count."""
+    """A rule's stored summaries: per group read (evidence order), the digest of the content it
+    was summarised from (``EvidenceGroup.content``, shortened by :func:`group_digest`) and its
+    population; ``rest`` holds, by index as text, [failures, data, positions of the places] of
+    the summaries that are more than a count. ``keys`` is the digest of the list of the groups'
+    keys (:class:`GroupKeys`), stored once for all the rules that read the same groups: at 100k
+    files the list is megabytes, and a dozen rules read it."""
 
-    keys: list[str]
+    keys: str
     digests: list[str]
     populations: list[int]
     rest: dict[str, list[Any]]
+
+
+class GroupKeys(NamedTuple):
+    """The keys of the groups a rule reads, as JSON (as stored) and the digest of that JSON."""
+
+    keys: list[str]
+    json: bytes
+    digest: str
+
+    @classmethod
+    def of(cls, keys: list[str]) -> GroupKeys:
+        data = pydantic_core.to_json(keys)
+        return cls(keys, data, hashlib.sha256(data).hexdigest())
+
+
+def decode_keys(data: bytes) -> list[str]:
+    """A stored list of group keys; ValueError or TypeError when it is damaged."""
+    keys = pydantic_core.from_json(data)
+    if not isinstance(keys, list) or not set(map(type, keys)) <= {str}:
+        raise TypeError("stored group keys are not a list of text")
+    return keys
 
 
 def summary_digest(settings: str, rule_json: str) -> str:
@@ -101,10 +125,10 @@ def decode(blob: bytes) -> StoredRule:
     if not isinstance(decoded, dict):
         raise ValueError("stored summaries are not an object")
     stored = StoredRule(**decoded)
-    if not (isinstance(stored.keys, list) and isinstance(stored.digests, list)
+    if not (isinstance(stored.keys, str) and isinstance(stored.digests, list)
             and isinstance(stored.populations, list) and isinstance(stored.rest, dict)):
-        raise TypeError("stored summaries are not three lists and an object")
-    if not len(stored.keys) == len(stored.digests) == len(stored.populations):
+        raise TypeError("stored summaries are not a digest, two lists and an object")
+    if len(stored.digests) != len(stored.populations):
         raise ValueError("stored summaries have lists of different lengths")
     if not set(map(type, stored.populations)) <= {int}:
         raise TypeError("a stored population is not a whole number")
