@@ -82,9 +82,11 @@ def unclassified_item(
     return pydantic_core.to_json(data).decode(), dated
 
 
-def classified(fragment: str, kind: str, evidence_type: str) -> str:
-    """Complete a worker's item: a JSON object always starts with '{' and has at least its id."""
-    return f'{{"kind":{json.dumps(kind)},"type":{json.dumps(evidence_type)},{fragment[1:]}'
+def classification_prefix(kind: str, evidence_type: str) -> str:
+    """What completes a worker's item: put in front of it in place of its '{' (a JSON object always
+    starts with '{' and has at least its id). The same for every row of a sheet."""
+    return f'{{"kind":{json.dumps(kind)},"type":{json.dumps(evidence_type)},'
+
 
 
 def payload_json(items: list[str], dates: dict[int, list[str]]) -> bytes:

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from qmscheck import __version__
 from qmscheck.classify import Candidate, Classification, kind_of
 from qmscheck.connectors.base import CollectContext, Collected
-from qmscheck.connectors.encode import PayloadLines, classified, decode, decode_part, payload_json
+from qmscheck.connectors.encode import PayloadLines, classification_prefix, decode, decode_part, payload_json
 from qmscheck.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
 from qmscheck.connectors.worker import (
     DOCUMENT_SUFFIXES,
@@ -323,10 +323,11 @@ class FilesystemConnector:
                 continue
             kind = (classification.kind or kind_of(classification.type)).value
             result.types.add(classification.type)
-            for fragment, dated in zip(unit.items, unit.dates, strict=True):
-                if dated:
-                    result.dates[len(result.items)] = dated
-                result.items.append(classified(fragment, kind, classification.type))
+            assert len(unit.dates) == len(unit.items), "a worker lists the dated attributes of every item"
+            start = len(result.items)
+            result.dates.update((start + index, dated) for index, dated in enumerate(unit.dates) if dated)
+            prefix = classification_prefix(kind, classification.type)
+            result.items += [prefix + fragment[1:] for fragment in unit.items]
         return result
 
 
