@@ -7,9 +7,9 @@ per-call cost and its projection dedupe work as on the whole collection. Memory 
 batch of items plus the summaries, which keep only what a rule needs: counts, failing items,
 keys.
 
-A group whose summary for a rule is stored with the group's current digest
-(:mod:`qmscheck.summaries`) is not decoded for that rule: a rescan decodes the files that
-changed.
+A group whose summary for a rule is stored with the group's current content digest
+(:mod:`qmscheck.summaries`) is not decoded for that rule: a rescan decodes the files (or the
+parts of a large register) that changed.
 """
 
 from __future__ import annotations

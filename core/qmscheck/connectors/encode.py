@@ -88,7 +88,6 @@ def classification_prefix(kind: str, evidence_type: str) -> str:
     return f'{{"kind":{json.dumps(kind)},"type":{json.dumps(evidence_type)},'
 
 
-
 def payload_json(items: list[str], dates: dict[int, list[str]]) -> bytes:
     """One item per line (JSON text holds no raw newline): a slice of a large register's items can
     then be decoded without decoding the rest (:func:`decode_part`)."""
