@@ -123,15 +123,15 @@ class GroupwiseRun:
         with collector_paused():
             blobs = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
             # Rules reading the same evidence types read the same groups: one list of keys for all.
-            read_by: dict[frozenset[str], tuple[list[int], GroupKeys]] = {}
+            read_by: dict[frozenset[str], tuple[list[int], GroupKeys, list[str]]] = {}
             stored_keys = _StoredKeys(self.store)
             for rule in self.rules:
                 if rule.types not in read_by:
                     positions = sorted(position for types, positions in by_types.items()
                                        if not types.isdisjoint(rule.types) for position in positions)
-                    read_by[rule.types] = (positions, GroupKeys.of([keys[position] for position in positions]))
-                rule.groups, rule.keys = read_by[rule.types]
-                rule_digests = [digests[position] for position in rule.groups]
+                    read_by[rule.types] = (positions, GroupKeys.of([keys[position] for position in positions]),
+                                           [digests[position] for position in positions])
+                rule.groups, rule.keys, rule_digests = read_by[rule.types]
                 old = self._stored(rule, blobs.pop(rule.id, None))
                 stale = self._reuse(rule, old, groups, stored_keys, rule_digests)
                 del old
@@ -158,8 +158,7 @@ class GroupwiseRun:
                 if rule.keys.digest not in stored_keys.put:
                     self.store.put_summary_keys(rule.keys.digest, rule.keys.json)
                     stored_keys.put.add(rule.keys.digest)
-                stored_rule = StoredRule(rule.keys.digest, [digests[position] for position in rule.groups],
-                                         rule.populations, rest)
+                stored_rule = StoredRule(rule.keys.digest, read_by[rule.types][2], rule.populations, rest)
                 self.store.put_summaries([(rule.id, rule.digest, encode(stored_rule))])
                 del stored_rule
                 rule.rest = {}

@@ -9,12 +9,11 @@ the entries whose group digest is unchanged and summarises the other groups agai
 One JSON document per rule, in columns: the groups' digests and populations as two lists in
 evidence order (their keys as one list shared by the rules that read the same groups), and the
 rest of the summaries that hold more than a count (failures, data, places) by their index in
-those lists. A rule evaluated again on a rescan
-compares two lists of digests and sums a list of numbers for the groups that only count,
-instead of building an object per group: at 100,000 files that is the difference between a
-few milliseconds and half a second per rule. A failure's items are tuples
-(:class:`~qmscheck.checks.base.Cited`), stored as plain JSON arrays; placed items are stored
-as their position in the group the entry is for.
+those lists. A rule evaluated again on a rescan compares two lists of digests and sums a list
+of numbers for the groups that only count, instead of building an object per group: at
+100,000 files that is the difference between a few milliseconds and half a second per rule.
+A failure's items are tuples (:class:`~qmscheck.checks.base.Cited`), stored as plain JSON
+arrays; placed items are stored as their position in the group the entry is for.
 """
 
 from __future__ import annotations
@@ -113,8 +112,7 @@ def group_digest(digest: str) -> str:
 
 
 # pydantic-core's JSON (Rust) reads and writes these documents about twice as fast as the json module.
-# Not compressed: a rule evaluated again on a rescan of 100k files spent as long compressing its
-# summaries as writing them, for a few megabytes saved.
+# Not compressed: zlib took ~0.9 s of a rescan of 100k files that evaluated 13 rules again.
 def encode(stored: StoredRule) -> bytes:
     return pydantic_core.to_json(stored._asdict())
 
