@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from qmscheck.collect import Collection, CollectOptions, collect
 from qmscheck.config import ClassifyOverride, ScanConfig, SourceConfig
+from qmscheck.connectors.worker import start_workers
 from qmscheck.plugins import load_plugins
 from test_filesystem_connector import make_calibration_log, make_procedure
 
@@ -122,6 +123,29 @@ def test_acme_rescan_from_the_index_equals_a_full_scan(tmp_path: Path) -> None:
     rescan = run(share, index)
     assert rescan.stats["extracted"] == 0 and rescan.stats["reused"] == full.stats["extracted"]
     same(full, rescan)
+
+
+def test_a_rescan_with_workers_started_while_listing_equals_a_full_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qmscheck.connectors.filesystem as filesystem
+
+    share = tmp_path / "acme"
+    shutil.copytree(ACME_SHARE, share)
+    for number in range(20):
+        (share / f"WI-{number:02} Note.md").write_text(f"---\ntitle: Work instruction {number}\n---\nSteps.\n")
+    index = tmp_path / "index.sqlite"
+    run(share, index, jobs=2)
+    started = []
+    monkeypatch.setattr(filesystem, "WARM_WORKERS_AT", 1)  # acme is small: start them all the same
+    monkeypatch.setattr(filesystem, "start_workers", lambda jobs: started.append(jobs) or start_workers(jobs))
+    changed = sorted(share.glob("*.md"))
+    for path in changed:
+        path.write_text(path.read_text() + "\nRevised.\n")
+    rescan = run(share, index, jobs=2)
+    assert started == [2] and rescan.stats["extracted"] == len(changed) >= filesystem.SMALL_BATCH
+    same(rescan, run(share, None))
+    assert run(share, index, jobs=2).stats["extracted"] == 0  # workers started, none needed: shut down
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from qmscheck.evidence import EvidenceItem, natural_key
+from qmscheck.evidence import EvidenceItem, order_key
 
 
 @dataclass(eq=False, slots=True)
@@ -86,13 +86,13 @@ def part_key(key: str, part: int) -> str:
     return f"{key}{PART_MARK}{part}"
 
 
-def group_sort_key(key: str) -> tuple[tuple[tuple[int, int | str], ...], int]:
-    """Evidence order of groups: the natural order of their keys, a file's parts in turn."""
+def group_sort_key(key: str) -> tuple[str, int]:
+    """Evidence order of groups: the natural order of their keys (``order_key``), a file's parts in turn."""
     file_key, _, part = key.partition(PART_MARK)
-    return natural_key(file_key), int(part) if part.isdigit() else 0
+    return order_key(file_key), int(part) if part.isdigit() else 0
 
 
-def group_order(group: EvidenceGroup) -> tuple[tuple[tuple[int, int | str], ...], int]:
+def group_order(group: EvidenceGroup) -> tuple[str, int]:
     return group_sort_key(group.key)
 
 

@@ -47,6 +47,16 @@ CREATE TABLE IF NOT EXISTS files (
 """
 
 
+class Listed(NamedTuple):
+    """A file as the index last saw it (see :meth:`EvidenceIndex.listing`)."""
+
+    location: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    fingerprint: str
+
+
 class CachedFile(NamedTuple):
     """What the index knows about one file. ``payload`` is the compressed items JSON and ``crc``
     its CRC-32 when it was stored; ``types`` and ``warnings`` are JSON lists; ``item_count`` is the
@@ -120,6 +130,15 @@ class EvidenceIndex:
     @property
     def enabled(self) -> bool:
         return self._db is not None
+
+    def listing(self, source: str) -> dict[str, Listed]:
+        """What the index knows of each file's stat and bytes, without its items: enough to tell
+        which files changed, so that the workers start on them before the rest is loaded."""
+        if self._db is None:
+            return {}
+        rows = self._db.execute("SELECT location, size, mtime_ns, sha256, fingerprint FROM files WHERE source=?",
+                                (source,))
+        return {listed.location: listed for listed in map(Listed._make, rows)}
 
     def load(self, source: str) -> dict[str, CachedFile]:
         """Every cached file of one source, by location, in one query: a rescan reuses most of them."""

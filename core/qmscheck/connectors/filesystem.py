@@ -18,6 +18,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,20 +33,23 @@ from qmscheck.connectors.worker import (
     DOCUMENT_SUFFIXES,
     REGISTER_SUFFIXES,
     Outcome,
+    Prefetched,
     Task,
     file_digest,
-    prefetched,
     process,
     run_tasks,
+    start_workers,
 )
 from qmscheck.errors import ConnectorError, QmscheckError
 from qmscheck.evidence import TYPE_NAME, CollectionWarning, EvidenceItem, Kind
 from qmscheck.groups import EvidenceGroup, part_key
-from qmscheck.index import CachedFile, compress, decompress
+from qmscheck.index import CachedFile, Listed, compress, decompress
 
 __all__ = ["DOCUMENT_SUFFIXES", "REGISTER_SUFFIXES", "FilesystemConnector", "file_digest", "parse_size"]
 
 SMALL_BATCH = 16
+#: Files the index lists for a source, from which its workers start before it is listed again.
+WARM_WORKERS_AT = 1000
 #: Items per evidence group: a larger register is checked in parts of this size.
 PART_ITEMS = 10_000
 _UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
@@ -180,7 +184,17 @@ class FilesystemConnector:
         if "max_file_size" in options and not context.max_file_size_forced:
             limit = parse_size(options["max_file_size"])
         key = f"{self.name}:{source}@{tree.url}"  # provenance names the configured source
-        cache = context.index.load(key) if context.index.enabled else {}
+        known = context.index.listing(key)
+        # A large share seen before: its changed files go to workers started while it is listed.
+        workers = start_workers(context.jobs) if context.jobs > 1 and len(known) >= WARM_WORKERS_AT else None
+        try:
+            yield from self._collect(tree, source, limit, key, known, workers, context)
+        finally:
+            if workers is not None:
+                workers.shutdown(wait=True, cancel_futures=True)  # a no-op once run_tasks has shut them
+
+    def _collect(self, tree: Tree, source: str, limit: int, key: str, known: dict[str, Listed],
+                 workers: ProcessPoolExecutor | None, context: CollectContext) -> Iterator[Collected]:
         stats = context.stats
         context.progress.note(f"listing {source}")
         entries: list[Entry] = []
@@ -205,7 +219,7 @@ class FilesystemConnector:
         stats["files"] += len(entries)
         context.progress.start(f"reading {source}", len(entries))
         seen = {entry.relative for entry in entries}
-        context.index.forget(key, [location for location in cache if location not in seen])
+        context.index.forget(key, [location for location in known if location not in seen])
 
         provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
 
@@ -213,43 +227,49 @@ class FilesystemConnector:
             return Task(tree, entry.relative, _suffix(entry.relative), known_sha256, provenance, entry.size)
 
         # Listed as it was read: taken from the index, unless its entry turns out damaged.
-        listed_same: list[tuple[Entry, CachedFile]] = []
-        tasks: list[tuple[Entry, CachedFile | None]] = []
+        listed_same: list[Entry] = []
+        tasks: list[tuple[Entry, str | None]] = []
         for entry in entries:
-            cached = cache.get(entry.relative)
-            if cached is not None and (context.full or cached.fingerprint != context.fingerprint):
-                cached = None
-            if cached is not None and cached.size == entry.size and cached.mtime_ns == entry.mtime_ns:
-                listed_same.append((entry, cached))
+            listed = known.get(entry.relative)
+            if listed is not None and (context.full or listed.fingerprint != context.fingerprint):
+                listed = None
+            if listed is not None and listed.size == entry.size and listed.mtime_ns == entry.mtime_ns:
+                listed_same.append(entry)
             else:
-                tasks.append((entry, cached))
-        del cache, entries
+                tasks.append((entry, listed.sha256 if listed else None))
+        del known, entries
         # The largest first, taken as they are done: a 100,000-row register is parsed alongside the
         # small files rather than after them, and holds none of them up.
         tasks.sort(key=lambda pair: -pair[0].size)
-        work = (task(entry, cached.sha256 if cached else None) for entry, cached in tasks)
+        work = (task(entry, sha256) for entry, sha256 in tasks)
         # A handful of files is parsed faster here than by starting worker processes. Otherwise the
         # workers start on what changed while this process takes the rest from the index.
         jobs = context.jobs if len(tasks) >= SMALL_BATCH else 1
-        outcomes = prefetched(run_tasks(work, jobs, ordered=False)) if jobs > 1 else run_tasks(work, jobs)
+        outcomes = (Prefetched(run_tasks(work, jobs, ordered=False, workers=workers)) if jobs > 1
+                    else run_tasks(work, jobs))
         try:
-            damaged: list[tuple[Entry, CachedFile | None]] = []
-            for entry, cached in listed_same:
-                reused = _cached_groups(self._group_key(entry.relative), cached)
+            # Loaded while the workers parse what changed: the items of 100k files take a second.
+            cache = context.index.load(key) if listed_same or tasks else {}
+            damaged: list[Entry] = []
+            for entry in listed_same:
+                cached = cache.get(entry.relative)
+                reused = None if cached is None else _cached_groups(self._group_key(entry.relative), cached)
                 if reused is None:
-                    damaged.append((entry, None))  # read the file again
+                    damaged.append(entry)  # read the file again
                     continue
                 stats["reused"] += 1
                 yield from _cached_results(reused)
                 context.progress.advance()
-            del listed_same
-            by_location = {entry.relative: (entry, cached) for entry, cached in tasks}
+            # A file whose stat changed is read again; if its bytes did not, its entry is used.
+            by_location = {entry.relative: (entry, cache.get(entry.relative) if sha256 else None)
+                           for entry, sha256 in tasks}
+            del listed_same, cache
             for outcome in outcomes:
                 entry, cached = by_location.pop(outcome.relative)
                 yield from self._outcome(entry, cached, outcome, task, key, context)
             assert not by_location, "every file read has an outcome"
-            for entry, cached in damaged:
-                yield from self._outcome(entry, cached, process(task(entry)), task, key, context)
+            for entry in damaged:
+                yield from self._outcome(entry, None, process(task(entry)), task, key, context)
         finally:
             close = getattr(outcomes, "close", None)
             if close is not None:

@@ -170,18 +170,33 @@ def _batches(tasks: Iterable[Task]) -> Iterator[list[Task]]:
         yield batch
 
 
+def _ready() -> None:
+    """A worker's first task: it exists once it has imported what parsing needs."""
+
+
+def start_workers(jobs: int) -> ProcessPoolExecutor:
+    """``jobs`` worker processes, started now: they import qmscheck while the parent lists the
+    share (about half a second that a large rescan's first changed file would otherwise wait).
+    Hand them to :func:`run_tasks`, or shut them down."""
+    executor = _executor(jobs)
+    for _ in range(jobs):
+        executor.submit(_ready)  # each submit starts a process while none is idle
+    return executor
+
+
 def run_tasks(tasks: Iterable[Task], jobs: int, window: int | None = None, *,
-              ordered: bool = True) -> Iterator[Outcome]:
+              ordered: bool = True, workers: ProcessPoolExecutor | None = None) -> Iterator[Outcome]:
     """Outcomes in task order, or as they are done with ``ordered=False`` (a large file then holds
-    up none of the others). ``jobs`` > 1 parses in that many processes, with at most ``window``
-    batches in flight so memory stays bounded whatever the number of files."""
+    up none of the others). ``jobs`` > 1 parses in that many processes (``workers`` if given, which
+    are then shut down here too), with at most ``window`` batches in flight so memory stays bounded
+    whatever the number of files."""
     if jobs <= 1:
         for task in tasks:
             yield process(task)
         return
     window = window or jobs * 4
     pending: deque[Future[list[Outcome]]] = deque()
-    executor = _executor(jobs)
+    executor = workers or _executor(jobs)
 
     def done() -> Iterator[Outcome]:
         nonlocal pending
@@ -206,49 +221,57 @@ def run_tasks(tasks: Iterable[Task], jobs: int, window: int | None = None, *,
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def prefetched(outcomes: Iterator[Outcome], ahead: int = 256) -> Iterator[Outcome]:
-    """``outcomes`` driven by a thread, at most ``ahead`` of the reader: the worker processes parse
-    while this one does other work (a rescan takes 99% of the files from the index meanwhile).
-    The thread mostly waits on the workers, so it costs the reader little of the GIL."""
-    queue: Queue[tuple[Outcome | None, BaseException | None]] = Queue(maxsize=ahead)
-    stop = threading.Event()
+class Prefetched(Iterator[Outcome]):
+    """``outcomes`` driven by a thread from now on, at most ``ahead`` of the reader: the worker
+    processes parse while this one does other work (a rescan takes 99% of the files from the
+    index meanwhile). The thread mostly waits on the workers, so it costs the reader little of
+    the GIL. ``close()`` stops it, and closes ``outcomes`` (which shuts the workers down)."""
 
-    def drive() -> None:
+    def __init__(self, outcomes: Iterator[Outcome], ahead: int = 256) -> None:
+        self._queue: Queue[tuple[Outcome | None, BaseException | None]] = Queue(maxsize=ahead)
+        self._stop = threading.Event()
+        self._done = False
+        self._thread = threading.Thread(target=self._drive, args=(outcomes,), name="qmscheck-workers", daemon=True)
+        self._thread.start()
+
+    def _drive(self, outcomes: Iterator[Outcome]) -> None:
         try:
             for outcome in outcomes:
-                while not stop.is_set():
+                while not self._stop.is_set():
                     try:
-                        queue.put((outcome, None), timeout=0.1)
+                        self._queue.put((outcome, None), timeout=0.1)
                         break
                     except Full:
                         continue
-                if stop.is_set():
+                if self._stop.is_set():
                     break
-            queue.put((None, None))
+            self._queue.put((None, None))
         except BaseException as exc:  # handed to the reader, which raises it
-            queue.put((None, exc))
+            self._queue.put((None, exc))
         finally:
             close = getattr(outcomes, "close", None)
             if close is not None:
                 close()  # shuts the workers down
 
-    thread = threading.Thread(target=drive, name="qmscheck-workers", daemon=True)
-    thread.start()
-    try:
-        while True:
-            outcome, error = queue.get()
+    def __next__(self) -> Outcome:
+        if self._done:
+            raise StopIteration
+        outcome, error = self._queue.get()
+        if outcome is None:
+            self.close()
             if error is not None:
                 raise error
-            if outcome is None:
-                return
-            yield outcome
-    finally:
-        stop.set()
-        while thread.is_alive():  # let the thread see the stop signal even if the queue is full
+            raise StopIteration
+        return outcome
+
+    def close(self) -> None:
+        self._done = True
+        self._stop.set()
+        while self._thread.is_alive():  # let the thread see the stop signal even if the queue is full
             try:
-                queue.get_nowait()
+                self._queue.get_nowait()
             except Empty:
-                thread.join(0.05)
+                self._thread.join(0.05)
 
 
 def _executor(jobs: int) -> ProcessPoolExecutor:
