@@ -13,7 +13,7 @@ import pytest
 from qmscheck.collect import CollectOptions
 from qmscheck.report import Report
 from qmscheck.scan import ScanRequest, scan
-from qmscheck.summaries import decode, decode_keys, encode
+from qmscheck.summaries import decode, decode_keys, decode_rest, encode_rest
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -103,15 +103,15 @@ def test_verbose_scan_says_how_many_rules_were_reused(acme: Path, tmp_path: Path
         return result.stderr
 
     assert "rules: 0 reused" in scan_verbose()
-    assert ", 0 evaluated (0 files decoded)" in scan_verbose()
+    assert ", 0 evaluated (0 of them kept their findings; 0 files decoded)" in scan_verbose()
 
 
 def test_damaged_or_stale_summaries_are_worked_out_again(acme: Path, tmp_path: Path) -> None:
     index = tmp_path / "index.sqlite"
     first, _ = run(acme, index)
     with sqlite3.connect(index) as db:
-        (damaged,) = db.execute("SELECT rule_id FROM rule_summaries WHERE rule_id = 'CAL001'").fetchone()
-        db.execute("UPDATE rule_summaries SET summaries = x'00ff' WHERE rule_id = 'CAL001'")
+        (damaged,) = db.execute("SELECT rule_id FROM stored_summaries WHERE rule_id = 'CAL001'").fetchone()
+        db.execute("UPDATE stored_summaries SET header = x'00ff' WHERE rule_id = 'CAL001'")
         db.execute("DELETE FROM rule_results")
     again, stats = run(acme, index)
     assert stats["rules_evaluated"] == first.rules_evaluated and stats["groups_summarised"] == 1  # the log
@@ -120,7 +120,7 @@ def test_damaged_or_stale_summaries_are_worked_out_again(acme: Path, tmp_path: P
     (acme / CALIBRATION).unlink()
     run(acme, index)
     with sqlite3.connect(index) as db:
-        (blob,) = db.execute("SELECT summaries FROM rule_summaries WHERE rule_id = ?", (damaged,)).fetchone()
+        (blob,) = db.execute("SELECT header FROM stored_summaries WHERE rule_id = ?", (damaged,)).fetchone()
         stored = decode(blob)
         (keys,) = db.execute("SELECT keys FROM summary_keys WHERE digest = ?", (stored.keys,)).fetchone()
     assert len(stored.digests) == len(decode_keys(keys))
@@ -139,7 +139,7 @@ def test_an_added_file_is_the_only_one_summarised(acme: Path, tmp_path: Path) ->
     assert again.model_dump_json() == without_index(acme)
     with sqlite3.connect(index) as db:
         lists = {digest: decode_keys(keys) for digest, keys in db.execute("SELECT digest, keys FROM summary_keys")}
-        rules = {rule_id: decode(blob) for rule_id, blob in db.execute("SELECT rule_id, summaries FROM rule_summaries")}
+        rules = {rule_id: decode(blob) for rule_id, blob in db.execute("SELECT rule_id, header FROM stored_summaries")}
     # Every rule's summaries refer to a kept list of keys of their length; the rules that read
     # documents now list the new file.
     assert all(len(lists[stored.keys]) == len(stored.digests) for stored in rules.values())
@@ -163,30 +163,98 @@ def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_pa
     index = tmp_path / "index.sqlite"
     first, _ = run(acme, index)
     with sqlite3.connect(index) as db:
-        rows = db.execute("SELECT rule_id, summaries FROM rule_summaries").fetchall()
+        rows = db.execute("SELECT rule_id, rest FROM stored_summaries").fetchall()
         # A rule that keeps more than a count of many files (document numbers, to find duplicates).
-        rule_id, blob = max(rows, key=lambda row: len(decode(row[1]).rest))
-        stored = decode(blob)
-        assert len(stored.rest) > 10
-        damaged = sorted(stored.rest, key=int)[3]
-        stored.rest[damaged] = ["not", "a summary"]
-        db.execute("UPDATE rule_summaries SET summaries = ? WHERE rule_id = ?", (encode(stored), rule_id))
+        rule_id, blob = max(rows, key=lambda row: len(decode_rest(row[1])))
+        rest = decode_rest(blob)
+        assert len(rest) > 10
+        damaged = sorted(rest, key=int)[3]
+        rest[damaged] = ["not", "a summary"]
+        db.execute("UPDATE stored_summaries SET rest = ? WHERE rule_id = ?", (encode_rest(rest), rule_id))
         db.execute("DELETE FROM rule_results WHERE rule_id = ?", (rule_id,))
     again, stats = run(acme, index)
     assert (stats["rules_evaluated"], stats["groups_summarised"]) == (1, 1)
     assert again.model_dump_json() == first.model_dump_json()
     with sqlite3.connect(index) as db:
-        (blob,) = db.execute("SELECT summaries FROM rule_summaries WHERE rule_id = ?", (rule_id,)).fetchone()
-    assert decode(blob).rest[damaged] != ["not", "a summary"]  # stored again, mended
+        (blob,) = db.execute("SELECT rest FROM stored_summaries WHERE rule_id = ?", (rule_id,)).fetchone()
+    assert decode_rest(blob)[damaged] != ["not", "a summary"]  # stored again, mended
 
 
 @pytest.mark.parametrize("damage", [
     {"populations": "many"}, {"populations": [1.5]}, {"digests": ["a", "b"]}, {"keys": ["a"]}, {"extra": 1},
-    {"rest": []},
+    {"findings": None}, {"cited": []}, {"cited": {"0": 1}},
 ])
 def test_stored_summaries_of_the_wrong_shape_are_refused(damage: dict[str, object]) -> None:
     import pydantic_core
 
-    whole = {"keys": "digest of the keys", "digests": ["d"], "populations": [1], "rest": {}, **damage}
+    whole = {"keys": "digest of the keys", "digests": ["d"], "populations": [1], "findings": "f", "cited": {},
+             **damage}
     with pytest.raises((ValueError, TypeError)):
         decode(pydantic_core.to_json(whole))
+    with pytest.raises((ValueError, TypeError)):
+        decode_rest(b'["a list, not an object"]')
+
+
+def _procedures(org: Path) -> Path:
+    """Markdown procedures, two of which share a document number (DOC004 finds them)."""
+    folder = org / "share" / "02 Procedures" / "md"
+    folder.mkdir()
+    for number, name, revision in [(51, "QP-51 Handling", "B"), (52, "QP-52 Storage", "B"),
+                                   (53, "QP-53 Packing", "B"), (51, "QP-51 copy", "C")]:
+        (folder / f"{name}.md").write_text(f"---\ntitle: {name} procedure\ndocument_number: QP-{number}\n"
+                                           f"revision: {revision}\nstatus: approved\n---\n# Steps\nDo it.\n")
+    return folder
+
+
+def _doc004(report: Report) -> list[str]:
+    return [f"{ref.id} {ref.sha256}" for f in report.findings if f.rule_id == "DOC004" for ref in f.evidence]
+
+
+def test_findings_stand_when_the_changed_files_summarise_as_before(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    folder = _procedures(acme)
+    first, _ = run(acme, index)
+    assert len(_doc004(first)) == 2  # QP-51 twice
+    # A body edit: the document number, revision and status the rules read are as they were.
+    storage = folder / "QP-52 Storage.md"
+    storage.write_text(storage.read_text() + "Revised.\n")
+    again, stats = run(acme, index)
+    assert stats["rules_evaluated"] > 0 and stats["groups_summarised"] == 1
+    assert stats["rules_kept"] > 0  # DOC004 among them: its findings cite neither changed file nor summary
+    assert again.model_dump_json() == without_index(acme)
+    assert _doc004(again) == _doc004(first)
+    # An edit to a document a finding cites: the finding must cite its new digest, so it is made again.
+    copy = folder / "QP-51 copy.md"
+    copy.write_text(copy.read_text() + "Revised.\n")
+    kept_before = stats["rules_kept"]
+    third, stats = run(acme, index)
+    assert stats["rules_kept"] < kept_before
+    assert _doc004(third) != _doc004(first) and third.model_dump_json() == without_index(acme)
+
+
+def test_findings_are_made_again_when_a_changed_file_summarises_otherwise(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    folder = _procedures(acme)
+    run(acme, index)
+    storage = folder / "QP-52 Storage.md"
+    # Now another revision of QP-53, held beside it.
+    storage.write_text(storage.read_text().replace("QP-52", "QP-53").replace("revision: B", "revision: C"))
+    again, _ = run(acme, index)
+    assert again.model_dump_json() == without_index(acme)
+    assert any("QP-53" in ref for ref in _doc004(again))
+
+
+def test_stored_findings_that_are_gone_or_damaged_are_made_again(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    folder = _procedures(acme)
+    run(acme, index)
+    storage = folder / "QP-52 Storage.md"
+    storage.write_text(storage.read_text() + "Revised.\n")
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE rule_results SET findings = x'00ff'")
+    again, stats = run(acme, index)
+    assert stats["rules_kept"] == 0 and stats["rules_evaluated"] == again.rules_evaluated
+    assert again.model_dump_json() == without_index(acme)
+    with sqlite3.connect(index) as db:
+        (blob,) = db.execute("SELECT header FROM stored_summaries WHERE rule_id = 'DOC004'").fetchone()
+    assert decode(blob).cited  # made again, and the groups its findings cite stored with them

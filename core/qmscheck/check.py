@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from qmscheck import __version__
-from qmscheck.checks.base import CheckContext, Groupwise, RuleContext, positions_of
+from qmscheck.checks.base import CheckContext, Groupwise, positions_of
 from qmscheck.collect import Collection
 from qmscheck.engine import Probe, evaluate
 from qmscheck.evidence import EvidenceItem, Organisation
 from qmscheck.facts import to_fact
 from qmscheck.grading import grade_failures
 from qmscheck.groups import items_of
-from qmscheck.groupwise import Citations, GroupwiseRule, GroupwiseRun, collector_paused
+from qmscheck.groupwise import GroupwiseRule, GroupwiseRun, collector_paused
 from qmscheck.merge import merge_findings
 from qmscheck.plugins import Plugins
 from qmscheck.report import (
@@ -78,7 +78,7 @@ def _settings(plugins: Plugins, organisation: Organisation, options: CheckOption
 
 def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[str, list[Probe]],
               plugins: Plugins, organisation: Organisation, options: CheckOptions, settings: str,
-              store: ResultCache) -> dict[str, list[Finding]]:
+              store: ResultCache, digests: dict[str, str]) -> dict[str, list[Finding]]:
     """Findings of the rules that must be evaluated: groupwise primitives one group at a time,
     any other primitive over every item of the types it reads."""
     groupwise: list[GroupwiseRule] = []
@@ -87,24 +87,17 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
         primitive = plugins.checks.get(loaded.rule.check.kind)
         if isinstance(primitive, Groupwise):
             digest = summary_digest(settings, _rule_json(loaded))
-            groupwise.append(GroupwiseRule(loaded, primitive, probes_of[loaded.rule.id], digest))
+            groupwise.append(GroupwiseRule(loaded, primitive, probes_of[loaded.rule.id], digest,
+                                           digests[loaded.rule.id]))
         else:
             whole.append(loaded)
     # With --full nothing stored is trusted: summaries are worked out again, and stored afresh.
     run = GroupwiseRun(groupwise, options.as_of, organisation, store, reuse=not options.fresh)
-    summaries = run.summaries(collection)
-    citations = Citations(collection.groups)
-    findings: dict[str, list[Finding]] = {}
-    for rule in groupwise:
-        found = summaries.pop(rule.loaded.rule.id)  # freed once combined: one rule's summaries at a time
-        context = RuleContext(rule=rule.loaded.rule, as_of=options.as_of, organisation=organisation,
-                              resolve=citations.cited)
-        failures = rule.primitive.combine(context, found)
-        population = sum(summary.population for summary in found)
-        findings[rule.loaded.rule.id] = grade_failures(rule.loaded.rule, rule.loaded.pack.name, failures, population)
+    findings = run.findings(collection)
     # Files decoded for checking: to summarise them, and again to show what a failure cites.
-    options.stats["groups_read"] += run.groups_read + citations.groups_read
-    options.stats["groups_summarised"] += run.groups_read
+    options.stats["groups_read"] += run.groups_read
+    options.stats["groups_summarised"] += run.groups_summarised
+    options.stats["rules_kept"] += run.kept
     findings.update(_evaluate_whole(collection, whole, probes_of, plugins, organisation, options))
     return findings
 
@@ -189,7 +182,8 @@ def _run_check(
     try:
         reused = {} if options.fresh else cache.get(digests)
         stale = [loaded for loaded in active if loaded.rule.id not in reused]
-        evaluated = _evaluate(collection, stale, probes_of, plugins, organisation, options, settings, cache)
+        evaluated = _evaluate(collection, stale, probes_of, plugins, organisation, options, settings, cache,
+                              digests)
         options.stats.update(rules_reused=len(reused), rules_evaluated=len(stale))
         cache.put((rule_id, digests[rule_id], found) for rule_id, found in evaluated.items())
     finally:

@@ -23,12 +23,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from qmscheck.checks.base import CheckContext, Cited, Groupwise, Place, Summary, cite_item, positions_of
+from qmscheck.checks.base import (
+    CheckContext,
+    Cited,
+    Failure,
+    Groupwise,
+    Place,
+    RuleContext,
+    Summary,
+    cite_item,
+    positions_of,
+)
 from qmscheck.collect import Collection
 from qmscheck.engine import Probe, evaluate
 from qmscheck.evidence import EvidenceItem, Organisation
 from qmscheck.facts import to_fact
+from qmscheck.grading import grade_failures
 from qmscheck.groups import EvidenceGroup
+from qmscheck.report import Finding
 from qmscheck.results import ResultCache
 from qmscheck.rulepack import LoadedRule
 from qmscheck.summaries import (
@@ -36,11 +48,14 @@ from qmscheck.summaries import (
     StoredRule,
     decode,
     decode_keys,
+    decode_rest,
     encode,
+    encode_rest,
     group_digest,
     only_counts,
     rest_of,
     revived,
+    same_summary,
 )
 
 log = logging.getLogger(__name__)
@@ -56,6 +71,8 @@ class GroupwiseRule:
     probes: list[Probe]
     #: The rule and the scan's settings (summaries.summary_digest).
     digest: str
+    #: What the rule's findings are stored under (results.rule_digest), stored with its summaries.
+    results_digest: str = ""
     types: frozenset[str] = field(init=False)
     #: The positions in the collection of the groups read (evidence order); a group's index in
     #: this list is its slot.
@@ -66,10 +83,14 @@ class GroupwiseRule:
     summaries: dict[int, Summary] = field(default_factory=dict, init=False)
     #: The population of the stored summaries that are only a count, which ``combine`` sees as one.
     counted: int = field(default=0, init=False)
-    #: Stored entries reused as they are, by slot as text (summaries.StoredRule.rest).
+    #: Stored entries reused as they are, by slot as text (summaries.encode_rest).
     rest: dict[str, list[Any]] = field(default_factory=dict, init=False)
     #: The keys of the groups read, by slot.
     keys: GroupKeys = field(default=GroupKeys([], b"[]", ""), init=False)
+    #: The slots summarised afresh.
+    stale: list[int] = field(default_factory=list, init=False)
+    #: What an earlier scan stored of the rule, if it still applies.
+    stored: _Stored | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.types = frozenset(t for probe in self.probes for t in probe.types)
@@ -83,6 +104,18 @@ class GroupwiseRule:
         all that a primitive may use of them), then the others in evidence order."""
         found = [self.summaries[slot] for slot in sorted(self.summaries)]
         return [Summary(population=self.counted), *found] if self.counted else found
+
+
+@dataclass
+class _Stored:
+    """What an earlier scan stored of a rule besides the rest of its summaries (StoredRule)."""
+
+    findings: str
+    cited: dict[str, str]
+    #: Stored index -> slot, when the groups read are no longer the same (None: they are).
+    slot_of: dict[int, int] | None
+    #: The stored populations of the slots summarised afresh (when the groups are the same).
+    populations: dict[int, int]
 
 
 @dataclass
@@ -101,14 +134,16 @@ class GroupwiseRun:
     store: ResultCache
     #: False: summaries stored by earlier scans are not read (--full).
     reuse: bool = True
+    #: Groups decoded to summarise them, and to find what the findings cite.
     groups_read: int = 0
+    groups_summarised: int = 0
+    #: Rules whose findings stood: the groups summarised again said what they said before.
+    kept: int = 0
 
-    def summaries(self, collection: Collection) -> dict[str, list[Summary]]:
-        """Every rule's summaries of the groups it reads, for its ``combine``
-        (:meth:`GroupwiseRule.combined`).
-
-        One rule's stored summaries are decoded at a time; the groups whose stored summary still
-        holds and is only a count are kept as one number."""
+    def findings(self, collection: Collection) -> dict[str, list[Finding]]:
+        """Every rule's findings: the groups whose stored summary no longer holds are summarised
+        (for all the rules at once), then one rule at a time keeps its stored findings or
+        combines its summaries (:meth:`GroupwiseRule.combined`) and grades the failures."""
         if not self.rules:
             return {}
         groups = collection.groups
@@ -117,14 +152,14 @@ class GroupwiseRun:
         for position, group in enumerate(groups):
             by_types[group.types].append(position)
         keys = [group.key for group in groups]
-        pending: dict[int, _Pending] = {}
         # The loops below run once per group and rule (over a million times at 100k files), and
-        # allocate: the collector stays paused until the summaries are stored.
+        # allocate: the collector stays paused until the findings are made.
         with collector_paused():
-            blobs = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
+            headers = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
             # Rules reading the same evidence types read the same groups: one list of keys for all.
             read_by: dict[frozenset[str], tuple[list[int], GroupKeys, list[str]]] = {}
             stored_keys = _StoredKeys(self.store)
+            pending: dict[int, _Pending] = {}
             for rule in self.rules:
                 if rule.types not in read_by:
                     positions = sorted(position for types, positions in by_types.items()
@@ -132,87 +167,148 @@ class GroupwiseRun:
                     read_by[rule.types] = (positions, GroupKeys.of([keys[position] for position in positions]),
                                            [digests[position] for position in positions])
                 rule.groups, rule.keys, rule_digests = read_by[rule.types]
-                old = self._stored(rule, blobs.pop(rule.id, None))
-                stale = self._reuse(rule, old, groups, stored_keys, rule_digests)
-                del old
-                for slot in stale:
+                rule.stale = self._plan(rule, self._stored(rule, headers.pop(rule.id, None)), stored_keys,
+                                        rule_digests)
+                for slot in rule.stale:
                     position = rule.groups[slot]
                     pending.setdefault(position, _Pending(groups[position])).slots.append((rule, slot))
-            batch: list[_Pending] = []
-            batch_items = 0
-            for position in sorted(pending):
-                batch.append(pending.pop(position))
-                batch_items += batch[-1].group.count
-                if batch_items >= BATCH_ITEMS:
-                    self._summarise(batch)
-                    batch, batch_items = [], 0
-            self._summarise(batch)
-            result: dict[str, list[Summary]] = {}
-            for rule in self.rules:
-                # What is stored of the fresh summaries is built now, one rule at a time: built as
-                # they are worked out, it would be held for every rule at once.
-                rest = rule.rest
-                for slot, summary in rule.summaries.items():
-                    if str(slot) not in rest:
-                        rest[str(slot)] = rest_of(keys[rule.groups[slot]], summary)
-                if rule.keys.digest not in stored_keys.put:
-                    self.store.put_summary_keys(rule.keys.digest, rule.keys.json)
-                    stored_keys.put.add(rule.keys.digest)
-                stored_rule = StoredRule(rule.keys.digest, read_by[rule.types][2], rule.populations, rest)
-                self.store.put_summaries([(rule.id, rule.digest, encode(stored_rule))])
-                del stored_rule
-                rule.rest = {}
-                result[rule.id] = rule.combined()
-                rule.summaries = {}  # held by the result alone: freed as soon as the rule is combined
-        return result
+            self._summarise_all(pending)
+            citations = Citations(groups)
+            found = {rule.id: self._finish(rule, groups, read_by[rule.types][2], stored_keys, citations)
+                     for rule in self.rules}
+            self.groups_read += citations.groups_read
+        return found
 
     @staticmethod
-    def _reuse(rule: GroupwiseRule, old: StoredRule | None, groups: Sequence[EvidenceGroup],
-               stored_keys: _StoredKeys, digests: list[str]) -> list[int]:
-        """Take what still holds of the rule's stored summaries; the slots to summarise afresh."""
+    def _plan(rule: GroupwiseRule, old: StoredRule | None, stored_keys: _StoredKeys, digests: list[str]) -> list[int]:
+        """Which stored summaries of the rule still hold (the rest is revived later, if at all);
+        the slots to summarise afresh."""
         count = len(digests)
         afresh = list(range(count))
-        slot_of: dict[int, int] | None = None
+        rule.populations = [0] * count
         if old is None:
-            stale = afresh
-        elif old.keys == rule.keys.digest:
+            return afresh
+        slot_of: dict[int, int] | None = None
+        if old.keys == rule.keys.digest:
             # The usual rescan: the same files, a few changed. Whole-list operations, no loop per group.
             if len(old.digests) != count:
-                stale = afresh  # damaged
-            else:
-                stale = [slot for slot, (was, now) in enumerate(zip(old.digests, digests, strict=True)) if was != now]
-                rule.populations = list(old.populations)
+                return afresh  # damaged
+            stale = [slot for slot, (was, now) in enumerate(zip(old.digests, digests, strict=True)) if was != now]
+            rule.populations = list(old.populations)
         else:
             # Files added or removed: match the groups by key, if the stored keys are still kept.
             old_keys = stored_keys.get(old.keys)
             if old_keys is None or len(old_keys) != len(old.digests):
-                stale = afresh
-            else:
-                where = {key: index for index, key in enumerate(old_keys)}
-                sources = [where.get(key) for key in rule.keys.keys]
-                stale = [slot for slot, source in enumerate(sources)
-                         if source is None or old.digests[source] != digests[slot]]
-                rule.populations = [0 if source is None else old.populations[source] for source in sources]
-                slot_of = {source: slot for slot, source in enumerate(sources) if source is not None}
-        if old is None or stale is afresh:
-            rule.populations = [0] * count
-            return afresh
-        fresh = set(stale)
-        counted_total = sum(rule.populations) - sum(rule.populations[slot] for slot in stale)
-        for text, rest in old.rest.items():
+                return afresh
+            where = {key: index for index, key in enumerate(old_keys)}
+            sources = [where.get(key) for key in rule.keys.keys]
+            stale = [slot for slot, source in enumerate(sources)
+                     if source is None or old.digests[source] != digests[slot]]
+            rule.populations = [0 if source is None else old.populations[source] for source in sources]
+            slot_of = {source: slot for slot, source in enumerate(sources) if source is not None}
+        was = {slot: rule.populations[slot] for slot in stale} if slot_of is None else {}
+        rule.stored = _Stored(old.findings, old.cited, slot_of, was)
+        return stale
+
+    def _finish(self, rule: GroupwiseRule, groups: Sequence[EvidenceGroup], digests: list[str],
+                stored_keys: _StoredKeys, citations: Citations) -> list[Finding]:
+        """The rule's findings, and what is stored of it for the next scan."""
+        stored, rest = rule.stored, None
+        if stored is not None:
+            rest = self._stored_rest(rule)
+            if rest is None:  # the stored summaries cannot be used after all: summarise the other groups too
+                rule.stored = stored = None
+                stale = set(rule.stale)
+                self._summarise_slots(rule, [slot for slot in range(len(rule.groups)) if slot not in stale], groups)
+        if stored is not None and rest is not None and self._unchanged(rule, stored, rest, groups):
+            kept = self.store.findings_of(rule.id, stored.findings)
+            if kept is not None:
+                self.kept += 1
+                self._store(rule, digests, stored_keys, stored.cited, None)
+                return kept
+        if stored is not None and rest is not None:
+            self._revive(rule, stored, rest, groups)
+        del rest
+        # What is stored of the fresh summaries is built now, one rule at a time: built as they are
+        # worked out, it would be held for every rule at once.
+        for slot, summary in rule.summaries.items():
+            if str(slot) not in rule.rest:
+                rule.rest[str(slot)] = rest_of(groups[rule.groups[slot]].key, summary)
+        rest_blob = encode_rest(rule.rest)
+        rule.rest = {}
+        summaries = rule.combined()
+        rule.summaries = {}  # held by `summaries` alone: freed as soon as the rule is graded
+        context = RuleContext(rule=rule.loaded.rule, as_of=self.as_of, organisation=self.organisation,
+                              resolve=citations.cited)
+        failures = rule.primitive.combine(context, summaries)
+        population = sum(summary.population for summary in summaries)
+        del summaries
+        findings = grade_failures(rule.loaded.rule, rule.loaded.pack.name, failures, population)
+        self._store(rule, digests, stored_keys, _cited(rule, failures, groups), rest_blob)
+        return findings
+
+    def _stored_rest(self, rule: GroupwiseRule) -> dict[str, list[Any]] | None:
+        blob = self.store.summary_rest(rule.id, rule.digest)
+        if blob is None:
+            return None
+        try:
+            return decode_rest(blob)
+        except (ValueError, TypeError) as exc:
+            log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
+            return None
+
+    @staticmethod
+    def _unchanged(rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
+                   groups: Sequence[EvidenceGroup]) -> bool:
+        """Whether the findings stored with the summaries stand: the same groups are read, those
+        summarised afresh say what they said, and none that the findings cite has changed (a part
+        of a large register may keep its content while its file, which a citation names by its
+        digest, changed)."""
+        if stored.slot_of is not None:
+            return False
+        for slot in rule.stale:
+            if rule.populations[slot] != stored.populations[slot]:
+                return False
+            if not same_summary(groups[rule.groups[slot]].key, rule.summaries.get(slot), rest.get(str(slot))):
+                return False
+        for text, digest in stored.cited.items():
+            slot = int(text) if text.isdigit() else -1
+            if not 0 <= slot < len(rule.groups) or group_digest(groups[rule.groups[slot]].digest) != digest:
+                return False
+        return True
+
+    def _revive(self, rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
+                groups: Sequence[EvidenceGroup]) -> None:
+        """Take the stored summaries that still hold and are more than a count; a damaged one is
+        summarised afresh."""
+        count = len(rule.groups)
+        fresh = set(rule.stale)
+        # The groups only counted: every group not summarised afresh, but for those revived below.
+        counted = sum(rule.populations) - sum(rule.populations[slot] for slot in rule.stale)
+        damaged: list[int] = []
+        for text, entry in rest.items():
             source = int(text) if text.isdigit() else -1
-            slot = (source if source < count else None) if slot_of is None else slot_of.get(source)
+            slot = (source if source < count else None) if stored.slot_of is None else stored.slot_of.get(source)
             if slot is None or slot < 0 or slot in fresh:
                 continue  # a group no longer read, changed, or a damaged entry
-            counted_total -= rule.populations[slot]
-            summary = _revived(groups[rule.groups[slot]], rule.populations[slot], rest)
+            counted -= rule.populations[slot]
+            summary = _revived(groups[rule.groups[slot]], rule.populations[slot], entry)
             if summary is None:
-                stale.append(slot)
+                damaged.append(slot)
                 continue
             rule.summaries[slot] = summary
-            rule.rest[str(slot)] = rest  # stored again as it was: building it anew costs more
-        rule.counted = counted_total
-        return sorted(stale)
+            rule.rest[str(slot)] = entry  # stored again as it was: building it anew costs more
+        rule.counted += counted
+        self._summarise_slots(rule, damaged, groups)
+
+    def _store(self, rule: GroupwiseRule, digests: list[str], stored_keys: _StoredKeys, cited: dict[str, str],
+               rest: bytes | None) -> None:
+        """Store the rule's summaries with its findings' digest; ``rest`` None: it is as stored."""
+        if rule.keys.digest not in stored_keys.put:
+            self.store.put_summary_keys(rule.keys.digest, rule.keys.json)
+            stored_keys.put.add(rule.keys.digest)
+        header = StoredRule(rule.keys.digest, digests, rule.populations, rule.results_digest, cited)
+        self.store.put_summaries(rule.id, rule.digest, encode(header), rest)
 
     @staticmethod
     def _stored(rule: GroupwiseRule, blob: bytes | None) -> StoredRule | None:
@@ -224,11 +320,28 @@ class GroupwiseRun:
             log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
             return None
 
+    def _summarise_slots(self, rule: GroupwiseRule, slots: list[int], groups: Sequence[EvidenceGroup]) -> None:
+        self._summarise_all({rule.groups[slot]: _Pending(groups[rule.groups[slot]], [(rule, slot)])
+                             for slot in slots})
+
+    def _summarise_all(self, pending: dict[int, _Pending]) -> None:
+        """Decode the pending groups in evidence order, a batch at a time, and summarise each."""
+        batch: list[_Pending] = []
+        batch_items = 0
+        for position in sorted(pending):
+            batch.append(pending.pop(position))
+            batch_items += batch[-1].group.count
+            if batch_items >= BATCH_ITEMS:
+                self._summarise(batch)
+                batch, batch_items = [], 0
+        self._summarise(batch)
+
     def _summarise(self, batch: list[_Pending]) -> None:
         if not batch:
             return
         decoded = [pending.group.decoded() for pending in batch]
         self.groups_read += len(batch)
+        self.groups_summarised += len(batch)
         starts: list[int] = []
         facts: list[dict[str, Any]] = []
         for items in decoded:
@@ -300,6 +413,18 @@ class Citations:
         else:
             self._decoded.move_to_end(place.group)
         return cite_item(place.group, place.position, items[place.position])
+
+
+def _cited(rule: GroupwiseRule, failures: list[Failure], groups: Sequence[EvidenceGroup]) -> dict[str, str]:
+    """By slot as text, the digest of each group the failures cite (what ``_unchanged`` checks)."""
+    cited = {item.group if isinstance(item, Cited) else None for failure in failures for item in failure.items}
+    if not cited:
+        return {}
+    if None in cited:  # an item not placed in a group: nothing tells whether it changed
+        return {"unplaced": ""}
+    found = {str(slot): group_digest(groups[rule.groups[slot]].digest)
+             for slot, key in enumerate(rule.keys.keys) if key in cited}
+    return found if len(found) == len(cited) else {"unplaced": ""}
 
 
 def _revived(group: EvidenceGroup, population: int, rest: object) -> Summary | None:

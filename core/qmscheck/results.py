@@ -31,10 +31,11 @@ CREATE TABLE IF NOT EXISTS rule_results (
     digest TEXT NOT NULL,
     findings BLOB NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rule_summaries (
+CREATE TABLE IF NOT EXISTS stored_summaries (
     rule_id TEXT PRIMARY KEY,
     digest TEXT NOT NULL,
-    summaries BLOB NOT NULL
+    header BLOB NOT NULL,
+    rest BLOB NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS summary_keys (
     digest TEXT PRIMARY KEY,
@@ -75,6 +76,8 @@ class ResultCache:
         if path is None:
             return
         self._db = open_index(path, _SCHEMA)
+        # The summaries' earlier layout (one document per rule): summarised again, as after --full.
+        self._db.execute("DROP TABLE IF EXISTS rule_summaries")
 
     def get(self, digests: dict[str, str]) -> dict[str, list[Finding]]:
         """The cached findings of every rule whose digest is unchanged (damaged entries are skipped)."""
@@ -97,18 +100,46 @@ class ResultCache:
                 for rule_id, digest, findings in results]
         self._db.executemany("INSERT OR REPLACE INTO rule_results VALUES (?, ?, ?)", rows)
 
+    def findings_of(self, rule_id: str, digest: str) -> list[Finding] | None:
+        """The rule's stored findings if they were stored under ``digest``; None if not, or damaged."""
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT findings FROM rule_results WHERE rule_id = ? AND digest = ?",
+                               (rule_id, digest)).fetchone()
+        if row is None:
+            return None
+        try:
+            return _FINDINGS.validate_json(zlib.decompress(row[0]))
+        except (zlib.error, ValidationError, ValueError):
+            return None
+
     def summaries(self, digests: dict[str, str]) -> dict[str, bytes]:
-        """The stored summaries (qmscheck.summaries) of every rule whose summary digest is unchanged."""
+        """The stored summaries but for their rest (qmscheck.summaries.StoredRule) of every rule
+        whose summary digest is unchanged."""
         if self._db is None or not digests:
             return {}
         return {rule_id: blob for rule_id, digest, blob in
-                self._db.execute("SELECT rule_id, digest, summaries FROM rule_summaries")
+                self._db.execute("SELECT rule_id, digest, header FROM stored_summaries")
                 if digests.get(rule_id) == digest}
 
-    def put_summaries(self, rows: Iterable[tuple[str, str, bytes]]) -> None:
-        """(rule id, summary digest, summaries) rows, replacing what each rule had."""
-        if self._db is not None:
-            self._db.executemany("INSERT OR REPLACE INTO rule_summaries VALUES (?, ?, ?)", rows)
+    def summary_rest(self, rule_id: str, digest: str) -> bytes | None:
+        """The rest of a rule's stored summaries (qmscheck.summaries.encode_rest)."""
+        if self._db is None:
+            return None
+        row = self._db.execute("SELECT rest FROM stored_summaries WHERE rule_id = ? AND digest = ?",
+                               (rule_id, digest)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put_summaries(self, rule_id: str, digest: str, header: bytes, rest: bytes | None) -> None:
+        """Replace what the rule had; ``rest`` None keeps the rest stored under the same digest."""
+        if self._db is None:
+            return
+        if rest is None:
+            self._db.execute("UPDATE stored_summaries SET header = ? WHERE rule_id = ? AND digest = ?",
+                             (header, rule_id, digest))
+        else:
+            self._db.execute("INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?)",
+                             (rule_id, digest, header, rest))
 
     def summary_keys(self, digest: str) -> bytes | None:
         """A list of group keys that stored summaries refer to by its digest (qmscheck.summaries)."""
