@@ -202,6 +202,9 @@ def test_cli_index_options(tmp_path: Path) -> None:
     "payload = zlib_of_other_items",
     "payload = 'not bytes at all'",
     "crc = crc + 1",
+    # Out of its place in evidence order, which a rescan takes from the index.
+    "ordering = 'a'",
+    "ordering = 5",
 ])
 def test_damaged_index_entry_is_read_again(tmp_path: Path, damage: str) -> None:
     import sqlite3
@@ -221,19 +224,19 @@ def test_damaged_index_entry_is_read_again(tmp_path: Path, damage: str) -> None:
     assert run(root, index).stats["reused"] == 5
 
 
-@pytest.mark.parametrize("stamp", ["UPDATE meta SET value = '3'", "DELETE FROM meta"])
+@pytest.mark.parametrize("stamp", ["UPDATE meta SET value = '4'", "DELETE FROM meta"])
 def test_an_index_of_another_layout_is_started_afresh(tmp_path: Path, stamp: str) -> None:
     import sqlite3
 
     root = build_share(tmp_path)
     index = tmp_path / "index.sqlite"
     first = run(root, index)
-    with sqlite3.connect(index) as db:  # the layout of schema 3: no content digests of parts
-        db.execute("ALTER TABLE files DROP COLUMN parts")
+    with sqlite3.connect(index) as db:  # the layout of schema 4: no ordering
+        db.execute("ALTER TABLE files DROP COLUMN ordering")
         db.execute(stamp)
     again = run(root, index)
     assert (again.stats["reused"], again.stats["extracted"]) == (0, 5)
     same(first, again)
     assert run(root, index).stats["reused"] == 5
     with sqlite3.connect(index) as db:
-        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() == [("4",)]
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() == [("5",)]

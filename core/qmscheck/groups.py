@@ -25,7 +25,10 @@ class EvidenceGroup:
     leaves it out. So it is for the parts of a large register: a row appended to a 125,000-row
     log changes the file's sha256 that each of its items carries, but not the items of the
     parts before the last, whose summaries a rescan then reuses (their citations given the new
-    sha256). ``digest`` still changes, so no finding is reused with a stale sha256."""
+    sha256). ``digest`` still changes, so no finding is reused with a stale sha256.
+
+    ``order`` is ``order_key`` of the key (of the file's key, for a part) when it is known
+    already (the evidence index keeps it): sorting groups then works out no key."""
 
     key: str
     digest: str
@@ -33,6 +36,7 @@ class EvidenceGroup:
     count: int
     content: str = ""
     sha256: str | None = None
+    order: str = ""
     _load: Callable[[], list[EvidenceItem]] | None = field(default=None, repr=False)
     _items: list[EvidenceItem] | None = field(default=None, repr=False)
 
@@ -49,9 +53,9 @@ class EvidenceGroup:
     @classmethod
     def encoded(cls, key: str, digest: str, types: Iterable[str], count: int,
                 load: Callable[[], list[EvidenceItem]], *, content: str = "",
-                sha256: str | None = None) -> EvidenceGroup:
+                sha256: str | None = None, order: str = "") -> EvidenceGroup:
         """Items still encoded; ``load`` decodes them (once) when they are first needed."""
-        return cls(key, digest, frozenset(types), count, content, sha256, _load=load)
+        return cls(key, digest, frozenset(types), count, content, sha256, order, _load=load)
 
     def __post_init__(self) -> None:
         if not self.content:
@@ -93,7 +97,10 @@ def group_sort_key(key: str) -> tuple[str, int]:
 
 
 def group_order(group: EvidenceGroup) -> tuple[str, int]:
-    return group_sort_key(group.key)
+    if not group.order:
+        return group_sort_key(group.key)
+    _, _, part = group.key.partition(PART_MARK)
+    return group.order, int(part) if part.isdigit() else 0
 
 
 def items_of(groups: Iterable[EvidenceGroup]) -> list[EvidenceItem]:

@@ -4,8 +4,9 @@ One row per (source, location): the file's size, mtime_ns and sha256 when it was
 fingerprint of everything else the result depends on (qmscheck and connector versions,
 classification overrides, plugins), the evidence items it produced (JSON, zlib-compressed)
 with the CRC-32 of those compressed bytes (so a rescan tells a damaged entry without
-decompressing it), their number and evidence types, and its warnings (kept apart so a rescan
-can report them without decoding the items). A file whose size and mtime are unchanged is
+decompressing it), their number and evidence types, its warnings (kept apart so a rescan
+can report them without decoding the items), and its place in evidence order (a rescan
+sorts 100k files without working out 100k sort keys). A file whose size and mtime are unchanged is
 taken from the index without being opened; one whose size or mtime changed is hashed, and
 parsed again only if its bytes changed.
 
@@ -25,7 +26,7 @@ from qmscheck.errors import QmscheckError
 
 INDEX_DIR = ".qmscheck"
 INDEX_NAME = "index.sqlite"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,6 +43,7 @@ CREATE TABLE IF NOT EXISTS files (
     count INTEGER NOT NULL,
     warnings TEXT NOT NULL,
     parts TEXT NOT NULL,
+    ordering TEXT NOT NULL,
     PRIMARY KEY (source, location)
 ) WITHOUT ROWID;
 """
@@ -54,34 +56,37 @@ class Listed(NamedTuple):
     size: int
     mtime_ns: int
     sha256: str
-    fingerprint: str
 
 
 class CachedFile(NamedTuple):
-    """What the index knows about one file. ``payload`` is the compressed items JSON and ``crc``
-    its CRC-32 when it was stored; ``types`` and ``warnings`` are JSON lists; ``item_count`` is the
+    """What the index knows about one file's items (its stat is :class:`Listed`). ``payload`` is
+    the compressed items JSON; ``types`` and ``warnings`` are JSON lists; ``item_count`` is the
     number of items; ``parts`` a JSON list of the content digests of a large register's parts
-    (see ``EvidenceGroup.content``), empty for a file checked in one piece. A tuple, made
-    straight from the row: a rescan loads one per file."""
+    (see ``EvidenceGroup.content``), empty for a file checked in one piece; ``ordering`` the
+    file's place in evidence order (``EvidenceGroup.order``); ``crc`` the CRC-32 of payload
+    and ordering (:func:`entry_crc`) when they were stored. A tuple, made straight from the
+    row: a rescan loads one per file."""
 
     location: str
-    size: int
-    mtime_ns: int
     sha256: str
-    fingerprint: str
     payload: bytes
     crc: int
     types: str
     item_count: int
     warnings: str
     parts: str
+    ordering: str
 
     def intact(self) -> bool:
         """False for a damaged entry (its file is then read again). Far cheaper than decompressing."""
         try:
-            return zlib.crc32(self.payload) == self.crc
-        except TypeError:  # not bytes at all
+            return entry_crc(self.payload, self.ordering) == self.crc
+        except (TypeError, AttributeError):  # not bytes, or not text
             return False
+
+
+def entry_crc(payload: bytes, ordering: str) -> int:
+    return zlib.crc32(ordering.encode(), zlib.crc32(payload))
 
 
 def compress(data: bytes) -> bytes:
@@ -112,7 +117,7 @@ class EvidenceIndex:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
-        self._pending: list[tuple[str, str, int, int, str, str, bytes, int, str, int, str, str]] = []
+        self._pending: list[tuple[str, str, int, int, str, str, bytes, int, str, int, str, str, str]] = []
         if path is None:
             return
         self._db = open_index(path, _SCHEMA)
@@ -131,13 +136,14 @@ class EvidenceIndex:
     def enabled(self) -> bool:
         return self._db is not None
 
-    def listing(self, source: str) -> dict[str, Listed]:
+    def listing(self, source: str, fingerprint: str) -> dict[str, Listed]:
         """What the index knows of each file's stat and bytes, without its items: enough to tell
-        which files changed, so that the workers start on them before the rest is loaded."""
+        which files changed, so that the workers start on them before the rest is loaded.
+        Entries made with another fingerprint are of no use (the files are read again): they go."""
         if self._db is None:
             return {}
-        rows = self._db.execute("SELECT location, size, mtime_ns, sha256, fingerprint FROM files WHERE source=?",
-                                (source,))
+        self._db.execute("DELETE FROM files WHERE source=? AND fingerprint!=?", (source, fingerprint))
+        rows = self._db.execute("SELECT location, size, mtime_ns, sha256 FROM files WHERE source=?", (source,))
         return {listed.location: listed for listed in map(Listed._make, rows)}
 
     def load(self, source: str) -> dict[str, CachedFile]:
@@ -145,17 +151,17 @@ class EvidenceIndex:
         if self._db is None:
             return {}
         rows = self._db.execute(
-            "SELECT location, size, mtime_ns, sha256, fingerprint, payload, crc, types, count, warnings, parts "
-            "FROM files WHERE source=?", (source,)
+            "SELECT location, sha256, payload, crc, types, count, warnings, parts, ordering FROM files WHERE source=?",
+            (source,)
         )
         return {cached.location: cached for cached in map(CachedFile._make, rows)}
 
     def put(self, source: str, location: str, size: int, mtime_ns: int, sha256: str, fingerprint: str,
-            payload: bytes, types: str, count: int, warnings: str, parts: str = "[]") -> None:
+            payload: bytes, types: str, count: int, warnings: str, parts: str, ordering: str) -> None:
         if self._db is None:
             return
-        self._pending.append((source, location, size, mtime_ns, sha256, fingerprint, payload, zlib.crc32(payload),
-                              types, count, warnings, parts))
+        self._pending.append((source, location, size, mtime_ns, sha256, fingerprint, payload,
+                              entry_crc(payload, ordering), types, count, warnings, parts, ordering))
         if len(self._pending) >= 500:
             self.flush()
 
@@ -177,7 +183,8 @@ class EvidenceIndex:
     def flush(self) -> None:
         if self._db is None or not self._pending:
             return
-        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending)
+        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             self._pending)
         self._pending.clear()
 
     def close(self) -> None:

@@ -41,7 +41,7 @@ from qmscheck.connectors.worker import (
     start_workers,
 )
 from qmscheck.errors import ConnectorError, QmscheckError
-from qmscheck.evidence import TYPE_NAME, CollectionWarning, EvidenceItem, Kind
+from qmscheck.evidence import TYPE_NAME, CollectionWarning, EvidenceItem, Kind, order_key
 from qmscheck.groups import EvidenceGroup, part_key
 from qmscheck.index import CachedFile, Listed, compress, decompress
 
@@ -79,7 +79,8 @@ def _warnings_json(warnings: list[CollectionWarning]) -> str:
     return "[" + ",".join(warning.model_dump_json() for warning in warnings) + "]"
 
 
-def _cached_groups(group_key: str, cached: CachedFile) -> tuple[list[EvidenceGroup], list[CollectionWarning]] | None:
+def _cached_groups(group_key: str, cached: CachedFile,
+                   fingerprint: str) -> tuple[list[EvidenceGroup], list[CollectionWarning]] | None:
     """The cached file as groups still encoded, or None when its entry is damaged (it is read again).
 
     The payload's checksum is compared, not the payload decompressed: it is decompressed only
@@ -95,8 +96,8 @@ def _cached_groups(group_key: str, cached: CachedFile) -> tuple[list[EvidenceGro
         parts = _part_contents(cached.parts, cached.item_count)
     except (ValueError, ValidationError):
         return None
-    groups = _encoded_groups(group_key, cached.sha256, cached.fingerprint, types, cached.item_count,
-                             cached.payload, parts) if cached.item_count else []
+    groups = _encoded_groups(group_key, cached.sha256, fingerprint, types, cached.item_count,
+                             cached.payload, parts, cached.ordering) if cached.item_count else []
     return groups, warnings
 
 
@@ -184,7 +185,7 @@ class FilesystemConnector:
         if "max_file_size" in options and not context.max_file_size_forced:
             limit = parse_size(options["max_file_size"])
         key = f"{self.name}:{source}@{tree.url}"  # provenance names the configured source
-        known = context.index.listing(key)
+        known = context.index.listing(key, context.fingerprint)
         # A large share seen before: its changed files go to workers started while it is listed.
         workers = start_workers(context.jobs) if context.jobs > 1 and len(known) >= WARM_WORKERS_AT else None
         try:
@@ -231,7 +232,7 @@ class FilesystemConnector:
         tasks: list[tuple[Entry, str | None]] = []
         for entry in entries:
             listed = known.get(entry.relative)
-            if listed is not None and (context.full or listed.fingerprint != context.fingerprint):
+            if listed is not None and context.full:
                 listed = None
             if listed is not None and listed.size == entry.size and listed.mtime_ns == entry.mtime_ns:
                 listed_same.append(entry)
@@ -253,7 +254,8 @@ class FilesystemConnector:
             damaged: list[Entry] = []
             for entry in listed_same:
                 cached = cache.get(entry.relative)
-                reused = None if cached is None else _cached_groups(self._group_key(entry.relative), cached)
+                reused = (None if cached is None
+                          else _cached_groups(self._group_key(entry.relative), cached, context.fingerprint))
                 if reused is None:
                     damaged.append(entry)  # read the file again
                     continue
@@ -282,7 +284,7 @@ class FilesystemConnector:
         stats = context.stats
         context.progress.advance()
         if outcome.unchanged and cached is not None:
-            reused = _cached_groups(self._group_key(entry.relative), cached)
+            reused = _cached_groups(self._group_key(entry.relative), cached, context.fingerprint)
             if reused is not None:
                 stats["rehashed"] += 1
                 context.index.touch(key, entry.relative, entry.size, entry.mtime_ns)
@@ -302,13 +304,15 @@ class FilesystemConnector:
         data = compress(payload_json(classified.items, classified.dates))
         sha256 = outcome.sha256 or ""
         parts = part_contents(classified.items, classified.dates, sha256, outcome.size, context.fingerprint)
+        group_key = self._group_key(entry.relative)
+        order = order_key(group_key)
         if context.index.enabled and sha256:
             context.index.put(key, entry.relative, entry.size, entry.mtime_ns, sha256,
                               context.fingerprint, data, json.dumps(sorted(classified.types)),
-                              len(classified.items), _warnings_json(classified.warnings), json.dumps(parts))
+                              len(classified.items), _warnings_json(classified.warnings), json.dumps(parts), order)
         if classified.items:
-            yield from _encoded_groups(self._group_key(entry.relative), sha256, context.fingerprint,
-                                       frozenset(classified.types), len(classified.items), data, parts)
+            yield from _encoded_groups(group_key, sha256, context.fingerprint, frozenset(classified.types),
+                                       len(classified.items), data, parts, order)
 
     def _group_key(self, relative: str) -> str:
         # The prefix of every item id from the file: ordering groups by it orders their items.
@@ -363,18 +367,19 @@ _TYPE = re.compile(TYPE_NAME)
 
 
 def _encoded_groups(key: str, sha256: str, fingerprint: str, types: frozenset[str], count: int, data: bytes,
-                    parts: list[str]) -> list[EvidenceGroup]:
+                    parts: list[str], order: str) -> list[EvidenceGroup]:
     """The file's items as one group, or a large register's as parts of at most PART_ITEMS items: a
     check decodes one part at a time, so memory does not grow with the largest file. ``parts`` are
-    the parts' content digests (:func:`part_contents`)."""
+    the parts' content digests (:func:`part_contents`), ``order`` the file's ``order_key``."""
     digest = _digest(sha256, fingerprint)
     # A partial, not a closure: one object per group instead of four (a rescan keeps 100k of them).
     if count <= PART_ITEMS:
-        return [EvidenceGroup.encoded(key, digest, types, count, functools.partial(_load_items, key, data))]
+        return [EvidenceGroup.encoded(key, digest, types, count, functools.partial(_load_items, key, data),
+                                      order=order)]
     return [
         EvidenceGroup.encoded(part_key(key, part), f"{digest}#{part}", types, min(PART_ITEMS, count - start),
                               functools.partial(_load_part, key, data, start, min(start + PART_ITEMS, count)),
-                              content=parts[part], sha256=sha256)
+                              content=parts[part], sha256=sha256, order=order)
         for part, start in enumerate(range(0, count, PART_ITEMS))
     ]
 
