@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -103,7 +104,14 @@ def test_full_and_changed_classification_read_everything_again(tmp_path: Path) -
     reclassified = run(root, index, classify=override)
     assert reclassified.stats["extracted"] == 5
     assert {i.type for i in reclassified.items if i.id.endswith("QP-01 Document Control.docx")} == {"work_instruction"}
+    with sqlite3.connect(index) as db:  # the entries made under the other classification are gone
+        assert db.execute("SELECT COUNT(DISTINCT fingerprint), COUNT(*) FROM files").fetchone() == (1, 5)
     assert run(root, index, classify=override).stats["reused"] == 5
+    # A file deleted while the classification changes: its entry, made under the other one, goes too.
+    (root / "notes.md").unlink()
+    assert run(root, index).stats["extracted"] == 4
+    with sqlite3.connect(index) as db:
+        assert db.execute("SELECT COUNT(DISTINCT fingerprint), COUNT(*) FROM files").fetchone() == (1, 4)
 
 
 def test_parallel_extraction_gives_the_same_evidence_in_the_same_order(tmp_path: Path) -> None:

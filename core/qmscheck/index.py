@@ -142,8 +142,14 @@ class EvidenceIndex:
         Entries made with another fingerprint are of no use (the files are read again): they go."""
         if self._db is None:
             return {}
-        self._db.execute("DELETE FROM files WHERE source=? AND fingerprint!=?", (source, fingerprint))
-        rows = self._db.execute("SELECT location, size, mtime_ns, sha256 FROM files WHERE source=?", (source,))
+        # Looking for such entries reads the whole table: done when the fingerprint changed, not every scan.
+        marker = f"fingerprint {source}"
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (marker,)).fetchone()
+        if row is None or row[0] != fingerprint:
+            self._db.execute("DELETE FROM files WHERE source=? AND fingerprint!=?", (source, fingerprint))
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (marker, fingerprint))
+        rows = self._db.execute("SELECT location, size, mtime_ns, sha256 FROM files WHERE source=? AND fingerprint=?",
+                                (source, fingerprint))
         return {listed.location: listed for listed in map(Listed._make, rows)}
 
     def load(self, source: str) -> dict[str, CachedFile]:
