@@ -20,9 +20,10 @@ from qmscheck.collect import Collection
 from qmscheck.engine import Probe, evaluate
 from qmscheck.evidence import EvidenceItem, Organisation
 from qmscheck.facts import to_fact
+from qmscheck.gcpause import collector_paused
 from qmscheck.grading import grade_failures
 from qmscheck.groups import items_of
-from qmscheck.groupwise import GroupwiseRule, GroupwiseRun, collector_paused
+from qmscheck.groupwise import GroupwiseRule, GroupwiseRun
 from qmscheck.merge import merge_findings
 from qmscheck.plugins import Plugins
 from qmscheck.report import (
@@ -147,12 +148,9 @@ def _findings(stale: list[LoadedRule], probes_of: dict[str, list[Probe]], plugin
 def run_check(
     collection: Collection, packs: LoadedPacks, plugins: Plugins, organisation: Organisation, options: CheckOptions
 ) -> Report:
-    # The collected evidence (100k groups and their payloads), the stored findings and summaries
-    # live through the check stage, and it makes millions of objects more: each full garbage
-    # collection walked them all again (measured on a rescan of 100k files: two pauses of 0.75 and
-    # 1.1 s while grading; decoding 750k register rows took 50 s with the collector, 20 s without).
-    # What the stage makes is freed as ever when nothing refers to it: it forms no cycles (measured:
-    # a collection after checking the sample and a 100k-row benchmark found no cyclic garbage).
+    # The collected evidence, the stored findings and summaries live through the stage, and it makes
+    # millions of objects more (qmscheck.gcpause; decoding 750k register rows took 50 s with the
+    # collector running, 20 s without).
     with collector_paused():
         return _run_check(collection, packs, plugins, organisation, options)
 

@@ -15,6 +15,7 @@ from qmscheck.classify import Candidate, Classification, Overrides
 from qmscheck.config import ScanConfig
 from qmscheck.connectors.base import DEFAULT_MAX_FILE_SIZE, CollectContext
 from qmscheck.evidence import CollectionWarning, EvidenceItem, natural_key
+from qmscheck.gcpause import collector_paused
 from qmscheck.groups import EvidenceGroup, group_order, items_of
 from qmscheck.index import EvidenceIndex
 from qmscheck.plugins import Plugins
@@ -84,7 +85,12 @@ def fingerprint(config: ScanConfig, plugins: Plugins) -> str:
 
 
 def collect(config: ScanConfig, plugins: Plugins, options: CollectOptions | None = None) -> Collection:
-    options = options or CollectOptions()
+    # Every file becomes a group that lives until the report is made (qmscheck.gcpause).
+    with collector_paused():
+        return _collect(config, plugins, options or CollectOptions())
+
+
+def _collect(config: ScanConfig, plugins: Plugins, options: CollectOptions) -> Collection:
     overrides = Overrides(config.classify)
 
     def classify(candidate: Candidate) -> Classification | None:

@@ -14,11 +14,9 @@ parts of a large register) that changed.
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -38,6 +36,7 @@ from qmscheck.collect import Collection
 from qmscheck.engine import Probe, evaluate
 from qmscheck.evidence import EvidenceItem, Organisation
 from qmscheck.facts import to_fact
+from qmscheck.gcpause import collector_paused
 from qmscheck.grading import grade_failures
 from qmscheck.groups import EvidenceGroup
 from qmscheck.report import Finding
@@ -451,16 +450,3 @@ def _split(matches: dict[str, set[str]], starts: Sequence[int], total: int) -> d
             per_group[position].append(index - starts[position])
         result[key] = per_group
     return result
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Decoding makes millions of short-lived objects, freed by reference counting: a cyclic garbage
-    collection every few thousand of them would walk the long-lived summaries again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
