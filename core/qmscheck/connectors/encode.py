@@ -82,6 +82,42 @@ def unclassified_item(
     return pydantic_core.to_json(data).decode(), dated
 
 
+class RowItems:
+    """:func:`unclassified_item` for the rows of one sheet, giving the same text faster (a worker
+    writes a million of them for a large share): what every row shares (its id's prefix, its
+    provenance but for the row, the file's digest and size) is written as JSON once, and a row
+    adds its number and fields."""
+
+    def __init__(self, id_prefix: str, provenance: dict[str, Any], place: dict[str, Any], *,
+                 sha256: str, size: int) -> None:
+        self._id = '{"id":' + pydantic_core.to_json(id_prefix).decode()[:-1]
+        located = pydantic_core.to_json({**provenance, "locator": {**place, "row": 0}}).decode()
+        self._provenance = ',"provenance":' + located[: -len("0}}")]
+        self._file = '}},"sha256":' + pydantic_core.to_json(sha256).decode() + f',"size":{size}'
+
+    def item(self, row: int, values: dict[str, Any]) -> tuple[str, list[str]]:
+        """What ``unclassified_item(id_prefix + str(row), provenance with the row, values, title=None,
+        sha256=..., size=...)`` gives."""
+        core, dates, attributes = split_plain(values)
+        title = core.pop("title", None)
+        text = f'{self._id}{row}"'
+        if title is not None:
+            text += ',"title":' + pydantic_core.to_json(title).decode()
+        text += f"{self._provenance}{row}{self._file}"
+        # pydantic-core writes a date as isoformat() does.
+        rest: dict[str, Any] = {"dates": dates} if dates else {}
+        rest.update(core)
+        dated = []
+        if attributes:
+            for name, value in attributes.items():
+                if isinstance(value, date):
+                    dated.append(name)
+                elif type(value) is float and not math.isfinite(value):
+                    attributes[name] = str(value)  # JSON has no NaN or infinity
+            rest["attributes"] = attributes
+        return (text + "," + pydantic_core.to_json(rest).decode()[1:] if rest else text + "}"), dated
+
+
 def classification_prefix(kind: str, evidence_type: str) -> str:
     """What completes a worker's item: put in front of it in place of its '{' (a JSON object always
     starts with '{' and has at least its id). The same for every row of a sheet."""

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from queue import Empty, Full, Queue
 from typing import Any
 
-from qmscheck.connectors.encode import unclassified_item
+from qmscheck.connectors.encode import RowItems, unclassified_item
 from qmscheck.connectors.tree import Tree
 from qmscheck.extract import ExtractionError, read_document, read_register
 
@@ -105,16 +105,11 @@ def _extract(path: Path, outcome: Outcome, task: Task) -> None:
     for sheet in read_register(path):
         unit = Unit(PurePosixPath(relative).stem, True, sheet.sheet, tuple(sheet.headers), tuple(sheet.canonical),
                     list(sheet.warnings))
-        # What _provenance gives, built once per sheet: only the row differs from item to item.
-        source = dict(task.provenance)
         place = {"path": relative} if sheet.sheet is None else {"path": relative, "sheet": sheet.sheet}
-        id_prefix = f"{prefix}#{sheet.sheet or ''}!"
+        rows = RowItems(f"{prefix}#{sheet.sheet or ''}!", dict(task.provenance), place, sha256=sha256, size=size)
         try:
             for row in sheet.rows:
-                item, dated = unclassified_item(
-                    f"{id_prefix}{row.row}", {**source, "locator": {**place, "row": row.row}},
-                    row.values, title=None, sha256=sha256, size=size,
-                )
+                item, dated = rows.item(row.row, row.values)
                 unit.items.append(item)
                 unit.dates.append(dated)
         except ExtractionError:
