@@ -89,8 +89,10 @@ def entry_crc(payload: bytes, ordering: str) -> int:
     return zlib.crc32(ordering.encode(), zlib.crc32(payload))
 
 
-def compress(data: bytes) -> bytes:
-    return zlib.compress(data, 1)
+def compress(chunks: Iterable[bytes]) -> bytes:
+    """The chunks' bytes compressed, without joining them first."""
+    compressor = zlib.compressobj(1)
+    return b"".join([*(compressor.compress(chunk) for chunk in chunks), compressor.flush()])
 
 
 def open_index(path: Path, schema: str) -> sqlite3.Connection:

@@ -22,12 +22,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+import pydantic_core
 from pydantic import ValidationError
 
 from qmscheck import __version__
 from qmscheck.classify import Candidate, Classification, kind_of
 from qmscheck.connectors.base import CollectContext, Collected
-from qmscheck.connectors.encode import PayloadLines, classification_prefix, decode, decode_part, payload_json
+from qmscheck.connectors.encode import PayloadLines, classification_prefix, decode, decode_part, payload_chunks
 from qmscheck.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
 from qmscheck.connectors.worker import (
     DOCUMENT_SUFFIXES,
@@ -149,8 +150,8 @@ def part_contents(items: list[str], dates: dict[int, list[str]], sha256: str, si
         stop = min(start + PART_ITEMS, len(items))
         hasher = hashlib.blake2b(fingerprint.encode(), digest_size=16)
         hasher.update("\n".join(items[start:stop]).replace(of_the_file, "").encode())
-        hasher.update(json.dumps([[position - start, dates[position]] for position in range(start, stop)
-                                  if position in dates]).encode())
+        hasher.update(pydantic_core.to_json([[position - start, dates[position]] for position in range(start, stop)
+                                             if position in dates]))
         contents.append(hasher.hexdigest())
     return contents
 
@@ -301,7 +302,7 @@ class FilesystemConnector:
         context.progress.note(f"read {entry.relative}")
         classified = self._classify(outcome, context)
         yield from classified.warnings
-        data = compress(payload_json(classified.items, classified.dates))
+        data = compress(payload_chunks(classified.items, classified.dates))
         sha256 = outcome.sha256 or ""
         parts = part_contents(classified.items, classified.dates, sha256, outcome.size, context.fingerprint)
         group_key = self._group_key(entry.relative)
