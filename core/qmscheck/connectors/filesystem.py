@@ -44,7 +44,7 @@ from qmscheck.connectors.worker import (
 from qmscheck.errors import ConnectorError, QmscheckError
 from qmscheck.evidence import TYPE_NAME, CollectionWarning, EvidenceItem, Kind, order_key
 from qmscheck.groups import EvidenceGroup, part_key
-from qmscheck.index import CachedFile, Listed, compress, decompress
+from qmscheck.index import CachedFile, Listed, compress, decompress, intact
 
 __all__ = ["DOCUMENT_SUFFIXES", "REGISTER_SUFFIXES", "FilesystemConnector", "file_digest", "parse_size"]
 
@@ -86,19 +86,19 @@ def _cached_groups(group_key: str, cached: CachedFile,
 
     The payload's checksum is compared, not the payload decompressed: it is decompressed only
     if a check needs its items."""
-    if not cached.intact():
+    _, sha256, payload, crc, types_json, count, warnings_json, parts_json, ordering = cached
+    if not intact(payload, crc, ordering):
         return None
     try:
         # Most files have no warnings and share a handful of type lists: a rescan meets each 100k times.
-        warnings = [] if cached.warnings == "[]" else [
-            CollectionWarning.model_validate(w) for w in json.loads(cached.warnings)
+        warnings = [] if warnings_json == "[]" else [
+            CollectionWarning.model_validate(w) for w in json.loads(warnings_json)
         ]
-        types = _type_set(cached.types)
-        parts = _part_contents(cached.parts, cached.item_count)
-    except (ValueError, ValidationError):
+        types = _type_set(types_json)
+        parts = _part_contents(parts_json, count)
+    except (ValueError, TypeError, ValidationError):
         return None
-    groups = _encoded_groups(group_key, cached.sha256, fingerprint, types, cached.item_count,
-                             cached.payload, parts, cached.ordering) if cached.item_count else []
+    groups = _encoded_groups(group_key, sha256, fingerprint, types, count, payload, parts, ordering) if count else []
     return groups, warnings
 
 
@@ -232,13 +232,15 @@ class FilesystemConnector:
         listed_same: list[Entry] = []
         tasks: list[tuple[Entry, str | None]] = []
         for entry in entries:
-            listed = known.get(entry.relative)
-            if listed is not None and context.full:
-                listed = None
-            if listed is not None and listed.size == entry.size and listed.mtime_ns == entry.mtime_ns:
+            listed = None if context.full else known.get(entry.relative)
+            if listed is None:
+                tasks.append((entry, None))
+                continue
+            _, size, mtime_ns, sha256 = listed
+            if size == entry.size and mtime_ns == entry.mtime_ns:
                 listed_same.append(entry)
             else:
-                tasks.append((entry, listed.sha256 if listed else None))
+                tasks.append((entry, sha256))
         del known, entries
         # The largest first, taken as they are done: a 100,000-row register is parsed alongside the
         # small files rather than after them, and holds none of them up.
