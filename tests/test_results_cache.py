@@ -13,7 +13,7 @@ import pytest
 from qmscheck.collect import CollectOptions
 from qmscheck.report import Report
 from qmscheck.scan import ScanRequest, scan
-from qmscheck.summaries import decode, decode_keys, decode_rest, encode_rest
+from qmscheck.summaries import decode, decode_list, decode_rest, encode_rest
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -122,9 +122,9 @@ def test_damaged_or_stale_summaries_are_worked_out_again(acme: Path, tmp_path: P
     with sqlite3.connect(index) as db:
         (blob,) = db.execute("SELECT header FROM stored_summaries WHERE rule_id = ?", (damaged,)).fetchone()
         stored = decode(blob)
-        (keys,) = db.execute("SELECT keys FROM summary_keys WHERE digest = ?", (stored.keys,)).fetchone()
-    assert len(stored.digests) == len(decode_keys(keys))
-    assert not any("Calibration Log" in key for key in decode_keys(keys))
+        lists = {digest: decode_list(items) for digest, items in db.execute("SELECT digest, items FROM summary_lists")}
+    assert len(lists[stored.keys]) == len(lists[stored.digests]) == len(stored.populations)
+    assert not any("Calibration Log" in key for key in lists[stored.keys])
 
 
 def test_an_added_file_is_the_only_one_summarised(acme: Path, tmp_path: Path) -> None:
@@ -138,12 +138,16 @@ def test_an_added_file_is_the_only_one_summarised(acme: Path, tmp_path: Path) ->
     assert stats["groups_summarised"] == 1
     assert again.model_dump_json() == without_index(acme)
     with sqlite3.connect(index) as db:
-        lists = {digest: decode_keys(keys) for digest, keys in db.execute("SELECT digest, keys FROM summary_keys")}
+        lists = {digest: decode_list(items) for digest, items in db.execute("SELECT digest, items FROM summary_lists")}
         rules = {rule_id: decode(blob) for rule_id, blob in db.execute("SELECT rule_id, header FROM stored_summaries")}
     # Every rule's summaries refer to a kept list of keys of their length; the rules that read
     # documents now list the new file.
-    assert all(len(lists[stored.keys]) == len(stored.digests) for stored in rules.values())
+    assert all(len(lists[stored.keys]) == len(lists[stored.digests]) == len(stored.populations)
+               for stored in rules.values())
     assert any("QP-99 Copy of a procedure" in key for stored in rules.values() for key in lists[stored.keys])
+    # Rules reading the same groups share their lists, and lists no rule names any more are gone.
+    assert set(lists) == {stored.keys for stored in rules.values()} | {stored.digests for stored in rules.values()}
+    assert len(set(lists)) < len(rules)
 
 
 def test_summaries_whose_list_of_keys_is_gone_are_worked_out_again(acme: Path, tmp_path: Path) -> None:
@@ -152,7 +156,7 @@ def test_summaries_whose_list_of_keys_is_gone_are_worked_out_again(acme: Path, t
     procedure = next((acme / "share").rglob("*.docx"))
     shutil.copy(procedure, procedure.with_name("QP-99 Copy of a procedure.docx"))
     with sqlite3.connect(index) as db:
-        db.execute("DELETE FROM summary_keys")
+        db.execute("DELETE FROM summary_lists")
     again, stats = run(acme, index)
     assert stats["groups_summarised"] > 10  # every group the rules evaluated again read
     assert again.model_dump_json() == without_index(acme)
@@ -187,7 +191,8 @@ def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_pa
 def test_stored_summaries_of_the_wrong_shape_are_refused(damage: dict[str, object]) -> None:
     import pydantic_core
 
-    whole = {"keys": "digest of the keys", "digests": ["d"], "populations": [1], "findings": "f", "cited": {},
+    whole = {"keys": "digest of the keys", "digests": "digest of the digests", "populations": [1], "findings": "f",
+             "cited": {},
              **damage}
     with pytest.raises((ValueError, TypeError)):
         decode(pydantic_core.to_json(whole))

@@ -43,10 +43,10 @@ from qmscheck.report import Finding
 from qmscheck.results import ResultCache
 from qmscheck.rulepack import LoadedRule
 from qmscheck.summaries import (
-    GroupKeys,
+    SharedList,
     StoredRule,
     decode,
-    decode_keys,
+    decode_list,
     decode_rest,
     encode,
     encode_rest,
@@ -84,8 +84,9 @@ class GroupwiseRule:
     counted: int = field(default=0, init=False)
     #: Stored entries reused as they are, by slot as text (summaries.encode_rest).
     rest: dict[str, list[Any]] = field(default_factory=dict, init=False)
-    #: The keys of the groups read, by slot.
-    keys: GroupKeys = field(default=GroupKeys([], b"[]", ""), init=False)
+    #: The keys of the groups read, and the digests of their content (summaries.group_digest), by slot.
+    keys: SharedList = field(default=SharedList([], b"[]", ""), init=False)
+    digests: SharedList = field(default=SharedList([], b"[]", ""), init=False)
     #: The slots summarised afresh.
     stale: list[int] = field(default_factory=list, init=False)
     #: What an earlier scan stored of the rule, if it still applies.
@@ -155,33 +156,33 @@ class GroupwiseRun:
         # allocate: the collector stays paused until the findings are made.
         with collector_paused():
             headers = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
-            # Rules reading the same evidence types read the same groups: one list of keys for all.
-            read_by: dict[frozenset[str], tuple[list[int], GroupKeys, list[str]]] = {}
-            stored_keys = _StoredKeys(self.store)
+            # Rules reading the same evidence types read the same groups: one list of keys and one
+            # of digests for all.
+            read_by: dict[frozenset[str], tuple[list[int], SharedList, SharedList]] = {}
+            lists = _StoredLists(self.store)
             pending: dict[int, _Pending] = {}
             for rule in self.rules:
                 if rule.types not in read_by:
                     positions = sorted(position for types, positions in by_types.items()
                                        if not types.isdisjoint(rule.types) for position in positions)
-                    read_by[rule.types] = (positions, GroupKeys.of([keys[position] for position in positions]),
-                                           [digests[position] for position in positions])
-                rule.groups, rule.keys, rule_digests = read_by[rule.types]
-                rule.stale = self._plan(rule, self._stored(rule, headers.pop(rule.id, None)), stored_keys,
-                                        rule_digests)
+                    read_by[rule.types] = (positions, SharedList.of([keys[position] for position in positions]),
+                                           SharedList.of([digests[position] for position in positions]))
+                rule.groups, rule.keys, rule.digests = read_by[rule.types]
+                rule.stale = self._plan(rule, self._stored(rule, headers.pop(rule.id, None)), lists)
                 for slot in rule.stale:
                     position = rule.groups[slot]
                     pending.setdefault(position, _Pending(groups[position])).slots.append((rule, slot))
             self._summarise_all(pending)
             citations = Citations(groups)
-            found = {rule.id: self._finish(rule, groups, read_by[rule.types][2], stored_keys, citations)
-                     for rule in self.rules}
+            found = {rule.id: self._finish(rule, groups, lists, citations) for rule in self.rules}
             self.groups_read += citations.groups_read
         return found
 
     @staticmethod
-    def _plan(rule: GroupwiseRule, old: StoredRule | None, stored_keys: _StoredKeys, digests: list[str]) -> list[int]:
+    def _plan(rule: GroupwiseRule, old: StoredRule | None, lists: _StoredLists) -> list[int]:
         """Which stored summaries of the rule still hold (the rest is revived later, if at all);
         the slots to summarise afresh."""
+        digests = rule.digests.items
         count = len(digests)
         afresh = list(range(count))
         rule.populations = [0] * count
@@ -189,28 +190,32 @@ class GroupwiseRun:
             return afresh
         slot_of: dict[int, int] | None = None
         if old.keys == rule.keys.digest:
-            # The usual rescan: the same files, a few changed. Whole-list operations, no loop per group.
-            if len(old.digests) != count:
+            # The usual rescan: the same files, a few changed. Whole-list operations, no loop per
+            # group, and those once for all the rules that read the same groups.
+            if len(old.populations) != count:
                 return afresh  # damaged
-            stale = [slot for slot, (was, now) in enumerate(zip(old.digests, digests, strict=True)) if was != now]
+            changed = lists.changed(old.digests, rule.digests)
+            if changed is None:
+                return afresh
+            stale = list(changed)
             rule.populations = list(old.populations)
         else:
             # Files added or removed: match the groups by key, if the stored keys are still kept.
-            old_keys = stored_keys.get(old.keys)
-            if old_keys is None or len(old_keys) != len(old.digests):
+            old_keys, old_digests = lists.get(old.keys), lists.get(old.digests)
+            if old_keys is None or old_digests is None or not len(old_keys) == len(old_digests) == len(old.populations):
                 return afresh
             where = {key: index for index, key in enumerate(old_keys)}
-            sources = [where.get(key) for key in rule.keys.keys]
+            sources = [where.get(key) for key in rule.keys.items]
             stale = [slot for slot, source in enumerate(sources)
-                     if source is None or old.digests[source] != digests[slot]]
+                     if source is None or old_digests[source] != digests[slot]]
             rule.populations = [0 if source is None else old.populations[source] for source in sources]
             slot_of = {source: slot for slot, source in enumerate(sources) if source is not None}
         was = {slot: rule.populations[slot] for slot in stale} if slot_of is None else {}
         rule.stored = _Stored(old.findings, old.cited, slot_of, was)
         return stale
 
-    def _finish(self, rule: GroupwiseRule, groups: Sequence[EvidenceGroup], digests: list[str],
-                stored_keys: _StoredKeys, citations: Citations) -> list[Finding]:
+    def _finish(self, rule: GroupwiseRule, groups: Sequence[EvidenceGroup], lists: _StoredLists,
+                citations: Citations) -> list[Finding]:
         """The rule's findings, and what is stored of it for the next scan."""
         stored, rest = rule.stored, None
         if stored is not None:
@@ -223,7 +228,7 @@ class GroupwiseRun:
             kept = self.store.findings_of(rule.id, stored.findings)
             if kept is not None:
                 self.kept += 1
-                self._store(rule, digests, stored_keys, stored.cited, None)
+                self._store(rule, lists, stored.cited, None)
                 return kept
         if stored is not None and rest is not None:
             self._revive(rule, stored, rest, groups)
@@ -243,7 +248,7 @@ class GroupwiseRun:
         population = sum(summary.population for summary in summaries)
         del summaries
         findings = grade_failures(rule.loaded.rule, rule.loaded.pack.name, failures, population)
-        self._store(rule, digests, stored_keys, _cited(rule, failures, groups), rest_blob)
+        self._store(rule, lists, _cited(rule, failures, groups), rest_blob)
         return findings
 
     def _stored_rest(self, rule: GroupwiseRule) -> dict[str, list[Any]] | None:
@@ -300,14 +305,12 @@ class GroupwiseRun:
         rule.counted += counted
         self._summarise_slots(rule, damaged, groups)
 
-    def _store(self, rule: GroupwiseRule, digests: list[str], stored_keys: _StoredKeys, cited: dict[str, str],
-               rest: bytes | None) -> None:
+    def _store(self, rule: GroupwiseRule, lists: _StoredLists, cited: dict[str, str], rest: bytes | None) -> None:
         """Store the rule's summaries with its findings' digest; ``rest`` None: it is as stored."""
-        if rule.keys.digest not in stored_keys.put:
-            self.store.put_summary_keys(rule.keys.digest, rule.keys.json)
-            stored_keys.put.add(rule.keys.digest)
-        header = StoredRule(rule.keys.digest, digests, rule.populations, rule.results_digest, cited)
-        self.store.put_summaries(rule.id, rule.digest, encode(header), rest)
+        lists.put(rule.keys)
+        lists.put(rule.digests)
+        header = StoredRule(rule.keys.digest, rule.digests.digest, rule.populations, rule.results_digest, cited)
+        self.store.put_summaries(rule.id, rule.digest, (rule.keys.digest, rule.digests.digest), encode(header), rest)
 
     @staticmethod
     def _stored(rule: GroupwiseRule, blob: bytes | None) -> StoredRule | None:
@@ -369,23 +372,45 @@ class GroupwiseRun:
                     rule.summaries[slot] = summary
 
 
-class _StoredKeys:
-    """Lists of group keys stored by earlier scans, decoded once each; which were stored in this one."""
+class _StoredLists:
+    """Lists of group keys and digests stored by earlier scans, decoded once each; which were
+    stored in this one; and what changed between a stored list of digests and the current one."""
 
     def __init__(self, store: ResultCache) -> None:
         self._store = store
         self._decoded: dict[str, list[str] | None] = {}
-        self.put: set[str] = set()
+        self._changed: dict[tuple[str, str], list[int] | None] = {}
+        self._put: set[str] = set()
 
     def get(self, digest: str) -> list[str] | None:
-        """None when the list is no longer kept, or damaged: the summaries referring to it are worked out again."""
+        """None when the list is no longer kept, or damaged: the summaries naming it are worked out again."""
         if digest not in self._decoded:
-            data = self._store.summary_keys(digest)
+            data = self._store.summary_list(digest)
             try:
-                self._decoded[digest] = None if data is None else decode_keys(data)
+                self._decoded[digest] = None if data is None else decode_list(data)
             except (ValueError, TypeError):
                 self._decoded[digest] = None
         return self._decoded[digest]
+
+    def changed(self, stored: str, current: SharedList) -> list[int] | None:
+        """The indices at which the stored list of digests differs from the current one (of the same
+        length); None when it is gone, damaged or of another length."""
+        pair = (stored, current.digest)
+        if pair not in self._changed:
+            if stored == current.digest:
+                self._changed[pair] = []
+            else:
+                was = self.get(stored)
+                now = current.items
+                self._changed[pair] = None if was is None or len(was) != len(now) else [
+                    index for index, (old, new) in enumerate(zip(was, now, strict=True)) if old != new
+                ]
+        return self._changed[pair]
+
+    def put(self, shared: SharedList) -> None:
+        if shared.digest not in self._put:
+            self._store.put_summary_list(shared.digest, shared.json)
+            self._put.add(shared.digest)
 
 
 class Citations:
@@ -422,7 +447,7 @@ def _cited(rule: GroupwiseRule, failures: list[Failure], groups: Sequence[Eviden
     if None in cited:  # an item not placed in a group: nothing tells whether it changed
         return {"unplaced": ""}
     found = {str(slot): group_digest(groups[rule.groups[slot]].digest)
-             for slot, key in enumerate(rule.keys.keys) if key in cited}
+             for slot, key in enumerate(rule.keys.items) if key in cited}
     return found if len(found) == len(cited) else {"unplaced": ""}
 
 

@@ -34,16 +34,18 @@ CREATE TABLE IF NOT EXISTS rule_results (
 CREATE TABLE IF NOT EXISTS stored_summaries (
     rule_id TEXT PRIMARY KEY,
     digest TEXT NOT NULL,
+    keys TEXT NOT NULL,
+    digests TEXT NOT NULL,
     header BLOB NOT NULL,
     rest BLOB NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS summary_keys (
+CREATE TABLE IF NOT EXISTS summary_lists (
     digest TEXT PRIMARY KEY,
-    keys BLOB NOT NULL
-);
+    items BLOB NOT NULL
+) WITHOUT ROWID;
 """
-#: Lists of group keys kept (the most recently stored): rules reading the same evidence types share one.
-KEPT_KEY_LISTS = 64
+#: Tables of earlier layouts of the stored summaries: dropped, and the summaries worked out again.
+_OLD_TABLES = ("rule_summaries", "summary_keys")
 _FINDINGS = TypeAdapter(list[Finding])
 
 
@@ -76,8 +78,12 @@ class ResultCache:
         if path is None:
             return
         self._db = open_index(path, _SCHEMA)
-        # The summaries' earlier layout (one document per rule): summarised again, as after --full.
-        self._db.execute("DROP TABLE IF EXISTS rule_summaries")
+        columns = [row[1] for row in self._db.execute("PRAGMA table_info(stored_summaries)")]
+        if columns != ["rule_id", "digest", "keys", "digests", "header", "rest"]:
+            self._db.execute("DROP TABLE stored_summaries")
+            self._db.executescript(_SCHEMA)
+        for table in _OLD_TABLES:
+            self._db.execute(f"DROP TABLE IF EXISTS {table}")
 
     def get(self, digests: dict[str, str]) -> dict[str, list[Finding]]:
         """The cached findings of every rule whose digest is unchanged (damaged entries are skipped)."""
@@ -130,38 +136,37 @@ class ResultCache:
                                (rule_id, digest)).fetchone()
         return None if row is None else bytes(row[0])
 
-    def put_summaries(self, rule_id: str, digest: str, header: bytes, rest: bytes | None) -> None:
-        """Replace what the rule had; ``rest`` None keeps the rest stored under the same digest."""
+    def put_summaries(self, rule_id: str, digest: str, lists: tuple[str, str], header: bytes,
+                      rest: bytes | None) -> None:
+        """Replace what the rule had; ``lists`` are the digests of the shared lists of keys and
+        digests the header names; ``rest`` None keeps the rest stored under the same digest."""
         if self._db is None:
             return
         if rest is None:
-            self._db.execute("UPDATE stored_summaries SET header = ? WHERE rule_id = ? AND digest = ?",
-                             (header, rule_id, digest))
+            self._db.execute("UPDATE stored_summaries SET keys = ?, digests = ?, header = ? "
+                             "WHERE rule_id = ? AND digest = ?", (*lists, header, rule_id, digest))
         else:
-            self._db.execute("INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?)",
-                             (rule_id, digest, header, rest))
+            self._db.execute("INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?, ?, ?)",
+                             (rule_id, digest, *lists, header, rest))
 
-    def summary_keys(self, digest: str) -> bytes | None:
-        """A list of group keys that stored summaries refer to by its digest (qmscheck.summaries)."""
+    def summary_list(self, digest: str) -> bytes | None:
+        """A list of group keys or digests that stored summaries name by its digest (qmscheck.summaries)."""
         if self._db is None:
             return None
-        row = self._db.execute("SELECT keys FROM summary_keys WHERE digest = ?", (digest,)).fetchone()
+        row = self._db.execute("SELECT items FROM summary_lists WHERE digest = ?", (digest,)).fetchone()
         return None if row is None else bytes(row[0])
 
-    def put_summary_keys(self, digest: str, keys: bytes) -> None:
-        """Store (or mark as recently stored) a list of group keys; the oldest beyond KEPT_KEY_LISTS are
-        dropped, and summaries that referred to them are worked out afresh when next needed."""
-        if self._db is None:
-            return
-        self._db.execute("DELETE FROM summary_keys WHERE digest = ?", (digest,))
-        self._db.execute("INSERT INTO summary_keys (digest, keys) VALUES (?, ?)", (digest, keys))
-        self._db.execute("DELETE FROM summary_keys WHERE rowid NOT IN "
-                         "(SELECT rowid FROM summary_keys ORDER BY rowid DESC LIMIT ?)", (KEPT_KEY_LISTS,))
+    def put_summary_list(self, digest: str, items: bytes) -> None:
+        if self._db is not None:
+            self._db.execute("INSERT OR IGNORE INTO summary_lists VALUES (?, ?)", (digest, items))
 
     def close(self) -> None:
         if self._db is None:
             return
         try:
+            # A list no stored summaries name any more (their files changed since) is of no use.
+            self._db.execute("DELETE FROM summary_lists WHERE digest NOT IN "
+                             "(SELECT keys FROM stored_summaries UNION SELECT digests FROM stored_summaries)")
             self._db.commit()
         finally:
             self._db.close()

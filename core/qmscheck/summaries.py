@@ -6,9 +6,9 @@ rule's summaries are stored together under a digest of the rule and the settings
 (:func:`summary_digest`), each with the digest of the group it summarises: a rescan trusts
 the entries whose group digest is unchanged and summarises the other groups again.
 
-Two JSON documents per rule. The first, in columns: the groups' digests and populations as
-two lists in evidence order (their keys as one list shared by the rules that read the same
-groups), the digest of the findings worked out from these summaries and which groups those
+Two JSON documents per rule. The first, in columns: the groups' populations in evidence order,
+their keys and digests as two lists shared by the rules that read the same groups (:class:`SharedList`),
+the digest of the findings worked out from these summaries and which groups those
 findings cite. The second: the rest of the summaries that hold more than a count (failures,
 data, places) by their index in those lists. A rule evaluated again on a rescan compares two
 lists of digests and sums a list of numbers for the groups that only count, instead of building
@@ -32,42 +32,43 @@ from qmscheck.checks.base import Cited, Failure, Place, Summary
 
 
 class StoredRule(NamedTuple):
-    """A rule's stored summaries, but for their rest: per group read (evidence order), the digest
-    of the content it was summarised from (``EvidenceGroup.content``, shortened by
-    :func:`group_digest`) and its population. ``keys`` is the digest of the list of the groups'
-    keys (:class:`GroupKeys`), stored once for all the rules that read the same groups: at 100k
-    files the list is megabytes, and a dozen rules read it. ``findings`` is the digest the
+    """A rule's stored summaries, but for their rest: per group read (evidence order), its
+    population. ``keys`` and ``digests`` are the digests of two :class:`SharedList`: the groups'
+    keys, and the digests of the content they were summarised from (``EvidenceGroup.content``,
+    shortened by :func:`group_digest`). Each is stored once for all the rules that read the
+    same groups: at 100k files a list is megabytes, and a dozen rules read it. ``findings`` is the digest the
     rule's findings were stored under in the same scan (``results.rule_digest``), and ``cited``
     gives, by index as text, the digest (:func:`group_digest` of ``EvidenceGroup.digest``) of
     each group those findings cite. The rest (:func:`encode_rest`) holds, by index as text,
     [failures, data, positions of the places] of the summaries that are more than a count."""
 
     keys: str
-    digests: list[str]
+    digests: str
     populations: list[int]
     findings: str
     cited: dict[str, str]
 
 
-class GroupKeys(NamedTuple):
-    """The keys of the groups a rule reads, as JSON (as stored) and the digest of that JSON."""
+class SharedList(NamedTuple):
+    """A list of text that rules reading the same groups share (the groups' keys, or their
+    digests), as JSON (as stored) and the digest of that JSON, which a rule's summaries name it by."""
 
-    keys: list[str]
+    items: list[str]
     json: bytes
     digest: str
 
     @classmethod
-    def of(cls, keys: list[str]) -> GroupKeys:
-        data = pydantic_core.to_json(keys)
-        return cls(keys, data, hashlib.sha256(data).hexdigest())
+    def of(cls, items: list[str]) -> SharedList:
+        data = pydantic_core.to_json(items)
+        return cls(items, data, hashlib.sha256(data).hexdigest())
 
 
-def decode_keys(data: bytes) -> list[str]:
-    """A stored list of group keys; ValueError or TypeError when it is damaged."""
-    keys = pydantic_core.from_json(data)
-    if not isinstance(keys, list) or not set(map(type, keys)) <= {str}:
-        raise TypeError("stored group keys are not a list of text")
-    return keys
+def decode_list(data: bytes) -> list[str]:
+    """A stored :class:`SharedList`; ValueError or TypeError when it is damaged."""
+    items = pydantic_core.from_json(data, cache_strings=False)
+    if not isinstance(items, list) or not set(map(type, items)) <= {str}:
+        raise TypeError("a stored list of keys or digests is not a list of text")
+    return items
 
 
 def summary_digest(settings: str, rule_json: str) -> str:
@@ -133,12 +134,10 @@ def decode(blob: bytes) -> StoredRule:
     if not isinstance(decoded, dict):
         raise ValueError("stored summaries are not an object")
     stored = StoredRule(**decoded)
-    if not (isinstance(stored.keys, str) and isinstance(stored.digests, list)
+    if not (isinstance(stored.keys, str) and isinstance(stored.digests, str)
             and isinstance(stored.populations, list) and isinstance(stored.findings, str)
             and isinstance(stored.cited, dict)):
-        raise TypeError("stored summaries are not a digest, two lists, a digest and an object")
-    if len(stored.digests) != len(stored.populations):
-        raise ValueError("stored summaries have lists of different lengths")
+        raise TypeError("stored summaries are not two digests, a list, a digest and an object")
     if not set(map(type, stored.populations)) <= {int}:
         raise TypeError("a stored population is not a whole number")
     if not set(map(type, stored.cited.values())) <= {str}:
