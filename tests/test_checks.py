@@ -348,3 +348,20 @@ def test_matched_is_sorted_once_and_handed_out_as_a_copy() -> None:
     first = ctx.selected
     first.clear()
     assert ctx.selected == [items[0], items[2]]
+
+
+def test_unique_still_holds_only_when_no_changed_key_is_held_elsewhere() -> None:
+    from qmscheck.checks.base import Summary
+    from qmscheck.checks.unique import Unique
+
+    def keyed(*keys: str) -> Summary:
+        return Summary(population=len(keys), data=[[key, key.upper(), None, None] for key in keys])
+
+    unique = Unique()
+    kept = [[["a", "A", None, None]], [["b", "B", None, None], ["c", "C", None, None]]]
+    assert unique.still_holds(None, kept, [keyed("x")], [keyed("y")])  # type: ignore[arg-type]
+    assert unique.still_holds(None, kept, [keyed("x")], [Summary(population=0)])  # type: ignore[arg-type]
+    assert not unique.still_holds(None, kept, [keyed("x")], [keyed("b")])  # type: ignore[arg-type]
+    assert not unique.still_holds(None, kept, [keyed("a")], [keyed("y")])  # type: ignore[arg-type]
+    assert not unique.still_holds(None, kept, [keyed("x")], [keyed("y", "y")])  # type: ignore[arg-type]
+    assert not unique.still_holds(None, kept, [keyed("x"), keyed("x")], [keyed("y")])  # type: ignore[arg-type]

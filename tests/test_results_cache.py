@@ -263,3 +263,53 @@ def test_stored_findings_that_are_gone_or_damaged_are_made_again(acme: Path, tmp
     with sqlite3.connect(index) as db:
         (blob,) = db.execute("SELECT header FROM stored_summaries WHERE rule_id = 'DOC004'").fetchone()
     assert decode(blob).cited  # made again, and the groups its findings cite stored with them
+
+
+def test_a_duplicate_rule_keeps_its_findings_when_changed_files_hold_keys_no_other_holds(
+    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qmscheck.checks.unique import Unique
+
+    answers: list[tuple[str, bool]] = []
+    still_holds = Unique.still_holds
+
+    def spy(self: Unique, ctx, kept, removed, added):  # type: ignore[no-untyped-def]
+        answer = still_holds(self, ctx, kept, removed, added)
+        answers.append((ctx.rule.id, answer))
+        return answer
+
+    monkeypatch.setattr(Unique, "still_holds", spy)
+    index = tmp_path / "index.sqlite"
+    folder = _procedures(acme)
+    run(acme, index)
+    # A body edit changes the file's sha256, which DOC005 (no two copies of the same content) keys on.
+    storage = folder / "QP-52 Storage.md"
+    storage.write_text(storage.read_text() + "Revised.\n")
+    again, _ = run(acme, index)
+    assert ("DOC005", True) in answers
+    assert again.model_dump_json() == without_index(acme)
+    # Now a copy of another procedure: its key is held elsewhere, so the findings are made again.
+    answers.clear()
+    storage.write_bytes((folder / "QP-53 Packing.md").read_bytes())
+    third, _ = run(acme, index)
+    assert ("DOC005", False) in answers
+    assert third.model_dump_json() == without_index(acme)
+    copies = [f for f in third.findings if f.rule_id == "DOC005" and any("QP-53" in e.id for e in f.evidence)]
+    assert len(copies) == 1 and {e.id.rsplit("/", 1)[1] for e in copies[0].evidence} == {
+        "QP-52 Storage.md", "QP-53 Packing.md"}
+
+
+def test_findings_are_not_kept_when_the_changed_files_change_the_rule_s_population() -> None:
+    # A share of failures in the population can make them systemic: kept findings need it unchanged.
+    from types import SimpleNamespace
+
+    from qmscheck.groupwise import GroupwiseRun, _Stored
+
+    asked = []
+    primitive = SimpleNamespace(still_holds=lambda *args: asked.append(args) or True)
+    rule = SimpleNamespace(stale=[1], populations=[1, 2], summaries={}, groups=[0, 1], primitive=primitive,
+                           loaded=SimpleNamespace(rule=None))
+    run = GroupwiseRun([], date(2026, 1, 1), None, None)  # type: ignore[arg-type]
+    groups = [SimpleNamespace(key="a"), SimpleNamespace(key="b")]
+    assert not run._still_holds(rule, _Stored("f", {}, None, {1: 1}), {}, groups)  # type: ignore[arg-type]
+    assert run._still_holds(rule, _Stored("f", {}, None, {1: 2}), {}, groups) and len(asked) == 1  # type: ignore[arg-type]

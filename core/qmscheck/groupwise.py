@@ -224,12 +224,15 @@ class GroupwiseRun:
                 rule.stored = stored = None
                 stale = set(rule.stale)
                 self._summarise_slots(rule, [slot for slot in range(len(rule.groups)) if slot not in stale], groups)
-        if stored is not None and rest is not None and self._unchanged(rule, stored, rest, groups):
-            kept = self.store.findings_of(rule.id, stored.findings)
-            if kept is not None:
-                self.kept += 1
-                self._store(rule, lists, stored.cited, None)
-                return kept
+        if stored is not None and rest is not None and stored.slot_of is None and self._cites_unchanged(
+                rule, stored, groups):
+            same = self._same_summaries(rule, stored, rest, groups)
+            if same or self._still_holds(rule, stored, rest, groups):
+                kept = self.store.findings_of(rule.id, stored.findings)
+                if kept is not None:
+                    self.kept += 1
+                    self._store(rule, lists, stored.cited, None if same else self._updated(rule, rest, groups))
+                    return kept
         if stored is not None and rest is not None:
             self._revive(rule, stored, rest, groups)
         del rest
@@ -262,24 +265,56 @@ class GroupwiseRun:
             return None
 
     @staticmethod
-    def _unchanged(rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
-                   groups: Sequence[EvidenceGroup]) -> bool:
-        """Whether the findings stored with the summaries stand: the same groups are read, those
-        summarised afresh say what they said, and none that the findings cite has changed (a part
-        of a large register may keep its content while its file, which a citation names by its
-        digest, changed)."""
-        if stored.slot_of is not None:
-            return False
-        for slot in rule.stale:
-            if rule.populations[slot] != stored.populations[slot]:
-                return False
-            if not same_summary(groups[rule.groups[slot]].key, rule.summaries.get(slot), rest.get(str(slot))):
-                return False
+    def _cites_unchanged(rule: GroupwiseRule, stored: _Stored, groups: Sequence[EvidenceGroup]) -> bool:
+        """Whether no group the stored findings cite has changed (a part of a large register may keep
+        its content while its file, which a citation names by its digest, changed)."""
         for text, digest in stored.cited.items():
             slot = int(text) if text.isdigit() else -1
             if not 0 <= slot < len(rule.groups) or group_digest(groups[rule.groups[slot]].digest) != digest:
                 return False
         return True
+
+    @staticmethod
+    def _same_summaries(rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
+                        groups: Sequence[EvidenceGroup]) -> bool:
+        """Whether the groups summarised afresh say what they said: then the findings stand."""
+        for slot in rule.stale:
+            if rule.populations[slot] != stored.populations[slot]:
+                return False
+            if not same_summary(groups[rule.groups[slot]].key, rule.summaries.get(slot), rest.get(str(slot))):
+                return False
+        return True
+
+    def _still_holds(self, rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
+                     groups: Sequence[EvidenceGroup]) -> bool:
+        """Whether the primitive tells, from the changed groups' old and new summaries and the data
+        of the others, that its failures are the same (Groupwise.still_holds)."""
+        if sum(stored.populations.values()) != sum(rule.populations[slot] for slot in rule.stale):
+            return False  # the rule's population is part of its grading
+        stale = set(rule.stale)
+        try:
+            removed = [Summary(population=stored.populations[slot]) if str(slot) not in rest else
+                       revived(groups[rule.groups[slot]].key, stored.populations[slot], rest[str(slot)])
+                       for slot in rule.stale]
+            kept = [entry[1] for text, entry in rest.items() if int(text) not in stale and entry[1]]
+        except (ValueError, TypeError, IndexError):
+            return False  # damaged: combined again, where damage is mended
+        added = [rule.summaries.get(slot) or Summary(population=rule.populations[slot]) for slot in rule.stale]
+        context = RuleContext(rule=rule.loaded.rule, as_of=self.as_of, organisation=self.organisation,
+                              resolve=_no_citations)
+        return rule.primitive.still_holds(context, kept, removed, added)
+
+    @staticmethod
+    def _updated(rule: GroupwiseRule, rest: dict[str, list[Any]], groups: Sequence[EvidenceGroup]) -> bytes:
+        """The stored rest with the groups summarised afresh in place of what they said."""
+        for slot in rule.stale:
+            summary = rule.summaries.get(slot)
+            if summary is None:
+                rest.pop(str(slot), None)
+            else:
+                rest[str(slot)] = rest_of(groups[rule.groups[slot]].key, summary)
+        rule.summaries = {}
+        return encode_rest(rest)
 
     def _revive(self, rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
                 groups: Sequence[EvidenceGroup]) -> None:
@@ -449,6 +484,10 @@ def _cited(rule: GroupwiseRule, failures: list[Failure], groups: Sequence[Eviden
     found = {str(slot): group_digest(groups[rule.groups[slot]].digest)
              for slot, key in enumerate(rule.keys.items) if key in cited}
     return found if len(found) == len(cited) else {"unplaced": ""}
+
+
+def _no_citations(place: Place) -> Cited:
+    raise LookupError("still_holds may not cite items: it answers whether combine would fail them")
 
 
 def _revived(group: EvidenceGroup, population: int, rest: object) -> Summary | None:

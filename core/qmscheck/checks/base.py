@@ -13,7 +13,7 @@ the summaries of unchanged files instead of decoding them again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, Protocol
@@ -184,6 +184,19 @@ class Groupwise:
         Summaries holding nothing but a population may arrive added up into one, first: use
         them only through the sum of their populations."""
         return [failure for summary in summaries for failure in summary.failures]
+
+    def still_holds(self, ctx: RuleContext, kept: Iterable[Any], removed: Sequence[Summary],
+                    added: Sequence[Summary]) -> bool:
+        """Optional, for a rescan's speed: whether ``combine`` would give the same failures, given
+        that the groups whose summaries were ``removed`` now summarise as ``added`` and every
+        other group's summary is unchanged (``kept`` gives each one's ``data``, where it has any;
+        the check stage has already made sure no failure cites a changed group, and that the
+        populations add up as before). Answer without reviving a summary per group: that is the
+        point. False (the default) is always safe: the summaries are then combined again.
+
+        ``unique`` says yes when no key that a changed group held or holds is held anywhere
+        else, so a body edit to a few of 100k documents does not make it compare them all again."""
+        return False
 
     def summary(self, ctx: CheckContext) -> Summary:
         """``summarise`` with the population filled in: what the check stage stores per group."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
@@ -56,6 +56,18 @@ class Unique(Groupwise):
                 keyed.append([key, f"{item.field(check.key)}", distinct, path])
                 places.append(ctx.place(item))
         return Summary(data=keyed, places=places)
+
+    def still_holds(self, ctx: RuleContext, kept: Iterable[Any], removed: Sequence[Summary],
+                    added: Sequence[Summary]) -> bool:
+        """Failures come only from keys held more than once: they are the same when no key the
+        changed groups held or hold is held twice among them, nor by any other group."""
+        changed = [entry[0] for summary in (*removed, *added) for entry in summary.data or ()]
+        before = [entry[0] for summary in removed for entry in summary.data or ()]
+        after = [entry[0] for summary in added for entry in summary.data or ()]
+        if len(set(before)) < len(before) or len(set(after)) < len(after):
+            return False
+        touched = set(changed)
+        return not any(entry[0] in touched for data in kept for entry in data)
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         check = ctx.rule.check
