@@ -241,7 +241,11 @@ class GroupwiseRun:
         for slot, summary in rule.summaries.items():
             if str(slot) not in rule.rest:
                 rule.rest[str(slot)] = rest_of(groups[rule.groups[slot]].key, summary)
-        rest_blob = encode_rest(rule.rest)
+        # Stored before combining, with the header to come: a 100k-document rule's rest is 20 MB of
+        # JSON, which need not be held while combine builds its own tables. (Without its header, it
+        # reads as damaged: were the scan to stop in between, the next would summarise again.)
+        self.store.put_summaries(rule.id, rule.digest, (rule.keys.digest, rule.digests.digest), b"",
+                                 encode_rest(rule.rest))
         rule.rest = {}
         summaries = rule.combined()
         rule.summaries = {}  # held by `summaries` alone: freed as soon as the rule is graded
@@ -251,7 +255,7 @@ class GroupwiseRun:
         population = sum(summary.population for summary in summaries)
         del summaries
         findings = grade_failures(rule.loaded.rule, rule.loaded.pack.name, failures, population)
-        self._store(rule, lists, _cited(rule, failures, groups), rest_blob)
+        self._store(rule, lists, _cited(rule, failures, groups), None)
         return findings
 
     def _stored_rest(self, rule: GroupwiseRule) -> dict[str, list[Any]] | None:
