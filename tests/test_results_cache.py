@@ -313,3 +313,20 @@ def test_findings_are_not_kept_when_the_changed_files_change_the_rule_s_populati
     groups = [SimpleNamespace(key="a"), SimpleNamespace(key="b")]
     assert not run._still_holds(rule, _Stored("f", {}, None, {1: 1}), {}, groups)  # type: ignore[arg-type]
     assert run._still_holds(rule, _Stored("f", {}, None, {1: 2}), {}, groups) and len(asked) == 1  # type: ignore[arg-type]
+
+
+def test_stored_summaries_of_an_earlier_layout_are_dropped_and_worked_out_again(acme: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    first, _ = run(acme, index)
+    with sqlite3.connect(index) as db:
+        db.execute("DROP TABLE stored_summaries")
+        db.execute("CREATE TABLE stored_summaries (rule_id TEXT PRIMARY KEY, digest TEXT, header BLOB, rest BLOB)")
+        db.execute("CREATE TABLE rule_summaries (rule_id TEXT PRIMARY KEY, digest TEXT, summaries BLOB)")
+        db.execute("DELETE FROM rule_results")
+    again, stats = run(acme, index)
+    assert stats["rules_evaluated"] == first.rules_evaluated and stats["rules_kept"] == 0
+    assert again.model_dump_json() == first.model_dump_json()
+    with sqlite3.connect(index) as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "rule_summaries" not in tables
+        assert db.execute("SELECT COUNT(*) FROM stored_summaries").fetchone()[0] > 0

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from qmscheck.checks.base import (
     CheckContext,
@@ -58,6 +58,7 @@ from qmscheck.summaries import (
 )
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 #: Items decoded at once: enough small files that the engine sees thousands of facts per call.
 BATCH_ITEMS = 10_000
@@ -137,7 +138,8 @@ class GroupwiseRun:
     #: Groups decoded to summarise them, and to find what the findings cite.
     groups_read: int = 0
     groups_summarised: int = 0
-    #: Rules whose findings stood: the groups summarised again said what they said before.
+    #: Rules whose findings stood: the groups summarised again said what they said before, or the
+    #: primitive could tell that what they say now changes none of its failures (still_holds).
     kept: int = 0
 
     def findings(self, collection: Collection) -> dict[str, list[Finding]]:
@@ -259,14 +261,7 @@ class GroupwiseRun:
         return findings
 
     def _stored_rest(self, rule: GroupwiseRule) -> dict[str, list[Any]] | None:
-        blob = self.store.summary_rest(rule.id, rule.digest)
-        if blob is None:
-            return None
-        try:
-            return decode_rest(blob)
-        except (ValueError, TypeError) as exc:
-            log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
-            return None
+        return _decoded(rule, self.store.summary_rest(rule.id, rule.digest), decode_rest)
 
     @staticmethod
     def _cites_unchanged(rule: GroupwiseRule, stored: _Stored, groups: Sequence[EvidenceGroup]) -> bool:
@@ -353,13 +348,7 @@ class GroupwiseRun:
 
     @staticmethod
     def _stored(rule: GroupwiseRule, blob: bytes | None) -> StoredRule | None:
-        if blob is None:
-            return None
-        try:
-            return decode(blob)
-        except (ValueError, TypeError) as exc:
-            log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
-            return None
+        return _decoded(rule, blob, decode)
 
     def _summarise_slots(self, rule: GroupwiseRule, slots: list[int], groups: Sequence[EvidenceGroup]) -> None:
         self._summarise_all({rule.groups[slot]: _Pending(groups[rule.groups[slot]], [(rule, slot)])
@@ -488,6 +477,18 @@ def _cited(rule: GroupwiseRule, failures: list[Failure], groups: Sequence[Eviden
     found = {str(slot): group_digest(groups[rule.groups[slot]].digest)
              for slot, key in enumerate(rule.keys.items) if key in cited}
     return found if len(found) == len(cited) else {"unplaced": ""}
+
+
+def _decoded(rule: GroupwiseRule, blob: bytes | None, decoder: Callable[[bytes], _T]) -> _T | None:
+    """What a rule's stored blob decodes to; None when there is none, or it is damaged (the groups
+    it covered are then summarised again)."""
+    if blob is None:
+        return None
+    try:
+        return decoder(blob)
+    except (ValueError, TypeError) as exc:
+        log.debug("stored summaries of %s are damaged (%s); summarising again", rule.id, exc)
+        return None
 
 
 def _no_citations(place: Place) -> Cited:

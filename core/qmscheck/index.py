@@ -6,9 +6,9 @@ classification overrides, plugins), the evidence items it produced (JSON, zlib-c
 with the CRC-32 of those compressed bytes (so a rescan tells a damaged entry without
 decompressing it), their number and evidence types, its warnings (kept apart so a rescan
 can report them without decoding the items), and its place in evidence order (a rescan
-sorts 100k files without working out 100k sort keys). A file whose size and mtime are unchanged is
-taken from the index without being opened; one whose size or mtime changed is hashed, and
-parsed again only if its bytes changed.
+sorts 100k files without working out 100k sort keys). A file whose size and mtime are
+unchanged is taken from the index without being opened; one whose size or mtime changed is
+hashed, and parsed again only if its bytes changed.
 
 The index lives beside the configuration (``.qmscheck/index.sqlite``) or where
 ``--index`` says; it is never written inside the evidence folders.

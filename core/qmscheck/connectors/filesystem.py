@@ -189,8 +189,10 @@ class FilesystemConnector:
         known = context.index.listing(key, context.fingerprint)
         # A large share seen before: its changed files go to workers started while it is listed.
         workers = start_workers(context.jobs) if context.jobs > 1 and len(known) >= WARM_WORKERS_AT else None
+        files = self._collect(tree, source, limit, key, known, workers, context)
+        del known  # held by _collect alone, which drops it once the share is listed
         try:
-            yield from self._collect(tree, source, limit, key, known, workers, context)
+            yield from files
         finally:
             if workers is not None:
                 workers.shutdown(wait=True, cancel_futures=True)  # a no-op once run_tasks has shut them
