@@ -90,17 +90,15 @@ def part_key(key: str, part: int) -> str:
     return f"{key}{PART_MARK}{part}"
 
 
-def group_sort_key(key: str) -> tuple[str, int]:
-    """Evidence order of groups: the natural order of their keys (``order_key``), a file's parts in turn."""
+def group_sort_key(key: str, order: str = "") -> tuple[str, int]:
+    """Evidence order of groups: the natural order of their keys (``order_key``, unless the file's
+    is given), a file's parts in turn."""
     file_key, _, part = key.partition(PART_MARK)
-    return order_key(file_key), int(part) if part.isdigit() else 0
+    return order or order_key(file_key), int(part) if part.isdigit() else 0
 
 
 def group_order(group: EvidenceGroup) -> tuple[str, int]:
-    if not group.order:
-        return group_sort_key(group.key)
-    _, _, part = group.key.partition(PART_MARK)
-    return group.order, int(part) if part.isdigit() else 0
+    return group_sort_key(group.key, group.order)
 
 
 def items_of(groups: Iterable[EvidenceGroup]) -> list[EvidenceItem]:

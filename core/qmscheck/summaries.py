@@ -6,17 +6,18 @@ rule's summaries are stored together under a digest of the rule and the settings
 (:func:`summary_digest`), each with the digest of the group it summarises: a rescan trusts
 the entries whose group digest is unchanged and summarises the other groups again.
 
-Two JSON documents per rule. The first, in columns: the groups' populations in evidence order,
-their keys and digests as two lists shared by the rules that read the same groups (:class:`SharedList`),
-the digest of the findings worked out from these summaries and which groups those
-findings cite. The second: the rest of the summaries that hold more than a count (failures,
-data, places) by their index in those lists. A rule evaluated again on a rescan compares two
-lists of digests and sums a list of numbers for the groups that only count, instead of building
-an object per group: at 100,000 files that is the difference between a few milliseconds and
-half a second per rule. And when the groups summarised again say what they said before, and
-none of the groups the findings cite has changed, the findings stand as they were: the rest
-is neither revived nor combined nor written again (a body edit to a few documents leaves the
-rules that look for duplicate document numbers among 100k files alone).
+Two JSON documents per rule. The first, in columns: the groups' populations in evidence
+order, their keys and digests as two lists shared by the rules that read the same groups
+(:class:`SharedList`), the digest of the findings worked out from these summaries and which
+groups those findings cite. The second: the rest of the summaries that hold more than a
+count (failures, data, places) by their index in those lists. A rule evaluated again on a
+rescan compares two lists of digests and sums a list of numbers for the groups that only
+count, instead of building an object per group: at 100,000 files that is the difference
+between a few milliseconds and half a second per rule. And when none of the groups the
+findings cite has changed, and the groups summarised again say what they said before (or
+the primitive can tell that what they say now changes nothing, ``Groupwise.still_holds``),
+the findings stand as they were: the stored summaries are neither revived nor combined (a
+body edit to a few documents leaves the rules that compare 100k of them alone).
 A failure's items are tuples (:class:`~qmscheck.checks.base.Cited`), stored as plain JSON
 arrays; placed items are stored as their position in the group the entry is for.
 """
@@ -36,11 +37,12 @@ class StoredRule(NamedTuple):
     population. ``keys`` and ``digests`` are the digests of two :class:`SharedList`: the groups'
     keys, and the digests of the content they were summarised from (``EvidenceGroup.content``,
     shortened by :func:`group_digest`). Each is stored once for all the rules that read the
-    same groups: at 100k files a list is megabytes, and a dozen rules read it. ``findings`` is the digest the
-    rule's findings were stored under in the same scan (``results.rule_digest``), and ``cited``
-    gives, by index as text, the digest (:func:`group_digest` of ``EvidenceGroup.digest``) of
-    each group those findings cite. The rest (:func:`encode_rest`) holds, by index as text,
-    [failures, data, positions of the places] of the summaries that are more than a count."""
+    same groups: at 100k files a list is megabytes, and a dozen rules read it. ``findings`` is
+    the digest the rule's findings were stored under in the same scan (``results.rule_digest``),
+    and ``cited`` gives, by index as text, the digest (:func:`group_digest` of
+    ``EvidenceGroup.digest``) of each group those findings cite. The rest (:func:`encode_rest`)
+    holds, by index as text, [failures, data, positions of the places] of the summaries that
+    are more than a count."""
 
     keys: str
     digests: str

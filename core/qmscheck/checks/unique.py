@@ -61,12 +61,11 @@ class Unique(Groupwise):
                     added: Sequence[Summary]) -> bool:
         """Failures come only from keys held more than once: they are the same when no key the
         changed groups held or hold is held twice among them, nor by any other group."""
-        changed = [entry[0] for summary in (*removed, *added) for entry in summary.data or ()]
         before = [entry[0] for summary in removed for entry in summary.data or ()]
         after = [entry[0] for summary in added for entry in summary.data or ()]
         if len(set(before)) < len(before) or len(set(after)) < len(after):
             return False
-        touched = set(changed)
+        touched = {*before, *after}
         return not any(entry[0] in touched for data in kept for entry in data)
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
