@@ -211,6 +211,18 @@ def _procedures(org: Path) -> Path:
     return folder
 
 
+def _body_edited(acme: Path, index: Path) -> Path:
+    """Scan the acme copy with the markdown procedures, then edit QP-52's body (not its metadata)."""
+    run(acme, index)
+    storage = _procedures_folder(acme) / "QP-52 Storage.md"
+    storage.write_text(storage.read_text() + "Revised.\n")
+    return storage
+
+
+def _procedures_folder(acme: Path) -> Path:
+    return acme / "share" / "02 Procedures" / "md"
+
+
 def _doc004(report: Report) -> list[str]:
     return [f"{ref.id} {ref.sha256}" for f in report.findings if f.rule_id == "DOC004" for ref in f.evidence]
 
@@ -251,10 +263,8 @@ def test_findings_are_made_again_when_a_changed_file_summarises_otherwise(acme: 
 
 def test_stored_findings_that_are_gone_or_damaged_are_made_again(acme: Path, tmp_path: Path) -> None:
     index = tmp_path / "index.sqlite"
-    folder = _procedures(acme)
-    run(acme, index)
-    storage = folder / "QP-52 Storage.md"
-    storage.write_text(storage.read_text() + "Revised.\n")
+    _procedures(acme)
+    _body_edited(acme, index)
     with sqlite3.connect(index) as db:
         db.execute("UPDATE rule_results SET findings = x'00ff'")
     again, stats = run(acme, index)
@@ -281,10 +291,8 @@ def test_a_duplicate_rule_keeps_its_findings_when_changed_files_hold_keys_no_oth
     monkeypatch.setattr(Unique, "still_holds", spy)
     index = tmp_path / "index.sqlite"
     folder = _procedures(acme)
-    run(acme, index)
     # A body edit changes the file's sha256, which DOC005 (no two copies of the same content) keys on.
-    storage = folder / "QP-52 Storage.md"
-    storage.write_text(storage.read_text() + "Revised.\n")
+    storage = _body_edited(acme, index)
     again, _ = run(acme, index)
     assert ("DOC005", True) in answers
     assert again.model_dump_json() == without_index(acme)
@@ -330,3 +338,21 @@ def test_stored_summaries_of_an_earlier_layout_are_dropped_and_worked_out_again(
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert "rule_summaries" not in tables
         assert db.execute("SELECT COUNT(*) FROM stored_summaries").fetchone()[0] > 0
+
+
+def test_summaries_of_another_summary_version_are_worked_out_again(
+    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qmscheck.checks.unique import Unique
+
+    index = tmp_path / "index.sqlite"
+    _procedures(acme)
+    storage = _body_edited(acme, index)
+    _, stats = run(acme, index)
+    assert stats["groups_summarised"] == 1
+    # A new release of the primitive keeps something else in its summaries: none stored is used.
+    monkeypatch.setattr(Unique, "summary_version", "3")
+    storage.write_text(storage.read_text() + "Revised again.\n")
+    again, stats = run(acme, index)
+    assert stats["groups_summarised"] > 10  # every document the unique rules read
+    assert again.model_dump_json() == without_index(acme)

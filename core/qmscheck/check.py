@@ -87,7 +87,7 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
     for loaded in stale:
         primitive = plugins.checks.get(loaded.rule.check.kind)
         if isinstance(primitive, Groupwise):
-            digest = summary_digest(settings, _rule_json(loaded))
+            digest = summary_digest(settings, _rule_json(loaded), primitive.summary_version)
             groupwise.append(GroupwiseRule(loaded, primitive, probes_of[loaded.rule.id], digest,
                                            digests[loaded.rule.id]))
         else:

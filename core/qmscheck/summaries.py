@@ -2,8 +2,8 @@
 stored between scans in the evidence index (:class:`qmscheck.results.ResultCache`).
 
 A summary depends on the rule, the scan's settings and the group's items, nothing else. So a
-rule's summaries are stored together under a digest of the rule and the settings
-(:func:`summary_digest`), each with the digest of the group it summarises: a rescan trusts
+rule's summaries are stored together under a digest of the rule, the settings and the version
+of the primitive's summaries (:func:`summary_digest`), each with the digest of the group it summarises: a rescan trusts
 the entries whose group digest is unchanged and summarises the other groups again.
 
 Two JSON documents per rule. The first, in columns: the groups' populations in evidence
@@ -73,8 +73,10 @@ def decode_list(data: bytes) -> list[str]:
     return items
 
 
-def summary_digest(settings: str, rule_json: str) -> str:
-    return hashlib.sha256(f"{settings}\0{rule_json}".encode()).hexdigest()
+def summary_digest(settings: str, rule_json: str, summary_version: str) -> str:
+    """What a rule's stored summaries are filed under: the scan's settings, the rule, and the
+    version of its primitive's summaries (``Groupwise.summary_version``)."""
+    return hashlib.sha256(f"{settings}\0{rule_json}\0{summary_version}".encode()).hexdigest()
 
 
 def only_counts(summary: Summary) -> bool:

@@ -38,6 +38,9 @@ class Unique(Groupwise):
     def probes(self, rule: Rule, as_of: date) -> list[Probe]:
         return [selection_probe(rule, as_of)]
 
+    #: 2: the key as shown is kept only where combine shows it (not for sha256).
+    summary_version = "2"
+
     def summarise(self, ctx: CheckContext) -> Summary:
         """Each selected item with a key (outside the allowed folders): the key, how the key and the
         ``distinct`` field read, the file it is in, and the item."""
@@ -51,9 +54,12 @@ class Unique(Groupwise):
             if key is not None:
                 distinct = None if check.distinct is None else [key_of(item, check.distinct),
                                                                 f"{item.field(check.distinct)}"]
-                # The file matters only for copies of the same content (key sha256).
-                path = item.provenance.locator.path if check.key == "sha256" else None
-                keyed.append([key, f"{item.field(check.key)}", distinct, path])
+                # The file matters only for copies of the same content (key sha256), which are not
+                # shown by their key: 100k documents would each keep a copy of their digest.
+                if check.key == "sha256":
+                    keyed.append([key, None, distinct, item.provenance.locator.path])
+                else:
+                    keyed.append([key, f"{item.field(check.key)}", distinct, None])
                 places.append(ctx.place(item))
         return Summary(data=keyed, places=places)
 
