@@ -100,6 +100,11 @@ class GroupwiseRule:
     def id(self) -> str:
         return self.loaded.rule.id
 
+    @property
+    def lists(self) -> tuple[str, str]:
+        """The digests of the shared lists its stored summaries name: keys, then digests."""
+        return self.keys.digest, self.digests.digest
+
     def combined(self) -> list[Summary]:
         """What ``combine`` reads: the groups that only count as one summary (their population is
         all that a primitive may use of them), then the others in evidence order."""
@@ -219,23 +224,16 @@ class GroupwiseRun:
     def _finish(self, rule: GroupwiseRule, groups: Sequence[EvidenceGroup], lists: _StoredLists,
                 citations: Citations) -> list[Finding]:
         """The rule's findings, and what is stored of it for the next scan."""
-        stored, rest = rule.stored, None
-        if stored is not None:
-            rest = self._stored_rest(rule)
-            if rest is None:  # the stored summaries cannot be used after all: summarise the other groups too
-                rule.stored = stored = None
-                stale = set(rule.stale)
-                self._summarise_slots(rule, [slot for slot in range(len(rule.groups)) if slot not in stale], groups)
-        if stored is not None and rest is not None and stored.slot_of is None and self._cites_unchanged(
-                rule, stored, groups):
-            same = self._same_summaries(rule, stored, rest, groups)
-            if same or self._still_holds(rule, stored, rest, groups):
-                kept = self.store.findings_of(rule.id, stored.findings)
-                if kept is not None:
-                    self.kept += 1
-                    self._store(rule, lists, stored.cited, None if same else self._updated(rule, rest, groups))
-                    return kept
-        if stored is not None and rest is not None:
+        stored = rule.stored
+        rest = None if stored is None else self._stored_rest(rule)
+        if stored is not None and rest is None:
+            # The stored summaries cannot be used after all: summarise the other groups too.
+            stale = set(rule.stale)
+            self._summarise_slots(rule, [slot for slot in range(len(rule.groups)) if slot not in stale], groups)
+        elif stored is not None and rest is not None:
+            kept = self._kept_findings(rule, stored, rest, groups, lists)
+            if kept is not None:
+                return kept
             self._revive(rule, stored, rest, groups)
         del rest
         # What is stored of the fresh summaries is built now, one rule at a time: built as they are
@@ -246,8 +244,7 @@ class GroupwiseRun:
         # Stored before combining, with the header to come: a 100k-document rule's rest is 20 MB of
         # JSON, which need not be held while combine builds its own tables. (Without its header, it
         # reads as damaged: were the scan to stop in between, the next would summarise again.)
-        self.store.put_summaries(rule.id, rule.digest, (rule.keys.digest, rule.digests.digest), b"",
-                                 encode_rest(rule.rest))
+        self.store.put_summaries(rule.id, rule.digest, rule.lists, b"", encode_rest(rule.rest))
         rule.rest = {}
         summaries = rule.combined()
         rule.summaries = {}  # held by `summaries` alone: freed as soon as the rule is graded
@@ -259,6 +256,22 @@ class GroupwiseRun:
         findings = grade_failures(rule.loaded.rule, rule.loaded.pack.name, failures, population)
         self._store(rule, lists, _cited(rule, failures, groups), None)
         return findings
+
+    def _kept_findings(self, rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
+                       groups: Sequence[EvidenceGroup], lists: _StoredLists) -> list[Finding] | None:
+        """The stored findings, if they stand (and the summaries stored for them); else None. They
+        stand when the same groups are read, none that they cite changed, and the groups summarised
+        afresh say what they said, or say something the primitive can tell changes nothing."""
+        if stored.slot_of is not None or not self._cites_unchanged(rule, stored, groups):
+            return None
+        same = self._same_summaries(rule, stored, rest, groups)
+        if not same and not self._still_holds(rule, stored, rest, groups):
+            return None
+        kept = self.store.findings_of(rule.id, stored.findings)
+        if kept is not None:
+            self.kept += 1
+            self._store(rule, lists, stored.cited, None if same else self._updated(rule, rest, groups))
+        return kept
 
     def _stored_rest(self, rule: GroupwiseRule) -> dict[str, list[Any]] | None:
         return _decoded(rule, self.store.summary_rest(rule.id, rule.digest), decode_rest)
@@ -344,7 +357,7 @@ class GroupwiseRun:
         lists.put(rule.keys)
         lists.put(rule.digests)
         header = StoredRule(rule.keys.digest, rule.digests.digest, rule.populations, rule.results_digest, cited)
-        self.store.put_summaries(rule.id, rule.digest, (rule.keys.digest, rule.digests.digest), encode(header), rest)
+        self.store.put_summaries(rule.id, rule.digest, rule.lists, encode(header), rest)
 
     @staticmethod
     def _stored(rule: GroupwiseRule, blob: bytes | None) -> StoredRule | None:
