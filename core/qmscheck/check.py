@@ -50,6 +50,8 @@ class CheckOptions:
     results: Path | None = None
     #: Evaluate every rule again (and refresh the cache), as --full asks.
     fresh: bool = False
+    #: Processes that summarise evidence groups, when there are many (qmscheck.summarising).
+    jobs: int = 1
     #: Filled in by run_check: rules reused and evaluated, evidence groups read (decoded) and summarised
     #: (for --verbose and tests).
     stats: Counter[str] = field(default_factory=Counter)
@@ -93,7 +95,7 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
         else:
             whole.append(loaded)
     # With --full nothing stored is trusted: summaries are worked out again, and stored afresh.
-    run = GroupwiseRun(groupwise, options.as_of, organisation, store, reuse=not options.fresh)
+    run = GroupwiseRun(groupwise, options.as_of, organisation, store, reuse=not options.fresh, jobs=options.jobs)
     findings = run.findings(collection)
     # Files decoded for checking: to summarise them, and again to show what a failure cites.
     options.stats["groups_read"] += run.groups_read

@@ -134,7 +134,8 @@ def collect_options(command: F) -> F:
     """Options for reading evidence, shared by ``scan`` and ``inventory``."""
     for option in reversed([
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                     help="Processes for parsing files (1: in this process).  [default: one per CPU]"),
+                     help="Processes for parsing files and checking many of them (1: in this process).  "
+                          "[default: one per CPU]"),
         click.option("--max-file-size", default=None, metavar="SIZE",
                      help="Skip (with a warning) files larger than this, e.g. 50MB; wins over a source's "
                           "max_file_size.  [default: the source's, else 200MB]"),

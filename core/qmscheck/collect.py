@@ -54,7 +54,8 @@ class Collection:
 @dataclass
 class CollectOptions:
     """``index``: the SQLite index file (None: nothing is cached); ``full``: read everything again;
-    ``jobs``: processes for parsing (None: one per CPU; 1: in this process)."""
+    ``jobs``: processes for parsing, and for summarising in the check stage (None: one per CPU;
+    1: in this process)."""
 
     index: Path | None = None
     full: bool = False
@@ -64,6 +65,11 @@ class CollectOptions:
     progress: Progress = field(default_factory=NullProgress)
     #: Filled in by collect(): see Collection.stats.
     stats: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def processes(self) -> int:
+        """``jobs``, None resolved."""
+        return self.jobs if self.jobs is not None else default_jobs()
 
 
 def default_jobs() -> int:
@@ -104,7 +110,7 @@ def _collect(config: ScanConfig, plugins: Plugins, options: CollectOptions) -> C
         max_file_size_forced=options.max_file_size is not None,
         index=index,
         full=options.full,
-        jobs=options.jobs if options.jobs is not None else default_jobs(),
+        jobs=options.processes,
         progress=options.progress,
         fingerprint=fingerprint(config, plugins),
         stats=options.stats,

@@ -22,7 +22,6 @@ from datetime import date
 from typing import Any, TypeVar
 
 from qmscheck.checks.base import (
-    CheckContext,
     Cited,
     Failure,
     Groupwise,
@@ -30,12 +29,10 @@ from qmscheck.checks.base import (
     RuleContext,
     Summary,
     cite_item,
-    positions_of,
 )
 from qmscheck.collect import Collection
-from qmscheck.engine import Probe, evaluate
+from qmscheck.engine import Probe
 from qmscheck.evidence import EvidenceItem, Organisation
-from qmscheck.facts import to_fact
 from qmscheck.gcpause import collector_paused
 from qmscheck.grading import grade_failures
 from qmscheck.groups import EvidenceGroup
@@ -51,18 +48,14 @@ from qmscheck.summaries import (
     encode,
     encode_rest,
     group_digest,
-    only_counts,
     rest_of,
     revived,
     same_summary,
 )
+from qmscheck.summarising import Reader, Summariser, summarised
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
-
-#: Items decoded at once: enough small files that the engine sees thousands of facts per call.
-BATCH_ITEMS = 10_000
-
 
 @dataclass
 class GroupwiseRule:
@@ -140,6 +133,8 @@ class GroupwiseRun:
     store: ResultCache
     #: False: summaries stored by earlier scans are not read (--full).
     reuse: bool = True
+    #: Processes that summarise groups when there are many (qmscheck.summarising).
+    jobs: int = 1
     #: Groups decoded to summarise them, and to find what the findings cite.
     groups_read: int = 0
     groups_summarised: int = 0
@@ -368,49 +363,24 @@ class GroupwiseRun:
                              for slot in slots})
 
     def _summarise_all(self, pending: dict[int, _Pending]) -> None:
-        """Decode the pending groups in evidence order, a batch at a time, and summarise each."""
-        batch: list[_Pending] = []
-        batch_items = 0
-        for position in sorted(pending):
-            batch.append(pending.pop(position))
-            batch_items += batch[-1].group.count
-            if batch_items >= BATCH_ITEMS:
-                self._summarise(batch)
-                batch, batch_items = [], 0
-        self._summarise(batch)
-
-    def _summarise(self, batch: list[_Pending]) -> None:
-        if not batch:
+        """Summarise the pending groups in evidence order (qmscheck.summarising)."""
+        if not pending:
             return
-        decoded = [pending.group.decoded() for pending in batch]
-        self.groups_read += len(batch)
-        self.groups_summarised += len(batch)
-        starts: list[int] = []
-        facts: list[dict[str, Any]] = []
-        for items in decoded:
-            start = len(facts)
-            starts.append(start)
-            facts.extend([to_fact(start + i, item) for i, item in enumerate(items)])
-        wanted = {rule.id: rule for pending in batch for rule, _ in pending.slots}
-        probes = [probe for rule in wanted.values() for probe in rule.probes]
-        local = _split(evaluate(probes, facts), starts, len(facts))
-        for position, (pending, items) in enumerate(zip(batch, decoded, strict=True)):
-            start = starts[position]
-            group_facts = facts[start : start + len(items)]
-            positions = positions_of(items)
-            indices = {key: found[position] for key, found in local.items()}
-            group = pending.group
-            for rule, slot in pending.slots:
-                ctx = CheckContext(
-                    rule=rule.loaded.rule, as_of=self.as_of, organisation=self.organisation, items=items,
-                    facts=group_facts, positions=positions, group=group.key, indices=indices,
-                )
-                summary = rule.primitive.summary(ctx)
-                rule.populations[slot] = summary.population
-                if only_counts(summary):
-                    rule.counted += summary.population  # one number, not a summary per group, until combined
+        waiting = [pending.pop(position) for position in sorted(pending)]
+        readers = tuple(Reader(rule.loaded.rule, rule.primitive, tuple(rule.probes)) for rule in self.rules)
+        reader_of = {id(rule): at for at, rule in enumerate(self.rules)}
+        work = [(group.group, [reader_of[id(rule)] for rule, _ in group.slots]) for group in waiting]
+        found = summarised(Summariser(readers, self.as_of, self.organisation), work, self.jobs)
+        for group, summaries in zip(waiting, found, strict=True):
+            for (rule, slot), summary in zip(group.slots, summaries, strict=True):
+                if isinstance(summary, int):
+                    rule.populations[slot] = summary
+                    rule.counted += summary  # one number, not a summary per group, until combined
                 else:
+                    rule.populations[slot] = summary.population
                     rule.summaries[slot] = summary
+        self.groups_read += len(waiting)
+        self.groups_summarised += len(waiting)
 
 
 class _StoredLists:
@@ -516,19 +486,3 @@ def _revived(group: EvidenceGroup, population: int, rest: object) -> Summary | N
         return revived(group.key, population, rest, group.sha256)
     except (ValueError, TypeError):
         return None
-
-
-def _split(matches: dict[str, set[str]], starts: Sequence[int], total: int) -> dict[str, list[list[int]]]:
-    """Engine matches (fact ids over the batch) -> per probe, per group, sorted indices into the group."""
-    owner: list[int] = []
-    for position, start in enumerate(starts):
-        end = starts[position + 1] if position + 1 < len(starts) else total
-        owner.extend([position] * (end - start))
-    result: dict[str, list[list[int]]] = {}
-    for key, ids in matches.items():
-        per_group: list[list[int]] = [[] for _ in starts]
-        for index in sorted(int(fact_id[1:]) for fact_id in ids):
-            position = owner[index]
-            per_group[position].append(index - starts[position])
-        result[key] = per_group
-    return result

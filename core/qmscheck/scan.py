@@ -21,7 +21,7 @@ class ScanRequest:
     stage: int | None = None
     edition: str | None = None
     generated_at: str | None = None
-    #: Index, --full, --jobs, progress. The default caches nothing and parses in this process.
+    #: Index, --full, --jobs (for both stages), progress. The default caches nothing and works in this process.
     collect: CollectOptions = field(default_factory=CollectOptions)
 
 
@@ -40,6 +40,7 @@ def scan(request: ScanRequest, plugins: Plugins | None = None) -> Report:
         generated_at=request.generated_at,
         results=request.collect.index,
         fresh=request.collect.full,
+        jobs=request.collect.processes,
         stats=request.collect.stats,  # one set of counters for the whole scan (--verbose)
     )
     return run_check(collection, packs, plugins, organisation, options)

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from queue import Empty, Full, Queue
-from typing import Any
 
 from qmscheck.connectors.encode import RowItems, unclassified_item
 from qmscheck.connectors.tree import Tree
 from qmscheck.extract import ExtractionError, read_document, read_register
+from qmscheck.pool import pooled, process_pool
 
 DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt"})
 REGISTER_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"})
@@ -173,7 +172,7 @@ def start_workers(jobs: int) -> ProcessPoolExecutor:
     """``jobs`` worker processes, started now: they import qmscheck while the parent lists the
     share (about half a second that a large rescan's first changed file would otherwise wait).
     Hand them to :func:`run_tasks`, or shut them down."""
-    executor = _executor(jobs)
+    executor = process_pool(jobs)
     for _ in range(jobs):
         executor.submit(_ready)  # each submit starts a process while none is idle
     return executor
@@ -189,31 +188,9 @@ def run_tasks(tasks: Iterable[Task], jobs: int, window: int | None = None, *,
         for task in tasks:
             yield process(task)
         return
-    window = window or jobs * 4
-    pending: deque[Future[list[Outcome]]] = deque()
-    executor = workers or _executor(jobs)
-
-    def done() -> Iterator[Outcome]:
-        nonlocal pending
-        if ordered:
-            yield from pending.popleft().result()
-            return
-        finished, unfinished = wait(pending, return_when=FIRST_COMPLETED)
-        pending = deque(future for future in pending if future in unfinished)
-        for future in finished:
-            yield from future.result()
-
-    try:
-        for batch in _batches(tasks):
-            pending.append(executor.submit(_process_batch, batch))
-            if len(pending) >= window:
-                yield from done()
-        while pending:
-            yield from done()
-    finally:
-        for future in pending:
-            future.cancel()
-        executor.shutdown(wait=True, cancel_futures=True)
+    executor = workers or process_pool(jobs)
+    for outcomes in pooled(executor, _process_batch, _batches(tasks), window or jobs * 4, ordered=ordered):
+        yield from outcomes
 
 
 class Prefetched(Iterator[Outcome]):
@@ -267,12 +244,3 @@ class Prefetched(Iterator[Outcome]):
                 self._queue.get_nowait()
             except Empty:
                 self._thread.join(0.05)
-
-
-def _executor(jobs: int) -> ProcessPoolExecutor:
-    import multiprocessing
-
-    # forkserver/spawn: forking a process that holds the rule engine's threads is unsafe.
-    methods = multiprocessing.get_all_start_methods()
-    context: Any = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)

@@ -1,0 +1,103 @@
+"""Summarising evidence groups in worker processes gives what summarising them in one process gives."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from qmscheck import summarising
+from qmscheck.checks.base import Groupwise
+from qmscheck.collect import CollectOptions
+from qmscheck.connectors import filesystem
+from qmscheck.errors import QmscheckError
+from qmscheck.evidence import Organisation
+from qmscheck.groups import EvidenceGroup, part_key
+from qmscheck.plugins import load_plugins
+from qmscheck.rulepack import load_packs
+from qmscheck.scan import ScanRequest, scan
+from qmscheck.summarising import Batch, Reader, Summariser
+from test_large_register import write_share
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "acme"
+
+
+@pytest.fixture
+def organisation(tmp_path: Path) -> Path:
+    """The sample organisation with a calibration log of three parts (PART_ITEMS is 1,000 here)."""
+    root = tmp_path / "org"
+    shutil.copytree(FIXTURE, root)
+    large = tmp_path / "large"
+    write_share(large, 2_500)
+    shutil.copy(large / "share" / "Records" / "Calibration Log.csv",
+                root / "share" / "04 Records" / "Calibration Log 2.csv")
+    return root
+
+
+def test_worker_processes_give_the_report_one_process_gives(organisation: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(filesystem, "PART_ITEMS", 1_000)
+    one = scan(ScanRequest(target=organisation, collect=CollectOptions(jobs=1)))
+    monkeypatch.setattr(summarising, "PARALLEL_ITEMS", 0)
+    tasks: list[list[Batch]] = []
+    real_tasks = summarising._tasks
+
+    def recorded(batches: Any) -> Iterator[list[Batch]]:
+        for task in real_tasks(batches):
+            tasks.append(task)
+            yield task
+
+    monkeypatch.setattr(summarising, "_tasks", recorded)
+    options = CollectOptions(jobs=2)
+    two = scan(ScanRequest(target=organisation, collect=options))
+    assert two.model_dump_json() == one.model_dump_json()
+    # It did run in workers: every group went in a task, the log's three parts in one of them.
+    keys = [group.key for task in tasks for batch in task for group, _ in batch]
+    assert len(keys) == options.stats["groups_summarised"] > 3
+    log = [task for task in tasks if any("Calibration Log 2.csv" in group.key for batch in task for group, _ in batch)]
+    assert len(log) == 1
+    assert [group.key for batch in log[0] for group, _ in batch] == [
+        part_key("filesystem:04 Records/Calibration Log 2.csv", part) for part in range(3)]
+    assert one.findings and any("Calibration Log 2.csv" in ref.locator for finding in one.findings
+                                for ref in finding.evidence)
+
+
+def _group(key: str, count: int = 1) -> EvidenceGroup:
+    return EvidenceGroup.encoded(key, key, ["document"], count, list)
+
+
+def test_a_large_registers_parts_are_batched_apart_and_sent_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(summarising, "BATCH_ITEMS", 5)
+    work = [(_group("a"), [0]), (_group(part_key("log", 0), 6), [0]), (_group(part_key("log", 1), 6), [0]),
+            (_group("b"), [0]), (_group("c"), [0])]
+    batches = list(summarising._batches(work))
+    assert [[group.key for group, _ in batch] for batch in batches] == [
+        ["a"], [part_key("log", 0)], [part_key("log", 1)], ["b", "c"]]
+    assert [len(task) for task in summarising._tasks(batches)] == [1, 2, 1]
+
+
+def test_a_batch_holds_about_batch_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(summarising, "BATCH_ITEMS", 3)
+    work = [(_group(f"g{n}", 2), [0]) for n in range(5)]
+    assert [len(batch) for batch in summarising._batches(work)] == [2, 2, 1]
+
+
+def test_a_damaged_group_in_a_worker_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    plugins = load_plugins()
+    loaded = next(rule for rule in load_packs(list(plugins.rule_packs)).rules
+                  if isinstance(plugins.checks.get(rule.rule.check.kind), Groupwise))
+    primitive = plugins.checks.get(loaded.rule.check.kind)
+    assert isinstance(primitive, Groupwise)
+    as_of = date(2026, 3, 31)
+    reader = Reader(loaded.rule, primitive, tuple(primitive.probes(loaded.rule, as_of)))
+    summariser = Summariser((reader,), as_of, Organisation(name="Acme"))
+    damaged = functools.partial(filesystem._load_items, "Records/log.csv", b"not zlib")
+    work = [(EvidenceGroup.encoded(f"f{n}", "d", ["document"], 1, damaged), [0]) for n in range(2)]
+    monkeypatch.setattr(summarising, "PARALLEL_ITEMS", 0)
+    monkeypatch.setattr(summarising, "BATCH_ITEMS", 1)
+    with pytest.raises(QmscheckError, match=r"Records/log\.csv is damaged.*scan again with --full"):
+        list(summarising.summarised(summariser, work, jobs=2))
