@@ -248,3 +248,87 @@ def test_an_index_of_another_layout_is_started_afresh(tmp_path: Path, stamp: str
     assert run(root, index).stats["reused"] == 5
     with sqlite3.connect(index) as db:
         assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() == [("5",)]
+
+
+def test_large_files_that_changed_are_read_before_the_share_is_listed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qmscheck.connectors.filesystem as filesystem
+    from qmscheck.connectors import worker
+
+    share = tmp_path / "acme"
+    shutil.copytree(ACME_SHARE, share)
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\ntitle: Not part of the share\n---\n")
+    index = tmp_path / "index.sqlite"
+    run(share, index, jobs=2)
+    monkeypatch.setattr(filesystem, "WARM_WORKERS_AT", 1)  # acme is small: treat it as large
+    monkeypatch.setattr(filesystem, "EARLY_BYTES", 1)  # every file it lists is looked at first
+    read: list[str] = []
+    real_fed = filesystem._fed
+
+    def fed(first: list[worker.Task], feed: object) -> object:
+        read.extend(task.relative for task in first)
+        return real_fed(first, feed)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(filesystem, "_fed", fed)
+    documents = sorted(path for path in share.rglob("*.docx") if path.is_file())
+    changed, vanished, linked = documents[0], documents[1], documents[2]
+    changed.write_bytes(changed.read_bytes())  # same bytes, new mtime: rehashed, its entry reused
+    bump(changed)
+    registers = sorted(share.rglob("*.xlsx"))
+    edited = registers[0]
+    make_calibration_log(edited)
+    vanished.unlink()
+    linked.unlink()
+    linked.symlink_to(outside)  # a link out of the share: never read, not even early
+    rescan = run(share, index, jobs=2)
+    assert set(read) == {str(path.relative_to(share)) for path in (changed, edited)}
+    assert rescan.stats["rehashed"] == 1 and rescan.stats["extracted"] == 1
+    same(rescan, run(share, None))
+    assert "Not part of the share" not in {item.title for item in rescan.items}
+    # The early stat is what the index keeps: the next rescan reads nothing.
+    read.clear()
+    assert run(share, index, jobs=2).stats["extracted"] == 0 and read == []
+
+
+def test_a_file_read_early_but_no_longer_listed_is_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import qmscheck.connectors.filesystem as filesystem
+    from qmscheck.connectors.tree import LocalTree
+
+    root = build_share(tmp_path)
+    index = tmp_path / "index.sqlite"
+    run(root, index, jobs=2)
+    monkeypatch.setattr(filesystem, "WARM_WORKERS_AT", 1)
+    monkeypatch.setattr(filesystem, "EARLY_BYTES", 1)
+    log = root / "Calibration Log.xlsx"
+    make_calibration_log(log)
+    bump(log)
+    real_walk = LocalTree.walk
+
+    def walk_without_the_log(self: LocalTree) -> object:
+        # The log vanishes between the early look and the listing.
+        return (found for found in real_walk(self) if found.relative != "Calibration Log.xlsx")
+
+    monkeypatch.setattr(LocalTree, "walk", walk_without_the_log)
+    rescan = run(root, index, jobs=2)
+    assert rescan.stats["extracted"] == 0 and rescan.stats["files"] == 5
+    assert not any("Calibration Log" in (item.provenance.locator.path or "") for item in rescan.items)
+
+
+def test_a_trees_stat_answers_only_for_what_its_walk_lists(tmp_path: Path) -> None:
+    from qmscheck.connectors.tree import LocalTree
+
+    root = tmp_path / "root"
+    (root / "folder").mkdir(parents=True)
+    (root / "folder" / "file.txt").write_text("x")
+    (tmp_path / "outside.txt").write_text("y")
+    (root / "out").symlink_to(tmp_path / "outside.txt")
+    (root / "in").symlink_to(root / "folder" / "file.txt")
+    (root / "away").symlink_to(tmp_path)
+    tree = LocalTree(root)
+    listed = {found.relative: found for found in tree.walk()}
+    assert tree.stat("folder/file.txt") == listed["folder/file.txt"]
+    assert tree.stat("in") == listed["in"]
+    for relative in ("out", "away/outside.txt", "folder", "missing.txt"):
+        assert tree.stat(relative) is None, relative

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from queue import Queue
 from typing import Any
 
 import pydantic_core
@@ -31,6 +32,7 @@ from qmscheck.connectors.base import CollectContext, Collected
 from qmscheck.connectors.encode import PayloadLines, classification_prefix, decode, decode_part, payload_chunks
 from qmscheck.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
 from qmscheck.connectors.worker import (
+    BATCH_BYTES,
     DOCUMENT_SUFFIXES,
     REGISTER_SUFFIXES,
     Outcome,
@@ -117,6 +119,32 @@ def _cached_results(reused: tuple[list[EvidenceGroup], list[CollectionWarning]])
     yield from groups
 
 
+#: Files the index lists at least this large are looked at before the share is listed (the size at
+#: which the workers take a file on its own, so it need not wait for others to fill a batch).
+EARLY_BYTES = BATCH_BYTES
+
+
+def _changed_large(tree: Tree, known: dict[str, Listed], limit: int, full: bool) -> dict[str, tuple[Entry, str | None]]:
+    """The large files the index lists that changed (all of them with ``full``), largest first: each
+    with its stat now and the sha256 stored for it (None with ``full``)."""
+    changed: dict[str, tuple[Entry, str | None]] = {}
+    large = sorted((listed for listed in known.values() if listed[1] >= EARLY_BYTES), key=lambda listed: -listed[1])
+    for location, size, mtime_ns, sha256 in large:
+        entry = tree.stat(location)
+        if entry is None or entry.size > limit or _suffix(location) not in READABLE_SUFFIXES:
+            continue  # the listing tells what it is
+        if full or (entry.size, entry.mtime_ns) != (size, mtime_ns):
+            changed[location] = (entry, None if full else sha256)
+    return changed
+
+
+def _fed(first: list[Task], feed: Queue[Task | None]) -> Iterator[Task]:
+    """``first``, then what is put in ``feed`` until None."""
+    yield from first
+    while (task := feed.get()) is not None:
+        yield task
+
+
 def _digest(sha256: str, fingerprint: str) -> str:
     return f"{sha256}:{fingerprint}"
 
@@ -199,6 +227,35 @@ class FilesystemConnector:
 
     def _collect(self, tree: Tree, source: str, limit: int, key: str, known: dict[str, Listed],
                  workers: ProcessPoolExecutor | None, context: CollectContext) -> Iterator[Collected]:
+        provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
+
+        def task(entry: Entry, known_sha256: str | None = None) -> Task:
+            return Task(tree, entry.relative, _suffix(entry.relative), known_sha256, provenance, entry.size)
+
+        # A large file seen before is looked at first: if it changed, warm workers start on it now
+        # instead of after the listing (a second or two at 100k files). Its first stat is the one
+        # kept, as it was taken before its bytes were read.
+        early = _changed_large(tree, known, limit, context.full) if workers is not None else {}
+        feed: Queue[Task | None] = Queue()
+        outcomes: Iterator[Outcome] | None = None
+        if workers is not None:
+            first = [task(entry, sha256) for entry, sha256 in early.values()]
+            outcomes = Prefetched(run_tasks(_fed(first, feed), context.jobs, ordered=False, workers=workers))
+        reading = self._read(tree, source, limit, key, known, early, feed, outcomes, task, context)
+        del known  # held by _read alone, which drops it once the share is listed
+        try:
+            yield from reading
+        finally:
+            feed.put(None)  # were the listing to fail, the thread feeding the workers would wait forever
+            close = getattr(outcomes, "close", None)
+            if close is not None:
+                close()  # a scan stopped early stops the workers too
+
+    def _read(self, tree: Tree, source: str, limit: int, key: str, known: dict[str, Listed],
+              early: dict[str, tuple[Entry, str | None]], feed: Queue[Task | None], outcomes: Iterator[Outcome] | None,
+              task: Callable[[Entry, str | None], Task], context: CollectContext) -> Iterator[Collected]:
+        """List the share, then take each file from the index or from the workers (``outcomes``,
+        fed what changed; None: workers are started here if there is enough to read)."""
         stats = context.stats
         context.progress.note(f"listing {source}")
         entries: list[Entry] = []
@@ -225,15 +282,12 @@ class FilesystemConnector:
         seen = {entry.relative for entry in entries}
         context.index.forget(key, [location for location in known if location not in seen])
 
-        provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
-
-        def task(entry: Entry, known_sha256: str | None = None) -> Task:
-            return Task(tree, entry.relative, _suffix(entry.relative), known_sha256, provenance, entry.size)
-
         # Listed as it was read: taken from the index, unless its entry turns out damaged.
         listed_same: list[Entry] = []
         tasks: list[tuple[Entry, str | None]] = []
         for entry in entries:
+            if entry.relative in early:
+                continue  # being read already
             listed = None if context.full else known.get(entry.relative)
             if listed is None:
                 tasks.append((entry, None))
@@ -243,16 +297,24 @@ class FilesystemConnector:
                 listed_same.append(entry)
             else:
                 tasks.append((entry, sha256))
+        # Read early, but no longer listed (gone, or now skipped): what was read is dropped.
+        dropped = {relative for relative in early if relative not in seen}
+        read_early = [pair for relative, pair in early.items() if relative in seen]
         del known, entries
         # The largest first, taken as they are done: a 100,000-row register is parsed alongside the
         # small files rather than after them, and holds none of them up.
         tasks.sort(key=lambda pair: -pair[0].size)
-        work = (task(entry, sha256) for entry, sha256 in tasks)
-        # A handful of files is parsed faster here than by starting worker processes. Otherwise the
-        # workers start on what changed while this process takes the rest from the index.
-        jobs = context.jobs if len(tasks) >= SMALL_BATCH else 1
-        outcomes = (Prefetched(run_tasks(work, jobs, ordered=False, workers=workers)) if jobs > 1
-                    else run_tasks(work, jobs))
+        if outcomes is None:
+            # A handful of files is parsed faster here than by starting worker processes. Otherwise the
+            # workers start on what changed while this process takes the rest from the index.
+            work = (task(entry, stored) for entry, stored in tasks)
+            jobs = context.jobs if len(tasks) >= SMALL_BATCH else 1
+            outcomes = Prefetched(run_tasks(work, jobs, ordered=False)) if jobs > 1 else run_tasks(work, jobs)
+        else:
+            for entry, stored in tasks:
+                feed.put(task(entry, stored))
+            feed.put(None)
+        tasks += read_early
         try:
             # Loaded while the workers parse what changed: the items of 100k files take a second.
             cache = context.index.load(key) if listed_same or tasks else {}
@@ -268,21 +330,24 @@ class FilesystemConnector:
                 yield from _cached_results(reused)
                 context.progress.advance()
             # A file whose stat changed is read again; if its bytes did not, its entry is used.
-            by_location = {entry.relative: (entry, cache.get(entry.relative) if sha256 else None)
-                           for entry, sha256 in tasks}
+            by_location = {entry.relative: (entry, cache.get(entry.relative) if stored else None)
+                           for entry, stored in tasks}
             del listed_same, cache
             for outcome in outcomes:
+                if outcome.relative in dropped:
+                    continue
                 entry, cached = by_location.pop(outcome.relative)
                 yield from self._outcome(entry, cached, outcome, task, key, context)
             assert not by_location, "every file read has an outcome"
             for entry in damaged:
-                yield from self._outcome(entry, None, process(task(entry)), task, key, context)
+                yield from self._outcome(entry, None, process(task(entry, None)), task, key, context)
         finally:
             close = getattr(outcomes, "close", None)
             if close is not None:
                 close()  # a scan stopped early stops the workers too
 
-    def _outcome(self, entry: Entry, cached: CachedFile | None, outcome: Outcome, task: Callable[[Entry], Task],
+    def _outcome(self, entry: Entry, cached: CachedFile | None, outcome: Outcome,
+                 task: Callable[[Entry, str | None], Task],
                  key: str, context: CollectContext) -> Iterator[Collected]:
         """What one file read by a worker gives: its cached items when its bytes did not change,
         a warning when it could not be read, else its items, classified, stored in the index."""
@@ -295,7 +360,7 @@ class FilesystemConnector:
                 context.index.touch(key, entry.relative, entry.size, entry.mtime_ns)
                 yield from _cached_results(reused)
                 return
-            outcome = process(task(entry))
+            outcome = process(task(entry, None))
         if outcome.error is not None:
             stats["failed"] += 1
             context.progress.note(f"{entry.relative}: {outcome.error}")

@@ -128,9 +128,18 @@ class LocalTree:
                 yield Entry(relative, info.st_size, info.st_mtime_ns)
             stack.extend(reversed(subfolders))
 
-    def stat(self, relative: str) -> Entry:
-        info = (self.root / relative).stat()
-        return Entry(relative, info.st_size, info.st_mtime_ns)
+    def stat(self, relative: str) -> Entry | None:
+        """The file as the walk would list it; None where the walk would not (gone, not a regular
+        file, or reached through a link that leaves the root)."""
+        path = os.path.join(self.root, relative)
+        try:
+            root_real = os.path.realpath(self.root)
+            if not os.path.realpath(path).startswith(root_real + os.sep):
+                return None
+            info = os.stat(path)
+        except OSError:
+            return None
+        return Entry(relative, info.st_size, info.st_mtime_ns) if stat.S_ISREG(info.st_mode) else None
 
     @contextmanager
     def local_path(self, relative: str) -> Iterator[Path]:
@@ -232,8 +241,14 @@ class FsspecTree:
                     yield Skipped(relative, f"not a regular file ({info.get('type')})", warn=False)
             stack.extend(reversed(subfolders))
 
-    def stat(self, relative: str) -> Entry:
-        info = self.fs.info(self._path(relative))
+    def stat(self, relative: str) -> Entry | None:
+        """The file as the walk would list it; None where the walk would not."""
+        try:
+            info = self.fs.info(self._path(relative))
+        except Exception:  # network errors come in many types; the walk reports them
+            return None
+        if info.get("type") != "file":
+            return None
         return Entry(relative, int(info.get("size") or 0), _mtime_ns(info))
 
     @contextmanager
