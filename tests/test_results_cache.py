@@ -13,7 +13,7 @@ import pytest
 from qmscheck.collect import CollectOptions
 from qmscheck.report import Report
 from qmscheck.scan import ScanRequest, scan
-from qmscheck.summaries import decode, decode_list, decode_rest, encode_rest
+from qmscheck.summaries import StoredRest, decode, decode_list, decode_rest, encode_rest
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -319,8 +319,9 @@ def test_findings_are_not_kept_when_the_changed_files_change_the_rule_s_populati
                            loaded=SimpleNamespace(rule=None))
     run = GroupwiseRun([], date(2026, 1, 1), None, None)  # type: ignore[arg-type]
     groups = [SimpleNamespace(key="a"), SimpleNamespace(key="b")]
-    assert not run._still_holds(rule, _Stored("f", {}, None, {1: 1}), {}, groups)  # type: ignore[arg-type]
-    assert run._still_holds(rule, _Stored("f", {}, None, {1: 2}), {}, groups) and len(asked) == 1  # type: ignore[arg-type]
+    empty = StoredRest(encode_rest({}))
+    assert not run._still_holds(rule, _Stored("f", {}, None, {1: 1}), empty, groups)  # type: ignore[arg-type]
+    assert run._still_holds(rule, _Stored("f", {}, None, {1: 2}), empty, groups) and len(asked) == 1  # type: ignore[arg-type]
 
 
 def test_stored_summaries_of_an_earlier_layout_are_dropped_and_worked_out_again(acme: Path, tmp_path: Path) -> None:
@@ -356,3 +357,58 @@ def test_summaries_of_another_summary_version_are_worked_out_again(
     again, stats = run(acme, index)
     assert stats["groups_summarised"] > 10  # every document the unique rules read
     assert again.model_dump_json() == without_index(acme)
+
+
+def test_the_stored_rest_reads_one_entry_without_the_others() -> None:
+    from qmscheck.summaries import DAMAGED_ENTRY
+
+    rest = {"3": [[], ["QP-3"], [0]], "12": [[], None, []], "40": [[["gap", None, None, []]], {"k": 1}, [0, 1]]}
+    blob = encode_rest(rest)
+    stored = StoredRest(blob)
+    assert [stored.get(text) for text in ("3", "12", "40")] == [rest["3"], rest["12"], rest["40"]]
+    assert stored.get("4") is None and "4" not in stored and "40" in stored
+    assert stored.all() == rest and decode_rest(blob) == rest
+    assert StoredRest(encode_rest({})).all() == {}
+    # Entries replaced, removed (a count now) and added; the others written back as they were read.
+    changed = {12: [[], ["new"], []], 40: None, 7: [[], None, [2]]}
+    expected = {"3": rest["3"], "7": [[], None, [2]], "12": [[], ["new"], []]}
+    assert decode_rest(stored.with_entries(changed)) == expected
+    assert stored.with_entries({}) == blob
+    # One entry that is not JSON reads as damaged, alone: the others are read as they were stored.
+    lines = blob.split(b"\n")
+    lines[2] = b"[not json"
+    damaged = StoredRest(b"\n".join(lines))
+    assert damaged.get("12") == DAMAGED_ENTRY and damaged.get("40") == rest["40"]
+    assert damaged.all() == {**rest, "12": DAMAGED_ENTRY}
+
+
+@pytest.mark.parametrize("blob", [b'{"3": []}', b"[3, 1]\n[]\n[]", b"[1, 2]\n[]", b'["1"]\n[]', b"not json"])
+def test_a_stored_rest_of_the_wrong_layout_is_refused(blob: bytes) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        StoredRest(blob)
+
+
+def test_a_rule_whose_changed_files_summarise_as_before_reads_only_their_stored_entries(
+    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qmscheck.groupwise import GroupwiseRun
+
+    read_whole: list[str] = []
+    stored_rest = GroupwiseRun._stored_rest
+
+    def spy(self: GroupwiseRun, rule):  # type: ignore[no-untyped-def]
+        rest = stored_rest(self, rule)
+        if rest is not None:
+            whole = rest.all
+            rest.all = lambda: read_whole.append(rule.id) or whole()  # type: ignore[method-assign]
+        return rest
+
+    monkeypatch.setattr(GroupwiseRun, "_stored_rest", spy)
+    index = tmp_path / "index.sqlite"
+    _procedures(acme)
+    _body_edited(acme, index)
+    again, stats = run(acme, index)
+    assert stats["rules_kept"] > 0 and again.model_dump_json() == without_index(acme)
+    # DOC004 (document numbers) summarises the edited file as before; DOC005 (copies, keyed on the
+    # file's digest) weighs its new key against every other file's.
+    assert "DOC004" not in read_whole and "DOC005" in read_whole

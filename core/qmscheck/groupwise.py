@@ -41,10 +41,10 @@ from qmscheck.results import ResultCache
 from qmscheck.rulepack import LoadedRule
 from qmscheck.summaries import (
     SharedList,
+    StoredRest,
     StoredRule,
     decode,
     decode_list,
-    decode_rest,
     encode,
     encode_rest,
     group_digest,
@@ -229,7 +229,7 @@ class GroupwiseRun:
             kept = self._kept_findings(rule, stored, rest, groups, lists)
             if kept is not None:
                 return kept
-            self._revive(rule, stored, rest, groups)
+            self._revive(rule, stored, rest.all(), groups)
         del rest
         # What is stored of the fresh summaries is built now, one rule at a time: built as they are
         # worked out, it would be held for every rule at once.
@@ -252,7 +252,7 @@ class GroupwiseRun:
         self._store(rule, lists, _cited(rule, failures, groups), None)
         return findings
 
-    def _kept_findings(self, rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
+    def _kept_findings(self, rule: GroupwiseRule, stored: _Stored, rest: StoredRest,
                        groups: Sequence[EvidenceGroup], lists: _StoredLists) -> list[Finding] | None:
         """The stored findings, if they stand (and the summaries stored for them); else None. They
         stand when the same groups are read, none that they cite changed, and the groups summarised
@@ -268,8 +268,8 @@ class GroupwiseRun:
             self._store(rule, lists, stored.cited, None if same else self._updated(rule, rest, groups))
         return kept
 
-    def _stored_rest(self, rule: GroupwiseRule) -> dict[str, list[Any]] | None:
-        return _decoded(rule, self.store.summary_rest(rule.id, rule.digest), decode_rest)
+    def _stored_rest(self, rule: GroupwiseRule) -> StoredRest | None:
+        return _decoded(rule, self.store.summary_rest(rule.id, rule.digest), StoredRest)
 
     @staticmethod
     def _cites_unchanged(rule: GroupwiseRule, stored: _Stored, groups: Sequence[EvidenceGroup]) -> bool:
@@ -282,7 +282,7 @@ class GroupwiseRun:
         return True
 
     @staticmethod
-    def _same_summaries(rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
+    def _same_summaries(rule: GroupwiseRule, stored: _Stored, rest: StoredRest,
                         groups: Sequence[EvidenceGroup]) -> bool:
         """Whether the groups summarised afresh say what they said: then the findings stand."""
         for slot in rule.stale:
@@ -292,13 +292,14 @@ class GroupwiseRun:
                 return False
         return True
 
-    def _still_holds(self, rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
+    def _still_holds(self, rule: GroupwiseRule, stored: _Stored, stored_rest: StoredRest,
                      groups: Sequence[EvidenceGroup]) -> bool:
         """Whether the primitive tells, from the changed groups' old and new summaries and the data
         of the others, that its failures are the same (Groupwise.still_holds)."""
         if sum(stored.populations.values()) != sum(rule.populations[slot] for slot in rule.stale):
             return False  # the rule's population is part of its grading
         stale = set(rule.stale)
+        rest = stored_rest.all()  # every other group's data: what a changed group's is weighed against
         try:
             removed = [Summary(population=stored.populations[slot]) if str(slot) not in rest else
                        revived(groups[rule.groups[slot]].key, stored.populations[slot], rest[str(slot)])
@@ -312,16 +313,12 @@ class GroupwiseRun:
         return rule.primitive.still_holds(context, kept, removed, added)
 
     @staticmethod
-    def _updated(rule: GroupwiseRule, rest: dict[str, list[Any]], groups: Sequence[EvidenceGroup]) -> bytes:
+    def _updated(rule: GroupwiseRule, rest: StoredRest, groups: Sequence[EvidenceGroup]) -> bytes:
         """The stored rest with the groups summarised afresh in place of what they said."""
-        for slot in rule.stale:
-            summary = rule.summaries.get(slot)
-            if summary is None:
-                rest.pop(str(slot), None)
-            else:
-                rest[str(slot)] = rest_of(groups[rule.groups[slot]].key, summary)
+        changed = {slot: None if (summary := rule.summaries.get(slot)) is None
+                   else rest_of(groups[rule.groups[slot]].key, summary) for slot in rule.stale}
         rule.summaries = {}
-        return encode_rest(rest)
+        return rest.with_entries(changed)
 
     def _revive(self, rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
                 groups: Sequence[EvidenceGroup]) -> None:
