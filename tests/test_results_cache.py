@@ -412,3 +412,44 @@ def test_a_rule_whose_changed_files_summarise_as_before_reads_only_their_stored_
     # DOC004 (document numbers) summarises the edited file as before; DOC005 (copies, keyed on the
     # file's digest) weighs its new key against every other file's.
     assert "DOC004" not in read_whole and "DOC005" in read_whole
+
+
+def test_the_report_findings_are_reused_while_every_rules_findings_are_the_same(
+    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qmscheck.check as check
+
+    merged: list[int] = []
+    merge_findings = check.merge_findings
+    monkeypatch.setattr(check, "merge_findings", lambda found: merged.append(len(found)) or merge_findings(found))
+    index = tmp_path / "index.sqlite"
+    folder = _procedures(acme)
+    first, _ = run(acme, index)
+    assert merged and first.findings
+    merged.clear()
+    storage = folder / "QP-52 Storage.md"
+    storage.write_bytes(storage.read_bytes())  # touched: every rule finds what it found
+    again, stats = run(acme, index)
+    assert stats["rehashed"] == 1 and merged == []
+    assert again.model_dump_json() == first.model_dump_json() == without_index(acme)
+    # A body edit to a document DOC001 cites: its finding cites the new digest, so the findings are
+    # merged and sorted again.
+    merged.clear()
+    storage.write_text(storage.read_text() + "Revised.\n")
+    third, _ = run(acme, index)
+    assert len(merged) == 1 and third.model_dump_json() == without_index(acme)
+    assert third.model_dump_json() != again.model_dump_json()
+    # Damaged, or asked for afresh (--full): made again.
+    merged.clear()
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE report_findings SET findings = x'00ff'")
+    assert run(acme, index)[0].model_dump_json() == third.model_dump_json() and len(merged) == 1
+    assert run(acme, index, full=True)[0].model_dump_json() == third.model_dump_json() and len(merged) == 2
+
+
+def test_stored_findings_that_no_longer_decode_say_how_to_recover() -> None:
+    from qmscheck.errors import QmscheckError
+    from qmscheck.results import StoredFindings
+
+    with pytest.raises(QmscheckError, match="scan again with --full"):
+        _ = StoredFindings(b'[{"not": "a finding"}]').findings

@@ -34,7 +34,7 @@ from qmscheck.report import (
     finding_sort_key,
     summarise,
 )
-from qmscheck.results import ResultCache, rule_digest, type_digests
+from qmscheck.results import ResultCache, StoredFindings, report_key, rule_digest, type_digests
 from qmscheck.rulepack import LoadedPacks, LoadedRule
 from qmscheck.scope import applicability
 from qmscheck.summaries import summary_digest
@@ -81,7 +81,7 @@ def _settings(plugins: Plugins, organisation: Organisation, options: CheckOption
 
 def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[str, list[Probe]],
               plugins: Plugins, organisation: Organisation, options: CheckOptions, settings: str,
-              store: ResultCache, digests: dict[str, str]) -> dict[str, list[Finding]]:
+              store: ResultCache, digests: dict[str, str]) -> dict[str, StoredFindings]:
     """Findings of the rules that must be evaluated: groupwise primitives one group at a time,
     any other primitive over every item of the types it reads."""
     groupwise: list[GroupwiseRule] = []
@@ -101,7 +101,8 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
     options.stats["groups_read"] += run.groups_read
     options.stats["groups_summarised"] += run.groups_summarised
     options.stats["rules_kept"] += run.kept
-    findings.update(_evaluate_whole(collection, whole, probes_of, plugins, organisation, options))
+    whole_findings = _evaluate_whole(collection, whole, probes_of, plugins, organisation, options)
+    findings.update((rule_id, StoredFindings.of(found)) for rule_id, found in whole_findings.items())
     return findings
 
 
@@ -147,6 +148,18 @@ def _findings(stale: list[LoadedRule], probes_of: dict[str, list[Probe]], plugin
     return findings
 
 
+def _report_findings(by_rule: list[tuple[str, StoredFindings]], cache: ResultCache, fresh: bool) -> list[Finding]:
+    """Every rule's findings, merged and sorted; as the last scan made them when every rule's are
+    what they were (a rescan that changed a few files' bodies changes no finding)."""
+    key = report_key(by_rule)
+    found = None if fresh else cache.report_findings(key)
+    if found is None:
+        found = merge_findings([finding for _, stored in by_rule for finding in stored.findings])
+        found.sort(key=finding_sort_key)
+        cache.put_report_findings(key, found)
+    return found
+
+
 def run_check(
     collection: Collection, packs: LoadedPacks, plugins: Plugins, organisation: Organisation, options: CheckOptions
 ) -> Report:
@@ -186,14 +199,11 @@ def _run_check(
                               digests)
         options.stats.update(rules_reused=len(reused), rules_evaluated=len(stale))
         cache.put((rule_id, digests[rule_id], found) for rule_id, found in evaluated.items())
+        by_rule = [("", StoredFindings.of(scope.findings)),
+                   *((loaded.rule.id, reused.get(loaded.rule.id) or evaluated[loaded.rule.id]) for loaded in active)]
+        findings = _report_findings(by_rule, cache, options.fresh)
     finally:
         cache.close()
-    findings: list[Finding] = list(scope.findings)
-    for loaded in active:
-        rule_id = loaded.rule.id
-        findings += reused[rule_id] if rule_id in reused else evaluated[rule_id]
-    findings = merge_findings(findings)
-    findings.sort(key=finding_sort_key)
     rule_counts: dict[str, int] = defaultdict(int)
     for loaded in rules:
         rule_counts[loaded.pack.name] += 1

@@ -36,8 +36,7 @@ from qmscheck.evidence import EvidenceItem, Organisation
 from qmscheck.gcpause import collector_paused
 from qmscheck.grading import grade_failures
 from qmscheck.groups import EvidenceGroup
-from qmscheck.report import Finding
-from qmscheck.results import ResultCache
+from qmscheck.results import ResultCache, StoredFindings
 from qmscheck.rulepack import LoadedRule
 from qmscheck.summaries import (
     SharedList,
@@ -142,7 +141,7 @@ class GroupwiseRun:
     #: primitive could tell that what they say now changes none of its failures (still_holds).
     kept: int = 0
 
-    def findings(self, collection: Collection) -> dict[str, list[Finding]]:
+    def findings(self, collection: Collection) -> dict[str, StoredFindings]:
         """Every rule's findings: the groups whose stored summary no longer holds are summarised
         (for all the rules at once), then one rule at a time keeps its stored findings or
         combines its summaries (:meth:`GroupwiseRule.combined`) and grades the failures."""
@@ -217,7 +216,7 @@ class GroupwiseRun:
         return stale
 
     def _finish(self, rule: GroupwiseRule, groups: Sequence[EvidenceGroup], lists: _StoredLists,
-                citations: Citations) -> list[Finding]:
+                citations: Citations) -> StoredFindings:
         """The rule's findings, and what is stored of it for the next scan."""
         stored = rule.stored
         rest = None if stored is None else self._stored_rest(rule)
@@ -250,10 +249,10 @@ class GroupwiseRun:
         del summaries
         findings = grade_failures(rule.loaded.rule, rule.loaded.pack.name, failures, population)
         self._store(rule, lists, _cited(rule, failures, groups), None)
-        return findings
+        return StoredFindings.of(findings)
 
     def _kept_findings(self, rule: GroupwiseRule, stored: _Stored, rest: StoredRest,
-                       groups: Sequence[EvidenceGroup], lists: _StoredLists) -> list[Finding] | None:
+                       groups: Sequence[EvidenceGroup], lists: _StoredLists) -> StoredFindings | None:
         """The stored findings, if they stand (and the summaries stored for them); else None. They
         stand when the same groups are read, none that they cite changed, and the groups summarised
         afresh say what they said, or say something the primitive can tell changes nothing."""

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from qmscheck.errors import QmscheckError
 from qmscheck.groups import EvidenceGroup
 from qmscheck.index import open_index
 from qmscheck.report import Finding
@@ -43,11 +44,22 @@ CREATE TABLE IF NOT EXISTS summary_lists (
     digest TEXT PRIMARY KEY,
     items BLOB NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS report_findings (
+    key TEXT PRIMARY KEY,
+    findings BLOB NOT NULL
+) WITHOUT ROWID;
 """
 #: Tables of earlier layouts of the stored summaries: dropped, and the summaries worked out again.
 _OLD_TABLES = ("rule_summaries", "summary_keys")
 _FINDINGS = TypeAdapter(list[Finding])
 
+
+
+def _stored_findings(blob: bytes) -> StoredFindings | None:
+    try:
+        return StoredFindings(zlib.decompress(blob))
+    except (zlib.error, TypeError):
+        return None
 
 
 def type_digests(groups: Iterable[EvidenceGroup]) -> dict[str, str]:
@@ -70,6 +82,43 @@ def rule_digest(settings: str, rule_json: str, types: Iterable[str], digests: di
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+class StoredFindings:
+    """A rule's findings as the JSON they are stored as, decoded when first read. ``content`` (the
+    digest of that JSON) tells whether two rules' findings, or two scans', are the same without
+    decoding them: when every rule's are, the report's findings are those of the last scan."""
+
+    __slots__ = ("_findings", "content", "json")
+
+    def __init__(self, json: bytes, findings: list[Finding] | None = None) -> None:
+        self.json = json
+        self.content = hashlib.sha256(json).hexdigest()
+        self._findings = findings
+
+    @classmethod
+    def of(cls, findings: list[Finding]) -> StoredFindings:
+        return cls(_FINDINGS.dump_json(findings), findings)
+
+    @property
+    def findings(self) -> list[Finding]:
+        if self._findings is None:
+            self._findings = decode_findings(self.json)
+        return self._findings
+
+
+def decode_findings(data: bytes) -> list[Finding]:
+    try:
+        return _FINDINGS.validate_json(data)
+    except (ValidationError, ValueError) as exc:
+        # zlib's checksum passed, so only another layout of findings would fail here.
+        raise QmscheckError(f"stored findings in the evidence index are damaged ({type(exc).__name__}); "
+                            "scan again with --full") from None
+
+
+def report_key(findings: Iterable[tuple[str, StoredFindings]]) -> str:
+    """What the report's merged and sorted findings are stored under: every rule's findings, in order."""
+    return hashlib.sha256("\0".join(f"{name}={found.content}" for name, found in findings).encode()).hexdigest()
+
+
 class ResultCache:
     """Open with the index path, or ``None`` for a cache that remembers nothing."""
 
@@ -85,39 +134,47 @@ class ResultCache:
         for table in _OLD_TABLES:
             self._db.execute(f"DROP TABLE IF EXISTS {table}")
 
-    def get(self, digests: dict[str, str]) -> dict[str, list[Finding]]:
+    def get(self, digests: dict[str, str]) -> dict[str, StoredFindings]:
         """The cached findings of every rule whose digest is unchanged (damaged entries are skipped)."""
         if self._db is None or not digests:
             return {}
-        found: dict[str, list[Finding]] = {}
+        found: dict[str, StoredFindings] = {}
         for rule_id, digest, blob in self._db.execute("SELECT rule_id, digest, findings FROM rule_results"):
-            if digests.get(rule_id) != digest:
-                continue
-            try:
-                found[rule_id] = _FINDINGS.validate_json(zlib.decompress(blob))
-            except (zlib.error, ValidationError, ValueError):
-                continue
+            if digests.get(rule_id) == digest and (stored := _stored_findings(blob)) is not None:
+                found[rule_id] = stored
         return found
 
-    def put(self, results: Iterable[tuple[str, str, list[Finding]]]) -> None:
+    def put(self, results: Iterable[tuple[str, str, StoredFindings]]) -> None:
         if self._db is None:
             return
-        rows = [(rule_id, digest, zlib.compress(_FINDINGS.dump_json(findings), 1))
-                for rule_id, digest, findings in results]
+        rows = [(rule_id, digest, zlib.compress(found.json, 1)) for rule_id, digest, found in results]
         self._db.executemany("INSERT OR REPLACE INTO rule_results VALUES (?, ?, ?)", rows)
 
-    def findings_of(self, rule_id: str, digest: str) -> list[Finding] | None:
+    def findings_of(self, rule_id: str, digest: str) -> StoredFindings | None:
         """The rule's stored findings if they were stored under ``digest``; None if not, or damaged."""
         if self._db is None:
             return None
         row = self._db.execute("SELECT findings FROM rule_results WHERE rule_id = ? AND digest = ?",
                                (rule_id, digest)).fetchone()
-        if row is None:
+        return None if row is None else _stored_findings(row[0])
+
+    def report_findings(self, key: str) -> list[Finding] | None:
+        """The report's findings (merged and sorted) as the last scan stored them under ``key``."""
+        if self._db is None:
             return None
+        row = self._db.execute("SELECT findings FROM report_findings WHERE key = ?", (key,)).fetchone()
         try:
-            return _FINDINGS.validate_json(zlib.decompress(row[0]))
+            return None if row is None else _FINDINGS.validate_json(zlib.decompress(row[0]))
         except (zlib.error, ValidationError, ValueError):
-            return None
+            return None  # made again
+
+    def put_report_findings(self, key: str, findings: list[Finding]) -> None:
+        """Only the last scan's are kept."""
+        if self._db is None:
+            return
+        self._db.execute("DELETE FROM report_findings")
+        self._db.execute("INSERT INTO report_findings VALUES (?, ?)",
+                         (key, zlib.compress(_FINDINGS.dump_json(findings), 1)))
 
     def summaries(self, digests: dict[str, str]) -> dict[str, bytes]:
         """The stored summaries but for their rest (qmscheck.summaries.StoredRule) of every rule
