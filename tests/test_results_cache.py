@@ -426,6 +426,9 @@ def test_the_report_findings_are_reused_while_every_rules_findings_are_the_same(
     folder = _procedures(acme)
     first, _ = run(acme, index)
     assert merged and first.findings
+    # Stored the second time the same findings are made: the first made them from nothing.
+    merged.clear()
+    assert run(acme, index)[0].model_dump_json() == first.model_dump_json() and len(merged) == 1
     merged.clear()
     storage = folder / "QP-52 Storage.md"
     storage.write_bytes(storage.read_bytes())  # touched: every rule finds what it found
@@ -442,7 +445,7 @@ def test_the_report_findings_are_reused_while_every_rules_findings_are_the_same(
     # Damaged, or asked for afresh (--full): made again.
     merged.clear()
     with sqlite3.connect(index) as db:
-        db.execute("UPDATE report_findings SET findings = x'00ff'")
+        db.execute("UPDATE report_findings SET findings = x'00ff'")  # as if stored, but damaged
     assert run(acme, index)[0].model_dump_json() == third.model_dump_json() and len(merged) == 1
     assert run(acme, index, full=True)[0].model_dump_json() == third.model_dump_json() and len(merged) == 2
 

@@ -163,18 +163,24 @@ class ResultCache:
         if self._db is None:
             return None
         row = self._db.execute("SELECT findings FROM report_findings WHERE key = ?", (key,)).fetchone()
+        if row is None or not row[0]:
+            return None
         try:
-            return None if row is None else _FINDINGS.validate_json(zlib.decompress(row[0]))
+            return _FINDINGS.validate_json(zlib.decompress(row[0]))
         except (zlib.error, ValidationError, ValueError):
             return None  # made again
 
     def put_report_findings(self, key: str, findings: list[Finding]) -> None:
-        """Only the last scan's are kept."""
+        """Kept for the last scan only, and written only when two scans in a row made the same
+        findings: a scan that changes findings (most rescans after edits) pays no 30 MB of JSON for
+        a next scan that is unlikely to match them."""
         if self._db is None:
             return
+        row = self._db.execute("SELECT key FROM report_findings").fetchone()
+        repeated = row is not None and row[0] == key
         self._db.execute("DELETE FROM report_findings")
         self._db.execute("INSERT INTO report_findings VALUES (?, ?)",
-                         (key, zlib.compress(_FINDINGS.dump_json(findings), 1)))
+                         (key, zlib.compress(_FINDINGS.dump_json(findings), 1) if repeated else b""))
 
     def summaries(self, digests: dict[str, str]) -> dict[str, bytes]:
         """The stored summaries but for their rest (qmscheck.summaries.StoredRule) of every rule

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import itertools
+import operator
 from typing import Any, NamedTuple
 
 import pydantic_core
@@ -181,7 +181,7 @@ class StoredRest:
         slots = pydantic_core.from_json(lines[0])
         if not isinstance(slots, list) or not set(map(type, slots)) <= {int}:
             raise TypeError("the rest of the stored summaries does not start with a list of slots")
-        if len(lines) != len(slots) + 1 or any(a >= b for a, b in itertools.pairwise(slots)):
+        if len(lines) != len(slots) + 1 or not all(map(operator.lt, slots, slots[1:])):
             raise ValueError("the rest of the stored summaries does not hold one entry per slot, in order")
         self._slots: list[int] = slots
         self._lines = lines
