@@ -34,6 +34,11 @@ def run(org: Path, index: Path | None, *, full: bool = False, as_of: date | None
     return report, options.stats
 
 
+def _encoded(rest: dict[str, object]) -> bytes:
+    """A stored rest as the check stage writes it, from entries by slot as text."""
+    return encode_rest(sorted((int(text), entry) for text, entry in rest.items()))
+
+
 def without_index(org: Path) -> str:
     return run(org, None)[0].model_dump_json()
 
@@ -175,7 +180,7 @@ def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_pa
         assert len(rest) > 10
         damaged = sorted(rest, key=int)[3]
         rest[damaged] = ["not", "a summary"]
-        db.execute("UPDATE stored_summaries SET rest = ? WHERE rule_id = ?", (encode_rest(rest), rule_id))
+        db.execute("UPDATE stored_summaries SET rest = ? WHERE rule_id = ?", (_encoded(rest), rule_id))
         db.execute("DELETE FROM rule_results WHERE rule_id = ?", (rule_id,))
     again, stats = run(acme, index)
     assert (stats["rules_evaluated"], stats["groups_summarised"]) == (1, 1)
@@ -320,7 +325,7 @@ def test_findings_are_not_kept_when_the_changed_files_change_the_rule_s_populati
                            loaded=SimpleNamespace(rule=None))
     run = GroupwiseRun([], date(2026, 1, 1), None, None)  # type: ignore[arg-type]
     groups = [SimpleNamespace(key="a"), SimpleNamespace(key="b")]
-    empty = StoredRest(encode_rest({}))
+    empty = StoredRest(_encoded({}))
     assert not run._still_holds(rule, _Stored("f", {}, None, {1: 1}), empty, groups)  # type: ignore[arg-type]
     assert run._still_holds(rule, _Stored("f", {}, None, {1: 2}), empty, groups) and len(asked) == 1  # type: ignore[arg-type]
 
@@ -364,12 +369,12 @@ def test_the_stored_rest_reads_one_entry_without_the_others() -> None:
     from qmscheck.summaries import DAMAGED_ENTRY
 
     rest = {"3": [[], ["QP-3"], [0]], "12": [[], None, []], "40": [[["gap", None, None, []]], {"k": 1}, [0, 1]]}
-    blob = encode_rest(rest)
+    blob = _encoded(rest)
     stored = StoredRest(blob)
     assert [stored.get(text) for text in ("3", "12", "40")] == [rest["3"], rest["12"], rest["40"]]
     assert stored.get("4") is None and "4" not in stored and "40" in stored
     assert stored.all() == rest and decode_rest(blob) == rest
-    assert StoredRest(encode_rest({})).all() == {}
+    assert StoredRest(_encoded({})).all() == {}
     # Entries replaced, removed (a count now) and added; the others written back as they were read.
     changed = {12: [[], ["new"], []], 40: None, 7: [[], None, [2]]}
     expected = {"3": rest["3"], "7": [[], None, [2]], "12": [[], ["new"], []]}
@@ -381,6 +386,11 @@ def test_the_stored_rest_reads_one_entry_without_the_others() -> None:
     damaged = StoredRest(b"\n".join(lines))
     assert damaged.get("12") == DAMAGED_ENTRY and damaged.get("40") == rest["40"]
     assert damaged.all() == {**rest, "12": DAMAGED_ENTRY}
+
+
+def test_the_rest_is_written_by_slot_ascending() -> None:
+    with pytest.raises(ValueError, match="ascending"):
+        encode_rest([(4, []), (2, [])])
 
 
 @pytest.mark.parametrize("blob", [b'{"3": []}', b"[3, 1]\n[]\n[]", b"[1, 2]\n[]", b'["1"]\n[]', b"not json"])

@@ -230,15 +230,14 @@ class GroupwiseRun:
                 return kept
             self._revive(rule, stored, rest.all(), groups)
         del rest
-        # What is stored of the fresh summaries is built now, one rule at a time: built as they are
-        # worked out, it would be held for every rule at once.
-        for slot, summary in rule.summaries.items():
-            if str(slot) not in rule.rest:
-                rule.rest[str(slot)] = rest_of(groups[rule.groups[slot]].key, summary)
-        # Stored before combining, with the header to come: a 100k-document rule's rest is 20 MB of
-        # JSON, which need not be held while combine builds its own tables. (Without its header, it
-        # reads as damaged: were the scan to stop in between, the next would summarise again.)
-        self.store.put_summaries(rule.id, rule.digest, rule.lists, b"", encode_rest(rule.rest))
+        # What is stored of the fresh summaries is written now, one rule at a time, an entry at a
+        # time: built as they are worked out, it would be held for every rule at once. Stored before
+        # combining, with the header to come: a 100k-document rule's rest is 20 MB of JSON, which
+        # need not be held while combine builds its own tables. (Without its header, it reads as
+        # damaged: were the scan to stop in between, the next would summarise again.)
+        entries = ((slot, rule.rest.get(str(slot)) or rest_of(groups[rule.groups[slot]].key, summary))
+                   for slot, summary in sorted(rule.summaries.items()))
+        self.store.put_summaries(rule.id, rule.digest, rule.lists, b"", encode_rest(entries))
         rule.rest = {}
         summaries = rule.combined()
         rule.summaries = {}  # held by `summaries` alone: freed as soon as the rule is graded

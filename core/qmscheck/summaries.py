@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import operator
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import pydantic_core
@@ -157,12 +158,20 @@ def decode(blob: bytes) -> StoredRule:
     return stored
 
 
-def encode_rest(rest: dict[str, Any]) -> bytes:
-    """One line of the slots (ascending), then one line per entry: a rescan reads the entries of
-    the groups that changed without decoding the others (:class:`StoredRest`). JSON text holds
-    no raw newline."""
-    slots = sorted(int(text) for text in rest)
-    return b"\n".join([pydantic_core.to_json(slots), *map(pydantic_core.to_json, [rest[str(slot)] for slot in slots])])
+def encode_rest(entries: Iterable[tuple[int, Any]]) -> bytes:
+    """``entries`` (slot, entry), by slot ascending, as a line of the slots and then one line per
+    entry: a rescan reads the entries of the groups that changed without decoding the others
+    (:class:`StoredRest`). JSON text holds no raw newline. Each entry is written as it comes, so
+    a caller need not hold them all."""
+    slots: list[int] = []
+    lines: list[bytes] = [b""]
+    for slot, entry in entries:
+        if slots and slot <= slots[-1]:
+            raise ValueError("entries of stored summaries come by slot, ascending")
+        slots.append(slot)
+        lines.append(pydantic_core.to_json(entry))
+    lines[0] = pydantic_core.to_json(slots)
+    return b"\n".join(lines)
 
 
 #: What an entry that is not JSON reads as: not a list, so reviving it fails and its group is
