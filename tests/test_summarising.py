@@ -101,3 +101,26 @@ def test_a_damaged_group_in_a_worker_is_a_clear_error(monkeypatch: pytest.Monkey
     monkeypatch.setattr(summarising, "BATCH_ITEMS", 1)
     with pytest.raises(QmscheckError, match=r"Records/log\.csv is damaged.*scan again with --full"):
         list(summarising.summarised(summariser, work, jobs=2))
+
+
+def test_citations_keep_few_decoded_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qmscheck.checks.base import Place
+    from qmscheck.groupwise import Citations
+    from qmscheck.testing import item
+
+    decoded: list[str] = []
+
+    def group(key: str, count: int) -> EvidenceGroup:
+        items = [item("calibration_record", f"{key}-{n}") for n in range(count)]
+        return EvidenceGroup.encoded(key, key, ["calibration_record"], count,
+                                     lambda: decoded.append(key) or list(items))
+
+    monkeypatch.setattr(Citations, "KEEP_ITEMS", 10)
+    citations = Citations([group("small", 2), group("other", 3), group("part", 10)])
+    for key in ("small", "other", "small"):
+        citations.cited(Place(key, 1))
+    assert decoded == ["small", "other"]  # both kept: 5 items
+    citations.cited(Place("part", 9))  # 15 items: the oldest go, the part stays
+    citations.cited(Place("part", 0))
+    citations.cited(Place("small", 0))
+    assert decoded == ["small", "other", "part", "small"] and citations.groups_read == 4

@@ -421,13 +421,15 @@ class _StoredLists:
 
 class Citations:
     """Finds placed items again when a rule's failures cite them, decoding their group. Failures
-    cite few items, mostly from few groups: the last groups decoded are kept."""
+    cite few items, mostly from few groups: the last groups decoded are kept, up to KEEP_ITEMS
+    items (a part of a large register alone is 10,000 items, some 40 MB decoded)."""
 
-    KEEP = 4
+    KEEP_ITEMS = 10_000
 
     def __init__(self, groups: Sequence[EvidenceGroup]) -> None:
         self._groups = {group.key: group for group in groups}
         self._decoded: OrderedDict[str, list[EvidenceItem]] = OrderedDict()
+        self._kept = 0
         self.groups_read = 0
 
     def cited(self, place: Place) -> Cited:
@@ -437,9 +439,10 @@ class Citations:
             if group is None:
                 raise LookupError(f"no evidence group {place.group}")
             items = self._decoded[place.group] = group.decoded()
+            self._kept += len(items)
             self.groups_read += 1
-            if len(self._decoded) > self.KEEP:
-                self._decoded.popitem(last=False)
+            while self._kept > self.KEEP_ITEMS and len(self._decoded) > 1:
+                self._kept -= len(self._decoded.popitem(last=False)[1])
         else:
             self._decoded.move_to_end(place.group)
         return cite_item(place.group, place.position, items[place.position])
