@@ -124,3 +124,23 @@ def test_citations_keep_few_decoded_items(monkeypatch: pytest.MonkeyPatch) -> No
     citations.cited(Place("part", 0))
     citations.cited(Place("small", 0))
     assert decoded == ["small", "other", "part", "small"] and citations.groups_read == 4
+
+
+def test_a_primitive_that_cannot_be_sent_to_workers_is_summarised_here(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    plugins = load_plugins()
+    loaded = next(rule for rule in load_packs(list(plugins.rule_packs)).rules
+                  if isinstance(plugins.checks.get(rule.rule.check.kind), Groupwise))
+    primitive = plugins.checks.get(loaded.rule.check.kind)
+    assert isinstance(primitive, Groupwise)
+    monkeypatch.setattr(primitive, "helper", lambda: None, raising=False)  # a lambda does not pickle
+    as_of = date(2026, 3, 31)
+    summariser = Summariser((Reader(loaded.rule, primitive, tuple(primitive.probes(loaded.rule, as_of))),),
+                            as_of, Organisation(name="Acme"))
+    work = [(EvidenceGroup.of_items(f"f{n}", []), [0]) for n in range(3)]
+    monkeypatch.setattr(summarising, "PARALLEL_ITEMS", 0)
+    monkeypatch.setattr(summarising, "BATCH_ITEMS", 0)
+    monkeypatch.setattr(summarising, "process_pool", lambda *a, **k: pytest.fail("no workers expected"))
+    assert list(summarising.summarised(summariser, work, jobs=2)) == [[0], [0], [0]]
+    assert "cannot be sent to worker processes" in caplog.text

@@ -5,7 +5,8 @@ facts and summarised for every rule that reads it; then its items are dropped. G
 handed to the engine in batches (many one-document files make one batch), so the engine's
 per-call cost and its projection dedupe work as on the whole collection. Memory holds one
 batch of items plus the summaries, which keep only what a rule needs: counts, failing items,
-keys.
+keys. The summarising itself (:mod:`qmscheck.summarising`) runs in worker processes when there
+is much of it; this module plans what to summarise and makes the findings.
 
 A group whose summary for a rule is stored with the group's current content digest
 (:mod:`qmscheck.summaries`) is not decoded for that rule: a rescan decodes the files (or the

@@ -10,6 +10,8 @@ process, and only the summaries come back; the results do not depend on where a 
 
 from __future__ import annotations
 
+import logging
+import pickle
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +26,8 @@ from qmscheck.groups import PART_MARK, EvidenceGroup
 from qmscheck.pool import pooled, process_pool
 from qmscheck.rulemodel import Rule
 from qmscheck.summaries import only_counts
+
+log = logging.getLogger(__name__)
 
 #: Items decoded at once: enough small files that the engine sees thousands of facts per call.
 BATCH_ITEMS = 10_000
@@ -87,7 +91,7 @@ def summarised(summariser: Summariser, work: Sequence[tuple[EvidenceGroup, list[
     in ``jobs`` worker processes when there is enough to do."""
     batches = list(_batches(work))
     items = sum(group.count for group, _ in work)
-    if jobs <= 1 or items < PARALLEL_ITEMS or len(batches) < 2:
+    if jobs <= 1 or items < PARALLEL_ITEMS or len(batches) < 2 or not _picklable(summariser):
         for batch in batches:
             yield from summariser.summarise(batch)
         return
@@ -95,6 +99,18 @@ def summarised(summariser: Summariser, work: Sequence[tuple[EvidenceGroup, list[
     for results in pooled(executor, _summarise_task, _tasks(batches), window=jobs * 2):
         for found in results:
             yield from found
+
+
+def _picklable(summariser: Summariser) -> bool:
+    """Whether the rules and their primitives can be sent to workers; a plugin's primitive that
+    holds a lambda or an open file cannot, and is then summarised in this process."""
+    try:
+        pickle.dumps(summariser)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        log.warning("summarising in one process: a rule's check primitive cannot be sent to worker "
+                    "processes (%s)", exc)
+        return False
+    return True
 
 
 def _batches(work: Iterable[tuple[EvidenceGroup, list[int]]]) -> Iterator[Batch]:
