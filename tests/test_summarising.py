@@ -144,3 +144,35 @@ def test_a_primitive_that_cannot_be_sent_to_workers_is_summarised_here(
     monkeypatch.setattr(summarising, "process_pool", lambda *a, **k: pytest.fail("no workers expected"))
     assert list(summarising.summarised(summariser, work, jobs=2)) == [[0], [0], [0]]
     assert "cannot be sent to worker processes" in caplog.text
+
+
+def test_a_citation_of_one_row_of_a_part_decodes_that_row_alone() -> None:
+    from qmscheck.checks.base import Place
+    from qmscheck.groupwise import Citations
+    from qmscheck.testing import item
+
+    rows = [item("calibration_record", f"row {n}") for n in range(5)]
+    ranges: list[tuple[int, int]] = []
+    part = EvidenceGroup.encoded(part_key("log", 1), "d", ["calibration_record"], 5,
+                                 lambda: pytest.fail("the whole part was decoded"),
+                                 load_range=lambda start, stop: ranges.append((start, stop)) or rows[start:stop])
+    cited = Citations([part]).cited(Place(part.key, 3))
+    assert ranges == [(3, 4)] and cited[1] == 3 and "row 3" in str(cited)
+    with pytest.raises(IndexError):
+        part.item(5)
+
+
+def test_a_large_registers_cited_rows_are_what_decoding_the_part_gives(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from qmscheck.collect import collect
+    from qmscheck.config import load_config
+
+    write_share(tmp_path / "org", 2_500)
+    monkeypatch.setattr(filesystem, "PART_ITEMS", 1_000)
+    collection = collect(load_config(tmp_path / "org"), load_plugins(), CollectOptions(jobs=1))
+    parts = [group for group in collection.groups if "\x1f" in group.key]
+    assert len(parts) == 3
+    for group in parts:
+        whole = group.decoded()
+        for position in (0, 7, group.count - 1):
+            assert group.item(position) == whole[position]

@@ -38,6 +38,8 @@ class EvidenceGroup:
     sha256: str | None = None
     order: str = ""
     _load: Callable[[], list[EvidenceItem]] | None = field(default=None, repr=False)
+    #: Decodes items ``start`` to ``stop`` alone, when the group can (a part of a large register).
+    _load_range: Callable[[int, int], list[EvidenceItem]] | None = field(default=None, repr=False)
     _items: list[EvidenceItem] | None = field(default=None, repr=False)
 
     @classmethod
@@ -53,9 +55,11 @@ class EvidenceGroup:
     @classmethod
     def encoded(cls, key: str, digest: str, types: Iterable[str], count: int,
                 load: Callable[[], list[EvidenceItem]], *, content: str = "",
-                sha256: str | None = None, order: str = "") -> EvidenceGroup:
-        """Items still encoded; ``load`` decodes them (once) when they are first needed."""
-        return cls(key, digest, frozenset(types), count, content, sha256, order, _load=load)
+                sha256: str | None = None, order: str = "",
+                load_range: Callable[[int, int], list[EvidenceItem]] | None = None) -> EvidenceGroup:
+        """Items still encoded; ``load`` decodes them (once) when they are first needed, and
+        ``load_range``, if given, a few of them (see :meth:`item`)."""
+        return cls(key, digest, frozenset(types), count, content, sha256, order, _load=load, _load_range=load_range)
 
     def __post_init__(self) -> None:
         if not self.content:
@@ -76,6 +80,18 @@ class EvidenceGroup:
         if len(items) != self.count:
             raise ValueError(f"evidence group {self.key}: {len(items)} items decoded, {self.count} expected")
         return items
+
+    def item(self, position: int) -> EvidenceItem | None:
+        """One item decoded alone, when the group can do that (None: decode the group): a citation of
+        one row of a 10,000-row part need not decode the other 9,999."""
+        if self._items is not None:
+            return self._items[position]
+        if self._load_range is None:
+            return None
+        if not 0 <= position < self.count:
+            raise IndexError(f"evidence group {self.key} has no item {position}")
+        (found,) = self._load_range(position, position + 1)
+        return found
 
     def reads(self, types: frozenset[str]) -> bool:
         return not self.types.isdisjoint(types)

@@ -439,6 +439,9 @@ class Citations:
             group = self._groups.get(place.group)
             if group is None:
                 raise LookupError(f"no evidence group {place.group}")
+            alone = group.item(place.position)
+            if alone is not None:  # a part of a large register: the row alone is decoded
+                return cite_item(place.group, place.position, alone)
             items = self._decoded[place.group] = group.decoded()
             self._kept += len(items)
             self.groups_read += 1

@@ -449,7 +449,8 @@ def _encoded_groups(key: str, sha256: str, fingerprint: str, types: frozenset[st
     return [
         EvidenceGroup.encoded(part_key(key, part), f"{digest}#{part}", types, min(PART_ITEMS, count - start),
                               functools.partial(_load_part, key, data, start, min(start + PART_ITEMS, count)),
-                              content=parts[part], sha256=sha256, order=order)
+                              content=parts[part], sha256=sha256, order=order,
+                              load_range=functools.partial(_load_part_range, key, data, start))
         for part, start in enumerate(range(0, count, PART_ITEMS))
     ]
 
@@ -473,6 +474,11 @@ def _load_part(key: str, data: bytes, start: int, stop: int) -> list[EvidenceIte
     except (ValidationError, ValueError, IndexError, KeyError) as exc:
         raise QmscheckError(f"the evidence index entry for {key} is damaged ({exc}); "
                             "scan again with --full") from None
+
+
+def _load_part_range(key: str, data: bytes, offset: int, start: int, stop: int) -> list[EvidenceItem]:
+    """Items ``start`` to ``stop`` of the part that begins at item ``offset`` of the file."""
+    return _load_part(key, data, offset + start, offset + stop)
 
 
 def _load_items(key: str, data: bytes) -> list[EvidenceItem]:
