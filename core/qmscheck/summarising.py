@@ -91,26 +91,27 @@ def summarised(summariser: Summariser, work: Sequence[tuple[EvidenceGroup, list[
     in ``jobs`` worker processes when there is enough to do."""
     batches = list(_batches(work))
     items = sum(group.count for group, _ in work)
-    if jobs <= 1 or items < PARALLEL_ITEMS or len(batches) < 2 or not _picklable(summariser):
+    pickled = None if jobs <= 1 or items < PARALLEL_ITEMS or len(batches) < 2 else _pickled(summariser)
+    if pickled is None:
         for batch in batches:
             yield from summariser.summarise(batch)
         return
-    executor = process_pool(jobs, initializer=_adopt, initargs=(summariser,))
+    executor = process_pool(jobs, initializer=_adopt, initargs=(pickled,))
     for results in pooled(executor, _summarise_task, _tasks(batches), window=jobs * 2):
         for found in results:
             yield from found
 
 
-def _picklable(summariser: Summariser) -> bool:
-    """Whether the rules and their primitives can be sent to workers; a plugin's primitive that
-    holds a lambda or an open file cannot, and is then summarised in this process."""
+def _pickled(summariser: Summariser) -> bytes | None:
+    """The summariser as every worker gets it (pickled once for all); None when the rules and their
+    primitives cannot be sent to workers (a plugin's primitive holding a lambda or an open file),
+    and are then summarised in this process."""
     try:
-        pickle.dumps(summariser)
+        return pickle.dumps(summariser)
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
         log.warning("summarising in one process: a rule's check primitive cannot be sent to worker "
                     "processes (%s)", exc)
-        return False
-    return True
+        return None
 
 
 def _batches(work: Iterable[tuple[EvidenceGroup, list[int]]]) -> Iterator[Batch]:
@@ -151,10 +152,10 @@ def _register_of(group: EvidenceGroup) -> str | None:
 _adopted: Summariser | None = None
 
 
-def _adopt(summariser: Summariser) -> None:
+def _adopt(pickled: bytes) -> None:
     """A worker's initializer: the summariser every task of the scan uses."""
     global _adopted
-    _adopted = summariser
+    _adopted = pickle.loads(pickled)
 
 
 def _summarise_task(task: list[Batch]) -> list[Summaries]:
