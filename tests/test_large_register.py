@@ -62,6 +62,24 @@ def test_a_register_in_parts_gives_the_findings_it_gives_whole(share: Path, tmp_
     assert grown.model_dump_json() == run(share, None).model_dump_json()
 
 
+def test_findings_citing_a_register_whose_rows_stand_cite_its_new_digest_without_being_made_again(
+        share: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(filesystem, "PART_ITEMS", PART)
+    index = tmp_path / "index.sqlite"
+    first = run(share, index)
+    log = share / "share" / "Records" / "Calibration Log.csv"
+    with log.open("a") as handle:
+        handle.write("\n")  # other bytes, the same rows
+    options = CollectOptions(index=index, jobs=1)
+    again = scan(ScanRequest(target=share, collect=options, as_of=AS_OF))
+    assert options.stats["groups_summarised"] == 0 and options.stats["rules_refreshed"] >= 2
+    assert options.stats["rules_kept"] == options.stats["rules_evaluated"]  # none made again
+    digests = {ref.sha256 for finding in again.findings for ref in finding.evidence}
+    assert len(digests) == 1 and digests != {ref.sha256 for finding in first.findings for ref in finding.evidence}
+    monkeypatch.setattr(filesystem, "PART_ITEMS", 10 * ROWS)
+    assert again.model_dump_json() == run(share, None).model_dump_json()
+
+
 def test_a_damaged_part_says_how_to_recover() -> None:
     from qmscheck.errors import QmscheckError
 

@@ -101,6 +101,7 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
     options.stats["groups_read"] += run.groups_read
     options.stats["groups_summarised"] += run.groups_summarised
     options.stats["rules_kept"] += run.kept
+    options.stats["rules_refreshed"] += run.refreshed
     whole_findings = _evaluate_whole(collection, whole, probes_of, plugins, organisation, options)
     findings.update((rule_id, StoredFindings.of(found)) for rule_id, found in whole_findings.items())
     return findings

@@ -229,7 +229,8 @@ def scan(target: Path, format_names: tuple[str, ...], output: Path | None, outpu
                    + ", ".join(f"{stats[key]} {key}" for key in
                                ("files", "reused", "rehashed", "extracted", "failed", "skipped", "unsupported"))
                    + f"; rules: {stats['rules_reused']} reused, {stats['rules_evaluated']} evaluated"
-                   + f" ({stats['rules_kept']} of them kept their findings; {stats['groups_read']} files decoded)",
+                   + f" ({stats['rules_kept']} of them kept their findings, {stats['rules_refreshed']} citing changed"
+                   + f" files anew; {stats['groups_read']} files decoded)",
                    err=True)
     threshold_name = fail_on or load_config(target).scan.fail_on or "major"
     _emit(report, renderers, output, output_dir)

@@ -37,9 +37,11 @@ from qmscheck.evidence import EvidenceItem, Organisation
 from qmscheck.gcpause import collector_paused
 from qmscheck.grading import grade_failures
 from qmscheck.groups import EvidenceGroup
+from qmscheck.report import Finding
 from qmscheck.results import ResultCache, StoredFindings
 from qmscheck.rulepack import LoadedRule
 from qmscheck.summaries import (
+    CitedGroups,
     SharedList,
     StoredRest,
     StoredRule,
@@ -110,7 +112,7 @@ class _Stored:
     """What an earlier scan stored of a rule besides the rest of its summaries (StoredRule)."""
 
     findings: str
-    cited: dict[str, str]
+    cited: CitedGroups
     #: Stored index -> slot, when the groups read are no longer the same (None: they are).
     slot_of: dict[int, int] | None
     #: The stored populations of the slots summarised afresh (when the groups are the same).
@@ -141,6 +143,9 @@ class GroupwiseRun:
     #: Rules whose findings stood: the groups summarised again said what they said before, or the
     #: primitive could tell that what they say now changes none of its failures (still_holds).
     kept: int = 0
+    #: Of those, the rules whose findings cite groups that changed but summarise as before: the
+    #: findings were brought up to date (the items' new digests) rather than made again.
+    refreshed: int = 0
 
     def findings(self, collection: Collection) -> dict[str, StoredFindings]:
         """Every rule's findings: the groups whose stored summary no longer holds are summarised
@@ -226,7 +231,7 @@ class GroupwiseRun:
             stale = set(rule.stale)
             self._summarise_slots(rule, [slot for slot in range(len(rule.groups)) if slot not in stale], groups)
         elif stored is not None and rest is not None:
-            kept = self._kept_findings(rule, stored, rest, groups, lists)
+            kept = self._kept_findings(rule, stored, rest, groups, lists, citations)
             if kept is not None:
                 return kept
             self._revive(rule, stored, rest.all(), groups)
@@ -252,33 +257,50 @@ class GroupwiseRun:
         return StoredFindings.of(findings)
 
     def _kept_findings(self, rule: GroupwiseRule, stored: _Stored, rest: StoredRest,
-                       groups: Sequence[EvidenceGroup], lists: _StoredLists) -> StoredFindings | None:
+                       groups: Sequence[EvidenceGroup], lists: _StoredLists,
+                       citations: Citations) -> StoredFindings | None:
         """The stored findings, if they stand (and the summaries stored for them); else None. They
-        stand when the same groups are read, none that they cite changed, and the groups summarised
-        afresh say what they said, or say something the primitive can tell changes nothing."""
-        if stored.slot_of is not None or not self._cites_unchanged(rule, stored, groups):
+        stand when the same groups are read and the groups summarised afresh say what they said,
+        or say something the primitive can tell changes nothing. A changed group the findings cite
+        is cited anew (its items' digests) when it summarises as before; otherwise it must be
+        unchanged."""
+        if stored.slot_of is not None:
+            return None
+        changed = self._changed_citations(rule, stored, groups)
+        if changed is None:
             return None
         same = self._same_summaries(rule, stored, rest, groups)
-        if not same and not self._still_holds(rule, stored, rest, groups):
+        if not same and (changed or not self._still_holds(rule, stored, rest, groups)):
             return None
         kept = self.store.findings_of(rule.id, stored.findings)
+        cited = stored.cited
+        if kept is not None and changed:
+            refreshed = _refreshed(rule, kept, cited, changed, groups, citations)
+            if refreshed is None:
+                return None
+            kept, cited = refreshed
+            self.refreshed += 1
         if kept is not None:
             self.kept += 1
-            self._store(rule, lists, stored.cited, None if same else self._updated(rule, rest, groups))
+            self._store(rule, lists, cited, None if same else self._updated(rule, rest, groups))
         return kept
 
     def _stored_rest(self, rule: GroupwiseRule) -> StoredRest | None:
         return _decoded(rule, self.store.summary_rest(rule.id, rule.digest), StoredRest)
 
     @staticmethod
-    def _cites_unchanged(rule: GroupwiseRule, stored: _Stored, groups: Sequence[EvidenceGroup]) -> bool:
-        """Whether no group the stored findings cite has changed (a part of a large register may keep
-        its content while its file, which a citation names by its digest, changed)."""
-        for text, digest in stored.cited.items():
+    def _changed_citations(rule: GroupwiseRule, stored: _Stored, groups: Sequence[EvidenceGroup]) -> list[str] | None:
+        """The slots (as text) of the groups the stored findings cite whose digest changed (a part of
+        a large register may keep its content while its file, whose digest every item carries,
+        changed); None when it cannot be told (an item cited from no group, a group no longer read)."""
+        changed = []
+        for text, (digest, _) in stored.cited.items():
             slot = int(text) if text.isdigit() else -1
-            if not 0 <= slot < len(rule.groups) or group_digest(groups[rule.groups[slot]].digest) != digest:
-                return False
-        return True
+            if not 0 <= slot < len(rule.groups):
+                return None
+            if group_digest(groups[rule.groups[slot]].digest) != digest:
+                changed.append(text)
+        return changed
 
     @staticmethod
     def _same_summaries(rule: GroupwiseRule, stored: _Stored, rest: StoredRest,
@@ -343,7 +365,7 @@ class GroupwiseRun:
         rule.counted += counted
         self._summarise_slots(rule, damaged, groups)
 
-    def _store(self, rule: GroupwiseRule, lists: _StoredLists, cited: dict[str, str], rest: bytes | None) -> None:
+    def _store(self, rule: GroupwiseRule, lists: _StoredLists, cited: CitedGroups, rest: bytes | None) -> None:
         """Store the rule's summaries with its findings' digest; ``rest`` None: it is as stored."""
         lists.put(rule.keys)
         lists.put(rule.digests)
@@ -452,16 +474,73 @@ class Citations:
         return cite_item(place.group, place.position, items[place.position])
 
 
-def _cited(rule: GroupwiseRule, failures: list[Failure], groups: Sequence[EvidenceGroup]) -> dict[str, str]:
-    """By slot as text, the digest of each group the failures cite (what ``_unchanged`` checks)."""
-    cited = {item.group if isinstance(item, Cited) else None for failure in failures for item in failure.items}
-    if not cited:
+def _cited(rule: GroupwiseRule, failures: list[Failure], groups: Sequence[EvidenceGroup]) -> CitedGroups:
+    """By slot as text, each group the failures cite: its digest (what ``_changed_citations``
+    checks) and the places and ids of the items cited from it (what ``_refreshed`` cites anew)."""
+    by_group: dict[str | None, set[tuple[int, str]]] = defaultdict(set)
+    for failure in failures:
+        for item in failure.items:
+            if isinstance(item, Cited):
+                by_group[item.group].add((item.position, item.id))
+            else:
+                by_group[None].add((0, item.id))
+    if not by_group:
         return {}
-    if None in cited:  # an item not placed in a group: nothing tells whether it changed
-        return {"unplaced": ""}
-    found = {str(slot): group_digest(groups[rule.groups[slot]].digest)
-             for slot, key in enumerate(rule.keys.items) if key in cited}
-    return found if len(found) == len(cited) else {"unplaced": ""}
+    if None in by_group:  # an item not placed in a group: nothing tells whether it changed
+        return {"unplaced": ["", []]}
+    found = {str(slot): [group_digest(groups[rule.groups[slot]].digest), sorted(by_group[key])]
+             for slot, key in enumerate(rule.keys.items) if key in by_group}
+    return found if len(found) == len(by_group) else {"unplaced": ["", []]}
+
+
+def _refreshed(rule: GroupwiseRule, kept: StoredFindings, cited: CitedGroups, changed: list[str],
+               groups: Sequence[EvidenceGroup], citations: Citations) -> tuple[StoredFindings, CitedGroups] | None:
+    """The stored findings citing the ``changed`` groups' items anew, with what is stored of the
+    groups they cite; None when an item cited no longer reads as it did (another id, locator or
+    label: the findings are made again).
+
+    The groups summarise as before, so the rule fails the same items for the same reasons: only
+    what each cited item carries of its file may differ, which is its digest. A part of a large
+    register whose rows are as they were (not summarised afresh) holds the items it held, now
+    carrying the file's new digest, and is not decoded; an item of any other changed group is
+    read again (one row of a register's part, or a small file)."""
+    afresh = set(rule.stale)
+    digest_of: dict[str, str | None] = {}
+    now: dict[str, Cited] = {}
+    updated = dict(cited)
+    try:
+        for text in changed:
+            slot = int(text)
+            group = groups[rule.groups[slot]]
+            places = [(int(position), str(item_id)) for position, item_id in cited[text][1]]
+            if slot not in afresh and group.sha256 is not None:
+                digest_of.update((item_id, group.sha256) for _, item_id in places)
+            else:
+                for position, item_id in places:
+                    item = citations.cited(Place(group.key, position))
+                    if item.id != item_id:
+                        return None
+                    now[item_id] = item
+            updated[text] = [group_digest(group.digest), cited[text][1]]
+    except (ValueError, TypeError, IndexError, LookupError):
+        return None  # damaged, or the item is gone: made again
+    for item_id, item in now.items():
+        digest_of[item_id] = item.sha256
+    findings: list[Finding] = []
+    for finding in kept.findings:
+        if not any(ref.id in digest_of for ref in finding.evidence):
+            findings.append(finding)
+            continue
+        refs = []
+        for ref in finding.evidence:
+            read = now.get(ref.id)
+            if read is not None and (read.locator, read.label) != (ref.locator, ref.label):
+                return None
+            if ref.id in digest_of and ref.sha256 != digest_of[ref.id]:
+                ref = ref.model_copy(update={"sha256": digest_of[ref.id]})
+            refs.append(ref)
+        findings.append(finding.model_copy(update={"evidence": refs}))
+    return StoredFindings.of(findings), updated
 
 
 def _decoded(rule: GroupwiseRule, blob: bytes | None, decoder: Callable[[bytes], _T]) -> _T | None:

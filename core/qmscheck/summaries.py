@@ -35,6 +35,11 @@ import pydantic_core
 
 from qmscheck.checks.base import Cited, Failure, Place, Summary
 
+#: By slot as text, each group a rule's findings cite: [its digest (group_digest), [[position, item
+#: id], ...] of the items cited from it]. With the items' places, findings whose cited groups changed
+#: but summarise as before are brought up to date without being made again (qmscheck.groupwise).
+CitedGroups = dict[str, list[Any]]
+
 
 class StoredRule(NamedTuple):
     """A rule's stored summaries, but for their rest: per group read (evidence order), its
@@ -43,8 +48,9 @@ class StoredRule(NamedTuple):
     shortened by :func:`group_digest`). Each is stored once for all the rules that read the
     same groups: at 100k files a list is megabytes, and a dozen rules read it. ``findings`` is
     the digest the rule's findings were stored under in the same scan (``results.rule_digest``),
-    and ``cited`` gives, by index as text, the digest (:func:`group_digest` of
-    ``EvidenceGroup.digest``) of each group those findings cite. The rest (:func:`encode_rest`)
+    and ``cited`` gives, by index as text, for each group those findings cite, its digest
+    (:func:`group_digest` of ``EvidenceGroup.digest``) and the [position, item id] of each item
+    they cite from it (:data:`CitedGroups`). The rest (:func:`encode_rest`)
     holds, by index as text, [failures, data, positions of the places] of the summaries that
     are more than a count."""
 
@@ -52,7 +58,7 @@ class StoredRule(NamedTuple):
     digests: str
     populations: list[int]
     findings: str
-    cited: dict[str, str]
+    cited: CitedGroups
 
 
 class SharedList(NamedTuple):
@@ -79,7 +85,7 @@ def decode_list(data: bytes) -> list[str]:
 
 #: The layout of what this module stores: summaries stored in another are filed under another
 #: digest, so a scan after an upgrade summarises every group at once, as a first scan does.
-STORED_LAYOUT = "2"  # 2: the rest one entry per line (StoredRest)
+STORED_LAYOUT = "3"  # 2: the rest one entry per line (StoredRest); 3: cited items' places (CitedGroups)
 
 
 def summary_digest(settings: str, rule_json: str, summary_version: str) -> str:
@@ -153,8 +159,10 @@ def decode(blob: bytes) -> StoredRule:
         raise TypeError("stored summaries are not two digests, a list, a digest and an object")
     if not set(map(type, stored.populations)) <= {int}:
         raise TypeError("a stored population is not a whole number")
-    if not set(map(type, stored.cited.values())) <= {str}:
-        raise TypeError("a cited group's digest is not text")
+    for cited in stored.cited.values():
+        if not (isinstance(cited, list) and len(cited) == 2
+                and isinstance(cited[0], str) and isinstance(cited[1], list)):
+            raise TypeError("a cited group is not its digest and a list of the items cited")
     return stored
 
 
