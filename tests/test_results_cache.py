@@ -502,4 +502,6 @@ def test_findings_citing_a_changed_group_are_cited_anew_only_while_it_reads_the_
     assert result is not None
     findings, cited = result
     assert [f.evidence for f in findings.findings] == [[ref.model_copy(update={"sha256": "new digest"})], [other]]
+    # Written as the findings made again would be: the report's stored findings are keyed by it.
+    assert findings.content == StoredFindings.of(findings.findings).content
     assert cited == {"0": [group_digest("new:fp"), [[3, "id-1"]]], "1": ["same", [[0, "id-7"]]]}

@@ -94,6 +94,14 @@ class StoredFindings:
         return cls(zlib.compress(data, 1), hashlib.sha256(data).hexdigest(), findings)
 
     @classmethod
+    def of_json(cls, data: bytes) -> StoredFindings:
+        """Findings written as JSON as :meth:`of` writes them (decoded when read)."""
+        return cls(zlib.compress(data, 1), hashlib.sha256(data).hexdigest())
+
+    def json(self) -> bytes:
+        return zlib.decompress(self.blob)
+
+    @classmethod
     def stored(cls, blob: bytes) -> StoredFindings | None:
         """None when the blob is damaged (the rule is evaluated again)."""
         try:
