@@ -27,3 +27,40 @@ def test_evidence_order_sorts_as_lists_of_natural_keys(eager: int, lists: list[l
         assert (report.evidence_order(first) == report.evidence_order(second)) == (plain(first) == plain(second))
     finally:
         report.EAGER_EVIDENCE = original
+
+
+GRADES = ["major", "minor", "observation", "ofi"]
+RULES = {"R1": "7.5.3", "R2": "7.5.3", "R3": "7.1.5", "R4": "10.2"}
+
+
+@st.composite
+def findings_of_rules(draw: st.DrawFn) -> list[tuple[str, list[report.Finding]]]:
+    """Findings of a few rules, two of them under one clause, citing items from a small pool (so that
+    findings share their evidence and merge), some about an absence."""
+    found = []
+    for number, rule_id in enumerate(draw(st.lists(st.sampled_from(sorted(RULES)), unique=True, min_size=1))):
+        rule_findings = []
+        for index, (grade, ids, absence) in enumerate(draw(st.lists(st.tuples(
+                st.sampled_from(GRADES), st.lists(st.sampled_from(["a", "a2", "a10", "b"]), max_size=3, unique=True),
+                st.sampled_from([None, "no plan", "no record"])), max_size=6))):
+            evidence = [report.EvidenceRef(id=item, locator=item, label=item) for item in ids]
+            rule_findings.append(report.Finding(
+                id=f"{rule_id}-{index}", grade=grade, clause=RULES[rule_id], rule_id=rule_id, title=f"t{number}",
+                statement=f"s{index}", evidence=evidence, absence=None if evidence else absence, why="w",
+                fix="f", pack="p", stages=[1, 2]))
+        found.append((rule_id, rule_findings))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(by_rule=findings_of_rules())
+def test_the_report_orders_rules_blocks_as_sorting_every_finding_would(
+        by_rule: list[tuple[str, list[report.Finding]]]) -> None:
+    from qmscheck.check import _report_findings
+    from qmscheck.merge import merge_findings
+    from qmscheck.results import ResultCache, StoredFindings
+
+    every = [finding for _, found in by_rule for finding in found]
+    expected = sorted(merge_findings(every), key=report.finding_sort_key)
+    stored = [(rule_id, StoredFindings.of(found)) for rule_id, found in by_rule]
+    assert _report_findings(stored, ResultCache(None), fresh=True) == expected

@@ -31,7 +31,7 @@ from qmscheck.report import (
     NotApplicable,
     PackInfo,
     Report,
-    finding_sort_key,
+    rule_block_key,
     summarise,
 )
 from qmscheck.results import ResultCache, StoredFindings, report_key, rule_digest, type_digests
@@ -155,8 +155,9 @@ def _report_findings(by_rule: list[tuple[str, StoredFindings]], cache: ResultCac
     key = report_key(by_rule)
     found = None if fresh else cache.report_findings(key)
     if found is None:
+        # Each rule's findings are stored in report order: only the rules' blocks are placed.
         found = merge_findings([finding for _, stored in by_rule for finding in stored.findings])
-        found.sort(key=finding_sort_key)
+        found.sort(key=rule_block_key)
         cache.put_report_findings(key, found)
     return found
 

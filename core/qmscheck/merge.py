@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from qmscheck.report import Finding
+from qmscheck.report import Finding, finding_sort_key
 
 MergeKey = tuple[str, tuple[str, ...]]
 
@@ -24,21 +24,26 @@ def _key(finding: Finding) -> MergeKey | None:
 
 
 def merge_findings(findings: list[Finding]) -> list[Finding]:
+    """The findings in the order given, each merged group standing where its lead stood: findings
+    given in report order stay in it (the lead's sort key is its own)."""
     groups: dict[MergeKey, list[Finding]] = defaultdict(list)
-    merged: list[Finding] = []
     for finding in findings:
         key = _key(finding)
-        if key is None:
-            merged.append(finding)
-        else:
+        if key is not None:
             groups[key].append(finding)
+    # By id(): findings are not hashable, and each stands once in the list.
+    replaced: dict[int, Finding | None] = {}
     for group in groups.values():
-        group.sort(key=lambda f: (f.grade.severity, f.rule_id))
+        if len(group) < 2:
+            continue
+        # The rest of the report's order breaks ties: the lead does not depend on the order given.
+        group.sort(key=lambda f: (f.grade.severity, f.rule_id, finding_sort_key(f)))
         lead, others = group[0], group[1:]
-        if others:
-            gaps = " ".join(f"Also ({f.rule_id}): {f.title.rstrip('.')}." for f in others)
-            # A shallow copy: findings are not changed once made, so the lead's lists can be shared.
-            lead = lead.model_copy(update={"also_reported_by": sorted({f.rule_id for f in others}),
-                                           "statement": f"{lead.statement} {gaps}"})
-        merged.append(lead)
-    return merged
+        gaps = " ".join(f"Also ({f.rule_id}): {f.title.rstrip('.')}." for f in others)
+        # A shallow copy: findings are not changed once made, so the lead's lists can be shared.
+        replaced[id(lead)] = lead.model_copy(update={"also_reported_by": sorted({f.rule_id for f in others}),
+                                                     "statement": f"{lead.statement} {gaps}"})
+        replaced.update((id(other), None) for other in others)
+    if not replaced:
+        return list(findings)
+    return [kept for finding in findings if (kept := replaced.get(id(finding), finding)) is not None]

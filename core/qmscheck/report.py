@@ -162,6 +162,12 @@ def evidence_order(ids: list[str]) -> tuple[object, ...]:
     return head, _EvidenceOrder(ids[EAGER_EVIDENCE:])
 
 
+def rule_block_key(finding: Finding) -> tuple[object, ...]:
+    """The beginning of :func:`finding_sort_key` that one rule's findings share but for their grade:
+    lists each in report order, concatenated, are in report order once stably sorted by this."""
+    return clause_key(finding.clause), finding.grade.severity, finding.rule_id
+
+
 def finding_sort_key(finding: Finding) -> tuple[object, ...]:
     return (
         clause_key(finding.clause),

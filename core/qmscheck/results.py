@@ -24,7 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 from qmscheck.errors import QmscheckError
 from qmscheck.groups import EvidenceGroup
 from qmscheck.index import open_index
-from qmscheck.report import Finding
+from qmscheck.report import Finding, finding_sort_key
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rule_results (
@@ -52,6 +52,9 @@ CREATE TABLE IF NOT EXISTS report_findings (
 #: Tables of earlier layouts of the stored summaries: dropped, and the summaries worked out again.
 _OLD_TABLES = ("rule_summaries", "summary_keys")
 _FINDINGS = TypeAdapter(list[Finding])
+#: The layout of stored findings: findings stored in another are filed under another digest, and
+#: made again. 2: each rule's findings in report order (StoredFindings.of).
+RESULTS_LAYOUT = "2"
 
 
 
@@ -71,7 +74,7 @@ def type_digests(groups: Iterable[EvidenceGroup]) -> dict[str, str]:
 def rule_digest(settings: str, rule_json: str, types: Iterable[str], digests: dict[str, str]) -> str:
     """``settings``: everything scan-wide a rule's findings depend on; ``types``: what its probes select
     (a type with no evidence counts too: a finding of absence depends on it staying absent)."""
-    parts = [settings, rule_json, *(f"{t}={digests.get(t, '')}" for t in sorted(set(types)))]
+    parts = [RESULTS_LAYOUT, settings, rule_json, *(f"{t}={digests.get(t, '')}" for t in sorted(set(types)))]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -90,8 +93,11 @@ class StoredFindings:
 
     @classmethod
     def of(cls, findings: list[Finding]) -> StoredFindings:
-        data = _FINDINGS.dump_json(findings)
-        return cls(zlib.compress(data, 1), hashlib.sha256(data).hexdigest(), findings)
+        """Kept in report order (``finding_sort_key``): the report then places each rule's findings
+        as one block (``report.rule_block_key``) rather than sorting 30,000 findings."""
+        ordered = sorted(findings, key=finding_sort_key)
+        data = _FINDINGS.dump_json(ordered)
+        return cls(zlib.compress(data, 1), hashlib.sha256(data).hexdigest(), ordered)
 
     @classmethod
     def of_json(cls, data: bytes) -> StoredFindings:
