@@ -114,6 +114,7 @@ def _collect(config: ScanConfig, plugins: Plugins, options: CollectOptions) -> C
         progress=options.progress,
         fingerprint=fingerprint(config, plugins),
         stats=options.stats,
+        overrides=tuple(config.classify),
     )
     collection = Collection(stats=context.stats)
     seen_groups: set[str] = set()

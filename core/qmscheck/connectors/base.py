@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from qmscheck.classify import Candidate, Classification
+from qmscheck.config import ClassifyOverride
 from qmscheck.evidence import CollectionWarning, EvidenceItem
 from qmscheck.groups import EvidenceGroup
 from qmscheck.index import EvidenceIndex
@@ -39,6 +40,9 @@ class CollectContext:
     fingerprint: str = ""
     #: True when max_file_size came from the command line: it then wins over a source's own option.
     max_file_size_forced: bool = False
+    #: The config's ``[[classify]]`` tables, which ``classify`` tries before the plugins: a worker
+    #: process classifying a large file ahead of this one runs them too (connectors.classifying).
+    overrides: tuple[ClassifyOverride, ...] = ()
 
 
 Collected = EvidenceItem | EvidenceGroup | CollectionWarning

@@ -13,23 +13,20 @@ warning), ``storage_options`` (a table passed to fsspec: host, port, username, .
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from queue import Queue
 from typing import Any
 
-import pydantic_core
 from pydantic import ValidationError
 
 from qmscheck import __version__
-from qmscheck.classify import Candidate, Classification, kind_of
 from qmscheck.connectors.base import CollectContext, Collected
-from qmscheck.connectors.encode import PayloadLines, classification_prefix, decode, decode_part, payload_chunks
+from qmscheck.connectors.classifying import Ahead, Prepared, classified_items, part_contents, unit_classes
+from qmscheck.connectors.encode import PayloadLines, decode, decode_part, payload_chunks
 from qmscheck.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
 from qmscheck.connectors.worker import (
     BATCH_BYTES,
@@ -44,7 +41,7 @@ from qmscheck.connectors.worker import (
     start_workers,
 )
 from qmscheck.errors import ConnectorError, QmscheckError
-from qmscheck.evidence import TYPE_NAME, CollectionWarning, EvidenceItem, Kind, order_key
+from qmscheck.evidence import CollectionWarning, EvidenceItem, order_key
 from qmscheck.groups import EvidenceGroup, part_key
 from qmscheck.index import CachedFile, Listed, compress, decompress, intact
 
@@ -55,6 +52,8 @@ SMALL_BATCH = 16
 WARM_WORKERS_AT = 1000
 #: Items per evidence group: a larger register is checked in parts of this size.
 PART_ITEMS = 10_000
+#: Files this large are classified and written by the worker that reads them (connectors.classifying).
+AHEAD_BYTES = 1024 * 1024
 _UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
 
 
@@ -163,27 +162,6 @@ def _parts_of(count: int) -> int:
     return -(-count // PART_ITEMS)
 
 
-def part_contents(items: list[str], dates: dict[int, list[str]], sha256: str, size: int,
-                  fingerprint: str) -> list[str]:
-    """For a register checked in parts, a digest of each part's items without the file's sha256
-    and size (which every item carries): parts whose rows did not change keep their digest when a
-    row is appended, so their summaries are reused (``EvidenceGroup.content``)."""
-    if len(items) <= PART_ITEMS:
-        return []
-    # As unclassified_item writes them. Were they written otherwise, nothing would be left out and
-    # a changed file would change every part: slower, never wrong.
-    of_the_file = f'"sha256":"{sha256}","size":{size},'
-    contents = []
-    for start in range(0, len(items), PART_ITEMS):
-        stop = min(start + PART_ITEMS, len(items))
-        hasher = hashlib.blake2b(fingerprint.encode(), digest_size=16)
-        hasher.update("\n".join(items[start:stop]).replace(of_the_file, "").encode())
-        hasher.update(pydantic_core.to_json([[position - start, dates[position]] for position in range(start, stop)
-                                             if position in dates]))
-        contents.append(hasher.hexdigest())
-    return contents
-
-
 def storage_options(options: dict[str, Any]) -> dict[str, Any]:
     extra = options.get("storage_options") or {}
     if not isinstance(extra, dict):
@@ -229,8 +207,12 @@ class FilesystemConnector:
                  workers: ProcessPoolExecutor | None, context: CollectContext) -> Iterator[Collected]:
         provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
 
+        # A worker classifies a large file ahead of this process, which checks its answer (classifying).
+        ahead = Ahead(context.overrides, context.fingerprint, PART_ITEMS)
+
         def task(entry: Entry, known_sha256: str | None = None) -> Task:
-            return Task(tree, entry.relative, _suffix(entry.relative), known_sha256, provenance, entry.size)
+            return Task(tree, entry.relative, _suffix(entry.relative), known_sha256, provenance, entry.size,
+                        ahead if entry.size >= AHEAD_BYTES else None)
 
         # A large file seen before is looked at first: if it changed, warm workers start on it now
         # instead of after the listing (a second or two at 100k files). Its first stat is the one
@@ -361,79 +343,50 @@ class FilesystemConnector:
                 yield from _cached_results(reused)
                 return
             outcome = process(task(entry, None))
+        if (outcome.prepared is not None
+                and outcome.prepared.classes != unit_classes(entry.relative, outcome.units, context.classify)):
+            # The worker's classifiers said otherwise (a plugin this process has and it has not): its
+            # items are of no use, and it did not send the units' own. Read here, as a small file is.
+            outcome = process(task(entry, None))
         if outcome.error is not None:
             stats["failed"] += 1
             context.progress.note(f"{entry.relative}: {outcome.error}")
             context.index.forget(key, [entry.relative])  # a broken file is read again next time
             yield CollectionWarning(connector=self.name, locator=entry.relative, message=outcome.error)
             return
+        classes = unit_classes(entry.relative, outcome.units, context.classify)
+        prepared = outcome.prepared
         stats["extracted"] += 1
         context.progress.note(f"read {entry.relative}")
-        classified = self._classify(outcome, context)
-        yield from classified.warnings
-        data = compress(payload_chunks(classified.items, classified.dates))
+        warnings = [CollectionWarning(connector=self.name, locator=locator, message=message)
+                    for unit, unit_class in zip(outcome.units, classes, strict=True)
+                    for locator in [f"{entry.relative} [{unit.sheet}]" if unit.is_register else entry.relative]
+                    for message in [*unit.warnings, *([unit_class] if isinstance(unit_class, str) else [])]]
+        yield from warnings
         sha256 = outcome.sha256 or ""
-        parts = part_contents(classified.items, classified.dates, sha256, outcome.size, context.fingerprint)
+        if prepared is not None:
+            stats["classified_ahead"] += 1
+        else:
+            classified = classified_items(outcome.units, classes)
+            prepared = Prepared(classes, compress(payload_chunks(classified.items, classified.dates)),
+                                part_contents(classified.items, classified.dates, sha256, outcome.size,
+                                              context.fingerprint, PART_ITEMS),
+                                len(classified.items), sorted(classified.types))
+            del classified
         group_key = self._group_key(entry.relative)
         order = order_key(group_key)
         if context.index.enabled and sha256:
             context.index.put(key, entry.relative, entry.size, entry.mtime_ns, sha256,
-                              context.fingerprint, data, json.dumps(sorted(classified.types)),
-                              len(classified.items), _warnings_json(classified.warnings), json.dumps(parts), order)
-        if classified.items:
-            yield from _encoded_groups(group_key, sha256, context.fingerprint, frozenset(classified.types),
-                                       len(classified.items), data, parts, order)
+                              context.fingerprint, prepared.data, json.dumps(prepared.types),
+                              prepared.count, _warnings_json(warnings), json.dumps(prepared.parts), order)
+        if prepared.count:
+            yield from _encoded_groups(group_key, sha256, context.fingerprint, frozenset(prepared.types),
+                                       prepared.count, prepared.data, prepared.parts, order)
 
     def _group_key(self, relative: str) -> str:
         # The prefix of every item id from the file: ordering groups by it orders their items.
         return f"{self.name}:{relative}"
 
-    def _classify(self, outcome: Outcome, context: CollectContext) -> _Classified:
-        """Classify each document or sheet the worker read, and complete its items with the result."""
-        relative = outcome.relative
-        result = _Classified()
-        for unit in outcome.units:
-            locator = f"{relative} [{unit.sheet}]" if unit.is_register else relative
-            result.warnings += [
-                CollectionWarning(connector=self.name, locator=locator, message=warning) for warning in unit.warnings
-            ]
-            candidate = Candidate(path=relative, title=unit.title, sheet=unit.sheet,
-                                  headers=tuple(name for name in unit.canonical if name), is_register=unit.is_register)
-            classification = context.classify(candidate)
-            if classification is None and unit.is_register:
-                result.warnings.append(CollectionWarning(
-                    connector=self.name, locator=locator,
-                    message="sheet not recognised as a register; add a [[classify]] entry to qmscheck.toml",
-                ))
-                continue
-            if classification is None:
-                classification = Classification("unclassified", Kind.DOCUMENT, "no pattern matched")
-            if not _TYPE.fullmatch(classification.type):
-                result.warnings.append(CollectionWarning(
-                    connector=self.name, locator=locator,
-                    message=f"classified as {classification.type!r}, which is not an evidence type name "
-                            "(lower case letters, digits and underscores); not collected",
-                ))
-                continue
-            kind = (classification.kind or kind_of(classification.type)).value
-            result.types.add(classification.type)
-            assert len(unit.dates) == len(unit.items), "a worker lists the dated attributes of every item"
-            start = len(result.items)
-            result.dates.update((start + index, dated) for index, dated in enumerate(unit.dates) if dated)
-            prefix = classification_prefix(kind, classification.type)
-            result.items += [prefix + fragment[1:] for fragment in unit.items]
-        return result
-
-
-@dataclass
-class _Classified:
-    items: list[str] = field(default_factory=list)
-    dates: dict[int, list[str]] = field(default_factory=dict)
-    types: set[str] = field(default_factory=set)
-    warnings: list[CollectionWarning] = field(default_factory=list)
-
-
-_TYPE = re.compile(TYPE_NAME)
 
 
 def _encoded_groups(key: str, sha256: str, fingerprint: str, types: frozenset[str], count: int, data: bytes,

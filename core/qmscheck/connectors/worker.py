@@ -1,24 +1,29 @@
 """The per-file work of the file-share connector: hash the bytes, parse them, write the items.
 
 It runs in worker processes (``--jobs``), so its inputs and outputs are plain picklable
-values. It never classifies (that needs the plugins, which live in the parent process): each
-document or sheet comes back as a :class:`Unit` with what classifying it takes and its items
-as JSON lacking only their classification (:mod:`qmscheck.connectors.encode`).
+values. Each document or sheet comes back as a :class:`Unit` with what classifying it takes
+and its items as JSON lacking only their classification (:mod:`qmscheck.connectors.encode`):
+the parent classifies. A large file a worker also classifies and writes ahead of the parent,
+which takes that only if it agrees (:mod:`qmscheck.connectors.classifying`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from queue import Empty, Full, Queue
 
-from qmscheck.connectors.encode import RowItems, unclassified_item
+from qmscheck.classify import Candidate, Classification, Overrides
+from qmscheck.config import ClassifyOverride
+from qmscheck.connectors.classifying import Ahead, Prepared, classified_items, part_contents, unit_classes
+from qmscheck.connectors.encode import RowItems, payload_chunks, unclassified_item
 from qmscheck.connectors.tree import Tree
 from qmscheck.extract import ExtractionError, read_document, read_register
+from qmscheck.index import compress
 from qmscheck.pool import pooled, process_pool
 
 DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt"})
@@ -36,6 +41,8 @@ class Task:
     #: What every item's provenance says besides its locator: connector, connector_version, source.
     provenance: tuple[tuple[str, str], ...] = ()
     size: int = 0  # bytes, as listed: small files travel to the workers in batches
+    #: Given for a large file: a worker classifies and writes its items (connectors.classifying).
+    ahead: Ahead | None = None
 
 
 @dataclass
@@ -62,6 +69,8 @@ class Outcome:
     unchanged: bool = False  # bytes hash to Task.known_sha256; nothing was parsed
     error: str | None = None
     units: list[Unit] = field(default_factory=list)
+    #: The items classified and written by the worker (then the units come without theirs).
+    prepared: Prepared | None = None
 
 
 def file_digest(path: Path) -> tuple[str, int]:
@@ -148,7 +157,48 @@ BATCH_BYTES = 4 * 1024 * 1024
 
 
 def _process_batch(tasks: list[Task]) -> list[Outcome]:
-    return [process(task) for task in tasks]
+    """What a worker process runs: each file read, and a large one classified and written too."""
+    outcomes = [process(task) for task in tasks]
+    for task, outcome in zip(tasks, outcomes, strict=True):
+        if task.ahead is not None and outcome.error is None and not outcome.unchanged:
+            _prepare(outcome, task.ahead)
+    return outcomes
+
+
+#: The classifiers of a worker process: the config's tables of the scan (as last given) and the plugins.
+_classifiers: tuple[tuple[ClassifyOverride, ...], Callable[[Candidate], Classification | None]] | None = None
+
+
+def _classifier(overrides: tuple[ClassifyOverride, ...]) -> Callable[[Candidate], Classification | None]:
+    global _classifiers
+    if _classifiers is None or _classifiers[0] != overrides:
+        from qmscheck.plugins import load_plugins  # loaded once per worker, and only by one reading a large file
+
+        plugins = load_plugins()
+        tables = Overrides(list(overrides))
+
+        def classify(candidate: Candidate) -> Classification | None:
+            return tables.classify(candidate) or plugins.classify(candidate)
+
+        _classifiers = (overrides, classify)
+    return _classifiers[1]
+
+
+def _prepare(outcome: Outcome, ahead: Ahead) -> None:
+    """Classify the file's units as the parent would, and write their items: the parent takes them
+    if it classifies the units the same way. The units' own items are then not sent."""
+    try:
+        classes = unit_classes(outcome.relative, outcome.units, _classifier(ahead.overrides))
+    except Exception:  # a plugin failing here fails in the parent too, which says so
+        return
+    classified = classified_items(outcome.units, classes)
+    sha256 = outcome.sha256 or ""
+    outcome.prepared = Prepared(classes, compress(payload_chunks(classified.items, classified.dates)),
+                                part_contents(classified.items, classified.dates, sha256, outcome.size,
+                                              ahead.fingerprint, ahead.part_items),
+                                len(classified.items), sorted(classified.types))
+    for unit in outcome.units:
+        unit.items, unit.dates = [], []
 
 
 def _batches(tasks: Iterable[Task]) -> Iterator[list[Task]]:

@@ -1,0 +1,75 @@
+"""A worker reading a large file classifies and writes its items ahead of the parent process,
+which takes them only when it classifies every unit the same way (connectors.classifying)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from qmscheck.classify import Candidate, Classification
+from qmscheck.collect import CollectOptions, collect
+from qmscheck.config import load_config
+from qmscheck.connectors import filesystem
+from qmscheck.evidence import Kind
+from qmscheck.hookspecs import hookimpl
+from qmscheck.plugins import load_plugins
+from qmscheck.scan import ScanRequest, scan
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def acme(tmp_path: Path) -> Path:
+    org = tmp_path / "acme"
+    shutil.copytree(ROOT / "fixtures" / "acme", org, ignore=shutil.ignore_patterns(".qmscheck"))
+    return org
+
+
+def _stored(index: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(index) as db:
+        return db.execute("SELECT location, sha256, payload, types, count, warnings, parts, ordering FROM files "
+                          "ORDER BY location").fetchall()
+
+
+def test_what_workers_write_ahead_is_what_the_parent_writes(acme: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(filesystem, "AHEAD_BYTES", 0)  # every file, documents and workbooks alike
+    monkeypatch.setattr(filesystem, "PART_ITEMS", 3)  # registers in parts: the workers are told the size
+    reports, stats = [], []
+    for jobs in (1, 2):
+        options = CollectOptions(index=tmp_path / f"index-{jobs}.sqlite", jobs=jobs)
+        reports.append(scan(ScanRequest(target=acme, collect=options)).model_dump_json())
+        stats.append(options.stats)
+    assert stats[0]["classified_ahead"] == 0  # one process: nothing to be ahead of
+    assert stats[1]["classified_ahead"] == stats[1]["extracted"] > 20
+    assert reports[0] == reports[1]
+    stored = _stored(tmp_path / "index-1.sqlite")
+    assert stored == _stored(tmp_path / "index-2.sqlite")
+    assert any(parts != "[]" for *_, parts, _ in stored)  # some registers were stored in parts
+
+
+class CalibrationAsMaintenance:
+    """A classifier the workers do not have: registered in the parent process only."""
+
+    @hookimpl(tryfirst=True)
+    def qmscheck_classify(self, candidate: Candidate) -> Classification | None:
+        if "calibration" in candidate.name.lower():
+            return Classification("maintenance_record", Kind.RECORD, "test plugin")
+        return None
+
+
+def test_the_parent_reads_a_file_again_when_its_workers_classify_otherwise(acme: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(filesystem, "AHEAD_BYTES", 0)
+    config = load_config(acme)
+    plugins = load_plugins([CalibrationAsMaintenance()])
+    options = CollectOptions(jobs=2)
+    collection = collect(config, plugins, options)
+    calibration = [item for item in collection.items if "Calibration" in item.id]
+    assert calibration and {item.type for item in calibration} == {"maintenance_record"}
+    assert 0 < options.stats["classified_ahead"] < options.stats["extracted"]
+    alone = collect(config, plugins, CollectOptions(jobs=1))
+    assert [item.model_dump_json() for item in collection.items] == [item.model_dump_json() for item in alone.items]
+    assert collection.warnings == alone.warnings
