@@ -223,8 +223,17 @@ def start_workers(jobs: int) -> ProcessPoolExecutor:
     share (about half a second that a large rescan's first changed file would otherwise wait).
     Hand them to :func:`run_tasks`, or shut them down."""
     executor = process_pool(jobs)
-    for _ in range(jobs):
-        executor.submit(_ready)  # each submit starts a process while none is idle
+
+    def spawn() -> None:
+        try:
+            for _ in range(jobs):
+                executor.submit(_ready)  # each submit starts a process while none is idle
+        except RuntimeError:
+            pass  # shut down already: the scan stopped
+
+    # Starting the first pool waits for the fork server to import what the workers run (~0.3 s):
+    # a thread waits for it, while this one lists the share.
+    threading.Thread(target=spawn, name="qmscheck-start-workers", daemon=True).start()
     return executor
 
 
