@@ -410,8 +410,8 @@ def test_a_rule_whose_changed_files_summarise_as_before_reads_only_their_stored_
     def spy(self: GroupwiseRun, rule):  # type: ignore[no-untyped-def]
         rest = stored_rest(self, rule)
         if rest is not None:
-            whole = rest.all
-            rest.all = lambda: read_whole.append(rule.id) or whole()  # type: ignore[method-assign]
+            whole = rest._decoded
+            rest._decoded = lambda: read_whole.append(rule.id) or whole()  # type: ignore[method-assign]
         return rest
 
     monkeypatch.setattr(GroupwiseRun, "_stored_rest", spy)

@@ -320,15 +320,17 @@ class GroupwiseRun:
         of the others, that its failures are the same (Groupwise.still_holds)."""
         if sum(stored.populations.values()) != sum(rule.populations[slot] for slot in rule.stale):
             return False  # the rule's population is part of its grading
-        stale = set(rule.stale)
-        rest = stored_rest.all()  # every other group's data: what a changed group's is weighed against
         try:
-            removed = [Summary(population=stored.populations[slot]) if str(slot) not in rest else
-                       revived(groups[rule.groups[slot]].key, stored.populations[slot], rest[str(slot)])
+            removed = [Summary(population=stored.populations[slot]) if (entry := stored_rest.get(str(slot))) is None
+                       else revived(groups[rule.groups[slot]].key, stored.populations[slot], entry)
                        for slot in rule.stale]
-            kept = [entry[1] for text, entry in rest.items() if int(text) not in stale and entry[1]]
+            # Every other group's data: what a changed group's is weighed against.
+            others = stored_rest.entries_except(set(rule.stale))
+            if not all(isinstance(entry, list) and len(entry) == 3 for entry in others):
+                return False  # damaged: combined again, where damage is mended
+            kept = [entry[1] for entry in others if entry[1]]
         except (ValueError, TypeError, IndexError):
-            return False  # damaged: combined again, where damage is mended
+            return False
         added = [rule.summaries.get(slot) or Summary(population=rule.populations[slot]) for slot in rule.stale]
         context = RuleContext(rule=rule.loaded.rule, as_of=self.as_of, organisation=self.organisation,
                               resolve=_no_citations)

@@ -18,9 +18,16 @@ MergeKey = tuple[str, tuple[str, ...]]
 
 
 def _key(finding: Finding) -> MergeKey | None:
-    if not finding.evidence:
+    evidence = finding.evidence
+    if not evidence:
         return None
-    return finding.clause, tuple(sorted(ref.id for ref in finding.evidence))
+    if len(evidence) == 1:  # most findings: no generator, no sort
+        return finding.clause, (evidence[0].id,)
+    return finding.clause, tuple(sorted(ref.id for ref in evidence))
+
+
+def _lead_order(finding: Finding) -> tuple[int, str]:
+    return finding.grade.severity, finding.rule_id
 
 
 def merge_findings(findings: list[Finding]) -> list[Finding]:
@@ -36,8 +43,11 @@ def merge_findings(findings: list[Finding]) -> list[Finding]:
     for group in groups.values():
         if len(group) < 2:
             continue
-        # The rest of the report's order breaks ties: the lead does not depend on the order given.
-        group.sort(key=lambda f: (f.grade.severity, f.rule_id, finding_sort_key(f)))
+        group.sort(key=_lead_order)
+        if _lead_order(group[0]) == _lead_order(group[1]):
+            # The rest of the report's order breaks a tie (one rule failing the same items twice):
+            # the lead does not depend on the order given. The others' order shows only their rule.
+            group.sort(key=lambda f: (*_lead_order(f), finding_sort_key(f)))
         lead, others = group[0], group[1:]
         gaps = " ".join(f"Also ({f.rule_id}): {f.title.rstrip('.')}." for f in others)
         # A shallow copy: findings are not changed once made, so the lead's lists can be shared.

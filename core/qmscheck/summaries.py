@@ -203,6 +203,7 @@ class StoredRest:
         self._slots: list[int] = slots
         self._lines = lines
         self._all: dict[str, Any] | None = None
+        self._entries: list[Any] | None = None
 
     def get(self, text: str) -> Any:
         """The entry of a slot (given as text), None when it has none (the summary was only a count)."""
@@ -220,13 +221,22 @@ class StoredRest:
     def all(self) -> dict[str, Any]:
         """Every entry by slot as text, decoded once."""
         if self._all is None:
-            entries = self._lines[1:]
-            try:
-                decoded = pydantic_core.from_json(b"[" + b",".join(entries) + b"]", cache_strings=False)
-            except ValueError:
-                decoded = [_entry(line) for line in entries]
-            self._all = dict(zip(map(str, self._slots), decoded, strict=True))
+            self._all = dict(zip(map(str, self._slots), self._decoded(), strict=True))
         return self._all
+
+    def entries_except(self, slots: set[int]) -> list[Any]:
+        """The entries of every slot but ``slots``, in slot order (no dictionary of 100k entries)."""
+        decoded = self._decoded()
+        return [entry for slot, entry in zip(self._slots, decoded, strict=True) if slot not in slots]
+
+    def _decoded(self) -> list[Any]:
+        if self._entries is None:
+            lines = self._lines[1:]
+            try:
+                self._entries = pydantic_core.from_json(b"[" + b",".join(lines) + b"]", cache_strings=False)
+            except ValueError:
+                self._entries = [_entry(line) for line in lines]
+        return self._entries
 
     def with_entries(self, changed: dict[int, Any]) -> bytes:
         """The rest as stored, with the entries of the ``changed`` slots replaced (None: removed, the
