@@ -332,3 +332,17 @@ def test_a_trees_stat_answers_only_for_what_its_walk_lists(tmp_path: Path) -> No
     assert tree.stat("in") == listed["in"]
     for relative in ("out", "away/outside.txt", "folder", "missing.txt"):
         assert tree.stat(relative) is None, relative
+
+
+def test_the_index_tells_whether_it_holds_enough_files_to_warm_workers(tmp_path: Path) -> None:
+    from qmscheck.index import EvidenceIndex
+
+    index = EvidenceIndex(tmp_path / "index.sqlite")
+    for number in range(3):
+        index.put("src", f"f{number}.md", 1, 1, "sha", "fp", b"x", "[]", 1, "[]", "[]", "o")
+    index.put("src", "other.md", 1, 1, "sha", "another fingerprint", b"x", "[]", 1, "[]", "[]", "o")
+    index.flush()
+    assert index.holds("src", "fp", 3) and not index.holds("src", "fp", 4)
+    assert not index.holds("elsewhere", "fp", 1) and index.holds("src", "another fingerprint", 1)
+    assert not EvidenceIndex(None).holds("src", "fp", 1)
+    index.close()

@@ -140,6 +140,15 @@ class EvidenceIndex:
                                 (source, fingerprint))
         return {listed[0]: listed for listed in rows}
 
+    def holds(self, source: str, fingerprint: str, files: int) -> bool:
+        """Whether the index lists at least ``files`` files of the source made with ``fingerprint``
+        (without listing them)."""
+        if self._db is None or files <= 0:
+            return self._db is not None
+        row = self._db.execute("SELECT 1 FROM files WHERE source=? AND fingerprint=? LIMIT 1 OFFSET ?",
+                               (source, fingerprint, files - 1)).fetchone()
+        return row is not None
+
     def load(self, source: str) -> dict[str, CachedFile]:
         """Every cached file of one source, by location, in one query: a rescan reuses most of them."""
         if self._db is None:

@@ -192,9 +192,10 @@ class FilesystemConnector:
         if "max_file_size" in options and not context.max_file_size_forced:
             limit = parse_size(options["max_file_size"])
         key = f"{self.name}:{source}@{tree.url}"  # provenance names the configured source
-        known = context.index.listing(key, context.fingerprint)
         # A large share seen before: its changed files go to workers started while it is listed.
-        workers = start_workers(context.jobs) if context.jobs > 1 and len(known) >= WARM_WORKERS_AT else None
+        warm = context.jobs > 1 and context.index.holds(key, context.fingerprint, WARM_WORKERS_AT)
+        workers = start_workers(context.jobs) if warm else None
+        known = context.index.listing(key, context.fingerprint)
         files = self._collect(tree, source, limit, key, known, workers, context)
         del known  # held by _collect alone, which drops it once the share is listed
         try:
