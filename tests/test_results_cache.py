@@ -375,11 +375,23 @@ def test_the_stored_rest_reads_one_entry_without_the_others() -> None:
     assert stored.get("4") is None and "4" not in stored and "40" in stored
     assert stored.all() == rest and decode_rest(blob) == rest
     assert StoredRest(_encoded({})).all() == {}
-    # Entries replaced, removed (a count now) and added; the others written back as they were read.
+    # Entries replaced, removed (a count now) and added: while they are few, only they are written.
     changed = {12: [[], ["new"], []], 40: None, 7: [[], None, [2]]}
     expected = {"3": rest["3"], "7": [[], None, [2]], "12": [[], ["new"], []]}
-    assert decode_rest(stored.with_entries(changed)) == expected
-    assert stored.with_entries({}) == blob
+    whole, changes = stored.with_entries(changed)
+    assert whole is None and len(changes) < len(blob)
+    updated = StoredRest(blob, changes)
+    assert [updated.get(text) for text in ("3", "7", "12", "40")] == [rest["3"], expected["7"], expected["12"], None]
+    assert updated.all() == expected and updated.entries_except({7}) == [rest["3"], expected["12"]]
+    # Changes add up; once they are many, the whole is written again, with the others as they were read.
+    assert StoredRest(blob, updated.with_entries({3: None})[1]).all() == {"7": expected["7"], "12": expected["12"]}
+    StoredRest.CHANGES_AT_LEAST = 0
+    try:
+        whole, changes = updated.with_entries({})
+    finally:
+        StoredRest.CHANGES_AT_LEAST = 1000
+    assert whole is not None and changes == b"" and decode_rest(whole) == expected
+    assert whole.split(b"\n")[1] == blob.split(b"\n")[1]  # slot 3, written back byte for byte
     # One entry that is not JSON reads as damaged, alone: the others are read as they were stored.
     lines = blob.split(b"\n")
     lines[2] = b"[not json"

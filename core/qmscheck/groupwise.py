@@ -43,6 +43,7 @@ from qmscheck.results import ResultCache, StoredFindings
 from qmscheck.rulepack import LoadedRule
 from qmscheck.summaries import (
     CitedGroups,
+    RestUpdate,
     SharedList,
     StoredRest,
     StoredRule,
@@ -59,6 +60,7 @@ from qmscheck.summarising import Reader, Summariser, summarised
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
+_B = TypeVar("_B")
 
 @dataclass
 class GroupwiseRule:
@@ -244,7 +246,7 @@ class GroupwiseRun:
         # damaged: were the scan to stop in between, the next would summarise again.)
         entries = ((slot, rule.rest.get(str(slot)) or rest_of(groups[rule.groups[slot]].key, summary))
                    for slot, summary in sorted(rule.summaries.items()))
-        self.store.put_summaries(rule.id, rule.digest, rule.lists, b"", encode_rest(entries))
+        self.store.put_summaries(rule.id, rule.digest, rule.lists, b"", (encode_rest(entries), b""))
         rule.rest = {}
         summaries = rule.combined()
         rule.summaries = {}  # held by `summaries` alone: freed as soon as the rule is graded
@@ -287,7 +289,8 @@ class GroupwiseRun:
         return kept
 
     def _stored_rest(self, rule: GroupwiseRule) -> StoredRest | None:
-        return _decoded(rule, self.store.summary_rest(rule.id, rule.digest), StoredRest)
+        stored = self.store.summary_rest(rule.id, rule.digest)
+        return _decoded(rule, stored, lambda blobs: StoredRest(*blobs))
 
     @staticmethod
     def _changed_citations(rule: GroupwiseRule, stored: _Stored, groups: Sequence[EvidenceGroup]) -> list[str] | None:
@@ -337,7 +340,7 @@ class GroupwiseRun:
         return rule.primitive.still_holds(context, kept, removed, added)
 
     @staticmethod
-    def _updated(rule: GroupwiseRule, rest: StoredRest, groups: Sequence[EvidenceGroup]) -> bytes:
+    def _updated(rule: GroupwiseRule, rest: StoredRest, groups: Sequence[EvidenceGroup]) -> RestUpdate:
         """The stored rest with the groups summarised afresh in place of what they said."""
         changed = {slot: None if (summary := rule.summaries.get(slot)) is None
                    else rest_of(groups[rule.groups[slot]].key, summary) for slot in rule.stale}
@@ -368,7 +371,7 @@ class GroupwiseRun:
         rule.counted += counted
         self._summarise_slots(rule, damaged, groups)
 
-    def _store(self, rule: GroupwiseRule, lists: _StoredLists, cited: CitedGroups, rest: bytes | None) -> None:
+    def _store(self, rule: GroupwiseRule, lists: _StoredLists, cited: CitedGroups, rest: RestUpdate | None) -> None:
         """Store the rule's summaries with its findings' digest; ``rest`` None: it is as stored."""
         lists.put(rule.keys)
         lists.put(rule.digests)
@@ -542,7 +545,7 @@ def _refreshed(rule: GroupwiseRule, kept: StoredFindings, cited: CitedGroups, ch
     return StoredFindings.of_json(pydantic_core.to_json(findings)), updated
 
 
-def _decoded(rule: GroupwiseRule, blob: bytes | None, decoder: Callable[[bytes], _T]) -> _T | None:
+def _decoded(rule: GroupwiseRule, blob: _B | None, decoder: Callable[[_B], _T]) -> _T | None:
     """What a rule's stored blob decodes to; None when there is none, or it is damaged (the groups
     it covered are then summarised again)."""
     if blob is None:

@@ -25,6 +25,7 @@ from qmscheck.errors import QmscheckError
 from qmscheck.groups import EvidenceGroup
 from qmscheck.index import open_index
 from qmscheck.report import Finding, finding_sort_key
+from qmscheck.summaries import RestUpdate
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS rule_results (
@@ -38,7 +39,8 @@ CREATE TABLE IF NOT EXISTS stored_summaries (
     keys TEXT NOT NULL,
     digests TEXT NOT NULL,
     header BLOB NOT NULL,
-    rest BLOB NOT NULL
+    rest BLOB NOT NULL,
+    changes BLOB NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS summary_lists (
     digest TEXT PRIMARY KEY,
@@ -145,7 +147,7 @@ class ResultCache:
             return
         self._db = open_index(path, _SCHEMA)
         columns = [row[1] for row in self._db.execute("PRAGMA table_info(stored_summaries)")]
-        if columns != ["rule_id", "digest", "keys", "digests", "header", "rest"]:
+        if columns != ["rule_id", "digest", "keys", "digests", "header", "rest", "changes"]:
             self._db.execute("DROP TABLE stored_summaries")
             self._db.executescript(_SCHEMA)
         for table in _OLD_TABLES:
@@ -208,26 +210,30 @@ class ResultCache:
                 self._db.execute("SELECT rule_id, digest, header FROM stored_summaries")
                 if digests.get(rule_id) == digest}
 
-    def summary_rest(self, rule_id: str, digest: str) -> bytes | None:
-        """The rest of a rule's stored summaries (qmscheck.summaries.encode_rest)."""
+    def summary_rest(self, rule_id: str, digest: str) -> tuple[bytes, bytes] | None:
+        """The rest of a rule's stored summaries and the changes to it since (qmscheck.summaries.StoredRest)."""
         if self._db is None:
             return None
-        row = self._db.execute("SELECT rest FROM stored_summaries WHERE rule_id = ? AND digest = ?",
+        row = self._db.execute("SELECT rest, changes FROM stored_summaries WHERE rule_id = ? AND digest = ?",
                                (rule_id, digest)).fetchone()
-        return None if row is None else bytes(row[0])
+        return None if row is None else (bytes(row[0]), bytes(row[1]))
 
     def put_summaries(self, rule_id: str, digest: str, lists: tuple[str, str], header: bytes,
-                      rest: bytes | None) -> None:
+                      rest: RestUpdate | None) -> None:
         """Replace what the rule had; ``lists`` are the digests of the shared lists of keys and
-        digests the header names; ``rest`` None keeps the rest stored under the same digest."""
+        digests the header names; ``rest``: the whole rest (None: as stored) and the changes to it,
+        or None to keep both as stored under the same digest."""
         if self._db is None:
             return
         if rest is None:
             self._db.execute("UPDATE stored_summaries SET keys = ?, digests = ?, header = ? "
                              "WHERE rule_id = ? AND digest = ?", (*lists, header, rule_id, digest))
+        elif rest[0] is None:
+            self._db.execute("UPDATE stored_summaries SET keys = ?, digests = ?, header = ?, changes = ? "
+                             "WHERE rule_id = ? AND digest = ?", (*lists, header, rest[1], rule_id, digest))
         else:
-            self._db.execute("INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?, ?, ?)",
-                             (rule_id, digest, *lists, header, rest))
+            self._db.execute("INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (rule_id, digest, *lists, header, *rest))
 
     def summary_list(self, digest: str) -> bytes | None:
         """A list of group keys or digests that stored summaries name by its digest (qmscheck.summaries)."""
