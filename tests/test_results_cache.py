@@ -173,20 +173,20 @@ def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_pa
     index = tmp_path / "index.sqlite"
     first, _ = run(acme, index)
     with sqlite3.connect(index) as db:
-        rows = db.execute("SELECT rule_id, rest FROM stored_summaries").fetchall()
+        rows = db.execute("SELECT rule_id, rest FROM summary_rests").fetchall()
         # A rule that keeps more than a count of many files (document numbers, to find duplicates).
         rule_id, blob = max(rows, key=lambda row: len(decode_rest(row[1])))
         rest = decode_rest(blob)
         assert len(rest) > 10
         damaged = sorted(rest, key=int)[3]
         rest[damaged] = ["not", "a summary"]
-        db.execute("UPDATE stored_summaries SET rest = ? WHERE rule_id = ?", (_encoded(rest), rule_id))
+        db.execute("UPDATE summary_rests SET rest = ? WHERE rule_id = ?", (_encoded(rest), rule_id))
         db.execute("DELETE FROM rule_results WHERE rule_id = ?", (rule_id,))
     again, stats = run(acme, index)
     assert (stats["rules_evaluated"], stats["groups_summarised"]) == (1, 1)
     assert again.model_dump_json() == first.model_dump_json()
     with sqlite3.connect(index) as db:
-        (blob,) = db.execute("SELECT rest FROM stored_summaries WHERE rule_id = ?", (rule_id,)).fetchone()
+        (blob,) = db.execute("SELECT rest FROM summary_rests WHERE rule_id = ?", (rule_id,)).fetchone()
     assert decode_rest(blob)[damaged] != ["not", "a summary"]  # stored again, mended
 
 

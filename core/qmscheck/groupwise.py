@@ -42,6 +42,7 @@ from qmscheck.groups import EvidenceGroup
 from qmscheck.results import ResultCache, StoredFindings
 from qmscheck.rulepack import LoadedRule
 from qmscheck.summaries import (
+    DAMAGED_ENTRY,
     CitedGroups,
     RestUpdate,
     SharedList,
@@ -329,10 +330,10 @@ class GroupwiseRun:
                        for slot in rule.stale]
             # Every other group's data: what a changed group's is weighed against.
             others = stored_rest.entries_except(set(rule.stale))
-            if not all(isinstance(entry, list) and len(entry) == 3 for entry in others):
+            if DAMAGED_ENTRY in others:
                 return False  # damaged: combined again, where damage is mended
             kept = [entry[1] for entry in others if entry[1]]
-        except (ValueError, TypeError, IndexError):
+        except (ValueError, TypeError, IndexError, KeyError):
             return False
         added = [rule.summaries.get(slot) or Summary(population=rule.populations[slot]) for slot in rule.stale]
         context = RuleContext(rule=rule.loaded.rule, as_of=self.as_of, organisation=self.organisation,

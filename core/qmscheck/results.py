@@ -38,10 +38,12 @@ CREATE TABLE IF NOT EXISTS stored_summaries (
     digest TEXT NOT NULL,
     keys TEXT NOT NULL,
     digests TEXT NOT NULL,
-    header BLOB NOT NULL,
-    rest BLOB NOT NULL,
-    changes BLOB NOT NULL
+    header BLOB NOT NULL
 ) WITHOUT ROWID;
+-- The rest of each rule's summaries, and the changes to it since, each in a table of its own:
+-- SQLite writes a row whole, and a rest may be 17 MB that a rescan does not change.
+CREATE TABLE IF NOT EXISTS summary_rests (rule_id TEXT PRIMARY KEY, digest TEXT NOT NULL, rest BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS summary_changes (rule_id TEXT PRIMARY KEY, digest TEXT NOT NULL, changes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS summary_lists (
     digest TEXT PRIMARY KEY,
     items BLOB NOT NULL
@@ -147,8 +149,9 @@ class ResultCache:
             return
         self._db = open_index(path, _SCHEMA)
         columns = [row[1] for row in self._db.execute("PRAGMA table_info(stored_summaries)")]
-        if columns != ["rule_id", "digest", "keys", "digests", "header", "rest", "changes"]:
-            self._db.execute("DROP TABLE stored_summaries")
+        if columns != ["rule_id", "digest", "keys", "digests", "header"]:
+            for table in ("stored_summaries", "summary_rests", "summary_changes"):
+                self._db.execute(f"DROP TABLE {table}")
             self._db.executescript(_SCHEMA)
         for table in _OLD_TABLES:
             self._db.execute(f"DROP TABLE IF EXISTS {table}")
@@ -214,9 +217,13 @@ class ResultCache:
         """The rest of a rule's stored summaries and the changes to it since (qmscheck.summaries.StoredRest)."""
         if self._db is None:
             return None
-        row = self._db.execute("SELECT rest, changes FROM stored_summaries WHERE rule_id = ? AND digest = ?",
-                               (rule_id, digest)).fetchone()
-        return None if row is None else (bytes(row[0]), bytes(row[1]))
+        rest = self._db.execute("SELECT rest FROM summary_rests WHERE rule_id = ? AND digest = ?",
+                                (rule_id, digest)).fetchone()
+        if rest is None:
+            return None
+        changes = self._db.execute("SELECT changes FROM summary_changes WHERE rule_id = ? AND digest = ?",
+                                   (rule_id, digest)).fetchone()
+        return bytes(rest[0]), b"" if changes is None else bytes(changes[0])
 
     def put_summaries(self, rule_id: str, digest: str, lists: tuple[str, str], header: bytes,
                       rest: RestUpdate | None) -> None:
@@ -225,15 +232,14 @@ class ResultCache:
         or None to keep both as stored under the same digest."""
         if self._db is None:
             return
+        self._db.execute("INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?, ?)",
+                         (rule_id, digest, *lists, header))
         if rest is None:
-            self._db.execute("UPDATE stored_summaries SET keys = ?, digests = ?, header = ? "
-                             "WHERE rule_id = ? AND digest = ?", (*lists, header, rule_id, digest))
-        elif rest[0] is None:
-            self._db.execute("UPDATE stored_summaries SET keys = ?, digests = ?, header = ?, changes = ? "
-                             "WHERE rule_id = ? AND digest = ?", (*lists, header, rest[1], rule_id, digest))
-        else:
-            self._db.execute("INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (rule_id, digest, *lists, header, *rest))
+            return
+        whole, changes = rest
+        if whole is not None:
+            self._db.execute("INSERT OR REPLACE INTO summary_rests VALUES (?, ?, ?)", (rule_id, digest, whole))
+        self._db.execute("INSERT OR REPLACE INTO summary_changes VALUES (?, ?, ?)", (rule_id, digest, changes))
 
     def summary_list(self, digest: str) -> bytes | None:
         """A list of group keys or digests that stored summaries name by its digest (qmscheck.summaries)."""
