@@ -249,8 +249,10 @@ class ResultCache:
         return None if row is None else bytes(row[0])
 
     def put_summary_list(self, digest: str, items: bytes) -> None:
-        if self._db is not None:
-            self._db.execute("INSERT OR IGNORE INTO summary_lists VALUES (?, ?)", (digest, items))
+        # Asked first: SQLite builds the row, megabytes of it, before it finds the key taken.
+        if self._db is not None and self._db.execute("SELECT 1 FROM summary_lists WHERE digest = ?",
+                                                     (digest,)).fetchone() is None:
+            self._db.execute("INSERT INTO summary_lists VALUES (?, ?)", (digest, items))
 
     def close(self) -> None:
         if self._db is None:
