@@ -167,18 +167,18 @@ class GroupwiseRun:
         # allocate: the collector stays paused until the findings are made.
         with collector_paused():
             headers = self.store.summaries({rule.id: rule.digest for rule in self.rules}) if self.reuse else {}
-            # Rules reading the same evidence types read the same groups: one list of keys and one
-            # of digests for all.
-            read_by: dict[frozenset[str], tuple[list[int], SharedList, SharedList]] = {}
+            # Rules reading the same groups (those holding the same evidence types) share one list
+            # of keys and one of digests.
+            read_by: dict[frozenset[frozenset[str]], tuple[list[int], SharedList, SharedList]] = {}
             lists = _StoredLists(self.store)
             pending: dict[int, _Pending] = {}
             for rule in self.rules:
-                if rule.types not in read_by:
-                    positions = sorted(position for types, positions in by_types.items()
-                                       if not types.isdisjoint(rule.types) for position in positions)
-                    read_by[rule.types] = (positions, SharedList.of([keys[position] for position in positions]),
-                                           SharedList.of([digests[position] for position in positions]))
-                rule.groups, rule.keys, rule.digests = read_by[rule.types]
+                read = frozenset(types for types in by_types if not types.isdisjoint(rule.types))
+                if read not in read_by:
+                    positions = sorted(position for types in read for position in by_types[types])
+                    read_by[read] = (positions, SharedList.of([keys[position] for position in positions]),
+                                     SharedList.of([digests[position] for position in positions]))
+                rule.groups, rule.keys, rule.digests = read_by[read]
                 rule.stale = self._plan(rule, self._stored(rule, headers.pop(rule.id, None)), lists)
                 for slot in rule.stale:
                     position = rule.groups[slot]
