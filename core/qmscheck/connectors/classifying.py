@@ -23,8 +23,9 @@ import pydantic_core
 
 from qmscheck.classify import Candidate, Classification, kind_of
 from qmscheck.config import ClassifyOverride
-from qmscheck.connectors.encode import classification_prefix
+from qmscheck.connectors.encode import classification_prefix, payload_chunks
 from qmscheck.evidence import TYPE_NAME, Kind
+from qmscheck.index import compress
 
 _TYPE = re.compile(TYPE_NAME)
 
@@ -121,11 +122,19 @@ class Ahead:
 
 @dataclass
 class Prepared:
-    """A file's items as a worker classified them (``classes``, per unit) and wrote them: the
-    payload, compressed; the content digests of its parts; the number of items and their types."""
+    """A file's items as classified (``classes``, per unit) and written to store: the payload,
+    compressed; the content digests of its parts; the number of items and their types."""
 
     classes: list[UnitClass]
     data: bytes
     parts: list[str]
     count: int
     types: list[str]
+
+    @classmethod
+    def written(cls, units: Sequence[ReadUnit], classes: list[UnitClass], sha256: str, size: int,
+                fingerprint: str, part_items: int) -> Prepared:
+        classified = classified_items(units, classes)
+        return cls(classes, compress(payload_chunks(classified.items, classified.dates)),
+                   part_contents(classified.items, classified.dates, sha256, size, fingerprint, part_items),
+                   len(classified.items), sorted(classified.types))

@@ -25,8 +25,8 @@ from pydantic import ValidationError
 
 from qmscheck import __version__
 from qmscheck.connectors.base import CollectContext, Collected
-from qmscheck.connectors.classifying import Ahead, Prepared, classified_items, part_contents, unit_classes
-from qmscheck.connectors.encode import PayloadLines, decode, decode_part, payload_chunks
+from qmscheck.connectors.classifying import Ahead, Prepared, unit_classes
+from qmscheck.connectors.encode import PayloadLines, decode, decode_part
 from qmscheck.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
 from qmscheck.connectors.worker import (
     BATCH_BYTES,
@@ -43,7 +43,7 @@ from qmscheck.connectors.worker import (
 from qmscheck.errors import ConnectorError, QmscheckError
 from qmscheck.evidence import CollectionWarning, EvidenceItem, order_key
 from qmscheck.groups import EvidenceGroup, part_key
-from qmscheck.index import CachedFile, Listed, compress, decompress, intact
+from qmscheck.index import CachedFile, Listed, decompress, intact
 
 __all__ = ["DOCUMENT_SUFFIXES", "REGISTER_SUFFIXES", "FilesystemConnector", "file_digest", "parse_size"]
 
@@ -368,12 +368,7 @@ class FilesystemConnector:
         if prepared is not None:
             stats["classified_ahead"] += 1
         else:
-            classified = classified_items(outcome.units, classes)
-            prepared = Prepared(classes, compress(payload_chunks(classified.items, classified.dates)),
-                                part_contents(classified.items, classified.dates, sha256, outcome.size,
-                                              context.fingerprint, PART_ITEMS),
-                                len(classified.items), sorted(classified.types))
-            del classified
+            prepared = Prepared.written(outcome.units, classes, sha256, outcome.size, context.fingerprint, PART_ITEMS)
         group_key = self._group_key(entry.relative)
         order = order_key(group_key)
         if context.index.enabled and sha256:

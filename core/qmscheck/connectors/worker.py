@@ -19,11 +19,10 @@ from queue import Empty, Full, Queue
 
 from qmscheck.classify import Candidate, Classification, Overrides
 from qmscheck.config import ClassifyOverride
-from qmscheck.connectors.classifying import Ahead, Prepared, classified_items, part_contents, unit_classes
-from qmscheck.connectors.encode import RowItems, payload_chunks, unclassified_item
+from qmscheck.connectors.classifying import Ahead, Prepared, unit_classes
+from qmscheck.connectors.encode import RowItems, unclassified_item
 from qmscheck.connectors.tree import Tree
 from qmscheck.extract import ExtractionError, read_document, read_register
-from qmscheck.index import compress
 from qmscheck.pool import pooled, process_pool
 
 DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt"})
@@ -191,12 +190,8 @@ def _prepare(outcome: Outcome, ahead: Ahead) -> None:
         classes = unit_classes(outcome.relative, outcome.units, _classifier(ahead.overrides))
     except Exception:  # a plugin failing here fails in the parent too, which says so
         return
-    classified = classified_items(outcome.units, classes)
-    sha256 = outcome.sha256 or ""
-    outcome.prepared = Prepared(classes, compress(payload_chunks(classified.items, classified.dates)),
-                                part_contents(classified.items, classified.dates, sha256, outcome.size,
-                                              ahead.fingerprint, ahead.part_items),
-                                len(classified.items), sorted(classified.types))
+    outcome.prepared = Prepared.written(outcome.units, classes, outcome.sha256 or "", outcome.size,
+                                        ahead.fingerprint, ahead.part_items)
     for unit in outcome.units:
         unit.items, unit.dates = [], []
 
