@@ -92,9 +92,12 @@ def phase_scan(org: Path, index: Path, jobs: int, full: bool) -> dict[str, float
     from qmscheck.collect import CollectOptions, collect
     from qmscheck.config import load_config
     from qmscheck.plugins import load_plugins
+    from qmscheck.pool import start_fork_server
     from qmscheck.rulepack import load_packs
 
     start = time.perf_counter()
+    if jobs > 1:
+        start_fork_server()  # as qmscheck.scan.scan does
     plugins = load_plugins()
     config = load_config(org)
     packs = load_packs(list(plugins.rule_packs))

@@ -334,7 +334,7 @@ def test_a_trees_stat_answers_only_for_what_its_walk_lists(tmp_path: Path) -> No
         assert tree.stat(relative) is None, relative
 
 
-def test_the_index_tells_whether_it_holds_enough_files_to_warm_workers(tmp_path: Path) -> None:
+def test_the_index_tells_whether_it_holds_enough_files_and_which_are_large(tmp_path: Path) -> None:
     from qmscheck.index import EvidenceIndex
 
     index = EvidenceIndex(tmp_path / "index.sqlite")
@@ -345,4 +345,8 @@ def test_the_index_tells_whether_it_holds_enough_files_to_warm_workers(tmp_path:
     assert index.holds("src", "fp", 3) and not index.holds("src", "fp", 4)
     assert not index.holds("elsewhere", "fp", 1) and index.holds("src", "another fingerprint", 1)
     assert not EvidenceIndex(None).holds("src", "fp", 1)
+    index.put("src", "large.csv", 5_000_000, 1, "sha", "fp", b"x", "[]", 1, "[]", "[]", "o")
+    index.flush()
+    assert list(index.listing("src", "fp", at_least=4_000_000)) == ["large.csv"]
+    assert len(index.listing("src", "fp")) == 4
     index.close()

@@ -201,12 +201,15 @@ def scan(target: Path, format_names: tuple[str, ...], output: Path | None, outpu
          timestamp: bool, index: Path | None, no_index: bool, full: bool, jobs: int | None,
          max_file_size: str | None, quiet: bool, verbose: bool) -> None:
     """Scan TARGET: a folder of evidence, or a qmscheck.toml naming sources, scope and options."""
-    from qmscheck.collect import CollectOptions
+    from qmscheck.collect import CollectOptions, default_jobs
     from qmscheck.config import load_config
+    from qmscheck.pool import start_fork_server
     from qmscheck.progress import make_progress
     from qmscheck.scan import ScanRequest
     from qmscheck.scan import scan as run_scan
 
+    if (jobs if jobs is not None else default_jobs()) > 1:
+        start_fork_server()  # the workers' imports, while the plugins load
     plugins = _load_plugins()
     renderers = _renderers(plugins, format_names, output, output_dir)
     if index is not None and no_index:

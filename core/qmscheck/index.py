@@ -124,10 +124,11 @@ class EvidenceIndex:
     def enabled(self) -> bool:
         return self._db is not None
 
-    def listing(self, source: str, fingerprint: str) -> dict[str, Listed]:
+    def listing(self, source: str, fingerprint: str, *, at_least: int = 0) -> dict[str, Listed]:
         """What the index knows of each file's stat and bytes, without its items: enough to tell
         which files changed, so that the workers start on them before the rest is loaded.
-        Entries made with another fingerprint are of no use (the files are read again): they go."""
+        Entries made with another fingerprint are of no use (the files are read again): they go.
+        ``at_least``: only files of that many bytes or more."""
         if self._db is None:
             return {}
         # Looking for such entries reads the whole table: done when the fingerprint changed, not every scan.
@@ -136,8 +137,8 @@ class EvidenceIndex:
         if row is None or row[0] != fingerprint:
             self._db.execute("DELETE FROM files WHERE source=? AND fingerprint!=?", (source, fingerprint))
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (marker, fingerprint))
-        rows = self._db.execute("SELECT location, size, mtime_ns, sha256 FROM files WHERE source=? AND fingerprint=?",
-                                (source, fingerprint))
+        rows = self._db.execute("SELECT location, size, mtime_ns, sha256 FROM files "
+                                "WHERE source=? AND fingerprint=? AND size >= ?", (source, fingerprint, at_least))
         return {listed[0]: listed for listed in rows}
 
     def holds(self, source: str, fingerprint: str, files: int) -> bool:

@@ -10,6 +10,7 @@ from qmscheck.check import CheckOptions, run_check
 from qmscheck.collect import CollectOptions, collect
 from qmscheck.config import load_config
 from qmscheck.plugins import Plugins, load_plugins
+from qmscheck.pool import start_fork_server
 from qmscheck.report import Report
 from qmscheck.rulepack import load_packs
 
@@ -26,6 +27,8 @@ class ScanRequest:
 
 
 def scan(request: ScanRequest, plugins: Plugins | None = None) -> Report:
+    if request.collect.processes > 1:
+        start_fork_server()  # the workers' imports, meanwhile
     plugins = plugins or load_plugins()
     config = load_config(request.target)
     # Rules are validated before any evidence is read: a broken pack fails fast.

@@ -195,16 +195,14 @@ class FilesystemConnector:
         # A large share seen before: its changed files go to workers started while it is listed.
         warm = context.jobs > 1 and context.index.holds(key, context.fingerprint, WARM_WORKERS_AT)
         workers = start_workers(context.jobs) if warm else None
-        known = context.index.listing(key, context.fingerprint)
-        files = self._collect(tree, source, limit, key, known, workers, context)
-        del known  # held by _collect alone, which drops it once the share is listed
+        files = self._collect(tree, source, limit, key, workers, context)
         try:
             yield from files
         finally:
             if workers is not None:
                 workers.shutdown(wait=True, cancel_futures=True)  # a no-op once run_tasks has shut them
 
-    def _collect(self, tree: Tree, source: str, limit: int, key: str, known: dict[str, Listed],
+    def _collect(self, tree: Tree, source: str, limit: int, key: str,
                  workers: ProcessPoolExecutor | None, context: CollectContext) -> Iterator[Collected]:
         provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
 
@@ -215,15 +213,17 @@ class FilesystemConnector:
             return Task(tree, entry.relative, _suffix(entry.relative), known_sha256, provenance, entry.size,
                         ahead if entry.size >= AHEAD_BYTES else None)
 
-        # A large file seen before is looked at first: if it changed, warm workers start on it now
-        # instead of after the listing (a second or two at 100k files). Its first stat is the one
-        # kept, as it was taken before its bytes were read.
-        early = _changed_large(tree, known, limit, context.full) if workers is not None else {}
+        # A large file seen before is looked at first, before the index lists the rest: if it changed,
+        # warm workers start on it now instead of after the listing and the walk (a second or two at
+        # 100k files). Its first stat is the one kept, as it was taken before its bytes were read.
+        early = {} if workers is None else _changed_large(
+            tree, context.index.listing(key, context.fingerprint, at_least=EARLY_BYTES), limit, context.full)
         feed: Queue[Task | None] = Queue()
         outcomes: Iterator[Outcome] | None = None
         if workers is not None:
             first = [task(entry, sha256) for entry, sha256 in early.values()]
             outcomes = Prefetched(run_tasks(_fed(first, feed), context.jobs, ordered=False, workers=workers))
+        known = context.index.listing(key, context.fingerprint)
         reading = self._read(tree, source, limit, key, known, early, feed, outcomes, task, context)
         del known  # held by _read alone, which drops it once the share is listed
         try:
