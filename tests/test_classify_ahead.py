@@ -73,3 +73,17 @@ def test_the_parent_reads_a_file_again_when_its_workers_classify_otherwise(acme:
     alone = collect(config, plugins, CollectOptions(jobs=1))
     assert [item.model_dump_json() for item in collection.items] == [item.model_dump_json() for item in alone.items]
     assert collection.warnings == alone.warnings
+
+
+def test_a_worker_that_cannot_classify_leaves_the_file_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qmscheck.connectors import worker
+    from qmscheck.connectors.classifying import Ahead
+
+    def failing(candidate: Candidate) -> Classification | None:
+        raise RuntimeError("a plugin broke")
+
+    monkeypatch.setattr(worker, "_classifier", lambda overrides: failing)
+    unit = worker.Unit("Calibration Log", True, None, ("Gauge ID",), ("gauge_id",), items=['{"id":"x"}'], dates=[[]])
+    outcome = worker.Outcome("Calibration Log.csv", sha256="s", size=1, units=[unit])
+    worker._prepare(outcome, Ahead((), "fp", 10))
+    assert outcome.prepared is None and unit.items == ['{"id":"x"}']  # sent as read, for the parent

@@ -188,10 +188,10 @@ def _prepare(outcome: Outcome, ahead: Ahead) -> None:
     if it classifies the units the same way. The units' own items are then not sent."""
     try:
         classes = unit_classes(outcome.relative, outcome.units, _classifier(ahead.overrides))
-    except Exception:  # a plugin failing here fails in the parent too, which says so
+        outcome.prepared = Prepared.written(outcome.units, classes, outcome.sha256 or "", outcome.size,
+                                            ahead.fingerprint, ahead.part_items)
+    except Exception:  # left to the parent, which meets the same failure where it is reported
         return
-    outcome.prepared = Prepared.written(outcome.units, classes, outcome.sha256 or "", outcome.size,
-                                        ahead.fingerprint, ahead.part_items)
     for unit in outcome.units:
         unit.items, unit.dates = [], []
 
