@@ -23,13 +23,18 @@ _Task = TypeVar("_Task")
 _Result = TypeVar("_Result")
 
 
+_fork_server_started = False
+
+
 def start_fork_server() -> None:
     """Start the fork server now, in a thread: it imports what the workers run (~0.3 s), and a
     scan that will want workers calls this first, so that they start at once when wanted (a
     rescan's changed register is read while the parent loads its plugins, rules and index).
     Does nothing where processes are spawned, not forked."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
+    global _fork_server_started
+    if _fork_server_started or "forkserver" not in multiprocessing.get_all_start_methods():
         return
+    _fork_server_started = True  # the CLI asks, and then scan() asks again
     multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
     threading.Thread(target=multiprocessing.forkserver.ensure_running, name="qmscheck-fork-server",
                      daemon=True).start()

@@ -270,13 +270,15 @@ class StoredRest:
         entries written back as they were read) and no changes."""
         changes = {**self._changes, **{slot: pydantic_core.to_json(entry) for slot, entry in changed.items()}}
         if len(changes) <= max(self.CHANGES_AT_LEAST, len(self._slots) // 8):
-            return None, _joined(sorted(changes), changes)
+            slots = sorted(changes)
+            return None, _joined(slots, [changes[slot] for slot in slots])
         slots, lines = self._applied(changes)
-        return _joined(slots, dict(zip(slots, lines[1:], strict=True))), b""
+        return _joined(slots, lines[1:]), b""
 
 
-def _joined(slots: list[int], lines: dict[int, bytes]) -> bytes:
-    return b"\n".join([pydantic_core.to_json(slots), *(lines[slot] for slot in slots)])
+def _joined(slots: list[int], lines: list[bytes]) -> bytes:
+    """A rest as encode_rest writes it, from its slots and the lines of their entries."""
+    return b"\n".join([pydantic_core.to_json(slots), *lines])
 
 
 def _split_rest(blob: bytes) -> tuple[list[int], list[bytes]]:

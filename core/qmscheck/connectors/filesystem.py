@@ -344,18 +344,18 @@ class FilesystemConnector:
                 yield from _cached_results(reused)
                 return
             outcome = process(task(entry, None))
-        if (outcome.prepared is not None
-                and outcome.prepared.classes != unit_classes(entry.relative, outcome.units, context.classify)):
+        classes = unit_classes(entry.relative, outcome.units, context.classify)
+        if outcome.prepared is not None and outcome.prepared.classes != classes:
             # The worker's classifiers said otherwise (a plugin this process has and it has not): its
             # items are of no use, and it did not send the units' own. Read here, as a small file is.
             outcome = process(task(entry, None))
+            classes = unit_classes(entry.relative, outcome.units, context.classify)
         if outcome.error is not None:
             stats["failed"] += 1
             context.progress.note(f"{entry.relative}: {outcome.error}")
             context.index.forget(key, [entry.relative])  # a broken file is read again next time
             yield CollectionWarning(connector=self.name, locator=entry.relative, message=outcome.error)
             return
-        classes = unit_classes(entry.relative, outcome.units, context.classify)
         prepared = outcome.prepared
         stats["extracted"] += 1
         context.progress.note(f"read {entry.relative}")
