@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Fields a controlled document carries; other labels found in a document go to
 # DocumentMetadata.extra because their meaning depends on the document type.
@@ -147,11 +148,15 @@ _DATE_OR_NAME: dict[str, tuple[str, str]] = {
     "freigabe": ("approved", "approver"),
 }
 
+_LABEL_CACHE = 4096
 _PARENTHETICAL = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
 _NON_WORD = re.compile(r"[\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
+# Labels and headers repeat across thousands of documents and registers: these lookups are
+# pure, so each distinct label is worked out once per process (bounded, labels are short).
+@lru_cache(maxsize=_LABEL_CACHE)
 def normalise(label: str) -> str:
     """Lower-case, accent-free, punctuation-free form used for synonym lookup."""
     decomposed = unicodedata.normalize("NFKD", label.casefold())
@@ -176,6 +181,7 @@ def _build_index() -> dict[str, str]:
 _INDEX = _build_index()
 
 
+@lru_cache(maxsize=_LABEL_CACHE)
 def canonical_field(label: str) -> str | None:
     """Map a header or label to its canonical field name, or None."""
     key = normalise(label)
@@ -188,6 +194,7 @@ def canonical_field(label: str) -> str | None:
     return found
 
 
+@lru_cache(maxsize=_LABEL_CACHE)
 def resolve_field(label: str, holds_dates: bool) -> str | None:
     """Canonical field for a label given whether its value(s) are dates.
 
