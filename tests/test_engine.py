@@ -11,7 +11,7 @@ from qmscheck import engine
 from qmscheck.conditions import compile_condition, holds
 from qmscheck.engine import PROBES_PER_RULESET, EngineError, Probe, evaluate
 from qmscheck.periods import epoch_days
-from qmscheck.projection import read_keys
+from qmscheck.projection import read_keys, type_verdict
 from qmscheck.rulemodel import Condition
 
 AS_OF = date(2026, 3, 31)
@@ -211,12 +211,47 @@ def test_engine_agrees_with_python_on_many_duplicate_projections(
             expected[f"neg{number}"] = {str(f["id"]) for f in typed} - met
     probes.append(Probe("rows", TYPES, {"k": "register_row"}))
     expected["rows"] = {str(f["id"]) for f in facts if f["k"] == "register_row"}
+    # Probes testing only the type are answered without the engine, beside those that are not.
+    probes.append(Probe("first_type", TYPES, {"$or": [{"t": TYPES[0]}, {"t": "employee"}]}))
+    expected["first_type"] = {str(f["id"]) for f in facts if f["t"] == TYPES[0]}
+    probes.append(Probe("no_type", TYPES, {"$and": [{"t": TYPES[1]}, {"t": "employee"}]}))
+    expected["no_type"] = set()
     before = engine._engine().asserted
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(engine, "DEDUPE_MIN_SHARE", 0)
         assert evaluate(probes, facts) == expected
     # Each ruleset sees at most one fact per distinct row, never one per copy.
     assert engine._engine().asserted - before <= len(rows) * len(TYPES)
+
+
+@pytest.mark.parametrize(
+    ("expression", "verdict"),
+    [
+        ({"t": "supplier"}, True),
+        ({"t": "employee"}, False),
+        ({"$or": [{"t": "employee"}, {"t": "supplier"}]}, True),
+        ({"$and": [{"t": "supplier"}, {"$or": [{"t": "employee"}]}]}, False),
+        ({"$and": [{"t": "supplier"}, {"s_status": "open"}]}, None),
+        ({"$or": [{"t": "supplier"}, {"s_status": "open"}]}, None),
+        ({"t": 1}, None),
+        ({"$or": []}, None),
+        ({"$nex": {"t": 1}}, None),
+        ({"t": "supplier", "s_status": "open"}, None),
+    ],
+)
+def test_type_verdict_answers_only_expressions_that_read_nothing_but_the_type(
+    expression: dict[str, object], verdict: bool | None
+) -> None:
+    assert type_verdict(expression, "supplier") is verdict
+
+
+def test_probes_testing_only_the_type_send_no_fact_to_the_engine() -> None:
+    facts = [fact(i, "supplier" if i % 2 else "calibration_record", n_score=i) for i in range(3000)]
+    probes = [Probe("suppliers", ("supplier", "calibration_record"), {"t": "supplier"}),
+              Probe("none", ("calibration_record",), {"$and": [{"t": "supplier"}, {"t": "calibration_record"}]})]
+    before = engine._engine().asserted
+    assert evaluate(probes, facts) == {"suppliers": {f"e{i}" for i in range(1, 3000, 2)}, "none": set()}
+    assert engine._engine().asserted == before
 
 
 def test_duplicate_projections_are_asserted_once() -> None:

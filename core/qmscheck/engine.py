@@ -29,6 +29,10 @@ sound because a rule here judges one fact by the keys it names and nothing else 
 no state, no condition on the id); any construct the projection does not recognise makes
 that ruleset take whole facts, as before. So do facts that are nearly all distinct, where
 projecting would cost more than it saves.
+
+Most selections test nothing but the type ("every training record"). Such a probe matches
+every fact of its type or none, so it is answered here without the engine: a register of
+125,000 rows read by five rules no longer costs the engine a match per row and rule.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from typing import Any
 
 from qmscheck.errors import QmscheckError
 from qmscheck.facts import FACT_MARK, TYPE_KEY
-from qmscheck.projection import Distinct, distinct, identity, read_keys
+from qmscheck.projection import Distinct, distinct, identity, read_keys, type_verdict
 
 PROBES_PER_RULESET = 40
 BATCH_SIZE = 1000
@@ -166,7 +170,7 @@ class _Engine:
                 typed = facts_by_type.get(evidence_type, [])
                 if not typed:
                     continue
-                group = by_type[evidence_type]
+                group = _answered_by_type(by_type[evidence_type], evidence_type, typed, matches)
                 for start in range(0, len(group), PROBES_PER_RULESET):
                     self._assert_all(evidence_type, group[start : start + PROBES_PER_RULESET], typed, matches)
         return matches
@@ -178,6 +182,27 @@ def _probes_by_type(probes: Sequence[Probe]) -> dict[str, list[Probe]]:
         for evidence_type in probe.types:
             by_type[evidence_type].append(probe)
     return by_type
+
+
+def _answered_by_type(probes: Sequence[Probe], evidence_type: str, typed: list[dict[str, Any]],
+                      matches: dict[str, set[str]]) -> list[Probe]:
+    """Record the matches of the probes that test only the type (every fact, or none, of
+    ``typed``); the others, left for the engine."""
+    left: list[Probe] = []
+    ids: set[str] | None = None
+    for probe in probes:
+        verdict = type_verdict(probe.expression, evidence_type)
+        if verdict is None:
+            left.append(probe)
+        elif verdict:
+            if ids is None:
+                try:
+                    ids = {identity(fact) for fact in typed}
+                except KeyError:  # a fact without an id: the engine's own handling stands
+                    left.append(probe)
+                    continue
+            matches[probe.key].update(ids)
+    return left
 
 
 def _reduced(evidence_type: str, probes: Sequence[Probe], typed: list[dict[str, Any]]) -> Distinct | None:
