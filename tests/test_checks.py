@@ -365,3 +365,22 @@ def test_unique_still_holds_only_when_no_changed_key_is_held_elsewhere() -> None
     assert not unique.still_holds(None, kept, [keyed("a")], [keyed("y")])  # type: ignore[arg-type]
     assert not unique.still_holds(None, kept, [keyed("x")], [keyed("y", "y")])  # type: ignore[arg-type]
     assert not unique.still_holds(None, kept, [keyed("x"), keyed("x")], [keyed("y")])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("Obsolete/qp03.docx", True),
+        ("procs/2019 ARCHIVE (old)/qp03.docx", True),
+        ("/srv/share/Archiv/qp03.docx", False),
+        ("/srv/share/archive/qp03.docx", True),
+        ("archive.docx", False),
+        ("work/qp03 archive copy.docx", False),
+        ("", False),
+    ],
+)
+def test_allowed_folders_are_matched_on_folders_not_the_file_name(path: str, allowed: bool) -> None:
+    from qmscheck.checks.unique import in_allowed_folder
+
+    assert in_allowed_folder(item("procedure", path), ["archive", "Obsolete"]) is allowed
+    assert in_allowed_folder(item("procedure", path), []) is False
