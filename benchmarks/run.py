@@ -7,6 +7,8 @@ and register rows defective (default 0.02; 1 makes every one defective), then me
 its own process so peak memory is per phase:
   floor   walk + stat + sha256 of every byte (os.scandir; hashing in --jobs processes),
           plus raw row decoding of every register (python-calamine for workbooks, csv for csv);
+  parse   the floor's hashing plus every file parsed into items by qmscheck's readers (no
+          classifying, index or rules), in --jobs processes: reading with parsing;
   full    a full scan (collect with --full into a fresh index, then check);
   rescan  the same scan after changing 1% of the files (index reused);
 and prints the times, the ratios (full / floor, rescan / full) and peak RSS, and checks that
@@ -85,6 +87,34 @@ def phase_floor(org: Path, jobs: int) -> dict[str, float]:
             "seconds": decoded - start, "files": len(files), "rows": rows}
 
 
+def _parse_files(relatives: list[str], root: str) -> int:
+    """Hash and parse files as a scan's workers do (qmscheck's readers): the items they give."""
+    from qmscheck.connectors.tree import open_tree
+    from qmscheck.connectors.worker import Task, process
+
+    tree = open_tree(root, Path(root))
+    provenance = (("connector", "filesystem"), ("connector_version", "bench"), ("source", "share"))
+    items = 0
+    for relative in relatives:
+        outcome = process(Task(tree, relative, Path(relative).suffix.lower(), None, provenance))
+        items += sum(len(unit.items) for unit in outcome.units)
+    return items
+
+
+def phase_parse(org: Path, jobs: int) -> dict[str, float]:
+    """The floor's hashing plus every file parsed into items by qmscheck's readers, in ``jobs``
+    processes, largest files first: what reading the evidence costs before qmscheck classifies,
+    indexes or checks anything."""
+    start = time.perf_counter()
+    root = str(org / "share")
+    files = sorted(_walk(root), key=lambda path: -os.path.getsize(path))
+    relatives = [os.path.relpath(path, root) for path in files]
+    with ProcessPoolExecutor(jobs) as pool:
+        chunks = [relatives[:8]] + [relatives[i : i + 64] for i in range(8, len(relatives), 64)]
+        items = sum(pool.map(_parse_files, chunks, [root] * len(chunks)))
+    return {"seconds": time.perf_counter() - start, "files": len(files), "items": items}
+
+
 def phase_scan(org: Path, index: Path, jobs: int, full: bool) -> dict[str, float]:
     from datetime import date
 
@@ -157,6 +187,8 @@ def main() -> None:
         name, org, jobs = args.phase[0], Path(args.phase[1]), int(args.phase[2])
         if name == "floor":
             data = phase_floor(org, jobs)
+        elif name == "parse":
+            data = phase_parse(org, jobs)
         else:
             data = phase_scan(org, Path(args.phase[3]), jobs, full=name == "full")
         data["peak_rss_mib"] = _peak_rss_mib()
@@ -184,6 +216,7 @@ def main() -> None:
     jobs_arg = str(args.jobs)
     run_phase(["floor", str(org), jobs_arg])  # warm the page cache: every phase then reads warm
     floor = run_phase(["floor", str(org), jobs_arg])
+    parse = run_phase(["parse", str(org), jobs_arg])
     full = run_phase(["full", str(org), jobs_arg, str(index)])
     changed = change_one_percent(org)
     rescan = run_phase(["rescan", str(org), jobs_arg, str(index)])
@@ -195,6 +228,8 @@ def main() -> None:
           f"--jobs {args.jobs}, {changed} files changed for the rescan")
     row("floor", floor, f"walk+stat {floor['walk_stat']:.2f} s, sha256 {floor['sha256']:.2f} s, "
                         f"calamine/csv rows {floor['rows_decode']:.2f} s")
+    row("parse", parse, f"the floor's hashing, and each file parsed into {parse['items']:.0f} items by "
+                        "qmscheck's readers (no classifying, index or rules)")
     for name, data in (("full", full), ("rescan", rescan)):
         row(name, data, f"collect {data['collect']:.2f} s, check {data['check']:.2f} s, setup {data['setup']:.2f} s; "
                         f"{data['items']:.0f} items; extracted {data.get('stat_extracted', 0):.0f}, "
@@ -203,6 +238,9 @@ def main() -> None:
                         f"reused {data.get('stat_rules_reused', 0):.0f}")
     print(f"\nfull / floor           {full['seconds'] / floor['seconds']:6.2f}   (target <= 2)")
     print(f"full collect / floor   {full['collect'] / floor['seconds']:6.2f}")
+    print(f"parse / floor          {parse['seconds'] / floor['seconds']:6.2f}   (reading alone, with parsing)")
+    print(f"full / parse           {full['seconds'] / parse['seconds']:6.2f}   (what classifying, indexing and "
+          "checking add)")
     print(f"rescan / full          {rescan['seconds'] / full['seconds']:6.2%}  (target <= 5%)")
     print(f"rescan collect / full  {rescan['collect'] / full['seconds']:6.2%}")
     print(f"peak RSS               {max(full['peak_rss_mib'], rescan['peak_rss_mib']):6.0f} MiB (target < 1024)")
