@@ -20,10 +20,11 @@ from typing import Any
 from qmscheck.checks.base import CheckContext, Groupwise, Summary, positions_of
 from qmscheck.engine import Probe, evaluate
 from qmscheck.evidence import Organisation
-from qmscheck.facts import to_fact
+from qmscheck.facts import FactKeys, WholeFacts, read_fact, to_fact
 from qmscheck.gcpause import collector_paused
 from qmscheck.groups import PART_MARK, EvidenceGroup
 from qmscheck.pool import pooled, process_pool
+from qmscheck.projection import read_keys
 from qmscheck.rulemodel import Rule
 from qmscheck.summaries import only_counts
 
@@ -59,19 +60,22 @@ class Summariser:
 
     def summarise(self, batch: Batch) -> Summaries:
         decoded = [group.decoded() for group, _ in batch]
+        wanted = sorted({reader for _, readers in batch for reader in readers})
+        probes = [probe for reader in wanted for probe in self.readers[reader].probes]
+        reads = _reads_by_type(probes)
+        unread = FactKeys.of(())
         starts: list[int] = []
         facts: list[dict[str, Any]] = []
         for items in decoded:
             start = len(facts)
             starts.append(start)
-            facts.extend([to_fact(start + i, item) for i, item in enumerate(items)])
-        wanted = sorted({reader for _, readers in batch for reader in readers})
-        probes = [probe for reader in wanted for probe in self.readers[reader].probes]
+            for offset, item in enumerate(items):
+                keys = reads.get(item.type, unread)
+                facts.append(to_fact(start + offset, item) if keys is None else read_fact(start + offset, item, keys))
         local = _split(evaluate(probes, facts), starts, len(facts))
         result: Summaries = []
         for position, ((group, readers), items) in enumerate(zip(batch, decoded, strict=True)):
-            start = starts[position]
-            group_facts = facts[start : start + len(items)]
+            group_facts = WholeFacts(items)
             positions = positions_of(items)
             indices = {key: found[position] for key, found in local.items()}
             summaries: list[Summary | int] = []
@@ -112,6 +116,19 @@ def _pickled(summariser: Summariser) -> bytes | None:
         log.warning("summarising in one process: a rule's check primitive cannot be sent to worker "
                     "processes (%s)", exc)
         return None
+
+
+def _reads_by_type(probes: Sequence[Probe]) -> dict[str, FactKeys | None]:
+    """Per evidence type, the fact keys its probes can read; None (whole facts) when unsure."""
+    by_type: dict[str, list[Probe]] = {}
+    for probe in probes:
+        for evidence_type in probe.types:
+            by_type.setdefault(evidence_type, []).append(probe)
+    result: dict[str, FactKeys | None] = {}
+    for evidence_type, typed in by_type.items():
+        keys = read_keys(probe.expression for probe in typed)
+        result[evidence_type] = None if keys is None else FactKeys.of(keys)
+    return result
 
 
 def _batches(work: Iterable[tuple[EvidenceGroup, list[int]]]) -> Iterator[Batch]:
