@@ -212,7 +212,11 @@ class FsspecTree:
         try:
             is_dir = self.fs.isdir(self.root)
         except Exception as exc:  # network errors come in many types
-            raise ConnectorError(f"{self.url}: cannot reach the folder ({type(exc).__name__}: {exc})") from None
+            problem = "cannot reach the folder"
+            # Object stores check credentials on the first request, not on connecting (s3: a bad secret).
+            if isinstance(exc, PermissionError) or _is_authentication_error(exc):
+                problem += ": the server refused access (check the user name and the password or key)"
+            raise ConnectorError(f"{self.url}: {problem} ({type(exc).__name__}: {exc})") from None
         if not is_dir:
             raise ConnectorError(f"{self.url}: folder does not exist")
 
