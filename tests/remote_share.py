@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from qmscheck.collect import Collection, CollectOptions, collect
 from qmscheck.config import load_config
 from qmscheck.plugins import load_plugins
 from qmscheck.scan import ScanRequest, scan
+from qmscheck.testing import stop_process, wait_until_listening
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -55,3 +60,25 @@ def assert_same_as_local(config_path: Path, location: str, index: Path, server_l
     assert [(f.rule_id, f.grade, [e.locator for e in f.evidence]) for f in remote_report.findings] == [
         (f.rule_id, f.grade, [e.locator for e in f.evidence]) for f in local_report.findings
     ]
+
+
+def qmscheck_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The command line, as a user runs it, in its own process with ``env``."""
+    return subprocess.run([sys.executable, "-m", "qmscheck", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+@contextmanager
+def served(name: str, command: list[str], port: int, log_path: Path, unavailable: Callable[[str], object],
+           env: dict[str, str] | None = None) -> Iterator[None]:
+    """``command`` running as a server on 127.0.0.1:``port`` (its output in ``log_path``) until the block
+    ends; ``unavailable`` (pytest.fail or pytest.skip) is told why when it does not start listening."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        try:
+            problem = wait_until_listening(process, port)
+            if problem is not None:
+                unavailable(f"{name}: {problem}: {log_path.read_text()[-800:]}")
+            yield
+        finally:
+            stop_process(process)

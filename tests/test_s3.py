@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from qmscheck.testing import free_port, stop_process, wait_until_listening
-from remote_share import ACME, ROOT, acme_config, assert_same_as_local
+from qmscheck.testing import free_port
+from remote_share import ACME, acme_config, assert_same_as_local, qmscheck_cli, served
 
 BUCKET = "qms"
 PREFIX = "acme"
 ENV = "QMS_S3_SECRET"
 REGION = "eu-central-1"
+URL = f"s3://{BUCKET}/{PREFIX}"
 # The unsigned requests the server allows before it checks signatures: create user, policy, key.
 SETUP_REQUESTS = 3
 
@@ -61,14 +61,9 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = tmp_path_factory.mktemp("s3")
     port = free_port()
     env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": str(SETUP_REQUESTS)}
+    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     log_path = base / "moto.out"
-    log = log_path.open("w")
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    try:
-        problem = wait_until_listening(process, port)
-        if problem is not None:
-            pytest.fail(f"moto_server: {problem}: {log_path.read_text()[-800:]}")
+    with served("moto_server", command, port, log_path, pytest.fail, env):
         endpoint = f"http://127.0.0.1:{port}"
         iam = _client("iam", endpoint)
         iam.create_user(UserName="qms-reader")
@@ -81,30 +76,24 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         share = ACME / "share"
         for path in sorted(p for p in share.rglob("*") if p.is_file()):
             s3.put_object(Bucket=BUCKET, Key=f"{PREFIX}/{path.relative_to(share).as_posix()}", Body=path.read_bytes())
-        yield server
-    finally:
-        _forget_connections()
-        stop_process(process)
-        log.close()
+        try:
+            yield server
+        finally:
+            _forget_connections()
 
 
 def _forget_connections() -> None:
-    """fsspec keeps one S3FileSystem (and its listings) per set of options; drop them with the server."""
-    try:
-        import s3fs  # type: ignore[import-untyped, unused-ignore]
-    except ImportError:
-        return
+    """fsspec keeps one S3FileSystem (and its listings) per set of options; drop them with the server.
+    (Called once the fixture has found s3fs.)"""
+    import s3fs  # type: ignore[import-untyped, unused-ignore]
+
     s3fs.S3FileSystem.clear_instance_cache()
-
-
-def url() -> str:
-    return f"s3://{BUCKET}/{PREFIX}"
 
 
 def s3_config(tmp_path: Path, server: Server, location: str | None = None) -> Path:
     return acme_config(
         tmp_path,
-        f'path = "{location or url()}"\npassword_env = "{ENV}"\n'
+        f'path = "{location or URL}"\npassword_env = "{ENV}"\n'
         f'storage_options = {{ username = "{server.key_id}", endpoint_url = "{server.endpoint}", '
         f'client_kwargs = {{ region_name = "{REGION}" }} }}',
     )
@@ -125,14 +114,9 @@ def test_scan_through_s3_equals_the_local_scan(
     monkeypatch.setenv(ENV, s3_server.secret)
     _forget_connections()
     config_path = s3_config(tmp_path, s3_server)
-    assert_same_as_local(config_path, url(), tmp_path / "index.sqlite", s3_server.log.read_text())
+    assert_same_as_local(config_path, URL, tmp_path / "index.sqlite", s3_server.log.read_text())
     # Read-only: nothing was written, changed or removed in the bucket.
     assert snapshot(s3_server) == before
-
-
-def qmscheck_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "qmscheck", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
 
 
 @pytest.mark.parametrize(

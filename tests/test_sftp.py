@@ -25,14 +25,13 @@ import pwd
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from qmscheck.testing import free_port, stop_process, wait_until_listening
-from remote_share import acme_config, assert_same_as_local
+from qmscheck.testing import free_port
+from remote_share import acme_config, assert_same_as_local, qmscheck_cli, served
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -116,18 +115,11 @@ def sftp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if checked.returncode != 0:
         pytest.fail(f"sshd rejects the test configuration: {checked.stderr.strip() or checked.stdout.strip()}")
     log_path = base / "sshd.out"
-    log = log_path.open("w")
-    process = subprocess.Popen([sshd, "-D", "-e", "-f", str(conf)], stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    try:
-        problem = wait_until_listening(process, port)
-        if problem is not None:
-            pytest.fail(f"sshd: {problem}: {log_path.read_text()[-800:]}")
-        yield Server(port, share, base / "client_ed25519", base / "stranger_ed25519", log_path)
-    finally:
-        _drop_connections()
-        stop_process(process)
-        log.close()
+    with served("sshd", [sshd, "-D", "-e", "-f", str(conf)], port, log_path, pytest.fail):
+        try:
+            yield Server(port, share, base / "client_ed25519", base / "stranger_ed25519", log_path)
+        finally:
+            _drop_connections()
 
 
 def _drop_connections() -> None:
@@ -172,11 +164,6 @@ def test_scan_through_sftp_equals_the_local_scan(
     assert_same_as_local(config_path, url(sftp_server), tmp_path / "index.sqlite", sftp_server.log.read_text())
     # Read-only: nothing was written, changed or removed in the served folder.
     assert snapshot(sftp_server.share) == before
-
-
-def qmscheck_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "qmscheck", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ import pytest
 from qmscheck.collect import collect
 from qmscheck.config import load_config
 from qmscheck.plugins import load_plugins
-from qmscheck.testing import free_port, stop_process, wait_until_listening
-from remote_share import acme_config, assert_same_as_local
+from qmscheck.testing import free_port
+from remote_share import acme_config, assert_same_as_local, served
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -91,25 +91,17 @@ def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                            capture_output=True, text=True, timeout=60, check=False)
     if added.returncode != 0:
         pytest.skip(f"cannot add the Samba test user: {added.stderr.strip() or added.stdout.strip()}")
-    log = (base / "smbd.out").open("w")
-    process = subprocess.Popen(
-        [binary, "--foreground", "--no-process-group", "--debug-stdout", "-s", str(conf)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    try:
-        problem = wait_until_listening(process, port)
-        if problem is not None:
-            pytest.skip(f"smbd cannot be started here: {problem}: {(base / 'smbd.out').read_text()[-800:]}")
-        yield Server(port, share)
-    finally:
-        stop_process(process)
-        log.close()
-        try:  # smbprotocol caches connections per server; drop them with the server
-            import smbclient  # type: ignore[import-untyped, unused-ignore]
+    command = [binary, "--foreground", "--no-process-group", "--debug-stdout", "-s", str(conf)]
+    with served("smbd cannot be started here", command, port, base / "smbd.out", pytest.skip):
+        try:
+            yield Server(port, share)
+        finally:
+            try:  # smbprotocol caches connections per server; drop them with the server
+                import smbclient  # type: ignore[import-untyped, unused-ignore]
 
-            smbclient.reset_connection_cache()
-        except Exception:
-            pass
+                smbclient.reset_connection_cache()
+            except Exception:
+                pass
 
 
 def smb_config(tmp_path: Path, server: Server) -> Path:
