@@ -48,7 +48,7 @@ from typing import Any
 
 from qmscheck.errors import QmscheckError
 from qmscheck.facts import FACT_MARK, TYPE_KEY
-from qmscheck.projection import Distinct, distinct, identity, read_keys, type_verdict
+from qmscheck.projection import ID_KEY, Distinct, distinct, identity, read_keys, type_verdict
 
 PROBES_PER_RULESET = 40
 BATCH_SIZE = 1000
@@ -160,7 +160,7 @@ class _Engine:
             self._assert(handle, rule_keys, asserted[offset : offset + BATCH_SIZE], matches, reduced)
 
     def run(self, probes: Sequence[Probe], facts: Sequence[dict[str, Any]]) -> dict[str, set[str]]:
-        by_type = _probes_by_type(probes)
+        by_type = probes_by_type(probes)
         facts_by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for fact in facts:
             facts_by_type[fact[TYPE_KEY]].append(fact)
@@ -176,7 +176,8 @@ class _Engine:
         return matches
 
 
-def _probes_by_type(probes: Sequence[Probe]) -> dict[str, list[Probe]]:
+def probes_by_type(probes: Sequence[Probe]) -> dict[str, list[Probe]]:
+    """The probes of each evidence type they name, in their order."""
     by_type: dict[str, list[Probe]] = defaultdict(list)
     for probe in probes:
         for evidence_type in probe.types:
@@ -197,7 +198,8 @@ def _answered_by_type(probes: Sequence[Probe], evidence_type: str, typed: list[d
         elif verdict:
             if ids is None:
                 try:
-                    ids = {identity(fact) for fact in typed}
+                    # As a match of the engine is reported (Distinct.expand): the id as text.
+                    ids = {str(fact[ID_KEY]) for fact in typed}
                 except KeyError:  # a fact without an id: the engine's own handling stands
                     left.append(probe)
                     continue
@@ -282,7 +284,7 @@ def _reduced_for_workers(probes: Sequence[Probe], facts: Sequence[dict[str, Any]
     Each worker's rulesets read a subset of those keys, so their own dedupe stays sound.
     """
     keys_by_type: dict[str, tuple[str, ...]] = {}
-    for evidence_type, group in _probes_by_type(probes).items():
+    for evidence_type, group in probes_by_type(probes).items():
         keys = read_keys(probe.expression for probe in group)
         if keys is None:
             return None

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from qmscheck.checks.base import CheckContext, Groupwise, Summary, positions_of
-from qmscheck.engine import Probe, evaluate
+from qmscheck.engine import Probe, evaluate, probes_by_type
 from qmscheck.evidence import Organisation
 from qmscheck.facts import FactKeys, WholeFacts, read_fact, to_fact
 from qmscheck.gcpause import collector_paused
@@ -120,12 +120,8 @@ def _pickled(summariser: Summariser) -> bytes | None:
 
 def _reads_by_type(probes: Sequence[Probe]) -> dict[str, FactKeys | None]:
     """Per evidence type, the fact keys its probes can read; None (whole facts) when unsure."""
-    by_type: dict[str, list[Probe]] = {}
-    for probe in probes:
-        for evidence_type in probe.types:
-            by_type.setdefault(evidence_type, []).append(probe)
     result: dict[str, FactKeys | None] = {}
-    for evidence_type, typed in by_type.items():
+    for evidence_type, typed in probes_by_type(probes).items():
         keys = read_keys(probe.expression for probe in typed)
         result[evidence_type] = None if keys is None else FactKeys.of(keys)
     return result
