@@ -29,18 +29,20 @@ class Each(Groupwise):
     def summarise(self, ctx: CheckContext) -> Summary:
         assert isinstance(ctx.rule.check, EachCheck)
         require = ctx.rule.check.require
+        failing = ctx.matched("violates")
+        soon = _soon(ctx.rule, ctx.as_of)
+        if not failing and (soon is None or not ctx.matched("violates_soon")):
+            return Summary(failures=[])  # most files: nothing to explain
         # Phrases and predicates depend on the condition and date only: work them out once, not per failing item.
         # A near miss reads with the scan date's words, judged at the end of the warning window.
         phrases = [describe(c, ctx.as_of) for c in require]
         failures: list[Failure] = []
-        failing = ctx.matched("violates")
         failing_ids = {item.id for item in failing}
         tests = [predicate(c, ctx.as_of) for c in require]
         for item in failing:
             fact = ctx.fact_of(item)
             unmet = [phrase for test, phrase in zip(tests, phrases, strict=True) if not test(fact)]
             failures.append(Failure(items=(ctx.cite(item),), detail="lacks " + "; ".join(unmet)))
-        soon = _soon(ctx.rule, ctx.as_of)
         if soon is not None:
             tests = [predicate(c, soon) for c in require]
             for item in ctx.matched("violates_soon"):
