@@ -89,6 +89,7 @@ def phase_floor(org: Path, jobs: int) -> dict[str, float]:
 
 def _parse_files(relatives: list[str], root: str) -> int:
     """Hash and parse files as a scan's workers do (qmscheck's readers): the items they give."""
+    from qmscheck.connectors.filesystem import _suffix  # the suffix a scan dispatches on, as it works it out
     from qmscheck.connectors.tree import open_tree
     from qmscheck.connectors.worker import Task, process
 
@@ -96,7 +97,7 @@ def _parse_files(relatives: list[str], root: str) -> int:
     provenance = (("connector", "filesystem"), ("connector_version", "bench"), ("source", "share"))
     items = 0
     for relative in relatives:
-        outcome = process(Task(tree, relative, Path(relative).suffix.lower(), None, provenance))
+        outcome = process(Task(tree, relative, _suffix(relative), None, provenance))
         items += sum(len(unit.items) for unit in outcome.units)
     return items
 
