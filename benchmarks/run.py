@@ -83,8 +83,14 @@ def phase_floor(org: Path, jobs: int) -> dict[str, float]:
     with ProcessPoolExecutor(jobs) as pool:
         rows = sum(pool.map(_decode_rows, registers))
     decoded = time.perf_counter()
-    return {"walk_stat": walked - start, "sha256": hashed - walked, "rows_decode": decoded - hashed,
-            "seconds": decoded - start, "files": len(files), "rows": rows}
+    return {
+        "walk_stat": walked - start,
+        "sha256": hashed - walked,
+        "rows_decode": decoded - hashed,
+        "seconds": decoded - start,
+        "files": len(files),
+        "rows": rows,
+    }
 
 
 def _parse_files(relatives: list[str], root: str) -> int:
@@ -135,13 +141,19 @@ def phase_scan(org: Path, index: Path, jobs: int, full: bool) -> dict[str, float
     loaded = time.perf_counter()
     collection = collect(config, plugins, CollectOptions(index=index, full=full, jobs=jobs))
     collected = time.perf_counter()
-    check_options = CheckOptions(as_of=date(2026, 3, 31), results=index, fresh=full, stats=collection.stats,
-                                 jobs=jobs)
+    check_options = CheckOptions(as_of=date(2026, 3, 31), results=index, fresh=full, stats=collection.stats, jobs=jobs)
     report = run_check(collection, packs, plugins, config.organisation, check_options)
     checked = time.perf_counter()
-    return {"setup": loaded - start, "collect": collected - loaded, "check": checked - collected,
-            "seconds": checked - start, "items": collection.evidence_count, "warnings": len(collection.warnings),
-            "findings": len(report.findings), **{f"stat_{k}": v for k, v in collection.stats.items()}}
+    return {
+        "setup": loaded - start,
+        "collect": collected - loaded,
+        "check": checked - collected,
+        "seconds": checked - start,
+        "items": collection.evidence_count,
+        "warnings": len(collection.warnings),
+        "findings": len(report.findings),
+        **{f"stat_{k}": v for k, v in collection.stats.items()},
+    }
 
 
 def change_one_percent(org: Path) -> int:
@@ -179,9 +191,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--keep", type=Path, help="Generate into (or reuse) this folder and keep it.")
-    parser.add_argument("--defect-rate", type=defect_rate, default=0.02,
-                        help="Share (0 .. 1) of generated documents and register rows that are defective; "
-                             "1 makes every one defective. Default: %(default)s.")
+    parser.add_argument(
+        "--defect-rate",
+        type=defect_rate,
+        default=0.02,
+        help="Share (0 .. 1) of generated documents and register rows that are defective; "
+        "1 makes every one defective. Default: %(default)s.",
+    )
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -205,8 +221,11 @@ def main() -> None:
         started = time.perf_counter()
         counts = generate(org, args.files, args.rows, defect_rate=args.defect_rate)
         (work / "expected.json").write_text(json.dumps({**counts, "defect_rate": args.defect_rate}))
-        print(f"generated {args.files} files, {args.rows} rows (defect rate {args.defect_rate:g}) "
-              f"in {time.perf_counter() - started:.1f} s", flush=True)
+        print(
+            f"generated {args.files} files, {args.rows} rows (defect rate {args.defect_rate:g}) "
+            f"in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
     expected = json.loads((work / "expected.json").read_text())
     # Organisations generated before --defect-rate existed had every row defective.
     rate = expected.get("defect_rate", 1.0)
@@ -225,29 +244,47 @@ def main() -> None:
     def row(name: str, data: dict[str, float], detail: str) -> None:
         print(f"{name:<8} {data['seconds']:8.2f} s  peak RSS {data['peak_rss_mib']:7.0f} MiB  {detail}")
 
-    print(f"\n{expected['documents']} documents, {expected['rows']} register rows, defect rate {rate:g}, "
-          f"--jobs {args.jobs}, {changed} files changed for the rescan")
-    row("floor", floor, f"walk+stat {floor['walk_stat']:.2f} s, sha256 {floor['sha256']:.2f} s, "
-                        f"calamine/csv rows {floor['rows_decode']:.2f} s")
-    row("parse", parse, f"the floor's hashing, and each file parsed into {parse['items']:.0f} items by "
-                        "qmscheck's readers (no classifying, index or rules)")
+    print(
+        f"\n{expected['documents']} documents, {expected['rows']} register rows, defect rate {rate:g}, "
+        f"--jobs {args.jobs}, {changed} files changed for the rescan"
+    )
+    row(
+        "floor",
+        floor,
+        f"walk+stat {floor['walk_stat']:.2f} s, sha256 {floor['sha256']:.2f} s, "
+        f"calamine/csv rows {floor['rows_decode']:.2f} s",
+    )
+    row(
+        "parse",
+        parse,
+        f"the floor's hashing, and each file parsed into {parse['items']:.0f} items by "
+        "qmscheck's readers (no classifying, index or rules)",
+    )
     for name, data in (("full", full), ("rescan", rescan)):
-        row(name, data, f"collect {data['collect']:.2f} s, check {data['check']:.2f} s, setup {data['setup']:.2f} s; "
-                        f"{data['items']:.0f} items; extracted {data.get('stat_extracted', 0):.0f}, "
-                        f"reused {data.get('stat_reused', 0):.0f}, rehashed {data.get('stat_rehashed', 0):.0f}; "
-                        f"rules evaluated {data.get('stat_rules_evaluated', 0):.0f}, "
-                        f"reused {data.get('stat_rules_reused', 0):.0f}")
+        row(
+            name,
+            data,
+            f"collect {data['collect']:.2f} s, check {data['check']:.2f} s, setup {data['setup']:.2f} s; "
+            f"{data['items']:.0f} items; extracted {data.get('stat_extracted', 0):.0f}, "
+            f"reused {data.get('stat_reused', 0):.0f}, rehashed {data.get('stat_rehashed', 0):.0f}; "
+            f"rules evaluated {data.get('stat_rules_evaluated', 0):.0f}, "
+            f"reused {data.get('stat_rules_reused', 0):.0f}",
+        )
     print(f"\nfull / floor           {full['seconds'] / floor['seconds']:6.2f}   (target <= 2)")
     print(f"full collect / floor   {full['collect'] / floor['seconds']:6.2f}")
     print(f"parse / floor          {parse['seconds'] / floor['seconds']:6.2f}   (reading alone, with parsing)")
-    print(f"full / parse           {full['seconds'] / parse['seconds']:6.2f}   (what classifying, indexing and "
-          "checking add)")
+    print(
+        f"full / parse           {full['seconds'] / parse['seconds']:6.2f}   (what classifying, indexing and "
+        "checking add)"
+    )
     print(f"rescan / full          {rescan['seconds'] / full['seconds']:6.2%}  (target <= 5%)")
     print(f"rescan collect / full  {rescan['collect'] / full['seconds']:6.2%}")
     print(f"peak RSS               {max(full['peak_rss_mib'], rescan['peak_rss_mib']):6.0f} MiB (target < 1024)")
     lost = expected["expected_items"] - full["items"]
-    print(f"items                  {full['items']:.0f} of {expected['expected_items']} expected "
-          f"({'none lost' if lost == 0 else f'{lost} LOST'}); rescan {rescan['items']:.0f}")
+    print(
+        f"items                  {full['items']:.0f} of {expected['expected_items']} expected "
+        f"({'none lost' if lost == 0 else f'{lost} LOST'}); rescan {rescan['items']:.0f}"
+    )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

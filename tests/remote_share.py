@@ -64,13 +64,26 @@ def assert_same_as_local(config_path: Path, location: str, index: Path, server_l
 
 def qmscheck_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """The command line, as a user runs it, in its own process with ``env``."""
-    return subprocess.run([sys.executable, "-m", "qmscheck", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "qmscheck", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 @contextmanager
-def served(name: str, command: list[str], port: int, log_path: Path, unavailable: Callable[[str], object],
-           env: dict[str, str] | None = None) -> Iterator[None]:
+def served(
+    name: str,
+    command: list[str],
+    port: int,
+    log_path: Path,
+    unavailable: Callable[[str], object],
+    env: dict[str, str] | None = None,
+) -> Iterator[None]:
     """``command`` running as a server on 127.0.0.1:``port`` (its output in ``log_path``) until the block
     ends; ``unavailable`` (pytest.fail or pytest.skip) is told why when it does not start listening."""
     with log_path.open("w") as log:

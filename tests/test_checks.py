@@ -272,21 +272,36 @@ def test_periodic_rejects_a_field_relative_since() -> None:
 
 @pytest.mark.parametrize(
     ("clause", "allowed"),
-    [("8.3", True), ("8.3.4", True), ("8.5.3", True), ("8.5.5", True), ("8.1", False), ("8.5.1", False), ("8.7", False)],
+    [
+        ("8.3", True),
+        ("8.3.4", True),
+        ("8.5.3", True),
+        ("8.5.5", True),
+        ("8.1", False),
+        ("8.5.1", False),
+        ("8.7", False),
+    ],
 )
 def test_only_exclusions_that_cannot_affect_conformity_are_accepted(tmp_path: Path, clause: str, allowed: bool) -> None:
     rules = pack(tmp_path, "8.3", 'grade = "major"\nselect = { type = "design_review" }\ncheck = { kind = "exists" }\n')
-    organisation = Organisation(exclusions=[{"clause": clause, "justification": "We believe this does not apply to us."}])
+    organisation = Organisation(
+        exclusions=[{"clause": clause, "justification": "We believe this does not apply to us."}]
+    )
     report = check_items(rules, [], as_of=AS_OF, organisation=organisation)
     scope_findings = [f for f in report.findings if f.rule_id == "SCOPE001"]
     assert (not scope_findings) == allowed
     if not allowed:
-        assert scope_findings[0].grade == Grade.MAJOR and "cannot be declared not applicable" in scope_findings[0].statement
+        assert (
+            scope_findings[0].grade == Grade.MAJOR
+            and "cannot be declared not applicable" in scope_findings[0].statement
+        )
 
 
 def test_systemic_statement_names_ten_instances_and_cites_every_item(tmp_path: Path) -> None:
     rules = pack(tmp_path, "7.1", EACH)
-    items = [item("calibration_record", f"late{i}", due=date(2025, 1, i + 1), instrument_id=f"CAL-{i}") for i in range(14)]
+    items = [
+        item("calibration_record", f"late{i}", due=date(2025, 1, i + 1), instrument_id=f"CAL-{i}") for i in range(14)
+    ]
     report = check_items(rules, items, as_of=AS_OF)
     (finding,) = report.findings
     assert [ref.id for ref in finding.evidence] == [f"test:late{i}" for i in range(14)]
@@ -309,14 +324,27 @@ def test_positions_order_the_evidence_as_natural_key_does() -> None:
     from qmscheck.grading import grade_failures
     from qmscheck.rulemodel import Rule
 
-    rule = Rule.model_validate({
-        "id": "TST001", "title": "t", "clause": "7.1", "grade": "minor", "requirement": "r", "why": "w", "fix": "f",
-        "systemic": {"min_failures": 2}, "select": {"type": "x"}, "check": {"kind": "exists"},
-    })
+    rule = Rule.model_validate(
+        {
+            "id": "TST001",
+            "title": "t",
+            "clause": "7.1",
+            "grade": "minor",
+            "requirement": "r",
+            "why": "w",
+            "fix": "f",
+            "systemic": {"min_failures": 2},
+            "select": {"type": "x"},
+            "check": {"kind": "exists"},
+        }
+    )
     items = sorted((item("x", f"row {n}") for n in (15, 5, 100, 9, 10)), key=lambda i: natural_key(i.id))
     # Failures out of evidence order, one item twice: the finding cites each once, in evidence order.
-    failures = [Failure(items=(items[3], items[0]), detail="d"), Failure(items=(items[1], items[3]), detail="d"),
-                Failure(items=(items[4],), detail="d")]
+    failures = [
+        Failure(items=(items[3], items[0]), detail="d"),
+        Failure(items=(items[1], items[3]), detail="d"),
+        Failure(items=(items[4],), detail="d"),
+    ]
     by_key = grade_failures(rule, "p", failures, population=5)
     by_position = grade_failures(rule, "p", failures, population=5, positions=positions_of(items))
     assert by_key == by_position
@@ -338,13 +366,28 @@ def test_matched_is_sorted_once_and_handed_out_as_a_copy() -> None:
     from qmscheck.checks.base import CheckContext
     from qmscheck.rulemodel import Rule
 
-    rule = Rule.model_validate({
-        "id": "TST001", "title": "t", "clause": "7.1", "grade": "minor", "requirement": "r", "why": "w", "fix": "f",
-        "select": {"type": "x"}, "check": {"kind": "exists"},
-    })
+    rule = Rule.model_validate(
+        {
+            "id": "TST001",
+            "title": "t",
+            "clause": "7.1",
+            "grade": "minor",
+            "requirement": "r",
+            "why": "w",
+            "fix": "f",
+            "select": {"type": "x"},
+            "check": {"kind": "exists"},
+        }
+    )
     items = [item("x", f"i{n}") for n in range(3)]
-    ctx = CheckContext(rule=rule, as_of=AS_OF, organisation=Organisation(), items=items, facts=[],
-                       matches={"TST001:selected": {"e2", "e0"}})
+    ctx = CheckContext(
+        rule=rule,
+        as_of=AS_OF,
+        organisation=Organisation(),
+        items=items,
+        facts=[],
+        matches={"TST001:selected": {"e2", "e0"}},
+    )
     first = ctx.selected
     first.clear()
     assert ctx.selected == [items[0], items[2]]

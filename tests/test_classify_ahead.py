@@ -29,12 +29,14 @@ def acme(tmp_path: Path) -> Path:
 
 def _stored(index: Path) -> list[tuple[object, ...]]:
     with sqlite3.connect(index) as db:
-        return db.execute("SELECT location, sha256, payload, types, count, warnings, parts, ordering FROM files "
-                          "ORDER BY location").fetchall()
+        return db.execute(
+            "SELECT location, sha256, payload, types, count, warnings, parts, ordering FROM files ORDER BY location"
+        ).fetchall()
 
 
-def test_what_workers_write_ahead_is_what_the_parent_writes(acme: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_what_workers_write_ahead_is_what_the_parent_writes(
+    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(filesystem, "AHEAD_BYTES", 0)  # every file, documents and workbooks alike
     monkeypatch.setattr(filesystem, "PART_ITEMS", 3)  # registers in parts: the workers are told the size
     reports, stats = [], []
@@ -60,8 +62,9 @@ class CalibrationAsMaintenance:
         return None
 
 
-def test_the_parent_reads_a_file_again_when_its_workers_classify_otherwise(acme: Path,
-                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_parent_reads_a_file_again_when_its_workers_classify_otherwise(
+    acme: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(filesystem, "AHEAD_BYTES", 0)
     config = load_config(acme)
     plugins = load_plugins([CalibrationAsMaintenance()])

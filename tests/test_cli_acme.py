@@ -167,11 +167,22 @@ def test_bad_target_and_bad_config_exit_2(tmp_path: Path) -> None:
 
 def test_four_report_formats_into_an_output_dir(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = qmscheck("scan", str(ACME), "--format", "html", "--format", "sarif", "--format", "junit",
-                      "--format", "md", "--output-dir", str(out))
+    result = qmscheck(
+        "scan",
+        str(ACME),
+        "--format",
+        "html",
+        "--format",
+        "sarif",
+        "--format",
+        "junit",
+        "--format",
+        "md",
+        "--output-dir",
+        str(out),
+    )
     assert result.returncode == 1, result.stderr
     written = sorted(p.name for p in out.iterdir())
-    assert written == ["qmscheck-report.html", "qmscheck-report.md", "qmscheck-report.sarif",
-                       "qmscheck-report.xml"]
+    assert written == ["qmscheck-report.html", "qmscheck-report.md", "qmscheck-report.sarif", "qmscheck-report.xml"]
     assert all(p.stat().st_size > 500 for p in out.iterdir())
     assert "1 major, 11 minor" in result.stderr

@@ -112,14 +112,16 @@ def test_unknown_format_lists_the_known_ones(saved: Path) -> None:
     assert all(name in known for name in BUILTIN_FORMATS)
 
 
-def test_scan_rejects_an_unknown_format_before_reading_any_evidence(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scan_rejects_an_unknown_format_before_reading_any_evidence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def no_scan(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the scan must not start")
 
     monkeypatch.setattr("qmscheck.scan.scan", no_scan)
-    assert "unknown format 'pdf'" in _error(run("scan", tmp_path, "--format", "json", "--format", "pdf",
-                                                  "--output-dir", tmp_path / "out"))
+    assert "unknown format 'pdf'" in _error(
+        run("scan", tmp_path, "--format", "json", "--format", "pdf", "--output-dir", tmp_path / "out")
+    )
     assert not (tmp_path / "out").exists()
 
 
@@ -172,8 +174,13 @@ def test_missing_file_and_unwritable_output(saved: Path, tmp_path: Path) -> None
 def test_bad_input_in_a_real_process_prints_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "scan.json"
     path.write_text('{"schema_version": "1.0", "findings": [{}]}', encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "qmscheck", "report", str(path), "--format", "sarif"],
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "qmscheck", "report", str(path), "--format", "sarif"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == EXIT_ERROR
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert result.stdout == ""
@@ -205,7 +212,9 @@ def test_acme_outputs_are_valid(acme_reports: tuple[Result, Path]) -> None:
     report_schema_validator().validate(json.loads((out / "qmscheck-report.json").read_text(encoding="utf-8")))
     sarif = json.loads((out / "qmscheck-report.sarif").read_text(encoding="utf-8"))
     assert_valid_sarif(sarif)
-    assert any("region" in loc.get("physicalLocation", {}) for r in sarif["runs"][0]["results"] for loc in r["locations"])
+    assert any(
+        "region" in loc.get("physicalLocation", {}) for r in sarif["runs"][0]["results"] for loc in r["locations"]
+    )
     junit = ET.parse(out / "qmscheck-report.xml").getroot()
     assert int(junit.get("failures", "0")) == len(sarif["runs"][0]["results"])
     html = (out / "qmscheck-report.html").read_text(encoding="utf-8")

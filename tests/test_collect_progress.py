@@ -41,9 +41,25 @@ def test_bar_counts_every_file(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_verbose_and_quiet_on_the_command_line(tmp_path: Path) -> None:
     def scan(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "qmscheck", "scan", str(ACME / "share"), "--no-index",
-                               "--fail-on", "never", "--format", "json", *args],
-                              capture_output=True, text=True, timeout=300, check=False)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "qmscheck",
+                "scan",
+                str(ACME / "share"),
+                "--no-index",
+                "--fail-on",
+                "never",
+                "--format",
+                "json",
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
     verbose = scan("--verbose")
     assert "read 04 Records/Calibration Log.xlsx" in verbose.stderr and "evidence index: off" in verbose.stderr

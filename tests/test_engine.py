@@ -124,7 +124,9 @@ def test_parallel_evaluation_gives_the_same_matches_as_one_process(distinct_scor
     parallel = evaluate(probes, facts, jobs=2)
     assert parallel == evaluate(probes, facts, jobs=1)
     assert parallel["cal_low"] == {
-        f["id"] for f in facts if f["t"] == "calibration_record" and f["n_score"] < 10  # type: ignore[operator]
+        f["id"]
+        for f in facts
+        if f["t"] == "calibration_record" and f["n_score"] < 10  # type: ignore[operator]
     }
 
 
@@ -247,8 +249,10 @@ def test_type_verdict_answers_only_expressions_that_read_nothing_but_the_type(
 
 def test_probes_testing_only_the_type_send_no_fact_to_the_engine() -> None:
     facts = [fact(i, "supplier" if i % 2 else "calibration_record", n_score=i) for i in range(3000)]
-    probes = [Probe("suppliers", ("supplier", "calibration_record"), {"t": "supplier"}),
-              Probe("none", ("calibration_record",), {"$and": [{"t": "supplier"}, {"t": "calibration_record"}]})]
+    probes = [
+        Probe("suppliers", ("supplier", "calibration_record"), {"t": "supplier"}),
+        Probe("none", ("calibration_record",), {"$and": [{"t": "supplier"}, {"t": "calibration_record"}]}),
+    ]
     before = engine._engine().asserted
     assert evaluate(probes, facts) == {"suppliers": {f"e{i}" for i in range(1, 3000, 2)}, "none": set()}
     assert engine._engine().asserted == before

@@ -45,8 +45,23 @@ def test_parse_date_supported_forms(value: object, expected: date) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [None, "", "n/a", "TBD", "dd/mm/yyyy", "31/02/2025", "2025", "08/2025", 3, 19999, 80001,
-     True, float("nan"), "12 Smarch 2025", ["2025-01-01"]],
+    [
+        None,
+        "",
+        "n/a",
+        "TBD",
+        "dd/mm/yyyy",
+        "31/02/2025",
+        "2025",
+        "08/2025",
+        3,
+        19999,
+        80001,
+        True,
+        float("nan"),
+        "12 Smarch 2025",
+        ["2025-01-01"],
+    ],
 )
 def test_parse_date_rejects_non_dates(value: object) -> None:
     assert parse_date(value) is None

@@ -100,7 +100,15 @@ def test_german_and_french_headers(tmp_path: Path) -> None:
     [row] = rows_of(german)
     assert row.values["last_reviewed"] == date(2025, 9, 15)
     assert row.values["due"] == date(2026, 9, 15)
-    assert french.canonical == ("reference", "issued", "description", "root_cause", "corrective_action", "due", "status")
+    assert french.canonical == (
+        "reference",
+        "issued",
+        "description",
+        "root_cause",
+        "corrective_action",
+        "due",
+        "status",
+    )
     [row] = rows_of(french)
     assert row.values["issued"] == date(2025, 3, 3)
     assert row.values["due"] == date(2025, 4, 30)
@@ -137,9 +145,9 @@ def test_csv_semicolon_cp1252_with_umlauts(tmp_path: Path) -> None:
 def test_csv_utf8_bom_comma_quotes_and_text_numbers(tmp_path: Path) -> None:
     path = tmp_path / "docs.csv"
     text = (
-        'Document No,Title,Rev,Owner,Next review\n'
+        "Document No,Title,Rev,Owner,Next review\n"
         'QP-01,"Control of documents, records",007,QA,2026-02-13\n'
-        'QP-02,Internal audit,1.10,QA,2027-03-02\n'
+        "QP-02,Internal audit,1.10,QA,2027-03-02\n"
     )
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     [sheet] = read_register(path)
@@ -168,9 +176,7 @@ def test_csv_tab_delimited_with_title_line(tmp_path: Path) -> None:
 def test_ambiguous_date_columns(tmp_path: Path) -> None:
     path = tmp_path / "dates.csv"
     path.write_text(
-        "Ref,Date raised,Due date,Closed\n"
-        "A,03/04/2025,04/13/2025,05/06/2025\n"
-        "B,25/04/2025,05/14/2025,06/07/2025\n",
+        "Ref,Date raised,Due date,Closed\nA,03/04/2025,04/13/2025,05/06/2025\nB,25/04/2025,05/14/2025,06/07/2025\n",
         encoding="utf-8",
     )
     [sheet] = read_register(path)

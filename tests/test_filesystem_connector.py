@@ -256,8 +256,11 @@ def test_walk_order_links_and_repeated_folders(tmp_path: Path) -> None:
     (tmp_path / "via").symlink_to(real, target_is_directory=True)
     repeat = "symlink loop or repeated folder; not followed again"
     for root in (real, tmp_path / "via"):
-        found = [(type(f).__name__, f.relative, f.reason if isinstance(f, Skipped) else f.size)
-                 for f in LocalTree(root).walk() if isinstance(f, Entry | Skipped)]
+        found = [
+            (type(f).__name__, f.relative, f.reason if isinstance(f, Skipped) else f.size)
+            for f in LocalTree(root).walk()
+            if isinstance(f, Entry | Skipped)
+        ]
         assert found == [
             ("Skipped", ".hidden.md", "hidden file or folder"),
             ("Entry", "a.md", 1),

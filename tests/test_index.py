@@ -32,10 +32,12 @@ def build_share(tmp_path: Path) -> Path:
     return root
 
 
-def run(root: Path, index: Path | None, *, full: bool = False, jobs: int = 1,
-        classify: list[ClassifyOverride] | None = None) -> Collection:
-    config = ScanConfig(sources=[SourceConfig(connector="filesystem", path=str(root))],
-                        classify=classify or [], base_dir=root.parent)
+def run(
+    root: Path, index: Path | None, *, full: bool = False, jobs: int = 1, classify: list[ClassifyOverride] | None = None
+) -> Collection:
+    config = ScanConfig(
+        sources=[SourceConfig(connector="filesystem", path=str(root))], classify=classify or [], base_dir=root.parent
+    )
     return collect(config, load_plugins(entry_points=False), CollectOptions(index=index, full=full, jobs=jobs))
 
 
@@ -172,7 +174,11 @@ def test_cli_never_writes_into_the_evidence_folder(tmp_path: Path, with_config: 
     for extra in ([], ["--verbose"]):
         result = subprocess.run(
             [sys.executable, "-m", "qmscheck", "scan", str(target), "--format", "json", "--fail-on", "never", *extra],
-            capture_output=True, text=True, timeout=300, check=False, env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env=env,
         )
         assert result.returncode == 0, result.stderr
     assert snapshot(root) == before
@@ -190,7 +196,10 @@ def test_cli_index_options(tmp_path: Path) -> None:
     def scan(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "qmscheck", "scan", str(root), "--fail-on", "never", "-v", *args],
-            capture_output=True, text=True, timeout=300, check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
 
     assert "5 extracted" in scan("--index", str(index)).stderr
@@ -204,16 +213,19 @@ def test_cli_index_options(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
-@pytest.mark.parametrize("damage", [
-    "payload = x'00ff'",
-    # Still zlib data, so only the checksum tells: a rescan no longer decompresses every entry.
-    "payload = zlib_of_other_items",
-    "payload = 'not bytes at all'",
-    "crc = crc + 1",
-    # Out of its place in evidence order, which a rescan takes from the index.
-    "ordering = 'a'",
-    "ordering = 5",
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "payload = x'00ff'",
+        # Still zlib data, so only the checksum tells: a rescan no longer decompresses every entry.
+        "payload = zlib_of_other_items",
+        "payload = 'not bytes at all'",
+        "crc = crc + 1",
+        # Out of its place in evidence order, which a rescan takes from the index.
+        "ordering = 'a'",
+        "ordering = 5",
+    ],
+)
 def test_damaged_index_entry_is_read_again(tmp_path: Path, damage: str) -> None:
     import sqlite3
     import zlib
@@ -224,8 +236,10 @@ def test_damaged_index_entry_is_read_again(tmp_path: Path, damage: str) -> None:
     with sqlite3.connect(index) as db:
         other = db.execute("SELECT payload FROM files WHERE location = 'Training Matrix.csv'").fetchone()[0]
         assert zlib.decompress(other)
-        db.execute(f"UPDATE files SET {damage.replace('zlib_of_other_items', '?')} WHERE location = 'notes.md'",
-                   (other,) if "zlib_of_other_items" in damage else ())
+        db.execute(
+            f"UPDATE files SET {damage.replace('zlib_of_other_items', '?')} WHERE location = 'notes.md'",
+            (other,) if "zlib_of_other_items" in damage else (),
+        )
     again = run(root, index)
     assert (again.stats["reused"], again.stats["extracted"]) == (4, 1)
     same(first, again)

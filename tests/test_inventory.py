@@ -19,8 +19,9 @@ CORPUS = ROOT.parent / "shared" / "corpora" / "gstt-csc-qms-template"
 
 
 def qmscheck(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "qmscheck", *args], capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "qmscheck", *args], capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def files_under(folder: Path) -> set[str]:
@@ -33,8 +34,9 @@ def test_acme_lists_every_file_with_its_classification() -> None:
     data = json.loads(result.stdout)
     entries = data["entries"]
     assert {entry["path"] for entry in entries} == files_under(ACME / "share")
-    assert all(entry["status"] == RECOGNISED and entry["type"] and entry["kind"] and entry["reason"]
-               for entry in entries)
+    assert all(
+        entry["status"] == RECOGNISED and entry["type"] and entry["kind"] and entry["reason"] for entry in entries
+    )
     by_place = {(entry["path"], entry["sheet"]): entry for entry in entries}
     training = by_place[("04 Records/Training Matrix.xlsx", "Training")]
     assert (training["type"], training["kind"], training["rows"]) == ("training_record", "record", 14)

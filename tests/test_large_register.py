@@ -24,8 +24,9 @@ def write_share(root: Path, rows: int) -> None:
         # Every 97th instrument is overdue, in every part of the log; every 89th lacks a certificate.
         due = AS_OF - timedelta(days=10) if n % 97 == 0 else AS_OF + timedelta(days=200)
         certificate = "" if n % 89 == 0 else f"C-{n}"
-        lines.append(f"G-{n:05d},Gauge {n},In use,{(due - timedelta(days=365)).isoformat()},{due.isoformat()},"
-                     f"{certificate}")
+        lines.append(
+            f"G-{n:05d},Gauge {n},In use,{(due - timedelta(days=365)).isoformat()},{due.isoformat()},{certificate}"
+        )
     (root / "share" / "Records" / "Calibration Log.csv").write_text("\n".join(lines) + "\n")
 
 
@@ -40,8 +41,9 @@ def share(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_register_in_parts_gives_the_findings_it_gives_whole(share: Path, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_register_in_parts_gives_the_findings_it_gives_whole(
+    share: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     whole = run(share, None)
     cited = {ref.id for finding in whole.findings for ref in finding.evidence}
     assert len(cited) > 40  # overdue and uncertified instruments from every part of the log
@@ -63,7 +65,8 @@ def test_a_register_in_parts_gives_the_findings_it_gives_whole(share: Path, tmp_
 
 
 def test_findings_citing_a_register_whose_rows_stand_cite_its_new_digest_without_being_made_again(
-        share: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    share: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(filesystem, "PART_ITEMS", PART)
     index = tmp_path / "index.sqlite"
     first = run(share, index)
@@ -89,7 +92,8 @@ def test_a_damaged_part_says_how_to_recover() -> None:
 
 @pytest.mark.parametrize("parts", ['["one digest too few"]', "not json", "[1, 2, 3]"])
 def test_damaged_content_digests_of_parts_make_the_register_read_again(
-        share: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: str) -> None:
+    share: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: str
+) -> None:
     import sqlite3
 
     monkeypatch.setattr(filesystem, "PART_ITEMS", PART)

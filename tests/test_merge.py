@@ -8,7 +8,7 @@ from pathlib import Path
 from qmscheck.testing import check_items, item
 
 AS_OF = date(2026, 3, 31)
-RULE = '''
+RULE = """
 [[rules]]
 id = "{id}"
 title = "{title}"
@@ -19,7 +19,7 @@ why = "w"
 fix = "f"
 select = {{ type = "supplier" }}
 check = {{ kind = "each", require = [{{ field = "{field}", present = true }}] }}
-'''
+"""
 
 
 def test_same_evidence_same_clause_merges_keeping_the_most_severe(tmp_path: Path) -> None:

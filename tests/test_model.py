@@ -53,8 +53,23 @@ def test_facts_are_typed_and_skip_empty_values() -> None:
 
 
 BASE_KEYS = ("id", "qf", "t", "k")
-FACT_KEYS = ["d_due", "d_issued", "n_due", "s_status", "s_owner", "s_title", "s_root_cause", "n_root_cause",
-             "n_score", "s_score", "b_score", "d_score", "d_when", "s_when", "s_missing"]
+FACT_KEYS = [
+    "d_due",
+    "d_issued",
+    "n_due",
+    "s_status",
+    "s_owner",
+    "s_title",
+    "s_root_cause",
+    "n_root_cause",
+    "n_score",
+    "s_score",
+    "b_score",
+    "d_score",
+    "d_when",
+    "s_when",
+    "s_missing",
+]
 
 
 @given(

@@ -41,54 +41,127 @@ def _ref(ref_id: str, locator: str, label: str, sha256: str | None = None) -> Ev
     return EvidenceRef(id=ref_id, locator=locator, label=label, sha256=sha256)
 
 
-def _finding(rule_id: str, clause: str, grade: Grade, title: str, statement: str, *,
-             evidence: list[EvidenceRef] | None = None, absence: str | None = None, pack: str = "iso9001",
-             stages: list[int] | None = None) -> Finding:
+def _finding(
+    rule_id: str,
+    clause: str,
+    grade: Grade,
+    title: str,
+    statement: str,
+    *,
+    evidence: list[EvidenceRef] | None = None,
+    absence: str | None = None,
+    pack: str = "iso9001",
+    stages: list[int] | None = None,
+) -> Finding:
     return Finding(
         id=f"{rule_id}-{grade.value[:3]}{len(statement):04d}",
-        grade=grade, clause=clause, rule_id=rule_id, title=title, statement=statement,
-        evidence=evidence or [], absence=absence,
-        why=f"Why {rule_id} matters to a certification body.", fix=f"Fix for {rule_id}: act and record it.",
-        pack=pack, stages=stages or [1, 2],
+        grade=grade,
+        clause=clause,
+        rule_id=rule_id,
+        title=title,
+        statement=statement,
+        evidence=evidence or [],
+        absence=absence,
+        why=f"Why {rule_id} matters to a certification body.",
+        fix=f"Fix for {rule_id}: act and record it.",
+        pack=pack,
+        stages=stages or [1, 2],
     )
 
 
 def golden_findings() -> list[Finding]:
     training = "04 Records/Training Matrix.xlsx"
     findings = [
-        _finding("CMP001", "7.2", Grade.MAJOR, "Competence records are current",
-                 "ISO 9001 7.2 expects current competence evidence. 3 instances show a systemic breakdown.",
-                 evidence=[_ref(f"fs:{training}#Training:{row}", f"{training} [Training] row {row}", name, SHA_TRAINING)
-                           for row, name in ((5, "Marek Nowak"), (9, "Mei Chen"), (15, "Connor Walsh"))],
-                 stages=[2]),
-        _finding("AUD002", "9.2.2", Grade.MAJOR, "Internal audit reports are kept",
-                 "ISO 9001 9.2.2 expects audit results to be retained. Not met: no internal audit report was found.",
-                 absence="no internal audit report was found"),
-        _finding("DOC002", "7.5.2", Grade.MINOR, "Controlled documents are reviewed | re-approved by their due date",
-                 "ISO 9001 7.5.2 expects documents to be reviewed. Evidence seen: QP-05. Not met: review overdue.",
-                 evidence=[_ref("fs:02 Procedures/QP-05 Calibration.docx", "02 Procedures/QP-05 Calibration.docx",
-                                "QP-05", SHA_PROCEDURE)]),
-        _finding("SUP002", "8.4.1", Grade.MINOR, "Suppliers in use are approved",
-                 "ISO 9001 8.4.1 expects suppliers to be approved. Not met: Rapid Castings Ltd is not approved.",
-                 evidence=[_ref("odoo:res.partner/42", "https://erp.acme.test/odoo res.partner/42",
-                                "Rapid Castings Ltd")]),
-        _finding("NCR001", "10.2.2", Grade.MINOR, "Closed nonconformities show root cause",
-                 f"ISO 9001 10.2.2 expects a root cause. Evidence seen: NC-2025-014 {XSS_FLAG}. Not met: no root cause."
-                 "\x07",
-                 evidence=[_ref("fs:04 Records/NC and CAPA Log.xlsx#Log:6",
-                                f"04 Records/NC and CAPA Log.xlsx [Log {XSS}] row 6",
-                                f"NC-2025-014 {XSS}", SHA_NC_LOG)]),
-        _finding("SCOPE001", "4.3", Grade.MINOR, "Exclusions from the QMS scope are allowed and justified",
-                 "ISO 9001 4.3 expects exclusions to be justified. Not met: 8.5.1 excluded without a reason.",
-                 pack="qmscheck"),
-        _finding("CAL001", "7.1.5", Grade.OBSERVATION, "Instruments in use are within their calibration due date",
-                 "ISO 9001 7.1.5 expects calibrated instruments. Not met: CAL-004 falls due by 2026-04-30.",
-                 evidence=[_ref("fs:04 Records/Calibration Log.xlsx#Instruments:5",
-                                "04 Records/Calibration Log.xlsx [Instruments] row 5", "CAL-004", SHA_CALIBRATION)],
-                 stages=[2]),
-        _finding("KNW001", "7.1.6", Grade.OFI, "Organisational knowledge is captured",
-                 "ISO 9001 7.1.6 expects knowledge to be kept. Not met: no lessons learned log was found.",
-                 absence="no lessons learned log was found"),
+        _finding(
+            "CMP001",
+            "7.2",
+            Grade.MAJOR,
+            "Competence records are current",
+            "ISO 9001 7.2 expects current competence evidence. 3 instances show a systemic breakdown.",
+            evidence=[
+                _ref(f"fs:{training}#Training:{row}", f"{training} [Training] row {row}", name, SHA_TRAINING)
+                for row, name in ((5, "Marek Nowak"), (9, "Mei Chen"), (15, "Connor Walsh"))
+            ],
+            stages=[2],
+        ),
+        _finding(
+            "AUD002",
+            "9.2.2",
+            Grade.MAJOR,
+            "Internal audit reports are kept",
+            "ISO 9001 9.2.2 expects audit results to be retained. Not met: no internal audit report was found.",
+            absence="no internal audit report was found",
+        ),
+        _finding(
+            "DOC002",
+            "7.5.2",
+            Grade.MINOR,
+            "Controlled documents are reviewed | re-approved by their due date",
+            "ISO 9001 7.5.2 expects documents to be reviewed. Evidence seen: QP-05. Not met: review overdue.",
+            evidence=[
+                _ref(
+                    "fs:02 Procedures/QP-05 Calibration.docx",
+                    "02 Procedures/QP-05 Calibration.docx",
+                    "QP-05",
+                    SHA_PROCEDURE,
+                )
+            ],
+        ),
+        _finding(
+            "SUP002",
+            "8.4.1",
+            Grade.MINOR,
+            "Suppliers in use are approved",
+            "ISO 9001 8.4.1 expects suppliers to be approved. Not met: Rapid Castings Ltd is not approved.",
+            evidence=[_ref("odoo:res.partner/42", "https://erp.acme.test/odoo res.partner/42", "Rapid Castings Ltd")],
+        ),
+        _finding(
+            "NCR001",
+            "10.2.2",
+            Grade.MINOR,
+            "Closed nonconformities show root cause",
+            f"ISO 9001 10.2.2 expects a root cause. Evidence seen: NC-2025-014 {XSS_FLAG}. Not met: no root cause.\x07",
+            evidence=[
+                _ref(
+                    "fs:04 Records/NC and CAPA Log.xlsx#Log:6",
+                    f"04 Records/NC and CAPA Log.xlsx [Log {XSS}] row 6",
+                    f"NC-2025-014 {XSS}",
+                    SHA_NC_LOG,
+                )
+            ],
+        ),
+        _finding(
+            "SCOPE001",
+            "4.3",
+            Grade.MINOR,
+            "Exclusions from the QMS scope are allowed and justified",
+            "ISO 9001 4.3 expects exclusions to be justified. Not met: 8.5.1 excluded without a reason.",
+            pack="qmscheck",
+        ),
+        _finding(
+            "CAL001",
+            "7.1.5",
+            Grade.OBSERVATION,
+            "Instruments in use are within their calibration due date",
+            "ISO 9001 7.1.5 expects calibrated instruments. Not met: CAL-004 falls due by 2026-04-30.",
+            evidence=[
+                _ref(
+                    "fs:04 Records/Calibration Log.xlsx#Instruments:5",
+                    "04 Records/Calibration Log.xlsx [Instruments] row 5",
+                    "CAL-004",
+                    SHA_CALIBRATION,
+                )
+            ],
+            stages=[2],
+        ),
+        _finding(
+            "KNW001",
+            "7.1.6",
+            Grade.OFI,
+            "Organisational knowledge is captured",
+            "ISO 9001 7.1.6 expects knowledge to be kept. Not met: no lessons learned log was found.",
+            absence="no lessons learned log was found",
+        ),
     ]
     return sorted(findings, key=finding_sort_key)
 
@@ -97,21 +170,28 @@ def golden_report(findings: list[Finding] | None = None) -> Report:
     chosen = golden_findings() if findings is None else findings
     return Report(
         tool_version="0.1.0",
-        organisation=Organisation(name="Acme <Precision> & Parts | Ltd", scope="Machining to drawings",
-                                  sites=["Springfield"]),
+        organisation=Organisation(
+            name="Acme <Precision> & Parts | Ltd", scope="Machining to drawings", sites=["Springfield"]
+        ),
         as_of=date(2026, 3, 31),
         stage=2,
         edition="2015",
-        sources=[SourceInfo(connector="filesystem", location="share", items=42),
-                 SourceInfo(connector="odoo", location="https://erp.acme.test/odoo", items=7)],
+        sources=[
+            SourceInfo(connector="filesystem", location="share", items=42),
+            SourceInfo(connector="odoo", location="https://erp.acme.test/odoo", items=7),
+        ],
         evidence_count=49,
         packs=[PackInfo(name="iso9001", version="0.1.0", rules=20)],
         rules_evaluated=18,
         findings=chosen,
-        not_applicable=[NotApplicable(clause="8.3", justification="No design | development work",
-                                      rule_ids=["DES001", "DES002"])],
-        warnings=[CollectionWarning(connector="filesystem", locator="05 Broken/Corrupt Register.xlsx",
-                                    message=f"not a zip file {XSS}")],
+        not_applicable=[
+            NotApplicable(clause="8.3", justification="No design | development work", rule_ids=["DES001", "DES002"])
+        ],
+        warnings=[
+            CollectionWarning(
+                connector="filesystem", locator="05 Broken/Corrupt Register.xlsx", message=f"not a zip file {XSS}"
+            )
+        ],
         summary=summarise(chosen),
     )
 

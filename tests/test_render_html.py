@@ -96,8 +96,8 @@ def test_every_report_string_is_escaped_in_attributes_too() -> None:
 
 def test_readiness_verdict_for_each_stage(page: Page, html: str) -> None:
     assert page.find("div", data_stage="1")[0]["class"] == "verdict not-ready"
-    assert "Stage 1 audit</h2><p class=\"headline\">Not ready: 1 major nonconformity and 4 minors</p>" in html
-    assert "Stage 2 audit</h2><p class=\"headline\">Not ready: 2 major nonconformities and 4 minors</p>" in html
+    assert 'Stage 1 audit</h2><p class="headline">Not ready: 1 major nonconformity and 4 minors</p>' in html
+    assert 'Stage 2 audit</h2><p class="headline">Not ready: 2 major nonconformities and 4 minors</p>' in html
     assert "This scan ran the stage 2 rules" in html  # the stage 1 verdict says what it could not see
 
 
@@ -122,7 +122,10 @@ def test_verdict_wording(grades: list[Grade], headline: str, status: str) -> Non
 
 def test_counts_per_grade(page: Page, html: str) -> None:
     assert [a["data-grade"] for a in page.find("div") if "count" in (a.get("class") or "").split()] == [
-        "major", "minor", "observation", "ofi"
+        "major",
+        "minor",
+        "observation",
+        "ofi",
     ]
     assert '<span class="n">2</span>Major nonconformity' in html
     assert '<span class="n">4</span>Minor nonconformity' in html
@@ -181,8 +184,9 @@ def test_absent_evidence_is_also_a_missing_document() -> None:
 
 def test_gap_analysis_section_lists_every_group(page: Page) -> None:
     groups = {a["id"]: int(a["data-count"] or 0) for a in page.find("div") if (a.get("id") or "").startswith("gap-")}
-    expected = {f"gap-{group.key}": len(members) for group, members in gap_analysis(golden_findings())
-                if group.key != "other"}
+    expected = {
+        f"gap-{group.key}": len(members) for group, members in gap_analysis(golden_findings()) if group.key != "other"
+    }
     assert groups == expected
     assert groups["gap-missing-documents"] == 2
     assert groups["gap-training-gaps"] == 1
@@ -201,8 +205,15 @@ def test_findings_table_has_a_row_per_finding_with_locators_and_hashes(page: Pag
 
 def test_provenance(page: Page) -> None:
     text = " ".join(page.text)
-    for fact in ("filesystem: share (42 items)", "odoo: https://erp.acme.test/odoo (7 items)", "Evidence items 49",
-                 "iso9001 0.1.0 (20 rules)", "ISO 9001:2015", "As of 2026-03-31", "Audit stage scanned 2"):
+    for fact in (
+        "filesystem: share (42 items)",
+        "odoo: https://erp.acme.test/odoo (7 items)",
+        "Evidence items 49",
+        "iso9001 0.1.0 (20 rules)",
+        "ISO 9001:2015",
+        "As of 2026-03-31",
+        "Audit stage scanned 2",
+    ):
         assert fact in " ".join(text.split()), fact
 
 

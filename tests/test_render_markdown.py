@@ -81,8 +81,14 @@ def test_not_applicable_and_warnings(rendered: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("a | b", r"a \| b"), ("*bold* _it_", r"\*bold\* \_it\_"), ("[x](y)", r"\[x\](y)"), ("line\nbreak", "line break"),
-     ("a\\|b", r"a\\\|b"), ("&amp;", r"\&amp;")],
+    [
+        ("a | b", r"a \| b"),
+        ("*bold* _it_", r"\*bold\* \_it\_"),
+        ("[x](y)", r"\[x\](y)"),
+        ("line\nbreak", "line break"),
+        ("a\\|b", r"a\\\|b"),
+        ("&amp;", r"\&amp;"),
+    ],
 )
 def test_md_escape(text: str, expected: str) -> None:
     assert md(text) == expected

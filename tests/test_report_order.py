@@ -18,6 +18,7 @@ def test_evidence_order_sorts_as_lists_of_natural_keys(eager: int, lists: list[l
     original = report.EAGER_EVIDENCE
     report.EAGER_EVIDENCE = eager  # hypothesis and monkeypatch do not mix: set and restore by hand
     try:
+
         def plain(ids: list[str]) -> list[tuple[tuple[int, int | str], ...]]:
             return [natural_key(item) for item in ids]
 
@@ -40,14 +41,35 @@ def findings_of_rules(draw: st.DrawFn) -> list[tuple[str, list[report.Finding]]]
     found = []
     for number, rule_id in enumerate(draw(st.lists(st.sampled_from(sorted(RULES)), unique=True, min_size=1))):
         rule_findings = []
-        for index, (grade, ids, absence) in enumerate(draw(st.lists(st.tuples(
-                st.sampled_from(GRADES), st.lists(st.sampled_from(["a", "a2", "a10", "b"]), max_size=3, unique=True),
-                st.sampled_from([None, "no plan", "no record"])), max_size=6))):
+        for index, (grade, ids, absence) in enumerate(
+            draw(
+                st.lists(
+                    st.tuples(
+                        st.sampled_from(GRADES),
+                        st.lists(st.sampled_from(["a", "a2", "a10", "b"]), max_size=3, unique=True),
+                        st.sampled_from([None, "no plan", "no record"]),
+                    ),
+                    max_size=6,
+                )
+            )
+        ):
             evidence = [report.EvidenceRef(id=item, locator=item, label=item) for item in ids]
-            rule_findings.append(report.Finding(
-                id=f"{rule_id}-{index}", grade=grade, clause=RULES[rule_id], rule_id=rule_id, title=f"t{number}",
-                statement=f"s{index}", evidence=evidence, absence=None if evidence else absence, why="w",
-                fix="f", pack="p", stages=[1, 2]))
+            rule_findings.append(
+                report.Finding(
+                    id=f"{rule_id}-{index}",
+                    grade=grade,
+                    clause=RULES[rule_id],
+                    rule_id=rule_id,
+                    title=f"t{number}",
+                    statement=f"s{index}",
+                    evidence=evidence,
+                    absence=None if evidence else absence,
+                    why="w",
+                    fix="f",
+                    pack="p",
+                    stages=[1, 2],
+                )
+            )
         found.append((rule_id, rule_findings))
     return found
 
@@ -55,7 +77,8 @@ def findings_of_rules(draw: st.DrawFn) -> list[tuple[str, list[report.Finding]]]
 @settings(max_examples=300, deadline=None)
 @given(by_rule=findings_of_rules())
 def test_the_report_orders_rules_blocks_as_sorting_every_finding_would(
-        by_rule: list[tuple[str, list[report.Finding]]]) -> None:
+    by_rule: list[tuple[str, list[report.Finding]]],
+) -> None:
     from qmscheck.check import _report_findings
     from qmscheck.merge import merge_findings
     from qmscheck.results import ResultCache, StoredFindings

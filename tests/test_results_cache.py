@@ -101,15 +101,30 @@ def test_verbose_scan_says_how_many_rules_were_reused(acme: Path, tmp_path: Path
 
     def scan_verbose() -> str:
         result = subprocess.run(
-            [sys.executable, "-m", "qmscheck", "scan", str(acme), "--index", str(tmp_path / "i.sqlite"),
-             "--fail-on", "never", "-v"],
-            capture_output=True, text=True, timeout=300, check=False,
+            [
+                sys.executable,
+                "-m",
+                "qmscheck",
+                "scan",
+                str(acme),
+                "--index",
+                str(tmp_path / "i.sqlite"),
+                "--fail-on",
+                "never",
+                "-v",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
         assert result.returncode == 0, result.stderr
         return result.stderr
 
     assert "rules: 0 reused" in scan_verbose()
-    assert ", 0 evaluated (0 of them kept their findings, 0 citing changed files anew; 0 files decoded)" in scan_verbose()
+    assert (
+        ", 0 evaluated (0 of them kept their findings, 0 citing changed files anew; 0 files decoded)" in scan_verbose()
+    )
 
 
 def test_damaged_or_stale_summaries_are_worked_out_again(acme: Path, tmp_path: Path) -> None:
@@ -148,8 +163,9 @@ def test_an_added_file_is_the_only_one_summarised(acme: Path, tmp_path: Path) ->
         rules = {rule_id: decode(blob) for rule_id, blob in db.execute("SELECT rule_id, header FROM stored_summaries")}
     # Every rule's summaries refer to a kept list of keys of their length; the rules that read
     # documents now list the new file.
-    assert all(len(lists[stored.keys]) == len(lists[stored.digests]) == len(stored.populations)
-               for stored in rules.values())
+    assert all(
+        len(lists[stored.keys]) == len(lists[stored.digests]) == len(stored.populations) for stored in rules.values()
+    )
     assert any("QP-99 Copy of a procedure" in key for stored in rules.values() for key in lists[stored.keys])
     # Rules reading the same groups share their lists, and lists no rule names any more are gone.
     assert set(lists) == {stored.keys for stored in rules.values()} | {stored.digests for stored in rules.values()}
@@ -190,16 +206,30 @@ def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_pa
     assert decode_rest(blob)[damaged] != ["not", "a summary"]  # stored again, mended
 
 
-@pytest.mark.parametrize("damage", [
-    {"populations": "many"}, {"populations": [1.5]}, {"digests": ["a", "b"]}, {"keys": ["a"]}, {"extra": 1},
-    {"findings": None}, {"cited": []}, {"cited": {"0": 1}},
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"populations": "many"},
+        {"populations": [1.5]},
+        {"digests": ["a", "b"]},
+        {"keys": ["a"]},
+        {"extra": 1},
+        {"findings": None},
+        {"cited": []},
+        {"cited": {"0": 1}},
+    ],
+)
 def test_stored_summaries_of_the_wrong_shape_are_refused(damage: dict[str, object]) -> None:
     import pydantic_core
 
-    whole = {"keys": "digest of the keys", "digests": "digest of the digests", "populations": [1], "findings": "f",
-             "cited": {},
-             **damage}
+    whole = {
+        "keys": "digest of the keys",
+        "digests": "digest of the digests",
+        "populations": [1],
+        "findings": "f",
+        "cited": {},
+        **damage,
+    }
     with pytest.raises((ValueError, TypeError)):
         decode(pydantic_core.to_json(whole))
     with pytest.raises((ValueError, TypeError)):
@@ -210,10 +240,16 @@ def _procedures(org: Path) -> Path:
     """Markdown procedures, two of which share a document number (DOC004 finds them)."""
     folder = org / "share" / "02 Procedures" / "md"
     folder.mkdir()
-    for number, name, revision in [(51, "QP-51 Handling", "B"), (52, "QP-52 Storage", "B"),
-                                   (53, "QP-53 Packing", "B"), (51, "QP-51 copy", "C")]:
-        (folder / f"{name}.md").write_text(f"---\ntitle: {name} procedure\ndocument_number: QP-{number}\n"
-                                           f"revision: {revision}\nstatus: approved\n---\n# Steps\nDo it.\n")
+    for number, name, revision in [
+        (51, "QP-51 Handling", "B"),
+        (52, "QP-52 Storage", "B"),
+        (53, "QP-53 Packing", "B"),
+        (51, "QP-51 copy", "C"),
+    ]:
+        (folder / f"{name}.md").write_text(
+            f"---\ntitle: {name} procedure\ndocument_number: QP-{number}\n"
+            f"revision: {revision}\nstatus: approved\n---\n# Steps\nDo it.\n"
+        )
     return folder
 
 
@@ -310,7 +346,9 @@ def test_a_duplicate_rule_keeps_its_findings_when_changed_files_hold_keys_no_oth
     assert third.model_dump_json() == without_index(acme)
     copies = [f for f in third.findings if f.rule_id == "DOC005" and any("QP-53" in e.id for e in f.evidence)]
     assert len(copies) == 1 and {e.id.rsplit("/", 1)[1] for e in copies[0].evidence} == {
-        "QP-52 Storage.md", "QP-53 Packing.md"}
+        "QP-52 Storage.md",
+        "QP-53 Packing.md",
+    }
 
 
 def test_findings_are_not_kept_when_the_changed_files_change_the_rule_s_population() -> None:
@@ -321,8 +359,14 @@ def test_findings_are_not_kept_when_the_changed_files_change_the_rule_s_populati
 
     asked = []
     primitive = SimpleNamespace(still_holds=lambda *args: asked.append(args) or True)
-    rule = SimpleNamespace(stale=[1], populations=[1, 2], summaries={}, groups=[0, 1], primitive=primitive,
-                           loaded=SimpleNamespace(rule=None))
+    rule = SimpleNamespace(
+        stale=[1],
+        populations=[1, 2],
+        summaries={},
+        groups=[0, 1],
+        primitive=primitive,
+        loaded=SimpleNamespace(rule=None),
+    )
     run = GroupwiseRun([], date(2026, 1, 1), None, None)  # type: ignore[arg-type]
     groups = [SimpleNamespace(key="a"), SimpleNamespace(key="b")]
     empty = StoredRest(_encoded({}))
@@ -481,14 +525,18 @@ def test_stored_findings_that_no_longer_decode_say_how_to_recover() -> None:
         _ = StoredFindings.stored(zlib.compress(b'[{"not": "a finding"}]')).findings  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("now", "refreshed"), [
-    (("id-1", "a.md", "new digest", "QP-01"), True),
-    (("id-2", "a.md", "new digest", "QP-01"), False),  # another item at the place cited
-    (("id-1", "b.md", "new digest", "QP-01"), False),  # it shows another locator
-    (("id-1", "a.md", "new digest", "QP-09"), False),  # or another label: the statement names it
-])
+@pytest.mark.parametrize(
+    ("now", "refreshed"),
+    [
+        (("id-1", "a.md", "new digest", "QP-01"), True),
+        (("id-2", "a.md", "new digest", "QP-01"), False),  # another item at the place cited
+        (("id-1", "b.md", "new digest", "QP-01"), False),  # it shows another locator
+        (("id-1", "a.md", "new digest", "QP-09"), False),  # or another label: the statement names it
+    ],
+)
 def test_findings_citing_a_changed_group_are_cited_anew_only_while_it_reads_the_same(
-        now: tuple[str, str, str, str], refreshed: bool) -> None:
+    now: tuple[str, str, str, str], refreshed: bool
+) -> None:
     from types import SimpleNamespace
 
     from qmscheck.checks.base import Cited
@@ -499,15 +547,45 @@ def test_findings_citing_a_changed_group_are_cited_anew_only_while_it_reads_the_
 
     ref = EvidenceRef(id="id-1", locator="a.md", sha256="old digest", label="QP-01")
     other = EvidenceRef(id="id-7", locator="c.md", sha256="its digest", label="QP-07")
-    found = [Finding(id="R-1", grade="minor", clause="7.5.3", rule_id="R", title="t", statement="s", evidence=[ref],
-                     why="w", fix="f", pack="p", stages=[1, 2]),
-             Finding(id="R-2", grade="minor", clause="7.5.3", rule_id="R", title="t", statement="s",
-                     evidence=[other], why="w", fix="f", pack="p", stages=[1, 2])]
+    found = [
+        Finding(
+            id="R-1",
+            grade="minor",
+            clause="7.5.3",
+            rule_id="R",
+            title="t",
+            statement="s",
+            evidence=[ref],
+            why="w",
+            fix="f",
+            pack="p",
+            stages=[1, 2],
+        ),
+        Finding(
+            id="R-2",
+            grade="minor",
+            clause="7.5.3",
+            rule_id="R",
+            title="t",
+            statement="s",
+            evidence=[other],
+            why="w",
+            fix="f",
+            pack="p",
+            stages=[1, 2],
+        ),
+    ]
     group = SimpleNamespace(key="g", digest="new:fp", sha256=None)
     rule = SimpleNamespace(stale=[0], groups=[0])
     citations = SimpleNamespace(cited=lambda place: Cited(place.group, place.position, *now))
-    result = _refreshed(rule, StoredFindings.of(found), {"0": ["was", [[3, "id-1"]]], "1": ["same", [[0, "id-7"]]]},
-                        ["0"], [group], citations)  # type: ignore[arg-type]
+    result = _refreshed(
+        rule,
+        StoredFindings.of(found),
+        {"0": ["was", [[3, "id-1"]]], "1": ["same", [[0, "id-7"]]]},
+        ["0"],
+        [group],
+        citations,
+    )  # type: ignore[arg-type]
     if not refreshed:
         assert result is None
         return

@@ -74,13 +74,13 @@ def test_findings_do_not_depend_on_how_evidence_is_grouped(case: RuleCase, tmp_p
     index = tmp_path / "index.sqlite"
 
     def findings(digest_of_first: str) -> list[tuple[str, list[str]]]:
-        groups = [EvidenceGroup.of_items(f"item {n:04d}", [one], digest=f"{one.id}:{n}")
-                  for n, one in enumerate(items)]
+        groups = [EvidenceGroup.of_items(f"item {n:04d}", [one], digest=f"{one.id}:{n}") for n, one in enumerate(items)]
         if groups:
             groups[0].digest = digest_of_first
         options = CheckOptions(as_of=case.as_of, stage=case.stage, results=index)
-        report = run_check(Collection(groups=groups), case_rules(case, base_pack()), plugins, case.organisation,
-                           options)
+        report = run_check(
+            Collection(groups=groups), case_rules(case, base_pack()), plugins, case.organisation, options
+        )
         if digest_of_first == "changed":
             assert options.stats["groups_summarised"] <= 1  # only the changed group is summarised again
         return case_findings(report)

@@ -49,9 +49,13 @@ class Server:
 def _client(service: str, endpoint: str, **credentials: str) -> Any:
     import boto3  # type: ignore[import-untyped, unused-ignore]
 
-    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
-                        aws_access_key_id=credentials.get("key", "setup"),
-                        aws_secret_access_key=credentials.get("secret", "setup"))
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=credentials.get("key", "setup"),
+        aws_secret_access_key=credentials.get("secret", "setup"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +71,13 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         endpoint = f"http://127.0.0.1:{port}"
         iam = _client("iam", endpoint)
         iam.create_user(UserName="qms-reader")
-        iam.put_user_policy(UserName="qms-reader", PolicyName="s3", PolicyDocument=(
-            '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'))
+        iam.put_user_policy(
+            UserName="qms-reader",
+            PolicyName="s3",
+            PolicyDocument=(
+                '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+            ),
+        )
         created = iam.create_access_key(UserName="qms-reader")["AccessKey"]
         server = Server(endpoint, created["AccessKeyId"], created["SecretAccessKey"], log_path)
         s3 = _client("s3", endpoint, key=server.key_id, secret=server.secret)

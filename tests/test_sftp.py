@@ -42,9 +42,10 @@ ENV = "QMS_SFTP_PASSWORD"
 
 def binary(name: str) -> str | None:
     # sshd re-executes itself and insists on being started by its absolute path.
-    found = shutil.which(name) or next((p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.access(p, os.X_OK)), None)
+    found = shutil.which(name) or next(
+        (p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}") if os.access(p, os.X_OK)), None
+    )
     return os.path.abspath(found) if found else None
-
 
 
 @dataclass
@@ -57,8 +58,12 @@ class Server:
 
 
 def _keygen(keygen: str, path: Path, passphrase: str, comment: str) -> None:
-    subprocess.run([keygen, "-q", "-t", "ed25519", "-N", passphrase, "-C", comment, "-f", str(path)],
-                   check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [keygen, "-q", "-t", "ed25519", "-N", passphrase, "-C", comment, "-f", str(path)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def _config(base: Path, port: int, host_key: Path, authorized: Path) -> Path:

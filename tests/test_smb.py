@@ -31,7 +31,6 @@ def smbd_binary() -> str | None:
     return shutil.which("smbd") or next((p for p in ("/usr/sbin/smbd",) if os.access(p, os.X_OK)), None)
 
 
-
 @dataclass
 class Server:
     port: int
@@ -87,8 +86,14 @@ def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = free_port()
     conf = _config(base, port, share)
     pdbedit = shutil.which("pdbedit") or "/usr/bin/pdbedit"
-    added = subprocess.run([pdbedit, "-s", str(conf), "-a", "-t", "-u", USER], input=f"{PASSWORD}\n{PASSWORD}\n",
-                           capture_output=True, text=True, timeout=60, check=False)
+    added = subprocess.run(
+        [pdbedit, "-s", str(conf), "-a", "-t", "-u", USER],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     if added.returncode != 0:
         pytest.skip(f"cannot add the Samba test user: {added.stderr.strip() or added.stdout.strip()}")
     command = [binary, "--foreground", "--no-process-group", "--debug-stdout", "-s", str(conf)]

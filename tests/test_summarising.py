@@ -33,13 +33,15 @@ def organisation(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURE, root)
     large = tmp_path / "large"
     write_share(large, 2_500)
-    shutil.copy(large / "share" / "Records" / "Calibration Log.csv",
-                root / "share" / "04 Records" / "Calibration Log 2.csv")
+    shutil.copy(
+        large / "share" / "Records" / "Calibration Log.csv", root / "share" / "04 Records" / "Calibration Log 2.csv"
+    )
     return root
 
 
-def test_worker_processes_give_the_report_one_process_gives(organisation: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worker_processes_give_the_report_one_process_gives(
+    organisation: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(filesystem, "PART_ITEMS", 1_000)
     one = scan(ScanRequest(target=organisation, collect=CollectOptions(jobs=1)))
     monkeypatch.setattr(summarising, "PARALLEL_ITEMS", 0)
@@ -61,9 +63,11 @@ def test_worker_processes_give_the_report_one_process_gives(organisation: Path,
     log = [task for task in tasks if any("Calibration Log 2.csv" in group.key for batch in task for group, _ in batch)]
     assert len(log) == 1
     assert [group.key for batch in log[0] for group, _ in batch] == [
-        part_key("filesystem:04 Records/Calibration Log 2.csv", part) for part in range(3)]
-    assert one.findings and any("Calibration Log 2.csv" in ref.locator for finding in one.findings
-                                for ref in finding.evidence)
+        part_key("filesystem:04 Records/Calibration Log 2.csv", part) for part in range(3)
+    ]
+    assert one.findings and any(
+        "Calibration Log 2.csv" in ref.locator for finding in one.findings for ref in finding.evidence
+    )
 
 
 def _group(key: str, count: int = 1) -> EvidenceGroup:
@@ -72,11 +76,20 @@ def _group(key: str, count: int = 1) -> EvidenceGroup:
 
 def test_a_large_registers_parts_are_batched_apart_and_sent_together(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(summarising, "BATCH_ITEMS", 5)
-    work = [(_group("a"), [0]), (_group(part_key("log", 0), 6), [0]), (_group(part_key("log", 1), 6), [0]),
-            (_group("b"), [0]), (_group("c"), [0])]
+    work = [
+        (_group("a"), [0]),
+        (_group(part_key("log", 0), 6), [0]),
+        (_group(part_key("log", 1), 6), [0]),
+        (_group("b"), [0]),
+        (_group("c"), [0]),
+    ]
     batches = list(summarising._batches(work))
     assert [[group.key for group, _ in batch] for batch in batches] == [
-        ["a"], [part_key("log", 0)], [part_key("log", 1)], ["b", "c"]]
+        ["a"],
+        [part_key("log", 0)],
+        [part_key("log", 1)],
+        ["b", "c"],
+    ]
     assert [len(task) for task in summarising._tasks(batches)] == [1, 2, 1]
 
 
@@ -88,8 +101,11 @@ def test_a_batch_holds_about_batch_items(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_a_damaged_group_in_a_worker_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     plugins = load_plugins()
-    loaded = next(rule for rule in load_packs(list(plugins.rule_packs)).rules
-                  if isinstance(plugins.checks.get(rule.rule.check.kind), Groupwise))
+    loaded = next(
+        rule
+        for rule in load_packs(list(plugins.rule_packs)).rules
+        if isinstance(plugins.checks.get(rule.rule.check.kind), Groupwise)
+    )
     primitive = plugins.checks.get(loaded.rule.check.kind)
     assert isinstance(primitive, Groupwise)
     as_of = date(2026, 3, 31)
@@ -112,8 +128,9 @@ def test_citations_keep_few_decoded_items(monkeypatch: pytest.MonkeyPatch) -> No
 
     def group(key: str, count: int) -> EvidenceGroup:
         items = [item("calibration_record", f"{key}-{n}") for n in range(count)]
-        return EvidenceGroup.encoded(key, key, ["calibration_record"], count,
-                                     lambda: decoded.append(key) or list(items))
+        return EvidenceGroup.encoded(
+            key, key, ["calibration_record"], count, lambda: decoded.append(key) or list(items)
+        )
 
     monkeypatch.setattr(Citations, "KEEP_ITEMS", 10)
     citations = Citations([group("small", 2), group("other", 3), group("part", 10)])
@@ -130,14 +147,18 @@ def test_a_primitive_that_cannot_be_sent_to_workers_is_summarised_here(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     plugins = load_plugins()
-    loaded = next(rule for rule in load_packs(list(plugins.rule_packs)).rules
-                  if isinstance(plugins.checks.get(rule.rule.check.kind), Groupwise))
+    loaded = next(
+        rule
+        for rule in load_packs(list(plugins.rule_packs)).rules
+        if isinstance(plugins.checks.get(rule.rule.check.kind), Groupwise)
+    )
     primitive = plugins.checks.get(loaded.rule.check.kind)
     assert isinstance(primitive, Groupwise)
     monkeypatch.setattr(primitive, "helper", lambda: None, raising=False)  # a lambda does not pickle
     as_of = date(2026, 3, 31)
-    summariser = Summariser((Reader(loaded.rule, primitive, tuple(primitive.probes(loaded.rule, as_of))),),
-                            as_of, Organisation(name="Acme"))
+    summariser = Summariser(
+        (Reader(loaded.rule, primitive, tuple(primitive.probes(loaded.rule, as_of))),), as_of, Organisation(name="Acme")
+    )
     work = [(EvidenceGroup.of_items(f"f{n}", []), [0]) for n in range(3)]
     monkeypatch.setattr(summarising, "PARALLEL_ITEMS", 0)
     monkeypatch.setattr(summarising, "BATCH_ITEMS", 0)
@@ -153,17 +174,23 @@ def test_a_citation_of_one_row_of_a_part_decodes_that_row_alone() -> None:
 
     rows = [item("calibration_record", f"row {n}") for n in range(5)]
     ranges: list[tuple[int, int]] = []
-    part = EvidenceGroup.encoded(part_key("log", 1), "d", ["calibration_record"], 5,
-                                 lambda: pytest.fail("the whole part was decoded"),
-                                 load_range=lambda start, stop: ranges.append((start, stop)) or rows[start:stop])
+    part = EvidenceGroup.encoded(
+        part_key("log", 1),
+        "d",
+        ["calibration_record"],
+        5,
+        lambda: pytest.fail("the whole part was decoded"),
+        load_range=lambda start, stop: ranges.append((start, stop)) or rows[start:stop],
+    )
     cited = Citations([part]).cited(Place(part.key, 3))
     assert ranges == [(3, 4)] and cited[1] == 3 and "row 3" in str(cited)
     with pytest.raises(IndexError):
         part.item(5)
 
 
-def test_a_large_registers_cited_rows_are_what_decoding_the_part_gives(tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_large_registers_cited_rows_are_what_decoding_the_part_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from qmscheck.collect import collect
     from qmscheck.config import load_config
 

@@ -69,19 +69,30 @@ def select_rules(packs: LoadedPacks, options: CheckOptions) -> list[LoadedRule]:
 
 def _settings(plugins: Plugins, organisation: Organisation, options: CheckOptions) -> str:
     """Everything scan-wide a rule's findings depend on besides the evidence."""
-    return json.dumps({
-        "qmscheck": __version__,
-        "plugins": plugins.versions,
-        "organisation": organisation.model_dump(mode="json"),
-        "as_of": options.as_of.isoformat(),
-        "stage": options.stage,
-        "edition": options.edition,
-    }, sort_keys=True)
+    return json.dumps(
+        {
+            "qmscheck": __version__,
+            "plugins": plugins.versions,
+            "organisation": organisation.model_dump(mode="json"),
+            "as_of": options.as_of.isoformat(),
+            "stage": options.stage,
+            "edition": options.edition,
+        },
+        sort_keys=True,
+    )
 
 
-def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[str, list[Probe]],
-              plugins: Plugins, organisation: Organisation, options: CheckOptions, settings: str,
-              store: ResultCache, digests: dict[str, str]) -> dict[str, StoredFindings]:
+def _evaluate(
+    collection: Collection,
+    stale: list[LoadedRule],
+    probes_of: dict[str, list[Probe]],
+    plugins: Plugins,
+    organisation: Organisation,
+    options: CheckOptions,
+    settings: str,
+    store: ResultCache,
+    digests: dict[str, str],
+) -> dict[str, StoredFindings]:
     """Findings of the rules that must be evaluated: groupwise primitives one group at a time,
     any other primitive over every item of the types it reads."""
     groupwise: list[GroupwiseRule] = []
@@ -90,8 +101,9 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
         primitive = plugins.checks.get(loaded.rule.check.kind)
         if isinstance(primitive, Groupwise):
             digest = summary_digest(settings, _rule_json(loaded), primitive.summary_version)
-            groupwise.append(GroupwiseRule(loaded, primitive, probes_of[loaded.rule.id], digest,
-                                           digests[loaded.rule.id]))
+            groupwise.append(
+                GroupwiseRule(loaded, primitive, probes_of[loaded.rule.id], digest, digests[loaded.rule.id])
+            )
         else:
             whole.append(loaded)
     # With --full nothing stored is trusted: summaries are worked out again, and stored afresh.
@@ -107,8 +119,14 @@ def _evaluate(collection: Collection, stale: list[LoadedRule], probes_of: dict[s
     return findings
 
 
-def _evaluate_whole(collection: Collection, stale: list[LoadedRule], probes_of: dict[str, list[Probe]],
-                    plugins: Plugins, organisation: Organisation, options: CheckOptions) -> dict[str, list[Finding]]:
+def _evaluate_whole(
+    collection: Collection,
+    stale: list[LoadedRule],
+    probes_of: dict[str, list[Probe]],
+    plugins: Plugins,
+    organisation: Organisation,
+    options: CheckOptions,
+) -> dict[str, list[Finding]]:
     """Rules of primitives that need every item at once, decoding only the groups they read."""
     if not stale:
         return {}
@@ -125,9 +143,15 @@ def _rule_json(loaded: LoadedRule) -> str:
     return json.dumps([loaded.pack.name, loaded.pack.version, loaded.rule.model_dump(mode="json")], sort_keys=True)
 
 
-def _findings(stale: list[LoadedRule], probes_of: dict[str, list[Probe]], plugins: Plugins,
-              organisation: Organisation, as_of: date, items: list[EvidenceItem],
-              facts: list[dict[str, Any]]) -> dict[str, list[Finding]]:
+def _findings(
+    stale: list[LoadedRule],
+    probes_of: dict[str, list[Probe]],
+    plugins: Plugins,
+    organisation: Organisation,
+    as_of: date,
+    items: list[EvidenceItem],
+    facts: list[dict[str, Any]],
+) -> dict[str, list[Finding]]:
     matches = evaluate([probe for loaded in stale for probe in probes_of[loaded.rule.id]], facts)
     positions = positions_of(items)
     findings: dict[str, list[Finding]] = {}
@@ -144,8 +168,9 @@ def _findings(stale: list[LoadedRule], probes_of: dict[str, list[Probe]], plugin
             matches={key: ids for key, ids in matches.items() if key.startswith(prefix)},
         )
         failures = plugins.checks.get(rule.check.kind).evaluate(context)
-        findings[rule.id] = grade_failures(rule, loaded.pack.name, failures, population=len(context.selected),
-                                           positions=positions)
+        findings[rule.id] = grade_failures(
+            rule, loaded.pack.name, failures, population=len(context.selected), positions=positions
+        )
     return findings
 
 
@@ -197,12 +222,13 @@ def _run_check(
     try:
         reused = {} if options.fresh else cache.get(digests)
         stale = [loaded for loaded in active if loaded.rule.id not in reused]
-        evaluated = _evaluate(collection, stale, probes_of, plugins, organisation, options, settings, cache,
-                              digests)
+        evaluated = _evaluate(collection, stale, probes_of, plugins, organisation, options, settings, cache, digests)
         options.stats.update(rules_reused=len(reused), rules_evaluated=len(stale))
         cache.put((rule_id, digests[rule_id], found) for rule_id, found in evaluated.items())
-        by_rule = [("", StoredFindings.of(scope.findings)),
-                   *((loaded.rule.id, reused.get(loaded.rule.id) or evaluated[loaded.rule.id]) for loaded in active)]
+        by_rule = [
+            ("", StoredFindings.of(scope.findings)),
+            *((loaded.rule.id, reused.get(loaded.rule.id) or evaluated[loaded.rule.id]) for loaded in active),
+        ]
         findings = _report_findings(by_rule, cache, options.fresh)
     finally:
         cache.close()

@@ -50,14 +50,21 @@ class _Group(click.Group):
 def output_options(command: F) -> F:
     """The options every report-producing command shares, so ``scan`` and ``report`` never drift apart."""
     command = click.option(
-        "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+        "--output-dir",
+        type=click.Path(file_okay=False, path_type=Path),
         help=f"Write each --format to DIR/{REPORT_BASENAME}.<extension> (needed for several formats).",
     )(command)
     command = click.option(
-        "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write the report to a file.",
     )(command)
     command = click.option(
-        "--format", "format_names", multiple=True, default=("text",), show_default=True,
+        "--format",
+        "format_names",
+        multiple=True,
+        default=("text",),
+        show_default=True,
         help="Output format (see `qmscheck plugins`); repeat it with --output-dir for several.",
     )(command)
     return command
@@ -72,8 +79,9 @@ def _load_plugins() -> Plugins:
     return plugins
 
 
-def _renderers(plugins: Plugins, format_names: tuple[str, ...], output: Path | None,
-               output_dir: Path | None) -> list[Renderer]:
+def _renderers(
+    plugins: Plugins, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None
+) -> list[Renderer]:
     """Check the output options before any work is done: a typo must not cost a whole scan."""
     by_file_extension = {renderer.extension: renderer.name for renderer in plugins.renderers}
     # A format may also be named by its file extension ('md' for markdown), as people type it.
@@ -81,8 +89,9 @@ def _renderers(plugins: Plugins, format_names: tuple[str, ...], output: Path | N
     names = list(dict.fromkeys(resolved))  # repeated formats are written once, in the order given
     unknown = [name for name in names if name not in plugins.renderers]
     if unknown:
-        raise QmscheckError(f"unknown format {', '.join(map(repr, unknown))} "
-                            f"(known formats: {', '.join(plugins.renderers.names())})")
+        raise QmscheckError(
+            f"unknown format {', '.join(map(repr, unknown))} (known formats: {', '.join(plugins.renderers.names())})"
+        )
     renderers = [plugins.renderers.get(name) for name in names]
     if output and output_dir:
         raise QmscheckError("give either --output or --output-dir, not both")
@@ -92,8 +101,9 @@ def _renderers(plugins: Plugins, format_names: tuple[str, ...], output: Path | N
     for renderer in renderers:
         taken = by_extension.setdefault(renderer.extension, renderer.name)
         if taken != renderer.name:
-            raise QmscheckError(f"formats {taken!r} and {renderer.name!r} would both write "
-                                f"{REPORT_BASENAME}.{renderer.extension}")
+            raise QmscheckError(
+                f"formats {taken!r} and {renderer.name!r} would both write {REPORT_BASENAME}.{renderer.extension}"
+            )
     return renderers
 
 
@@ -132,16 +142,27 @@ def main() -> None:
 
 def collect_options(command: F) -> F:
     """Options for reading evidence, shared by ``scan`` and ``inventory``."""
-    for option in reversed([
-        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                     help="Processes for parsing files and checking many of them (1: in this process).  "
-                          "[default: one per CPU]"),
-        click.option("--max-file-size", default=None, metavar="SIZE",
-                     help="Skip (with a warning) files larger than this, e.g. 50MB; wins over a source's "
-                          "max_file_size.  [default: the source's, else 200MB]"),
-        click.option("--quiet", "-q", is_flag=True, help="No progress bar or notes on stderr."),
-        click.option("--verbose", "-v", is_flag=True, help="Say what is read and what the index reused."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--jobs",
+                "-j",
+                type=click.IntRange(min=1),
+                default=None,
+                help="Processes for parsing files and checking many of them (1: in this process).  "
+                "[default: one per CPU]",
+            ),
+            click.option(
+                "--max-file-size",
+                default=None,
+                metavar="SIZE",
+                help="Skip (with a warning) files larger than this, e.g. 50MB; wins over a source's "
+                "max_file_size.  [default: the source's, else 200MB]",
+            ),
+            click.option("--quiet", "-q", is_flag=True, help="No progress bar or notes on stderr."),
+            click.option("--verbose", "-v", is_flag=True, help="Say what is read and what the index reused."),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -182,24 +203,56 @@ def _max_file_size(value: str | None) -> int | None:
 @main.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
 @output_options
-@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default=None,
-              help="Exit 1 when a finding is at or above this grade.  [default: major]")
-@click.option("--stage", type=click.Choice(["1", "2"]), default=None,
-              help="1: readiness and documentation review; 2: implementation.  [default: 2]")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Judge every date-relative check as of this day (YYYY-MM-DD).  [default: the config's, else today]")
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(FAIL_ON)),
+    default=None,
+    help="Exit 1 when a finding is at or above this grade.  [default: major]",
+)
+@click.option(
+    "--stage",
+    type=click.Choice(["1", "2"]),
+    default=None,
+    help="1: readiness and documentation review; 2: implementation.  [default: 2]",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Judge every date-relative check as of this day (YYYY-MM-DD).  [default: the config's, else today]",
+)
 @click.option("--edition", type=click.Choice(["2015", "2026"]), default=None, help="ISO 9001 edition.")
 @click.option("--timestamp", is_flag=True, help="Record the wall-clock time in the report (off: reproducible output).")
-@click.option("--index", "index", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="The evidence index (SQLite) that makes rescans read only changed files.  "
-                   "[default: .qmscheck/index.sqlite beside qmscheck.toml]")
+@click.option(
+    "--index",
+    "index",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The evidence index (SQLite) that makes rescans read only changed files.  "
+    "[default: .qmscheck/index.sqlite beside qmscheck.toml]",
+)
 @click.option("--no-index", is_flag=True, help="Neither use nor write an evidence index.")
 @click.option("--full", is_flag=True, help="Read every file again, ignoring (and refreshing) the index.")
 @collect_options
-def scan(target: Path, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None,
-         fail_on: str | None, stage: str | None, as_of: datetime | None, edition: str | None,
-         timestamp: bool, index: Path | None, no_index: bool, full: bool, jobs: int | None,
-         max_file_size: str | None, quiet: bool, verbose: bool) -> None:
+def scan(
+    target: Path,
+    format_names: tuple[str, ...],
+    output: Path | None,
+    output_dir: Path | None,
+    fail_on: str | None,
+    stage: str | None,
+    as_of: datetime | None,
+    edition: str | None,
+    timestamp: bool,
+    index: Path | None,
+    no_index: bool,
+    full: bool,
+    jobs: int | None,
+    max_file_size: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """Scan TARGET: a folder of evidence, or a qmscheck.toml naming sources, scope and options."""
     from qmscheck.collect import CollectOptions, default_jobs
     from qmscheck.config import load_config
@@ -215,8 +268,13 @@ def scan(target: Path, format_names: tuple[str, ...], output: Path | None, outpu
     if index is not None and no_index:
         raise QmscheckError("give either --index or --no-index, not both")
     progress = make_progress(quiet=quiet, verbose=verbose)
-    options = CollectOptions(index=_index_path(target, index, no_index), full=full, jobs=jobs,
-                             max_file_size=_max_file_size(max_file_size), progress=progress)
+    options = CollectOptions(
+        index=_index_path(target, index, no_index),
+        full=full,
+        jobs=jobs,
+        max_file_size=_max_file_size(max_file_size),
+        progress=progress,
+    )
     request = ScanRequest(
         target=target,
         as_of=as_of.date() if as_of else None,
@@ -228,13 +286,19 @@ def scan(target: Path, format_names: tuple[str, ...], output: Path | None, outpu
     report = run_scan(request, plugins)
     if verbose and not quiet:
         stats = request.collect.stats
-        click.echo("evidence index: " + (str(options.index) if options.index else "off") + "; files: "
-                   + ", ".join(f"{stats[key]} {key}" for key in
-                               ("files", "reused", "rehashed", "extracted", "failed", "skipped", "unsupported"))
-                   + f"; rules: {stats['rules_reused']} reused, {stats['rules_evaluated']} evaluated"
-                   + f" ({stats['rules_kept']} of them kept their findings, {stats['rules_refreshed']} citing changed"
-                   + f" files anew; {stats['groups_read']} files decoded)",
-                   err=True)
+        click.echo(
+            "evidence index: "
+            + (str(options.index) if options.index else "off")
+            + "; files: "
+            + ", ".join(
+                f"{stats[key]} {key}"
+                for key in ("files", "reused", "rehashed", "extracted", "failed", "skipped", "unsupported")
+            )
+            + f"; rules: {stats['rules_reused']} reused, {stats['rules_evaluated']} evaluated"
+            + f" ({stats['rules_kept']} of them kept their findings, {stats['rules_refreshed']} citing changed"
+            + f" files anew; {stats['groups_read']} files decoded)",
+            err=True,
+        )
     threshold_name = fail_on or load_config(target).scan.fail_on or "major"
     _emit(report, renderers, output, output_dir)
     sys.exit(_exit_code(report, threshold_name))
@@ -245,8 +309,15 @@ def scan(target: Path, format_names: tuple[str, ...], output: Path | None, outpu
 @click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the inventory to a file.")
 @collect_options
-def inventory_command(target: Path, format_name: str, output: Path | None, jobs: int | None,
-                      max_file_size: str | None, quiet: bool, verbose: bool) -> None:
+def inventory_command(
+    target: Path,
+    format_name: str,
+    output: Path | None,
+    jobs: int | None,
+    max_file_size: str | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
     """List every file under TARGET (a folder or qmscheck.toml) with what it was recognised as,
     or why not, and what was skipped: the starting point for [[classify]] overrides."""
     from qmscheck.collect import default_jobs
@@ -284,19 +355,23 @@ def _read_saved_report(path: Path) -> Report:
     except UnicodeDecodeError:
         raise QmscheckError(f"{path} is not UTF-8 text; expected a `qmscheck scan --format json` report") from None
     except json.JSONDecodeError as exc:
-        raise QmscheckError(f"{path} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
-                            "expected a `qmscheck scan --format json` report") from None
+        raise QmscheckError(
+            f"{path} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
+            "expected a `qmscheck scan --format json` report"
+        ) from None
     if not isinstance(data, dict) or "findings" not in data:
         raise QmscheckError(f"{path} is not a qmscheck report: expected a `qmscheck scan --format json` report")
     version = data.get("schema_version")
     if version != REPORT_SCHEMA_VERSION:
-        raise QmscheckError(f"{path} has report schema_version {version!r}; this qmscheck reads "
-                            f"{REPORT_SCHEMA_VERSION!r}")
+        raise QmscheckError(
+            f"{path} has report schema_version {version!r}; this qmscheck reads {REPORT_SCHEMA_VERSION!r}"
+        )
     try:
         return Report.model_validate_json(text)
     except ValidationError as exc:
         problems = [
-            "$" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
+            "$"
+            + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
             + f": {error['msg']}"
             for error in exc.errors()
         ]
@@ -307,10 +382,16 @@ def _read_saved_report(path: Path) -> Report:
 @main.command("report")
 @click.argument("scan_file", metavar="SCAN.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_options
-@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="major", show_default=True,
-              help="Exit 1 when a finding is at or above this grade.")
-def report_command(scan_file: Path, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None,
-                   fail_on: str) -> None:
+@click.option(
+    "--fail-on",
+    type=click.Choice(list(FAIL_ON)),
+    default="major",
+    show_default=True,
+    help="Exit 1 when a finding is at or above this grade.",
+)
+def report_command(
+    scan_file: Path, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None, fail_on: str
+) -> None:
     """Re-render a saved JSON scan (`scan --format json`) in other formats, without reading the sources."""
     renderers = _renderers(_load_plugins(), format_names, output, output_dir)
     report = _read_saved_report(scan_file)
@@ -357,7 +438,11 @@ def plugins() -> None:
         status = f"FAILED: {info.error}" if info.error else "ok"
         click.echo(f"{info.name} {info.version} ({info.origin}) {status}")
     click.echo("")
-    for label, registry in (("connectors", loaded.connectors), ("checks", loaded.checks),
-                            ("renderers", loaded.renderers), ("rule packs", loaded.rule_packs)):
+    for label, registry in (
+        ("connectors", loaded.connectors),
+        ("checks", loaded.checks),
+        ("renderers", loaded.renderers),
+        ("rule packs", loaded.rule_packs),
+    ):
         entries = ", ".join(f"{name} [{registry.owner(name)}]" for name in registry.names())
         click.echo(f"{label}: {entries}")

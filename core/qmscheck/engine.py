@@ -125,8 +125,14 @@ class _Engine:
             self._rulesets[name] = (handle, {f"p{i}": probe.key for i, probe in enumerate(probes)})
         return self._rulesets[name]
 
-    def _assert(self, handle: int, rule_keys: dict[str, str], facts: list[dict[str, Any]],
-                matches: dict[str, set[str]], reduced: Distinct | None) -> None:
+    def _assert(
+        self,
+        handle: int,
+        rule_keys: dict[str, str],
+        facts: list[dict[str, Any]],
+        matches: dict[str, set[str]],
+        reduced: Distinct | None,
+    ) -> None:
         core = self._core
         self.asserted += len(facts)
         try:
@@ -151,8 +157,9 @@ class _Engine:
         finally:
             core.delete_state(handle, SESSION)
 
-    def _assert_all(self, evidence_type: str, probes: Sequence[Probe], typed: list[dict[str, Any]],
-                    matches: dict[str, set[str]]) -> None:
+    def _assert_all(
+        self, evidence_type: str, probes: Sequence[Probe], typed: list[dict[str, Any]], matches: dict[str, set[str]]
+    ) -> None:
         handle, rule_keys = self._ruleset(evidence_type, probes)
         reduced = _reduced(evidence_type, probes, typed)
         asserted = typed if reduced is None else reduced.facts
@@ -185,8 +192,9 @@ def probes_by_type(probes: Sequence[Probe]) -> dict[str, list[Probe]]:
     return by_type
 
 
-def _answered_by_type(probes: Sequence[Probe], evidence_type: str, typed: list[dict[str, Any]],
-                      matches: dict[str, set[str]]) -> list[Probe]:
+def _answered_by_type(
+    probes: Sequence[Probe], evidence_type: str, typed: list[dict[str, Any]], matches: dict[str, set[str]]
+) -> list[Probe]:
     """Record the matches of the probes that test only the type (every fact, or none, of
     ``typed``); the others, left for the engine."""
     left: list[Probe] = []
@@ -255,9 +263,7 @@ def _chunks(facts: Sequence[dict[str, Any]], size: int) -> list[list[dict[str, A
     return [list(ordered[start : start + size]) for start in range(0, len(ordered), size)]
 
 
-def evaluate(
-    probes: Sequence[Probe], facts: Iterable[dict[str, Any]], *, jobs: int = 1
-) -> dict[str, set[str]]:
+def evaluate(probes: Sequence[Probe], facts: Iterable[dict[str, Any]], *, jobs: int = 1) -> dict[str, set[str]]:
     """Return, for each probe key, the ids of the facts that satisfy it.
 
     With ``jobs`` > 1, large inputs are split across that many worker processes (the

@@ -66,8 +66,7 @@ def _statement(rule: Rule, failures: list[Failure], refs: list[EvidenceRef]) -> 
     # Thousands of instances make a sentence nobody reads; the evidence list carries the rest.
     named, hidden = failures[:NAMED_INSTANCES], failures[NAMED_INSTANCES:]
     details = "; ".join(
-        f"{', '.join(_label(item) for item in failure.items) or 'organisation'}: {failure.detail}"
-        for failure in named
+        f"{', '.join(_label(item) for item in failure.items) or 'organisation'}: {failure.detail}" for failure in named
     )
     if hidden:
         details += f" … and {len(hidden):,} more instance{'s' if len(hidden) > 1 else ''}"

@@ -53,10 +53,19 @@ class EvidenceGroup:
         return cls(key, digest, frozenset(item.type for item in items), len(items), _items=list(items))
 
     @classmethod
-    def encoded(cls, key: str, digest: str, types: Iterable[str], count: int,
-                load: Callable[[], list[EvidenceItem]], *, content: str = "",
-                sha256: str | None = None, order: str = "",
-                load_range: Callable[[int, int], list[EvidenceItem]] | None = None) -> EvidenceGroup:
+    def encoded(
+        cls,
+        key: str,
+        digest: str,
+        types: Iterable[str],
+        count: int,
+        load: Callable[[], list[EvidenceItem]],
+        *,
+        content: str = "",
+        sha256: str | None = None,
+        order: str = "",
+        load_range: Callable[[int, int], list[EvidenceItem]] | None = None,
+    ) -> EvidenceGroup:
         """Items still encoded; ``load`` decodes them (once) when they are first needed, and
         ``load_range``, if given, a few of them (see :meth:`item`)."""
         return cls(key, digest, frozenset(types), count, content, sha256, order, _load=load, _load_range=load_range)

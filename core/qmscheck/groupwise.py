@@ -63,6 +63,7 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 _B = TypeVar("_B")
 
+
 @dataclass
 class GroupwiseRule:
     loaded: LoadedRule
@@ -176,8 +177,11 @@ class GroupwiseRun:
                 read = frozenset(types for types in by_types if not types.isdisjoint(rule.types))
                 if read not in read_by:
                     positions = sorted(position for types in read for position in by_types[types])
-                    read_by[read] = (positions, SharedList.of([keys[position] for position in positions]),
-                                     SharedList.of([digests[position] for position in positions]))
+                    read_by[read] = (
+                        positions,
+                        SharedList.of([keys[position] for position in positions]),
+                        SharedList.of([digests[position] for position in positions]),
+                    )
                 rule.groups, rule.keys, rule.digests = read_by[read]
                 rule.stale = self._plan(rule, self._stored(rule, headers.pop(rule.id, None)), lists)
                 for slot in rule.stale:
@@ -217,16 +221,18 @@ class GroupwiseRun:
                 return afresh
             where = {key: index for index, key in enumerate(old_keys)}
             sources = [where.get(key) for key in rule.keys.items]
-            stale = [slot for slot, source in enumerate(sources)
-                     if source is None or old_digests[source] != digests[slot]]
+            stale = [
+                slot for slot, source in enumerate(sources) if source is None or old_digests[source] != digests[slot]
+            ]
             rule.populations = [0 if source is None else old.populations[source] for source in sources]
             slot_of = {source: slot for slot, source in enumerate(sources) if source is not None}
         was = {slot: rule.populations[slot] for slot in stale} if slot_of is None else {}
         rule.stored = _Stored(old.findings, old.cited, slot_of, was)
         return stale
 
-    def _finish(self, rule: GroupwiseRule, groups: Sequence[EvidenceGroup], lists: _StoredLists,
-                citations: Citations) -> StoredFindings:
+    def _finish(
+        self, rule: GroupwiseRule, groups: Sequence[EvidenceGroup], lists: _StoredLists, citations: Citations
+    ) -> StoredFindings:
         """The rule's findings, and what is stored of it for the next scan."""
         stored = rule.stored
         rest = None if stored is None else self._stored_rest(rule)
@@ -245,14 +251,17 @@ class GroupwiseRun:
         # combining, with the header to come: a 100k-document rule's rest is 20 MB of JSON, which
         # need not be held while combine builds its own tables. (Without its header, it reads as
         # damaged: were the scan to stop in between, the next would summarise again.)
-        entries = ((slot, rule.rest.get(str(slot)) or rest_of(groups[rule.groups[slot]].key, summary))
-                   for slot, summary in sorted(rule.summaries.items()))
+        entries = (
+            (slot, rule.rest.get(str(slot)) or rest_of(groups[rule.groups[slot]].key, summary))
+            for slot, summary in sorted(rule.summaries.items())
+        )
         self.store.put_summaries(rule.id, rule.digest, rule.lists, b"", (encode_rest(entries), b""))
         rule.rest = {}
         summaries = rule.combined()
         rule.summaries = {}  # held by `summaries` alone: freed as soon as the rule is graded
-        context = RuleContext(rule=rule.loaded.rule, as_of=self.as_of, organisation=self.organisation,
-                              resolve=citations.cited)
+        context = RuleContext(
+            rule=rule.loaded.rule, as_of=self.as_of, organisation=self.organisation, resolve=citations.cited
+        )
         failures = rule.primitive.combine(context, summaries)
         population = sum(summary.population for summary in summaries)
         del summaries
@@ -260,9 +269,15 @@ class GroupwiseRun:
         self._store(rule, lists, _cited(rule, failures, groups), None)
         return StoredFindings.of(findings)
 
-    def _kept_findings(self, rule: GroupwiseRule, stored: _Stored, rest: StoredRest,
-                       groups: Sequence[EvidenceGroup], lists: _StoredLists,
-                       citations: Citations) -> StoredFindings | None:
+    def _kept_findings(
+        self,
+        rule: GroupwiseRule,
+        stored: _Stored,
+        rest: StoredRest,
+        groups: Sequence[EvidenceGroup],
+        lists: _StoredLists,
+        citations: Citations,
+    ) -> StoredFindings | None:
         """The stored findings, if they stand (and the summaries stored for them); else None. They
         stand when the same groups are read and the groups summarised afresh say what they said,
         or say something the primitive can tell changes nothing. A changed group the findings cite
@@ -308,8 +323,9 @@ class GroupwiseRun:
         return changed
 
     @staticmethod
-    def _same_summaries(rule: GroupwiseRule, stored: _Stored, rest: StoredRest,
-                        groups: Sequence[EvidenceGroup]) -> bool:
+    def _same_summaries(
+        rule: GroupwiseRule, stored: _Stored, rest: StoredRest, groups: Sequence[EvidenceGroup]
+    ) -> bool:
         """Whether the groups summarised afresh say what they said: then the findings stand."""
         for slot in rule.stale:
             if rule.populations[slot] != stored.populations[slot]:
@@ -318,16 +334,20 @@ class GroupwiseRun:
                 return False
         return True
 
-    def _still_holds(self, rule: GroupwiseRule, stored: _Stored, stored_rest: StoredRest,
-                     groups: Sequence[EvidenceGroup]) -> bool:
+    def _still_holds(
+        self, rule: GroupwiseRule, stored: _Stored, stored_rest: StoredRest, groups: Sequence[EvidenceGroup]
+    ) -> bool:
         """Whether the primitive tells, from the changed groups' old and new summaries and the data
         of the others, that its failures are the same (Groupwise.still_holds)."""
         if sum(stored.populations.values()) != sum(rule.populations[slot] for slot in rule.stale):
             return False  # the rule's population is part of its grading
         try:
-            removed = [Summary(population=stored.populations[slot]) if (entry := stored_rest.get(str(slot))) is None
-                       else revived(groups[rule.groups[slot]].key, stored.populations[slot], entry)
-                       for slot in rule.stale]
+            removed = [
+                Summary(population=stored.populations[slot])
+                if (entry := stored_rest.get(str(slot))) is None
+                else revived(groups[rule.groups[slot]].key, stored.populations[slot], entry)
+                for slot in rule.stale
+            ]
             # Every other group's data: what a changed group's is weighed against.
             others = stored_rest.entries_except(set(rule.stale))
             if DAMAGED_ENTRY in others:
@@ -336,20 +356,26 @@ class GroupwiseRun:
         except (ValueError, TypeError, IndexError, KeyError):
             return False
         added = [rule.summaries.get(slot) or Summary(population=rule.populations[slot]) for slot in rule.stale]
-        context = RuleContext(rule=rule.loaded.rule, as_of=self.as_of, organisation=self.organisation,
-                              resolve=_no_citations)
+        context = RuleContext(
+            rule=rule.loaded.rule, as_of=self.as_of, organisation=self.organisation, resolve=_no_citations
+        )
         return rule.primitive.still_holds(context, kept, removed, added)
 
     @staticmethod
     def _updated(rule: GroupwiseRule, rest: StoredRest, groups: Sequence[EvidenceGroup]) -> RestUpdate:
         """The stored rest with the groups summarised afresh in place of what they said."""
-        changed = {slot: None if (summary := rule.summaries.get(slot)) is None
-                   else rest_of(groups[rule.groups[slot]].key, summary) for slot in rule.stale}
+        changed = {
+            slot: None
+            if (summary := rule.summaries.get(slot)) is None
+            else rest_of(groups[rule.groups[slot]].key, summary)
+            for slot in rule.stale
+        }
         rule.summaries = {}
         return rest.with_entries(changed)
 
-    def _revive(self, rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]],
-                groups: Sequence[EvidenceGroup]) -> None:
+    def _revive(
+        self, rule: GroupwiseRule, stored: _Stored, rest: dict[str, list[Any]], groups: Sequence[EvidenceGroup]
+    ) -> None:
         """Take the stored summaries that still hold and are more than a count; a damaged one is
         summarised afresh."""
         count = len(rule.groups)
@@ -384,8 +410,7 @@ class GroupwiseRun:
         return _decoded(rule, blob, decode)
 
     def _summarise_slots(self, rule: GroupwiseRule, slots: list[int], groups: Sequence[EvidenceGroup]) -> None:
-        self._summarise_all({rule.groups[slot]: _Pending(groups[rule.groups[slot]], [(rule, slot)])
-                             for slot in slots})
+        self._summarise_all({rule.groups[slot]: _Pending(groups[rule.groups[slot]], [(rule, slot)]) for slot in slots})
 
     def _summarise_all(self, pending: dict[int, _Pending]) -> None:
         """Summarise the pending groups in evidence order (qmscheck.summarising)."""
@@ -438,9 +463,11 @@ class _StoredLists:
             else:
                 was = self.get(stored)
                 now = current.items
-                self._changed[pair] = None if was is None or len(was) != len(now) else [
-                    index for index, (old, new) in enumerate(zip(was, now, strict=True)) if old != new
-                ]
+                self._changed[pair] = (
+                    None
+                    if was is None or len(was) != len(now)
+                    else [index for index, (old, new) in enumerate(zip(was, now, strict=True)) if old != new]
+                )
         return self._changed[pair]
 
     def put(self, shared: SharedList) -> None:
@@ -495,13 +522,22 @@ def _cited(rule: GroupwiseRule, failures: list[Failure], groups: Sequence[Eviden
         return {}
     if None in by_group:  # an item not placed in a group: nothing tells whether it changed
         return {"unplaced": ["", []]}
-    found = {str(slot): [group_digest(groups[rule.groups[slot]].digest), sorted(by_group[key])]
-             for slot, key in enumerate(rule.keys.items) if key in by_group}
+    found = {
+        str(slot): [group_digest(groups[rule.groups[slot]].digest), sorted(by_group[key])]
+        for slot, key in enumerate(rule.keys.items)
+        if key in by_group
+    }
     return found if len(found) == len(by_group) else {"unplaced": ["", []]}
 
 
-def _refreshed(rule: GroupwiseRule, kept: StoredFindings, cited: CitedGroups, changed: list[str],
-               groups: Sequence[EvidenceGroup], citations: Citations) -> tuple[StoredFindings, CitedGroups] | None:
+def _refreshed(
+    rule: GroupwiseRule,
+    kept: StoredFindings,
+    cited: CitedGroups,
+    changed: list[str],
+    groups: Sequence[EvidenceGroup],
+    citations: Citations,
+) -> tuple[StoredFindings, CitedGroups] | None:
     """The stored findings citing the ``changed`` groups' items anew, with what is stored of the
     groups they cite; None when an item cited no longer reads as it did (another id, locator or
     label: the findings are made again).

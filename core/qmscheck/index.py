@@ -95,8 +95,9 @@ def open_index(path: Path, schema: str) -> sqlite3.Connection:
 
 
 def _cannot_open(path: Path, exc: Exception) -> QmscheckError:
-    return QmscheckError(f"cannot open the evidence index {path}: {exc}; "
-                         "give another place with --index PATH or use --no-index")
+    return QmscheckError(
+        f"cannot open the evidence index {path}: {exc}; give another place with --index PATH or use --no-index"
+    )
 
 
 class EvidenceIndex:
@@ -137,8 +138,10 @@ class EvidenceIndex:
         if row is None or row[0] != fingerprint:
             self._db.execute("DELETE FROM files WHERE source=? AND fingerprint!=?", (source, fingerprint))
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (marker, fingerprint))
-        rows = self._db.execute("SELECT location, size, mtime_ns, sha256 FROM files "
-                                "WHERE source=? AND fingerprint=? AND size >= ?", (source, fingerprint, at_least))
+        rows = self._db.execute(
+            "SELECT location, size, mtime_ns, sha256 FROM files WHERE source=? AND fingerprint=? AND size >= ?",
+            (source, fingerprint, at_least),
+        )
         return {listed[0]: listed for listed in rows}
 
     def holds(self, source: str, fingerprint: str, files: int) -> bool:
@@ -146,8 +149,9 @@ class EvidenceIndex:
         (without listing them)."""
         if self._db is None or files <= 0:
             return self._db is not None
-        row = self._db.execute("SELECT 1 FROM files WHERE source=? AND fingerprint=? LIMIT 1 OFFSET ?",
-                               (source, fingerprint, files - 1)).fetchone()
+        row = self._db.execute(
+            "SELECT 1 FROM files WHERE source=? AND fingerprint=? LIMIT 1 OFFSET ?", (source, fingerprint, files - 1)
+        ).fetchone()
         return row is not None
 
     def load(self, source: str) -> dict[str, CachedFile]:
@@ -156,16 +160,44 @@ class EvidenceIndex:
             return {}
         rows = self._db.execute(
             "SELECT location, sha256, payload, crc, types, count, warnings, parts, ordering FROM files WHERE source=?",
-            (source,)
+            (source,),
         )
         return {cached[0]: cached for cached in rows}
 
-    def put(self, source: str, location: str, size: int, mtime_ns: int, sha256: str, fingerprint: str,
-            payload: bytes, types: str, count: int, warnings: str, parts: str, ordering: str) -> None:
+    def put(
+        self,
+        source: str,
+        location: str,
+        size: int,
+        mtime_ns: int,
+        sha256: str,
+        fingerprint: str,
+        payload: bytes,
+        types: str,
+        count: int,
+        warnings: str,
+        parts: str,
+        ordering: str,
+    ) -> None:
         if self._db is None:
             return
-        self._pending.append((source, location, size, mtime_ns, sha256, fingerprint, payload,
-                              entry_crc(payload, ordering), types, count, warnings, parts, ordering))
+        self._pending.append(
+            (
+                source,
+                location,
+                size,
+                mtime_ns,
+                sha256,
+                fingerprint,
+                payload,
+                entry_crc(payload, ordering),
+                types,
+                count,
+                warnings,
+                parts,
+                ordering,
+            )
+        )
         if len(self._pending) >= 500:
             self.flush()
 
@@ -174,21 +206,24 @@ class EvidenceIndex:
         if self._db is None:
             return
         self.flush()
-        self._db.execute("UPDATE files SET size=?, mtime_ns=? WHERE source=? AND location=?",
-                         (size, mtime_ns, source, location))
+        self._db.execute(
+            "UPDATE files SET size=?, mtime_ns=? WHERE source=? AND location=?", (size, mtime_ns, source, location)
+        )
 
     def forget(self, source: str, locations: Iterable[str]) -> None:
         if self._db is None:
             return
         self.flush()
-        self._db.executemany("DELETE FROM files WHERE source=? AND location=?",
-                             [(source, location) for location in locations])
+        self._db.executemany(
+            "DELETE FROM files WHERE source=? AND location=?", [(source, location) for location in locations]
+        )
 
     def flush(self) -> None:
         if self._db is None or not self._pending:
             return
-        self._db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                             self._pending)
+        self._db.executemany(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self._pending
+        )
         self._pending.clear()
 
     def close(self) -> None:

@@ -80,8 +80,11 @@ def inventory(config: ScanConfig, plugins: Plugins, jobs: int = 1, progress: Pro
     for source in config.sources:
         options = source.options()
         if source.connector != connector.name:
-            others.append(f"{source.connector}: {plugins.connectors.get(source.connector).describe(options)}"
-                          if source.connector in plugins.connectors.names() else source.connector)
+            others.append(
+                f"{source.connector}: {plugins.connectors.get(source.connector).describe(options)}"
+                if source.connector in plugins.connectors.names()
+                else source.connector
+            )
             continue
         where = connector.describe(options)
         limit = parse_size(options["max_file_size"]) if "max_file_size" in options else DEFAULT_MAX_FILE_SIZE
@@ -93,11 +96,20 @@ def inventory(config: ScanConfig, plugins: Plugins, jobs: int = 1, progress: Pro
                 continue
             suffix = PurePosixPath(found.relative).suffix.lower()
             if suffix not in DOCUMENT_SUFFIXES | REGISTER_SUFFIXES:
-                entries.append(InventoryEntry(where, found.relative, NOT_RECOGNISED,
-                                              f"unsupported file type {suffix or '(no suffix)'}; not read"))
+                entries.append(
+                    InventoryEntry(
+                        where,
+                        found.relative,
+                        NOT_RECOGNISED,
+                        f"unsupported file type {suffix or '(no suffix)'}; not read",
+                    )
+                )
             elif found.size > limit:
-                entries.append(InventoryEntry(where, found.relative, SKIPPED,
-                                              f"{found.size} bytes is over the size limit of {limit} bytes"))
+                entries.append(
+                    InventoryEntry(
+                        where, found.relative, SKIPPED, f"{found.size} bytes is over the size limit of {limit} bytes"
+                    )
+                )
             else:
                 readable.append(found)
         progress.start(f"reading {where}", len(readable))
@@ -114,31 +126,63 @@ def inventory(config: ScanConfig, plugins: Plugins, jobs: int = 1, progress: Pro
                 if not unit.is_register:
                     found_class = classify(Candidate(path=path, title=unit.title))
                     if found_class is None:
-                        entries.append(InventoryEntry(
-                            where, path, NOT_RECOGNISED,
-                            "no document pattern matched the file name or title; scanned as type 'unclassified'",
-                            title=unit.title,
-                        ))
+                        entries.append(
+                            InventoryEntry(
+                                where,
+                                path,
+                                NOT_RECOGNISED,
+                                "no document pattern matched the file name or title; scanned as type 'unclassified'",
+                                title=unit.title,
+                            )
+                        )
                     else:
-                        entries.append(InventoryEntry(where, path, RECOGNISED, _describe(found_class),
-                                                      type=found_class.type, kind=found_class.kind.value,
-                                                      title=unit.title))
+                        entries.append(
+                            InventoryEntry(
+                                where,
+                                path,
+                                RECOGNISED,
+                                _describe(found_class),
+                                type=found_class.type,
+                                kind=found_class.kind.value,
+                                title=unit.title,
+                            )
+                        )
                     continue
                 columns = tuple(header for header in unit.headers if header)
-                candidate = Candidate(path=path, title=unit.title, sheet=unit.sheet,
-                                      headers=tuple(name for name in unit.canonical if name), is_register=True)
+                candidate = Candidate(
+                    path=path,
+                    title=unit.title,
+                    sheet=unit.sheet,
+                    headers=tuple(name for name in unit.canonical if name),
+                    is_register=True,
+                )
                 found_class = classify(candidate)
                 if found_class is None:
-                    entries.append(InventoryEntry(
-                        where, path, NOT_RECOGNISED,
-                        "no register pattern matched the file or sheet name and its columns",
-                        sheet=unit.sheet, rows=len(unit.items), columns=columns,
-                    ))
+                    entries.append(
+                        InventoryEntry(
+                            where,
+                            path,
+                            NOT_RECOGNISED,
+                            "no register pattern matched the file or sheet name and its columns",
+                            sheet=unit.sheet,
+                            rows=len(unit.items),
+                            columns=columns,
+                        )
+                    )
                 else:
-                    entries.append(InventoryEntry(
-                        where, path, RECOGNISED, _describe(found_class), sheet=unit.sheet,
-                        type=found_class.type, kind=found_class.kind.value, rows=len(unit.items), columns=columns,
-                    ))
+                    entries.append(
+                        InventoryEntry(
+                            where,
+                            path,
+                            RECOGNISED,
+                            _describe(found_class),
+                            sheet=unit.sheet,
+                            type=found_class.type,
+                            kind=found_class.kind.value,
+                            rows=len(unit.items),
+                            columns=columns,
+                        )
+                    )
     progress.finish()
     return Inventory(entries, others)
 
@@ -161,6 +205,8 @@ def render_text(result: Inventory) -> str:
     lines.append("")
     lines.append(", ".join(f"{count} {status}" for status, count in counts.items()))
     if counts[NOT_RECOGNISED]:
-        lines.append("To classify a file, add to qmscheck.toml e.g.:\n"
-                     '  [[classify]]\n  pattern = "Registers/Training*.xlsx"\n  type = "training_record"')
+        lines.append(
+            "To classify a file, add to qmscheck.toml e.g.:\n"
+            '  [[classify]]\n  pattern = "Registers/Training*.xlsx"\n  type = "training_record"'
+        )
     return "\n".join(lines) + "\n"

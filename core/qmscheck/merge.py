@@ -51,8 +51,9 @@ def merge_findings(findings: list[Finding]) -> list[Finding]:
         lead, others = group[0], group[1:]
         gaps = " ".join(f"Also ({f.rule_id}): {f.title.rstrip('.')}." for f in others)
         # A shallow copy: findings are not changed once made, so the lead's lists can be shared.
-        replaced[id(lead)] = lead.model_copy(update={"also_reported_by": sorted({f.rule_id for f in others}),
-                                                     "statement": f"{lead.statement} {gaps}"})
+        replaced[id(lead)] = lead.model_copy(
+            update={"also_reported_by": sorted({f.rule_id for f in others}), "statement": f"{lead.statement} {gaps}"}
+        )
         replaced.update((id(other), None) for other in others)
     if not replaced:
         return list(findings)

@@ -36,12 +36,12 @@ def start_fork_server() -> None:
         return
     _fork_server_started = True  # the CLI asks, and then scan() asks again
     multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
-    threading.Thread(target=multiprocessing.forkserver.ensure_running, name="qmscheck-fork-server",
-                     daemon=True).start()
+    threading.Thread(target=multiprocessing.forkserver.ensure_running, name="qmscheck-fork-server", daemon=True).start()
 
 
-def process_pool(jobs: int, initializer: Callable[..., object] | None = None,
-                 initargs: tuple[Any, ...] = ()) -> ProcessPoolExecutor:
+def process_pool(
+    jobs: int, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+) -> ProcessPoolExecutor:
     """``jobs`` processes; each runs ``initializer(*initargs)`` first (what every task shares is
     then pickled once per process, not once per task)."""
     # forkserver/spawn: forking a process that holds the rule engine's threads is unsafe.
@@ -55,8 +55,14 @@ def process_pool(jobs: int, initializer: Callable[..., object] | None = None,
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs)
 
 
-def pooled(executor: ProcessPoolExecutor, function: Callable[[_Task], _Result], tasks: Iterable[_Task],
-           window: int, *, ordered: bool = True) -> Iterator[_Result]:
+def pooled(
+    executor: ProcessPoolExecutor,
+    function: Callable[[_Task], _Result],
+    tasks: Iterable[_Task],
+    window: int,
+    *,
+    ordered: bool = True,
+) -> Iterator[_Result]:
     """``function(task)`` for each task, run by ``executor``: results in task order, or as they are
     done with ``ordered=False`` (then a long task holds up none of the others). At most ``window``
     tasks are in flight. The executor is shut down when the results end, or the reader stops."""

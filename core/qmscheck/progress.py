@@ -52,8 +52,12 @@ class BarProgress:
         self.console = console or Console(stderr=True)
         self.verbose = verbose
         self._bar = RichProgress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=self.console, transient=True,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
         )
         self._task: Any = None
         self._started = False
@@ -82,8 +86,7 @@ class BarProgress:
     def __enter__(self) -> BarProgress:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.finish()
 
 

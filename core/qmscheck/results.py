@@ -61,7 +61,6 @@ _FINDINGS = TypeAdapter(list[Finding])
 RESULTS_LAYOUT = "2"
 
 
-
 def type_digests(groups: Iterable[EvidenceGroup]) -> dict[str, str]:
     """Per evidence type, a digest of every group holding items of that type (one pass over the groups)."""
     hashers: dict[str, hashlib._Hash] = {}
@@ -131,8 +130,9 @@ def decode_findings(data: bytes) -> list[Finding]:
         return _FINDINGS.validate_json(data)
     except (ValidationError, ValueError) as exc:
         # zlib's checksum passed, so only another layout of findings would fail here.
-        raise QmscheckError(f"stored findings in the evidence index are damaged ({type(exc).__name__}); "
-                            "scan again with --full") from None
+        raise QmscheckError(
+            f"stored findings in the evidence index are damaged ({type(exc).__name__}); scan again with --full"
+        ) from None
 
 
 def report_key(findings: Iterable[tuple[str, StoredFindings]]) -> str:
@@ -176,8 +176,9 @@ class ResultCache:
         """The rule's stored findings if they were stored under ``digest``; None if not, or damaged."""
         if self._db is None:
             return None
-        row = self._db.execute("SELECT findings FROM rule_results WHERE rule_id = ? AND digest = ?",
-                               (rule_id, digest)).fetchone()
+        row = self._db.execute(
+            "SELECT findings FROM rule_results WHERE rule_id = ? AND digest = ?", (rule_id, digest)
+        ).fetchone()
         return None if row is None else StoredFindings.stored(row[0])
 
     def report_findings(self, key: str) -> list[Finding] | None:
@@ -201,39 +202,47 @@ class ResultCache:
         row = self._db.execute("SELECT key FROM report_findings").fetchone()
         repeated = row is not None and row[0] == key
         self._db.execute("DELETE FROM report_findings")
-        self._db.execute("INSERT INTO report_findings VALUES (?, ?)",
-                         (key, zlib.compress(_FINDINGS.dump_json(findings), 1) if repeated else b""))
+        self._db.execute(
+            "INSERT INTO report_findings VALUES (?, ?)",
+            (key, zlib.compress(_FINDINGS.dump_json(findings), 1) if repeated else b""),
+        )
 
     def summaries(self, digests: dict[str, str]) -> dict[str, bytes]:
         """The stored summaries but for their rest (qmscheck.summaries.StoredRule) of every rule
         whose summary digest is unchanged."""
         if self._db is None or not digests:
             return {}
-        return {rule_id: blob for rule_id, digest, blob in
-                self._db.execute("SELECT rule_id, digest, header FROM stored_summaries")
-                if digests.get(rule_id) == digest}
+        return {
+            rule_id: blob
+            for rule_id, digest, blob in self._db.execute("SELECT rule_id, digest, header FROM stored_summaries")
+            if digests.get(rule_id) == digest
+        }
 
     def summary_rest(self, rule_id: str, digest: str) -> tuple[bytes, bytes] | None:
         """The rest of a rule's stored summaries and the changes to it since (qmscheck.summaries.StoredRest)."""
         if self._db is None:
             return None
-        rest = self._db.execute("SELECT rest FROM summary_rests WHERE rule_id = ? AND digest = ?",
-                                (rule_id, digest)).fetchone()
+        rest = self._db.execute(
+            "SELECT rest FROM summary_rests WHERE rule_id = ? AND digest = ?", (rule_id, digest)
+        ).fetchone()
         if rest is None:
             return None
-        changes = self._db.execute("SELECT changes FROM summary_changes WHERE rule_id = ? AND digest = ?",
-                                   (rule_id, digest)).fetchone()
+        changes = self._db.execute(
+            "SELECT changes FROM summary_changes WHERE rule_id = ? AND digest = ?", (rule_id, digest)
+        ).fetchone()
         return bytes(rest[0]), b"" if changes is None else bytes(changes[0])
 
-    def put_summaries(self, rule_id: str, digest: str, lists: tuple[str, str], header: bytes,
-                      rest: RestUpdate | None) -> None:
+    def put_summaries(
+        self, rule_id: str, digest: str, lists: tuple[str, str], header: bytes, rest: RestUpdate | None
+    ) -> None:
         """Replace what the rule had; ``lists`` are the digests of the shared lists of keys and
         digests the header names; ``rest``: the whole rest (None: as stored) and the changes to it,
         or None to keep both as stored under the same digest."""
         if self._db is None:
             return
-        self._db.execute("INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?, ?)",
-                         (rule_id, digest, *lists, header))
+        self._db.execute(
+            "INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?, ?)", (rule_id, digest, *lists, header)
+        )
         if rest is None:
             return
         whole, changes = rest
@@ -250,8 +259,10 @@ class ResultCache:
 
     def put_summary_list(self, digest: str, items: bytes) -> None:
         # Asked first: SQLite builds the row, megabytes of it, before it finds the key taken.
-        if self._db is not None and self._db.execute("SELECT 1 FROM summary_lists WHERE digest = ?",
-                                                     (digest,)).fetchone() is None:
+        if (
+            self._db is not None
+            and self._db.execute("SELECT 1 FROM summary_lists WHERE digest = ?", (digest,)).fetchone() is None
+        ):
             self._db.execute("INSERT INTO summary_lists VALUES (?, ?)", (digest, items))
 
     def close(self) -> None:
@@ -259,8 +270,10 @@ class ResultCache:
             return
         try:
             # A list no stored summaries name any more (their files changed since) is of no use.
-            self._db.execute("DELETE FROM summary_lists WHERE digest NOT IN "
-                             "(SELECT keys FROM stored_summaries UNION SELECT digests FROM stored_summaries)")
+            self._db.execute(
+                "DELETE FROM summary_lists WHERE digest NOT IN "
+                "(SELECT keys FROM stored_summaries UNION SELECT digests FROM stored_summaries)"
+            )
             self._db.commit()
         finally:
             self._db.close()

@@ -54,7 +54,6 @@ def rule_file_schema() -> dict[str, Any]:
     return schema
 
 
-
 def _rule_id_at(data: dict[str, Any], location: tuple[Any, ...] | list[Any]) -> str:
     if len(location) >= 2 and location[0] == "rules" and isinstance(location[1], int):
         rules = data.get("rules")

@@ -119,8 +119,9 @@ def revived(group_key: str, population: int, rest: list[Any], sha256: str | None
     been worked out when the file had other bytes but the part the same items."""
     failures, data, positions = rest
     if not failures:  # most of them: keys or dates of a file that passes
-        return Summary(population=population, data=data,
-                       places=[Place(group_key, position) for position in positions] or ())
+        return Summary(
+            population=population, data=data, places=[Place(group_key, position) for position in positions] or ()
+        )
     if sha256 is not None:
         for *_, items in failures:
             for item in items:
@@ -128,8 +129,11 @@ def revived(group_key: str, population: int, rest: list[Any], sha256: str | None
                     item[4] = sha256
     return Summary(
         population=population,
-        failures=[Failure(items=tuple(Cited(*item) for item in items), detail=detail, near_miss=near_miss,
-                          absence=absence) for detail, near_miss, absence, items in failures] or (),
+        failures=[
+            Failure(items=tuple(Cited(*item) for item in items), detail=detail, near_miss=near_miss, absence=absence)
+            for detail, near_miss, absence, items in failures
+        ]
+        or (),
         data=data,
         places=[Place(group_key, position) for position in positions] or (),
     )
@@ -153,15 +157,20 @@ def decode(blob: bytes) -> StoredRule:
     if not isinstance(decoded, dict):
         raise ValueError("stored summaries are not an object")
     stored = StoredRule(**decoded)
-    if not (isinstance(stored.keys, str) and isinstance(stored.digests, str)
-            and isinstance(stored.populations, list) and isinstance(stored.findings, str)
-            and isinstance(stored.cited, dict)):
+    if not (
+        isinstance(stored.keys, str)
+        and isinstance(stored.digests, str)
+        and isinstance(stored.populations, list)
+        and isinstance(stored.findings, str)
+        and isinstance(stored.cited, dict)
+    ):
         raise TypeError("stored summaries are not two digests, a list, a digest and an object")
     if not set(map(type, stored.populations)) <= {int}:
         raise TypeError("a stored population is not a whole number")
     for cited in stored.cited.values():
-        if not (isinstance(cited, list) and len(cited) == 2
-                and isinstance(cited[0], str) and isinstance(cited[1], list)):
+        if not (
+            isinstance(cited, list) and len(cited) == 2 and isinstance(cited[0], str) and isinstance(cited[1], list)
+        ):
             raise TypeError("a cited group is not its digest and a list of the items cited")
     return stored
 

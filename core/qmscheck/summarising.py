@@ -81,16 +81,25 @@ class Summariser:
             summaries: list[Summary | int] = []
             for reader in readers:
                 rule = self.readers[reader].rule
-                ctx = CheckContext(rule=rule, as_of=self.as_of, organisation=self.organisation, items=items,
-                                   facts=group_facts, positions=positions, group=group.key, indices=indices)
+                ctx = CheckContext(
+                    rule=rule,
+                    as_of=self.as_of,
+                    organisation=self.organisation,
+                    items=items,
+                    facts=group_facts,
+                    positions=positions,
+                    group=group.key,
+                    indices=indices,
+                )
                 summary = self.readers[reader].primitive.summary(ctx)
                 summaries.append(summary.population if only_counts(summary) else summary)
             result.append(summaries)
         return result
 
 
-def summarised(summariser: Summariser, work: Sequence[tuple[EvidenceGroup, list[int]]],
-               jobs: int) -> Iterator[list[Summary | int]]:
+def summarised(
+    summariser: Summariser, work: Sequence[tuple[EvidenceGroup, list[int]]], jobs: int
+) -> Iterator[list[Summary | int]]:
     """For each group of ``work`` (a group and the readers that summarise it) in order, its summaries:
     in ``jobs`` worker processes when there is enough to do."""
     batches = list(_batches(work))
@@ -113,8 +122,7 @@ def _pickled(summariser: Summariser) -> bytes | None:
     try:
         return pickle.dumps(summariser)
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
-        log.warning("summarising in one process: a rule's check primitive cannot be sent to worker "
-                    "processes (%s)", exc)
+        log.warning("summarising in one process: a rule's check primitive cannot be sent to worker processes (%s)", exc)
         return None
 
 

@@ -16,6 +16,12 @@ from qmscheck.renderers.text import TextRenderer
 
 @hookimpl
 def qmscheck_register_renderers(register: Callable[[Renderer], None]) -> None:
-    for renderer in (TextRenderer(), JsonRenderer(), SarifRenderer(), JunitRenderer(), MarkdownRenderer(),
-                     HtmlRenderer()):
+    for renderer in (
+        TextRenderer(),
+        JsonRenderer(),
+        SarifRenderer(),
+        JunitRenderer(),
+        MarkdownRenderer(),
+        HtmlRenderer(),
+    ):
         register(renderer)

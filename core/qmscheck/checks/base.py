@@ -189,8 +189,9 @@ class Groupwise:
         them only through the sum of their populations."""
         return [failure for summary in summaries for failure in summary.failures]
 
-    def still_holds(self, ctx: RuleContext, kept: Iterable[Any], removed: Sequence[Summary],
-                    added: Sequence[Summary]) -> bool:
+    def still_holds(
+        self, ctx: RuleContext, kept: Iterable[Any], removed: Sequence[Summary], added: Sequence[Summary]
+    ) -> bool:
         """Optional, for a rescan's speed: whether ``combine`` would give the same failures, given
         that the groups whose summaries were ``removed`` now summarise as ``added`` and every
         other group's summary is unchanged (``kept`` gives each one's ``data``, where it has any;

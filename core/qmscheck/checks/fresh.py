@@ -47,11 +47,13 @@ class Fresh(Groupwise):
         recent = bool(ctx.matched("recent"))
         recent_soon = bool(ctx.rule.warning_window and ctx.matched("recent_soon"))
         if not dated:
-            return Summary(data={"recent": recent, "recent_soon": recent_soon},
-                           places=[ctx.place(item) for item in ctx.selected])
+            return Summary(
+                data={"recent": recent, "recent_soon": recent_soon}, places=[ctx.place(item) for item in ctx.selected]
+            )
         day, newest = max(dated, key=lambda pair: (pair[0], pair[1].id))
-        return Summary(data={"recent": recent, "recent_soon": recent_soon, "newest": [day, newest.id]},
-                       places=[ctx.place(newest)])
+        return Summary(
+            data={"recent": recent, "recent_soon": recent_soon, "newest": [day, newest.id]}, places=[ctx.place(newest)]
+        )
 
     def combine(self, ctx: RuleContext, summaries: Sequence[Summary]) -> list[Failure]:
         check = ctx.rule.check

@@ -63,8 +63,9 @@ class Unique(Groupwise):
                 continue
             key = key_of(item, check.key)
             if key is not None:
-                distinct = None if check.distinct is None else [key_of(item, check.distinct),
-                                                                f"{item.field(check.distinct)}"]
+                distinct = (
+                    None if check.distinct is None else [key_of(item, check.distinct), f"{item.field(check.distinct)}"]
+                )
                 # The file matters only for copies of the same content (key sha256), which are not
                 # shown by their key: 100k documents would each keep a copy of their digest.
                 if check.key == "sha256":
@@ -74,8 +75,9 @@ class Unique(Groupwise):
                 places.append(ctx.place(item))
         return Summary(data=keyed, places=places)
 
-    def still_holds(self, ctx: RuleContext, kept: Iterable[Any], removed: Sequence[Summary],
-                    added: Sequence[Summary]) -> bool:
+    def still_holds(
+        self, ctx: RuleContext, kept: Iterable[Any], removed: Sequence[Summary], added: Sequence[Summary]
+    ) -> bool:
         """Failures come only from keys held more than once: they are the same when no key the
         changed groups held or hold is held twice among them, nor by any other group."""
         before = [entry[0] for summary in removed for entry in summary.data or ()]
@@ -103,8 +105,10 @@ class Unique(Groupwise):
                 continue
             cited = [ctx.cited(place) for _, place in entries]
             if check.distinct is not None:
-                held = "; ".join(f"{check.distinct} {entry[2][1]} at {one.locator}"
-                                 for (entry, _), one in zip(entries, cited, strict=True))
+                held = "; ".join(
+                    f"{check.distinct} {entry[2][1]} at {one.locator}"
+                    for (entry, _), one in zip(entries, cited, strict=True)
+                )
             else:
                 held = "; ".join(one.locator for one in cited)
             shown = entries[0][0][1]

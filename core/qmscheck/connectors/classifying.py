@@ -44,13 +44,19 @@ class ReadUnit(Protocol):
     dates: list[list[str]]
 
 
-def unit_classes(relative: str, units: Sequence[ReadUnit],
-                 classify: Callable[[Candidate], Classification | None]) -> list[UnitClass]:
+def unit_classes(
+    relative: str, units: Sequence[ReadUnit], classify: Callable[[Candidate], Classification | None]
+) -> list[UnitClass]:
     """Per unit, its evidence type and kind, or why it is not collected."""
     classes: list[UnitClass] = []
     for unit in units:
-        candidate = Candidate(path=relative, title=unit.title, sheet=unit.sheet,
-                              headers=tuple(name for name in unit.canonical if name), is_register=unit.is_register)
+        candidate = Candidate(
+            path=relative,
+            title=unit.title,
+            sheet=unit.sheet,
+            headers=tuple(name for name in unit.canonical if name),
+            is_register=unit.is_register,
+        )
         classification = classify(candidate)
         if classification is None and unit.is_register:
             classes.append("sheet not recognised as a register; add a [[classify]] entry to qmscheck.toml")
@@ -58,8 +64,10 @@ def unit_classes(relative: str, units: Sequence[ReadUnit],
         if classification is None:
             classification = Classification("unclassified", Kind.DOCUMENT, "no pattern matched")
         if not _TYPE.fullmatch(classification.type):
-            classes.append(f"classified as {classification.type!r}, which is not an evidence type name "
-                           "(lower case letters, digits and underscores); not collected")
+            classes.append(
+                f"classified as {classification.type!r}, which is not an evidence type name "
+                "(lower case letters, digits and underscores); not collected"
+            )
             continue
         classes.append((classification.type, (classification.kind or kind_of(classification.type)).value))
     return classes
@@ -90,8 +98,9 @@ def classified_items(units: Sequence[ReadUnit], classes: Sequence[UnitClass]) ->
     return result
 
 
-def part_contents(items: list[str], dates: dict[int, list[str]], sha256: str, size: int,
-                  fingerprint: str, part_items: int) -> list[str]:
+def part_contents(
+    items: list[str], dates: dict[int, list[str]], sha256: str, size: int, fingerprint: str, part_items: int
+) -> list[str]:
     """For a register checked in parts of ``part_items``, a digest of each part's items without the
     file's sha256 and size (which every item carries): parts whose rows did not change keep their
     digest when a row is appended, so their summaries are reused (``EvidenceGroup.content``)."""
@@ -105,8 +114,11 @@ def part_contents(items: list[str], dates: dict[int, list[str]], sha256: str, si
         stop = min(start + part_items, len(items))
         hasher = hashlib.blake2b(fingerprint.encode(), digest_size=16)
         hasher.update("\n".join(items[start:stop]).replace(of_the_file, "").encode())
-        hasher.update(pydantic_core.to_json([[position - start, dates[position]] for position in range(start, stop)
-                                             if position in dates]))
+        hasher.update(
+            pydantic_core.to_json(
+                [[position - start, dates[position]] for position in range(start, stop) if position in dates]
+            )
+        )
         contents.append(hasher.hexdigest())
     return contents
 
@@ -132,9 +144,20 @@ class Prepared:
     types: list[str]
 
     @classmethod
-    def written(cls, units: Sequence[ReadUnit], classes: list[UnitClass], sha256: str, size: int,
-                fingerprint: str, part_items: int) -> Prepared:
+    def written(
+        cls,
+        units: Sequence[ReadUnit],
+        classes: list[UnitClass],
+        sha256: str,
+        size: int,
+        fingerprint: str,
+        part_items: int,
+    ) -> Prepared:
         classified = classified_items(units, classes)
-        return cls(classes, compress(payload_chunks(classified.items, classified.dates)),
-                   part_contents(classified.items, classified.dates, sha256, size, fingerprint, part_items),
-                   len(classified.items), sorted(classified.types))
+        return cls(
+            classes,
+            compress(payload_chunks(classified.items, classified.dates)),
+            part_contents(classified.items, classified.dates, sha256, size, fingerprint, part_items),
+            len(classified.items),
+            sorted(classified.types),
+        )

@@ -89,8 +89,9 @@ class RowItems:
     provenance but for the row, the file's digest and size) is written as JSON once, and a row
     adds its number and fields."""
 
-    def __init__(self, id_prefix: str, provenance: dict[str, Any], place: dict[str, Any], *,
-                 sha256: str, size: int) -> None:
+    def __init__(
+        self, id_prefix: str, provenance: dict[str, Any], place: dict[str, Any], *, sha256: str, size: int
+    ) -> None:
         self._id = '{"id":' + pydantic_core.to_json(id_prefix).decode()[:-1]
         located = pydantic_core.to_json({**provenance, "locator": {**place, "row": 0}}).decode()
         self._provenance = ',"provenance":' + located[: -len("0}}")]

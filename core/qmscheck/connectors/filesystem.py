@@ -81,8 +81,9 @@ def _warnings_json(warnings: list[CollectionWarning]) -> str:
     return "[" + ",".join(warning.model_dump_json() for warning in warnings) + "]"
 
 
-def _cached_groups(group_key: str, cached: CachedFile,
-                   fingerprint: str) -> tuple[list[EvidenceGroup], list[CollectionWarning]] | None:
+def _cached_groups(
+    group_key: str, cached: CachedFile, fingerprint: str
+) -> tuple[list[EvidenceGroup], list[CollectionWarning]] | None:
     """The cached file as groups still encoded, or None when its entry is damaged (it is read again).
 
     The payload's checksum is compared, not the payload decompressed: it is decompressed only
@@ -92,9 +93,9 @@ def _cached_groups(group_key: str, cached: CachedFile,
         return None
     try:
         # Most files have no warnings and share a handful of type lists: a rescan meets each 100k times.
-        warnings = [] if warnings_json == "[]" else [
-            CollectionWarning.model_validate(w) for w in json.loads(warnings_json)
-        ]
+        warnings = (
+            [] if warnings_json == "[]" else [CollectionWarning.model_validate(w) for w in json.loads(warnings_json)]
+        )
         types = _type_set(types_json)
         parts = _part_contents(parts_json, count)
     except (ValueError, TypeError, ValidationError):
@@ -202,22 +203,41 @@ class FilesystemConnector:
             if workers is not None:
                 workers.shutdown(wait=True, cancel_futures=True)  # a no-op once run_tasks has shut them
 
-    def _collect(self, tree: Tree, source: str, limit: int, key: str,
-                 workers: ProcessPoolExecutor | None, context: CollectContext) -> Iterator[Collected]:
+    def _collect(
+        self,
+        tree: Tree,
+        source: str,
+        limit: int,
+        key: str,
+        workers: ProcessPoolExecutor | None,
+        context: CollectContext,
+    ) -> Iterator[Collected]:
         provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
 
         # A worker classifies a large file ahead of this process, which checks its answer (classifying).
         ahead = Ahead(context.overrides, context.fingerprint, PART_ITEMS)
 
         def task(entry: Entry, known_sha256: str | None = None) -> Task:
-            return Task(tree, entry.relative, _suffix(entry.relative), known_sha256, provenance, entry.size,
-                        ahead if entry.size >= AHEAD_BYTES else None)
+            return Task(
+                tree,
+                entry.relative,
+                _suffix(entry.relative),
+                known_sha256,
+                provenance,
+                entry.size,
+                ahead if entry.size >= AHEAD_BYTES else None,
+            )
 
         # A large file seen before is looked at first, before the index lists the rest: if it changed,
         # warm workers start on it now instead of after the listing and the walk (a second or two at
         # 100k files). Its first stat is the one kept, as it was taken before its bytes were read.
-        early = {} if workers is None else _changed_large(
-            tree, context.index.listing(key, context.fingerprint, at_least=EARLY_BYTES), limit, context.full)
+        early = (
+            {}
+            if workers is None
+            else _changed_large(
+                tree, context.index.listing(key, context.fingerprint, at_least=EARLY_BYTES), limit, context.full
+            )
+        )
         feed: Queue[Task | None] = Queue()
         outcomes: Iterator[Outcome] | None = None
         if workers is not None:
@@ -234,9 +254,19 @@ class FilesystemConnector:
             if close is not None:
                 close()  # a scan stopped early stops the workers too
 
-    def _read(self, tree: Tree, source: str, limit: int, key: str, known: dict[str, Listed],
-              early: dict[str, tuple[Entry, str | None]], feed: Queue[Task | None], outcomes: Iterator[Outcome] | None,
-              task: Callable[[Entry, str | None], Task], context: CollectContext) -> Iterator[Collected]:
+    def _read(
+        self,
+        tree: Tree,
+        source: str,
+        limit: int,
+        key: str,
+        known: dict[str, Listed],
+        early: dict[str, tuple[Entry, str | None]],
+        feed: Queue[Task | None],
+        outcomes: Iterator[Outcome] | None,
+        task: Callable[[Entry, str | None], Task],
+        context: CollectContext,
+    ) -> Iterator[Collected]:
         """List the share, then take each file from the index or from the workers (``outcomes``,
         fed what changed; None: workers are started here if there is enough to read)."""
         stats = context.stats
@@ -304,8 +334,11 @@ class FilesystemConnector:
             damaged: list[Entry] = []
             for entry in listed_same:
                 cached = cache.get(entry.relative)
-                reused = (None if cached is None
-                          else _cached_groups(self._group_key(entry.relative), cached, context.fingerprint))
+                reused = (
+                    None
+                    if cached is None
+                    else _cached_groups(self._group_key(entry.relative), cached, context.fingerprint)
+                )
                 if reused is None:
                     damaged.append(entry)  # read the file again
                     continue
@@ -313,8 +346,9 @@ class FilesystemConnector:
                 yield from _cached_results(reused)
                 context.progress.advance()
             # A file whose stat changed is read again; if its bytes did not, its entry is used.
-            by_location = {entry.relative: (entry, cache.get(entry.relative) if stored else None)
-                           for entry, stored in tasks}
+            by_location = {
+                entry.relative: (entry, cache.get(entry.relative) if stored else None) for entry, stored in tasks
+            }
             del listed_same, cache
             for outcome in outcomes:
                 if outcome.relative in dropped:
@@ -329,9 +363,15 @@ class FilesystemConnector:
             if close is not None:
                 close()  # a scan stopped early stops the workers too
 
-    def _outcome(self, entry: Entry, cached: CachedFile | None, outcome: Outcome,
-                 task: Callable[[Entry, str | None], Task],
-                 key: str, context: CollectContext) -> Iterator[Collected]:
+    def _outcome(
+        self,
+        entry: Entry,
+        cached: CachedFile | None,
+        outcome: Outcome,
+        task: Callable[[Entry, str | None], Task],
+        key: str,
+        context: CollectContext,
+    ) -> Iterator[Collected]:
         """What one file read by a worker gives: its cached items when its bytes did not change,
         a warning when it could not be read, else its items, classified, stored in the index."""
         stats = context.stats
@@ -359,10 +399,12 @@ class FilesystemConnector:
         prepared = outcome.prepared
         stats["extracted"] += 1
         context.progress.note(f"read {entry.relative}")
-        warnings = [CollectionWarning(connector=self.name, locator=locator, message=message)
-                    for unit, unit_class in zip(outcome.units, classes, strict=True)
-                    for locator in [f"{entry.relative} [{unit.sheet}]" if unit.is_register else entry.relative]
-                    for message in [*unit.warnings, *([unit_class] if isinstance(unit_class, str) else [])]]
+        warnings = [
+            CollectionWarning(connector=self.name, locator=locator, message=message)
+            for unit, unit_class in zip(outcome.units, classes, strict=True)
+            for locator in [f"{entry.relative} [{unit.sheet}]" if unit.is_register else entry.relative]
+            for message in [*unit.warnings, *([unit_class] if isinstance(unit_class, str) else [])]
+        ]
         yield from warnings
         sha256 = outcome.sha256 or ""
         if prepared is not None:
@@ -372,34 +414,68 @@ class FilesystemConnector:
         group_key = self._group_key(entry.relative)
         order = order_key(group_key)
         if context.index.enabled and sha256:
-            context.index.put(key, entry.relative, entry.size, entry.mtime_ns, sha256,
-                              context.fingerprint, prepared.data, json.dumps(prepared.types),
-                              prepared.count, _warnings_json(warnings), json.dumps(prepared.parts), order)
+            context.index.put(
+                key,
+                entry.relative,
+                entry.size,
+                entry.mtime_ns,
+                sha256,
+                context.fingerprint,
+                prepared.data,
+                json.dumps(prepared.types),
+                prepared.count,
+                _warnings_json(warnings),
+                json.dumps(prepared.parts),
+                order,
+            )
         if prepared.count:
-            yield from _encoded_groups(group_key, sha256, context.fingerprint, frozenset(prepared.types),
-                                       prepared.count, prepared.data, prepared.parts, order)
+            yield from _encoded_groups(
+                group_key,
+                sha256,
+                context.fingerprint,
+                frozenset(prepared.types),
+                prepared.count,
+                prepared.data,
+                prepared.parts,
+                order,
+            )
 
     def _group_key(self, relative: str) -> str:
         # The prefix of every item id from the file: ordering groups by it orders their items.
         return f"{self.name}:{relative}"
 
 
-
-def _encoded_groups(key: str, sha256: str, fingerprint: str, types: frozenset[str], count: int, data: bytes,
-                    parts: list[str], order: str) -> list[EvidenceGroup]:
+def _encoded_groups(
+    key: str,
+    sha256: str,
+    fingerprint: str,
+    types: frozenset[str],
+    count: int,
+    data: bytes,
+    parts: list[str],
+    order: str,
+) -> list[EvidenceGroup]:
     """The file's items as one group, or a large register's as parts of at most PART_ITEMS items: a
     check decodes one part at a time, so memory does not grow with the largest file. ``parts`` are
     the parts' content digests (:func:`part_contents`), ``order`` the file's ``order_key``."""
     digest = _digest(sha256, fingerprint)
     # A partial, not a closure: one object per group instead of four (a rescan keeps 100k of them).
     if count <= PART_ITEMS:
-        return [EvidenceGroup.encoded(key, digest, types, count, functools.partial(_load_items, key, data),
-                                      order=order)]
+        return [
+            EvidenceGroup.encoded(key, digest, types, count, functools.partial(_load_items, key, data), order=order)
+        ]
     return [
-        EvidenceGroup.encoded(part_key(key, part), f"{digest}#{part}", types, min(PART_ITEMS, count - start),
-                              functools.partial(_load_part, key, data, start, min(start + PART_ITEMS, count)),
-                              content=parts[part], sha256=sha256, order=order,
-                              load_range=functools.partial(_load_part_range, key, data, start))
+        EvidenceGroup.encoded(
+            part_key(key, part),
+            f"{digest}#{part}",
+            types,
+            min(PART_ITEMS, count - start),
+            functools.partial(_load_part, key, data, start, min(start + PART_ITEMS, count)),
+            content=parts[part],
+            sha256=sha256,
+            order=order,
+            load_range=functools.partial(_load_part_range, key, data, start),
+        )
         for part, start in enumerate(range(0, count, PART_ITEMS))
     ]
 
@@ -421,8 +497,7 @@ def _load_part(key: str, data: bytes, start: int, stop: int) -> list[EvidenceIte
             _last_split = None  # parts are read in order: the last one frees the split payload
         return decode_part(lines, start, stop)
     except (ValidationError, ValueError, IndexError, KeyError) as exc:
-        raise QmscheckError(f"the evidence index entry for {key} is damaged ({exc}); "
-                            "scan again with --full") from None
+        raise QmscheckError(f"the evidence index entry for {key} is damaged ({exc}); scan again with --full") from None
 
 
 def _load_part_range(key: str, data: bytes, offset: int, start: int, stop: int) -> list[EvidenceItem]:
@@ -437,5 +512,4 @@ def _load_items(key: str, data: bytes) -> list[EvidenceItem]:
             raise ValueError("not zlib data")
         return decode(raw)
     except (ValidationError, ValueError, IndexError, KeyError) as exc:
-        raise QmscheckError(f"the evidence index entry for {key} is damaged ({exc}); "
-                            "scan again with --full") from None
+        raise QmscheckError(f"the evidence index entry for {key} is damaged ({exc}); scan again with --full") from None

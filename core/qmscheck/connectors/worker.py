@@ -104,14 +104,26 @@ def _extract(path: Path, outcome: Outcome, task: Task) -> None:
         meta = read_document(path)
         title = meta.title or PurePosixPath(relative).stem
         item, dated = unclassified_item(
-            prefix, _provenance(task, {"path": relative}), dict(meta.fields), title=title,
-            sha256=sha256, size=size, extra=dict(meta.extra), text=meta.text,
+            prefix,
+            _provenance(task, {"path": relative}),
+            dict(meta.fields),
+            title=title,
+            sha256=sha256,
+            size=size,
+            extra=dict(meta.extra),
+            text=meta.text,
         )
         outcome.units.append(Unit(title, False, warnings=list(meta.warnings), items=[item], dates=[dated]))
         return
     for sheet in read_register(path):
-        unit = Unit(PurePosixPath(relative).stem, True, sheet.sheet, tuple(sheet.headers), tuple(sheet.canonical),
-                    list(sheet.warnings))
+        unit = Unit(
+            PurePosixPath(relative).stem,
+            True,
+            sheet.sheet,
+            tuple(sheet.headers),
+            tuple(sheet.canonical),
+            list(sheet.warnings),
+        )
         place = {"path": relative} if sheet.sheet is None else {"path": relative, "sheet": sheet.sheet}
         rows = RowItems(f"{prefix}#{sheet.sheet or ''}!", dict(task.provenance), place, sha256=sha256, size=size)
         try:
@@ -188,8 +200,9 @@ def _prepare(outcome: Outcome, ahead: Ahead) -> None:
     if it classifies the units the same way. The units' own items are then not sent."""
     try:
         classes = unit_classes(outcome.relative, outcome.units, _classifier(ahead.overrides))
-        outcome.prepared = Prepared.written(outcome.units, classes, outcome.sha256 or "", outcome.size,
-                                            ahead.fingerprint, ahead.part_items)
+        outcome.prepared = Prepared.written(
+            outcome.units, classes, outcome.sha256 or "", outcome.size, ahead.fingerprint, ahead.part_items
+        )
     except Exception:  # left to the parent, which meets the same failure where it is reported
         return
     for unit in outcome.units:
@@ -232,8 +245,14 @@ def start_workers(jobs: int) -> ProcessPoolExecutor:
     return executor
 
 
-def run_tasks(tasks: Iterable[Task], jobs: int, window: int | None = None, *,
-              ordered: bool = True, workers: ProcessPoolExecutor | None = None) -> Iterator[Outcome]:
+def run_tasks(
+    tasks: Iterable[Task],
+    jobs: int,
+    window: int | None = None,
+    *,
+    ordered: bool = True,
+    workers: ProcessPoolExecutor | None = None,
+) -> Iterator[Outcome]:
     """Outcomes in task order, or as they are done with ``ordered=False`` (a large file then holds
     up none of the others). ``jobs`` > 1 parses in that many processes (``workers`` if given, which
     are then shut down here too), with at most ``window`` batches in flight so memory stays bounded

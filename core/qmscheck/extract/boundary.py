@@ -30,6 +30,4 @@ def translated_errors(fmt: str) -> Iterator[None]:
         raise ExtractionError(f"not a valid {fmt} file (structure nested too deeply)") from exc
     except Exception as exc:  # the error boundary: nothing else may escape
         detail = str(exc).strip() or "no details"
-        raise ExtractionError(
-            f"not a valid {fmt} file ({type(exc).__name__}: {detail})"
-        ) from exc
+        raise ExtractionError(f"not a valid {fmt} file ({type(exc).__name__}: {detail})") from exc

@@ -75,9 +75,7 @@ class FieldCollector:
             if priority is None:
                 priority = label_priority(label)
             order = len(self._candidates)
-            self._candidates.append(
-                _Candidate(name, label, value, source, priority, order, extra)
-            )
+            self._candidates.append(_Candidate(name, label, value, source, priority, order, extra))
             return
         key = snake(label)
         if key and extra:

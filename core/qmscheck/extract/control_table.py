@@ -20,11 +20,7 @@ def clean_label(text: str) -> str:
 
 
 def _label_like(text: str) -> bool:
-    return (
-        len(text) <= _MAX_LABEL_CHARS
-        and _HAS_LETTER.search(text) is not None
-        and parse_date(text) is None
-    )
+    return len(text) <= _MAX_LABEL_CHARS and _HAS_LETTER.search(text) is not None and parse_date(text) is None
 
 
 def _hits(labels: list[str]) -> int:

@@ -16,9 +16,7 @@ _DIGIT = re.compile(r"\d")
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|[AaPp][Mm])?)?"
 _ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$")
 _NUMERIC = re.compile(rf"^(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$")
-_DAY_MONTH_YEAR = re.compile(
-    r"^(\d{1,2})(?:st|nd|rd|th|er|\.)?[\s./-]*([^\W\d_]+)\.?[\s./,-]*(\d{4}|\d{2})$"
-)
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er|\.)?[\s./-]*([^\W\d_]+)\.?[\s./,-]*(\d{4}|\d{2})$")
 _MONTH_DAY_YEAR = re.compile(r"^([^\W\d_]+)\.?[\s-]+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 
 _MONTHS: dict[str, int] = {}

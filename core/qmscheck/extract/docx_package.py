@@ -33,10 +33,14 @@ _STYLES_TYPE = _CT_WML + "styles+xml"
 _HEADER_TYPES = {"header": _CT_WML + "header+xml", "footer": _CT_WML + "footer+xml"}
 # Parts python-docx parses on opening although the metadata does not use them;
 # they are parsed here too so that a damaged one fails the same way.
-_ALSO_PARSED = frozenset({
-    _CT_WML + "numbering+xml", _CT_WML + "settings+xml", _CT_WML + "comments+xml",
-    "application/vnd.openxmlformats-package.core-properties+xml",
-})
+_ALSO_PARSED = frozenset(
+    {
+        _CT_WML + "numbering+xml",
+        _CT_WML + "settings+xml",
+        _CT_WML + "comments+xml",
+        "application/vnd.openxmlformats-package.core-properties+xml",
+    }
+)
 # python-docx's parser: blank text between elements is dropped, entities are not resolved.
 _PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 _ON = ("1", "true", "on")
@@ -44,8 +48,12 @@ _OFF = ("0", "false", "off")
 _STYLE_TYPES = frozenset({"paragraph", "character", "table", "numbering"})
 # The order in which python-docx's Section yields header and footer definitions.
 _HDRFTR_KINDS = (
-    ("header", "default"), ("header", "first"), ("header", "even"),
-    ("footer", "default"), ("footer", "first"), ("footer", "even"),
+    ("header", "default"),
+    ("header", "first"),
+    ("header", "even"),
+    ("footer", "default"),
+    ("footer", "first"),
+    ("footer", "even"),
 )
 
 
@@ -115,6 +123,7 @@ def _only(rels: list[tuple[str, str, str]], kind: str) -> str:
 
 
 # ---- text, as python-docx's Paragraph.text and _Cell.text compute it ----
+
 
 def _run_text(run: etree._Element) -> str:
     parts = []
@@ -217,6 +226,7 @@ def table_rows(tbl: etree._Element) -> list[list[str]]:
 
 # ---- styles ----
 
+
 @dataclass(frozen=True)
 class _Style:
     style_id: str | None
@@ -305,6 +315,7 @@ def _styles(archive: zipfile.ZipFile, partname: str) -> Styles:
 
 # ---- the package ----
 
+
 def _header_parts(
     archive: zipfile.ZipFile,
     document: etree._Element,
@@ -314,9 +325,7 @@ def _header_parts(
     targets = {rel_id: target for rel_id, _, target in rels}
     parsed: dict[str, etree._Element] = {}
     parts: list[HeaderPart] = []
-    sections = document.xpath(
-        "./w:body/w:p/w:pPr/w:sectPr | ./w:body/w:sectPr", namespaces={"w": _W[1:-1]}
-    )
+    sections = document.xpath("./w:body/w:p/w:pPr/w:sectPr | ./w:body/w:sectPr", namespaces={"w": _W[1:-1]})
     for sectPr in sections:
         for source, kind in _HDRFTR_KINDS:
             reference = next(

@@ -92,9 +92,7 @@ def read_docx(path: Path) -> DocumentMetadata:
         try:
             content, styles = read_content(archive)
             blocks: list[Block] = [
-                (block.text, partial(styles.paragraph_style, block.element))
-                if isinstance(block, Paragraph)
-                else block
+                (block.text, partial(styles.paragraph_style, block.element)) if isinstance(block, Paragraph) else block
                 for block in content.blocks
             ]
             return _metadata(blocks, lambda: content.header_parts, office)

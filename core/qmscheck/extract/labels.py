@@ -43,9 +43,7 @@ def label_pairs(line: str) -> list[tuple[str, str]]:
 
 
 def _inline_pattern() -> re.Pattern[str]:
-    labels = sorted(
-        {*SYNONYMS["document_number"], *SYNONYMS["revision"]}, key=len, reverse=True
-    )
+    labels = sorted({*SYNONYMS["document_number"], *SYNONYMS["revision"]}, key=len, reverse=True)
     alternatives = "|".join(
         r"[\s.-]*".join(re.escape(word) for word in re.split(r"[\s.-]+", label) if word)
         for label in labels

@@ -41,9 +41,7 @@ def _control_tables(lines: list[str], plain: list[bool], collector: FieldCollect
         previous_end = table.end
 
 
-def _label_lines(
-    lines: list[str], plain: list[bool], heading_lines: list[int], collector: FieldCollector
-) -> None:
+def _label_lines(lines: list[str], plain: list[bool], heading_lines: list[int], collector: FieldCollector) -> None:
     """'**Date:** 2025-03-01' style lines before the first section heading."""
     stop = heading_lines[1] if len(heading_lines) > 1 else len(lines)
     taken = 0

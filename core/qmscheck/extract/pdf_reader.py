@@ -63,9 +63,7 @@ def _open(path: Path, warnings: list[str]) -> PdfReader:
         # Permission-only encryption (empty user password) opens in any viewer.
         opened = reader.decrypt("")
     except DependencyError as exc:
-        raise ExtractionError(
-            "encrypted PDF: decrypting it needs the 'cryptography' package"
-        ) from exc
+        raise ExtractionError("encrypted PDF: decrypting it needs the 'cryptography' package") from exc
     if not opened:
         raise ExtractionError("encrypted PDF: a password is required to open it")
     warnings.append("encrypted PDF opened with an empty password")

@@ -20,16 +20,18 @@ _CORE_FIELDS = {
 }
 
 
-def feed_properties(
-    collector: FieldCollector, properties: dict[str, str], custom: list[tuple[str, str]]
-) -> None:
+def feed_properties(collector: FieldCollector, properties: dict[str, str], custom: list[tuple[str, str]]) -> None:
     for name, value in custom:
         collector.add(name, value, "custom property", extra=False, priority=PROPERTY_PRIORITY)
     for key, field in _CORE_FIELDS.items():
         if properties.get(key):
             collector.add(
-                key, properties[key], "file property",
-                extra=False, field=field, priority=PROPERTY_PRIORITY,
+                key,
+                properties[key],
+                "file property",
+                extra=False,
+                field=field,
+                priority=PROPERTY_PRIORITY,
             )
     subject = properties.get("subject", "")
     for label, value in inline_pairs(subject):

@@ -36,9 +36,7 @@ def _sheet(source: TableSource, fmt: str) -> RegisterSheet | None:
     warnings = list(source.warnings)
     plans = plan_columns(source, result, warnings)
     first_row = source.first_row_number(result.row_count)
-    rows = RowStream(
-        partial(produce_rows, source, plans, result.header_index, first_row, csv_text, fmt)
-    )
+    rows = RowStream(partial(produce_rows, source, plans, result.header_index, first_row, csv_text, fmt))
     return RegisterSheet(
         sheet=source.name,
         header_row=first_row + result.header_index,

@@ -44,8 +44,7 @@ def _holds_dates(stats: ColumnStats, canonical: str | None) -> bool:
 def _dayfirst(stats: ColumnStats, sheet: str | None, header: str, warnings: list[str]) -> bool:
     if stats.day_first_evident and stats.month_first_evident:
         warnings.append(
-            f"{_where(sheet)}: column '{header}' mixes day/month and month/day dates; "
-            "ambiguous ones read as day/month"
+            f"{_where(sheet)}: column '{header}' mixes day/month and month/day dates; ambiguous ones read as day/month"
         )
         return True
     if stats.month_first_evident:
@@ -58,14 +57,9 @@ def _dayfirst(stats: ColumnStats, sheet: str | None, header: str, warnings: list
     return True
 
 
-def _undated_warnings(
-    stats: ColumnStats, sheet: str | None, header: str, first_row: int, warnings: list[str]
-) -> None:
+def _undated_warnings(stats: ColumnStats, sheet: str | None, header: str, first_row: int, warnings: list[str]) -> None:
     for index, value in stats.undated:
-        warnings.append(
-            f"{_where(sheet)} row {first_row + index}: cannot parse date '{value}' "
-            f"in column '{header}'"
-        )
+        warnings.append(f"{_where(sheet)} row {first_row + index}: cannot parse date '{value}' in column '{header}'")
     more = stats.undated_count - len(stats.undated)
     if more > 0:
         warnings.append(f"{_where(sheet)}: {more} more unparseable dates in column '{header}'")
@@ -137,8 +131,13 @@ def plan_columns(source: TableSource, result: Scan, warnings: list[str]) -> list
             _undated_warnings(column.stats, source.name, column.header, first_row, warnings)
         plans.append(
             ColumnPlan(
-                column.index, column.header, column.raw_key, canonical,
-                keys[column.index], column.dates, dayfirst,
+                column.index,
+                column.header,
+                column.raw_key,
+                canonical,
+                keys[column.index],
+                column.dates,
+                dayfirst,
             )
         )
     return plans

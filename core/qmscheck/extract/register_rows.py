@@ -159,8 +159,7 @@ def _csv_rows(
     name: str | None,
 ) -> Iterator[RegisterRow]:
     columns = [
-        (plan.index, plan.raw_key, plan.key, _csv_date_cell(plan.dayfirst) if plan.dates else None)
-        for plan in plans
+        (plan.index, plan.raw_key, plan.key, _csv_date_cell(plan.dayfirst) if plan.dates else None) for plan in plans
     ]
     for number, row in enumerate(rows, start=start):
         width = len(row)
@@ -222,8 +221,7 @@ def produce_rows(
     # Everything about a column is settled by the plan, so each row is just
     # a walk over (position, keys, converter) with no per-cell decisions.
     columns = [
-        (plan.index, plan.raw_key, plan.key, _date_converter(plan.dayfirst) if plan.dates else None)
-        for plan in plans
+        (plan.index, plan.raw_key, plan.key, _date_converter(plan.dayfirst) if plan.dates else None) for plan in plans
     ]
     fill = _MergeFill(source, first_row + header_index)
     start = first_row + header_index + 1

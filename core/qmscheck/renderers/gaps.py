@@ -27,21 +27,33 @@ OTHER = GapGroup("other", "Other findings")
 
 #: The topic groups, in the order a quality manager works through them.
 TOPIC_GROUPS: tuple[GapGroup, ...] = (
-    GapGroup("weak-records", "Weak records",
-             rule_prefixes=("DOC", "CAL", "KNW"), clause_prefixes=("7.1.5", "7.1.6", "7.5")),
-    GapGroup("unclear-responsibilities", "Unclear responsibilities",
-             rule_prefixes=("POL", "OBJ002"), clause_prefixes=("5", "7.4")),
-    GapGroup("uncontrolled-processes", "Uncontrolled processes",
-             rule_prefixes=("CTX", "SCP", "SCOPE", "OBJ", "CUS", "NCR003"),
-             clause_prefixes=("4", "6", "7.1", "8", "9.1")),
+    GapGroup(
+        "weak-records", "Weak records", rule_prefixes=("DOC", "CAL", "KNW"), clause_prefixes=("7.1.5", "7.1.6", "7.5")
+    ),
+    GapGroup(
+        "unclear-responsibilities",
+        "Unclear responsibilities",
+        rule_prefixes=("POL", "OBJ002"),
+        clause_prefixes=("5", "7.4"),
+    ),
+    GapGroup(
+        "uncontrolled-processes",
+        "Uncontrolled processes",
+        rule_prefixes=("CTX", "SCP", "SCOPE", "OBJ", "CUS", "NCR003"),
+        clause_prefixes=("4", "6", "7.1", "8", "9.1"),
+    ),
     GapGroup("training-gaps", "Training gaps", rule_prefixes=("CMP",), clause_prefixes=("7.2", "7.3")),
     GapGroup("supplier-control-gaps", "Supplier control gaps", rule_prefixes=("SUP",), clause_prefixes=("8.4",)),
-    GapGroup("internal-audit-evidence", "Missing internal audit evidence",
-             rule_prefixes=("AUD",), clause_prefixes=("9.2",)),
-    GapGroup("management-review-evidence", "Missing management review evidence",
-             rule_prefixes=("MRV",), clause_prefixes=("9.3",)),
-    GapGroup("corrective-action", "Corrective-action weaknesses",
-             rule_prefixes=("NCR",), clause_prefixes=("10",)),
+    GapGroup(
+        "internal-audit-evidence", "Missing internal audit evidence", rule_prefixes=("AUD",), clause_prefixes=("9.2",)
+    ),
+    GapGroup(
+        "management-review-evidence",
+        "Missing management review evidence",
+        rule_prefixes=("MRV",),
+        clause_prefixes=("9.3",),
+    ),
+    GapGroup("corrective-action", "Corrective-action weaknesses", rule_prefixes=("NCR",), clause_prefixes=("10",)),
 )
 
 ALL_GROUPS: tuple[GapGroup, ...] = (MISSING_DOCUMENTS, *TOPIC_GROUPS, OTHER)

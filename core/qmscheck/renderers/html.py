@@ -83,13 +83,13 @@ def _heatmap(findings: list[Finding]) -> str:
     return (
         '<section id="heatmap"><h2>Clause heat-map</h2><table class="heatmap">'
         f'<thead><tr><th scope="col">Clause</th>{head}<th scope="col">Total</th></tr></thead>'
-        f'<tbody>{"".join(rows)}</tbody></table></section>'
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
     )
 
 
 def _gap_item(finding: Finding) -> str:
     return (
-        f'<li>{_grade_tag(finding.grade)} {escape(finding.clause)} {escape(finding.rule_id)} '
+        f"<li>{_grade_tag(finding.grade)} {escape(finding.clause)} {escape(finding.rule_id)} "
         f'<a href="#finding-{escape(finding.id)}">{escape(finding.title)}</a></li>'
     )
 
@@ -99,8 +99,7 @@ def _gaps(findings: list[Finding]) -> str:
     for group, members in gap_analysis(findings):
         if group is OTHER and not members:
             continue
-        body = (f'<ul>{"".join(_gap_item(f) for f in members)}</ul>' if members
-                else '<p class="none">No findings.</p>')
+        body = f"<ul>{''.join(_gap_item(f) for f in members)}</ul>" if members else '<p class="none">No findings.</p>'
         blocks.append(
             f'<div class="gap" id="gap-{group.key}" data-count="{len(members)}"><h3>{escape(group.title)} '
             f'<span class="badge">{len(members)}</span></h3>{body}</div>'
@@ -117,18 +116,20 @@ def _evidence_list(finding: Finding) -> str:
     items = []
     for ref in finding.evidence:
         digest = f'<br><code class="sha256">sha256:{escape(ref.sha256)}</code>' if ref.sha256 else ""
-        items.append(f'<li><span class="label">{escape(ref.label)}</span>: '
-                     f'<span class="locator">{escape(ref.locator)}</span>{digest}</li>')
+        items.append(
+            f'<li><span class="label">{escape(ref.label)}</span>: '
+            f'<span class="locator">{escape(ref.locator)}</span>{digest}</li>'
+        )
     if finding.absence:
         items.append(f'<li class="absence">Not found: {escape(finding.absence)}</li>')
-    return f'<ul>{"".join(items)}</ul>' if items else "-"
+    return f"<ul>{''.join(items)}</ul>" if items else "-"
 
 
 def _finding_row(finding: Finding) -> str:
     return (
         f'<tr id="finding-{escape(finding.id)}" class="finding" data-grade="{finding.grade.value}">'
         f"<td>{_grade_tag(finding.grade)}</td><td>{escape(finding.clause)}</td>"
-        f'<td><code>{escape(finding.rule_id)}</code></td>'
+        f"<td><code>{escape(finding.rule_id)}</code></td>"
         f'<td><strong>{escape(finding.title)}</strong><p class="statement">{escape(finding.statement)}</p>'
         f'<p class="fix">Fix: {escape(finding.fix)}</p></td>'
         f"<td>{_evidence_list(finding)}</td></tr>"
@@ -148,7 +149,7 @@ def _findings_table(findings: list[Finding]) -> str:
         '<table id="findings-table" class="findings"><thead><tr><th scope="col">Grade</th>'
         '<th scope="col">Clause</th><th scope="col">Rule</th><th scope="col">Finding</th>'
         '<th scope="col">Evidence (locator, sha256)</th></tr></thead>'
-        f'<tbody>{"".join(_finding_row(f) for f in findings)}</tbody></table></section>'
+        f"<tbody>{''.join(_finding_row(f) for f in findings)}</tbody></table></section>"
     )
 
 
@@ -157,7 +158,7 @@ def _not_applicable(report: Report) -> str:
         return ""
     rows = "".join(
         f"<tr><td>{escape(n.clause)}</td><td>{escape(n.justification)}</td>"
-        f'<td>{escape(", ".join(n.rule_ids))}</td></tr>'
+        f"<td>{escape(', '.join(n.rule_ids))}</td></tr>"
         for n in sorted(report.not_applicable, key=lambda n: clause_key(n.clause))
     )
     return (
@@ -174,8 +175,10 @@ def _warnings(report: Report) -> str:
         f"<li><code>{escape(w.locator)}</code> ({escape(w.connector)}): {escape(w.message)}</li>"
         for w in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message))
     )
-    return (f'<section id="warnings"><h2>Evidence that could not be read ({len(report.warnings)})</h2>'
-            f"<ul>{items}</ul></section>")
+    return (
+        f'<section id="warnings"><h2>Evidence that could not be read ({len(report.warnings)})</h2>'
+        f"<ul>{items}</ul></section>"
+    )
 
 
 def _provenance(report: Report) -> str:
@@ -183,9 +186,7 @@ def _provenance(report: Report) -> str:
         f"<li>{escape(s.connector)}: <code>{escape(s.location)}</code> ({plural(s.items, 'item')})</li>"
         for s in report.sources
     )
-    packs = "".join(
-        f"<li>{escape(p.name)} {escape(p.version)} ({plural(p.rules, 'rule')})</li>" for p in report.packs
-    )
+    packs = "".join(f"<li>{escape(p.name)} {escape(p.version)} ({plural(p.rules, 'rule')})</li>" for p in report.packs)
     facts = [
         ("Organisation", escape(report.organisation.name)),
         ("Scope", escape(report.organisation.scope) or "-"),

@@ -32,7 +32,7 @@ def parse_locator(text: str) -> LocatorParts:
     row = int(match["row"]) if match["row"] else None
     url_match = _URL.match(head)
     if url_match:
-        rest = head[url_match.end():].strip()
+        rest = head[url_match.end() :].strip()
         return LocatorParts(url=url_match.group(), record=rest or None, sheet=sheet, row=row)
     if head in ("", "?"):
         return LocatorParts(sheet=sheet, row=row)

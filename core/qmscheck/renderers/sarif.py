@@ -80,8 +80,7 @@ def _evidence_location(ref: EvidenceRef) -> dict[str, Any]:
         location["physicalLocation"] = physical
     logical: list[dict[str, Any]] = []
     if parts.sheet is not None:
-        logical.append({"name": parts.sheet, "kind": "sheet",
-                        "fullyQualifiedName": f"{target or ''}[{parts.sheet}]"})
+        logical.append({"name": parts.sheet, "kind": "sheet", "fullyQualifiedName": f"{target or ''}[{parts.sheet}]"})
     if parts.record:
         logical.append({"name": parts.record, "kind": "record"})
     if logical:
@@ -96,8 +95,9 @@ def _evidence_location(ref: EvidenceRef) -> dict[str, Any]:
 def _clause_location(finding: Finding) -> dict[str, Any]:
     return {
         "message": {"text": finding.absence or finding.title},
-        "logicalLocations": [{"name": finding.clause, "kind": "clause",
-                              "fullyQualifiedName": f"ISO 9001/{finding.clause}"}],
+        "logicalLocations": [
+            {"name": finding.clause, "kind": "clause", "fullyQualifiedName": f"ISO 9001/{finding.clause}"}
+        ],
     }
 
 

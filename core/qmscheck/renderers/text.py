@@ -26,8 +26,15 @@ class TextRenderer:
 
     def render(self, report: Report, *, color: bool = False) -> str:
         buffer = io.StringIO()
-        console = Console(file=buffer, force_terminal=color, no_color=not color, width=100, highlight=False,
-                          emoji=False, soft_wrap=False)
+        console = Console(
+            file=buffer,
+            force_terminal=color,
+            no_color=not color,
+            width=100,
+            highlight=False,
+            emoji=False,
+            soft_wrap=False,
+        )
         org = report.organisation
         console.print(f"[bold]qmscheck {escape(report.tool_version)}[/] - {escape(org.name)}")
         console.print(
@@ -61,6 +68,8 @@ class TextRenderer:
             for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
                 console.print(f"  {escape(warning.locator)}: {escape(warning.message)}", overflow="fold")
         console.print()
-        console.print(f"[bold]Summary:[/] {report.summary.line()}"
-                      f"{f', {len(report.warnings)} warnings' if report.warnings else ''}")
+        console.print(
+            f"[bold]Summary:[/] {report.summary.line()}"
+            f"{f', {len(report.warnings)} warnings' if report.warnings else ''}"
+        )
         return buffer.getvalue()

@@ -83,27 +83,69 @@ def postgres(request: pytest.FixtureRequest) -> Iterator[Postgres]:
     request.config.stash[PG_TIMINGS] = timings
     port = free_port()
     started = time.monotonic()
-    _run(_as_server_user([str(binaries / "initdb"), "-D", str(data), "-U", "qms_admin", "--pwfile", str(folder / "pw"),
-                          "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync"]), "initdb")
+    _run(
+        _as_server_user(
+            [
+                str(binaries / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "qms_admin",
+                "--pwfile",
+                str(folder / "pw"),
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        ),
+        "initdb",
+    )
     timings["initdb"] = time.monotonic() - started
     started = time.monotonic()
     options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
-    _run(_as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options,
-                          "-w", "-t", str(PG_TIMEOUT), "start"]), "pg_ctl start")
+    _run(
+        _as_server_user(
+            [
+                str(binaries / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(log),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                str(PG_TIMEOUT),
+                "start",
+            ]
+        ),
+        "pg_ctl start",
+    )
     timings["server_start"] = time.monotonic() - started
     try:
         server = Postgres("127.0.0.1", port, "qms_admin", password, "qms", timings)
         import psycopg
 
-        with psycopg.connect(host=server.host, port=port, user=server.user, password=password, dbname="postgres",
-                             autocommit=True, connect_timeout=10) as connection:
+        with psycopg.connect(
+            host=server.host,
+            port=port,
+            user=server.user,
+            password=password,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=10,
+        ) as connection:
             connection.execute("CREATE DATABASE qms")
         seed(server.url())
         yield server
     finally:
         stop = subprocess.run(
             _as_server_user([str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"]),
-            capture_output=True, timeout=PG_TIMEOUT, check=False,
+            capture_output=True,
+            timeout=PG_TIMEOUT,
+            check=False,
         )
         if stop.returncode == 0:
             shutil.rmtree(folder, ignore_errors=True)

@@ -60,23 +60,74 @@ ROWS: dict[str, list[dict[str, Any]]] = {
         {"id": 2, "supplier_id": 3, "evaluated_on": date(2025, 11, 1), "score": 71.0},
     ],
     "complaints": [
-        {"ref": "CMP-001", "customer": "Acme Retail", "problem": "Burr on bore", "received": date(2026, 1, 5),
-         "responded": date(2026, 1, 8),
-         "closed": datetime(2026, 1, 20, 9, 15), "state": "Closed"},
-        {"ref": "CMP-003", "customer": "Acme Retail", "problem": "Late delivery", "received": date(2026, 1, 12), "responded": None, "closed": None, "state": "Open"},
-        {"ref": "CMP-004", "customer": "Baker & Sons", "problem": "Wrong finish", "received": date(2026, 3, 20), "responded": None, "closed": None, "state": "Open"},
+        {
+            "ref": "CMP-001",
+            "customer": "Acme Retail",
+            "problem": "Burr on bore",
+            "received": date(2026, 1, 5),
+            "responded": date(2026, 1, 8),
+            "closed": datetime(2026, 1, 20, 9, 15),
+            "state": "Closed",
+        },
+        {
+            "ref": "CMP-003",
+            "customer": "Acme Retail",
+            "problem": "Late delivery",
+            "received": date(2026, 1, 12),
+            "responded": None,
+            "closed": None,
+            "state": "Open",
+        },
+        {
+            "ref": "CMP-004",
+            "customer": "Baker & Sons",
+            "problem": "Wrong finish",
+            "received": date(2026, 3, 20),
+            "responded": None,
+            "closed": None,
+            "state": "Open",
+        },
     ],
     "ncrs": [
-        {"id": 10, "ref": "NC-010", "status": "Closed", "problem": "Bore oversize",
-         "correction": "Batch quarantined", "disposition": "Rework", "root_cause": "Worn tool",
-         "corrective_action": "Tool life limit set", "effectiveness": "No repeat in 3 batches",
-         "closed": date(2026, 2, 1), "target": date(2026, 2, 15)},
-        {"id": 20, "ref": "NC-020", "status": "Open", "problem": "Thread damage",
-         "correction": "Parts segregated", "disposition": None, "root_cause": None,
-         "corrective_action": None, "effectiveness": None, "closed": None, "target": date(2026, 6, 30)},
-        {"id": 21, "ref": "NC-021", "status": "Open", "problem": "Scratched faces",
-         "correction": "Parts segregated", "disposition": "Scrap", "root_cause": None,
-         "corrective_action": None, "effectiveness": None, "closed": None, "target": date(2026, 5, 1)},
+        {
+            "id": 10,
+            "ref": "NC-010",
+            "status": "Closed",
+            "problem": "Bore oversize",
+            "correction": "Batch quarantined",
+            "disposition": "Rework",
+            "root_cause": "Worn tool",
+            "corrective_action": "Tool life limit set",
+            "effectiveness": "No repeat in 3 batches",
+            "closed": date(2026, 2, 1),
+            "target": date(2026, 2, 15),
+        },
+        {
+            "id": 20,
+            "ref": "NC-020",
+            "status": "Open",
+            "problem": "Thread damage",
+            "correction": "Parts segregated",
+            "disposition": None,
+            "root_cause": None,
+            "corrective_action": None,
+            "effectiveness": None,
+            "closed": None,
+            "target": date(2026, 6, 30),
+        },
+        {
+            "id": 21,
+            "ref": "NC-021",
+            "status": "Open",
+            "problem": "Scratched faces",
+            "correction": "Parts segregated",
+            "disposition": "Scrap",
+            "root_cause": None,
+            "corrective_action": None,
+            "effectiveness": None,
+            "closed": None,
+            "target": date(2026, 5, 1),
+        },
     ],
 }
 
@@ -88,8 +139,14 @@ DEFECTS = {
     ("NCR003", "nonconformities", "20"),
 }
 CLEAN = {
-    ("suppliers", "1"), ("suppliers", "4"), ("evaluations", "1"), ("evaluations", "2"),
-    ("complaints", "CMP-001"), ("complaints", "CMP-004"), ("nonconformities", "10"), ("nonconformities", "21"),
+    ("suppliers", "1"),
+    ("suppliers", "4"),
+    ("evaluations", "1"),
+    ("evaluations", "2"),
+    ("complaints", "CMP-001"),
+    ("complaints", "CMP-004"),
+    ("nonconformities", "10"),
+    ("nonconformities", "21"),
 }
 
 QUERIES: list[dict[str, Any]] = [
@@ -103,27 +160,43 @@ QUERIES: list[dict[str, Any]] = [
         "name": "evaluations",
         "type": "supplier_evaluation",
         "sql": "-- one row per evaluation, with the supplier's name to match on\n"
-               "SELECT e.id, s.name AS supplier, e.evaluated_on, e.score\n"
-               "FROM supplier_evaluations e JOIN suppliers s ON s.id = e.supplier_id",
+        "SELECT e.id, s.name AS supplier, e.evaluated_on, e.score\n"
+        "FROM supplier_evaluations e JOIN suppliers s ON s.id = e.supplier_id",
         "fields": {"id": "id", "supplier": "supplier", "evaluated_on": "completed", "score": "score"},
     },
     {
         "name": "complaints",
         "type": "complaint",
         "sql": "SELECT ref, customer, problem, received, responded, closed, state FROM complaints",
-        "fields": {"ref": "id", "customer": "customer", "problem": "description", "received": "issued",
-                   "responded": "responded", "closed": "completed", "state": "status"},
+        "fields": {
+            "ref": "id",
+            "customer": "customer",
+            "problem": "description",
+            "received": "issued",
+            "responded": "responded",
+            "closed": "completed",
+            "state": "status",
+        },
     },
     {
         "name": "nonconformities",
         "type": "nonconformity",
         "kind": "record",
         "sql": "SELECT id, ref, status, problem, correction, disposition, root_cause, corrective_action, "
-               "effectiveness, closed, target FROM ncrs",
-        "fields": {"id": "id", "ref": "reference", "status": "status", "problem": "description",
-                   "correction": "correction", "disposition": "disposition",
-                   "root_cause": "root_cause", "corrective_action": "corrective_action",
-                   "effectiveness": "effectiveness", "closed": "completed", "target": "due"},
+        "effectiveness, closed, target FROM ncrs",
+        "fields": {
+            "id": "id",
+            "ref": "reference",
+            "status": "status",
+            "problem": "description",
+            "correction": "correction",
+            "disposition": "disposition",
+            "root_cause": "root_cause",
+            "corrective_action": "corrective_action",
+            "effectiveness": "effectiveness",
+            "closed": "completed",
+            "target": "due",
+        },
     },
 ]
 
@@ -151,8 +224,14 @@ def _bindable(row: dict[str, Any], url: str) -> dict[str, Any]:
     """SQLite keeps dates as ISO text (its driver's date adapters are deprecated)."""
     if not url.startswith("sqlite"):
         return row
-    return {key: value.isoformat(sep=" ") if isinstance(value, datetime) else
-            value.isoformat() if isinstance(value, date) else value for key, value in row.items()}
+    return {
+        key: value.isoformat(sep=" ")
+        if isinstance(value, datetime)
+        else value.isoformat()
+        if isinstance(value, date)
+        else value
+        for key, value in row.items()
+    }
 
 
 def toml_value(value: Any) -> str:
@@ -162,8 +241,16 @@ def toml_value(value: Any) -> str:
 
 
 def write_config(folder: Path, source: dict[str, Any], queries: list[dict[str, Any]] | None = None) -> Path:
-    lines = ['[organisation]', 'name = "Seeded SQL Company"', "", "[scan]", f"as_of = {AS_OF.isoformat()}", "",
-             "[[sources]]", 'connector = "sql"']
+    lines = [
+        "[organisation]",
+        'name = "Seeded SQL Company"',
+        "",
+        "[scan]",
+        f"as_of = {AS_OF.isoformat()}",
+        "",
+        "[[sources]]",
+        'connector = "sql"',
+    ]
     lines += [f"{key} = {toml_value(value)}" for key, value in source.items()]
     for query in QUERIES if queries is None else queries:
         lines += ["", "[[sources.queries]]"]

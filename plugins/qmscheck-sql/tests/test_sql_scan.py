@@ -25,7 +25,11 @@ def scan(config: Path, url: str | None = None, *args: str) -> subprocess.Complet
         env[URL_ENV] = url
     return subprocess.run(
         [sys.executable, "-m", "qmscheck", "scan", str(config), "--format", "json", *args],
-        capture_output=True, text=True, timeout=300, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
     )
 
 
@@ -62,6 +66,7 @@ def assert_defects_and_nothing_else(report: dict[str, Any], source: str) -> None
 
 
 # --- SQLite ---------------------------------------------------------------------------
+
 
 def test_sqlite_defects_are_reported_with_sql_locators(sqlite_db: Path) -> None:
     config = write_config(sqlite_db.parent.parent, {"url": "sqlite:///records/qms.db"})
@@ -111,6 +116,7 @@ def test_a_row_without_id_and_a_bad_date_are_warnings(sqlite_db: Path) -> None:
 
 
 # --- a source that cannot be used is a clear error (exit 2), never a traceback ----------
+
 
 def assert_clear_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
     assert result.returncode == 2, (result.stdout, result.stderr)
@@ -167,6 +173,7 @@ def test_unreachable_database_server(tmp_path: Path) -> None:
 
 # --- PostgreSQL -------------------------------------------------------------------------
 
+
 def test_postgres_defects_are_reported_with_sql_locators(postgres: Postgres, tmp_path: Path) -> None:
     config = write_config(tmp_path, {"url_env": URL_ENV})
     report = report_of(scan(config, postgres.url()))
@@ -179,8 +186,10 @@ def test_postgres_defects_are_reported_with_sql_locators(postgres: Postgres, tmp
 
 
 def test_postgres_session_is_read_only(postgres: Postgres, tmp_path: Path) -> None:
-    query = with_query(sql="WITH gone AS (DELETE FROM suppliers RETURNING id) SELECT id, 'x' AS name, "
-                           "'Approved' AS approval, NULL AS last_order FROM gone")
+    query = with_query(
+        sql="WITH gone AS (DELETE FROM suppliers RETURNING id) SELECT id, 'x' AS name, "
+        "'Approved' AS approval, NULL AS last_order FROM gone"
+    )
     config = write_config(tmp_path, {"url_env": URL_ENV}, queries=query)
     assert_clear_error(scan(config, postgres.url()), "read-only transaction")
     import psycopg

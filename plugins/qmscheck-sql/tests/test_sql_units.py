@@ -56,8 +56,9 @@ def test_statement_guard(sql: str, problem: str | None) -> None:
 
 
 def test_row_digest_is_canonical() -> None:
-    assert row_sha256({"b": Decimal("1.5"), "a": date(2026, 1, 2)}) == row_sha256({"a": date(2026, 1, 2),
-                                                                                 "b": Decimal("1.5")})
+    assert row_sha256({"b": Decimal("1.5"), "a": date(2026, 1, 2)}) == row_sha256(
+        {"a": date(2026, 1, 2), "b": Decimal("1.5")}
+    )
 
 
 def test_options_need_exactly_one_url() -> None:

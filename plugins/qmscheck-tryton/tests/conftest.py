@@ -59,7 +59,8 @@ def _template_cache() -> Path | None:
     from importlib import metadata
 
     versions = sorted(
-        f"{dist.metadata['Name']}=={dist.version}" for dist in metadata.distributions()
+        f"{dist.metadata['Name']}=={dist.version}"
+        for dist in metadata.distributions()
         if str(dist.metadata["Name"] or "").lower().startswith(("trytond", "proteus"))
     )
     key = hashlib.sha256("\n".join(versions).encode()).hexdigest()[:16]
@@ -96,8 +97,19 @@ def _build_databases(config: Path, folder: Path, password_file: Path) -> None:
         (folder / f"{database}.sqlite").touch()
         log = folder / f"admin-{database}.log"
         with log.open("wb") as out:
-            command = [admin, "-c", str(config), "-d", database, "--all", "-u", *modules,
-                       "--activate-dependencies", "--email", "admin@example.com"]
+            command = [
+                admin,
+                "-c",
+                str(config),
+                "-d",
+                database,
+                "--all",
+                "-u",
+                *modules,
+                "--activate-dependencies",
+                "--email",
+                "admin@example.com",
+            ]
             running[database] = (subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env), log)
     for database, (process, log) in running.items():
         try:
@@ -155,9 +167,7 @@ def tryton_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixt
     password_file.write_text(secrets.token_urlsafe(16))
     port = free_port()
     config = folder / "trytond.conf"
-    config.write_text(
-        f"[database]\nuri = sqlite://\npath = {folder}\n\n[web]\nlisten = 127.0.0.1:{port}\n"
-    )
+    config.write_text(f"[database]\nuri = sqlite://\npath = {folder}\n\n[web]\nlisten = 127.0.0.1:{port}\n")
     timings = {"databases": _prepare_databases(config, folder, password_file)}
     password = password_file.read_text()
     request.config.stash[TIMINGS] = timings
@@ -166,7 +176,8 @@ def tryton_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixt
     with log.open("wb") as out:
         process = subprocess.Popen(
             [tryton_command("trytond"), "-c", str(config), "-d", "qms", "partyonly"],
-            stdout=out, stderr=subprocess.STDOUT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         url = f"http://127.0.0.1:{port}/"

@@ -63,4 +63,3 @@ def test_a_web_server_that_is_not_tryton(web_server: int) -> None:
     client = TrytonClient(f"http://127.0.0.1:{web_server}/", "qms", "admin", "pw", timeout=5)
     with pytest.raises(ConnectorError, match=r"the answer is not XML-RPC \(logging in\); is 'url' the Tryton server"):
         client.login()
-

@@ -54,8 +54,11 @@ def test_what_the_seeded_records_become(tryton_server: TrytonServer, password: s
 
     year = Period(months=12)
     rapid = get("party.party", seeded.suppliers["Rapid Castings"])
-    assert (rapid.type, rapid.status, rapid.attributes["evaluation_result"]) == ("supplier", "not approved",
-                                                                                "not evaluated")
+    assert (rapid.type, rapid.status, rapid.attributes["evaluation_result"]) == (
+        "supplier",
+        "not approved",
+        "not evaluated",
+    )
     bolt = get("party.party", seeded.suppliers["Bolt & Nut Co"])
     lapsed = year.add_to(as_of - dt.timedelta(days=430))
     assert (bolt.status, bolt.dates.next_review) == ("approved", lapsed)
@@ -72,7 +75,10 @@ def test_what_the_seeded_records_become(tryton_server: TrytonServer, password: s
 
     evaluation = get("quality.inspection", seeded.evaluations["keystone"][0])
     assert (evaluation.type, evaluation.attributes["supplier"], evaluation.dates.completed) == (
-        "supplier_evaluation", "Keystone Plastics", as_of - dt.timedelta(days=100))
+        "supplier_evaluation",
+        "Keystone Plastics",
+        as_of - dt.timedelta(days=100),
+    )
 
     with_alert = get("quality.inspection", seeded.inspections["failed_alert"][0])
     assert "Bore re-machined" in str(with_alert.attributes["disposition"])

@@ -34,15 +34,21 @@ def evaluation(record_id: int, day: date | None, state: str, party_id: int = 7) 
 def test_canonical_json_is_independent_of_key_order_and_types_are_explicit() -> None:
     a = {"b": Decimal("1.50"), "a": date(2026, 1, 2), "c": datetime(2026, 1, 2, 3, 4, 5), "d": None}
     b = dict(reversed(list(a.items())))
-    assert canonical_json(a) == canonical_json(b) == (
-        '{"a":"2026-01-02","b":"1.50","c":"2026-01-02T03:04:05","d":null}'
+    assert (
+        canonical_json(a) == canonical_json(b) == ('{"a":"2026-01-02","b":"1.50","c":"2026-01-02T03:04:05","d":null}')
     )
 
 
 def test_item_digest_is_the_sha256_of_the_canonical_json() -> None:
-    record = {"id": 12, "number": "P12", "state": "done", "purchase_date": date(2026, 2, 1),
-              "party.": {"name": "Northfield Metals", "code": "S1", "id": 7}, "write_date": None,
-              "create_date": datetime(2026, 2, 1, 8, 0)}
+    record = {
+        "id": 12,
+        "number": "P12",
+        "state": "done",
+        "purchase_date": date(2026, 2, 1),
+        "party.": {"name": "Northfield Metals", "code": "S1", "id": 7},
+        "write_date": None,
+        "create_date": datetime(2026, 2, 1, 8, 0),
+    }
     item = purchase_item(ORIGIN, record, "approved", [], YEAR)
     assert item.sha256 == hashlib.sha256(canonical_json(record).encode()).hexdigest()
     assert item.id == "tryton:prod/purchase.purchase/12"
@@ -66,9 +72,11 @@ def test_approval_valid_on_a_day_comes_from_the_latest_evaluation_before_it() ->
 
 
 def test_supplier_status_comes_from_the_category_or_a_parent_of_it() -> None:
-    categories = {1: {"id": 1, "name": "Approved supplier", "parent": None},
-                  2: {"id": 2, "name": "Machining", "parent": 1},
-                  3: {"id": 3, "name": "Blocked", "parent": None}}
+    categories = {
+        1: {"id": 1, "name": "Approved supplier", "parent": None},
+        2: {"id": 2, "name": "Machining", "parent": 1},
+        3: {"id": 3, "name": "Blocked", "parent": None},
+    }
     assert category_names([2], categories) == ["Machining", "Approved supplier"]
     party = {"id": 7, "name": "Northfield  Metals", "code": "S1", "categories": [2]}
     purchases = [{"id": 1, "purchase_date": date(2026, 1, 5)}, {"id": 2, "purchase_date": date(2026, 3, 2)}]
@@ -104,15 +112,25 @@ def test_complaint_closure_is_when_it_last_entered_a_closed_state() -> None:
         log("state:done", date(2026, 1, 11)),  # still closed: the answer was given on the 10th
     ]
     assert closed_since(rows, "done") == date(2026, 1, 10)
-    reopened = [*rows, log("state:draft", date(2026, 2, 1)), log("state:waiting", date(2026, 2, 2)),
-                log("state:rejected", date(2026, 2, 20))]
+    reopened = [
+        *rows,
+        log("state:draft", date(2026, 2, 1)),
+        log("state:waiting", date(2026, 2, 2)),
+        log("state:rejected", date(2026, 2, 20)),
+    ]
     assert closed_since(reopened, "rejected") == date(2026, 2, 20)
     assert closed_since(reopened[:4], "draft") is None  # open now: no closure, whatever happened before
 
 
 def test_complaint_without_a_log_falls_back_to_its_write_date() -> None:
-    record = {"id": 3, "number": "C3", "state": "done", "date": date(2026, 1, 2),
-              "write_date": datetime(2026, 1, 20, 10, 0), "customer.": {"name": "Acme Retail"}}
+    record = {
+        "id": 3,
+        "number": "C3",
+        "state": "done",
+        "date": date(2026, 1, 2),
+        "write_date": datetime(2026, 1, 20, 10, 0),
+        "customer.": {"name": "Acme Retail"},
+    }
     item = complaint_item(ORIGIN, record, [])
     assert item.dates.completed == date(2026, 1, 20)
     assert item.attributes["completed_from"] == "write date"
@@ -127,8 +145,12 @@ def test_disposition_is_the_text_on_alerts_and_notes() -> None:
 
 
 def options(**overrides: object) -> dict[str, object]:
-    base: dict[str, object] = {"url": "https://erp.example.com/tryton", "database": "prod", "user": "qms",
-                               "password_env": "ERP_PW"}
+    base: dict[str, object] = {
+        "url": "https://erp.example.com/tryton",
+        "database": "prod",
+        "user": "qms",
+        "password_env": "ERP_PW",
+    }
     base.update(overrides)
     return base
 

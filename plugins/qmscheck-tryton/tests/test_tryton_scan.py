@@ -55,7 +55,11 @@ def scan(config: Path, password: str | None, *args: str) -> subprocess.Completed
         env[PASSWORD_ENV] = password
     return subprocess.run(
         [sys.executable, "-m", "qmscheck", "scan", str(config), *args],
-        capture_output=True, text=True, timeout=300, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
     )
 
 
@@ -133,15 +137,23 @@ def test_findings_cite_the_erp_record(tryton_server: TrytonServer, report: dict[
 
 def test_clean_records_produce_no_findings(tryton_server: TrytonServer, report: dict[str, Any]) -> None:
     seeded = tryton_server.seeded
-    clean = {item_id(tryton_server, "party.party", seeded.suppliers[name]) for name in (
-        "Northfield Metals", "Keystone Plastics", "Legacy Tools", "Quote Only Ltd")}
-    clean |= {item_id(tryton_server, "purchase.purchase", seeded.purchases[role][0]) for role in (
-        "northfield_old", "northfield", "keystone", "legacy", "quote_only")}
+    clean = {
+        item_id(tryton_server, "party.party", seeded.suppliers[name])
+        for name in ("Northfield Metals", "Keystone Plastics", "Legacy Tools", "Quote Only Ltd")
+    }
+    clean |= {
+        item_id(tryton_server, "purchase.purchase", seeded.purchases[role][0])
+        for role in ("northfield_old", "northfield", "keystone", "legacy", "quote_only")
+    }
     clean |= {item_id(tryton_server, "quality.inspection", record_id) for record_id, _ in seeded.evaluations.values()}
-    clean |= {item_id(tryton_server, "quality.inspection", seeded.inspections[role][0]) for role in (
-        "passed", "failed_alert", "failed_note")}
-    clean |= {item_id(tryton_server, "sale.complaint", seeded.complaints[role][0]) for role in (
-        "approved", "rejected", "cancelled", "open_recent")}
+    clean |= {
+        item_id(tryton_server, "quality.inspection", seeded.inspections[role][0])
+        for role in ("passed", "failed_alert", "failed_note")
+    }
+    clean |= {
+        item_id(tryton_server, "sale.complaint", seeded.complaints[role][0])
+        for role in ("approved", "rejected", "cancelled", "open_recent")
+    }
     cited = {e["id"] for f in report["findings"] for e in f["evidence"]}
     assert not clean & cited
     # and the clean records were read: they are evidence, just not deficient
@@ -171,8 +183,16 @@ def _snapshot(server: TrytonServer) -> dict[str, list[Any]]:
     transport = xmlrpc.client.Transport(use_builtin_types=True, headers=[("Authorization", f"Session {token}")])
     authed = xmlrpc.client.ServerProxy(server.rpc(), allow_none=True, transport=transport)
     snapshot = {}
-    for model in ("party.party", "party.category", "purchase.purchase", "quality.inspection", "quality.alert",
-                  "quality.control", "sale.complaint", "ir.note"):
+    for model in (
+        "party.party",
+        "party.category",
+        "purchase.purchase",
+        "quality.inspection",
+        "quality.alert",
+        "quality.control",
+        "sale.complaint",
+        "ir.note",
+    ):
         method = getattr(authed, f"model.{model}.search_read")
         rows = method([], 0, None, [("id", "ASC")], ["write_date", "create_date"], {})
         snapshot[model] = [repr(sorted(row.items())) for row in rows]
@@ -188,6 +208,7 @@ def test_scan_never_writes_to_the_erp(tryton_server: TrytonServer, tmp_path: Pat
 
 
 # --- a source that cannot be used is a clear error (exit 2), never a traceback ----------
+
 
 def assert_clear_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
     assert result.returncode == 2, (result.stdout, result.stderr)
@@ -219,7 +240,8 @@ def test_missing_module(tryton_server: TrytonServer, tmp_path: Path) -> None:
     config = write_config(tmp_path, tryton_server, database=tryton_server.small_database)
     assert_clear_error(
         scan(config, tryton_server.password),
-        "modules purchase, quality, sale_complaint not activated", f"'{tryton_server.small_database}'",
+        "modules purchase, quality, sale_complaint not activated",
+        f"'{tryton_server.small_database}'",
     )
 
 
@@ -231,7 +253,8 @@ def test_missing_module_names_only_what_collect_needs(tryton_server: TrytonServe
 def test_user_without_read_access(tryton_server: TrytonServer, tmp_path: Path) -> None:
     config = write_config(tmp_path, tryton_server, user="no-rights")
     assert_clear_error(
-        scan(config, READER[1]), "user 'no-rights' may not do this (reading purchase.purchase)",
+        scan(config, READER[1]),
+        "user 'no-rights' may not do this (reading purchase.purchase)",
         "give the user a group with read access",
     )
 

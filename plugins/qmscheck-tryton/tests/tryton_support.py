@@ -102,9 +102,8 @@ def _seed_reader() -> None:
     group = Group(name="QMS read-only")
     group.save()
     for model in READ_ONLY_MODELS:
-        Access(model=model, group=group, perm_read=True, perm_write=False, perm_create=False,
-               perm_delete=False).save()
-    company, = Company.find()
+        Access(model=model, group=group, perm_read=True, perm_write=False, perm_create=False, perm_delete=False).save()
+    (company,) = Company.find()
     reader = User(login=READER[0], name="QMS reader", password=READER[1])
     reader.groups.append(Group(group.id))
     reader.companies.append(Company(company.id))
@@ -249,7 +248,7 @@ def _seed_complaints(as_of: dt.date, seeded: Seeded) -> None:
     customer = Party(name="Acme Retail")
     customer.save()
     kind = ComplaintType(name="Product quality")
-    kind.origin, = IrModel.find([("name", "=", "sale.sale")])
+    (kind.origin,) = IrModel.find([("name", "=", "sale.sale")])
     kind.save()
 
     def complaint(role: str, age: int, *buttons: str) -> None:

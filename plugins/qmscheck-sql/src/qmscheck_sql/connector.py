@@ -34,8 +34,15 @@ _ISO_DAY = re.compile(
 )
 
 #: pip extras to suggest when a driver is missing, by DBAPI module name.
-DRIVERS = {"psycopg": "psycopg[binary]", "psycopg2": "psycopg2-binary", "pymysql": "PyMySQL", "pyodbc": "pyodbc",
-           "oracledb": "oracledb", "pymssql": "pymssql", "mysqldb": "mysqlclient"}
+DRIVERS = {
+    "psycopg": "psycopg[binary]",
+    "psycopg2": "psycopg2-binary",
+    "pymysql": "PyMySQL",
+    "pyodbc": "pyodbc",
+    "oracledb": "oracledb",
+    "pymssql": "pymssql",
+    "mysqldb": "mysqlclient",
+}
 
 
 def row_sha256(row: Mapping[str, Any]) -> str:
@@ -124,10 +131,13 @@ class SqlConnector:
     def _item(self, row: dict[str, Any], query: Query, kind: Kind, source: str, database: str) -> list[Collected]:
         record_id = row[query.id_column]
         if record_id is None or str(record_id).strip() == "":
-            return [CollectionWarning(
-                connector=self.name, locator=f"{source} {query.label}",
-                message=f"a row has no value in the id column '{query.id_column}'; it was skipped",
-            )]
+            return [
+                CollectionWarning(
+                    connector=self.name,
+                    locator=f"{source} {query.label}",
+                    message=f"a row has no value in the id column '{query.id_column}'; it was skipped",
+                )
+            ]
         record = str(record_id).strip()
         where = f"{source} {query.label}/{record}"
         warnings: list[Collected] = []
@@ -139,9 +149,13 @@ class SqlConnector:
             try:
                 value = to_value(row[column])
             except TypeError:
-                warnings.append(CollectionWarning(
-                    connector=self.name, locator=where, message=f"column '{column}' holds binary data; skipped",
-                ))
+                warnings.append(
+                    CollectionWarning(
+                        connector=self.name,
+                        locator=where,
+                        message=f"column '{column}' holds binary data; skipped",
+                    )
+                )
                 continue
             if target == "text":
                 body = None if value is None else str(value)
@@ -149,18 +163,29 @@ class SqlConnector:
             values[target] = value
         core, dates, attributes = split_fields(values)
         for name in sorted(attributes):
-            if name.endswith("_text") and name.removesuffix("_text") in {"issued", "approved", "last_reviewed",
-                                                                          "next_review", "completed", "due"}:
-                warnings.append(CollectionWarning(
-                    connector=self.name, locator=where,
-                    message=f"{name.removesuffix('_text')} '{attributes[name]}' is not a date; it counts as missing",
-                ))
+            if name.endswith("_text") and name.removesuffix("_text") in {
+                "issued",
+                "approved",
+                "last_reviewed",
+                "next_review",
+                "completed",
+                "due",
+            }:
+                warnings.append(
+                    CollectionWarning(
+                        connector=self.name,
+                        locator=where,
+                        message=f"{name.removesuffix('_text')} '{attributes[name]}' is not a date; it counts as missing",
+                    )
+                )
         item = EvidenceItem(
             id=f"sql:{database}:{query.label}/{record}",
             kind=kind,
             type=query.type,
             provenance=Provenance(
-                connector=self.name, connector_version=self.version, source=source,
+                connector=self.name,
+                connector_version=self.version,
+                source=source,
                 locator=Locator(model=query.label, record_id=record, url=source),
             ),
             sha256=row_sha256(row),
@@ -233,11 +258,13 @@ def _engine(raw_url: str, settings: SqlOptions, base_dir: Path) -> tuple[Any, st
             f"sql source {shown}: the database driver {module or url.drivername} is not installed{hint}"
         ) from None
     if backend == "mysql":
+
         @event.listens_for(engine, "connect")
         def _read_only(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("SET SESSION TRANSACTION READ ONLY")
             cursor.close()
+
     return engine, shown
 
 

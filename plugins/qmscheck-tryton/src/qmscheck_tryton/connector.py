@@ -35,20 +35,51 @@ from qmscheck_tryton.mapping import (
 from qmscheck_tryton.options import MODULES, TrytonOptions, parse_options
 
 PURCHASE_FIELDS = (
-    "number", "reference", "description", "purchase_date", "state", "party", "party.name", "party.code",
-    "total_amount", "currency.code", "write_date", "create_date",
+    "number",
+    "reference",
+    "description",
+    "purchase_date",
+    "state",
+    "party",
+    "party.name",
+    "party.code",
+    "total_amount",
+    "currency.code",
+    "write_date",
+    "create_date",
 )
 PARTY_FIELDS = ("name", "code", "categories", "write_date", "create_date")
 CATEGORY_FIELDS = ("name", "parent")
 INSPECTION_FIELDS = (
-    "number", "reference", "state", "processed_at", "control", "control.name", "origin", "points", "alerts",
-    "processed_by.rec_name", "passed_by.rec_name", "failed_by.rec_name", "write_uid.rec_name",
-    "write_date", "create_date",
+    "number",
+    "reference",
+    "state",
+    "processed_at",
+    "control",
+    "control.name",
+    "origin",
+    "points",
+    "alerts",
+    "processed_by.rec_name",
+    "passed_by.rec_name",
+    "failed_by.rec_name",
+    "write_uid.rec_name",
+    "write_date",
+    "create_date",
 )
 ALERT_FIELDS = ("number", "title", "description", "state", "origin", "write_date")
 COMPLAINT_FIELDS = (
-    "number", "reference", "date", "customer", "customer.name", "type.name", "state", "description", "origin",
-    "write_date", "create_date",
+    "number",
+    "reference",
+    "date",
+    "customer",
+    "customer.name",
+    "type.name",
+    "state",
+    "description",
+    "origin",
+    "write_date",
+    "create_date",
 )
 
 
@@ -126,19 +157,25 @@ class TrytonConnector:
         read.parties = {int(p["id"]): p for p in client.read("party.party", sorted(supplier_ids), PARTY_FIELDS)}
         self._read_categories(client, read)
         if not client.activated_modules(["quality"]):
-            read.warnings.append(CollectionWarning(
-                connector="tryton", locator=settings.server,
-                message="module quality is not activated: supplier evaluations cannot be read",
-            ))
+            read.warnings.append(
+                CollectionWarning(
+                    connector="tryton",
+                    locator=settings.server,
+                    message="module quality is not activated: supplier evaluations cannot be read",
+                )
+            )
             return
         controls = self._evaluation_controls(client, settings, read)
         if not controls:
             if supplier_ids:
-                read.warnings.append(CollectionWarning(
-                    connector="tryton", locator=settings.server,
-                    message=f"no quality control named '{settings.evaluation_control}' (evaluation_control): "
-                    "no supplier evaluation can be read",
-                ))
+                read.warnings.append(
+                    CollectionWarning(
+                        connector="tryton",
+                        locator=settings.server,
+                        message=f"no quality control named '{settings.evaluation_control}' (evaluation_control): "
+                        "no supplier evaluation can be read",
+                    )
+                )
             return
         inspections = client.search_read("quality.inspection", [("control", "in", controls)], INSPECTION_FIELDS)
         self._link_evaluations(client, settings, read, inspections)
@@ -156,9 +193,7 @@ class TrytonConnector:
         while pending:
             found = client.read("party.category", sorted(pending), CATEGORY_FIELDS)
             read.categories.update({int(c["id"]): c for c in found})
-            pending = {
-                int(c["parent"]) for c in found if isinstance(c.get("parent"), int)
-            } - set(read.categories)
+            pending = {int(c["parent"]) for c in found if isinstance(c.get("parent"), int)} - set(read.categories)
 
     def _link_evaluations(
         self, client: TrytonClient, settings: TrytonOptions, read: _Read, inspections: Sequence[Record]
@@ -178,25 +213,35 @@ class TrytonConnector:
                 named = by_name.get(reference.casefold(), [])
                 party = named[0] if len(named) == 1 else None
                 if len(named) > 1:
-                    read.warnings.append(self._warning(
-                        settings, "quality.inspection", inspection,
-                        f"supplier evaluation reference '{reference}' matches {len(named)} parties by name; "
-                        "use the party code",
-                    ))
+                    read.warnings.append(
+                        self._warning(
+                            settings,
+                            "quality.inspection",
+                            inspection,
+                            f"supplier evaluation reference '{reference}' matches {len(named)} parties by name; "
+                            "use the party code",
+                        )
+                    )
                     continue
             if party is None:
-                read.warnings.append(self._warning(
-                    settings, "quality.inspection", inspection,
-                    f"supplier evaluation reference '{reference or ''}' is no party code or name; "
-                    "the evaluation is not linked to a supplier",
-                ))
-            read.evaluations.append(Evaluation(
-                record=inspection,
-                party_id=int(party["id"]) if party else None,
-                supplier=(text(party.get("name")) if party else reference) or "?",
-                day=day(inspection.get("processed_at")),
-                state=str(inspection.get("state") or ""),
-            ))
+                read.warnings.append(
+                    self._warning(
+                        settings,
+                        "quality.inspection",
+                        inspection,
+                        f"supplier evaluation reference '{reference or ''}' is no party code or name; "
+                        "the evaluation is not linked to a supplier",
+                    )
+                )
+            read.evaluations.append(
+                Evaluation(
+                    record=inspection,
+                    party_id=int(party["id"]) if party else None,
+                    supplier=(text(party.get("name")) if party else reference) or "?",
+                    day=day(inspection.get("processed_at")),
+                    state=str(inspection.get("state") or ""),
+                )
+            )
         read.evaluations.sort(key=evaluation_order)
 
     @staticmethod
@@ -220,8 +265,13 @@ class TrytonConnector:
         evaluations = self._evaluations_by_party(read)
         items = [
             supplier_item(
-                origin, read.parties[party_id], read.categories, committed[party_id],
-                evaluations.get(party_id, []), settings.approved_category, settings.validity,
+                origin,
+                read.parties[party_id],
+                read.categories,
+                committed[party_id],
+                evaluations.get(party_id, []),
+                settings.approved_category,
+                settings.validity,
             )
             for party_id in sorted(committed)
             if party_id in read.parties
@@ -269,10 +319,16 @@ class TrytonConnector:
         for inspection in inspections:
             own_alerts = [alerts[int(a)] for a in sorted(inspection.get("alerts") or []) if int(a) in alerts]
             target = _reference(inspection.get("origin"))
-            items.append(inspection_item(
-                origin, inspection, own_alerts, notes.get(int(inspection["id"]), []),
-                names.get(target) if target else None, suppliers.get(target) if target else None,
-            ))
+            items.append(
+                inspection_item(
+                    origin,
+                    inspection,
+                    own_alerts,
+                    notes.get(int(inspection["id"]), []),
+                    names.get(target) if target else None,
+                    suppliers.get(target) if target else None,
+                )
+            )
         return items
 
     def _origins(

@@ -48,6 +48,7 @@ CLOSED_COMPLAINT_STATES = frozenset({"approved", "rejected", "done", "cancelled"
 
 # --- values ---------------------------------------------------------------------------
 
+
 def canonical_json(record: Record) -> str:
     """The record's values as JSON with sorted keys: the same values always give the same text."""
     return digest.canonical_json(record)
@@ -106,6 +107,7 @@ def scores(points: Any) -> str | None:
 
 # --- the source -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Origin:
     """Which connector read which server: everything provenance needs, without credentials."""
@@ -156,6 +158,7 @@ class Origin:
 
 
 # --- supplier approval ----------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -211,6 +214,7 @@ def _fold(value: str) -> str:
 
 
 # --- items ----------------------------------------------------------------------------
+
 
 def supplier_item(
     origin: Origin,

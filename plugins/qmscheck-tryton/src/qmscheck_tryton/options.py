@@ -39,7 +39,8 @@ class TrytonOptions(BaseModel):
         "Approved supplier", min_length=1, description="Party category that puts a supplier on the approved list."
     )
     evaluation_control: str = Field(
-        "Supplier evaluation", min_length=1,
+        "Supplier evaluation",
+        min_length=1,
         description="Quality control whose inspections are supplier evaluations (reference = party code or name).",
     )
     approval_validity: str = Field("P12M", pattern=PERIOD_PATTERN, description="How long a passed evaluation lasts.")
