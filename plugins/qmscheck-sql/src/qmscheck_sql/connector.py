@@ -175,7 +175,9 @@ class SqlConnector:
                     CollectionWarning(
                         connector=self.name,
                         locator=where,
-                        message=f"{name.removesuffix('_text')} '{attributes[name]}' is not a date; it counts as missing",
+                        message=(
+                            f"{name.removesuffix('_text')} '{attributes[name]}' is not a date; it counts as missing"
+                        ),
                     )
                 )
         item = EvidenceItem(
