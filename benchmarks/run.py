@@ -95,9 +95,9 @@ def phase_floor(org: Path, jobs: int) -> dict[str, float]:
 
 def _parse_files(relatives: list[str], root: str) -> int:
     """Hash and parse files as a scan's workers do (qmscheck's readers): the items they give."""
-    from qmscheck.connectors.filesystem import _suffix  # the suffix a scan dispatches on, as it works it out
-    from qmscheck.connectors.tree import open_tree
-    from qmscheck.connectors.worker import Task, process
+    from qmscheck.collecting.connectors.filesystem import _suffix  # the suffix a scan dispatches on, as it works it out
+    from qmscheck.collecting.connectors.tree import open_tree
+    from qmscheck.collecting.connectors.worker import Task, process
 
     tree = open_tree(root, Path(root))
     provenance = (("connector", "filesystem"), ("connector_version", "bench"), ("source", "share"))
@@ -125,12 +125,12 @@ def phase_parse(org: Path, jobs: int) -> dict[str, float]:
 def phase_scan(org: Path, index: Path, jobs: int, full: bool) -> dict[str, float]:
     from datetime import date
 
-    from qmscheck.check import CheckOptions, run_check
-    from qmscheck.collect import CollectOptions, collect
-    from qmscheck.config import load_config
-    from qmscheck.plugins import load_plugins
-    from qmscheck.pool import start_fork_server
-    from qmscheck.rulepack import load_packs
+    from qmscheck.checking.packs import load_packs
+    from qmscheck.checking.run import CheckOptions, run_check
+    from qmscheck.collecting.run import CollectOptions, collect
+    from qmscheck.config.scan_config import load_config
+    from qmscheck.plugins.manager import load_plugins
+    from qmscheck.support.workers import start_fork_server
 
     start = time.perf_counter()
     if jobs > 1:

@@ -57,7 +57,7 @@ timeout 600 "$PYTHON" -m pip install --quiet --no-deps --force-reinstall ./plugi
 
 # --- check -----------------------------------------------------------------------------
 "$PYTHON" - <<'EOF'
-from qmscheck.plugins import load_plugins
+from qmscheck.plugins.manager import load_plugins
 
 plugins = load_plugins()
 failed = [f"{info.name}: {info.error}" for info in plugins.failed]

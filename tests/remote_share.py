@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from qmscheck.collect import Collection, CollectOptions, collect
-from qmscheck.config import load_config
-from qmscheck.plugins import load_plugins
+from qmscheck.collecting.run import CollectOptions, collect
+from qmscheck.config.scan_config import load_config
+from qmscheck.model.collection import Collection
+from qmscheck.plugins.manager import load_plugins
 from qmscheck.scan import ScanRequest, scan
 from qmscheck.testing import stop_process, wait_until_listening
 

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from qmscheck.evidence import Organisation
-from qmscheck.rulemodel import Grade
+from qmscheck.model.evidence import Organisation
+from qmscheck.model.grades import Grade
 from qmscheck.testing import check_items, item
 
 AS_OF = date(2026, 3, 31)
@@ -197,8 +197,8 @@ def test_periodic_without_any_record_is_one_systemic_major(tmp_path: Path) -> No
 
 
 def test_periodic_windows_quarters_weeks_and_grace() -> None:
-    from qmscheck.checks.periodic import windows
-    from qmscheck.periods import Period
+    from qmscheck.checking.primitives.periodic import windows
+    from qmscheck.model.periods import Period
 
     quarters = windows(Period.parse("P3M"), date(2025, 3, 31), AS_OF)
     assert [name for _, _, name in quarters] == ["2025-Q2", "2025-Q3", "2025-Q4"]
@@ -262,7 +262,7 @@ def test_differs_auditor_is_not_the_auditee(tmp_path: Path) -> None:
 
 def test_periodic_rejects_a_field_relative_since() -> None:
     from pydantic import ValidationError
-    from qmscheck.rulemodel import PeriodicCheck
+    from qmscheck.checking.rule_model import PeriodicCheck
 
     with pytest.raises(ValidationError):
         PeriodicCheck(kind="periodic", field="issued", period="P1M", since="field:issued-P30D")
@@ -319,10 +319,11 @@ def test_systemic_statement_counts_missing_periods_it_cannot_cite(tmp_path: Path
 
 
 def test_positions_order_the_evidence_as_natural_key_does() -> None:
-    from qmscheck.checks.base import Failure, positions_of
-    from qmscheck.evidence import natural_key
-    from qmscheck.grading import grade_failures
-    from qmscheck.rulemodel import Rule
+    from qmscheck.checking.grading import grade_failures
+    from qmscheck.checking.primitives.base import positions_of
+    from qmscheck.checking.rule_model import Rule
+    from qmscheck.model.evidence import natural_key
+    from qmscheck.model.verdicts import Failure
 
     rule = Rule.model_validate(
         {
@@ -352,7 +353,7 @@ def test_positions_order_the_evidence_as_natural_key_does() -> None:
 
 
 def test_label_reads_fields_the_way_evidence_does() -> None:
-    from qmscheck.checks.base import LABEL_FIELDS, label
+    from qmscheck.checking.primitives.base import LABEL_FIELDS, label
 
     for name in LABEL_FIELDS:
         labelled = item("x", f"i-{name}", **{name: f"value of {name}"})
@@ -363,8 +364,8 @@ def test_label_reads_fields_the_way_evidence_does() -> None:
 
 
 def test_matched_is_sorted_once_and_handed_out_as_a_copy() -> None:
-    from qmscheck.checks.base import CheckContext
-    from qmscheck.rulemodel import Rule
+    from qmscheck.checking.primitives.base import CheckContext
+    from qmscheck.checking.rule_model import Rule
 
     rule = Rule.model_validate(
         {
@@ -394,16 +395,16 @@ def test_matched_is_sorted_once_and_handed_out_as_a_copy() -> None:
 
 
 def test_unique_still_holds_only_when_no_changed_key_is_held_elsewhere() -> None:
-    from qmscheck.checks.base import Summary
-    from qmscheck.checks.unique import Unique
+    from qmscheck.checking.primitives.unique import Unique
+    from qmscheck.model.verdicts import GroupSummary
 
-    def keyed(*keys: str) -> Summary:
-        return Summary(population=len(keys), data=[[key, key.upper(), None, None] for key in keys])
+    def keyed(*keys: str) -> GroupSummary:
+        return GroupSummary(population=len(keys), data=[[key, key.upper(), None, None] for key in keys])
 
     unique = Unique()
     kept = [[["a", "A", None, None]], [["b", "B", None, None], ["c", "C", None, None]]]
     assert unique.still_holds(None, kept, [keyed("x")], [keyed("y")])  # type: ignore[arg-type]
-    assert unique.still_holds(None, kept, [keyed("x")], [Summary(population=0)])  # type: ignore[arg-type]
+    assert unique.still_holds(None, kept, [keyed("x")], [GroupSummary(population=0)])  # type: ignore[arg-type]
     assert not unique.still_holds(None, kept, [keyed("x")], [keyed("b")])  # type: ignore[arg-type]
     assert not unique.still_holds(None, kept, [keyed("a")], [keyed("y")])  # type: ignore[arg-type]
     assert not unique.still_holds(None, kept, [keyed("x")], [keyed("y", "y")])  # type: ignore[arg-type]
@@ -423,7 +424,7 @@ def test_unique_still_holds_only_when_no_changed_key_is_held_elsewhere() -> None
     ],
 )
 def test_allowed_folders_are_matched_on_folders_not_the_file_name(path: str, allowed: bool) -> None:
-    from qmscheck.checks.unique import in_allowed_folder
+    from qmscheck.checking.primitives.unique import in_allowed_folder
 
     assert in_allowed_folder(item("procedure", path), ["archive", "Obsolete"]) is allowed
     assert in_allowed_folder(item("procedure", path), []) is False

@@ -8,13 +8,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from qmscheck.classify import Candidate, Classification
-from qmscheck.collect import CollectOptions, collect
-from qmscheck.config import load_config
-from qmscheck.connectors import filesystem
-from qmscheck.evidence import Kind
+from qmscheck.collecting.classification import Candidate, Classification
+from qmscheck.collecting.connectors import filesystem
+from qmscheck.collecting.run import CollectOptions, collect
+from qmscheck.config.scan_config import load_config
 from qmscheck.hookspecs import hookimpl
-from qmscheck.plugins import load_plugins
+from qmscheck.model.evidence import Kind
+from qmscheck.plugins.manager import load_plugins
 from qmscheck.scan import ScanRequest, scan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,8 +79,8 @@ def test_the_parent_reads_a_file_again_when_its_workers_classify_otherwise(
 
 
 def test_a_worker_that_cannot_classify_leaves_the_file_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
-    from qmscheck.connectors import worker
-    from qmscheck.connectors.classifying import Ahead
+    from qmscheck.collecting.connectors import worker
+    from qmscheck.collecting.connectors.unit_classes import Ahead
 
     def failing(candidate: Candidate) -> Classification | None:
         raise RuntimeError("a plugin broke")

@@ -140,12 +140,12 @@ def test_broken_rule_file_exits_2_naming_file_and_path(tmp_path: Path) -> None:
         'requirement = "r"\nwhy = "w"\nfix = "f"\nselect = { type = "x" }\ncheck = { kind = "exists" }\n'
     )
     plugin.write_text(
-        "from pathlib import Path\nfrom qmscheck.hookspecs import hookimpl\nfrom qmscheck.rulepack import RulePack\n"
+        "from pathlib import Path\nfrom qmscheck.hookspecs import hookimpl\nfrom qmscheck.checking.packs import RulePack\n"
         "@hookimpl\ndef qmscheck_register_rule_packs(register):\n"
         f"    register(RulePack(name='broken', version='1', path=Path({str(rules)!r})))\n"
     )
     code = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import brokenpack_plugin, qmscheck.plugins as p; "
+        "import sys; sys.path.insert(0, sys.argv[1]); import brokenpack_plugin, qmscheck.plugins.manager as p; "
         "orig = p.load_plugins; p.load_plugins = lambda *a, **k: orig(extra=[brokenpack_plugin]); "
         "from qmscheck.cli import main; sys.argv = ['qmscheck', 'scan', sys.argv[2]]; main()"
     )

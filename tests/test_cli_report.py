@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from qmscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
-from qmscheck.report import Report
-from qmscheck.rulemodel import Grade
+from qmscheck.model.grades import Grade
+from qmscheck.model.report import Report
 from test_render_golden import BUILTIN_FORMATS, builtin_renderers, golden_findings, golden_report
 from test_render_json import validator as report_schema_validator
 from test_render_sarif import assert_valid_sarif
@@ -244,4 +244,4 @@ def test_rules_and_plugins_commands_still_work() -> None:
     assert plugins.exit_code == 0
     line = next(line for line in plugins.stdout.splitlines() if line.startswith("renderers:"))
     for name in sorted(BUILTIN_FORMATS):
-        assert f"{name} [qmscheck.builtin.renderers]" in line
+        assert f"{name} [qmscheck.plugins.builtin.renderers]" in line

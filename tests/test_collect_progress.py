@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from qmscheck.collect import CollectOptions, collect
-from qmscheck.config import load_config
-from qmscheck.plugins import load_plugins
-from qmscheck.progress import BarProgress, LineProgress, NullProgress, make_progress
+from qmscheck.collecting.run import CollectOptions, collect
+from qmscheck.config.scan_config import load_config
+from qmscheck.plugins.manager import load_plugins
+from qmscheck.support.progress import BarProgress, LineProgress, NullProgress, make_progress
 
 ACME = Path(__file__).resolve().parents[1] / "fixtures" / "acme"
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
-from qmscheck.collect import Collection, CollectOptions, collect
-from qmscheck.config import ScanConfig, SourceConfig
-from qmscheck.connectors.tree import Entry, LocalTree, Skipped
-from qmscheck.connectors.worker import Task, process
-from qmscheck.plugins import load_plugins
+from qmscheck.collecting.connectors.tree import Entry, LocalTree, Skipped
+from qmscheck.collecting.connectors.worker import Task, process
+from qmscheck.collecting.run import CollectOptions, collect
+from qmscheck.config.scan_config import ScanConfig, SourceConfig
+from qmscheck.model.collection import Collection
+from qmscheck.plugins.manager import load_plugins
 from test_filesystem_connector import make_calibration_log, make_procedure
 
 

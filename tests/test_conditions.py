@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from qmscheck.conditions import compile_condition, holds
-from qmscheck.engine import Probe, evaluate
-from qmscheck.periods import Anchor, Period, epoch_days
-from qmscheck.rulemodel import Condition
+from qmscheck.checking.conditions import compile_condition, holds
+from qmscheck.checking.engine import Probe, evaluate
+from qmscheck.checking.rule_model import Condition
+from qmscheck.model.periods import Anchor, Period, epoch_days
 
 AS_OF = date(2026, 3, 31)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from qmscheck.editions import ClauseMapping, EditionTable, load_table, map_clause
-from qmscheck.rulepack import RulePack, load_packs
+from qmscheck.checking.editions import ClauseMapping, EditionTable, load_table, map_clause
+from qmscheck.checking.packs import RulePack, load_packs
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "rules" / "editions.toml"

@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from qmscheck import engine
-from qmscheck.conditions import compile_condition, holds
-from qmscheck.engine import PROBES_PER_RULESET, EngineError, Probe, evaluate
-from qmscheck.periods import epoch_days
-from qmscheck.projection import read_keys, type_verdict
-from qmscheck.rulemodel import Condition
+from qmscheck.checking import engine
+from qmscheck.checking.conditions import compile_condition, holds
+from qmscheck.checking.engine import PROBES_PER_RULESET, EngineError, Probe, evaluate
+from qmscheck.checking.projection import read_keys, type_verdict
+from qmscheck.checking.rule_model import Condition
+from qmscheck.model.periods import epoch_days
 
 AS_OF = date(2026, 3, 31)
 
@@ -131,7 +131,7 @@ def test_parallel_evaluation_gives_the_same_matches_as_one_process(distinct_scor
 
 
 def test_matches_are_read_off_the_engine_message() -> None:
-    from qmscheck.engine import _match_of
+    from qmscheck.checking.engine import _match_of
 
     assert _match_of('{"p3":{"m":{"id": "e42", "qf": 1, "t": "x"}}}') == ("p3", "e42")
     # Anything in another shape still parses, through JSON.

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from qmscheck.extract import read_document, read_register
+from qmscheck.collecting.readers import read_document, read_register
 
 SHARE = Path(__file__).resolve().parents[1] / "fixtures" / "acme" / "share"
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from qmscheck.extract import read_document
+from qmscheck.collecting.readers import read_document
 
 CORPUS = Path("/work/shared/corpora/gstt-csc-qms-template")
 

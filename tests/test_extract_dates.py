@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from qmscheck.extract import canonical_field, parse_date, snake
-from qmscheck.extract.dates import is_ambiguous
-from qmscheck.extract.fields import SYNONYMS, normalise, resolve_field
+from qmscheck.collecting.readers import canonical_field, parse_date, snake
+from qmscheck.collecting.readers.dates import is_ambiguous
+from qmscheck.collecting.readers.fields import SYNONYMS, normalise, resolve_field
 
 
 @pytest.mark.parametrize(

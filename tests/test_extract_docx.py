@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.shared import Inches
-from qmscheck.extract import DocumentMetadata, ExtractionError, read_document
+from qmscheck.collecting.readers import DocumentMetadata, ExtractionError, read_document
 
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from openpyxl import Workbook
-from qmscheck.extract import ExtractionError, read_document, read_register
+from qmscheck.collecting.readers import ExtractionError, read_document, read_register
 
 DOCUMENT_SUFFIXES = [".docx", ".pdf", ".md", ".markdown", ".txt", ".xlsx", ".xlsm"]
 REGISTER_SUFFIXES = [".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"]

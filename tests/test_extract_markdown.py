@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from qmscheck.extract import read_document
+from qmscheck.collecting.readers import read_document
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

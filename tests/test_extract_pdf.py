@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
-from qmscheck.extract import ExtractionError, read_document
-from qmscheck.extract.pdf_reader import pdf_date
+from qmscheck.collecting.readers import ExtractionError, read_document
+from qmscheck.collecting.readers.pdf_reader import pdf_date
 
 
 def make_pdf(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from qmscheck.extract import RegisterRow, RegisterSheet, read_register
+from qmscheck.collecting.readers import RegisterRow, RegisterSheet, read_register
 
 
 def rows_of(sheet: RegisterSheet) -> list[RegisterRow]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.packaging.custom import DateTimeProperty, StringProperty
-from qmscheck.extract import read_document
+from qmscheck.collecting.readers import read_document
 
 
 def test_workbook_properties_and_header_text(tmp_path: Path) -> None:

@@ -14,10 +14,10 @@ import docx
 import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from qmscheck.classify import Overrides
-from qmscheck.collect import collect
-from qmscheck.config import ClassifyOverride, ScanConfig, SourceConfig
-from qmscheck.plugins import load_plugins
+from qmscheck.collecting.classification import Overrides
+from qmscheck.collecting.run import collect
+from qmscheck.config.scan_config import ClassifyOverride, ScanConfig, SourceConfig
+from qmscheck.plugins.manager import load_plugins
 
 
 def make_procedure(path: Path, number: str, next_review: str) -> None:
@@ -129,7 +129,7 @@ def test_symlink_loops_are_not_followed(tmp_path: Path) -> None:
 
 
 def test_names_with_hyphens_and_document_numbers_classify_sensibly() -> None:
-    from qmscheck.classify import Candidate, classify_by_name
+    from qmscheck.collecting.classification import Candidate, classify_by_name
 
     def kind(name: str, title: str | None = None) -> str | None:
         found = classify_by_name(Candidate(path=f"docs/{name}", title=title))
@@ -143,9 +143,9 @@ def test_names_with_hyphens_and_document_numbers_classify_sensibly() -> None:
 
 
 def test_a_classifier_naming_an_impossible_type_gives_a_warning_not_a_crash(tmp_path: Path) -> None:
-    from qmscheck.classify import Candidate, Classification
-    from qmscheck.evidence import Kind
+    from qmscheck.collecting.classification import Candidate, Classification
     from qmscheck.hookspecs import hookimpl
+    from qmscheck.model.evidence import Kind
 
     class Careless:
         @hookimpl(tryfirst=True)
@@ -181,14 +181,14 @@ def _outcome(function: Callable[[str], object], text: str) -> object:
 @given(st.one_of(_RUNS, st.text(max_size=40)))
 @settings(max_examples=2000, deadline=None)
 def test_natural_key_gives_what_it_always_gave(text: str) -> None:
-    from qmscheck.evidence import natural_key
+    from qmscheck.model.evidence import natural_key
 
     assert _outcome(natural_key, text) == _outcome(_natural_key_before, text)
     assert _outcome(natural_key, text) == _outcome(natural_key, text)  # a second time: from the cache
 
 
 def test_natural_key_orders_numbers_as_numbers_and_keeps_odd_digits_as_before() -> None:
-    from qmscheck.evidence import natural_key
+    from qmscheck.model.evidence import natural_key
 
     names = ["filesystem:F/batch-10/x 2.md", "filesystem:F/batch-9/x 10.md", "filesystem:F/batch-9/x 9.md", "", "7"]
     assert sorted(names, key=natural_key) == sorted(names, key=_natural_key_before)
@@ -204,7 +204,7 @@ def _sign(a: object, b: object) -> int:
 @given(st.one_of(_RUNS, st.text(max_size=40)), st.one_of(_RUNS, st.text(max_size=40)))
 @settings(max_examples=3000, deadline=None)
 def test_order_key_sorts_as_natural_key_does(first: str, second: str) -> None:
-    from qmscheck.evidence import natural_key, order_key
+    from qmscheck.model.evidence import natural_key, order_key
 
     keys = _outcome(natural_key, first), _outcome(natural_key, second)
     if any(isinstance(key, tuple) and key[:1] == ("ValueError",) for key in keys):
@@ -214,7 +214,7 @@ def test_order_key_sorts_as_natural_key_does(first: str, second: str) -> None:
 
 
 def test_order_key_orders_numbers_as_numbers_ties_as_natural_key_and_nul_after_numbers() -> None:
-    from qmscheck.evidence import order_key
+    from qmscheck.model.evidence import order_key
 
     names = ["a/b10", "a/b9", "a/b", "a-2/x", "a/b09", "a\x00", "a1", "a٣", "a3"]
     assert sorted(names, key=order_key) == ["a1", "a٣", "a3", "a\x00", "a-2/x", "a/b", "a/b9", "a/b09", "a/b10"]
@@ -229,7 +229,7 @@ def _suffix_before(relative: str) -> str:
 @given(st.text(alphabet="aB/.x", max_size=12))
 @settings(max_examples=1000, deadline=None)
 def test_suffix_gives_what_it_always_gave(relative: str) -> None:
-    from qmscheck.connectors.filesystem import _suffix
+    from qmscheck.collecting.connectors.filesystem import _suffix
 
     assert _suffix(relative) == _suffix_before(relative)
     if all(part not in ("", ".") for part in relative.split("/")):  # a path as the walk gives them
@@ -239,7 +239,7 @@ def test_suffix_gives_what_it_always_gave(relative: str) -> None:
 def test_walk_order_links_and_repeated_folders(tmp_path: Path) -> None:
     """Real paths of folders are worked out as the walk descends (realpath() only for links): a link to a
     folder the walk has already met is still recognised, also when the root itself is reached through a link."""
-    from qmscheck.connectors.tree import Entry, LocalTree, Skipped
+    from qmscheck.collecting.connectors.tree import Entry, LocalTree, Skipped
 
     real = tmp_path / "real"
     (real / "b" / "sub").mkdir(parents=True)

@@ -1,4 +1,4 @@
-"""Collecting and checking run with the cyclic garbage collector paused (qmscheck.gcpause): that is
+"""Collecting and checking run with the cyclic garbage collector paused (qmscheck.support.gcpause): that is
 only safe while they leave no reference cycles behind that grow with the share."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import gc
 import shutil
 from pathlib import Path
 
-from qmscheck.collect import CollectOptions
+from qmscheck.collecting.run import CollectOptions
 from qmscheck.scan import ScanRequest, scan
 
 ACME = Path(__file__).resolve().parents[1] / "fixtures" / "acme"

@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from qmscheck.collect import Collection, CollectOptions, collect
-from qmscheck.config import ClassifyOverride, ScanConfig, SourceConfig
-from qmscheck.connectors.worker import start_workers
-from qmscheck.plugins import load_plugins
+from qmscheck.collecting.connectors.worker import start_workers
+from qmscheck.collecting.run import CollectOptions, collect
+from qmscheck.config.scan_config import ClassifyOverride, ScanConfig, SourceConfig
+from qmscheck.model.collection import Collection
+from qmscheck.plugins.manager import load_plugins
 from test_filesystem_connector import make_calibration_log, make_procedure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +139,7 @@ def test_acme_rescan_from_the_index_equals_a_full_scan(tmp_path: Path) -> None:
 def test_a_rescan_with_workers_started_while_listing_equals_a_full_scan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import qmscheck.connectors.filesystem as filesystem
+    import qmscheck.collecting.connectors.filesystem as filesystem
 
     share = tmp_path / "acme"
     shutil.copytree(ACME_SHARE, share)
@@ -267,8 +268,8 @@ def test_an_index_of_another_layout_is_started_afresh(tmp_path: Path, stamp: str
 def test_large_files_that_changed_are_read_before_the_share_is_listed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import qmscheck.connectors.filesystem as filesystem
-    from qmscheck.connectors import worker
+    import qmscheck.collecting.connectors.filesystem as filesystem
+    from qmscheck.collecting.connectors import worker
 
     share = tmp_path / "acme"
     shutil.copytree(ACME_SHARE, share)
@@ -307,8 +308,8 @@ def test_large_files_that_changed_are_read_before_the_share_is_listed(
 
 
 def test_a_file_read_early_but_no_longer_listed_is_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import qmscheck.connectors.filesystem as filesystem
-    from qmscheck.connectors.tree import LocalTree
+    import qmscheck.collecting.connectors.filesystem as filesystem
+    from qmscheck.collecting.connectors.tree import LocalTree
 
     root = build_share(tmp_path)
     index = tmp_path / "index.sqlite"
@@ -331,7 +332,7 @@ def test_a_file_read_early_but_no_longer_listed_is_dropped(tmp_path: Path, monke
 
 
 def test_a_trees_stat_answers_only_for_what_its_walk_lists(tmp_path: Path) -> None:
-    from qmscheck.connectors.tree import LocalTree
+    from qmscheck.collecting.connectors.tree import LocalTree
 
     root = tmp_path / "root"
     (root / "folder").mkdir(parents=True)
@@ -349,7 +350,7 @@ def test_a_trees_stat_answers_only_for_what_its_walk_lists(tmp_path: Path) -> No
 
 
 def test_the_index_tells_whether_it_holds_enough_files_and_which_are_large(tmp_path: Path) -> None:
-    from qmscheck.index import EvidenceIndex
+    from qmscheck.storage.index import EvidenceIndex
 
     index = EvidenceIndex(tmp_path / "index.sqlite")
     for number in range(3):

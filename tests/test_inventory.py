@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from qmscheck.config import load_config
-from qmscheck.inventory import NOT_RECOGNISED, RECOGNISED, SKIPPED, UNREADABLE, inventory
-from qmscheck.plugins import load_plugins
+from qmscheck.collecting.inventory import NOT_RECOGNISED, RECOGNISED, SKIPPED, UNREADABLE, inventory
+from qmscheck.config.scan_config import load_config
+from qmscheck.plugins.manager import load_plugins
 from test_filesystem_connector import make_calibration_log, make_procedure
 
 ROOT = Path(__file__).resolve().parents[1]

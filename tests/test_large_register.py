@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from qmscheck.collect import CollectOptions
-from qmscheck.connectors import filesystem
-from qmscheck.report import Report
+from qmscheck.collecting.connectors import filesystem
+from qmscheck.collecting.run import CollectOptions
+from qmscheck.model.report import Report
 from qmscheck.scan import ScanRequest, scan
 
 ROWS = 2_500

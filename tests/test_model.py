@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
-from qmscheck.evidence import EvidenceItem, Kind, Locator, Provenance, natural_key
-from qmscheck.facts import FactKeys, WholeFacts, read_fact, to_fact
+from qmscheck.checking.facts import FactKeys, WholeFacts, read_fact, to_fact
+from qmscheck.model.evidence import EvidenceItem, Kind, Locator, Provenance, natural_key
 
 
 def make(**overrides: object) -> EvidenceItem:

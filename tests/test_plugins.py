@@ -10,7 +10,7 @@ import pytest
 from qmscheck import hookspecs
 from qmscheck.errors import PluginError
 from qmscheck.hookspecs import hookimpl
-from qmscheck.plugins import load_plugins
+from qmscheck.plugins.manager import load_plugins
 
 
 def test_builtins_register_through_the_hooks() -> None:
@@ -19,7 +19,7 @@ def test_builtins_register_through_the_hooks() -> None:
     assert plugins.checks.names() == ["covers", "differs", "each", "exists", "fresh", "mentions", "periodic", "unique"]
     assert {"json", "text"} <= set(plugins.renderers.names())
     assert plugins.rule_packs.names() == ["iso9001"]
-    assert plugins.connectors.owner("filesystem") == "qmscheck.builtin.connectors"
+    assert plugins.connectors.owner("filesystem") == "qmscheck.plugins.builtin.connectors"
 
 
 def test_every_hook_has_a_docstring_a_plugin_author_can_act_on() -> None:
@@ -32,11 +32,11 @@ def test_duplicate_ids_are_refused_naming_both_plugins() -> None:
     class Duplicate:
         @hookimpl
         def qmscheck_register_connectors(self, register):  # type: ignore[no-untyped-def]
-            from qmscheck.connectors.filesystem import FilesystemConnector
+            from qmscheck.collecting.connectors.filesystem import FilesystemConnector
 
             register(FilesystemConnector())
 
-    with pytest.raises(PluginError, match=r"registered twice: by qmscheck.builtin.connectors and by Duplicate"):
+    with pytest.raises(PluginError, match=r"registered twice: by qmscheck.plugins.builtin.connectors and by Duplicate"):
         load_plugins(extra=[Duplicate()], entry_points=False)
 
 

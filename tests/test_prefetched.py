@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from qmscheck.connectors.worker import Outcome, Prefetched
+from qmscheck.collecting.connectors.worker import Outcome, Prefetched
 
 
 def outcomes(count: int, closed: list[bool], fail_at: int | None = None) -> Iterator[Outcome]:

@@ -13,10 +13,9 @@ import random
 from datetime import date
 
 import pytest
-from qmscheck.evidence import CollectionWarning, Organisation
-from qmscheck.plugins import load_plugins
-from qmscheck.renderers.base import Renderer
-from qmscheck.report import (
+from qmscheck.model.evidence import CollectionWarning, Organisation
+from qmscheck.model.grades import Grade
+from qmscheck.model.report import (
     EvidenceRef,
     Finding,
     NotApplicable,
@@ -26,7 +25,8 @@ from qmscheck.report import (
     finding_sort_key,
     summarise,
 )
-from qmscheck.rulemodel import Grade
+from qmscheck.plugins.manager import load_plugins
+from qmscheck.rendering.base import Renderer
 
 XSS = "<script>alert(1)</script>"
 XSS_FLAG = '<img src=x onerror="window.__xss=1">'
@@ -212,7 +212,7 @@ def test_every_builtin_format_is_registered_through_the_hook_with_a_distinct_ext
     builtin = [renderers[name] for name in sorted(BUILTIN_FORMATS)]
     assert len({renderer.extension for renderer in builtin}) == len(builtin)
     assert {name: load_plugins(entry_points=False).renderers.owner(name) for name in BUILTIN_FORMATS} == {
-        name: "qmscheck.builtin.renderers" for name in BUILTIN_FORMATS
+        name: "qmscheck.plugins.builtin.renderers" for name in BUILTIN_FORMATS
     }
 
 

@@ -9,10 +9,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from qmscheck.renderers.gaps import ALL_GROUPS, TOPIC_GROUPS, gap_analysis, groups_of, topic_group
-from qmscheck.renderers.html import HtmlRenderer
-from qmscheck.renderers.html_assets import SCRIPT, STYLE
-from qmscheck.rulemodel import Grade
+from qmscheck.model.grades import Grade
+from qmscheck.rendering.gaps import ALL_GROUPS, TOPIC_GROUPS, gap_analysis, groups_of, topic_group
+from qmscheck.rendering.html import HtmlRenderer
+from qmscheck.rendering.html_assets import SCRIPT, STYLE
 from test_render_golden import SHA_TRAINING, XSS, XSS_FLAG, golden_findings, golden_report
 
 

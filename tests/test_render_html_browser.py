@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, sync_playwright
-from qmscheck.renderers.html import HtmlRenderer
+from qmscheck.rendering.html import HtmlRenderer
 from test_render_golden import XSS, golden_findings, golden_report
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -8,8 +8,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from qmscheck.renderers.json import JsonRenderer, report_json_schema, report_json_schema_text
-from qmscheck.report import REPORT_SCHEMA_VERSION, Report
+from qmscheck.model.report import REPORT_SCHEMA_VERSION, Report
+from qmscheck.rendering.json import JsonRenderer, report_json_schema, report_json_schema_text
 from test_render_golden import golden_report
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "docs" / "report.schema.json"
@@ -28,7 +28,7 @@ def validator() -> jsonschema.protocols.Validator:
 
 def test_committed_schema_is_current() -> None:
     assert SCHEMA_PATH.read_text(encoding="utf-8") == report_json_schema_text(), (
-        "docs/report.schema.json is stale: run `python -m qmscheck.renderers.json > docs/report.schema.json`"
+        "docs/report.schema.json is stale: run `python -m qmscheck.rendering.json > docs/report.schema.json`"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from qmscheck.renderers.junit import JunitRenderer
+from qmscheck.rendering.junit import JunitRenderer
 from test_render_golden import XSS, golden_report
 
 

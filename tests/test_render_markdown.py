@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from qmscheck.renderers.markdown import MarkdownRenderer, md
+from qmscheck.rendering.markdown import MarkdownRenderer, md
 from test_render_golden import golden_report
 
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")

@@ -9,8 +9,8 @@ from typing import Any
 
 import jsonschema
 import pytest
-from qmscheck.renderers.locators import LocatorParts, parse_locator
-from qmscheck.renderers.sarif import FINGERPRINT_KEY, SarifRenderer
+from qmscheck.rendering.locators import LocatorParts, parse_locator
+from qmscheck.rendering.sarif import FINGERPRINT_KEY, SarifRenderer
 from test_render_golden import SHA_NC_LOG, SHA_TRAINING, XSS, golden_report
 
 # The official OASIS SARIF 2.1.0 schema (errata01, as published by the OASIS TC in

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from qmscheck import report
-from qmscheck.evidence import natural_key
+from qmscheck.model import report
+from qmscheck.model.evidence import natural_key
 
 IDS = st.lists(st.sampled_from(["a", "a2", "a10", "b", "row 9", "row 10", "x:1", "x:01"]), max_size=12)
 
@@ -79,9 +79,9 @@ def findings_of_rules(draw: st.DrawFn) -> list[tuple[str, list[report.Finding]]]
 def test_the_report_orders_rules_blocks_as_sorting_every_finding_would(
     by_rule: list[tuple[str, list[report.Finding]]],
 ) -> None:
-    from qmscheck.check import _report_findings
-    from qmscheck.merge import merge_findings
-    from qmscheck.results import ResultCache, StoredFindings
+    from qmscheck.checking.merge import merge_findings
+    from qmscheck.checking.run import _report_findings
+    from qmscheck.storage.results import ResultCache, StoredFindings
 
     every = [finding for _, found in by_rule for finding in found]
     expected = sorted(merge_findings(every), key=report.finding_sort_key)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from qmscheck.collect import CollectOptions
-from qmscheck.report import Report
+from qmscheck.collecting.run import CollectOptions
+from qmscheck.model.report import Report
 from qmscheck.scan import ScanRequest, scan
-from qmscheck.summaries import StoredRest, decode, decode_list, decode_rest, encode_rest
+from qmscheck.storage.stored_summaries import StoredRest, decode, decode_list, decode_rest, encode_rest
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -320,7 +320,7 @@ def test_stored_findings_that_are_gone_or_damaged_are_made_again(acme: Path, tmp
 def test_a_duplicate_rule_keeps_its_findings_when_changed_files_hold_keys_no_other_holds(
     acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qmscheck.checks.unique import Unique
+    from qmscheck.checking.primitives.unique import Unique
 
     answers: list[tuple[str, bool]] = []
     still_holds = Unique.still_holds
@@ -355,7 +355,7 @@ def test_findings_are_not_kept_when_the_changed_files_change_the_rule_s_populati
     # A share of failures in the population can make them systemic: kept findings need it unchanged.
     from types import SimpleNamespace
 
-    from qmscheck.groupwise import GroupwiseRun, _Stored
+    from qmscheck.checking.groupwise import GroupwiseRun, _Stored
 
     asked = []
     primitive = SimpleNamespace(still_holds=lambda *args: asked.append(args) or True)
@@ -394,7 +394,7 @@ def test_stored_summaries_of_an_earlier_layout_are_dropped_and_worked_out_again(
 def test_summaries_of_another_summary_version_are_worked_out_again(
     acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qmscheck.checks.unique import Unique
+    from qmscheck.checking.primitives.unique import Unique
 
     index = tmp_path / "index.sqlite"
     _procedures(acme)
@@ -410,7 +410,7 @@ def test_summaries_of_another_summary_version_are_worked_out_again(
 
 
 def test_the_stored_rest_reads_one_entry_without_the_others() -> None:
-    from qmscheck.summaries import DAMAGED_ENTRY
+    from qmscheck.storage.stored_summaries import DAMAGED_ENTRY
 
     rest = {"3": [[], ["QP-3"], [0]], "12": [[], None, []], "40": [[["gap", None, None, []]], {"k": 1}, [0, 1]]}
     blob = _encoded(rest)
@@ -458,7 +458,7 @@ def test_a_stored_rest_of_the_wrong_layout_is_refused(blob: bytes) -> None:
 def test_a_rule_whose_changed_files_summarise_as_before_reads_only_their_stored_entries(
     acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qmscheck.groupwise import GroupwiseRun
+    from qmscheck.checking.groupwise import GroupwiseRun
 
     read_whole: list[str] = []
     stored_rest = GroupwiseRun._stored_rest
@@ -484,7 +484,7 @@ def test_a_rule_whose_changed_files_summarise_as_before_reads_only_their_stored_
 def test_the_report_findings_are_reused_while_every_rules_findings_are_the_same(
     acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import qmscheck.check as check
+    import qmscheck.checking.run as check
 
     merged: list[int] = []
     merge_findings = check.merge_findings
@@ -519,7 +519,7 @@ def test_the_report_findings_are_reused_while_every_rules_findings_are_the_same(
 
 def test_stored_findings_that_no_longer_decode_say_how_to_recover() -> None:
     from qmscheck.errors import QmscheckError
-    from qmscheck.results import StoredFindings
+    from qmscheck.storage.results import StoredFindings
 
     with pytest.raises(QmscheckError, match="scan again with --full"):
         _ = StoredFindings.stored(zlib.compress(b'[{"not": "a finding"}]')).findings  # type: ignore[union-attr]
@@ -539,11 +539,11 @@ def test_findings_citing_a_changed_group_are_cited_anew_only_while_it_reads_the_
 ) -> None:
     from types import SimpleNamespace
 
-    from qmscheck.checks.base import Cited
-    from qmscheck.groupwise import _refreshed
-    from qmscheck.report import EvidenceRef, Finding
-    from qmscheck.results import StoredFindings
-    from qmscheck.summaries import group_digest
+    from qmscheck.checking.groupwise import _refreshed
+    from qmscheck.model.report import EvidenceRef, Finding
+    from qmscheck.model.verdicts import Cited
+    from qmscheck.storage.results import StoredFindings
+    from qmscheck.storage.stored_summaries import group_digest
 
     ref = EvidenceRef(id="id-1", locator="a.md", sha256="old digest", label="QP-01")
     other = EvidenceRef(id="id-7", locator="c.md", sha256="its digest", label="QP-07")

@@ -8,8 +8,8 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from qmscheck.connectors.encode import RowItems, unclassified_item
-from qmscheck.evidence import CORE_TEXT_FIELDS, DATE_FIELDS
+from qmscheck.collecting.connectors.encode import RowItems, unclassified_item
+from qmscheck.model.evidence import CORE_TEXT_FIELDS, DATE_FIELDS
 
 NAMES = st.one_of(
     st.sampled_from(

@@ -8,7 +8,7 @@ a case file holds only cases for the rules of the rule file with the same name. 
     name = "overdue_instrument_in_use"   # snake_case, unique per rule; test id is CAL001-overdue_...
     as_of = 2026-03-31                   # the scan date (a TOML date, unquoted)
     stage = 2                            # optional, 1 or 2 (default 2)
-    organisation = { processes = ["Sales"] }   # optional, any field of qmscheck.evidence.Organisation
+    organisation = { processes = ["Sales"] }   # optional, any field of qmscheck.model.evidence.Organisation
     expect = [{ grade = "minor", evidence = ["cal7"] }]   # the findings; [] makes a passing case
 
     [[cases.items]]                      # the evidence, one table per item
@@ -32,11 +32,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from qmscheck.check import CheckOptions, run_check
-from qmscheck.collect import Collection
-from qmscheck.groups import EvidenceGroup
-from qmscheck.plugins import load_plugins
-from qmscheck.rulepack import LoadedPacks, RulePack, load_packs, load_rule_file, rules_root
+from qmscheck.checking.packs import LoadedPacks, RulePack, load_packs, load_rule_file, rules_root
+from qmscheck.checking.run import CheckOptions, run_check
+from qmscheck.model.collection import Collection
+from qmscheck.model.groups import EvidenceGroup
+from qmscheck.plugins.manager import load_plugins
 from qmscheck.testing import (
     RuleCase,
     case_findings,
@@ -127,8 +127,8 @@ def test_a_wrong_expectation_is_caught() -> None:
 
 def test_stage_1_does_not_sample_records() -> None:
     """Stage 1 reviews documentation and readiness; rules that sample records item by item are stage 2."""
-    from qmscheck.classify import kind_of
-    from qmscheck.evidence import Kind
+    from qmscheck.collecting.classification import kind_of
+    from qmscheck.model.evidence import Kind
 
     sampling = {"each", "covers", "periodic", "differs"}
     problems = [

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from qmscheck.explain import check_sentence, explain_command, explain_text
-from qmscheck.ruledocs import TABLE_BEGIN, TABLE_END, load_base_pack, main, rule_page, with_grade_table, write
-from qmscheck.rulepack import LoadedPacks
+from qmscheck.checking.explain import check_sentence, explain_text
+from qmscheck.checking.packs import LoadedPacks
+from qmscheck.checking.ruledocs import TABLE_BEGIN, TABLE_END, load_base_pack, main, rule_page, with_grade_table, write
+from qmscheck.cli import main as cli_main
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
-REGENERATE = "run `python -m qmscheck.ruledocs docs/rules` and commit the result"
+REGENERATE = "run `python -m qmscheck.checking.ruledocs docs/rules` and commit the result"
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,7 @@ def test_check_sentences_read_from_the_rule(packs: LoadedPacks) -> None:
 
 
 def test_explain_prints_the_rule(packs: LoadedPacks) -> None:
-    result = CliRunner().invoke(explain_command, ["cal001"])
+    result = CliRunner().invoke(cli_main, ["rules", "explain", "cal001"])
     assert result.exit_code == 0, result.output
     loaded = next(loaded for loaded in packs.rules if loaded.rule.id == "CAL001")
     assert result.output == explain_text(loaded)
@@ -106,14 +107,14 @@ def test_explain_prints_the_rule(packs: LoadedPacks) -> None:
 
 
 def test_explain_unknown_rule_suggests_close_matches() -> None:
-    result = CliRunner().invoke(explain_command, ["CAL01"])
+    result = CliRunner().invoke(cli_main, ["rules", "explain", "CAL01"])
     assert result.exit_code == 2
     assert "no rule with id 'CAL01'" in result.output
     assert "CAL001" in result.output and "CAL002" in result.output
 
 
 def test_explain_unknown_rule_without_matches() -> None:
-    result = CliRunner().invoke(explain_command, ["ZZZZ"])
+    result = CliRunner().invoke(cli_main, ["rules", "explain", "ZZZZ"])
     assert result.exit_code == 2
     assert "qmscheck rules" in result.output
 
@@ -190,7 +191,7 @@ ALL_CLAUSES = [
 def test_every_clause_has_a_rule_or_a_documented_reason() -> None:
     import re
 
-    from qmscheck.rulepack import RulePack, load_packs, rules_root
+    from qmscheck.checking.packs import RulePack, load_packs, rules_root
 
     root = Path(__file__).resolve().parents[1]
     packs = load_packs([RulePack(name="iso9001", version="test", path=rules_root() / "iso9001")])

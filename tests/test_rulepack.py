@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from qmscheck.checking.packs import RulePack, load_packs, load_rule_file, rules_root
+from qmscheck.checking.rule_model import rule_file_schema
 from qmscheck.cli import main
 from qmscheck.errors import RulePackError
-from qmscheck.plugins import load_plugins
-from qmscheck.rulemodel import rule_file_schema
-from qmscheck.rulepack import RulePack, load_packs, load_rule_file, rules_root
+from qmscheck.plugins.manager import load_plugins
 
 GOOD = """
 clause = "7.1"
@@ -31,7 +31,7 @@ check = { kind = "each", require = [{ field = "due", on_or_after = "as_of" }] }
 def test_published_schema_is_current() -> None:
     committed = json.loads((rules_root() / "rule-file.schema.json").read_text())
     assert committed == json.loads(json.dumps(rule_file_schema())), (
-        "regenerate: python -m qmscheck.rulemodel > rules/rule-file.schema.json"
+        "regenerate: python -m qmscheck.checking.rule_model > rules/rule-file.schema.json"
     )
 
 
@@ -105,7 +105,7 @@ def test_cli_exits_2_on_a_broken_pack(tmp_path: Path, monkeypatch: pytest.Monkey
     folder = tmp_path / "pack"
     folder.mkdir()
     (folder / "7.1.toml").write_text(GOOD.replace('grade = "minor"', 'grade = "severe"'))
-    import qmscheck.plugins as plugins_module
+    import qmscheck.plugins.manager as plugins_module
 
     original = plugins_module.load_plugins
     monkeypatch.setattr(

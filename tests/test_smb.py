@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from qmscheck.collect import collect
-from qmscheck.config import load_config
-from qmscheck.plugins import load_plugins
+from qmscheck.collecting.run import collect
+from qmscheck.config.scan_config import load_config
+from qmscheck.plugins.manager import load_plugins
 from qmscheck.testing import free_port
 from remote_share import acme_config, assert_same_as_local, served
 

@@ -10,17 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from qmscheck import summarising
-from qmscheck.checks.base import Groupwise
-from qmscheck.collect import CollectOptions
-from qmscheck.connectors import filesystem
+from qmscheck.checking import summarising
+from qmscheck.checking.packs import load_packs
+from qmscheck.checking.primitives.base import Groupwise
+from qmscheck.checking.summarising import Batch, Reader, Summariser
+from qmscheck.collecting.connectors import filesystem
+from qmscheck.collecting.run import CollectOptions
 from qmscheck.errors import QmscheckError
-from qmscheck.evidence import Organisation
-from qmscheck.groups import EvidenceGroup, part_key
-from qmscheck.plugins import load_plugins
-from qmscheck.rulepack import load_packs
+from qmscheck.model.evidence import Organisation
+from qmscheck.model.groups import EvidenceGroup, part_key
+from qmscheck.plugins.manager import load_plugins
 from qmscheck.scan import ScanRequest, scan
-from qmscheck.summarising import Batch, Reader, Summariser
 from test_large_register import write_share
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "acme"
@@ -120,8 +120,8 @@ def test_a_damaged_group_in_a_worker_is_a_clear_error(monkeypatch: pytest.Monkey
 
 
 def test_citations_keep_few_decoded_items(monkeypatch: pytest.MonkeyPatch) -> None:
-    from qmscheck.checks.base import Place
-    from qmscheck.groupwise import Citations
+    from qmscheck.checking.groupwise import Citations
+    from qmscheck.model.verdicts import Place
     from qmscheck.testing import item
 
     decoded: list[str] = []
@@ -168,8 +168,8 @@ def test_a_primitive_that_cannot_be_sent_to_workers_is_summarised_here(
 
 
 def test_a_citation_of_one_row_of_a_part_decodes_that_row_alone() -> None:
-    from qmscheck.checks.base import Place
-    from qmscheck.groupwise import Citations
+    from qmscheck.checking.groupwise import Citations
+    from qmscheck.model.verdicts import Place
     from qmscheck.testing import item
 
     rows = [item("calibration_record", f"row {n}") for n in range(5)]
@@ -191,8 +191,8 @@ def test_a_citation_of_one_row_of_a_part_decodes_that_row_alone() -> None:
 def test_a_large_registers_cited_rows_are_what_decoding_the_part_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qmscheck.collect import collect
-    from qmscheck.config import load_config
+    from qmscheck.collecting.run import collect
+    from qmscheck.config.scan_config import load_config
 
     write_share(tmp_path / "org", 2_500)
     monkeypatch.setattr(filesystem, "PART_ITEMS", 1_000)

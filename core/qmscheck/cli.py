@@ -13,12 +13,12 @@ import click
 
 from qmscheck import __version__
 from qmscheck.errors import QmscheckError
-from qmscheck.rulemodel import Grade
+from qmscheck.model.grades import Grade
 
 if TYPE_CHECKING:
-    from qmscheck.plugins import Plugins
-    from qmscheck.renderers.base import Renderer
-    from qmscheck.report import Report
+    from qmscheck.model.report import Report
+    from qmscheck.plugins.manager import Plugins
+    from qmscheck.rendering.base import Renderer
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -71,7 +71,7 @@ def output_options(command: F) -> F:
 
 
 def _load_plugins() -> Plugins:
-    from qmscheck.plugins import load_plugins
+    from qmscheck.plugins.manager import load_plugins
 
     plugins = load_plugins()
     for info in plugins.failed:
@@ -173,8 +173,8 @@ def _index_path(target: Path, index: Path | None, no_index: bool) -> Path | None
     import hashlib
     import os
 
-    from qmscheck.config import CONFIG_NAME
-    from qmscheck.index import INDEX_NAME, default_index_path
+    from qmscheck.config.scan_config import CONFIG_NAME
+    from qmscheck.storage.index import INDEX_NAME, default_index_path
 
     if no_index:
         return None
@@ -189,7 +189,7 @@ def _index_path(target: Path, index: Path | None, no_index: bool) -> Path | None
 
 
 def _max_file_size(value: str | None) -> int | None:
-    from qmscheck.connectors.filesystem import parse_size
+    from qmscheck.collecting.connectors.filesystem import parse_size
     from qmscheck.errors import ConnectorError
 
     if value is None:
@@ -254,12 +254,12 @@ def scan(
     verbose: bool,
 ) -> None:
     """Scan TARGET: a folder of evidence, or a qmscheck.toml naming sources, scope and options."""
-    from qmscheck.collect import CollectOptions, default_jobs
-    from qmscheck.config import load_config
-    from qmscheck.pool import start_fork_server
-    from qmscheck.progress import make_progress
+    from qmscheck.collecting.run import CollectOptions, default_jobs
+    from qmscheck.config.scan_config import load_config
     from qmscheck.scan import ScanRequest
     from qmscheck.scan import scan as run_scan
+    from qmscheck.support.progress import make_progress
+    from qmscheck.support.workers import start_fork_server
 
     if (jobs if jobs is not None else default_jobs()) > 1:
         start_fork_server()  # the workers' imports, while the plugins load
@@ -320,10 +320,10 @@ def inventory_command(
 ) -> None:
     """List every file under TARGET (a folder or qmscheck.toml) with what it was recognised as,
     or why not, and what was skipped: the starting point for [[classify]] overrides."""
-    from qmscheck.collect import default_jobs
-    from qmscheck.config import load_config
-    from qmscheck.inventory import inventory, render_text
-    from qmscheck.progress import make_progress
+    from qmscheck.collecting.inventory import inventory, render_text
+    from qmscheck.collecting.run import default_jobs
+    from qmscheck.config.scan_config import load_config
+    from qmscheck.support.progress import make_progress
 
     plugins = _load_plugins()
     config = load_config(target)
@@ -345,7 +345,7 @@ def _read_saved_report(path: Path) -> Report:
     """A saved ``--format json`` scan, checked against the report model; errors name the bad field."""
     from pydantic import ValidationError
 
-    from qmscheck.report import REPORT_SCHEMA_VERSION, Report
+    from qmscheck.model.report import REPORT_SCHEMA_VERSION, Report
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -405,9 +405,9 @@ def rules(ctx: click.Context) -> None:
     """List the rules of every loaded pack."""
     if ctx.invoked_subcommand is not None:
         return
-    from qmscheck.plugins import load_plugins
-    from qmscheck.report import clause_key
-    from qmscheck.rulepack import load_packs
+    from qmscheck.checking.packs import load_packs
+    from qmscheck.model.report import clause_key
+    from qmscheck.plugins.manager import load_plugins
 
     loaded = load_packs(list(load_plugins().rule_packs))
     for item in sorted(loaded.rules, key=lambda r: (clause_key(r.rule.clause), r.rule.id)):
@@ -419,19 +419,29 @@ def rules(ctx: click.Context) -> None:
     click.echo(f"{len(loaded.rules)} rules in {len(loaded.packs)} pack(s)")
 
 
-def _attach_explain() -> None:
-    from qmscheck.explain import explain_command
+@rules.command("explain")
+@click.argument("rule_id")
+@click.pass_context
+def explain(ctx: click.Context, rule_id: str) -> None:
+    """Explain one rule: what it checks, how it grades, why it matters and how to fix it."""
+    from qmscheck.checking.explain import close_matches, explain_text, find_rule
+    from qmscheck.checking.packs import load_packs
+    from qmscheck.plugins.manager import load_plugins
 
-    rules.add_command(explain_command, "explain")
-
-
-_attach_explain()
+    packs = load_packs(list(load_plugins().rule_packs))
+    loaded = find_rule(packs, rule_id)
+    if loaded is None:
+        matches = close_matches(packs, rule_id)
+        hint = f" Did you mean: {', '.join(matches)}?" if matches else " Run 'qmscheck rules' to list them."
+        fail(f"no rule with id {rule_id!r}.{hint}")
+        return
+    click.echo(explain_text(loaded), nl=False)
 
 
 @main.command()
 def plugins() -> None:
     """List loaded plugins with their versions, and what each registered."""
-    from qmscheck.plugins import load_plugins
+    from qmscheck.plugins.manager import load_plugins
 
     loaded = load_plugins()
     for info in loaded.infos:

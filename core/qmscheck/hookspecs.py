@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from qmscheck.checks.base import CheckPrimitive
-    from qmscheck.classify import Candidate, Classification
-    from qmscheck.connectors.base import Connector
-    from qmscheck.renderers.base import Renderer
-    from qmscheck.rulepack import RulePack
+    from qmscheck.checking.packs import RulePack
+    from qmscheck.checking.primitives.base import CheckPrimitive
+    from qmscheck.collecting.classification import Candidate, Classification
+    from qmscheck.collecting.connectors.base import Connector
+    from qmscheck.rendering.base import Renderer
 
 PROJECT = "qmscheck"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -51,7 +51,7 @@ def qmscheck_register_connectors(register: Callable[[Connector], None]) -> None:
 
     Call ``register(connector)`` once per connector. ``connector.name`` is the value
     users write as ``connector = "..."`` in a ``[[sources]]`` table of ``qmscheck.toml``;
-    it must be unique across all plugins. See :class:`qmscheck.connectors.base.Connector`
+    it must be unique across all plugins. See :class:`qmscheck.collecting.connectors.base.Connector`
     for the methods to implement. A connector must never write to the source it reads.
     """
 
@@ -61,7 +61,7 @@ def qmscheck_classify(candidate: Candidate) -> Classification | None:
     """Decide what kind of evidence a file, sheet or ERP table holds.
 
     ``candidate`` carries the relative path, the title, the sheet name and the column
-    headers found. Return a :class:`qmscheck.classify.Classification` to claim it, or
+    headers found. Return a :class:`qmscheck.collecting.classification.Classification` to claim it, or
     ``None`` to let the next plugin decide. The first non-None answer wins; the
     built-in name-and-header classifier runs last (``trylast``), so a plugin
     implementation overrides it. Patterns in ``qmscheck.toml`` ``[[classify]]`` tables
@@ -92,8 +92,8 @@ def qmscheck_register_checks(register: Callable[[CheckPrimitive], None]) -> None
     ``fresh``, ``covers``, ``mentions``, ``periodic``, ``unique`` and ``differs``. A
     primitive declares the per-item conditions it needs (evaluated on the durable-rules
     engine) and turns the matches into failures; see
-    :class:`qmscheck.checks.base.CheckPrimitive`. Subclass
-    :class:`qmscheck.checks.base.Groupwise` so that large shares are checked one file at
+    :class:`qmscheck.checking.primitives.base.CheckPrimitive`. Subclass
+    :class:`qmscheck.checking.primitives.base.Groupwise` so that large shares are checked one file at
     a time and rescans read only changed files (``docs/checks.md``).
     """
 

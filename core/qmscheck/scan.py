@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from qmscheck.check import CheckOptions, run_check
-from qmscheck.collect import CollectOptions, collect
-from qmscheck.config import load_config
-from qmscheck.plugins import Plugins, load_plugins
-from qmscheck.pool import start_fork_server
-from qmscheck.report import Report
-from qmscheck.rulepack import load_packs
+from qmscheck.checking.packs import load_packs
+from qmscheck.checking.run import CheckOptions, run_check
+from qmscheck.collecting.run import CollectOptions, collect
+from qmscheck.config.scan_config import load_config
+from qmscheck.model.report import Report
+from qmscheck.plugins.manager import Plugins, load_plugins
+from qmscheck.support.workers import start_fork_server
 
 
 @dataclass(frozen=True)

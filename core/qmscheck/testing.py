@@ -13,16 +13,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qmscheck.check import CheckOptions, run_check
-from qmscheck.classify import kind_of
-from qmscheck.collect import Collection
+from qmscheck.checking.packs import LoadedPacks, RulePack, load_packs
+from qmscheck.checking.run import CheckOptions, run_check
+from qmscheck.collecting.classification import kind_of
+from qmscheck.config.tomlfile import read_toml
 from qmscheck.errors import RulePackError
-from qmscheck.evidence import Dates, EvidenceItem, Locator, Organisation, Provenance
-from qmscheck.plugins import Plugins, load_plugins
-from qmscheck.report import Report
-from qmscheck.rulemodel import Grade
-from qmscheck.rulepack import LoadedPacks, RulePack, load_packs
-from qmscheck.tomlfile import read_toml
+from qmscheck.model.collection import Collection
+from qmscheck.model.evidence import Dates, EvidenceItem, Locator, Organisation, Provenance
+from qmscheck.model.grades import Grade
+from qmscheck.model.report import Report
+from qmscheck.plugins.manager import Plugins, load_plugins
 
 _CORE = ("title", "document_number", "revision", "owner", "approver", "status", "site", "text")
 _DATES = tuple(Dates.model_fields)

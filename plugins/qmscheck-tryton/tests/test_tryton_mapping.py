@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from qmscheck.errors import ConnectorError
-from qmscheck.periods import Period
+from qmscheck.model.periods import Period
 from qmscheck_tryton.mapping import (
     Evaluation,
     Origin,

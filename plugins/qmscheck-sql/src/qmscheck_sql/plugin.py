@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qmscheck.connectors.base import Connector
+from qmscheck.collecting.connectors.base import Connector
 from qmscheck.hookspecs import hookimpl
 
 from qmscheck_sql.connector import SqlConnector

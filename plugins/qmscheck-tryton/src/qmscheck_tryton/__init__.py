@@ -27,7 +27,7 @@ A connector plugin is a distribution with an entry point in the ``qmscheck`` gro
 whose module implements the hooks it needs (here :mod:`qmscheck_tryton.plugin`)::
 
     from qmscheck.hookspecs import hookimpl
-    from qmscheck.rulepack import RulePack
+    from qmscheck.checking.packs import RulePack
 
     @hookimpl
     def qmscheck_register_connectors(register):
@@ -37,8 +37,8 @@ whose module implements the hooks it needs (here :mod:`qmscheck_tryton.plugin`):
     def qmscheck_register_rule_packs(register):
         register(RulePack(name="tryton-erp", version=__version__, path=RULES))
 
-``collect(options, context)`` yields :class:`qmscheck.evidence.EvidenceItem` objects and
-:class:`qmscheck.evidence.CollectionWarning` for single records it cannot use; it raises
+``collect(options, context)`` yields :class:`qmscheck.model.evidence.EvidenceItem` objects and
+:class:`qmscheck.model.evidence.CollectionWarning` for single records it cannot use; it raises
 :class:`qmscheck.errors.ConnectorError` (exit code 2, no traceback) when the whole source
 is unusable. It only ever reads.
 """

@@ -31,9 +31,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from qmscheck import digest
-from qmscheck.evidence import AttributeValue, Dates, EvidenceItem, Kind, Locator, Provenance
-from qmscheck.periods import Period
+from qmscheck.model import digest
+from qmscheck.model.evidence import AttributeValue, Dates, EvidenceItem, Kind, Locator, Provenance
+from qmscheck.model.periods import Period
 
 Record = Mapping[str, Any]
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from qmscheck.errors import ConnectorError
-from qmscheck.periods import PERIOD_PATTERN, Period
+from qmscheck.model.periods import PERIOD_PATTERN, Period
 
 Dataset = Literal["suppliers", "purchases", "inspections", "complaints"]
 ALL_DATASETS: tuple[Dataset, ...] = ("suppliers", "purchases", "inspections", "complaints")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from qmscheck.connectors.base import Connector
+from qmscheck.checking.packs import RulePack
+from qmscheck.collecting.connectors.base import Connector
 from qmscheck.hookspecs import hookimpl
-from qmscheck.rulepack import RulePack
 
 from qmscheck_tryton import __version__
 from qmscheck_tryton.connector import TrytonConnector

@@ -1,0 +1,210 @@
+"""``qmscheck rules explain ID``: everything about one rule, the way ``ruff rule`` explains a lint.
+
+The text is Markdown that reads well in a terminal; ``qmscheck.checking.ruledocs`` writes the same text
+into ``docs/rules/<ID>.md``, so the command and the published docs never disagree.
+
+``qmscheck rules explain`` (in :mod:`qmscheck.cli`) prints this text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qmscheck.checking.packs import LoadedPacks, LoadedRule
+from qmscheck.checking.phrases import SCAN_DATE, require_phrase, where_phrase
+from qmscheck.checking.phrases import anchor_phrase as _anchor
+from qmscheck.checking.phrases import article as _a
+from qmscheck.checking.phrases import field_words as _field
+from qmscheck.checking.rule_model import (
+    Check,
+    Condition,
+    CoversCheck,
+    DiffersCheck,
+    EachCheck,
+    ExistsCheck,
+    FreshCheck,
+    MentionsCheck,
+    PeriodicCheck,
+    Rule,
+    Selector,
+    UniqueCheck,
+)
+from qmscheck.model.grades import GRADE_LABELS, Grade
+from qmscheck.model.periods import Period
+
+CASES_FOLDER = "cases"
+
+
+@dataclass(frozen=True)
+class CaseName:
+    """A named case from the rule's case file (``cases/<clause>.toml`` next to the rule file)."""
+
+    name: str
+    passing: bool
+
+
+def case_file(loaded: LoadedRule) -> Path:
+    return loaded.file.parent / CASES_FOLDER / loaded.file.name
+
+
+def case_names(loaded: LoadedRule) -> list[CaseName]:
+    """Names of the cases written for this rule, passing ones first, in file order."""
+    source = case_file(loaded)
+    if not source.is_file():
+        return []
+    data = tomllib.loads(source.read_text(encoding="utf-8"))
+    names = [
+        CaseName(str(case["name"]), not case.get("expect"))
+        for case in data.get("cases", [])
+        if case.get("rule") == loaded.rule.id
+    ]
+    return [case for case in names if case.passing] + [case for case in names if not case.passing]
+
+
+def _types(selector: Selector) -> str:
+    return " or ".join(t.replace("_", " ") for t in selector.types)
+
+
+def selection_phrase(selector: Selector) -> str:
+    """'calibration record whose status is not one of retired, ...'."""
+    text = _types(selector)
+    if selector.kind:
+        text += f" ({selector.kind})"
+    if selector.where:
+        text += " whose " + " and whose ".join(where_phrase(c) for c in selector.where)
+    return text
+
+
+def _requirements(conditions: Sequence[Condition]) -> str:
+    parts = [require_phrase(c, nested=len(conditions) > 1) for c in conditions]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def check_sentence(rule: Rule) -> str:
+    """One readable sentence saying what the rule checks, generated from its selector and check."""
+    check: Check = rule.check
+    selection = selection_phrase(rule.select)
+    if isinstance(check, ExistsCheck):
+        count = "at least one" if check.min == 1 else f"at least {check.min} items of type"
+        return f"There must be {count} {selection}."
+    if isinstance(check, EachCheck):
+        return f"Every {selection} must have {_requirements(check.require)}."
+    if isinstance(check, FreshCheck):
+        within = Period.parse(check.within).human()
+        return f"The newest {selection} must have {_a(_field(check.field))} no more than {within} before {SCAN_DATE}."
+    if isinstance(check, CoversCheck):
+        by = selection_phrase(check.by)
+        covering = f"{_a(by)} whose {_field(check.match)} names it"
+        if check.require:
+            covering += f" and which has {_requirements(check.require)}"
+        if check.keys_from is not None:
+            source = {"organisation.processes": "process", "organisation.sites": "site"}[check.keys_from]
+            return f"Every {source} in the organisation's {source} list must be covered by {covering}."
+        key = _field(check.key or "")
+        return f"Every {selection} must be covered by {covering.replace('names it', f'matches its {key}')}."
+    if isinstance(check, PeriodicCheck):
+        period = Period.parse(check.period).human()
+        return (
+            f"For every period of {period} starting on or after {_anchor(check.since)} that has ended, there must be "
+            f"{_a(selection)} whose {_field(check.field)} falls in it; each missing period is its own failure."
+        )
+    if isinstance(check, UniqueCheck):
+        what = "the same file content" if check.key == "sha256" else f"the same {_field(check.key)}"
+        text = f"Among every {selection}, no two may have {what}"
+        if check.distinct:
+            text += f" with different {_field(check.distinct)} values"
+        if check.ignore_folders:
+            text += f", except in folders named like {', '.join(repr(w) for w in check.ignore_folders)}"
+        return text + "."
+    if isinstance(check, DiffersCheck):
+        others = " or ".join(_field(o) for o in check.others)
+        return f"In every {selection}, the {_field(check.field)} must not also be named as its {others}."
+    assert isinstance(check, MentionsCheck)
+    if check.target == "newest":
+        subject = f"The newest {selection} (by {_field(check.newest_by)})"
+    else:
+        subject = f"Every {selection}"
+    topics = ", ".join(topic.name for topic in check.topics)
+    return f"{subject} must address each of these topics: {topics}."
+
+
+# -- grade in words -------------------------------------------------------------------------------
+
+
+def _share(value: float) -> str:
+    return f"{value * 100:g}%"
+
+
+def grade_lines(rule: Rule) -> list[str]:
+    lines = [f"{rule.grade.value} ({GRADE_LABELS[rule.grade]}) for an isolated failure"]
+    if rule.absent_grade is not None and rule.absent_grade != rule.grade:
+        lines.append(
+            f"{rule.absent_grade.value} ({GRADE_LABELS[rule.absent_grade]}) when the evidence is missing altogether"
+        )
+    if rule.systemic is not None:
+        text = f"systemic: {rule.systemic.min_failures} or more failing items"
+        if rule.systemic.min_share > 0:
+            text += f", making up at least {_share(rule.systemic.min_share)} of the items checked"
+        lines.append(text + f", become one {Grade.MAJOR.value} nonconformity citing them all")
+    if rule.warning_window is not None:
+        window = Period.parse(rule.warning_window).human()
+        lines.append(f"warning window: an item that would fail within {window} is an {Grade.OBSERVATION.value}")
+    return lines
+
+
+def _paragraph(text: str) -> str:
+    return " ".join(text.split())
+
+
+def explain_text(loaded: LoadedRule) -> str:
+    """The full explanation of one rule, as Markdown."""
+    rule = loaded.rule
+    out: list[str] = [f"# {rule.id}: {rule.title}", ""]
+    out.append(f"- **Clause:** ISO 9001 {rule.clause}")
+    out.append("- **Grade:** " + grade_lines(rule)[0])
+    out += [f"  - {line}" for line in grade_lines(rule)[1:]]
+    out.append(f"- **Stages:** {', '.join(f'stage {s}' for s in sorted(rule.stages))}")
+    out.append(f"- **Editions:** {', '.join(rule.editions)}")
+    out.append(f"- **Status:** {rule.status}")
+    out.append(f"- **Pack:** {loaded.pack.name} (`{loaded.file.parent.name}/{loaded.file.name}`)")
+    out += ["", "## What it checks", ""]
+    out.append(f"ISO 9001 {rule.clause} expects that {_paragraph(rule.requirement).rstrip('.')}.")
+    out += ["", check_sentence(rule)]
+    if isinstance(rule.check, MentionsCheck):
+        out.append("")
+        for topic in rule.check.topics:
+            phrases = ", ".join(f"'{phrase}'" for phrase in topic.any)
+            out.append(f"- {topic.name}: any of {phrases}")
+    out += ["", "## Why it matters", "", _paragraph(rule.why)]
+    out += ["", "## Evidence expected", "", _paragraph(rule.evidence) or "Not stated."]
+    out += ["", "## Examples", ""]
+    if rule.examples is not None:
+        out.append(f"- Passing: {_paragraph(rule.examples.passing)}")
+        out.append(f"- Failing: {_paragraph(rule.examples.failing)}")
+    else:
+        out.append("- No examples written.")
+    cases = case_names(loaded)
+    if cases:
+        source = f"{loaded.file.parent.name}/{CASES_FOLDER}/{loaded.file.name}"
+        passing = ", ".join(f"`{c.name}`" for c in cases if c.passing) or "none"
+        failing = ", ".join(f"`{c.name}`" for c in cases if not c.passing) or "none"
+        out += ["", f"Test cases in `{source}`:", "", f"- passing: {passing}", f"- failing: {failing}"]
+    out += ["", "## How to fix", "", _paragraph(rule.fix)]
+    return "\n".join(out) + "\n"
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def find_rule(packs: LoadedPacks, rule_id: str) -> LoadedRule | None:
+    wanted = rule_id.strip().upper()
+    return next((loaded for loaded in packs.rules if loaded.rule.id == wanted), None)
+
+
+def close_matches(packs: LoadedPacks, rule_id: str) -> list[str]:
+    ids = sorted(loaded.rule.id for loaded in packs.rules)
+    return difflib.get_close_matches(rule_id.strip().upper(), ids, n=5, cutoff=0.5)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from qmscheck.checking.conditions import compile_all, compile_selector
+from qmscheck.checking.engine import Probe
+from qmscheck.checking.facts import fold
+from qmscheck.checking.primitives.base import CheckContext, Groupwise, RuleContext, selection_probe
+from qmscheck.checking.rule_model import CoversCheck, Rule
+from qmscheck.model.verdicts import Failure, GroupSummary
+
+
+def _key(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return fold(str(value))
+
+
+class Covers(Groupwise):
+    kind = "covers"
+    description = (
+        "Every key of the selected items (or of the organisation's processes or sites) "
+        "is matched by an item of another type that meets the required conditions."
+    )
+
+    def probes(self, rule: Rule, as_of: date) -> list[Probe]:
+        check = rule.check
+        assert isinstance(check, CoversCheck)
+        by = selection_probe(rule, as_of, check.by, name="by")
+        if check.require:
+            expression = {"$and": [compile_selector(check.by, as_of), compile_all(check.require, as_of).positive]}
+            by = Probe(by.key, by.types, expression)
+        return [selection_probe(rule, as_of), by]
+
+    def summarise(self, ctx: CheckContext) -> GroupSummary:
+        """The keys the group's ``by`` items cover, and each selected item with its key."""
+        check = ctx.rule.check
+        assert isinstance(check, CoversCheck)
+        keys = (_key(item.field(check.match)) for item in ctx.matched("by"))
+        covered = sorted({key for key in keys if key is not None})
+        keyed, places = [], []
+        if check.key is not None and check.keys_from is None:
+            for item in ctx.selected:
+                value = item.field(check.key)
+                keyed.append([_key(value), f"{value}"])
+                places.append(ctx.place(item))
+        if not keyed:  # the common case for a file of the "by" type: it only covers
+            return GroupSummary(data={"covered": covered})
+        return GroupSummary(data={"covered": covered, "keyed": keyed}, places=places)
+
+    def combine(self, ctx: RuleContext, summaries: Sequence[GroupSummary]) -> list[Failure]:
+        check = ctx.rule.check
+        assert isinstance(check, CoversCheck)
+        # The join runs on a set, outside the engine, where it is linear instead of quadratic.
+        parts = [summary for summary in summaries if summary.data]
+        covered = {key for part in parts for key in part.data["covered"]}
+        by_what = " or ".join(t.replace("_", " ") for t in check.by.types)
+        failures: list[Failure] = []
+        if check.keys_from is not None:
+            source = check.keys_from.split(".")[1]
+            singular = {"processes": "process", "sites": "site"}[source]
+            for key in sorted(set(getattr(ctx.organisation, source)), key=str.casefold):
+                if _key(key) not in covered:
+                    absence = f"no {by_what} covers the {singular} '{key}'"
+                    failures.append(Failure(items=(), detail=absence, absence=absence))
+            return failures
+        assert check.key is not None
+        for part in parts:
+            for (key, shown), place in zip(part.data.get("keyed", ()), part.places, strict=True):
+                if key not in covered:
+                    detail = f"no {by_what} matching {check.key.replace('_', ' ')} '{shown}'"
+                    failures.append(Failure(items=(ctx.cited(place),), detail=detail))
+        return failures

@@ -1,0 +1,257 @@
+"""The rule file model. The JSON Schema published in ``rules/rule-file.schema.json`` is generated from it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from qmscheck.model.grades import Grade
+from qmscheck.model.periods import ANCHOR_PATTERN, PERIOD_PATTERN, Anchor, Period
+
+Scalar = str | int | float | bool
+Edition = Literal["2015", "2026"]
+Stage = Literal[1, 2]
+EDITIONS: tuple[Edition, ...] = ("2015", "2026")
+STAGES: tuple[Stage, ...] = (1, 2)
+
+
+_STRICT = ConfigDict(extra="forbid")
+_OPERATORS = ("present", "equals", "one_of", "not_one_of", "at_least", "at_most", "on_or_after", "on_or_before")
+
+
+class Condition(BaseModel):
+    """One test on one field of an item: exactly one operator, or a group (``any`` / ``all``)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    field: Annotated[str | None, Field(pattern=r"^[a-z][a-z0-9_]*$")] = None
+    present: bool | None = None
+    equals: Scalar | None = None
+    one_of: Annotated[list[str] | None, Field(min_length=1)] = None
+    not_one_of: Annotated[list[str] | None, Field(min_length=1)] = None
+    at_least: float | None = None
+    at_most: float | None = None
+    on_or_after: Annotated[str | None, Field(pattern=ANCHOR_PATTERN)] = None
+    on_or_before: Annotated[str | None, Field(pattern=ANCHOR_PATTERN)] = None
+    any: Annotated[list[Condition] | None, Field(min_length=1)] = None
+    all: Annotated[list[Condition] | None, Field(min_length=1)] = None
+    label: str | None = Field(None, description="How the condition reads in a finding, e.g. 'a root cause'.")
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> Condition:
+        used = [name for name in _OPERATORS if getattr(self, name) is not None]
+        groups = [name for name in ("any", "all") if getattr(self, name) is not None]
+        if groups:
+            if self.field is not None or used or len(groups) > 1:
+                raise ValueError("a group condition has exactly one of 'any' or 'all' and no field")
+            return self
+        if self.field is None:
+            raise ValueError("a condition needs 'field' (or is a group with 'any'/'all')")
+        if len(used) != 1:
+            raise ValueError(f"a condition has exactly one operator of {', '.join(_OPERATORS)}; got {used or 'none'}")
+        for name in ("on_or_after", "on_or_before"):
+            value = getattr(self, name)
+            if value is not None:
+                Anchor.parse(value)
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(name for name in _OPERATORS if getattr(self, name) is not None)
+
+
+class Selector(BaseModel):
+    model_config = _STRICT
+
+    type: str | list[str] = Field(description="Evidence type(s) this rule looks at.")
+    kind: Literal["document", "record"] | None = None
+    where: list[Condition] = Field(default_factory=list)
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        return (self.type,) if isinstance(self.type, str) else tuple(self.type)
+
+
+class ExistsCheck(BaseModel):
+    model_config = _STRICT
+    kind: Literal["exists"]
+    min: Annotated[int, Field(ge=1)] = 1
+
+
+class EachCheck(BaseModel):
+    model_config = _STRICT
+    kind: Literal["each"]
+    require: Annotated[list[Condition], Field(min_length=1)]
+
+
+class FreshCheck(BaseModel):
+    model_config = _STRICT
+    kind: Literal["fresh"]
+    field: str
+    within: Annotated[str, Field(pattern=PERIOD_PATTERN)]
+
+
+class CoversCheck(BaseModel):
+    """Every key of the selected items (or of an organisation list) is matched by an item of ``by``."""
+
+    model_config = _STRICT
+    kind: Literal["covers"]
+    key: str | None = Field(None, description="Field of the selected items that must be covered.")
+    keys_from: Literal["organisation.processes", "organisation.sites"] | None = None
+    by: Selector
+    match: str = Field(description="Field of the 'by' items holding the key.")
+    require: list[Condition] = Field(default_factory=list, description="Conditions a covering item must meet.")
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> CoversCheck:
+        if (self.key is None) == (self.keys_from is None):
+            raise ValueError("covers needs exactly one of 'key' or 'keys_from'")
+        return self
+
+
+class Topic(BaseModel):
+    model_config = _STRICT
+    name: str
+    any: Annotated[list[str], Field(min_length=1, description="Phrases; the topic is covered when one appears.")]
+
+
+class MentionsCheck(BaseModel):
+    model_config = _STRICT
+    kind: Literal["mentions"]
+    topics: Annotated[list[Topic], Field(min_length=1)]
+    target: Literal["newest", "each"] = "newest"
+    newest_by: str = "issued"
+
+
+class PeriodicCheck(BaseModel):
+    """Records that must exist every period: each elapsed period without one is its own failure."""
+
+    model_config = _STRICT
+    kind: Literal["periodic"]
+    field: str = Field(description="The date field that places a record in a period, e.g. 'issued'.")
+    period: Annotated[str, Field(pattern=PERIOD_PATTERN)] = Field(
+        description="P1M (calendar months), P3M (calendar quarters), P1Y, P1W (ISO weeks) or a number of days."
+    )
+    since: Annotated[str, Field(pattern=ANCHOR_PATTERN)] = Field(
+        "as_of-P12M", description="Periods starting on or after this date are checked (relative to as_of)."
+    )
+    grace: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
+        None, description="How long after a period ends its record may still arrive before it counts as missing."
+    )
+
+    @model_validator(mode="after")
+    def _valid(self) -> PeriodicCheck:
+        period = Period.parse(self.period)
+        if period == Period():
+            raise ValueError("a period must not be empty")
+        if period.days and (period.months or period.years):
+            raise ValueError("a period is either whole months/years or days/weeks, not both")
+        if Anchor.parse(self.since).field is not None:
+            raise ValueError("'since' must be relative to as_of, e.g. 'as_of-P12M'")
+        if self.grace is not None:
+            Period.parse(self.grace)
+        return self
+
+
+class UniqueCheck(BaseModel):
+    """No two selected items share a key (e.g. a document number, or the same bytes in two places)."""
+
+    model_config = _STRICT
+    kind: Literal["unique"]
+    key: str = Field(description="The field that must be unique; 'sha256' compares file contents.")
+    distinct: str | None = Field(
+        None, description="Only a clash when the items differ in this field (e.g. 'revision': two revisions)."
+    )
+    ignore_folders: list[str] = Field(
+        default_factory=list,
+        description="Items inside a folder whose name contains one of these words (archive, obsolete) are allowed.",
+    )
+
+
+class DiffersCheck(BaseModel):
+    """Per item: one field's value does not appear in the others (an auditor is not the auditee)."""
+
+    model_config = _STRICT
+    kind: Literal["differs"]
+    field: str
+    others: Annotated[list[str], Field(min_length=1)]
+
+
+Check = Annotated[
+    ExistsCheck | EachCheck | FreshCheck | CoversCheck | MentionsCheck | PeriodicCheck | UniqueCheck | DiffersCheck,
+    Field(discriminator="kind"),
+]
+
+
+class Systemic(BaseModel):
+    """When isolated failures add up to a breakdown of the system (a major nonconformity)."""
+
+    model_config = _STRICT
+    min_failures: Annotated[int, Field(ge=1)] = 3
+    min_share: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+
+class Examples(BaseModel):
+    model_config = _STRICT
+    passing: str
+    failing: str
+
+
+class Rule(BaseModel):
+    model_config = _STRICT
+
+    id: Annotated[str, Field(pattern=r"^[A-Z]{2,8}[0-9]{3}$", description="Stable, never reused.")]
+    title: str
+    clause: Annotated[str, Field(pattern=r"^(4|5|6|7|8|9|10)(\.\d+){0,3}$")]
+    editions: list[Edition] = Field(default_factory=lambda: list(EDITIONS))
+    stages: Annotated[list[Stage], Field(min_length=1)] = Field(default_factory=lambda: list(STAGES))
+    status: Literal["stable", "preview", "deprecated"] = "stable"
+    grade: Grade = Field(description="Grade of an isolated failure.")
+    absent_grade: Grade | None = Field(None, description="Grade when the evidence is missing altogether.")
+    systemic: Systemic | None = None
+    warning_window: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
+        None, description="Items that would fail within this period are observations."
+    )
+    requirement: str = Field(
+        description="What is required, in your own words: completes 'ISO 9001 <clause> expects ...'."
+    )
+    why: str
+    fix: str
+    evidence: str = Field("", description="The evidence an auditor expects to see.")
+    examples: Examples | None = None
+    select: Selector
+    check: Check
+
+    @field_validator("warning_window")
+    @classmethod
+    def _period(cls, value: str | None) -> str | None:
+        if value is not None:
+            Period.parse(value)
+        return value
+
+
+class RuleFile(BaseModel):
+    """One TOML file: the rules of one clause."""
+
+    model_config = _STRICT
+
+    clause: Annotated[str, Field(pattern=r"^(4|5|6|7|8|9|10)(\.\d+){0,3}$")]
+    title: str
+    rules: Annotated[list[Rule], Field(min_length=1)]
+
+
+def rule_file_schema() -> dict[str, Any]:
+    schema = RuleFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://qmscheck.invalid/schema/rule-file-v1.json"
+    return schema
+
+
+if (
+    __name__ == "__main__"
+):  # regenerate the published schema: python -m qmscheck.checking.rule_model > rules/rule-file.schema.json
+    import json
+    import sys
+
+    sys.stdout.write(json.dumps(rule_file_schema(), indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,266 @@
+"""Stage two: rules over collected evidence -> graded findings, as of a given date.
+
+With a result cache (the evidence index), a rule whose inputs are unchanged since the last
+scan keeps its findings without being evaluated, and evidence groups that only such rules
+read are never decoded: a rescan costs what changed, not what exists.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from qmscheck import __version__
+from qmscheck.checking.engine import Probe, evaluate
+from qmscheck.checking.facts import to_fact
+from qmscheck.checking.grading import grade_failures
+from qmscheck.checking.groupwise import GroupwiseRule, GroupwiseRun
+from qmscheck.checking.merge import merge_findings
+from qmscheck.checking.packs import LoadedPacks, LoadedRule
+from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, positions_of
+from qmscheck.checking.scope import applicability
+from qmscheck.model.collection import Collection
+from qmscheck.model.evidence import EvidenceItem, Organisation
+from qmscheck.model.groups import items_of
+from qmscheck.model.report import (
+    Finding,
+    NotApplicable,
+    PackInfo,
+    Report,
+    rule_block_key,
+    summarise,
+)
+from qmscheck.storage.results import ResultCache, StoredFindings, report_key, rule_digest, type_digests
+from qmscheck.storage.stored_summaries import summary_digest
+from qmscheck.support.gcpause import collector_paused
+from qmscheck.support.registry import Registry
+
+
+@dataclass
+class CheckOptions:
+    as_of: date
+    stage: int = 2
+    edition: str = "2015"
+    generated_at: str | None = None
+    #: The SQLite file holding each rule's last findings (the evidence index); None: nothing is reused.
+    results: Path | None = None
+    #: Evaluate every rule again (and refresh the cache), as --full asks.
+    fresh: bool = False
+    #: Processes that summarise evidence groups, when there are many (qmscheck.checking.summarising).
+    jobs: int = 1
+    #: Filled in by run_check: rules reused and evaluated, evidence groups read (decoded) and summarised
+    #: (for --verbose and tests).
+    stats: Counter[str] = field(default_factory=Counter)
+
+
+class CheckPlugins(Protocol):
+    """What checking needs of the loaded plugins (:class:`qmscheck.plugins.manager.Plugins` is one):
+    the check primitives by kind, and the plugins' versions, which a stored verdict depends on."""
+
+    checks: Registry[CheckPrimitive]
+
+    @property
+    def versions(self) -> list[tuple[str, str, str]]: ...
+
+
+def select_rules(packs: LoadedPacks, options: CheckOptions) -> list[LoadedRule]:
+    return [
+        loaded
+        for loaded in packs.rules
+        if options.stage in loaded.rule.stages
+        and options.edition in loaded.rule.editions
+        and loaded.rule.status != "deprecated"
+    ]
+
+
+def _settings(plugins: CheckPlugins, organisation: Organisation, options: CheckOptions) -> str:
+    """Everything scan-wide a rule's findings depend on besides the evidence."""
+    return json.dumps(
+        {
+            "qmscheck": __version__,
+            "plugins": plugins.versions,
+            "organisation": organisation.model_dump(mode="json"),
+            "as_of": options.as_of.isoformat(),
+            "stage": options.stage,
+            "edition": options.edition,
+        },
+        sort_keys=True,
+    )
+
+
+def _evaluate(
+    collection: Collection,
+    stale: list[LoadedRule],
+    probes_of: dict[str, list[Probe]],
+    plugins: CheckPlugins,
+    organisation: Organisation,
+    options: CheckOptions,
+    settings: str,
+    store: ResultCache,
+    digests: dict[str, str],
+) -> dict[str, StoredFindings]:
+    """Findings of the rules that must be evaluated: groupwise primitives one group at a time,
+    any other primitive over every item of the types it reads."""
+    groupwise: list[GroupwiseRule] = []
+    whole: list[LoadedRule] = []
+    for loaded in stale:
+        primitive = plugins.checks.get(loaded.rule.check.kind)
+        if isinstance(primitive, Groupwise):
+            digest = summary_digest(settings, _rule_json(loaded), primitive.summary_version)
+            groupwise.append(
+                GroupwiseRule(loaded, primitive, probes_of[loaded.rule.id], digest, digests[loaded.rule.id])
+            )
+        else:
+            whole.append(loaded)
+    # With --full nothing stored is trusted: summaries are worked out again, and stored afresh.
+    run = GroupwiseRun(groupwise, options.as_of, organisation, store, reuse=not options.fresh, jobs=options.jobs)
+    findings = run.findings(collection)
+    # Files decoded for checking: to summarise them, and again to show what a failure cites.
+    options.stats["groups_read"] += run.groups_read
+    options.stats["groups_summarised"] += run.groups_summarised
+    options.stats["rules_kept"] += run.kept
+    options.stats["rules_refreshed"] += run.refreshed
+    whole_findings = _evaluate_whole(collection, whole, probes_of, plugins, organisation, options)
+    findings.update((rule_id, StoredFindings.of(found)) for rule_id, found in whole_findings.items())
+    return findings
+
+
+def _evaluate_whole(
+    collection: Collection,
+    stale: list[LoadedRule],
+    probes_of: dict[str, list[Probe]],
+    plugins: CheckPlugins,
+    organisation: Organisation,
+    options: CheckOptions,
+) -> dict[str, list[Finding]]:
+    """Rules of primitives that need every item at once, decoding only the groups they read."""
+    if not stale:
+        return {}
+    as_of = options.as_of
+    needed = frozenset(t for loaded in stale for probe in probes_of[loaded.rule.id] for t in probe.types)
+    groups = [group for group in collection.groups if group.reads(needed)]
+    options.stats["groups_read"] += len(groups)
+    items = items_of(groups)
+    facts = [to_fact(index, item) for index, item in enumerate(items)]
+    return _findings(stale, probes_of, plugins, organisation, as_of, items, facts)
+
+
+def _rule_json(loaded: LoadedRule) -> str:
+    return json.dumps([loaded.pack.name, loaded.pack.version, loaded.rule.model_dump(mode="json")], sort_keys=True)
+
+
+def _findings(
+    stale: list[LoadedRule],
+    probes_of: dict[str, list[Probe]],
+    plugins: CheckPlugins,
+    organisation: Organisation,
+    as_of: date,
+    items: list[EvidenceItem],
+    facts: list[dict[str, Any]],
+) -> dict[str, list[Finding]]:
+    matches = evaluate([probe for loaded in stale for probe in probes_of[loaded.rule.id]], facts)
+    positions = positions_of(items)
+    findings: dict[str, list[Finding]] = {}
+    for loaded in stale:
+        rule = loaded.rule
+        prefix = f"{rule.id}:"
+        context = CheckContext(
+            rule=rule,
+            as_of=as_of,
+            organisation=organisation,
+            items=items,
+            facts=facts,
+            positions=positions,
+            matches={key: ids for key, ids in matches.items() if key.startswith(prefix)},
+        )
+        failures = plugins.checks.get(rule.check.kind).evaluate(context)
+        findings[rule.id] = grade_failures(
+            rule, loaded.pack.name, failures, population=len(context.selected), positions=positions
+        )
+    return findings
+
+
+def _report_findings(by_rule: list[tuple[str, StoredFindings]], cache: ResultCache, fresh: bool) -> list[Finding]:
+    """Every rule's findings, merged and sorted; as the last scan made them when every rule's are
+    what they were (a rescan that changed a few files' bodies changes no finding)."""
+    key = report_key(by_rule)
+    found = None if fresh else cache.report_findings(key)
+    if found is None:
+        # Each rule's findings are stored in report order: only the rules' blocks are placed.
+        found = merge_findings([finding for _, stored in by_rule for finding in stored.findings])
+        found.sort(key=rule_block_key)
+        cache.put_report_findings(key, found)
+    return found
+
+
+def run_check(
+    collection: Collection, packs: LoadedPacks, plugins: CheckPlugins, organisation: Organisation, options: CheckOptions
+) -> Report:
+    # The collected evidence, the stored findings and summaries live through the stage, and it makes
+    # millions of objects more (qmscheck.support.gcpause; decoding 750k register rows took 50 s with the
+    # collector running, 20 s without).
+    with collector_paused():
+        return _run_check(collection, packs, plugins, organisation, options)
+
+
+def _run_check(
+    collection: Collection, packs: LoadedPacks, plugins: CheckPlugins, organisation: Organisation, options: CheckOptions
+) -> Report:
+    rules = select_rules(packs, options)
+    scope = applicability(organisation, rules)
+    active = [loaded for loaded in rules if loaded.rule.id not in scope.not_applicable_ids]
+    probes_of = {
+        loaded.rule.id: plugins.checks.get(loaded.rule.check.kind).probes(loaded.rule, options.as_of)
+        for loaded in active
+    }
+    settings = _settings(plugins, organisation, options)
+    by_type = type_digests(collection.groups)
+    digests = {
+        loaded.rule.id: rule_digest(
+            settings,
+            _rule_json(loaded),
+            (t for probe in probes_of[loaded.rule.id] for t in probe.types),
+            by_type,
+        )
+        for loaded in active
+    }
+    cache = ResultCache(options.results)
+    try:
+        reused = {} if options.fresh else cache.get(digests)
+        stale = [loaded for loaded in active if loaded.rule.id not in reused]
+        evaluated = _evaluate(collection, stale, probes_of, plugins, organisation, options, settings, cache, digests)
+        options.stats.update(rules_reused=len(reused), rules_evaluated=len(stale))
+        cache.put((rule_id, digests[rule_id], found) for rule_id, found in evaluated.items())
+        by_rule = [
+            ("", StoredFindings.of(scope.findings)),
+            *((loaded.rule.id, reused.get(loaded.rule.id) or evaluated[loaded.rule.id]) for loaded in active),
+        ]
+        findings = _report_findings(by_rule, cache, options.fresh)
+    finally:
+        cache.close()
+    rule_counts: dict[str, int] = defaultdict(int)
+    for loaded in rules:
+        rule_counts[loaded.pack.name] += 1
+    return Report(
+        tool_version=__version__,
+        organisation=organisation,
+        as_of=options.as_of,
+        stage=2 if options.stage == 2 else 1,
+        edition=options.edition,
+        generated_at=options.generated_at,
+        sources=collection.sources,
+        evidence_count=collection.evidence_count,
+        packs=[PackInfo(name=p.name, version=p.version, rules=rule_counts[p.name]) for p in packs.packs],
+        rules_evaluated=len(active),
+        findings=findings,
+        not_applicable=scope.not_applicable,
+        warnings=collection.warnings,
+        summary=summarise(findings),
+    )
+
+
+__all__ = ["CheckOptions", "NotApplicable", "run_check"]

@@ -1,0 +1,202 @@
+"""Summarising evidence groups for groupwise rules: decode a batch of groups, turn the items into
+engine facts, run the rules' probes over them at once, and let each rule's primitive summarise
+each group it reads.
+
+Summarising is most of what a full scan's check stage does, and each batch is independent of
+the others: with ``jobs`` > 1 and enough items to make it worth starting processes, batches are
+summarised in worker processes. The groups travel to them still compressed, the rules once per
+process, and only the summaries come back; the results do not depend on where a batch ran.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from qmscheck.checking.engine import Probe, evaluate, probes_by_type
+from qmscheck.checking.facts import FactKeys, WholeFacts, read_fact, to_fact
+from qmscheck.checking.primitives.base import CheckContext, Groupwise, positions_of
+from qmscheck.checking.projection import read_keys
+from qmscheck.checking.rule_model import Rule
+from qmscheck.model.evidence import Organisation
+from qmscheck.model.groups import PART_MARK, EvidenceGroup
+from qmscheck.model.verdicts import GroupSummary
+from qmscheck.storage.stored_summaries import only_counts
+from qmscheck.support.gcpause import collector_paused
+from qmscheck.support.workers import pooled, process_pool
+
+log = logging.getLogger(__name__)
+
+#: Items decoded at once: enough small files that the engine sees thousands of facts per call.
+BATCH_ITEMS = 10_000
+#: Fewer items than this are summarised in this process: starting workers (importing qmscheck and
+#: the engine) costs about a second, which a rescan's few changed files would not win back.
+PARALLEL_ITEMS = 5 * BATCH_ITEMS
+
+#: A group, and the readers (by index) that summarise it.
+Batch = list[tuple[EvidenceGroup, list[int]]]
+#: Per group of a batch, per reader named: its summary, or only its population (the summary was
+#: nothing more, and an int pickles and stores cheaper).
+Summaries = list[list[GroupSummary | int]]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What summarising a group for one rule takes."""
+
+    rule: Rule
+    primitive: Groupwise
+    probes: tuple[Probe, ...]
+
+
+@dataclass(frozen=True)
+class Summariser:
+    readers: tuple[Reader, ...]
+    as_of: date
+    organisation: Organisation
+
+    def summarise(self, batch: Batch) -> Summaries:
+        decoded = [group.decoded() for group, _ in batch]
+        wanted = sorted({reader for _, readers in batch for reader in readers})
+        probes = [probe for reader in wanted for probe in self.readers[reader].probes]
+        reads = _reads_by_type(probes)
+        unread = FactKeys.of(())
+        starts: list[int] = []
+        facts: list[dict[str, Any]] = []
+        for items in decoded:
+            start = len(facts)
+            starts.append(start)
+            for offset, item in enumerate(items):
+                keys = reads.get(item.type, unread)
+                facts.append(to_fact(start + offset, item) if keys is None else read_fact(start + offset, item, keys))
+        local = _split(evaluate(probes, facts), starts, len(facts))
+        result: Summaries = []
+        for position, ((group, readers), items) in enumerate(zip(batch, decoded, strict=True)):
+            group_facts = WholeFacts(items)
+            positions = positions_of(items)
+            indices = {key: found[position] for key, found in local.items()}
+            summaries: list[GroupSummary | int] = []
+            for reader in readers:
+                rule = self.readers[reader].rule
+                ctx = CheckContext(
+                    rule=rule,
+                    as_of=self.as_of,
+                    organisation=self.organisation,
+                    items=items,
+                    facts=group_facts,
+                    positions=positions,
+                    group=group.key,
+                    indices=indices,
+                )
+                summary = self.readers[reader].primitive.summary(ctx)
+                summaries.append(summary.population if only_counts(summary) else summary)
+            result.append(summaries)
+        return result
+
+
+def summarised(
+    summariser: Summariser, work: Sequence[tuple[EvidenceGroup, list[int]]], jobs: int
+) -> Iterator[list[GroupSummary | int]]:
+    """For each group of ``work`` (a group and the readers that summarise it) in order, its summaries:
+    in ``jobs`` worker processes when there is enough to do."""
+    batches = list(_batches(work))
+    items = sum(group.count for group, _ in work)
+    pickled = None if jobs <= 1 or items < PARALLEL_ITEMS or len(batches) < 2 else _pickled(summariser)
+    if pickled is None:
+        for batch in batches:
+            yield from summariser.summarise(batch)
+        return
+    executor = process_pool(jobs, initializer=_adopt, initargs=(pickled,))
+    for results in pooled(executor, _summarise_task, _tasks(batches), window=jobs * 2):
+        for found in results:
+            yield from found
+
+
+def _pickled(summariser: Summariser) -> bytes | None:
+    """The summariser as every worker gets it (pickled once for all); None when the rules and their
+    primitives cannot be sent to workers (a plugin's primitive holding a lambda or an open file),
+    and are then summarised in this process."""
+    try:
+        return pickle.dumps(summariser)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        log.warning("summarising in one process: a rule's check primitive cannot be sent to worker processes (%s)", exc)
+        return None
+
+
+def _reads_by_type(probes: Sequence[Probe]) -> dict[str, FactKeys | None]:
+    """Per evidence type, the fact keys its probes can read; None (whole facts) when unsure."""
+    result: dict[str, FactKeys | None] = {}
+    for evidence_type, typed in probes_by_type(probes).items():
+        keys = read_keys(probe.expression for probe in typed)
+        result[evidence_type] = None if keys is None else FactKeys.of(keys)
+    return result
+
+
+def _batches(work: Iterable[tuple[EvidenceGroup, list[int]]]) -> Iterator[Batch]:
+    """Groups of at most about BATCH_ITEMS items; a large register's parts are batched apart from
+    other files' groups (see _tasks)."""
+    batch: Batch = []
+    items = 0
+    for group, readers in work:
+        if batch and (items >= BATCH_ITEMS or _register_of(group) != _register_of(batch[-1][0])):
+            yield batch
+            batch, items = [], 0
+        batch.append((group, readers))
+        items += group.count
+    if batch:
+        yield batch
+
+
+def _tasks(batches: Iterable[Batch]) -> Iterator[list[Batch]]:
+    """The batches, those of one large register's parts together: its parts share one compressed
+    payload, which then travels to a worker once, and the worker splits it into rows once."""
+    task: list[Batch] = []
+    for batch in batches:
+        register = _register_of(batch[0][0])
+        if task and (register is None or register != _register_of(task[-1][0][0])):
+            yield task
+            task = []
+        task.append(batch)
+    if task:
+        yield task
+
+
+def _register_of(group: EvidenceGroup) -> str | None:
+    """The file a group is a part of; None for a file's only group."""
+    key, mark, _ = group.key.partition(PART_MARK)
+    return key if mark else None
+
+
+_adopted: Summariser | None = None
+
+
+def _adopt(pickled: bytes) -> None:
+    """A worker's initializer: the summariser every task of the scan uses."""
+    global _adopted
+    _adopted = pickle.loads(pickled)
+
+
+def _summarise_task(task: list[Batch]) -> list[Summaries]:
+    assert _adopted is not None, "a summarising worker is started with its summariser"
+    with collector_paused():  # as in the parent: summarising allocates millions of objects, no cycles
+        return [_adopted.summarise(batch) for batch in task]
+
+
+def _split(matches: dict[str, set[str]], starts: Sequence[int], total: int) -> dict[str, list[list[int]]]:
+    """Engine matches (fact ids over the batch) -> per probe, per group, sorted indices into the group."""
+    owner: list[int] = []
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else total
+        owner.extend([position] * (end - start))
+    result: dict[str, list[list[int]]] = {}
+    for key, ids in matches.items():
+        per_group: list[list[int]] = [[] for _ in starts]
+        for index in sorted(int(fact_id[1:]) for fact_id in ids):
+            position = owner[index]
+            per_group[position].append(index - starts[position])
+        result[key] = per_group
+    return result

@@ -1,0 +1,515 @@
+"""The file-share connector: controlled documents and spreadsheet registers in a folder tree.
+
+The folder is local (``path = "share"``) or any fsspec URL (``path = "smb://server/share/QMS"``,
+``sftp://``, ``s3://``; the protocol's package must be installed). Read-only: files are
+opened for reading, and nothing is written next to them.
+
+Options of a ``[[sources]]`` table with ``connector = "filesystem"``:
+``path`` (folder or URL), ``max_file_size`` (bytes, or "50MB"; larger files are skipped with a
+warning), ``storage_options`` (a table passed to fsspec: host, port, username, ...) and
+``password_env`` (the environment variable holding the password; never put it in the file).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from queue import Queue
+from typing import Any
+
+from pydantic import ValidationError
+
+from qmscheck import __version__
+from qmscheck.collecting.connectors.base import CollectContext, Collected
+from qmscheck.collecting.connectors.encode import PayloadLines, decode, decode_part
+from qmscheck.collecting.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
+from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, unit_classes
+from qmscheck.collecting.connectors.worker import (
+    BATCH_BYTES,
+    DOCUMENT_SUFFIXES,
+    REGISTER_SUFFIXES,
+    Outcome,
+    Prefetched,
+    Task,
+    file_digest,
+    process,
+    run_tasks,
+    start_workers,
+)
+from qmscheck.errors import ConnectorError, QmscheckError
+from qmscheck.model.evidence import CollectionWarning, EvidenceItem, order_key
+from qmscheck.model.groups import EvidenceGroup, part_key
+from qmscheck.storage.index import CachedFile, Listed, decompress, intact
+
+__all__ = ["DOCUMENT_SUFFIXES", "REGISTER_SUFFIXES", "FilesystemConnector", "file_digest", "parse_size"]
+
+SMALL_BATCH = 16
+#: Files the index lists for a source, from which its workers start before it is listed again.
+WARM_WORKERS_AT = 1000
+#: Items per evidence group: a larger register is checked in parts of this size.
+PART_ITEMS = 10_000
+#: Files this large are classified and written by the worker that reads them (connectors.classifying).
+AHEAD_BYTES = 1024 * 1024
+_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+
+
+def parse_size(value: object) -> int:
+    """Bytes from 1000000, "50MB", "1.5 GiB"."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?\s*", str(value), re.IGNORECASE)
+    if not match:
+        raise ConnectorError(f"filesystem source: max_file_size {value!r} is not a size (e.g. 50MB)")
+    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
+
+
+READABLE_SUFFIXES = DOCUMENT_SUFFIXES | REGISTER_SUFFIXES
+
+
+def _suffix(relative: str) -> str:
+    """What PurePosixPath(relative).suffix.lower() gives, without building a path per file."""
+    dot = relative.rfind(".")
+    # The dot must be inside the name (after the last slash), neither its first nor its last character.
+    return relative[dot:].lower() if relative.rfind("/") + 1 < dot < len(relative) - 1 else ""
+
+
+def _warnings_json(warnings: list[CollectionWarning]) -> str:
+    return "[" + ",".join(warning.model_dump_json() for warning in warnings) + "]"
+
+
+def _cached_groups(
+    group_key: str, cached: CachedFile, fingerprint: str
+) -> tuple[list[EvidenceGroup], list[CollectionWarning]] | None:
+    """The cached file as groups still encoded, or None when its entry is damaged (it is read again).
+
+    The payload's checksum is compared, not the payload decompressed: it is decompressed only
+    if a check needs its items."""
+    _, sha256, payload, crc, types_json, count, warnings_json, parts_json, ordering = cached
+    if not intact(payload, crc, ordering):
+        return None
+    try:
+        # Most files have no warnings and share a handful of type lists: a rescan meets each 100k times.
+        warnings = (
+            [] if warnings_json == "[]" else [CollectionWarning.model_validate(w) for w in json.loads(warnings_json)]
+        )
+        types = _type_set(types_json)
+        parts = _part_contents(parts_json, count)
+    except (ValueError, TypeError, ValidationError):
+        return None
+    groups = _encoded_groups(group_key, sha256, fingerprint, types, count, payload, parts, ordering) if count else []
+    return groups, warnings
+
+
+@functools.lru_cache(maxsize=1024)
+def _type_set(text: str) -> frozenset[str]:
+    """One frozenset per distinct list: the groups share it (``frozenset(it)`` is then ``it``)."""
+    types = json.loads(text)
+    if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+        raise ValueError("evidence types are not a list of names")
+    return frozenset(types)
+
+
+def _cached_results(reused: tuple[list[EvidenceGroup], list[CollectionWarning]]) -> Iterator[Collected]:
+    groups, warnings = reused
+    yield from warnings
+    yield from groups
+
+
+#: Files the index lists at least this large are looked at before the share is listed (the size at
+#: which the workers take a file on its own, so it need not wait for others to fill a batch).
+EARLY_BYTES = BATCH_BYTES
+
+
+def _changed_large(tree: Tree, known: dict[str, Listed], limit: int, full: bool) -> dict[str, tuple[Entry, str | None]]:
+    """The large files the index lists that changed (all of them with ``full``), largest first: each
+    with its stat now and the sha256 stored for it (None with ``full``)."""
+    changed: dict[str, tuple[Entry, str | None]] = {}
+    large = sorted((listed for listed in known.values() if listed[1] >= EARLY_BYTES), key=lambda listed: -listed[1])
+    for location, size, mtime_ns, sha256 in large:
+        entry = tree.stat(location)
+        if entry is None or entry.size > limit or _suffix(location) not in READABLE_SUFFIXES:
+            continue  # the listing tells what it is
+        if full or (entry.size, entry.mtime_ns) != (size, mtime_ns):
+            changed[location] = (entry, None if full else sha256)
+    return changed
+
+
+def _fed(first: list[Task], feed: Queue[Task | None]) -> Iterator[Task]:
+    """``first``, then what is put in ``feed`` until None."""
+    yield from first
+    while (task := feed.get()) is not None:
+        yield task
+
+
+def _digest(sha256: str, fingerprint: str) -> str:
+    return f"{sha256}:{fingerprint}"
+
+
+def _part_contents(text: str, count: int) -> list[str]:
+    """The stored content digests of a large register's parts (``[]`` for a file in one piece)."""
+    if count <= PART_ITEMS:
+        return []
+    parts = json.loads(text)
+    if not isinstance(parts, list) or len(parts) != _parts_of(count) or not all(isinstance(p, str) for p in parts):
+        raise ValueError("the content digests of the parts do not match the items")
+    return parts
+
+
+def _parts_of(count: int) -> int:
+    return -(-count // PART_ITEMS)
+
+
+def storage_options(options: dict[str, Any]) -> dict[str, Any]:
+    extra = options.get("storage_options") or {}
+    if not isinstance(extra, dict):
+        raise ConnectorError("filesystem source: storage_options must be a table")
+    result = dict(extra)
+    env = options.get("password_env")
+    if env:
+        if env not in os.environ:
+            raise ConnectorError(f"filesystem source: environment variable {env} (password_env) is not set")
+        result["password"] = os.environ[env]
+    return result
+
+
+class FilesystemConnector:
+    name = "filesystem"
+    version = __version__
+
+    def describe(self, options: dict[str, Any]) -> str:
+        return public_location(str(options.get("path", ".")))
+
+    def open(self, options: dict[str, Any], context: CollectContext) -> Tree:
+        return open_tree(str(options.get("path", ".")), context.base_dir, storage_options(options))
+
+    def collect(self, options: dict[str, Any], context: CollectContext) -> Iterator[Collected]:
+        tree = self.open(options, context)
+        source = self.describe(options)
+        limit = context.max_file_size
+        if "max_file_size" in options and not context.max_file_size_forced:
+            limit = parse_size(options["max_file_size"])
+        key = f"{self.name}:{source}@{tree.url}"  # provenance names the configured source
+        # A large share seen before: its changed files go to workers started while it is listed.
+        warm = context.jobs > 1 and context.index.holds(key, context.fingerprint, WARM_WORKERS_AT)
+        workers = start_workers(context.jobs) if warm else None
+        files = self._collect(tree, source, limit, key, workers, context)
+        try:
+            yield from files
+        finally:
+            if workers is not None:
+                workers.shutdown(wait=True, cancel_futures=True)  # a no-op once run_tasks has shut them
+
+    def _collect(
+        self,
+        tree: Tree,
+        source: str,
+        limit: int,
+        key: str,
+        workers: ProcessPoolExecutor | None,
+        context: CollectContext,
+    ) -> Iterator[Collected]:
+        provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
+
+        # A worker classifies a large file ahead of this process, which checks its answer (classifying).
+        ahead = Ahead(context.overrides, context.fingerprint, PART_ITEMS)
+
+        def task(entry: Entry, known_sha256: str | None = None) -> Task:
+            return Task(
+                tree,
+                entry.relative,
+                _suffix(entry.relative),
+                known_sha256,
+                provenance,
+                entry.size,
+                ahead if entry.size >= AHEAD_BYTES else None,
+            )
+
+        # A large file seen before is looked at first, before the index lists the rest: if it changed,
+        # warm workers start on it now instead of after the listing and the walk (a second or two at
+        # 100k files). Its first stat is the one kept, as it was taken before its bytes were read.
+        early = (
+            {}
+            if workers is None
+            else _changed_large(
+                tree, context.index.listing(key, context.fingerprint, at_least=EARLY_BYTES), limit, context.full
+            )
+        )
+        feed: Queue[Task | None] = Queue()
+        outcomes: Iterator[Outcome] | None = None
+        if workers is not None:
+            first = [task(entry, sha256) for entry, sha256 in early.values()]
+            outcomes = Prefetched(run_tasks(_fed(first, feed), context.jobs, ordered=False, workers=workers))
+        known = context.index.listing(key, context.fingerprint)
+        reading = self._read(tree, source, limit, key, known, early, feed, outcomes, task, context)
+        del known  # held by _read alone, which drops it once the share is listed
+        try:
+            yield from reading
+        finally:
+            feed.put(None)  # were the listing to fail, the thread feeding the workers would wait forever
+            close = getattr(outcomes, "close", None)
+            if close is not None:
+                close()  # a scan stopped early stops the workers too
+
+    def _read(
+        self,
+        tree: Tree,
+        source: str,
+        limit: int,
+        key: str,
+        known: dict[str, Listed],
+        early: dict[str, tuple[Entry, str | None]],
+        feed: Queue[Task | None],
+        outcomes: Iterator[Outcome] | None,
+        task: Callable[[Entry, str | None], Task],
+        context: CollectContext,
+    ) -> Iterator[Collected]:
+        """List the share, then take each file from the index or from the workers (``outcomes``,
+        fed what changed; None: workers are started here if there is enough to read)."""
+        stats = context.stats
+        context.progress.note(f"listing {source}")
+        entries: list[Entry] = []
+        for found in tree.walk():
+            if isinstance(found, Skipped):
+                stats["skipped"] += 1
+                if found.warn:
+                    yield CollectionWarning(
+                        connector=self.name, locator=found.relative, message=f"skipped: {found.reason}"
+                    )
+            elif _suffix(found.relative) not in READABLE_SUFFIXES:
+                stats["unsupported"] += 1
+            elif found.size > limit:
+                stats["skipped"] += 1
+                yield CollectionWarning(
+                    connector=self.name,
+                    locator=found.relative,
+                    message=f"skipped: {found.size} bytes is over the size limit of {limit} bytes (max_file_size)",
+                )
+            else:
+                entries.append(found)
+        stats["files"] += len(entries)
+        context.progress.start(f"reading {source}", len(entries))
+        seen = {entry.relative for entry in entries}
+        context.index.forget(key, [location for location in known if location not in seen])
+
+        # Listed as it was read: taken from the index, unless its entry turns out damaged.
+        listed_same: list[Entry] = []
+        tasks: list[tuple[Entry, str | None]] = []
+        for entry in entries:
+            if entry.relative in early:
+                continue  # being read already
+            listed = None if context.full else known.get(entry.relative)
+            if listed is None:
+                tasks.append((entry, None))
+                continue
+            _, size, mtime_ns, sha256 = listed
+            if size == entry.size and mtime_ns == entry.mtime_ns:
+                listed_same.append(entry)
+            else:
+                tasks.append((entry, sha256))
+        # Read early, but no longer listed (gone, or now skipped): what was read is dropped.
+        dropped = {relative for relative in early if relative not in seen}
+        read_early = [pair for relative, pair in early.items() if relative in seen]
+        del known, entries
+        # The largest first, taken as they are done: a 100,000-row register is parsed alongside the
+        # small files rather than after them, and holds none of them up.
+        tasks.sort(key=lambda pair: -pair[0].size)
+        if outcomes is None:
+            # A handful of files is parsed faster here than by starting worker processes. Otherwise the
+            # workers start on what changed while this process takes the rest from the index.
+            work = (task(entry, stored) for entry, stored in tasks)
+            jobs = context.jobs if len(tasks) >= SMALL_BATCH else 1
+            outcomes = Prefetched(run_tasks(work, jobs, ordered=False)) if jobs > 1 else run_tasks(work, jobs)
+        else:
+            for entry, stored in tasks:
+                feed.put(task(entry, stored))
+            feed.put(None)
+        tasks += read_early
+        try:
+            # Loaded while the workers parse what changed: the items of 100k files take a second.
+            cache = context.index.load(key) if listed_same or tasks else {}
+            damaged: list[Entry] = []
+            for entry in listed_same:
+                cached = cache.get(entry.relative)
+                reused = (
+                    None
+                    if cached is None
+                    else _cached_groups(self._group_key(entry.relative), cached, context.fingerprint)
+                )
+                if reused is None:
+                    damaged.append(entry)  # read the file again
+                    continue
+                stats["reused"] += 1
+                yield from _cached_results(reused)
+                context.progress.advance()
+            # A file whose stat changed is read again; if its bytes did not, its entry is used.
+            by_location = {
+                entry.relative: (entry, cache.get(entry.relative) if stored else None) for entry, stored in tasks
+            }
+            del listed_same, cache
+            for outcome in outcomes:
+                if outcome.relative in dropped:
+                    continue
+                entry, cached = by_location.pop(outcome.relative)
+                yield from self._outcome(entry, cached, outcome, task, key, context)
+            assert not by_location, "every file read has an outcome"
+            for entry in damaged:
+                yield from self._outcome(entry, None, process(task(entry, None)), task, key, context)
+        finally:
+            close = getattr(outcomes, "close", None)
+            if close is not None:
+                close()  # a scan stopped early stops the workers too
+
+    def _outcome(
+        self,
+        entry: Entry,
+        cached: CachedFile | None,
+        outcome: Outcome,
+        task: Callable[[Entry, str | None], Task],
+        key: str,
+        context: CollectContext,
+    ) -> Iterator[Collected]:
+        """What one file read by a worker gives: its cached items when its bytes did not change,
+        a warning when it could not be read, else its items, classified, stored in the index."""
+        stats = context.stats
+        context.progress.advance()
+        if outcome.unchanged and cached is not None:
+            reused = _cached_groups(self._group_key(entry.relative), cached, context.fingerprint)
+            if reused is not None:
+                stats["rehashed"] += 1
+                context.index.touch(key, entry.relative, entry.size, entry.mtime_ns)
+                yield from _cached_results(reused)
+                return
+            outcome = process(task(entry, None))
+        classes = unit_classes(entry.relative, outcome.units, context.classify)
+        if outcome.prepared is not None and outcome.prepared.classes != classes:
+            # The worker's classifiers said otherwise (a plugin this process has and it has not): its
+            # items are of no use, and it did not send the units' own. Read here, as a small file is.
+            outcome = process(task(entry, None))
+            classes = unit_classes(entry.relative, outcome.units, context.classify)
+        if outcome.error is not None:
+            stats["failed"] += 1
+            context.progress.note(f"{entry.relative}: {outcome.error}")
+            context.index.forget(key, [entry.relative])  # a broken file is read again next time
+            yield CollectionWarning(connector=self.name, locator=entry.relative, message=outcome.error)
+            return
+        prepared = outcome.prepared
+        stats["extracted"] += 1
+        context.progress.note(f"read {entry.relative}")
+        warnings = [
+            CollectionWarning(connector=self.name, locator=locator, message=message)
+            for unit, unit_class in zip(outcome.units, classes, strict=True)
+            for locator in [f"{entry.relative} [{unit.sheet}]" if unit.is_register else entry.relative]
+            for message in [*unit.warnings, *([unit_class] if isinstance(unit_class, str) else [])]
+        ]
+        yield from warnings
+        sha256 = outcome.sha256 or ""
+        if prepared is not None:
+            stats["classified_ahead"] += 1
+        else:
+            prepared = Prepared.written(outcome.units, classes, sha256, outcome.size, context.fingerprint, PART_ITEMS)
+        group_key = self._group_key(entry.relative)
+        order = order_key(group_key)
+        if context.index.enabled and sha256:
+            context.index.put(
+                key,
+                entry.relative,
+                entry.size,
+                entry.mtime_ns,
+                sha256,
+                context.fingerprint,
+                prepared.data,
+                json.dumps(prepared.types),
+                prepared.count,
+                _warnings_json(warnings),
+                json.dumps(prepared.parts),
+                order,
+            )
+        if prepared.count:
+            yield from _encoded_groups(
+                group_key,
+                sha256,
+                context.fingerprint,
+                frozenset(prepared.types),
+                prepared.count,
+                prepared.data,
+                prepared.parts,
+                order,
+            )
+
+    def _group_key(self, relative: str) -> str:
+        # The prefix of every item id from the file: ordering groups by it orders their items.
+        return f"{self.name}:{relative}"
+
+
+def _encoded_groups(
+    key: str,
+    sha256: str,
+    fingerprint: str,
+    types: frozenset[str],
+    count: int,
+    data: bytes,
+    parts: list[str],
+    order: str,
+) -> list[EvidenceGroup]:
+    """The file's items as one group, or a large register's as parts of at most PART_ITEMS items: a
+    check decodes one part at a time, so memory does not grow with the largest file. ``parts`` are
+    the parts' content digests (:func:`part_contents`), ``order`` the file's ``order_key``."""
+    digest = _digest(sha256, fingerprint)
+    # A partial, not a closure: one object per group instead of four (a rescan keeps 100k of them).
+    if count <= PART_ITEMS:
+        return [
+            EvidenceGroup.encoded(key, digest, types, count, functools.partial(_load_items, key, data), order=order)
+        ]
+    return [
+        EvidenceGroup.encoded(
+            part_key(key, part),
+            f"{digest}#{part}",
+            types,
+            min(PART_ITEMS, count - start),
+            functools.partial(_load_part, key, data, start, min(start + PART_ITEMS, count)),
+            content=parts[part],
+            sha256=sha256,
+            order=order,
+            load_range=functools.partial(_load_part_range, key, data, start),
+        )
+        for part, start in enumerate(range(0, count, PART_ITEMS))
+    ]
+
+
+#: The payload last split into lines: a check decodes a file's parts one after another.
+_last_split: tuple[bytes, PayloadLines] | None = None
+
+
+def _load_part(key: str, data: bytes, start: int, stop: int) -> list[EvidenceItem]:
+    global _last_split
+    try:
+        if _last_split is None or _last_split[0] is not data:
+            raw = decompress(data)
+            if raw is None:
+                raise ValueError("not zlib data")
+            _last_split = (data, PayloadLines(raw))
+        lines = _last_split[1]
+        if stop == lines.count:
+            _last_split = None  # parts are read in order: the last one frees the split payload
+        return decode_part(lines, start, stop)
+    except (ValidationError, ValueError, IndexError, KeyError) as exc:
+        raise QmscheckError(f"the evidence index entry for {key} is damaged ({exc}); scan again with --full") from None
+
+
+def _load_part_range(key: str, data: bytes, offset: int, start: int, stop: int) -> list[EvidenceItem]:
+    """Items ``start`` to ``stop`` of the part that begins at item ``offset`` of the file."""
+    return _load_part(key, data, offset + start, offset + stop)
+
+
+def _load_items(key: str, data: bytes) -> list[EvidenceItem]:
+    raw = decompress(data)
+    try:
+        if raw is None:
+            raise ValueError("not zlib data")
+        return decode(raw)
+    except (ValidationError, ValueError, IndexError, KeyError) as exc:
+        raise QmscheckError(f"the evidence index entry for {key} is damaged ({exc}); scan again with --full") from None

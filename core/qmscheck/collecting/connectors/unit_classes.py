@@ -1,0 +1,163 @@
+"""From what a worker read to items ready to store: each document or sheet (a worker's
+:class:`~qmscheck.collecting.connectors.worker.Unit`) is classified, and its items completed with the
+evidence type and kind.
+
+The parent process classifies, with the classifiers of the scan: the ``[[classify]]`` tables of
+the config, then the plugins. A worker that reads a large register classifies it too, ahead of
+the parent, with the same tables and the plugins installed (:class:`Ahead`), and writes the
+items, compressed, in the worker (:class:`Prepared`): a 125,000-row log is then not written out
+item by item in the parent, nor sent to it. The parent takes the worker's items only when its
+own classification of every unit is the one the worker used; otherwise it reads the file again
+itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pydantic_core
+
+from qmscheck.collecting.classification import Candidate, Classification, kind_of
+from qmscheck.collecting.connectors.encode import classification_prefix, payload_chunks
+from qmscheck.config.scan_config import ClassifyOverride
+from qmscheck.model.evidence import TYPE_NAME, Kind
+from qmscheck.storage.index import compress
+
+_TYPE = re.compile(TYPE_NAME)
+
+#: A unit collected as (evidence type, kind); one that is not collected, as the reason why.
+UnitClass = tuple[str, str] | str
+
+
+class ReadUnit(Protocol):
+    """What classifying a unit reads of it (a worker's Unit)."""
+
+    title: str
+    is_register: bool
+    sheet: str | None
+    canonical: tuple[str | None, ...]
+    items: list[str]
+    dates: list[list[str]]
+
+
+def unit_classes(
+    relative: str, units: Sequence[ReadUnit], classify: Callable[[Candidate], Classification | None]
+) -> list[UnitClass]:
+    """Per unit, its evidence type and kind, or why it is not collected."""
+    classes: list[UnitClass] = []
+    for unit in units:
+        candidate = Candidate(
+            path=relative,
+            title=unit.title,
+            sheet=unit.sheet,
+            headers=tuple(name for name in unit.canonical if name),
+            is_register=unit.is_register,
+        )
+        classification = classify(candidate)
+        if classification is None and unit.is_register:
+            classes.append("sheet not recognised as a register; add a [[classify]] entry to qmscheck.toml")
+            continue
+        if classification is None:
+            classification = Classification("unclassified", Kind.DOCUMENT, "no pattern matched")
+        if not _TYPE.fullmatch(classification.type):
+            classes.append(
+                f"classified as {classification.type!r}, which is not an evidence type name "
+                "(lower case letters, digits and underscores); not collected"
+            )
+            continue
+        classes.append((classification.type, (classification.kind or kind_of(classification.type)).value))
+    return classes
+
+
+@dataclass
+class ClassifiedItems:
+    """The items of the units collected, completed with their classification (JSON text, as stored)."""
+
+    items: list[str] = field(default_factory=list)
+    #: By item position, the attributes that are dates.
+    dates: dict[int, list[str]] = field(default_factory=dict)
+    types: set[str] = field(default_factory=set)
+
+
+def classified_items(units: Sequence[ReadUnit], classes: Sequence[UnitClass]) -> ClassifiedItems:
+    result = ClassifiedItems()
+    for unit, unit_class in zip(units, classes, strict=True):
+        if isinstance(unit_class, str):
+            continue
+        evidence_type, kind = unit_class
+        result.types.add(evidence_type)
+        assert len(unit.dates) == len(unit.items), "a worker lists the dated attributes of every item"
+        start = len(result.items)
+        result.dates.update((start + index, dated) for index, dated in enumerate(unit.dates) if dated)
+        prefix = classification_prefix(kind, evidence_type)
+        result.items += [prefix + fragment[1:] for fragment in unit.items]
+    return result
+
+
+def part_contents(
+    items: list[str], dates: dict[int, list[str]], sha256: str, size: int, fingerprint: str, part_items: int
+) -> list[str]:
+    """For a register checked in parts of ``part_items``, a digest of each part's items without the
+    file's sha256 and size (which every item carries): parts whose rows did not change keep their
+    digest when a row is appended, so their summaries are reused (``EvidenceGroup.content``)."""
+    if len(items) <= part_items:
+        return []
+    # As unclassified_item writes them. Were they written otherwise, nothing would be left out and
+    # a changed file would change every part: slower, never wrong.
+    of_the_file = f'"sha256":"{sha256}","size":{size},'
+    contents = []
+    for start in range(0, len(items), part_items):
+        stop = min(start + part_items, len(items))
+        hasher = hashlib.blake2b(fingerprint.encode(), digest_size=16)
+        hasher.update("\n".join(items[start:stop]).replace(of_the_file, "").encode())
+        hasher.update(
+            pydantic_core.to_json(
+                [[position - start, dates[position]] for position in range(start, stop) if position in dates]
+            )
+        )
+        contents.append(hasher.hexdigest())
+    return contents
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """What a worker needs to classify a large file ahead of the parent (a Task carries it)."""
+
+    overrides: tuple[ClassifyOverride, ...]
+    fingerprint: str
+    part_items: int
+
+
+@dataclass
+class Prepared:
+    """A file's items as classified (``classes``, per unit) and written to store: the payload,
+    compressed; the content digests of its parts; the number of items and their types."""
+
+    classes: list[UnitClass]
+    data: bytes
+    parts: list[str]
+    count: int
+    types: list[str]
+
+    @classmethod
+    def written(
+        cls,
+        units: Sequence[ReadUnit],
+        classes: list[UnitClass],
+        sha256: str,
+        size: int,
+        fingerprint: str,
+        part_items: int,
+    ) -> Prepared:
+        classified = classified_items(units, classes)
+        return cls(
+            classes,
+            compress(payload_chunks(classified.items, classified.dates)),
+            part_contents(classified.items, classified.dates, sha256, size, fingerprint, part_items),
+            len(classified.items),
+            sorted(classified.types),
+        )

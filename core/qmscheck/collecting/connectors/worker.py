@@ -1,0 +1,321 @@
+"""The per-file work of the file-share connector: hash the bytes, parse them, write the items.
+
+It runs in worker processes (``--jobs``), so its inputs and outputs are plain picklable
+values. Each document or sheet comes back as a :class:`Unit` with what classifying it takes
+and its items as JSON lacking only their classification (:mod:`qmscheck.collecting.connectors.encode`):
+the parent classifies. A large file a worker also classifies and writes ahead of the parent,
+which takes that only if it agrees (:mod:`qmscheck.collecting.connectors.unit_classes`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from queue import Empty, Full, Queue
+
+from qmscheck.collecting.classification import Candidate, Classification, Overrides
+from qmscheck.collecting.connectors.encode import RowItems, unclassified_item
+from qmscheck.collecting.connectors.tree import Tree
+from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, unit_classes
+from qmscheck.collecting.readers import ExtractionError, read_document, read_register
+from qmscheck.config.scan_config import ClassifyOverride
+from qmscheck.support.workers import pooled, process_pool
+
+DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt"})
+REGISTER_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"})
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OOXML_SUFFIXES = frozenset({".docx", ".xlsx", ".xlsm"})
+
+
+@dataclass(frozen=True)
+class Task:
+    tree: Tree
+    relative: str
+    suffix: str
+    known_sha256: str | None = None  # skip parsing when the bytes hash to this
+    #: What every item's provenance says besides its locator: connector, connector_version, source.
+    provenance: tuple[tuple[str, str], ...] = ()
+    size: int = 0  # bytes, as listed: small files travel to the workers in batches
+    #: Given for a large file: a worker classifies and writes its items (connectors.classifying).
+    ahead: Ahead | None = None
+
+
+@dataclass
+class Unit:
+    """One document, or one sheet of a register: what classifying it takes, and its items."""
+
+    title: str
+    is_register: bool
+    sheet: str | None = None
+    headers: tuple[str, ...] = ()
+    canonical: tuple[str | None, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+    #: Items as JSON objects without kind and type (see connectors.encode), in row order.
+    items: list[str] = field(default_factory=list)
+    #: Per item, the attributes that are dates.
+    dates: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    relative: str
+    sha256: str | None = None
+    size: int = 0
+    unchanged: bool = False  # bytes hash to Task.known_sha256; nothing was parsed
+    error: str | None = None
+    units: list[Unit] = field(default_factory=list)
+    #: The items classified and written by the worker (then the units come without theirs).
+    prepared: Prepared | None = None
+
+
+def file_digest(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _encrypted_office(path: Path, suffix: str) -> bool:
+    """Password-protected .docx/.xlsx files are OLE containers, not zips."""
+    if suffix not in OOXML_SUFFIXES:
+        return False
+    with path.open("rb") as handle:
+        return handle.read(8) == OLE_MAGIC
+
+
+def _provenance(task: Task, locator: dict[str, object]) -> dict[str, object]:
+    return {**dict(task.provenance), "locator": {key: value for key, value in locator.items() if value is not None}}
+
+
+def _extract(path: Path, outcome: Outcome, task: Task) -> None:
+    suffix, relative = task.suffix, task.relative
+    if _encrypted_office(path, suffix):
+        raise ExtractionError(f"encrypted (password-protected) or legacy binary Office file, not a {suffix} zip")
+    prefix = f"{dict(task.provenance).get('connector', '')}:{relative}"
+    sha256, size = outcome.sha256 or "", outcome.size
+    if suffix not in REGISTER_SUFFIXES:
+        meta = read_document(path)
+        title = meta.title or PurePosixPath(relative).stem
+        item, dated = unclassified_item(
+            prefix,
+            _provenance(task, {"path": relative}),
+            dict(meta.fields),
+            title=title,
+            sha256=sha256,
+            size=size,
+            extra=dict(meta.extra),
+            text=meta.text,
+        )
+        outcome.units.append(Unit(title, False, warnings=list(meta.warnings), items=[item], dates=[dated]))
+        return
+    for sheet in read_register(path):
+        unit = Unit(
+            PurePosixPath(relative).stem,
+            True,
+            sheet.sheet,
+            tuple(sheet.headers),
+            tuple(sheet.canonical),
+            list(sheet.warnings),
+        )
+        place = {"path": relative} if sheet.sheet is None else {"path": relative, "sheet": sheet.sheet}
+        rows = RowItems(f"{prefix}#{sheet.sheet or ''}!", dict(task.provenance), place, sha256=sha256, size=size)
+        try:
+            for row in sheet.rows:
+                item, dated = rows.item(row.row, row.values)
+                unit.items.append(item)
+                unit.dates.append(dated)
+        except ExtractionError:
+            raise
+        except Exception as exc:  # rows are parsed lazily, outside read_register's error boundary
+            raise ExtractionError(f"not a valid {suffix} file ({type(exc).__name__}: {exc})") from exc
+        outcome.units.append(unit)
+
+
+def process(task: Task) -> Outcome:
+    """Hash and parse one file; every failure becomes ``Outcome.error`` (a reason, never a traceback)."""
+    outcome = Outcome(task.relative)
+    try:
+        with task.tree.local_path(task.relative) as path:
+            outcome.sha256, outcome.size = file_digest(path)
+            if outcome.sha256 == task.known_sha256:
+                outcome.unchanged = True
+                return outcome
+            _extract(path, outcome, task)
+    except ExtractionError as exc:
+        outcome.error = str(exc)
+    except FileNotFoundError:
+        outcome.error = "skipped: the file vanished during the scan"
+    except PermissionError:
+        outcome.error = "cannot read file: permission denied"
+    except OSError as exc:
+        outcome.error = f"cannot read file: {exc.strerror or exc}"
+    except Exception as exc:  # the last error boundary: a bad file must never stop the scan
+        outcome.error = f"cannot read file ({type(exc).__name__}: {exc})"
+    return outcome
+
+
+#: Small files go to a worker together: one round trip per file cost the parent about a millisecond,
+#: a minute at 100k files. A batch closes at this many files or bytes.
+BATCH_FILES = 32
+BATCH_BYTES = 4 * 1024 * 1024
+
+
+def _process_batch(tasks: list[Task]) -> list[Outcome]:
+    """What a worker process runs: each file read, and a large one classified and written too."""
+    outcomes = [process(task) for task in tasks]
+    for task, outcome in zip(tasks, outcomes, strict=True):
+        if task.ahead is not None and outcome.error is None and not outcome.unchanged:
+            _prepare(outcome, task.ahead)
+    return outcomes
+
+
+#: The classifiers of a worker process: the config's tables of the scan (as last given) and the plugins.
+_classifiers: tuple[tuple[ClassifyOverride, ...], Callable[[Candidate], Classification | None]] | None = None
+
+
+def _classifier(overrides: tuple[ClassifyOverride, ...]) -> Callable[[Candidate], Classification | None]:
+    global _classifiers
+    if _classifiers is None or _classifiers[0] != overrides:
+        from qmscheck.plugins.manager import (
+            load_plugins,  # loaded once per worker, and only by one reading a large file
+        )
+
+        plugins = load_plugins()
+        tables = Overrides(list(overrides))
+
+        def classify(candidate: Candidate) -> Classification | None:
+            return tables.classify(candidate) or plugins.classify(candidate)
+
+        _classifiers = (overrides, classify)
+    return _classifiers[1]
+
+
+def _prepare(outcome: Outcome, ahead: Ahead) -> None:
+    """Classify the file's units as the parent would, and write their items: the parent takes them
+    if it classifies the units the same way. The units' own items are then not sent."""
+    try:
+        classes = unit_classes(outcome.relative, outcome.units, _classifier(ahead.overrides))
+        outcome.prepared = Prepared.written(
+            outcome.units, classes, outcome.sha256 or "", outcome.size, ahead.fingerprint, ahead.part_items
+        )
+    except Exception:  # left to the parent, which meets the same failure where it is reported
+        return
+    for unit in outcome.units:
+        unit.items, unit.dates = [], []
+
+
+def _batches(tasks: Iterable[Task]) -> Iterator[list[Task]]:
+    batch: list[Task] = []
+    size = 0
+    for task in tasks:
+        batch.append(task)
+        size += task.size
+        if len(batch) >= BATCH_FILES or size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _ready() -> None:
+    """A worker's first task: it exists once it has imported what parsing needs."""
+
+
+def start_workers(jobs: int) -> ProcessPoolExecutor:
+    """``jobs`` worker processes, started now: they import qmscheck while the parent lists the
+    share (about half a second that a large rescan's first changed file would otherwise wait).
+    Hand them to :func:`run_tasks`, or shut them down."""
+    executor = process_pool(jobs)
+
+    def spawn() -> None:
+        try:
+            for _ in range(jobs):
+                executor.submit(_ready)  # each submit starts a process while none is idle
+        except RuntimeError:
+            pass  # shut down already: the scan stopped
+
+    # Starting the first pool waits for the fork server to import what the workers run (~0.3 s):
+    # a thread waits for it, while this one lists the share.
+    threading.Thread(target=spawn, name="qmscheck-start-workers", daemon=True).start()
+    return executor
+
+
+def run_tasks(
+    tasks: Iterable[Task],
+    jobs: int,
+    window: int | None = None,
+    *,
+    ordered: bool = True,
+    workers: ProcessPoolExecutor | None = None,
+) -> Iterator[Outcome]:
+    """Outcomes in task order, or as they are done with ``ordered=False`` (a large file then holds
+    up none of the others). ``jobs`` > 1 parses in that many processes (``workers`` if given, which
+    are then shut down here too), with at most ``window`` batches in flight so memory stays bounded
+    whatever the number of files."""
+    if jobs <= 1:
+        for task in tasks:
+            yield process(task)
+        return
+    executor = workers or process_pool(jobs)
+    for outcomes in pooled(executor, _process_batch, _batches(tasks), window or jobs * 4, ordered=ordered):
+        yield from outcomes
+
+
+class Prefetched(Iterator[Outcome]):
+    """``outcomes`` driven by a thread from now on, at most ``ahead`` of the reader: the worker
+    processes parse while this one does other work (a rescan takes 99% of the files from the
+    index meanwhile). The thread mostly waits on the workers, so it costs the reader little of
+    the GIL. ``close()`` stops it, and closes ``outcomes`` (which shuts the workers down)."""
+
+    def __init__(self, outcomes: Iterator[Outcome], ahead: int = 256) -> None:
+        self._queue: Queue[tuple[Outcome | None, BaseException | None]] = Queue(maxsize=ahead)
+        self._stop = threading.Event()
+        self._done = False
+        self._thread = threading.Thread(target=self._drive, args=(outcomes,), name="qmscheck-workers", daemon=True)
+        self._thread.start()
+
+    def _drive(self, outcomes: Iterator[Outcome]) -> None:
+        try:
+            for outcome in outcomes:
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put((outcome, None), timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if self._stop.is_set():
+                    break
+            self._queue.put((None, None))
+        except BaseException as exc:  # handed to the reader, which raises it
+            self._queue.put((None, exc))
+        finally:
+            close = getattr(outcomes, "close", None)
+            if close is not None:
+                close()  # shuts the workers down
+
+    def __next__(self) -> Outcome:
+        if self._done:
+            raise StopIteration
+        outcome, error = self._queue.get()
+        if outcome is None:
+            self.close()
+            if error is not None:
+                raise error
+            raise StopIteration
+        return outcome
+
+    def close(self) -> None:
+        self._done = True
+        self._stop.set()
+        while self._thread.is_alive():  # let the thread see the stop signal even if the queue is full
+            try:
+                self._queue.get_nowait()
+            except Empty:
+                self._thread.join(0.05)

@@ -1,0 +1,105 @@
+"""Word documents: title, control table, header labels, properties, text."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+
+from . import docx_fallback
+from .control_table import table_pairs
+from .docx_package import HeaderPart, Paragraph, read_content
+from .field_collector import FieldCollector, make_metadata
+from .labels import label_pairs
+from .models import DocumentMetadata
+from .ooxml_props import OfficeProperties, read_office_properties
+from .propfields import feed_properties
+from .textbuf import TextBuffer
+
+_LABEL_PARAGRAPHS = 15
+_TITLE_STYLES = frozenset({"title", "heading 1", "titel", "überschrift 1", "titre"})
+
+# A body block: (paragraph text, its case-folded style name on demand) or a table's rows.
+Block = tuple[str, Callable[[], str]] | list[list[str]]
+
+
+def _header_labels(parts: list[HeaderPart], collector: FieldCollector) -> None:
+    for part in parts:
+        for paragraph in part.paragraphs:
+            collector.add_pairs(label_pairs(paragraph), part.source)
+        for rows in part.tables:
+            pairs = table_pairs(rows)
+            if pairs is not None:
+                collector.add_pairs(pairs, part.source)
+            else:
+                for row in rows:
+                    for cell in row:
+                        collector.add_pairs(label_pairs(cell), part.source)
+
+
+def _metadata(
+    blocks: Iterable[Block], header_parts: Callable[[], list[HeaderPart]], office: OfficeProperties
+) -> DocumentMetadata:
+    collector = FieldCollector()
+    text = TextBuffer()
+    control_found = False
+    styled_title: str | None = None
+    first_line: str | None = None
+    body_paragraphs: list[str] = []
+    labels_done = False
+
+    for block in blocks:
+        if isinstance(block, list):
+            for row in block:
+                text.add("\t".join(cell for cell in row if cell))
+            if not control_found:
+                pairs = table_pairs(block)
+                if pairs is not None:
+                    collector.add_pairs(pairs, "control table")
+                    control_found = True
+            continue
+        paragraph_text, style_name = block
+        line = paragraph_text.strip()
+        if not line:
+            continue
+        text.add(line)
+        first_line = first_line or line
+        style = style_name()
+        if styled_title is None and style in _TITLE_STYLES:
+            styled_title = line
+        elif style.startswith(("heading", "überschrift", "titre")):
+            # Label lines belong to the document's front block; below the
+            # first section heading "Label: text" is prose.
+            labels_done = True
+        if not labels_done and len(body_paragraphs) < _LABEL_PARAGRAPHS:
+            body_paragraphs.append(line)
+
+    _header_labels(header_parts(), collector)
+    for line in body_paragraphs:
+        collector.add_pairs(label_pairs(line), "body")
+    feed_properties(collector, office.properties, office.custom)
+
+    title = office.properties.get("title") or styled_title or first_line
+    return make_metadata(title, collector, office.properties, text, office.warnings)
+
+
+def read_docx(path: Path) -> DocumentMetadata:
+    # Opening the zip first gives "bad zip: ..." for damaged files instead of
+    # python-docx's misleading "Package not found".
+    with zipfile.ZipFile(path) as archive:
+        office = read_office_properties(archive)
+        try:
+            content, styles = read_content(archive)
+            blocks: list[Block] = [
+                (block.text, partial(styles.paragraph_style, block.element)) if isinstance(block, Paragraph) else block
+                for block in content.blocks
+            ]
+            return _metadata(blocks, lambda: content.header_parts, office)
+        except Exception:
+            # docx_package.Unusual, or a damaged part: python-docx has the last
+            # word on what such a file contains or why it cannot be read.
+            pass
+    # read_office_properties has no side effects on failure, so reuse its result.
+    document = docx_fallback.open_document(path)
+    return _metadata(docx_fallback.blocks(document), lambda: docx_fallback.header_parts(document), office)

@@ -1,0 +1,154 @@
+"""Stage one: connectors -> evidence. Checking never goes back to the sources."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from qmscheck import __version__
+from qmscheck.collecting.classification import Candidate, Classification, Overrides
+from qmscheck.collecting.connectors.base import DEFAULT_MAX_FILE_SIZE, CollectContext, Connector
+from qmscheck.config.scan_config import ScanConfig
+from qmscheck.model.collection import Collection
+from qmscheck.model.evidence import CollectionWarning, EvidenceItem, natural_key
+from qmscheck.model.groups import EvidenceGroup, group_order
+from qmscheck.model.report import SourceInfo
+from qmscheck.storage.index import EvidenceIndex
+from qmscheck.support.gcpause import collector_paused
+from qmscheck.support.progress import NullProgress, Progress
+from qmscheck.support.registry import Registry
+
+#: Bump when extraction or item building changes what a file yields: cached results are then re-read.
+EXTRACTOR_VERSION = "4"
+
+
+class CollectPlugins(Protocol):
+    """What collecting needs of the loaded plugins (:class:`qmscheck.plugins.manager.Plugins` is one):
+    the connectors by name, the plugins' classifiers, and their versions for the index's fingerprint."""
+
+    connectors: Registry[Connector]
+
+    @property
+    def versions(self) -> list[tuple[str, str, str]]: ...
+
+    def classify(self, candidate: Candidate) -> Classification | None: ...
+
+
+@dataclass
+class CollectOptions:
+    """``index``: the SQLite index file (None: nothing is cached); ``full``: read everything again;
+    ``jobs``: processes for parsing, and for summarising in the check stage (None: one per CPU;
+    1: in this process)."""
+
+    index: Path | None = None
+    full: bool = False
+    jobs: int | None = 1
+    #: None: each source's max_file_size option, else 200 MB; a number (--max-file-size) wins over both.
+    max_file_size: int | None = None
+    progress: Progress = field(default_factory=NullProgress)
+    #: Filled in by collect(): see Collection.stats.
+    stats: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def processes(self) -> int:
+        """``jobs``, None resolved."""
+        return self.jobs if self.jobs is not None else default_jobs()
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def fingerprint(config: ScanConfig, plugins: CollectPlugins) -> str:
+    """Everything besides a file's bytes that decides what it yields."""
+    data = {
+        "qmscheck": __version__,
+        "extractor": EXTRACTOR_VERSION,
+        "classify": [rule.model_dump() for rule in config.classify],
+        "plugins": plugins.versions,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def collect(config: ScanConfig, plugins: CollectPlugins, options: CollectOptions | None = None) -> Collection:
+    # Every file becomes a group that lives until the report is made (qmscheck.support.gcpause).
+    with collector_paused():
+        return _collect(config, plugins, options or CollectOptions())
+
+
+def _collect(config: ScanConfig, plugins: CollectPlugins, options: CollectOptions) -> Collection:
+    overrides = Overrides(config.classify)
+
+    def classify(candidate: Candidate) -> Classification | None:
+        return overrides.classify(candidate) or plugins.classify(candidate)
+
+    index = EvidenceIndex(options.index)
+    context = CollectContext(
+        classify=classify,
+        base_dir=config.base_dir,
+        max_file_size=options.max_file_size or DEFAULT_MAX_FILE_SIZE,
+        max_file_size_forced=options.max_file_size is not None,
+        index=index,
+        full=options.full,
+        jobs=options.processes,
+        progress=options.progress,
+        fingerprint=fingerprint(config, plugins),
+        stats=options.stats,
+        overrides=tuple(config.classify),
+    )
+    collection = Collection(stats=context.stats)
+    seen_groups: set[str] = set()
+    try:
+        for source in config.sources:
+            connector = plugins.connectors.get(source.connector)
+            source_options = source.options()
+            count = 0
+            loose: list[EvidenceItem] = []
+            seen_ids: set[str] = set()
+            for collected in connector.collect(source_options, context):
+                if isinstance(collected, CollectionWarning):
+                    collection.warnings.append(collected)
+                elif isinstance(collected, EvidenceGroup):
+                    if collected.key in seen_groups:
+                        collection.warnings.append(_duplicate(connector.name, collected.key))
+                        continue
+                    seen_groups.add(collected.key)
+                    collection.groups.append(collected)
+                    count += collected.count
+                elif collected.id in seen_ids:
+                    collection.warnings.append(_duplicate(connector.name, collected.locator, collected.id))
+                else:
+                    seen_ids.add(collected.id)
+                    loose.append(collected)
+                    count += 1
+            if loose:
+                loose.sort(key=lambda item: natural_key(item.id))
+                key = loose[0].id
+                if key in seen_groups:
+                    collection.warnings.append(_duplicate(connector.name, key))
+                else:
+                    seen_groups.add(key)
+                    collection.groups.append(EvidenceGroup.of_items(key, loose))
+            collection.sources.append(
+                SourceInfo(connector=connector.name, location=connector.describe(source_options), items=count)
+            )
+    finally:
+        index.close()
+        options.progress.finish()
+    # Groups are whole files (or sources) whose ids do not interleave: ordering groups orders items.
+    collection.groups.sort(key=group_order)
+    collection.warnings.sort(key=lambda w: (w.connector, w.locator, w.message))
+    return collection
+
+
+def _duplicate(connector: str, locator: str, item_id: str | None = None) -> CollectionWarning:
+    what = f"duplicate evidence id {item_id}" if item_id else "evidence already collected from another source"
+    return CollectionWarning(connector=connector, locator=locator, message=f"{what}; the second copy was ignored")

@@ -1,0 +1,185 @@
+"""The deterministic report model every renderer reads."""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from qmscheck.model.evidence import CollectionWarning, Organisation, natural_key
+from qmscheck.model.grades import GRADE_ORDER, Grade
+
+REPORT_SCHEMA_VERSION: Final = "1.0"
+
+
+class EvidenceRef(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    locator: str
+    sha256: str | None = None
+    label: str
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Stable: the rule id and a digest of the evidence cited.")
+    grade: Grade
+    clause: str
+    rule_id: str
+    title: str
+    statement: str = Field(description="The requirement, the evidence seen and what is not met.")
+    evidence: list[EvidenceRef] = Field(default_factory=list)
+    absence: str | None = Field(None, description="What was looked for and not found.")
+    why: str
+    fix: str
+    pack: str
+    stages: list[int]
+    also_reported_by: list[str] = Field(
+        default_factory=list,
+        description="Other rules that found the same gap in the same evidence; merged into this finding.",
+    )
+
+
+class NotApplicable(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    clause: str
+    justification: str
+    rule_ids: list[str]
+
+
+class PackInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+    rules: int
+
+
+class SourceInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    connector: str
+    location: str
+    items: int
+
+
+class ReportSummary(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    major: int = 0
+    minor: int = 0
+    observation: int = 0
+    ofi: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.major} major, {self.minor} minor, {self.observation} observation"
+            f"{'s' if self.observation != 1 else ''}, {self.ofi} OFI"
+        )
+
+
+class Report(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal["1.0"] = REPORT_SCHEMA_VERSION
+    tool_version: str
+    organisation: Organisation
+    as_of: date
+    stage: Literal[1, 2]
+    edition: str
+    generated_at: str | None = Field(None, description="Only when asked for: keeps reports reproducible.")
+    sources: list[SourceInfo]
+    evidence_count: int
+    packs: list[PackInfo]
+    rules_evaluated: int
+    findings: list[Finding]
+    not_applicable: list[NotApplicable] = Field(default_factory=list)
+    warnings: list[CollectionWarning] = Field(default_factory=list)
+    summary: ReportSummary
+
+    def exceeds(self, threshold: Grade | None) -> bool:
+        """True when a finding is at or above the threshold grade (None: never)."""
+        if threshold is None:
+            return False
+        return any(finding.grade.severity <= threshold.severity for finding in self.findings)
+
+
+@functools.lru_cache(maxsize=1024)
+def clause_key(clause: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", clause))
+
+
+#: Evidence whose keys a finding's sort key holds; the rest of a longer list is keyed only when a
+#: comparison reaches it.
+EAGER_EVIDENCE = 8
+
+
+class _EvidenceOrder:
+    """Orders evidence lists as lists of natural keys would, computing a key only when a comparison
+    reaches it: a systemic finding cites thousands of items, and they rarely need comparing."""
+
+    __slots__ = ("_ids", "_keys")
+
+    def __init__(self, ids: list[str]) -> None:
+        self._ids = ids
+        self._keys: dict[int, tuple[tuple[int, int | str], ...]] = {}
+
+    def _key(self, position: int) -> tuple[tuple[int, int | str], ...]:
+        key = self._keys.get(position)
+        if key is None:
+            key = self._keys[position] = natural_key(self._ids[position])
+        return key
+
+    def _first_difference(self, other: _EvidenceOrder) -> int:
+        """Below 0: self sorts first; 0: equal; above 0: other sorts first."""
+        for position in range(min(len(self._ids), len(other._ids))):
+            mine, theirs = self._key(position), other._key(position)
+            if mine != theirs:
+                return -1 if mine < theirs else 1
+        return len(self._ids) - len(other._ids)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _EvidenceOrder) and self._first_difference(other) == 0
+
+    def __lt__(self, other: _EvidenceOrder) -> bool:
+        return self._first_difference(other) < 0
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def evidence_order(ids: list[str]) -> tuple[object, ...]:
+    """Sorts as the list of the ids' natural keys would. Most findings cite a few items: their keys
+    are plain tuples, which sort without a Python call per comparison. Two lists that differ in the
+    first EAGER_EVIDENCE keys are told apart by them (a shorter list's keys are all there, and a
+    list sorts before the lists it begins); only lists that share those are compared further."""
+    head = tuple([natural_key(item) for item in ids[:EAGER_EVIDENCE]])
+    return head, _EvidenceOrder(ids[EAGER_EVIDENCE:])
+
+
+def rule_block_key(finding: Finding) -> tuple[object, ...]:
+    """The beginning of :func:`finding_sort_key` that one rule's findings share but for their grade:
+    lists each in report order, concatenated, are in report order once stably sorted by this."""
+    return clause_key(finding.clause), finding.grade.severity, finding.rule_id
+
+
+def finding_sort_key(finding: Finding) -> tuple[object, ...]:
+    return (
+        clause_key(finding.clause),
+        finding.grade.severity,
+        finding.rule_id,
+        evidence_order([e.id for e in finding.evidence]),
+        finding.absence or "",
+    )
+
+
+def summarise(findings: list[Finding]) -> ReportSummary:
+    counts = {grade.value: 0 for grade in GRADE_ORDER}
+    for finding in findings:
+        counts[finding.grade.value] += 1
+    return ReportSummary(**counts)

@@ -1,0 +1,22 @@
+"""The built-in check vocabulary, registered like any plugin's."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from qmscheck.checking.primitives.base import CheckPrimitive
+from qmscheck.checking.primitives.covers import Covers
+from qmscheck.checking.primitives.differs import Differs
+from qmscheck.checking.primitives.each import Each
+from qmscheck.checking.primitives.exists import Exists
+from qmscheck.checking.primitives.fresh import Fresh
+from qmscheck.checking.primitives.mentions import Mentions
+from qmscheck.checking.primitives.periodic import Periodic
+from qmscheck.checking.primitives.unique import Unique
+from qmscheck.hookspecs import hookimpl
+
+
+@hookimpl
+def qmscheck_register_checks(register: Callable[[CheckPrimitive], None]) -> None:
+    for primitive in (Exists(), Each(), Fresh(), Covers(), Mentions(), Periodic(), Unique(), Differs()):
+        register(primitive)

@@ -1,0 +1,150 @@
+"""The plugin manager and a typed facade over the hooks.
+
+Built-in plugins register exactly like outside ones (pytest's way); outside plugins come
+from the ``qmscheck`` entry-point group. Each entry point is loaded on its own: one that
+fails is reported with its name, version and error, and the rest still load.
+
+Environment:
+- ``QMSCHECK_DISABLE_PLUGINS``: ``all`` to load no outside plugin, or a comma list of
+  entry-point names to skip.
+- ``QMSCHECK_TRACE_PLUGINS``: set to trace every hook call on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from importlib import metadata
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import pluggy
+
+from qmscheck import hookspecs
+from qmscheck.support.registry import Registry
+
+if TYPE_CHECKING:
+    from qmscheck.checking.packs import RulePack
+    from qmscheck.checking.primitives.base import CheckPrimitive
+    from qmscheck.collecting.classification import Candidate, Classification
+    from qmscheck.collecting.connectors.base import Connector
+    from qmscheck.rendering.base import Renderer
+
+ENTRY_POINT_GROUP = "qmscheck"
+
+#: Built-in plugins, registered through the same hooks as outside ones.
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "qmscheck.plugins.builtin.checks",
+    "qmscheck.plugins.builtin.connectors",
+    "qmscheck.plugins.builtin.classifiers",
+    "qmscheck.plugins.builtin.renderers",
+    "qmscheck.plugins.builtin.rulepacks",
+)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    name: str
+    version: str
+    origin: str  # "builtin" or the distribution name
+    error: str | None = None
+
+
+@dataclass
+class Plugins:
+    """Everything the loaded plugins provide, by stable id."""
+
+    manager: pluggy.PluginManager
+    infos: list[PluginInfo] = field(default_factory=list)
+    connectors: Registry[Connector] = field(default_factory=lambda: Registry("connector", lambda c: c.name))
+    checks: Registry[CheckPrimitive] = field(default_factory=lambda: Registry("check", lambda c: c.kind))
+    renderers: Registry[Renderer] = field(default_factory=lambda: Registry("renderer", lambda r: r.name))
+    rule_packs: Registry[RulePack] = field(default_factory=lambda: Registry("rule pack", lambda p: p.name))
+
+    @property
+    def failed(self) -> list[PluginInfo]:
+        return [info for info in self.infos if info.error]
+
+    @property
+    def versions(self) -> list[tuple[str, str, str]]:
+        """(name, version, origin) of every plugin that loaded: cached results depend on these."""
+        return sorted((info.name, info.version, info.origin) for info in self.infos if not info.error)
+
+    def classify(self, candidate: Candidate) -> Classification | None:
+        result: Classification | None = self.manager.hook.qmscheck_classify(candidate=candidate)
+        return result
+
+
+def _plugin_name(plugin: object) -> str:
+    return getattr(plugin, "__name__", type(plugin).__name__)
+
+
+def _disabled() -> set[str] | None:
+    value = os.environ.get("QMSCHECK_DISABLE_PLUGINS", "").strip()
+    if value.lower() in ("all", "1", "true", "*"):
+        return None
+    return {part.strip() for part in value.split(",") if part.strip()}
+
+
+def _load_entry_points(manager: pluggy.PluginManager, infos: list[PluginInfo]) -> None:
+    disabled = _disabled()
+    if disabled is None:
+        return
+    for entry_point in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        if entry_point.name in disabled:
+            continue
+        dist = entry_point.dist
+        dist_name = dist.name if dist else "?"
+        version = dist.version if dist else "?"
+        plugin: object = None
+        try:
+            plugin = entry_point.load()
+            manager.register(plugin, name=entry_point.name)
+            # Reject hook implementations whose name matches no spec: a typo would silently do nothing.
+            manager.check_pending()
+        except Exception as exc:  # a broken plugin must not take the tool down
+            if plugin is not None and manager.is_registered(plugin):
+                manager.unregister(plugin)
+            infos.append(PluginInfo(entry_point.name, version, dist_name, f"{type(exc).__name__}: {exc}"))
+            continue
+        infos.append(PluginInfo(entry_point.name, version, dist_name))
+
+
+def _collect(plugins: Plugins) -> None:
+    manager = plugins.manager
+    for impl in manager.hook.qmscheck_register_connectors.get_hookimpls():
+        impl.function(register=plugins.connectors.registrar(impl.plugin_name))
+    for impl in manager.hook.qmscheck_register_checks.get_hookimpls():
+        impl.function(register=plugins.checks.registrar(impl.plugin_name))
+    for impl in manager.hook.qmscheck_register_renderers.get_hookimpls():
+        impl.function(register=plugins.renderers.registrar(impl.plugin_name))
+    for impl in manager.hook.qmscheck_register_rule_packs.get_hookimpls():
+        impl.function(register=plugins.rule_packs.registrar(impl.plugin_name))
+
+
+def load_plugins(extra: list[object] | None = None, *, entry_points: bool = True) -> Plugins:
+    """Build the plugin manager. ``extra`` plugins (objects or modules) are registered too (tests use this)."""
+    import importlib
+
+    from qmscheck import __version__
+
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    infos: list[PluginInfo] = []
+    for module_name in DEFAULT_PLUGINS:
+        module: ModuleType = importlib.import_module(module_name)
+        manager.register(module, name=module_name)
+        infos.append(PluginInfo(module_name, __version__, "builtin"))
+    if entry_points:
+        _load_entry_points(manager, infos)
+    for plugin in extra or []:
+        manager.register(plugin, name=_plugin_name(plugin))
+        infos.append(PluginInfo(_plugin_name(plugin), "", "extra"))
+    manager.check_pending()
+    if os.environ.get("QMSCHECK_TRACE_PLUGINS"):
+        manager.trace.root.setwriter(lambda message: sys.stderr.write(message))
+        manager.enable_tracing()
+    plugins = Plugins(manager=manager, infos=infos)
+    _collect(plugins)
+    return plugins

@@ -1,0 +1,70 @@
+"""What a quality manager reads first: is the organisation ready for its Stage 1 or Stage 2 audit?
+
+Shared by the human-facing formats (HTML, Markdown) so they never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from qmscheck.model.grades import GRADE_ORDER, Grade
+from qmscheck.model.report import Finding, Report, finding_sort_key, summarise
+
+Status = Literal["not-ready", "conditional", "ready"]
+
+#: ISO 9001 top-level clauses that hold requirements, with the standard's headings.
+CLAUSE_TITLES: dict[str, str] = {
+    "4": "Context of the organization",
+    "5": "Leadership",
+    "6": "Planning",
+    "7": "Support",
+    "8": "Operation",
+    "9": "Performance evaluation",
+    "10": "Improvement",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    stage: int
+    status: Status
+    headline: str
+    #: Set when the scan ran the other stage's rule set, so this verdict only sees the rules both share.
+    caveat: str | None = None
+
+
+def top_clause(clause: str) -> str:
+    return clause.split(".")[0]
+
+
+def sorted_findings(report: Report) -> list[Finding]:
+    """A saved report may come from anywhere: never trust its order."""
+    return sorted(report.findings, key=finding_sort_key)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def verdict(report: Report, stage: int) -> Verdict:
+    """Majors block certification; minors need an accepted action plan; the rest is advice."""
+    counts = summarise([f for f in report.findings if stage in f.stages])
+    caveat = None
+    if stage != report.stage:
+        caveat = f"This scan ran the stage {report.stage} rules; only the rules both stages share are counted."
+    if counts.major:
+        headline = f"Not ready: {plural(counts.major, 'major nonconformity', 'major nonconformities')}"
+        if counts.minor:
+            headline += f" and {plural(counts.minor, 'minor')}"
+        return Verdict(stage, "not-ready", headline, caveat)
+    if counts.minor:
+        return Verdict(stage, "conditional", f"Ready with {plural(counts.minor, 'minor')} to close", caveat)
+    advice = counts.observation + counts.ofi
+    headline = "Ready: no nonconformities" + (f", {plural(advice, 'point')} to consider" if advice else "")
+    return Verdict(stage, "ready", headline, caveat)
+
+
+def grade_counts(findings: list[Finding]) -> dict[Grade, int]:
+    summary = summarise(findings)
+    return {grade: getattr(summary, grade.value) for grade in GRADE_ORDER}

@@ -1,0 +1,75 @@
+"""Findings grouped by clause, ending with a one-line summary. Colour only on a terminal."""
+
+from __future__ import annotations
+
+import io
+from itertools import groupby
+
+from rich.console import Console
+from rich.markup import escape
+
+from qmscheck.model.grades import Grade
+from qmscheck.model.report import Report, clause_key
+from qmscheck.rendering.readiness import sorted_findings, top_clause
+
+GRADE_STYLE = {
+    Grade.MAJOR: "bold red",
+    Grade.MINOR: "red",
+    Grade.OBSERVATION: "yellow",
+    Grade.OFI: "cyan",
+}
+
+
+class TextRenderer:
+    name = "text"
+    extension = "txt"
+
+    def render(self, report: Report, *, color: bool = False) -> str:
+        buffer = io.StringIO()
+        console = Console(
+            file=buffer,
+            force_terminal=color,
+            no_color=not color,
+            width=100,
+            highlight=False,
+            emoji=False,
+            soft_wrap=False,
+        )
+        org = report.organisation
+        console.print(f"[bold]qmscheck {escape(report.tool_version)}[/] - {escape(org.name)}")
+        console.print(
+            f"as of {report.as_of.isoformat()} - stage {report.stage} view - ISO 9001:{report.edition} - "
+            f"{report.evidence_count} evidence items - {report.rules_evaluated} rules"
+        )
+        for clause, group in groupby(sorted_findings(report), key=lambda f: top_clause(f.clause)):
+            console.print()
+            console.print(f"[bold underline]Clause {clause}[/]")
+            for finding in group:
+                style = GRADE_STYLE[finding.grade]
+                console.print(
+                    f"  [{style}]{finding.grade.label.upper()}[/] {finding.clause} "
+                    f"[dim]{finding.rule_id}[/] {escape(finding.title)}"
+                )
+                console.print(f"    {escape(finding.statement)}", overflow="fold")
+                for ref in finding.evidence[:10]:
+                    digest = f" sha256:{ref.sha256[:12]}" if ref.sha256 else ""
+                    console.print(f"    - {escape(ref.locator)}{digest}", overflow="fold")
+                if len(finding.evidence) > 10:
+                    console.print(f"    - ... and {len(finding.evidence) - 10} more")
+                console.print(f"    [dim]Fix:[/] {escape(finding.fix)}", overflow="fold")
+        if report.not_applicable:
+            console.print()
+            console.print("[bold]Not applicable[/]")
+            for excluded in sorted(report.not_applicable, key=lambda n: clause_key(n.clause)):
+                console.print(f"  {excluded.clause}: {escape(excluded.justification)} ({len(excluded.rule_ids)} rules)")
+        if report.warnings:
+            console.print()
+            console.print(f"[bold yellow]Warnings ({len(report.warnings)})[/] - evidence that could not be read")
+            for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
+                console.print(f"  {escape(warning.locator)}: {escape(warning.message)}", overflow="fold")
+        console.print()
+        console.print(
+            f"[bold]Summary:[/] {report.summary.line()}"
+            f"{f', {len(report.warnings)} warnings' if report.warnings else ''}"
+        )
+        return buffer.getvalue()
