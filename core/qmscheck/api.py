@@ -1,0 +1,85 @@
+"""The one import path for plugin authors: everything a connector, a check primitive, a
+classifier, a renderer or a rule pack needs, and nothing else.
+
+Write ``from qmscheck.api import hookimpl, Connector, EvidenceItem`` rather than importing
+from the stage packages: those are qmscheck's own rooms and may be rearranged between
+releases, while the names here change only with :data:`API_VERSION` (a plugin or pack
+declares the API versions it supports). The hooks themselves are documented in
+:mod:`qmscheck.hookspecs`; helpers for testing a pack are in :mod:`qmscheck.testing`.
+
+A minimal plugin::
+
+    from qmscheck.api import RulePack, hookimpl
+
+    @hookimpl
+    def qmscheck_register_rule_packs(register):
+        register(RulePack(name="as9100", version="1.0", path=Path(__file__).parent / "rules"))
+"""
+
+from __future__ import annotations
+
+from qmscheck import API_VERSION, __version__
+from qmscheck.checking.packs import RulePack
+from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, RuleContext
+from qmscheck.checking.rule_model import Rule
+from qmscheck.collecting.classification import Candidate, Classification, kind_of
+from qmscheck.collecting.connectors.base import CollectContext, Collected, Connector
+from qmscheck.collecting.connectors.mapping import split_fields
+from qmscheck.errors import ConnectorError, QmscheckError
+from qmscheck.hookspecs import hookimpl
+from qmscheck.model.digest import canonical_json, values_sha256
+from qmscheck.model.evidence import (
+    AttributeValue,
+    CollectionWarning,
+    Dates,
+    EvidenceItem,
+    Kind,
+    Locator,
+    Provenance,
+)
+from qmscheck.model.grades import Grade
+from qmscheck.model.periods import PERIOD_PATTERN, Period
+from qmscheck.model.report import EvidenceRef, Finding, Report
+from qmscheck.model.verdicts import Cited, Failure, GroupSummary, Place
+from qmscheck.rendering.base import Renderer
+
+__all__ = [
+    "API_VERSION",
+    "PERIOD_PATTERN",
+    "AttributeValue",
+    "Candidate",
+    "CheckContext",
+    "CheckPrimitive",
+    "Cited",
+    "Classification",
+    "CollectContext",
+    "Collected",
+    "CollectionWarning",
+    "Connector",
+    "ConnectorError",
+    "Dates",
+    "EvidenceItem",
+    "EvidenceRef",
+    "Failure",
+    "Finding",
+    "Grade",
+    "GroupSummary",
+    "Groupwise",
+    "Kind",
+    "Locator",
+    "Period",
+    "Place",
+    "Provenance",
+    "QmscheckError",
+    "Renderer",
+    "Report",
+    "Rule",
+    "RuleContext",
+    "RulePack",
+    "__version__",
+    "canonical_json",
+    "hookimpl",
+    "kind_of",
+    "split_fields",
+    "values_sha256",
+]
