@@ -3,10 +3,9 @@
 Collecting and checking a large share make millions of objects that live until the report
 is made (groups, stored summaries) and millions of short-lived ones, freed by reference
 counting as soon as they are dropped. Every few thousand allocations the collector would walk
-the long-lived ones again: measured at 100k files, 0.5-0.8 s of a rescan's collect stage and
-two pauses of 0.75 and 1.1 s while grading. Neither stage makes reference cycles in bulk
-(measured: a collection after the sample and the 5k-file benchmark found no cyclic garbage),
-and whatever few they make are collected once the collector runs again.
+the long-lived ones again, for nothing: neither stage makes reference cycles in bulk, and
+whatever few they make are collected once the collector runs again. (What it costs at 100k
+files is in benchmarks/README.md.)
 """
 
 from __future__ import annotations

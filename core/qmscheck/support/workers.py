@@ -27,7 +27,7 @@ _fork_server_started = False
 
 
 def start_fork_server() -> None:
-    """Start the fork server now, in a thread: it imports what the workers run (~0.3 s), and a
+    """Start the fork server now, in a thread: it imports what the workers run, and a
     scan that will want workers calls this first, so that they start at once when wanted (a
     rescan's changed register is read while the parent loads its plugins, rules and index).
     Does nothing where processes are spawned, not forked."""
@@ -48,8 +48,8 @@ def process_pool(
     methods = multiprocessing.get_all_start_methods()
     context: Any = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
-        # The server imports what the workers run once, and forks each ready to work: two workers
-        # would each spend ~0.3 s importing it, while a rescan's parent lists the share.
+        # The server imports what the workers run once, and forks each ready to work, rather than
+        # every worker importing it again while a rescan's parent lists the share.
         # (Effective until the server starts: the first pool of a process starts it.)
         context.set_forkserver_preload(PRELOAD)
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=initializer, initargs=initargs)

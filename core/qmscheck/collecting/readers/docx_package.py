@@ -1,8 +1,8 @@
 """The content of a Word document, read straight from the zip with lxml.
 
 python-docx parses every XML part of the package (styles.xml alone is ~350 KB in
-Word's default template) and wraps each element in a proxy class; that made a
-.docx cost 20-40 ms.  Here only the parts the metadata needs are parsed and the
+Word's default template) and wraps each element in a proxy class, which makes it
+the slowest part of reading a share of Word files.  Here only the parts the metadata needs are parsed and the
 styles are cached per process, since most documents of an organisation share a
 template.
 

@@ -34,7 +34,7 @@ def parse_front_matter(source: str) -> tuple[list[tuple[str, str]], list[str]]:
         # BaseLoader keeps scalars verbatim: "sop_version: 1.10" must not
         # become the float 1.1, nor "approved: 2025-03-01" a datetime.
         # BaseLoader constructs no Python objects, so this is as safe as safe_load.
-        # The C (libyaml) loader is ~10x faster when PyYAML was built with it.
+        # The C (libyaml) loader is much faster, where PyYAML was built with it.
         loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
         data = yaml.load(source, Loader=loader)
     except yaml.YAMLError as exc:
