@@ -141,7 +141,7 @@ def phase_scan(org: Path, index: Path, jobs: int, full: bool) -> dict[str, float
     loaded = time.perf_counter()
     collection = collect(config, plugins, CollectOptions(index=index, full=full, jobs=jobs))
     collected = time.perf_counter()
-    check_options = CheckOptions(as_of=date(2026, 3, 31), results=index, fresh=full, stats=collection.stats, jobs=jobs)
+    check_options = CheckOptions(as_of=date(2026, 3, 31), results=index, full=full, stats=collection.stats, jobs=jobs)
     report = run_check(collection, packs, plugins, config.organisation, check_options)
     checked = time.perf_counter()
     return {

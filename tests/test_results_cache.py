@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 import shutil
 import sqlite3
+import sys
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import openpyxl
 import pytest
-from qmscheck.collecting.run import CollectOptions
+from pydantic import BaseModel
+from qmscheck.checking.packs import LoadedPacks, LoadedRule, RulePack
+from qmscheck.checking.rule_model import Rule
+from qmscheck.checking.run import CheckOptions, run_check
+from qmscheck.collecting.run import CollectOptions, collect
+from qmscheck.config.scan_config import load_config
 from qmscheck.model.report import Report
+from qmscheck.plugins.manager import Plugins, load_plugins
 from qmscheck.scan import ScanRequest, scan
 from qmscheck.storage.stored_summaries import StoredRest, decode, decode_list, decode_rest, encode_rest
 
@@ -391,22 +401,133 @@ def test_stored_summaries_of_an_earlier_layout_are_dropped_and_worked_out_again(
         assert db.execute("SELECT COUNT(*) FROM stored_summaries").fetchone()[0] > 0
 
 
-def test_summaries_of_another_summary_version_are_worked_out_again(
-    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from qmscheck.checking.primitives.unique import Unique
+#: A plugin written beside the test: a check primitive whose failures carry DETAIL as their wording.
+WORDING_PLUGIN = """
+from qmscheck.checking.primitives.base import Groupwise, selection_probe
+from qmscheck.hookspecs import hookimpl
+from qmscheck.model.verdicts import Failure, GroupSummary
 
-    index = tmp_path / "index.sqlite"
+
+class Wording(Groupwise):
+    kind = "wording"
+    description = "Every selected item fails."
+
+    def probes(self, rule, as_of):
+        return [selection_probe(rule, as_of)]
+
+    def summarise(self, ctx):
+        return GroupSummary(failures=[Failure(items=(ctx.cite(item),), detail=DETAIL) for item in ctx.selected])
+
+
+@hookimpl
+def qmscheck_register_checks(register):
+    register(Wording())
+"""
+
+#: A plugin classifier that claims QP-51's copy as a training record, or claims nothing.
+CLASSIFIER_PLUGIN = """
+from qmscheck.collecting.classification import Classification, Kind
+from qmscheck.hookspecs import hookimpl
+
+
+@hookimpl
+def qmscheck_classify(candidate):
+    if CLAIM and candidate.name == "QP-51 copy.md":
+        return Classification(type="training_record", kind=Kind.RECORD, reason="test plugin")
+    return None
+"""
+
+
+class _WordingCheck(BaseModel):
+    """The ``[rules.check]`` of a rule of the plugin's kind: the rule model takes only the built-in kinds."""
+
+    kind: Literal["wording"] = "wording"
+
+
+@pytest.fixture
+def plugin_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A folder on sys.path for plugin modules, which are forgotten after the test. No bytecode is
+    written: a module rewritten within the same second is then compiled from its new source."""
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    before = set(sys.modules)
+    yield folder
+    for name in set(sys.modules) - before:
+        del sys.modules[name]
+
+
+def _plugin(folder: Path, name: str, source: str) -> Plugins:
+    """The plugins with the module ``name`` (written into ``folder``, or rewritten and loaded again)."""
+    (folder / f"{name}.py").write_text(source, encoding="utf-8")
+    importlib.invalidate_caches()
+    module = sys.modules.get(name)
+    module = importlib.reload(module) if module is not None else importlib.import_module(name)
+    return load_plugins(extra=[module], entry_points=False)
+
+
+def _wording_rule(folder: Path) -> LoadedPacks:
+    rule = Rule.model_validate(
+        {
+            "id": "WORD001",
+            "title": "Procedures are worded",
+            "clause": "7.5",
+            "grade": "minor",
+            "requirement": "procedures that are worded",
+            "why": "A test.",
+            "fix": "None.",
+            "select": {"type": "procedure"},
+            "check": {"kind": "exists"},
+        }
+    ).model_copy(update={"check": _WordingCheck()})
+    pack = RulePack(name="wording", version="1", path=folder)
+    return LoadedPacks(packs=[pack], rules=[LoadedRule(rule, pack, folder / "wording.toml")])
+
+
+def _worded(org: Path, plugins: Plugins, packs: LoadedPacks, index: Path | None) -> tuple[set[str], str]:
+    """The wording of the plugin rule's findings, and the report."""
+    config = load_config(org)
+    collection = collect(config, plugins, CollectOptions(index=index))
+    options = CheckOptions(as_of=date(2026, 3, 31), results=index)
+    report = run_check(collection, packs, plugins, config.organisation, options)
+    return {finding.statement for finding in report.findings}, report.model_dump_json()
+
+
+# The rule model's check is a closed union of the built-in kinds, so pydantic warns when it dumps
+# the plugin kind's check (for the rule's digest); the dump is still the check's fields.
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")
+def test_a_check_primitive_whose_code_changed_is_heard_on_the_next_rescan(acme: Path, plugin_folder: Path) -> None:
+    index = plugin_folder.parent / "index.sqlite"
+    packs = _wording_rule(plugin_folder)
+    plugins = _plugin(plugin_folder, "wording_plugin", 'DETAIL = "the old wording"\n' + WORDING_PLUGIN)
+    first, _ = _worded(acme, plugins, packs, index)
+    assert first and all("the old wording" in statement for statement in first)
+    assert _worded(acme, plugins, packs, index)[0] == first  # stored, and reused while nothing changed
+
+    # A bug fix to the primitive in a development checkout: same name, no version, other code.
+    plugins = _plugin(plugin_folder, "wording_plugin", 'DETAIL = "a better wording, fixed"\n' + WORDING_PLUGIN)
+    rescan, report = _worded(acme, plugins, packs, index)
+    assert rescan and all("a better wording, fixed" in statement for statement in rescan)
+    assert report == _worded(acme, plugins, packs, None)[1]
+
+
+def _qp51(report: Report) -> list[str]:
+    return sorted(ref.locator for f in report.findings if f.rule_id == "DOC004" for ref in f.evidence)
+
+
+def test_a_classifier_whose_code_changed_is_heard_on_the_next_rescan(acme: Path, plugin_folder: Path) -> None:
+    index = plugin_folder.parent / "index.sqlite"
     _procedures(acme)
-    storage = _body_edited(acme, index)
-    _, stats = run(acme, index)
-    assert stats["groups_summarised"] == 1
-    # A new release of the primitive keeps something else in its summaries: none stored is used.
-    monkeypatch.setattr(Unique, "summary_version", "3")
-    storage.write_text(storage.read_text() + "Revised again.\n")
-    again, stats = run(acme, index)
-    assert stats["groups_summarised"] > 10  # every document the unique rules read
-    assert again.model_dump_json() == without_index(acme)
+    plugins = _plugin(plugin_folder, "claims_plugin", "CLAIM = False\n" + CLASSIFIER_PLUGIN)
+    first = scan(ScanRequest(target=acme, collect=CollectOptions(index=index)), plugins)
+    assert any("QP-51 copy.md" in locator for locator in _qp51(first))
+
+    # Now the copy is a training record: no longer a document whose number clashes.
+    plugins = _plugin(plugin_folder, "claims_plugin", "CLAIM = True\n" + CLASSIFIER_PLUGIN)
+    rescan = scan(ScanRequest(target=acme, collect=CollectOptions(index=index)), plugins)
+    assert not any("QP-51 copy.md" in locator for locator in _qp51(rescan))
+    assert rescan.model_dump_json() == scan(ScanRequest(target=acme), plugins).model_dump_json()
 
 
 def test_the_stored_rest_reads_one_entry_without_the_others() -> None:

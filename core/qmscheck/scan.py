@@ -42,7 +42,7 @@ def scan(request: ScanRequest, plugins: Plugins | None = None) -> Report:
         edition=edition,
         generated_at=request.generated_at,
         results=request.collect.index,
-        fresh=request.collect.full,
+        full=request.collect.full,
         jobs=request.collect.processes,
         stats=request.collect.stats,  # one set of counters for the whole scan (--verbose)
     )

@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
+import pluggy
+
 from qmscheck import __version__
 from qmscheck.checking.engine import Probe, evaluate
 from qmscheck.checking.facts import to_fact
@@ -36,6 +38,7 @@ from qmscheck.model.report import (
 )
 from qmscheck.storage.results import ResultCache, StoredFindings, report_key, rule_digest, type_digests
 from qmscheck.storage.stored_summaries import summary_digest
+from qmscheck.support.code_fingerprint import code_fingerprint
 from qmscheck.support.gcpause import collector_paused
 from qmscheck.support.registry import Registry
 
@@ -48,8 +51,8 @@ class CheckOptions:
     generated_at: str | None = None
     #: The SQLite file holding each rule's last findings (the evidence index); None: nothing is reused.
     results: Path | None = None
-    #: Evaluate every rule again (and refresh the cache), as --full asks.
-    fresh: bool = False
+    #: Evaluate every rule again, trusting nothing stored, and store the results anew (--full).
+    full: bool = False
     #: Processes that summarise evidence groups, when there are many (qmscheck.checking.summarising).
     jobs: int = 1
     #: Filled in by run_check: rules reused and evaluated, evidence groups read (decoded) and summarised
@@ -59,12 +62,10 @@ class CheckOptions:
 
 class CheckPlugins(Protocol):
     """What checking needs of the loaded plugins (:class:`qmscheck.plugins.manager.Plugins` is one):
-    the check primitives by kind, and the plugins' versions, which a stored verdict depends on."""
+    the check primitives by kind, and the plugin objects, whose code a stored verdict depends on."""
 
     checks: Registry[CheckPrimitive]
-
-    @property
-    def versions(self) -> list[tuple[str, str, str]]: ...
+    manager: pluggy.PluginManager
 
 
 def select_rules(packs: LoadedPacks, options: CheckOptions) -> list[LoadedRule]:
@@ -78,11 +79,11 @@ def select_rules(packs: LoadedPacks, options: CheckOptions) -> list[LoadedRule]:
 
 
 def _settings(plugins: CheckPlugins, organisation: Organisation, options: CheckOptions) -> str:
-    """Everything scan-wide a rule's findings depend on besides the evidence."""
+    """Everything scan-wide a rule's findings depend on besides the evidence and the rule: the code
+    of qmscheck and the plugins (the check primitives, grading, merging) and the scan's settings."""
     return json.dumps(
         {
-            "qmscheck": __version__,
-            "plugins": plugins.versions,
+            "code": code_fingerprint(plugins.manager.get_plugins()),
             "organisation": organisation.model_dump(mode="json"),
             "as_of": options.as_of.isoformat(),
             "stage": options.stage,
@@ -110,14 +111,14 @@ def _evaluate(
     for loaded in stale:
         primitive = plugins.checks.get(loaded.rule.check.kind)
         if isinstance(primitive, Groupwise):
-            digest = summary_digest(settings, _rule_json(loaded), primitive.summary_version)
+            digest = summary_digest(settings, _rule_json(loaded))
             groupwise.append(
                 GroupwiseRule(loaded, primitive, probes_of[loaded.rule.id], digest, digests[loaded.rule.id])
             )
         else:
             whole.append(loaded)
     # With --full nothing stored is trusted: summaries are worked out again, and stored afresh.
-    run = GroupwiseRun(groupwise, options.as_of, organisation, store, reuse=not options.fresh, jobs=options.jobs)
+    run = GroupwiseRun(groupwise, options.as_of, organisation, store, reuse=not options.full, jobs=options.jobs)
     findings = run.findings(collection)
     # Files decoded for checking: to summarise them, and again to show what a failure cites.
     options.stats["groups_read"] += run.groups_read
@@ -184,11 +185,14 @@ def _findings(
     return findings
 
 
-def _report_findings(by_rule: list[tuple[str, StoredFindings]], cache: ResultCache, fresh: bool) -> list[Finding]:
+def _report_findings(
+    settings: str, by_rule: list[tuple[str, StoredFindings]], cache: ResultCache, full: bool
+) -> list[Finding]:
     """Every rule's findings, merged and sorted; as the last scan made them when every rule's are
-    what they were (a rescan that changed a few files' bodies changes no finding)."""
-    key = report_key(by_rule)
-    found = None if fresh else cache.report_findings(key)
+    what they were (a rescan that changed a few files' bodies changes no finding) and so is the code
+    that merges them (in ``settings``)."""
+    key = report_key(settings, by_rule)
+    found = None if full else cache.report_findings(key)
     if found is None:
         # Each rule's findings are stored in report order: only the rules' blocks are placed.
         found = merge_findings([finding for _, stored in by_rule for finding in stored.findings])
@@ -230,7 +234,7 @@ def _run_check(
     }
     cache = ResultCache(options.results)
     try:
-        reused = {} if options.fresh else cache.get(digests)
+        reused = {} if options.full else cache.get(digests)
         stale = [loaded for loaded in active if loaded.rule.id not in reused]
         evaluated = _evaluate(collection, stale, probes_of, plugins, organisation, options, settings, cache, digests)
         options.stats.update(rules_reused=len(reused), rules_evaluated=len(stale))
@@ -239,7 +243,7 @@ def _run_check(
             ("", StoredFindings.of(scope.findings)),
             *((loaded.rule.id, reused.get(loaded.rule.id) or evaluated[loaded.rule.id]) for loaded in active),
         ]
-        findings = _report_findings(by_rule, cache, options.fresh)
+        findings = _report_findings(settings, by_rule, cache, options.full)
     finally:
         cache.close()
     rule_counts: dict[str, int] = defaultdict(int)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from qmscheck import __version__
+import pluggy
+
 from qmscheck.collecting.classification import Candidate, Classification, Overrides
 from qmscheck.collecting.connectors.base import DEFAULT_MAX_FILE_SIZE, CollectContext, Connector
 from qmscheck.config.scan_config import ScanConfig
@@ -19,22 +20,19 @@ from qmscheck.model.evidence import CollectionWarning, EvidenceItem, natural_key
 from qmscheck.model.groups import EvidenceGroup, group_order
 from qmscheck.model.report import SourceInfo
 from qmscheck.storage.index import EvidenceIndex
+from qmscheck.support.code_fingerprint import code_fingerprint
 from qmscheck.support.gcpause import collector_paused
 from qmscheck.support.progress import NullProgress, Progress
 from qmscheck.support.registry import Registry
 
-#: Bump when extraction or item building changes what a file yields: cached results are then re-read.
-EXTRACTOR_VERSION = "4"
-
 
 class CollectPlugins(Protocol):
     """What collecting needs of the loaded plugins (:class:`qmscheck.plugins.manager.Plugins` is one):
-    the connectors by name, the plugins' classifiers, and their versions for the index's fingerprint."""
+    the connectors by name, the plugins' classifiers, and the plugin objects, whose code the index's
+    fingerprint covers."""
 
     connectors: Registry[Connector]
-
-    @property
-    def versions(self) -> list[tuple[str, str, str]]: ...
+    manager: pluggy.PluginManager
 
     def classify(self, candidate: Candidate) -> Classification | None: ...
 
@@ -68,12 +66,11 @@ def default_jobs() -> int:
 
 
 def fingerprint(config: ScanConfig, plugins: CollectPlugins) -> str:
-    """Everything besides a file's bytes that decides what it yields."""
+    """Everything besides a file's bytes that decides what it yields: the code of qmscheck and the
+    plugins (its readers, classifiers and connectors), and the classification overrides."""
     data = {
-        "qmscheck": __version__,
-        "extractor": EXTRACTOR_VERSION,
+        "code": code_fingerprint(plugins.manager.get_plugins()),
         "classify": [rule.model_dump() for rule in config.classify],
-        "plugins": plugins.versions,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
 

@@ -56,9 +56,6 @@ CREATE TABLE IF NOT EXISTS report_findings (
 #: Tables of earlier layouts of the stored summaries: dropped, and the summaries worked out again.
 _OLD_TABLES = ("rule_summaries", "summary_keys")
 _FINDINGS = TypeAdapter(list[Finding])
-#: The layout of stored findings: findings stored in another are filed under another digest, and
-#: made again. 2: each rule's findings in report order (StoredFindings.of).
-RESULTS_LAYOUT = "2"
 
 
 def type_digests(groups: Iterable[EvidenceGroup]) -> dict[str, str]:
@@ -77,7 +74,7 @@ def type_digests(groups: Iterable[EvidenceGroup]) -> dict[str, str]:
 def rule_digest(settings: str, rule_json: str, types: Iterable[str], digests: dict[str, str]) -> str:
     """``settings``: everything scan-wide a rule's findings depend on; ``types``: what its probes select
     (a type with no evidence counts too: a finding of absence depends on it staying absent)."""
-    parts = [RESULTS_LAYOUT, settings, rule_json, *(f"{t}={digests.get(t, '')}" for t in sorted(set(types)))]
+    parts = [settings, rule_json, *(f"{t}={digests.get(t, '')}" for t in sorted(set(types)))]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -135,9 +132,11 @@ def decode_findings(data: bytes) -> list[Finding]:
         ) from None
 
 
-def report_key(findings: Iterable[tuple[str, StoredFindings]]) -> str:
-    """What the report's merged and sorted findings are stored under: every rule's findings, in order."""
-    return hashlib.sha256("\0".join(f"{name}={found.content}" for name, found in findings).encode()).hexdigest()
+def report_key(settings: str, findings: Iterable[tuple[str, StoredFindings]]) -> str:
+    """What the report's merged and sorted findings are stored under: the settings (with the code
+    that merges them) and every rule's findings, in order."""
+    parts = [settings, *(f"{name}={found.content}" for name, found in findings)]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 class ResultCache:

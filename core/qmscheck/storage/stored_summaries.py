@@ -2,9 +2,9 @@
 stored between scans in the evidence index (:class:`qmscheck.storage.results.ResultCache`).
 
 A summary depends on the rule, the scan's settings and the group's items, nothing else. So a
-rule's summaries are stored together under a digest of the rule, the settings and the version
-of the primitive's summaries (:func:`summary_digest`), each with the digest of the group it summarises: a rescan trusts
-the entries whose group digest is unchanged and summarises the other groups again.
+rule's summaries are stored together under a digest of the rule and the settings, which hold the
+fingerprint of the code (:func:`summary_digest`), each with the digest of the group it summarises: a
+rescan trusts the entries whose group digest is unchanged and summarises the other groups again.
 
 Two JSON documents per rule. The first, in columns: the groups' populations in evidence
 order, their keys and digests as two lists shared by the rules that read the same groups
@@ -83,15 +83,10 @@ def decode_list(data: bytes) -> list[str]:
     return items
 
 
-#: The layout of what this module stores: summaries stored in another are filed under another
-#: digest, so a scan after an upgrade summarises every group at once, as a first scan does.
-STORED_LAYOUT = "3"  # 2: the rest one entry per line (StoredRest); 3: cited items' places (CitedGroups)
-
-
-def summary_digest(settings: str, rule_json: str, summary_version: str) -> str:
-    """What a rule's stored summaries are filed under: the layout they are stored in, the scan's
-    settings, the rule, and the version of its primitive's summaries (``Groupwise.summary_version``)."""
-    return hashlib.sha256(f"{STORED_LAYOUT}\0{settings}\0{rule_json}\0{summary_version}".encode()).hexdigest()
+def summary_digest(settings: str, rule_json: str) -> str:
+    """What a rule's stored summaries are filed under: the scan's settings, which hold the fingerprint
+    of the code that summarised and stored them (qmscheck.support.code_fingerprint), and the rule."""
+    return hashlib.sha256(f"summaries\0{settings}\0{rule_json}".encode()).hexdigest()
 
 
 def only_counts(summary: GroupSummary) -> bool:

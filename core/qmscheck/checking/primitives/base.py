@@ -123,10 +123,6 @@ class Groupwise:
     ways of running a rule give the same failures.
     """
 
-    #: Change it whenever what ``summarise`` keeps, or how ``combine`` reads it, changes: summaries
-    #: are stored between scans under it, and those of another version are worked out again.
-    summary_version = "1"
-
     def summarise(self, ctx: CheckContext) -> GroupSummary:
         raise NotImplementedError
 

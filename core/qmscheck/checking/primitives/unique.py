@@ -50,9 +50,6 @@ class Unique(Groupwise):
     def probes(self, rule: Rule, as_of: date) -> list[Probe]:
         return [selection_probe(rule, as_of)]
 
-    #: 2: the key as shown is kept only where combine shows it (not for sha256).
-    summary_version = "2"
-
     def summarise(self, ctx: CheckContext) -> GroupSummary:
         """Each selected item with a key (outside the allowed folders): the key, how the key and the
         ``distinct`` field read, the file it is in, and the item."""
