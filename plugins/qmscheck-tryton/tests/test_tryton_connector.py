@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from qmscheck.collecting.connectors.base import CollectContext
+from qmscheck.collecting.connectors.base import CollectContext, Collected
 from qmscheck.model.evidence import CollectionWarning, EvidenceItem
 from qmscheck.model.periods import Period
 from qmscheck_tryton.client import TrytonClient
@@ -26,13 +26,13 @@ def password(tryton_server: TrytonServer) -> Iterator[str]:
     del os.environ[ENV]
 
 
-def collect(server: TrytonServer, **options: object) -> list[EvidenceItem | CollectionWarning]:
+def collect(server: TrytonServer, **options: object) -> list[Collected]:
     settings = {"url": server.url, "database": server.database, "user": "admin", "password_env": ENV, **options}
     context = CollectContext(classify=lambda candidate: None, base_dir=Path("."))
     return list(TrytonConnector().collect(settings, context))
 
 
-def by_id(collected: list[EvidenceItem | CollectionWarning]) -> dict[str, EvidenceItem]:
+def by_id(collected: list[Collected]) -> dict[str, EvidenceItem]:
     return {item.id: item for item in collected if isinstance(item, EvidenceItem)}
 
 
