@@ -562,7 +562,7 @@ def _refreshed(
         return None  # damaged, or the item is gone: made again
     for item_id, item in now.items():
         digest_of[item_id] = item.sha256
-    # As JSON, not as models: copying 10,000 findings took longer than making them again.
+    # As JSON, not as models: copying thousands of findings as models costs more than making them again.
     findings = pydantic_core.from_json(kept.json())
     for finding in findings:
         for ref in finding["evidence"]:

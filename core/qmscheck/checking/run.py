@@ -105,7 +105,10 @@ def _evaluate(
     digests: dict[str, str],
 ) -> dict[str, StoredFindings]:
     """Findings of the rules that must be evaluated: groupwise primitives one group at a time,
-    any other primitive over every item of the types it reads."""
+    any other primitive over every item of the types it reads. A plugin's primitive may implement
+    :class:`CheckPrimitive` alone (``probes`` and ``evaluate``): it is then given every item its
+    probes select at once, which holds them all in memory and re-evaluates the rule whenever any
+    of them changes, but gives the same findings."""
     groupwise: list[GroupwiseRule] = []
     whole: list[LoadedRule] = []
     for loaded in stale:
@@ -205,8 +208,7 @@ def run_check(
     collection: Collection, packs: LoadedPacks, plugins: CheckPlugins, organisation: Organisation, options: CheckOptions
 ) -> Report:
     # The collected evidence, the stored findings and summaries live through the stage, and it makes
-    # millions of objects more (qmscheck.support.gcpause; decoding 750k register rows took 50 s with the
-    # collector running, 20 s without).
+    # millions of objects more, none in reference cycles (qmscheck.support.gcpause).
     with collector_paused():
         return _run_check(collection, packs, plugins, organisation, options)
 

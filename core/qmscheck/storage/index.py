@@ -51,7 +51,7 @@ CREATE INDEX IF NOT EXISTS files_stat ON files (source, fingerprint, location, s
 
 
 #: A file as the index last saw it (see :meth:`EvidenceIndex.listing`): location, size, mtime_ns,
-#: sha256. The rows as SQLite gives them: a rescan lists 100k, and a named tuple each cost 0.2 s.
+#: sha256. The rows as SQLite gives them: a rescan lists 100k, too many to wrap each in a named tuple.
 Listed = tuple[str, int, int, str]
 
 #: What the index knows about one file's items (see :meth:`EvidenceIndex.load`; its stat is

@@ -49,7 +49,7 @@ def code_fingerprint(plugins: Iterable[object]) -> str:
 def _plugin_part(top: str) -> list[str]:
     """[name, version, digest of the files] of a plugin's top-level package or module."""
     roots = _package_roots(top)
-    distribution = _distributions().get(top)
+    distribution = _distribution_of(top)
     if distribution is not None:
         # Installed code changes only when it is installed again: hashed once per process.
         return [distribution.name, distribution.version, _installed_digest(roots)]
@@ -83,15 +83,26 @@ def _package_roots(top: str) -> tuple[str, ...]:
 
 
 @cache
-def _distributions() -> dict[str, metadata.Distribution]:
-    """The distribution that provides each top-level package (the first, when several claim one)."""
-    found: dict[str, metadata.Distribution] = {}
-    for top, names in metadata.packages_distributions().items():
-        try:
-            found[top] = metadata.distribution(names[0])
-        except metadata.PackageNotFoundError:  # pragma: no cover - a broken installation
-            continue
-    return found
+def _distribution_of(top: str) -> metadata.Distribution | None:
+    """The installed distribution that provides the top-level package ``top``, if any. Most are named
+    after their package, which is one lookup; otherwise every installed distribution's list of files
+    is read (once per process)."""
+    try:
+        named = metadata.distribution(top)
+    except metadata.PackageNotFoundError:
+        named = None
+    if named is not None and top in _tops(named):
+        return named
+    names = metadata.packages_distributions().get(top)
+    return metadata.distribution(names[0]) if names else None
+
+
+def _tops(distribution: metadata.Distribution) -> set[str]:
+    """The top-level packages and modules a distribution installs."""
+    listed = distribution.read_text("top_level.txt")
+    if listed:
+        return set(listed.split())
+    return {file.parts[0].removesuffix(".py") for file in distribution.files or () if file.parts}
 
 
 @cache
