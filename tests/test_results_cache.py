@@ -512,6 +512,30 @@ def test_a_check_primitive_whose_code_changed_is_heard_on_the_next_rescan(acme: 
     assert report == _worded(acme, plugins, packs, None)[1]
 
 
+#: The same primitive without Groupwise: it judges every selected item at once (CheckPrimitive alone).
+WHOLE_PLUGIN = WORDING_PLUGIN.replace("class Wording(Groupwise):", "class Wording:").replace(
+    "    def summarise(self, ctx):\n        return GroupSummary(failures=",
+    "    def evaluate(self, ctx):\n        return (",
+)
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings")  # as above
+def test_a_primitive_that_is_not_groupwise_is_checked_over_every_item_and_heard_when_it_changes(
+    acme: Path, plugin_folder: Path
+) -> None:
+    assert "def evaluate(self, ctx):" in WHOLE_PLUGIN and "(Groupwise)" not in WHOLE_PLUGIN
+    index = plugin_folder.parent / "index.sqlite"
+    packs = _wording_rule(plugin_folder)
+    plugins = _plugin(plugin_folder, "whole_plugin", 'DETAIL = "the old wording"\n' + WHOLE_PLUGIN)
+    first, report = _worded(acme, plugins, packs, index)
+    groupwise = _plugin(plugin_folder, "wording_plugin", 'DETAIL = "the old wording"\n' + WORDING_PLUGIN)
+    assert first and report == _worded(acme, groupwise, packs, None)[1]  # the same findings either way
+
+    plugins = _plugin(plugin_folder, "whole_plugin", 'DETAIL = "a better wording, fixed"\n' + WHOLE_PLUGIN)
+    rescan, _ = _worded(acme, plugins, packs, index)
+    assert rescan and all("a better wording, fixed" in statement for statement in rescan)
+
+
 def _qp51(report: Report) -> list[str]:
     return sorted(ref.locator for f in report.findings if f.rule_id == "DOC004" for ref in f.evidence)
 
