@@ -1,12 +1,12 @@
 """The evidence index: an embedded SQLite cache of what each file yielded, so rescans re-read only what changed.
 
 One row per (source, location): the file's size, mtime_ns and sha256 when it was read, a
-fingerprint of everything else the result depends on (qmscheck and connector versions,
-classification overrides, plugins), the evidence items it produced (JSON, zlib-compressed)
-with the CRC-32 of those compressed bytes (so a rescan tells a damaged entry without
-decompressing it), their number and evidence types, its warnings (kept apart so a rescan
-can report them without decoding the items), and its place in evidence order (a rescan
-sorts 100k files without working out 100k sort keys). A file whose size and mtime are
+fingerprint of everything else the result depends on (the code of qmscheck and its plugins,
+:mod:`qmscheck.support.code_fingerprint`, and the classification overrides), the evidence items
+it produced (JSON, zlib-compressed) with the CRC-32 of those compressed bytes (so a rescan tells
+a damaged entry without decompressing it), their number and evidence types, its warnings (kept
+apart so a rescan can report them without decoding the items), and its place in evidence order
+(a rescan sorts 100k files without working out 100k sort keys). A file whose size and mtime are
 unchanged is taken from the index without being opened; one whose size or mtime changed is
 hashed, and parsed again only if its bytes changed.
 
@@ -25,6 +25,9 @@ from qmscheck.errors import QmscheckError
 
 INDEX_DIR = ".qmscheck"
 INDEX_NAME = "index.sqlite"
+#: The layout of the tables (their columns), which SQL written for another cannot read: a file of
+#: another layout is emptied. Change it with ``_SCHEMA``. What the stored values mean is not its
+#: concern: every row carries the fingerprint of the code that wrote it.
 SCHEMA_VERSION = 5
 
 _SCHEMA = """
