@@ -9,37 +9,56 @@ from pathlib import Path
 from qmscheck.checking.packs import load_packs
 from qmscheck.checking.run import CheckOptions, run_check
 from qmscheck.collecting.run import CollectOptions, collect
-from qmscheck.config.scan_config import load_config
+from qmscheck.config.choices import EDITIONS, STAGES, Edition, Stage
+from qmscheck.config.scan_config import ScanConfig, load_config
+from qmscheck.config.tomlfile import did_you_mean
+from qmscheck.errors import ConfigError
 from qmscheck.model.report import Report
 from qmscheck.plugins.manager import Plugins, load_plugins
 from qmscheck.support.workers import start_fork_server
 
+__all__ = ["ScanRequest", "scan"]
+
 
 @dataclass(frozen=True)
 class ScanRequest:
+    """What to scan and how; ``None`` takes the config's value, else the default.
+
+    Stage and edition are checked here, the one way in for callers other than the config file,
+    so the check stage only ever sees a stage and an edition its rules know.
+    """
+
     target: Path
     as_of: date | None = None
-    stage: int | None = None
-    edition: str | None = None
+    stage: Stage | None = None
+    edition: Edition | None = None
     generated_at: str | None = None
     #: Index, --full, --jobs (for both stages), progress. The default caches nothing and works in this process.
     collect: CollectOptions = field(default_factory=CollectOptions)
 
+    def __post_init__(self) -> None:
+        for name, value, allowed in (("stage", self.stage, STAGES), ("edition", self.edition, EDITIONS)):
+            if value is not None and value not in allowed:
+                raise ConfigError(
+                    f"{name} {value!r} is not one of {', '.join(map(repr, allowed))}{did_you_mean(value, allowed)}"
+                )
 
-def scan(request: ScanRequest, plugins: Plugins | None = None) -> Report:
+
+def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfig | None = None) -> Report:
+    """Scan ``request.target``, whose configuration the caller may have loaded already (``config``)."""
     if request.collect.processes > 1:
         start_fork_server()  # the workers' imports, meanwhile
     plugins = plugins or load_plugins()
-    config = load_config(request.target)
+    config = config or load_config(request.target)
+    config.check_connectors(plugins.connectors.names())
     # Rules are validated before any evidence is read: a broken pack fails fast.
-    packs = load_packs(list(plugins.rule_packs))
+    packs = load_packs(list(plugins.rule_packs), plugins.checks)
     collection = collect(config, plugins, request.collect)
     organisation = config.organisation
-    edition = request.edition or config.scan.edition or organisation.edition
     options = CheckOptions(
         as_of=request.as_of or config.scan.as_of or date.today(),
         stage=request.stage or config.scan.stage or 2,
-        edition=edition,
+        edition=request.edition or config.scan.edition or organisation.edition,
         generated_at=request.generated_at,
         results=request.collect.index,
         full=request.collect.full,

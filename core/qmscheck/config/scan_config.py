@@ -1,18 +1,57 @@
-"""``qmscheck.toml``: the organisation, its evidence sources, classification overrides and scan options."""
+"""``qmscheck.toml``: the organisation, its evidence sources, classification overrides and scan options.
+
+Every value is checked when the file is read, so a typo is an error naming the file, the key
+path and the closest allowed value, never a scan that quietly runs fewer rules.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
-from qmscheck.config.tomlfile import json_path, read_toml
+from qmscheck.config.choices import Edition, FailOn, Stage
+from qmscheck.config.tomlfile import did_you_mean, key_path, read_toml, validation_problems
 from qmscheck.errors import ConfigError
 from qmscheck.model.evidence import TYPE_NAME, Organisation
 
+__all__ = [
+    "CONFIG_NAME",
+    "ClassifyOverride",
+    "FilesystemOptions",
+    "OrganisationConfig",
+    "ScanConfig",
+    "ScanOptions",
+    "SourceConfig",
+    "load_config",
+    "parse_size",
+]
+
 CONFIG_NAME = "qmscheck.toml"
+
+_SIZE_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+
+
+def parse_size(value: object) -> int:
+    """Bytes from 1000000, "50MB", "1.5 GiB"; ValueError for anything else, zero included."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?\s*", str(value), re.IGNORECASE)
+        if not match or isinstance(value, bool):
+            raise ValueError(f"{value!r} is not a size (e.g. 50MB, 1.5GiB or a number of bytes)")
+        size = int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "").upper()])
+    if size <= 0:
+        raise ValueError(f"{value!r} is not a size: it must be above 0 bytes")
+    return size
+
+
+Size = Annotated[int, BeforeValidator(parse_size)]
 
 
 class SourceConfig(BaseModel):
@@ -25,6 +64,23 @@ class SourceConfig(BaseModel):
 
     def options(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
+
+
+class FilesystemOptions(BaseModel):
+    """The options of a ``filesystem`` source (see ``collecting.connectors.filesystem``), checked on reading."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = "."
+    max_file_size: Size | None = None
+    storage_options: dict[str, Any] = Field(default_factory=dict)
+    password_env: str | None = None
+
+
+class OrganisationConfig(Organisation):
+    """``[organisation]``: an edition outside :data:`EDITIONS` would select no rule at all."""
+
+    edition: Edition = "2015"
 
 
 class ClassifyOverride(BaseModel):
@@ -42,23 +98,63 @@ class ScanOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     as_of: date | None = None
-    stage: Literal[1, 2] | None = None
-    edition: Literal["2015", "2026"] | None = None
-    fail_on: Literal["major", "minor", "observation", "never"] | None = None
+    stage: Stage | None = None
+    edition: Edition | None = None
+    fail_on: FailOn | None = None
 
 
 class ScanConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    organisation: Organisation = Field(default_factory=Organisation)
+    organisation: OrganisationConfig = Field(default_factory=OrganisationConfig)
     scan: ScanOptions = Field(default_factory=ScanOptions)
     sources: list[SourceConfig] = Field(default_factory=list)
     classify: list[ClassifyOverride] = Field(default_factory=list)
-    base_dir: Path = Field(default=Path("."), exclude=True)
+    # Where the file is, not what it says: no key of the file sets these (see _LOCATION_KEYS).
+    base_dir: SkipJsonSchema[Path] = Field(default=Path("."), exclude=True)
+    #: The ``qmscheck.toml`` read, named by every error about a value in it (None for a bare folder).
+    file: SkipJsonSchema[Path | None] = Field(default=None, exclude=True)
 
     def resolve(self, path: str) -> Path:
         candidate = Path(path).expanduser()
         return candidate if candidate.is_absolute() else (self.base_dir / candidate)
+
+    def check_connectors(self, known: Iterable[str]) -> None:
+        """Every source names a connector a plugin registered; checked once the plugins are loaded."""
+        names = sorted(known)
+        problems = [
+            (
+                key_path(["sources", number, "connector"]),
+                f"unknown connector {source.connector!r} (known: {', '.join(names)})"
+                + did_you_mean(source.connector, names),
+            )
+            for number, source in enumerate(self.sources)
+            if source.connector not in names
+        ]
+        if problems:
+            raise _invalid(self.file or self.base_dir, problems)
+
+
+#: Fields of :class:`ScanConfig` that load_config sets from where the file is.
+_LOCATION_KEYS = frozenset({"base_dir", "file"})
+
+
+def _invalid(where: Path, problems: list[tuple[str, str]]) -> ConfigError:
+    lines = [f"{where}: {path}: {message}" for path, message in problems]
+    return ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
+
+
+def _source_problems(sources: object) -> list[tuple[str, str]]:
+    """What is wrong with the options of each filesystem source, a connector qmscheck itself ships."""
+    problems: list[tuple[str, str]] = []
+    for number, source in enumerate(sources if isinstance(sources, list) else []):
+        if isinstance(source, dict) and source.get("connector") == "filesystem":
+            options = {key: value for key, value in source.items() if key not in SourceConfig.model_fields}
+            try:
+                FilesystemOptions.model_validate(options)
+            except ValidationError as exc:
+                problems += validation_problems(exc, FilesystemOptions, prefix=["sources", number])
+    return problems
 
 
 def load_config(target: Path) -> ScanConfig:
@@ -67,7 +163,7 @@ def load_config(target: Path) -> ScanConfig:
         config_file = target / CONFIG_NAME
         if not config_file.is_file():
             return ScanConfig(
-                organisation=Organisation(name=target.resolve().name),
+                organisation=OrganisationConfig(name=target.resolve().name),
                 sources=[SourceConfig.model_validate({"connector": "filesystem", "path": "."})],
                 base_dir=target,
             )
@@ -75,12 +171,19 @@ def load_config(target: Path) -> ScanConfig:
     if not target.is_file():
         raise ConfigError(f"{target}: no such file or folder")
     data = read_toml(target, ConfigError)
+    problems = _source_problems(data.get("sources"))
+    for key in sorted(_LOCATION_KEYS & data.keys()):
+        known = ", ".join(sorted(ScanConfig.model_json_schema()["properties"]))
+        problems.append((key, f"unknown key (known: {known})"))
+        del data[key]
     try:
         config = ScanConfig.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{target}: {json_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems)) from None
+        raise _invalid(target, validation_problems(exc, ScanConfig) + problems) from None
+    if problems:
+        raise _invalid(target, problems)
     config.base_dir = target.parent
+    config.file = target
     if not config.sources:
         raise ConfigError(f"{target}: no [[sources]] to scan")
     return config
