@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from qmscheck.checking.explain import check_sentence, explain_text
+from qmscheck.checking.explain import check_sentence, explain_text, find_rule
 from qmscheck.checking.packs import LoadedPacks
 from qmscheck.checking.ruledocs import TABLE_BEGIN, TABLE_END, load_base_pack, main, rule_page, with_grade_table, write
 from qmscheck.cli import main as cli_main
+from qmscheck.model.evidence import Organisation
+from qmscheck.plugins.manager import load_plugins
+from qmscheck.testing import check_items
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
@@ -210,3 +216,57 @@ def test_every_clause_has_a_rule_or_a_documented_reason() -> None:
 
     assert [c for c in ALL_CLAUSES if not covered(c)] == []
     assert len(packs.rules) >= 50
+
+
+# --- every finding a scan can emit is explainable ----------------------------------------------
+
+CORE = REPO / "core" / "qmscheck"
+RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3}$")
+
+
+def _calls_to(tree: ast.AST, name: str) -> list[ast.Call]:
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and (getattr(node.func, "id", None) == name or getattr(node.func, "attr", None) == name)
+    ]
+
+
+def test_findings_take_their_rule_id_from_a_rule() -> None:
+    """No code makes up a rule id for a finding: each comes from a rule some pack declares."""
+    literal = [
+        f"{path.relative_to(REPO)}:{call.lineno}"
+        for path in sorted(CORE.rglob("*.py"))
+        for call in _calls_to(ast.parse(path.read_text(encoding="utf-8")), "Finding")
+        for keyword in call.keywords
+        if keyword.arg == "rule_id" and isinstance(keyword.value, ast.Constant)
+    ]
+    assert not literal, f"findings with a rule id written in code: {literal}"
+
+
+def test_every_rule_id_named_in_the_code_is_explainable(packs: LoadedPacks) -> None:
+    named = {
+        node.value
+        for path in sorted(CORE.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and RULE_ID.match(node.value)
+    }
+    assert "SCOPE001" in named
+    assert sorted(rule_id for rule_id in named if find_rule(packs, rule_id) is None) == []
+
+
+def test_scope_findings_are_explained_by_the_rule_that_grades_them(packs: LoadedPacks) -> None:
+    organisation = Organisation(
+        exclusions=[{"clause": "7.1.5", "justification": "We do not think it matters."}, {"clause": "8.3"}]
+    )
+    report = check_items(
+        list(load_plugins(entry_points=False).rule_packs), [], as_of=date(2026, 3, 31), organisation=organisation
+    )
+    scope = [finding for finding in report.findings if finding.rule_id == "SCOPE001"]
+    assert sorted(finding.grade.value for finding in scope) == ["major", "minor"]
+    assert all(find_rule(packs, finding.rule_id) is not None for finding in report.findings)
+    rule = find_rule(packs, "SCOPE001")
+    assert rule is not None and all(finding.why == " ".join(rule.rule.why.split()) for finding in scope)
+    result = CliRunner().invoke(cli_main, ["rules", "explain", "SCOPE001"])
+    assert result.exit_code == 0 and "major (Major nonconformity) when the excluded requirement" in result.output

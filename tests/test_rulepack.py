@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
+from datetime import date
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
+from qmscheck.checking.explain import explain_text
 from qmscheck.checking.packs import RulePack, load_packs, load_rule_file, rules_root
 from qmscheck.checking.rule_model import rule_file_schema
 from qmscheck.cli import main
 from qmscheck.errors import RulePackError
 from qmscheck.plugins.manager import load_plugins
+from qmscheck.testing import check_items, item
 
 GOOD = """
 clause = "7.1"
@@ -55,12 +61,12 @@ def test_good_rule_file_validates(tmp_path: Path) -> None:
     [
         (('grade = "minor"', 'grade = "critical"'), "$.rules[0].grade"),
         (('select = { type = "calibration_record" }', 'select = { typ = "calibration_record" }'), "$.rules[0].select"),
-        (('on_or_after = "as_of"', 'on_or_after = "yesterday"'), "$.rules[0].check"),
+        (('on_or_after = "as_of"', 'on_or_after = "yesterday"'), "$.rules[0].check.require[0].on_or_after"),
         (('id = "TST001"', 'id = "tst-1"'), "$.rules[0].id"),
         (('why = "why"\n', ""), "$.rules[0]"),
         (
             ('{ field = "due", on_or_after = "as_of" }', '{ field = "due", on_or_after = "as_of", present = true }'),
-            "$.rules[0].check.each.require[0]",
+            "$.rules[0].check.require[0]",
         ),
     ],
     ids=["unknown-grade", "misspelt-key", "bad-anchor", "bad-id", "missing-why", "two-operators"],
@@ -115,3 +121,100 @@ def test_cli_exits_2_on_a_broken_pack(tmp_path: Path, monkeypatch: pytest.Monkey
     assert result.exit_code == 2
     assert "7.1.toml" in result.output and "TST001" in result.output and "$.rules[0].grade" in result.output
     assert "Traceback" not in result.output
+
+
+# --- a check kind registered by a plugin -------------------------------------------------------
+
+PLUGIN_PACK = Path(__file__).parent / "data" / "plugin_check_pack"
+
+
+def _signed_plugin() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("signed_check", PLUGIN_PACK / "signed_check.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["signed_check"] = module  # importable by name, as an installed plugin is
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_plugin_check_kind_runs_from_a_rule_file() -> None:
+    plugins = load_plugins(extra=[_signed_plugin()], entry_points=False)
+    assert "signed" in plugins.checks and not plugins.failed
+    items = [
+        item("procedure", "qp01.docx", approver="J. Doe"),
+        item("procedure", "qp02.docx", approver="Intern"),
+        item("work_instruction", "wi01.docx", approver="Intern"),
+    ]
+    report = check_items(PLUGIN_PACK / "rules", items, as_of=date(2026, 3, 31), plugins=plugins)
+    [finding] = report.findings
+    assert (finding.rule_id, finding.grade.value) == ("SIG001", "minor")
+    assert [ref.id for ref in finding.evidence] == ["test:qp02.docx"]
+    assert "signed off by Intern, not by J. Doe or A. Smith" in finding.statement
+
+
+def test_a_plugin_check_kind_is_explained_in_its_own_words() -> None:
+    plugins = load_plugins(extra=[_signed_plugin()], entry_points=False)
+    packs = load_packs([RulePack(name="signed", version="1", path=PLUGIN_PACK / "rules")], plugins.checks)
+    text = explain_text(packs.rules[0])
+    assert "Every procedure must be signed off (approver) by one of J. Doe, A. Smith." in text
+
+
+def _signed_rule(tmp_path: Path, check: str) -> Path:
+    source = (PLUGIN_PACK / "rules" / "7.5.toml").read_text(encoding="utf-8")
+    (tmp_path / "7.5.toml").write_text(source[: source.index("[rules.check]")] + check, encoding="utf-8")
+    return tmp_path / "7.5.toml"
+
+
+@pytest.mark.parametrize(
+    ("check", "expected"),
+    [
+        (
+            '[rules.check]\nkind = "signed"\nfield = "approver"\nby = []\n',
+            "$.rules[0].check.by: [] should be non-empty",
+        ),
+        ('[rules.check]\nkind = "signed"\nby = ["J. Doe"]\n', "$.rules[0].check: 'field' is a required property"),
+        (
+            '[rules.check]\nkind = "signed"\nfield = "approver"\nby = ["J. Doe"]\nsigned_on = "issued"\n',
+            "$.rules[0].check: Additional properties are not allowed ('signed_on' was unexpected)",
+        ),
+    ],
+    ids=["empty-list", "missing-param", "unknown-param"],
+)
+def test_a_plugin_kind_is_validated_against_its_own_model(tmp_path: Path, check: str, expected: str) -> None:
+    plugins = load_plugins(extra=[_signed_plugin()], entry_points=False)
+    path = _signed_rule(tmp_path, check)
+    with pytest.raises(RulePackError) as error:
+        load_packs([RulePack(name="signed", version="1", path=tmp_path)], plugins.checks)
+    assert f"{path}: rule SIG001: {expected}" in str(error.value)
+
+
+def test_an_unknown_kind_lists_the_known_ones_and_a_close_match(tmp_path: Path) -> None:
+    plugins = load_plugins(extra=[_signed_plugin()], entry_points=False)
+    _signed_rule(tmp_path, '[rules.check]\nkind = "sigend"\n')
+    with pytest.raises(RulePackError) as error:
+        load_packs([RulePack(name="signed", version="1", path=tmp_path)], plugins.checks)
+    assert "rule SIG001: $.rules[0].check.kind: unknown check kind 'sigend'; did you mean 'signed'?" in str(error.value)
+    assert "(known: covers, differs, each, exclusions, exists, fresh, mentions, periodic, signed, unique)" in str(
+        error.value
+    )
+    # Without the plugin, its kind is unknown too: rules load against the kinds registered.
+    with pytest.raises(RulePackError, match="unknown check kind 'signed'"):
+        load_packs([RulePack(name="signed", version="1", path=PLUGIN_PACK / "rules")])
+
+
+def test_only_scope001_may_use_the_exclusions_kind(tmp_path: Path) -> None:
+    check = (
+        '[rules.check]\nkind = "exclusions"\nexcludable = ["8.3"]\nmin_justification = 5\ndisallowed_grade = "major"\n'
+    )
+    _signed_rule(tmp_path, check)
+    with pytest.raises(RulePackError, match="rule SIG001: check kind 'exclusions' belongs to SCOPE001"):
+        load_packs([RulePack(name="signed", version="1", path=tmp_path)])
+
+
+def test_preview_is_not_a_status(tmp_path: Path) -> None:
+    path = tmp_path / "7.1.toml"
+    path.write_text(GOOD.replace('grade = "minor"', 'grade = "minor"\nstatus = "preview"'))
+    with pytest.raises(
+        RulePackError, match=r"\$\.rules\[0\]\.status: 'preview' is not one of \['stable', 'deprecated'\]"
+    ):
+        load_rule_file(path)

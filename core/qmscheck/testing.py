@@ -56,7 +56,7 @@ def check_items(
     if isinstance(packs, Path):
         packs = [RulePack(name="under-test", version="0", path=packs)]
     plugins = plugins or load_plugins(entry_points=False)
-    loaded = load_packs(list(packs))
+    loaded = load_packs(list(packs), plugins.checks)
     collection = Collection.of_items(list(items))
     options = CheckOptions(as_of=as_of, stage=stage)
     return run_check(collection, loaded, plugins, organisation or Organisation(), options)

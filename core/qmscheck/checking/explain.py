@@ -25,6 +25,7 @@ from qmscheck.checking.rule_model import (
     CoversCheck,
     DiffersCheck,
     EachCheck,
+    ExclusionsCheck,
     ExistsCheck,
     FreshCheck,
     MentionsCheck,
@@ -123,13 +124,24 @@ def check_sentence(rule: Rule) -> str:
     if isinstance(check, DiffersCheck):
         others = " or ".join(_field(o) for o in check.others)
         return f"In every {selection}, the {_field(check.field)} must not also be named as its {others}."
-    assert isinstance(check, MentionsCheck)
-    if check.target == "newest":
-        subject = f"The newest {selection} (by {_field(check.newest_by)})"
-    else:
-        subject = f"Every {selection}"
-    topics = ", ".join(topic.name for topic in check.topics)
-    return f"{subject} must address each of these topics: {topics}."
+    if isinstance(check, MentionsCheck):
+        if check.target == "newest":
+            subject = f"The newest {selection} (by {_field(check.newest_by)})"
+        else:
+            subject = f"Every {selection}"
+        topics = ", ".join(topic.name for topic in check.topics)
+        return f"{subject} must address each of these topics: {topics}."
+    if isinstance(check, ExclusionsCheck):
+        *earlier, last = check.excludable
+        allowed = f"{', '.join(earlier)} or {last}" if earlier else last
+        return (
+            "Every requirement the organisation declares not applicable ([organisation] exclusions) must fall "
+            f"under clause {allowed} and be justified in at least {check.min_justification} characters; "
+            "each exclusion that is not is its own finding, judged before any rule runs. An allowed, "
+            "justified exclusion makes the rules under its clause not applicable."
+        )
+    # A plugin's check kind says in its own words what it checks.
+    return check.sentence(selection)
 
 
 # -- grade in words -------------------------------------------------------------------------------
@@ -141,6 +153,9 @@ def _share(value: float) -> str:
 
 def grade_lines(rule: Rule) -> list[str]:
     lines = [f"{rule.grade.value} ({GRADE_LABELS[rule.grade]}) for an isolated failure"]
+    if isinstance(rule.check, ExclusionsCheck):
+        grade = rule.check.disallowed_grade
+        lines.append(f"{grade.value} ({GRADE_LABELS[grade]}) when the excluded requirement may not be excluded")
     if rule.absent_grade is not None and rule.absent_grade != rule.grade:
         lines.append(
             f"{rule.absent_grade.value} ({GRADE_LABELS[rule.absent_grade]}) when the evidence is missing altogether"

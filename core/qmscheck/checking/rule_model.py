@@ -1,10 +1,30 @@
-"""The rule file model. The JSON Schema published in ``rules/rule-file.schema.json`` is generated from it."""
+"""The rule file model. The JSON Schema published in ``rules/rule-file.schema.json`` is generated from it.
+
+The ``[rules.check]`` table of a rule is the parameters of one check kind. The built-in kinds
+have their models here (:data:`BUILTIN_CHECKS`); a kind a plugin registers brings its own, a
+subclass of :class:`CheckParams` (``params_model`` on the primitive). The published schema
+covers the built-in kinds; :mod:`qmscheck.checking.packs` validates a plugin kind's table
+against the schema of its model when the pack loads, and puts an instance of that model into
+the rule.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    InstanceOf,
+    SerializeAsAny,
+    Tag,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from qmscheck.model.grades import Grade
 from qmscheck.model.periods import ANCHOR_PATTERN, PERIOD_PATTERN, Anchor, Period
@@ -17,6 +37,7 @@ STAGES: tuple[Stage, ...] = (1, 2)
 
 
 _STRICT = ConfigDict(extra="forbid")
+CLAUSE_PATTERN = r"^(4|5|6|7|8|9|10)(\.\d+){0,3}$"
 _OPERATORS = ("present", "equals", "one_of", "not_one_of", "at_least", "at_most", "on_or_after", "on_or_before")
 
 
@@ -73,26 +94,42 @@ class Selector(BaseModel):
         return (self.type,) if isinstance(self.type, str) else tuple(self.type)
 
 
-class ExistsCheck(BaseModel):
+class CheckParams(BaseModel):
+    """The ``[rules.check]`` table of a rule: ``kind`` names the check primitive, the other keys
+    are its parameters. A plugin's check kind subclasses it to declare them (unknown keys are
+    refused), and may override :meth:`sentence`."""
+
+    model_config = _STRICT
+    kind: str
+
+    def sentence(self, selection: str) -> str:
+        """One sentence for ``qmscheck rules explain``: what a rule of this kind checks of the items
+        ``selection`` names (e.g. 'calibration record whose status is not retired')."""
+        params = self.model_dump(mode="json", exclude={"kind"})
+        text = f"Every {selection} is checked by the '{self.kind}' check"
+        return text + (f" with {json.dumps(params, sort_keys=True)}." if params else ".")
+
+
+class ExistsCheck(CheckParams):
     model_config = _STRICT
     kind: Literal["exists"]
     min: Annotated[int, Field(ge=1)] = 1
 
 
-class EachCheck(BaseModel):
+class EachCheck(CheckParams):
     model_config = _STRICT
     kind: Literal["each"]
     require: Annotated[list[Condition], Field(min_length=1)]
 
 
-class FreshCheck(BaseModel):
+class FreshCheck(CheckParams):
     model_config = _STRICT
     kind: Literal["fresh"]
     field: str
     within: Annotated[str, Field(pattern=PERIOD_PATTERN)]
 
 
-class CoversCheck(BaseModel):
+class CoversCheck(CheckParams):
     """Every key of the selected items (or of an organisation list) is matched by an item of ``by``."""
 
     model_config = _STRICT
@@ -116,7 +153,7 @@ class Topic(BaseModel):
     any: Annotated[list[str], Field(min_length=1, description="Phrases; the topic is covered when one appears.")]
 
 
-class MentionsCheck(BaseModel):
+class MentionsCheck(CheckParams):
     model_config = _STRICT
     kind: Literal["mentions"]
     topics: Annotated[list[Topic], Field(min_length=1)]
@@ -124,7 +161,7 @@ class MentionsCheck(BaseModel):
     newest_by: str = "issued"
 
 
-class PeriodicCheck(BaseModel):
+class PeriodicCheck(CheckParams):
     """Records that must exist every period: each elapsed period without one is its own failure."""
 
     model_config = _STRICT
@@ -154,7 +191,7 @@ class PeriodicCheck(BaseModel):
         return self
 
 
-class UniqueCheck(BaseModel):
+class UniqueCheck(CheckParams):
     """No two selected items share a key (e.g. a document number, or the same bytes in two places)."""
 
     model_config = _STRICT
@@ -169,7 +206,7 @@ class UniqueCheck(BaseModel):
     )
 
 
-class DiffersCheck(BaseModel):
+class DiffersCheck(CheckParams):
     """Per item: one field's value does not appear in the others (an auditor is not the auditee)."""
 
     model_config = _STRICT
@@ -178,9 +215,61 @@ class DiffersCheck(BaseModel):
     others: Annotated[list[str], Field(min_length=1)]
 
 
+class ExclusionsCheck(CheckParams):
+    """The requirements the organisation declares not applicable (``[organisation] exclusions``) are
+    judged once per scan, before any rule runs, because they decide which rules run
+    (:mod:`qmscheck.checking.scope`). A rule of this kind states what that judgement expects."""
+
+    model_config = _STRICT
+    kind: Literal["exclusions"]
+    excludable: Annotated[list[Annotated[str, Field(pattern=CLAUSE_PATTERN)]], Field(min_length=1)] = Field(
+        description="Clauses that may be declared not applicable (with the clauses under them)."
+    )
+    min_justification: Annotated[int, Field(ge=1)] = Field(
+        description="Fewest characters of justification an allowed exclusion needs."
+    )
+    disallowed_grade: Grade = Field(description="Grade of an exclusion of a clause that may not be excluded.")
+
+
+#: The one rule of kind ``exclusions``: the base pack's, which the scope step applies.
+SCOPE_RULE_ID = "SCOPE001"
+
+#: The check kinds qmscheck itself provides, by ``kind``.
+BUILTIN_CHECKS: dict[str, type[CheckParams]] = {
+    "exists": ExistsCheck,
+    "each": EachCheck,
+    "fresh": FreshCheck,
+    "covers": CoversCheck,
+    "mentions": MentionsCheck,
+    "periodic": PeriodicCheck,
+    "unique": UniqueCheck,
+    "differs": DiffersCheck,
+    "exclusions": ExclusionsCheck,
+}
+#: The tag of a check whose kind a plugin registered: already validated against the plugin's model.
+PLUGIN_KIND = "plugin"
+
+
+def _check_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        kind = value.get("kind")
+        return kind if isinstance(kind, str) and kind in BUILTIN_CHECKS else PLUGIN_KIND
+    return value.kind if type(value) in BUILTIN_CHECKS.values() else PLUGIN_KIND
+
+
 Check = Annotated[
-    ExistsCheck | EachCheck | FreshCheck | CoversCheck | MentionsCheck | PeriodicCheck | UniqueCheck | DiffersCheck,
-    Field(discriminator="kind"),
+    Annotated[ExistsCheck, Tag("exists")]
+    | Annotated[EachCheck, Tag("each")]
+    | Annotated[FreshCheck, Tag("fresh")]
+    | Annotated[CoversCheck, Tag("covers")]
+    | Annotated[MentionsCheck, Tag("mentions")]
+    | Annotated[PeriodicCheck, Tag("periodic")]
+    | Annotated[UniqueCheck, Tag("unique")]
+    | Annotated[DiffersCheck, Tag("differs")]
+    | Annotated[ExclusionsCheck, Tag("exclusions")]
+    # A plugin kind arrives as an instance of its own model (see the module docstring); dumped in full.
+    | Annotated[SerializeAsAny[InstanceOf[CheckParams]], Tag(PLUGIN_KIND), SkipJsonSchema()],
+    Discriminator(_check_tag),
 ]
 
 
@@ -203,10 +292,10 @@ class Rule(BaseModel):
 
     id: Annotated[str, Field(pattern=r"^[A-Z]{2,8}[0-9]{3}$", description="Stable, never reused.")]
     title: str
-    clause: Annotated[str, Field(pattern=r"^(4|5|6|7|8|9|10)(\.\d+){0,3}$")]
+    clause: Annotated[str, Field(pattern=CLAUSE_PATTERN)]
     editions: list[Edition] = Field(default_factory=lambda: list(EDITIONS))
     stages: Annotated[list[Stage], Field(min_length=1)] = Field(default_factory=lambda: list(STAGES))
-    status: Literal["stable", "preview", "deprecated"] = "stable"
+    status: Literal["stable", "deprecated"] = Field("stable", description="A deprecated rule does not run.")
     grade: Grade = Field(description="Grade of an isolated failure.")
     absent_grade: Grade | None = Field(None, description="Grade when the evidence is missing altogether.")
     systemic: Systemic | None = None
@@ -236,9 +325,18 @@ class RuleFile(BaseModel):
 
     model_config = _STRICT
 
-    clause: Annotated[str, Field(pattern=r"^(4|5|6|7|8|9|10)(\.\d+){0,3}$")]
+    clause: Annotated[str, Field(pattern=CLAUSE_PATTERN)]
     title: str
     rules: Annotated[list[Rule], Field(min_length=1)]
+
+
+def check_schema(kind: str, model: type[CheckParams]) -> dict[str, Any]:
+    """The JSON Schema of the ``[rules.check]`` table of a plugin's check ``kind``: its model's, with
+    ``kind`` fixed to the one it is registered under."""
+    schema = model.model_json_schema()
+    schema.setdefault("properties", {})["kind"] = {"const": kind}
+    schema["required"] = sorted({"kind", *schema.get("required", [])})
+    return schema
 
 
 def rule_file_schema() -> dict[str, Any]:

@@ -71,7 +71,12 @@ def index_page(packs: LoadedPacks) -> str:
 def grade_reason(rule: Rule) -> str:
     """One line saying why the rule grades the way it does, in the terms of the grading policy."""
     kind = rule.check.kind
-    if rule.grade is Grade.OFI:
+    if kind == "exclusions":
+        reason = (
+            "An allowed exclusion without a reason is a lapse of the scope statement; excluding a requirement "
+            "that bears on conformity leaves it unchecked, a breakdown."
+        )
+    elif rule.grade is Grade.OFI:
         reason = "Nothing is required here; keeping it is good practice, so only an improvement is suggested."
     elif rule.grade is Grade.OBSERVATION:
         reason = "Not mandatory evidence: without it the requirement is weakly evidenced, not broken."
