@@ -6,9 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from qmscheck import hookspecs
-from qmscheck.errors import PluginError
 from qmscheck.hookspecs import hookimpl
 from qmscheck.plugins.manager import load_plugins
 
@@ -16,7 +14,17 @@ from qmscheck.plugins.manager import load_plugins
 def test_builtins_register_through_the_hooks() -> None:
     plugins = load_plugins(entry_points=False)
     assert plugins.connectors.names() == ["filesystem"]
-    assert plugins.checks.names() == ["covers", "differs", "each", "exists", "fresh", "mentions", "periodic", "unique"]
+    assert plugins.checks.names() == [
+        "covers",
+        "differs",
+        "each",
+        "exclusions",
+        "exists",
+        "fresh",
+        "mentions",
+        "periodic",
+        "unique",
+    ]
     assert {"json", "text"} <= set(plugins.renderers.names())
     assert plugins.rule_packs.names() == ["iso9001"]
     assert plugins.connectors.owner("filesystem") == "qmscheck.plugins.builtin.connectors"
@@ -28,16 +36,70 @@ def test_every_hook_has_a_docstring_a_plugin_author_can_act_on() -> None:
         assert len(doc.split()) >= 25, name
 
 
-def test_duplicate_ids_are_refused_naming_both_plugins() -> None:
+def test_a_duplicate_id_isolates_the_plugin_that_registers_it_second() -> None:
     class Duplicate:
+        @hookimpl
+        def qmscheck_register_renderers(self, register):  # type: ignore[no-untyped-def]
+            register(_Named("sarif-lite"))
+
         @hookimpl
         def qmscheck_register_connectors(self, register):  # type: ignore[no-untyped-def]
             from qmscheck.collecting.connectors.filesystem import FilesystemConnector
 
             register(FilesystemConnector())
 
-    with pytest.raises(PluginError, match=r"registered twice: by qmscheck.plugins.builtin.connectors and by Duplicate"):
-        load_plugins(extra=[Duplicate()], entry_points=False)
+    plugins = load_plugins(extra=[Duplicate()], entry_points=False)
+    [failed] = plugins.failed
+    assert failed.name == "Duplicate"
+    assert failed.error == (
+        "connector 'filesystem' registered twice: by qmscheck.plugins.builtin.connectors and by Duplicate"
+    )
+    # All or nothing: the renderer it registered before the clash is dropped too.
+    assert "sarif-lite" not in plugins.renderers
+    assert plugins.connectors.owner("filesystem") == "qmscheck.plugins.builtin.connectors"
+
+
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _RaisingChecks:
+    """A plugin whose connector registers fine and whose check hook raises."""
+
+    @hookimpl
+    def qmscheck_register_connectors(self, register):  # type: ignore[no-untyped-def]
+        register(_Named("erp-x"))
+
+    @hookimpl
+    def qmscheck_register_checks(self, register):  # type: ignore[no-untyped-def]
+        raise RuntimeError("licence server unreachable")
+
+
+def test_a_raising_register_hook_isolates_its_plugin_and_the_rest_still_load() -> None:
+    plugins = load_plugins(extra=[_RaisingChecks()], entry_points=False)
+    [failed] = plugins.failed
+    assert (failed.name, failed.origin) == ("_RaisingChecks", "extra")
+    assert failed.error == "hook qmscheck_register_checks raised RuntimeError: licence server unreachable"
+    # Unregistered, and nothing it registered is kept, not even what an earlier hook took.
+    assert not any(name == "_RaisingChecks" for name, _ in plugins.manager.list_name_plugin())
+    assert "erp-x" not in plugins.connectors
+    assert "_RaisingChecks" not in [name for name, _, _ in plugins.versions]
+    builtin = load_plugins(entry_points=False)
+    assert plugins.connectors.names() == builtin.connectors.names()
+    assert plugins.checks.names() == builtin.checks.names()
+    assert plugins.renderers.names() == builtin.renderers.names()
+    assert plugins.rule_packs.names() == builtin.rule_packs.names()
+
+
+def test_a_registration_without_an_id_isolates_its_plugin() -> None:
+    class Nameless:
+        @hookimpl
+        def qmscheck_register_renderers(self, register):  # type: ignore[no-untyped-def]
+            register(object())
+
+    [failed] = load_plugins(extra=[Nameless()], entry_points=False).failed
+    assert failed.name == "Nameless" and (failed.error or "").startswith("registered a renderer without a 'name'")
 
 
 def test_a_broken_entry_point_is_reported_and_the_tool_still_works(tmp_path: Path) -> None:

@@ -16,11 +16,16 @@ and implement only the hooks you need::
     def qmscheck_register_rule_packs(register):
         register(RulePack(name="as9100", version="1.0", path=Path(__file__).parent / "rules"))
 
-Register-style hooks receive a ``register`` callable; registering an id that is
-already taken is an error that names both plugins. The built-in connectors, checks,
-renderers and the ISO 9001 pack register through these same hooks.
+Register-style hooks receive a ``register`` callable and return nothing; every plugin's
+implementation is called. Each plugin's register hooks are called through pluggy one plugin at
+a time, and what it registers is kept only when all of them succeed: a plugin whose register
+hook raises, or that registers an id another plugin already took, is unregistered, keeps
+nothing it registered, and is listed with its name, version and the error (naming the hook or
+both plugins) among the failed plugins (``qmscheck plugins``). The built-in connectors,
+checks, renderers and the ISO 9001 pack register through these same hooks.
 
-All hooks exist since API version 1 (:data:`qmscheck.API_VERSION`).
+Every hook exists since API version 1 (:data:`qmscheck.API_VERSION`); a hook added later says
+since which version.
 """
 
 from __future__ import annotations
@@ -49,10 +54,14 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def qmscheck_register_connectors(register: Callable[[Connector], None]) -> None:
     """Register connectors that turn a source into evidence items.
 
-    Call ``register(connector)`` once per connector. ``connector.name`` is the value
-    users write as ``connector = "..."`` in a ``[[sources]]`` table of ``qmscheck.toml``;
-    it must be unique across all plugins. See :class:`qmscheck.collecting.connectors.base.Connector`
-    for the methods to implement. A connector must never write to the source it reads.
+    ``connector.name`` is the value users write as ``connector = "..."`` in a ``[[sources]]``
+    table of ``qmscheck.toml``; it must be unique across all plugins. See
+    :class:`qmscheck.collecting.connectors.base.Connector` for the methods to implement. A
+    connector must never write to the source it reads.
+
+    :param register: Call it once per connector: ``register(connector)``.
+
+    Every plugin's implementation is called; the return value is ignored. Since API version 1.
     """
 
 
@@ -60,12 +69,16 @@ def qmscheck_register_connectors(register: Callable[[Connector], None]) -> None:
 def qmscheck_classify(candidate: Candidate) -> Classification | None:
     """Decide what kind of evidence a file, sheet or ERP table holds.
 
-    ``candidate`` carries the relative path, the title, the sheet name and the column
-    headers found. Return a :class:`qmscheck.collecting.classification.Classification` to claim it, or
-    ``None`` to let the next plugin decide. The first non-None answer wins; the
-    built-in name-and-header classifier runs last (``trylast``), so a plugin
-    implementation overrides it. Patterns in ``qmscheck.toml`` ``[[classify]]`` tables
-    are applied before any hook is called.
+    Patterns in ``qmscheck.toml`` ``[[classify]]`` tables are applied before any hook is called.
+
+    :param candidate: The relative path, the title, the sheet name and the column headers found
+        (:class:`qmscheck.collecting.classification.Candidate`).
+    :return: A :class:`qmscheck.collecting.classification.Classification` to claim the
+        candidate, or ``None`` to let the next implementation decide.
+
+    The first non-None result wins and stops the call (``firstresult``). The built-in
+    name-and-header classifier runs last (``trylast``), so any plugin's implementation is asked
+    first. Since API version 1.
     """
 
 
@@ -74,12 +87,18 @@ def qmscheck_classify(candidate: Candidate) -> Classification | None:
 
 @hookspec
 def qmscheck_register_rule_packs(register: Callable[[RulePack], None]) -> None:
-    """Register rule packs: folders of declarative TOML rule files.
+    """Register rule packs: folders of declarative TOML rule files, one file per clause.
 
-    Call ``register(RulePack(name=..., version=..., path=...))``. A pack holds no
-    code; it declares the API versions it supports (``api_versions``), and may tighten
-    a rule of another pack by id (stricter grade, shorter period) as data. Pack names
-    must be unique.
+    A pack holds no code: its rules use the check kinds registered through
+    :func:`qmscheck_register_checks`, by this or any other plugin. It declares the API versions
+    it supports (``api_versions``); a pack that does not support this qmscheck's API is refused
+    when it loads. Pack names must be unique, and so must rule ids across all packs.
+
+    :param register: Call it once per pack:
+        ``register(RulePack(name=..., version=..., path=...))``
+        (:class:`qmscheck.checking.packs.RulePack`).
+
+    Every plugin's implementation is called; the return value is ignored. Since API version 1.
     """
 
 
@@ -87,14 +106,25 @@ def qmscheck_register_rule_packs(register: Callable[[RulePack], None]) -> None:
 def qmscheck_register_checks(register: Callable[[CheckPrimitive], None]) -> None:
     """Register check primitives: the verbs a rule file may use in ``[rules.check]``.
 
-    Call ``register(primitive)``; ``primitive.kind`` is the ``kind = "..."`` value in
-    rule files and must be unique. The built-in vocabulary is ``exists``, ``each``,
-    ``fresh``, ``covers``, ``mentions``, ``periodic``, ``unique`` and ``differs``. A
-    primitive declares the per-item conditions it needs (evaluated on the durable-rules
-    engine) and turns the matches into failures; see
-    :class:`qmscheck.checking.primitives.base.CheckPrimitive`. Subclass
-    :class:`qmscheck.checking.primitives.base.Groupwise` so that large shares are checked one file at
-    a time and rescans read only changed files (``docs/checks.md``).
+    ``primitive.kind`` is the ``kind = "..."`` value in rule files and must be unique. The
+    built-in vocabulary is ``exists``, ``each``, ``fresh``, ``covers``, ``mentions``,
+    ``periodic``, ``unique``, ``differs`` and ``exclusions``. A primitive declares the per-item
+    conditions it needs (evaluated on the durable-rules engine) and turns the matches into
+    failures; see :class:`qmscheck.checking.primitives.base.CheckPrimitive`. Subclass
+    :class:`qmscheck.checking.primitives.base.Groupwise` so that large shares are checked one
+    file at a time and rescans read only changed files (``docs/checks.md``).
+
+    A primitive's parameters (the keys of ``[rules.check]`` besides ``kind``) are declared by
+    its ``params_model`` attribute: a subclass of
+    :class:`qmscheck.checking.rule_model.CheckParams`, a pydantic model that refuses unknown
+    keys. When a pack loads, each rule's check table is validated against the JSON Schema of
+    that model and then the model itself, with errors naming the file, the rule and the JSON
+    path; the rule's ``check`` is then an instance of the model. A primitive without
+    ``params_model`` takes no parameters.
+
+    :param register: Call it once per primitive: ``register(primitive)``.
+
+    Every plugin's implementation is called; the return value is ignored. Since API version 1.
     """
 
 
@@ -105,9 +135,13 @@ def qmscheck_register_checks(register: Callable[[CheckPrimitive], None]) -> None
 def qmscheck_register_renderers(register: Callable[[Renderer], None]) -> None:
     """Register report renderers (output formats).
 
-    Call ``register(renderer)``; ``renderer.name`` is the value of ``--format`` and
-    must be unique. A renderer turns the deterministic report model into text or
-    bytes and must not read the sources again.
+    ``renderer.name`` is the value of ``--format`` and must be unique. A renderer turns the
+    deterministic report model into text or bytes and must not read the sources again; see
+    :class:`qmscheck.rendering.base.Renderer`.
+
+    :param register: Call it once per renderer: ``register(renderer)``.
+
+    Every plugin's implementation is called; the return value is ignored. Since API version 1.
     """
 
 

@@ -17,11 +17,12 @@ import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from qmscheck import hookspecs
+from qmscheck.errors import PluginError
 from qmscheck.support.registry import Registry
 
 if TYPE_CHECKING:
@@ -71,6 +72,12 @@ class Plugins:
         """(name, version, origin) of every plugin that loaded: cached results depend on these."""
         return sorted((info.name, info.version, info.origin) for info in self.infos if not info.error)
 
+    def isolate(self, name: str, error: str) -> None:
+        """Record that the plugin registered as ``name`` failed with ``error`` (it is no longer registered)."""
+        for index, info in enumerate(self.infos):
+            if info.name == name:
+                self.infos[index] = PluginInfo(info.name, info.version, info.origin, error)
+
     def classify(self, candidate: Candidate) -> Classification | None:
         result: Classification | None = self.manager.hook.qmscheck_classify(candidate=candidate)
         return result
@@ -111,16 +118,65 @@ def _load_entry_points(manager: pluggy.PluginManager, infos: list[PluginInfo]) -
         infos.append(PluginInfo(entry_point.name, version, dist_name))
 
 
+#: The register hooks: the name of each, the registry of :class:`Plugins` it fills and the id an item is
+#: registered under there.
+REGISTER_HOOKS: tuple[tuple[str, str, str], ...] = (
+    ("qmscheck_register_connectors", "connectors", "name"),
+    ("qmscheck_register_checks", "checks", "kind"),
+    ("qmscheck_register_renderers", "renderers", "name"),
+    ("qmscheck_register_rule_packs", "rule_packs", "name"),
+)
+
+
+def _registered_by(manager: pluggy.PluginManager, plugin: object) -> dict[str, list[Any]]:
+    """What one plugin registers through every register hook, called through pluggy with every
+    other plugin left out, so that a hook that raises is known to be this plugin's."""
+    others = [other for other in manager.get_plugins() if other is not plugin]
+    staged: dict[str, list[Any]] = {}
+    for hook_name, registry, _ in REGISTER_HOOKS:
+        items: list[Any] = []
+        caller = manager.subset_hook_caller(hook_name, remove_plugins=others)
+        try:
+            caller(register=items.append)
+        except Exception as exc:  # a plugin's bug must not take the tool down: the plugin is isolated
+            raise PluginError(f"hook {hook_name} raised {type(exc).__name__}: {exc}") from exc
+        staged[registry] = items
+    return staged
+
+
+def _commit(plugins: Plugins, owner: str, staged: dict[str, list[Any]]) -> None:
+    """Put one plugin's registrations into the registries: all of them or, when one of its ids is
+    taken, none (the error names both plugins)."""
+    for _, name, key in REGISTER_HOOKS:
+        registry: Registry[Any] = getattr(plugins, name)
+        what = name.removesuffix("s").replace("_", " ")
+        ids: list[str] = []
+        for item in staged[name]:
+            item_id = getattr(item, key, None)
+            if not isinstance(item_id, str):
+                raise PluginError(f"registered a {what} without a {key!r}: {item!r}")
+            if item_id in registry or item_id in ids:
+                first = registry.owner(item_id) if item_id in registry else owner
+                raise PluginError(f"{what} {item_id!r} registered twice: by {first} and by {owner}")
+            ids.append(item_id)
+    for _, name, _ in REGISTER_HOOKS:
+        registry = getattr(plugins, name)
+        register = registry.registrar(owner)
+        for item in staged[name]:
+            register(item)
+
+
 def _collect(plugins: Plugins) -> None:
+    """Fill the registries plugin by plugin, in registration order. A plugin whose register hook
+    raises, or that registers an id already taken, is unregistered, keeps nothing it registered
+    and is listed in :attr:`Plugins.failed` with the error; the other plugins are unaffected."""
     manager = plugins.manager
-    for impl in manager.hook.qmscheck_register_connectors.get_hookimpls():
-        impl.function(register=plugins.connectors.registrar(impl.plugin_name))
-    for impl in manager.hook.qmscheck_register_checks.get_hookimpls():
-        impl.function(register=plugins.checks.registrar(impl.plugin_name))
-    for impl in manager.hook.qmscheck_register_renderers.get_hookimpls():
-        impl.function(register=plugins.renderers.registrar(impl.plugin_name))
-    for impl in manager.hook.qmscheck_register_rule_packs.get_hookimpls():
-        impl.function(register=plugins.rule_packs.registrar(impl.plugin_name))
+    for owner, plugin in manager.list_name_plugin():
+        try:
+            _commit(plugins, owner, _registered_by(manager, plugin))
+        except PluginError as exc:
+            manager.unregister(plugin)
+            plugins.isolate(owner, str(exc))
 
 
 def load_plugins(extra: list[object] | None = None, *, entry_points: bool = True) -> Plugins:
