@@ -1,4 +1,5 @@
-"""The durable-rules adapter: one regression test per sharp edge in shared/durable-rules-notes.md."""
+"""The durable-rules adapter: one regression test per sharp edge in shared/durable-rules-notes.md,
+and the projection dedupe giving the verdicts whole facts give."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from qmscheck.checking import engine
 from qmscheck.checking.conditions import compile_condition, holds
 from qmscheck.checking.engine import PROBES_PER_RULESET, EngineError, Probe, evaluate
 from qmscheck.checking.projection import read_keys, type_verdict
@@ -21,12 +21,16 @@ def fact(i: int, evidence_type: str = "calibration_record", **fields: object) ->
     return {"id": f"e{i}", "qf": 1, "t": evidence_type, **fields}
 
 
-def test_no_fact_lost_at_200k_distinct_facts() -> None:
-    # Without unique ids the engine dropped ~1 in 100k facts by hash collision.
-    facts = [fact(i, n_score=i % 97, s_supplier=f"supplier {i}") for i in range(200_000)]
-    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
-    matched = evaluate([probe], facts)["low"]
-    assert len(matched) == sum(1 for i in range(200_000) if i % 97 < 50)
+def copied(facts: list[dict[str, object]], copies: int = 3) -> list[dict[str, object]]:
+    """Each fact ``copies`` times under fresh ids: enough shared projections for the dedupe to pay."""
+    return [{**f, "id": f"{f['id']}c{n}"} for n in range(copies) for f in facts]
+
+
+def both_ways(probes: list[Probe], facts: list[dict[str, object]]) -> dict[str, set[str]]:
+    """The matches with the projection dedupe, checked equal to those of whole facts."""
+    deduped = evaluate(probes, facts)
+    assert deduped == evaluate(probes, facts, dedupe=False)
+    return deduped
 
 
 def test_facts_matching_no_probe_do_not_lose_the_batch() -> None:
@@ -76,29 +80,15 @@ def test_typed_keys_keep_text_numbers_out_of_numeric_comparisons() -> None:
     assert result == {"ok": {"e1"}, "bad": {"e0"}}
 
 
-def test_engine_errors_are_raised_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    # durable-rules swallowed errors into the session state; the adapter runs no Python
-    # action and turns every error of the C core into an EngineError.
+def test_a_fact_whose_id_is_not_its_first_key_is_still_reported() -> None:
+    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
+    facts = [{"qf": 1, "t": "calibration_record", "n_score": 1, "id": 7}, fact(1, n_score=99)]
+    assert evaluate([probe], facts) == {"low": {"7"}}
+
+
+def test_an_expression_the_engine_refuses_is_an_engine_error() -> None:
     with pytest.raises(EngineError, match="refused a compiled rule"):
         evaluate([Probe("bad", ("calibration_record",), {"$bogus": {"n_score": 1}})], [fact(0, n_score=1)])
-    instance = engine._ENGINE
-    assert instance is not None
-
-    class FailingCore:
-        def __getattr__(self, name: str) -> object:
-            return getattr(real_core, name)
-
-        def complete_and_start_action(self, *args: object) -> object:
-            raise RuntimeError("boom in the engine")
-
-    real_core = instance._core
-    probe = Probe("explodes", ("calibration_record",), {"$gte": {"n_score": 12345}})
-    monkeypatch.setattr(instance, "_core", FailingCore())
-    with pytest.raises(EngineError, match="boom in the engine"):
-        evaluate([probe], [fact(0, n_score=12345)])
-    monkeypatch.setattr(instance, "_core", real_core)
-    # The failed batch's session was deleted: the same ruleset works again.
-    assert evaluate([probe], [fact(0, n_score=12345)]) == {"explodes": {"e0"}}
 
 
 def test_actions_run_synchronously_without_background_threads() -> None:
@@ -110,41 +100,33 @@ def test_actions_run_synchronously_without_background_threads() -> None:
     assert timers == []
 
 
-@pytest.mark.parametrize("distinct_scores", [97, 60_000])
-def test_parallel_evaluation_gives_the_same_matches_as_one_process(distinct_scores: int) -> None:
-    # 97 scores reduce below the parallel threshold; 60k distinct ones still go to the workers.
-    facts = [
-        fact(i, "calibration_record" if i % 3 else "supplier", n_score=i % distinct_scores, s_row=f"row {i}")
-        for i in range(60_000)
-    ]
-    probes = [
-        Probe("cal_low", ("calibration_record",), {"$lt": {"n_score": 10}}),
-        Probe("sup_high", ("supplier",), {"$gt": {"n_score": 90}}),
-    ]
-    parallel = evaluate(probes, facts, jobs=2)
-    assert parallel == evaluate(probes, facts, jobs=1)
-    assert parallel["cal_low"] == {
-        f["id"]
-        for f in facts
-        if f["t"] == "calibration_record" and f["n_score"] < 10  # type: ignore[operator]
-    }
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        ([fact(0), fact(0)], "share an id: e0"),
+        ([{**fact(0), "id": "5"}, {**fact(1), "id": 5}], "share an id: 5"),
+        ([{"qf": 1, "t": "calibration_record"}], "has no 'id'"),
+        ([{"id": "e0", "qf": 1}], "has no 't'"),
+        ([{**fact(0), "sid": "1"}], "may not carry the key 'sid'"),
+    ],
+)
+@pytest.mark.parametrize("dedupe", [True, False])
+def test_facts_the_engine_cannot_tell_apart_are_refused(
+    facts: list[dict[str, object]], message: str, dedupe: bool
+) -> None:
+    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
+    with pytest.raises(EngineError, match=message):
+        evaluate([probe], facts, dedupe=dedupe)
 
 
-def test_matches_are_read_off_the_engine_message() -> None:
-    from qmscheck.checking.engine import _match_of
-
-    assert _match_of('{"p3":{"m":{"id": "e42", "qf": 1, "t": "x"}}}') == ("p3", "e42")
-    # Anything in another shape still parses, through JSON.
-    assert _match_of('{"catch_all": {"m": {"t": "x", "id": "e7"}}}') == ("catch_all", "e7")
+@pytest.mark.parametrize("expression", [{"id": "e1"}, {"$lt": {"n_score": {"$m": "id"}}}, {"$ex": {"sid": 1}}])
+def test_a_probe_on_the_id_is_refused(expression: dict[str, object]) -> None:
+    # The engine is given ids of the adapter's own: a test of the caller's id could not hold.
+    with pytest.raises(EngineError, match="tests a fact's 'id' or 'sid'"):
+        evaluate([Probe("by_id", ("calibration_record",), expression)], [fact(1)])
 
 
 # --- one fact per distinct projection ---------------------------------------------------
-
-
-@pytest.fixture
-def always_dedupe(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A few distinct facts would go to the engine whole; these tests are about the projection.
-    monkeypatch.setattr(engine, "DEDUPE_MIN_SHARE", 0)
 
 
 TYPES = ("calibration_record", "supplier")
@@ -218,12 +200,7 @@ def test_engine_agrees_with_python_on_many_duplicate_projections(
     expected["first_type"] = {str(f["id"]) for f in facts if f["t"] == TYPES[0]}
     probes.append(Probe("no_type", TYPES, {"$and": [{"t": TYPES[1]}, {"t": "employee"}]}))
     expected["no_type"] = set()
-    before = engine._engine().asserted
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "DEDUPE_MIN_SHARE", 0)
-        assert evaluate(probes, facts) == expected
-    # Each ruleset sees at most one fact per distinct row, never one per copy.
-    assert engine._engine().asserted - before <= len(rows) * len(TYPES)
+    assert both_ways(probes, facts) == expected
 
 
 @pytest.mark.parametrize(
@@ -247,24 +224,19 @@ def test_type_verdict_answers_only_expressions_that_read_nothing_but_the_type(
     assert type_verdict(expression, "supplier") is verdict
 
 
-def test_probes_testing_only_the_type_send_no_fact_to_the_engine() -> None:
+def test_probes_testing_only_the_type_are_answered_for_every_fact_of_the_type() -> None:
     facts = [fact(i, "supplier" if i % 2 else "calibration_record", n_score=i) for i in range(3000)]
     probes = [
         Probe("suppliers", ("supplier", "calibration_record"), {"t": "supplier"}),
         Probe("none", ("calibration_record",), {"$and": [{"t": "supplier"}, {"t": "calibration_record"}]}),
     ]
-    before = engine._engine().asserted
-    assert evaluate(probes, facts) == {"suppliers": {f"e{i}" for i in range(1, 3000, 2)}, "none": set()}
-    assert engine._engine().asserted == before
+    assert both_ways(probes, facts) == {"suppliers": {f"e{i}" for i in range(1, 3000, 2)}, "none": set()}
 
 
-def test_duplicate_projections_are_asserted_once() -> None:
+def test_a_match_is_reported_for_every_fact_with_the_projection() -> None:
     facts = [fact(i, n_score=(10, 60, 90)[i % 3], s_supplier=f"supplier {i}") for i in range(5000)]
     probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
-    before = engine._engine().asserted
-    matched = evaluate([probe], facts)["low"]
-    assert engine._engine().asserted - before == 3
-    assert matched == {f"e{i}" for i in range(0, 5000, 3)}
+    assert both_ways([probe], facts) == {"low": {f"e{i}" for i in range(0, 5000, 3)}}
 
 
 def test_read_keys_names_every_key_a_probe_can_read() -> None:
@@ -290,45 +262,29 @@ def test_read_keys_gives_up_on_what_it_does_not_know(expression: dict[str, objec
     assert read_keys([{"$lt": {"n_score": 1}}, expression]) is None
 
 
-@pytest.mark.usefixtures("always_dedupe")
-def test_unknown_constructs_fall_back_to_whole_facts() -> None:
-    facts = [fact(0, n_score=1), fact(1, n_score=1), fact(2, n_score=1)]
-    assert read_keys([{"id": "e1"}]) is None
-    before = engine._engine().asserted
-    assert evaluate([Probe("one", ("calibration_record",), {"id": "e1"})], facts) == {"one": {"e1"}}
-    assert engine._engine().asserted - before == 3
+def test_unknown_constructs_give_the_verdicts_of_whole_facts() -> None:
+    facts = copied([fact(0, n_score=1), fact(1, n_score=7), fact(2, tags=["x", "y"]), fact(3, tags=["z"])])
+    unknown = {"$or": [{"$lt": {"n_score": 5}}, {"$iany": {"tags": {"$i": "x"}}}]}
+    assert read_keys([unknown]) is None
+    assert both_ways([Probe("small", ("calibration_record",), unknown)], facts)["small"] == {
+        f"e{i}c{n}" for i in (0, 2) for n in range(3)
+    }
 
 
-@pytest.mark.usefixtures("always_dedupe")
 def test_nested_and_dotted_keys_are_not_merged() -> None:
-    facts = [fact(0, a={"b": 1}), fact(1, a={"b": 9}), {**fact(2), "a.b": 1}, {**fact(3), "a.b": 9}]
-    assert evaluate([Probe("small", ("calibration_record",), {"$lt": {"a.b": 5}})], facts) == {"small": {"e0", "e2"}}
+    facts = copied([fact(0, a={"b": 1}), fact(1, a={"b": 9}), {**fact(2), "a.b": 1}, {**fact(3), "a.b": 9}])
+    small = both_ways([Probe("small", ("calibration_record",), {"$lt": {"a.b": 5}})], facts)["small"]
+    assert small == {f"e{i}c{n}" for i in (0, 2) for n in range(3)}
 
 
-@pytest.mark.usefixtures("always_dedupe")
-def test_a_repeated_id_behaves_as_the_engine_treats_it() -> None:
-    # Within one batch the engine ignores a fact whose id it has seen: the first one decides.
-    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
-    assert evaluate([probe], [fact(0, n_score=60), fact(0, n_score=10)]) == {"low": set()}
-    assert evaluate([probe], [fact(0, n_score=10), fact(0, n_score=60)]) == {"low": {"e0"}}
-
-
-@pytest.mark.usefixtures("always_dedupe")
-def test_a_fact_without_id_is_an_engine_error() -> None:
-    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
-    with pytest.raises(EngineError):
-        evaluate([probe], [{"qf": 1, "t": "calibration_record", "n_score": 1}])
-
-
-@pytest.mark.usefixtures("always_dedupe")
-def test_a_value_json_cannot_carry_is_an_engine_error_even_where_no_probe_reads_it() -> None:
+@pytest.mark.parametrize("dedupe", [True, False])
+def test_a_value_json_cannot_carry_is_an_engine_error_even_where_no_probe_reads_it(dedupe: bool) -> None:
     probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
     with pytest.raises(EngineError, match="not JSON serializable"):
-        evaluate([probe], [fact(0, n_score=1, s_when=AS_OF)])
+        evaluate([probe], copied([fact(0, n_score=1, s_when=AS_OF)]), dedupe=dedupe)
 
 
-@pytest.mark.usefixtures("always_dedupe")
-def test_values_equal_in_python_but_not_in_json_are_not_merged(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_values_equal_in_python_but_not_in_json_are_not_merged() -> None:
     # True == 1 == 1.0 and 0.0 == -0.0 in Python, but the engine is given their JSON text.
     values: list[object] = [1, True, 1.0, 0.0, -0.0, "1", "'1'", None, [1], {"a": 1}]
     facts = [fact(i, n_score=value) for i, value in enumerate(values)]
@@ -338,16 +294,4 @@ def test_values_equal_in_python_but_not_in_json_are_not_merged(monkeypatch: pyte
         Probe(name, ("calibration_record",), {"n_score": value})
         for name, value in (("one", 1), ("true", True), ("zero", 0), ("text", "1"), ("none", None))
     ]
-    reduced = evaluate(probes, facts)
-    monkeypatch.setattr(engine, "read_keys", lambda expressions: None)
-    before = engine._engine().asserted
-    assert reduced == evaluate(probes, facts)
-    assert engine._engine().asserted - before == len(facts)
-
-
-def test_nearly_distinct_facts_go_to_the_engine_whole() -> None:
-    facts = [fact(i, n_score=i // 2 if i < 100 else i) for i in range(3000)]
-    probe = Probe("low", ("calibration_record",), {"$lt": {"n_score": 50}})
-    before = engine._engine().asserted
-    assert evaluate([probe], facts) == {"low": {f"e{i}" for i in range(100)}}
-    assert engine._engine().asserted - before == len(facts)
+    both_ways(probes, copied(facts))

@@ -1,10 +1,10 @@
 """Evidence items flattened into engine facts.
 
-durable-rules compares values untyped (``'99' > 365`` is true) and loses facts without a
-unique id, so every fact gets a unique ``id`` and every value is stored under a key that
-names its type: ``d_`` whole days since 1970 for dates, ``n_`` numbers, ``s_`` case-folded
-text, ``b_`` booleans. A condition on dates can only ever see a date. Empty values are
-left out, so a missing field is never mistaken for a pass.
+Each fact has a unique ``id``, ``e<index>`` for the item's position, by which the engine
+adapter reports its matches. durable-rules compares values untyped (``'99' > 365`` is true),
+so every value is stored under a key that names its type: ``d_`` whole days since 1970 for
+dates, ``n_`` numbers, ``s_`` case-folded text, ``b_`` booleans. A condition on dates can only
+ever see a date. Empty values are left out, so a missing field is never mistaken for a pass.
 """
 
 from __future__ import annotations
@@ -141,7 +141,3 @@ class WholeFacts(Sequence[dict[str, Any]]):
         if fact is None:
             fact = self._built[position] = to_fact(position, self._items[position])
         return fact
-
-
-def fact_index(fact: dict[str, Any]) -> int:
-    return int(str(fact["id"])[1:])

@@ -11,7 +11,7 @@ apart.
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,21 +115,26 @@ def type_verdict(expression: Any, evidence_type: str) -> bool | None:
     return any(verdicts) if op == "$or" else all(verdicts)
 
 
-def identity(fact: Json) -> str:
-    """A fact's id as the engine tells ids apart: by their JSON text (measured: 5 and "5" are one id)."""
-    value = fact[ID_KEY]
-    return value if isinstance(value, str) else json.dumps(value)
+def reads_key(expression: Any, name: str) -> bool:
+    """Whether ``name`` is a key anywhere in ``expression``, tested or referenced with ``$m``."""
+    if isinstance(expression, list):
+        return any(reads_key(part, name) for part in expression)
+    if not isinstance(expression, dict):
+        return False
+    for key, value in expression.items():
+        if key == name or key.startswith(f"{name}.") or (key == "$m" and value == name):
+            return True
+        if reads_key(value, name):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
 class Distinct:
-    """One fact per distinct projection, with id ``e<n>`` for its position in ``facts``."""
+    """One fact per distinct projection, without an id: the engine adapter gives each its own."""
 
     facts: list[Json]
-    owners: list[list[str]]  # the ids of the original facts each one stands for
-
-    def expand(self, fact_id: str) -> list[str]:
-        return self.owners[int(fact_id[1:])]
+    owners: list[list[int]]  # the positions of the input facts each one stands for
 
 
 # Equal values of these types have one JSON text (str, int and None never equal each other).
@@ -160,33 +165,19 @@ def _projection_key(fact: Json, keys: frozenset[str]) -> Hashable:
     return json.dumps(dict(zip(present, values, strict=True)))
 
 
-def distinct(facts: Sequence[Json], keys_by_type: Mapping[Any, Iterable[str]], batch_size: int) -> Distinct:
-    """Project each fact onto the keys of its type and keep one fact per distinct projection.
-
-    Measured: within one batch, the engine ignores a fact whose id it has already seen. That
-    is kept for inputs with repeated ids: a fact repeating an id of its ``batch_size`` slice
-    stands for nothing.
-    """
-    key_sets = {evidence_type: frozenset(keys) for evidence_type, keys in keys_by_type.items()}
+def distinct(facts: Sequence[Json], keys: Iterable[str]) -> Distinct:
+    """Project each fact onto ``keys`` and keep one fact per distinct projection."""
+    wanted = frozenset(keys)
     index: dict[Hashable, int] = {}
     reduced: list[Json] = []
-    owners: list[list[str]] = []
-    seen: set[str] = set()
+    owners: list[list[int]] = []
     for position, fact in enumerate(facts):
-        if position % batch_size == 0:
-            seen = set()
-        fact_id = identity(fact)
-        if fact_id in seen:
-            continue
-        seen.add(fact_id)
-        keys = key_sets[fact[TYPE_KEY]]
-        key = _projection_key(fact, keys)
+        key = _projection_key(fact, wanted)
         number = index.get(key)
         if number is None:
             number = index[key] = len(reduced)
             # In the fact's own key order, as the key has it: equal keys, identical JSON text.
-            body = {name: value for name, value in fact.items() if name in keys}
-            reduced.append({ID_KEY: f"e{number}", **body})
+            reduced.append({name: value for name, value in fact.items() if name in wanted})
             owners.append([])
-        owners[number].append(str(fact[ID_KEY]))
+        owners[number].append(position)
     return Distinct(reduced, owners)
