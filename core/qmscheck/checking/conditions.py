@@ -178,14 +178,6 @@ def holds(condition: Condition, fact: Json, as_of: date) -> bool:
     return predicate(condition, as_of)(fact)
 
 
-def selector_holds(selector: Selector, fact: Json, as_of: date) -> bool:
-    if fact.get(TYPE_KEY) not in selector.types:
-        return False
-    if selector.kind and fact.get(KIND_KEY) != selector.kind:
-        return False
-    return all(holds(c, fact, as_of) for c in selector.where)
-
-
 def describe(condition: Condition, as_of: date) -> str:
     """How an unmet condition reads in a finding: its label, or the condition in words with real dates."""
     if condition.label:
