@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,12 @@ def test_a_rescan_with_workers_started_while_listing_equals_a_full_scan(
     run(share, index, jobs=2)
     started = []
     monkeypatch.setattr(filesystem, "WARM_WORKERS_AT", 1)  # acme is small: start them all the same
-    monkeypatch.setattr(filesystem, "start_workers", lambda jobs: started.append(jobs) or start_workers(jobs))
+
+    def counted(jobs: int) -> ProcessPoolExecutor:
+        started.append(jobs)
+        return start_workers(jobs)
+
+    monkeypatch.setattr(filesystem, "start_workers", counted)
     changed = sorted(share.glob("*.md"))
     for path in changed:
         path.write_text(path.read_text() + "\nRevised.\n")

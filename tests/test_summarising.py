@@ -17,7 +17,7 @@ from qmscheck.checking.summarising import Batch, Reader, Summariser
 from qmscheck.collecting.connectors import filesystem
 from qmscheck.collecting.run import CollectOptions
 from qmscheck.errors import QmscheckError
-from qmscheck.model.evidence import Organisation
+from qmscheck.model.evidence import EvidenceItem, Organisation
 from qmscheck.model.groups import EvidenceGroup, part_key
 from qmscheck.plugins.manager import load_plugins
 from qmscheck.scan import ScanRequest, scan
@@ -128,9 +128,12 @@ def test_citations_keep_few_decoded_items(monkeypatch: pytest.MonkeyPatch) -> No
 
     def group(key: str, count: int) -> EvidenceGroup:
         items = [item("calibration_record", f"{key}-{n}") for n in range(count)]
-        return EvidenceGroup.encoded(
-            key, key, ["calibration_record"], count, lambda: decoded.append(key) or list(items)
-        )
+
+        def load() -> list[EvidenceItem]:
+            decoded.append(key)
+            return list(items)
+
+        return EvidenceGroup.encoded(key, key, ["calibration_record"], count, load)
 
     monkeypatch.setattr(Citations, "KEEP_ITEMS", 10)
     citations = Citations([group("small", 2), group("other", 3), group("part", 10)])
@@ -174,13 +177,18 @@ def test_a_citation_of_one_row_of_a_part_decodes_that_row_alone() -> None:
 
     rows = [item("calibration_record", f"row {n}") for n in range(5)]
     ranges: list[tuple[int, int]] = []
+
+    def load_range(start: int, stop: int) -> list[EvidenceItem]:
+        ranges.append((start, stop))
+        return rows[start:stop]
+
     part = EvidenceGroup.encoded(
         part_key("log", 1),
         "d",
         ["calibration_record"],
         5,
         lambda: pytest.fail("the whole part was decoded"),
-        load_range=lambda start, stop: ranges.append((start, stop)) or rows[start:stop],
+        load_range=load_range,
     )
     cited = Citations([part]).cited(Place(part.key, 3))
     assert ranges == [(3, 4)] and cited[1] == 3 and "row 3" in str(cited)
