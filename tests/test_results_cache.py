@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import openpyxl
 import pytest
@@ -367,8 +367,13 @@ def test_findings_are_not_kept_when_the_changed_files_change_the_rule_s_populati
 
     from qmscheck.checking.groupwise import GroupwiseRun, _Stored
 
-    asked = []
-    primitive = SimpleNamespace(still_holds=lambda *args: asked.append(args) or True)
+    asked: list[tuple[object, ...]] = []
+
+    def still_holds(*args: object) -> bool:
+        asked.append(args)
+        return True
+
+    primitive = SimpleNamespace(still_holds=still_holds)
     rule = SimpleNamespace(
         stale=[1],
         populations=[1, 2],
@@ -612,7 +617,12 @@ def test_a_rule_whose_changed_files_summarise_as_before_reads_only_their_stored_
         rest = stored_rest(self, rule)
         if rest is not None:
             whole = rest._decoded
-            rest._decoded = lambda: read_whole.append(rule.id) or whole()  # type: ignore[method-assign]
+
+            def decoded() -> list[Any]:
+                read_whole.append(rule.id)
+                return whole()
+
+            rest._decoded = decoded  # type: ignore[method-assign]
         return rest
 
     monkeypatch.setattr(GroupwiseRun, "_stored_rest", spy)
@@ -630,10 +640,16 @@ def test_the_report_findings_are_reused_while_every_rules_findings_are_the_same(
     acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import qmscheck.checking.run as check
+    from qmscheck.checking.merge import merge_findings
+    from qmscheck.model.report import Finding
 
     merged: list[int] = []
-    merge_findings = check.merge_findings
-    monkeypatch.setattr(check, "merge_findings", lambda found: merged.append(len(found)) or merge_findings(found))
+
+    def counted(found: list[Finding]) -> list[Finding]:
+        merged.append(len(found))
+        return merge_findings(found)
+
+    monkeypatch.setattr(check, "merge_findings", counted)
     index = tmp_path / "index.sqlite"
     folder = _procedures(acme)
     first, _ = run(acme, index)
@@ -720,9 +736,10 @@ def test_findings_citing_a_changed_group_are_cited_anew_only_while_it_reads_the_
             stages=[1, 2],
         ),
     ]
-    group = SimpleNamespace(key="g", digest="new:fp", sha256=None)
-    rule = SimpleNamespace(stale=[0], groups=[0])
-    citations = SimpleNamespace(cited=lambda place: Cited(place.group, place.position, *now))
+    # Stand-ins with only what _refreshed reads.
+    group: Any = SimpleNamespace(key="g", digest="new:fp", sha256=None)
+    rule: Any = SimpleNamespace(stale=[0], groups=[0])
+    citations: Any = SimpleNamespace(cited=lambda place: Cited(place.group, place.position, *now))
     result = _refreshed(
         rule,
         StoredFindings.of(found),
@@ -730,7 +747,7 @@ def test_findings_citing_a_changed_group_are_cited_anew_only_while_it_reads_the_
         ["0"],
         [group],
         citations,
-    )  # type: ignore[arg-type]
+    )
     if not refreshed:
         assert result is None
         return
