@@ -1,5 +1,5 @@
 """A worker reading a large file classifies and writes its items ahead of the parent process,
-which takes them only when it classifies every unit the same way (connectors.classifying)."""
+which takes them only when it classifies every unit the same way (connectors.unit_classes)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ def test_what_workers_write_ahead_is_what_the_parent_writes(
 ) -> None:
     monkeypatch.setattr(filesystem, "AHEAD_BYTES", 0)  # every file, documents and workbooks alike
     monkeypatch.setattr(filesystem, "PART_ITEMS", 3)  # registers in parts: the workers are told the size
+    with (acme / "qmscheck.toml").open("a", encoding="utf-8") as config:  # the workers apply the tables too
+        config.write('\n[[classify]]\npattern = "*Calibration*"\ntype = "maintenance_record"\n')
     reports, stats = [], []
     for jobs in (1, 2):
         options = CollectOptions(index=tmp_path / f"index-{jobs}.sqlite", jobs=jobs)
@@ -50,6 +52,7 @@ def test_what_workers_write_ahead_is_what_the_parent_writes(
     stored = _stored(tmp_path / "index-1.sqlite")
     assert stored == _stored(tmp_path / "index-2.sqlite")
     assert any(parts != "[]" for *_, parts, _ in stored)  # some registers were stored in parts
+    assert any("maintenance_record" in types for _, _, _, types, *_ in stored)  # as the table says
 
 
 class CalibrationAsMaintenance:
@@ -78,15 +81,12 @@ def test_the_parent_reads_a_file_again_when_its_workers_classify_otherwise(
     assert collection.warnings == alone.warnings
 
 
-def test_a_worker_that_cannot_classify_leaves_the_file_to_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_that_cannot_write_ahead_leaves_the_file_to_the_parent() -> None:
     from qmscheck.collecting.connectors import worker
     from qmscheck.collecting.connectors.unit_classes import Ahead
 
-    def failing(candidate: Candidate) -> Classification | None:
-        raise RuntimeError("a plugin broke")
-
-    monkeypatch.setattr(worker, "_classifier", lambda overrides: failing)
-    unit = worker.Unit("Calibration Log", True, None, ("Gauge ID",), ("gauge_id",), items=['{"id":"x"}'], dates=[[]])
+    # A unit whose items and dated attributes disagree cannot be written: the parent reads it again.
+    unit = worker.Unit("Calibration Log", True, None, ("Gauge ID",), ("gauge_id",), items=['{"id":"x"}'], dates=[])
     outcome = worker.Outcome("Calibration Log.csv", sha256="s", size=1, units=[unit])
     worker._prepare(outcome, Ahead((), "fp", 10))
     assert outcome.prepared is None and unit.items == ['{"id":"x"}']  # sent as read, for the parent

@@ -4,11 +4,12 @@ evidence type and kind.
 
 The parent process classifies, with the classifiers of the scan: the ``[[classify]]`` tables of
 the config, then the plugins. A worker that reads a large register classifies it too, ahead of
-the parent, with the same tables and the plugins installed (:class:`Ahead`), and writes the
-items, compressed, in the worker (:class:`Prepared`): a 125,000-row log is then not written out
-item by item in the parent, nor sent to it. The parent takes the worker's items only when its
-own classification of every unit is the one the worker used; otherwise it reads the file again
-itself.
+the parent, and writes the items, compressed, in the worker (:class:`Prepared`): a 125,000-row
+log is then not written out item by item in the parent, nor sent to it. A worker loads no
+plugins: it classifies with what :class:`Ahead` carries, the config's tables, and then the
+built-in name-and-header classifier (:func:`ahead_classifier`). The parent takes the worker's
+items only when its own classification of every unit is the one the worker used (a plugin's
+classifier may say otherwise); else it reads the file again itself.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from typing import Protocol
 
 import pydantic_core
 
-from qmscheck.collecting.classification import Candidate, Classification, kind_of
-from qmscheck.collecting.connectors.encode import classification_prefix, payload_chunks
+from qmscheck.collecting.classification import Candidate, Classification, Overrides, classify_by_name, kind_of
+from qmscheck.collecting.connectors.encode import classification_prefix, compress, payload_chunks
 from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.evidence import TYPE_NAME, Kind
-from qmscheck.storage.index import compress
 
 _TYPE = re.compile(TYPE_NAME)
 
@@ -44,20 +44,24 @@ class ReadUnit(Protocol):
     dates: list[list[str]]
 
 
+def unit_candidate(relative: str, unit: ReadUnit) -> Candidate:
+    """What the classifiers are asked about a unit of the file at ``relative``."""
+    return Candidate(
+        path=relative,
+        title=unit.title,
+        sheet=unit.sheet,
+        headers=tuple(name for name in unit.canonical if name),
+        is_register=unit.is_register,
+    )
+
+
 def unit_classes(
     relative: str, units: Sequence[ReadUnit], classify: Callable[[Candidate], Classification | None]
 ) -> list[UnitClass]:
     """Per unit, its evidence type and kind, or why it is not collected."""
     classes: list[UnitClass] = []
     for unit in units:
-        candidate = Candidate(
-            path=relative,
-            title=unit.title,
-            sheet=unit.sheet,
-            headers=tuple(name for name in unit.canonical if name),
-            is_register=unit.is_register,
-        )
-        classification = classify(candidate)
+        classification = classify(unit_candidate(relative, unit))
         if classification is None and unit.is_register:
             classes.append("sheet not recognised as a register; add a [[classify]] entry to qmscheck.toml")
             continue
@@ -125,11 +129,23 @@ def part_contents(
 
 @dataclass(frozen=True)
 class Ahead:
-    """What a worker needs to classify a large file ahead of the parent (a Task carries it)."""
+    """What a worker needs to classify a large file ahead of the parent (a Task carries it): the
+    config's ``[[classify]]`` tables, and what writing the items takes."""
 
     overrides: tuple[ClassifyOverride, ...]
     fingerprint: str
     part_items: int
+
+
+def ahead_classifier(overrides: tuple[ClassifyOverride, ...]) -> Callable[[Candidate], Classification | None]:
+    """The classifiers a worker has: the config's tables, then the built-in classifier. They agree
+    with the scan's unless a plugin claims the candidate, which the parent then finds out."""
+    tables = Overrides(list(overrides))
+
+    def classify(candidate: Candidate) -> Classification | None:
+        return tables.classify(candidate) or classify_by_name(candidate)
+
+    return classify
 
 
 @dataclass

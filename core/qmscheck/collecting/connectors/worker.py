@@ -4,25 +4,24 @@ It runs in worker processes (``--jobs``), so its inputs and outputs are plain pi
 values. Each document or sheet comes back as a :class:`Unit` with what classifying it takes
 and its items as JSON lacking only their classification (:mod:`qmscheck.collecting.connectors.encode`):
 the parent classifies. A large file a worker also classifies and writes ahead of the parent,
-which takes that only if it agrees (:mod:`qmscheck.collecting.connectors.unit_classes`).
+with the config's tables and the built-in classifier only (a worker loads no plugins); the
+parent takes that only if it agrees (:mod:`qmscheck.collecting.connectors.unit_classes`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from queue import Empty, Full, Queue
 
-from qmscheck.collecting.classification import Candidate, Classification, Overrides
 from qmscheck.collecting.connectors.encode import RowItems, unclassified_item
 from qmscheck.collecting.connectors.tree import Tree
-from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, unit_classes
+from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, ahead_classifier, unit_classes
 from qmscheck.collecting.readers import ExtractionError, read_document, read_register
-from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.support.workers import pooled, process_pool
 
 DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt"})
@@ -40,7 +39,7 @@ class Task:
     #: What every item's provenance says besides its locator: connector, connector_version, source.
     provenance: tuple[tuple[str, str], ...] = ()
     size: int = 0  # bytes, as listed: small files travel to the workers in batches
-    #: Given for a large file: a worker classifies and writes its items (connectors.classifying).
+    #: Given for a large file: a worker classifies and writes its items (connectors.unit_classes).
     ahead: Ahead | None = None
 
 
@@ -161,8 +160,8 @@ def process(task: Task) -> Outcome:
     return outcome
 
 
-#: Small files go to a worker together: one round trip per file cost the parent about a millisecond,
-#: a minute at 100k files. A batch closes at this many files or bytes.
+#: Small files go to a worker together, so the parent pays one round trip per batch rather than per
+#: file. A batch closes at this many files or bytes.
 BATCH_FILES = 32
 BATCH_BYTES = 4 * 1024 * 1024
 
@@ -176,32 +175,11 @@ def _process_batch(tasks: list[Task]) -> list[Outcome]:
     return outcomes
 
 
-#: The classifiers of a worker process: the config's tables of the scan (as last given) and the plugins.
-_classifiers: tuple[tuple[ClassifyOverride, ...], Callable[[Candidate], Classification | None]] | None = None
-
-
-def _classifier(overrides: tuple[ClassifyOverride, ...]) -> Callable[[Candidate], Classification | None]:
-    global _classifiers
-    if _classifiers is None or _classifiers[0] != overrides:
-        from qmscheck.plugins.manager import (
-            load_plugins,  # loaded once per worker, and only by one reading a large file
-        )
-
-        plugins = load_plugins()
-        tables = Overrides(list(overrides))
-
-        def classify(candidate: Candidate) -> Classification | None:
-            return tables.classify(candidate) or plugins.classify(candidate)
-
-        _classifiers = (overrides, classify)
-    return _classifiers[1]
-
-
 def _prepare(outcome: Outcome, ahead: Ahead) -> None:
     """Classify the file's units as the parent would, and write their items: the parent takes them
     if it classifies the units the same way. The units' own items are then not sent."""
     try:
-        classes = unit_classes(outcome.relative, outcome.units, _classifier(ahead.overrides))
+        classes = unit_classes(outcome.relative, outcome.units, ahead_classifier(ahead.overrides))
         outcome.prepared = Prepared.written(
             outcome.units, classes, outcome.sha256 or "", outcome.size, ahead.fingerprint, ahead.part_items
         )
@@ -230,8 +208,8 @@ def _ready() -> None:
 
 def start_workers(jobs: int) -> ProcessPoolExecutor:
     """``jobs`` worker processes, started now: they import qmscheck while the parent lists the
-    share (about half a second that a large rescan's first changed file would otherwise wait).
-    Hand them to :func:`run_tasks`, or shut them down."""
+    share, so a large rescan's first changed file does not wait for them. Hand them to
+    :func:`run_tasks`, or shut them down."""
     executor = process_pool(jobs)
 
     def spawn() -> None:
@@ -241,8 +219,8 @@ def start_workers(jobs: int) -> ProcessPoolExecutor:
         except RuntimeError:
             pass  # shut down already: the scan stopped
 
-    # Starting the first pool waits for the fork server to import what the workers run (~0.3 s):
-    # a thread waits for it, while this one lists the share.
+    # Starting the first pool waits for the fork server to import what the workers run: a thread
+    # waits for it, while this one lists the share.
     threading.Thread(target=spawn, name="qmscheck-start-workers", daemon=True).start()
     return executor
 
