@@ -5,11 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from qmscheck.collecting.classification import Candidate
+from qmscheck.collecting.connectors.base import CollectContext, Collected, Inventoried
 from qmscheck.collecting.inventory import NOT_RECOGNISED, RECOGNISED, SKIPPED, UNREADABLE, inventory
 from qmscheck.config.scan_config import load_config
+from qmscheck.hookspecs import hookimpl
 from qmscheck.plugins.manager import load_plugins
 from test_filesystem_connector import make_calibration_log, make_procedure
 
@@ -106,3 +111,64 @@ def test_real_docs_as_code_corpus() -> None:
     assert any(t == "form" for t in types.values())
     assert "CSC-PL-001-Quality-Manual.md" in types
     assert all(entry["reason"] for entry in entries)
+
+
+def test_the_inventory_skips_what_a_scan_skips_and_says_so_alike(tmp_path: Path) -> None:
+    root = tmp_path / "share"
+    root.mkdir()
+    make_procedure(root / "QP-01 Document Control.docx", "QP-01", "2027-01-01")
+    make_calibration_log(root / "Calibration Log.xlsx")
+    size = (root / "Calibration Log.xlsx").stat().st_size
+    listed = qmscheck("inventory", str(root), "--format", "json", "--quiet", "--max-file-size", "1KB")
+    assert listed.returncode == 0, listed.stderr
+    by_path = {entry["path"]: entry for entry in json.loads(listed.stdout)["entries"]}
+    calibration = by_path["Calibration Log.xlsx"]
+    assert calibration["status"] == SKIPPED
+    assert calibration["reason"] == f"{size} bytes is over the size limit of 1000 bytes (max_file_size)"
+    scanned = qmscheck("scan", str(root), "--format", "json", "--no-index", "--max-file-size", "1KB", "--quiet")
+    warnings = {warning["locator"]: warning["message"] for warning in json.loads(scanned.stdout)["warnings"]}
+    assert warnings["Calibration Log.xlsx"] == f"skipped: {calibration['reason']}"
+
+
+class Unlisted:
+    """A connector without ``inventory``: its sources are named as not inventoried."""
+
+    name = "unlisted"
+    version = "1"
+
+    def describe(self, options: dict[str, Any]) -> str:
+        return "memory"
+
+    def collect(self, options: dict[str, Any], context: CollectContext) -> Iterator[Collected]:
+        return iter(())
+
+
+class Register(Unlisted):
+    """A connector of one in-memory register: it can list itself, as any connector may."""
+
+    name = "memory"
+
+    def inventory(self, options: dict[str, Any], context: CollectContext) -> Iterator[Inventoried]:
+        headers = ("gauge_id", "next_due")
+        yield Inventoried("gauges", Candidate("gauges", sheet="Gauges", headers=headers, is_register=True), rows=3)
+        yield Inventoried("notes", passed="skipped", reason="not a table")
+
+
+@hookimpl
+def qmscheck_register_connectors(register: Callable[[object], None]) -> None:
+    register(Register())
+    register(Unlisted())
+
+
+def test_a_connector_that_lists_itself_is_inventoried_with_the_scan_classifiers(tmp_path: Path) -> None:
+    config = tmp_path / "qmscheck.toml"
+    config.write_text(
+        '[[sources]]\nconnector = "memory"\n\n[[sources]]\nconnector = "unlisted"\n\n'
+        '[[classify]]\npattern = "gauges"\ntype = "calibration_record"\n'
+    )
+    result = inventory(load_config(config), load_plugins([sys.modules[__name__]], entry_points=False))
+    gauges, notes = result.entries
+    assert (gauges.status, gauges.type, gauges.sheet, gauges.rows) == (RECOGNISED, "calibration_record", "Gauges", 3)
+    assert gauges.reason == "configured pattern 'gauges'"
+    assert (notes.status, notes.reason) == (SKIPPED, "not a table")
+    assert result.not_inventoried == ["unlisted: memory"]

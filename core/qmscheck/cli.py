@@ -327,12 +327,13 @@ def inventory_command(
 
     plugins = _load_plugins()
     config = load_config(target)
-    limit = _max_file_size(max_file_size)
-    if limit is not None:
-        for source in config.sources:
-            if source.connector == "filesystem":
-                setattr(source, "max_file_size", limit)  # noqa: B010 - an extra option of the source
-    result = inventory(config, plugins, jobs=jobs or default_jobs(), progress=make_progress(quiet, verbose))
+    result = inventory(
+        config,
+        plugins,
+        jobs=jobs or default_jobs(),
+        progress=make_progress(quiet, verbose),
+        max_file_size=_max_file_size(max_file_size),
+    )
     text = json.dumps(result.as_json(), indent=2) + "\n" if format_name == "json" else render_text(result)
     if output:
         _write(output, text)

@@ -1,21 +1,19 @@
 """``qmscheck inventory``: what a scan would recognise in each file, and what it would skip and why.
 
-Every file of every file-share source is listed once (a workbook once per sheet) with
-its classification or the reason it is not recognised, so a user can write
-``[[classify]]`` overrides in ``qmscheck.toml``.
+Every source whose connector can list itself (:class:`~qmscheck.collecting.connectors.base.Inventorying`,
+the file share among them) is listed in full, a workbook once per sheet: the connector reads
+and applies its own skip rules, and each document and sheet is classified here with the scan's
+classifiers, so a user can write ``[[classify]]`` overrides in ``qmscheck.toml``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from qmscheck.collecting.classification import Candidate, Classification, Overrides
-from qmscheck.collecting.connectors.base import DEFAULT_MAX_FILE_SIZE, CollectContext
-from qmscheck.collecting.connectors.filesystem import SMALL_BATCH, FilesystemConnector, parse_size
-from qmscheck.collecting.connectors.tree import Entry, Skipped
-from qmscheck.collecting.connectors.worker import DOCUMENT_SUFFIXES, REGISTER_SUFFIXES, Task, run_tasks
+from qmscheck.collecting.connectors.base import DEFAULT_MAX_FILE_SIZE, CollectContext, Inventoried, Inventorying
 from qmscheck.collecting.run import CollectPlugins
 from qmscheck.config.scan_config import ScanConfig
 from qmscheck.support.progress import NullProgress, Progress
@@ -45,7 +43,7 @@ class InventoryEntry:
 @dataclass
 class Inventory:
     entries: list[InventoryEntry]
-    not_inventoried: list[str]  # sources of other connectors
+    not_inventoried: list[str]  # sources whose connector cannot list them
 
     def counts(self) -> dict[str, int]:
         counts = {RECOGNISED: 0, NOT_RECOGNISED: 0, UNREADABLE: 0, SKIPPED: 0}
@@ -62,131 +60,77 @@ class Inventory:
         }
 
 
-def _describe(classification: Classification) -> str:
-    return classification.reason or "classified"
-
-
 def inventory(
-    config: ScanConfig, plugins: CollectPlugins, jobs: int = 1, progress: Progress | None = None
+    config: ScanConfig,
+    plugins: CollectPlugins,
+    jobs: int = 1,
+    progress: Progress | None = None,
+    max_file_size: int | None = None,
 ) -> Inventory:
+    """``max_file_size`` (--max-file-size) wins over each source's own option, as in a scan."""
     progress = progress or NullProgress()
     overrides = Overrides(config.classify)
 
     def classify(candidate: Candidate) -> Classification | None:
         return overrides.classify(candidate) or plugins.classify(candidate)
 
-    context = CollectContext(classify=classify, base_dir=config.base_dir)
-    connector = FilesystemConnector()
+    context = CollectContext(
+        classify=classify,
+        base_dir=config.base_dir,
+        max_file_size=max_file_size or DEFAULT_MAX_FILE_SIZE,
+        max_file_size_forced=max_file_size is not None,
+        jobs=jobs,
+        progress=progress,
+        overrides=tuple(config.classify),
+    )
     entries: list[InventoryEntry] = []
     others: list[str] = []
     for source in config.sources:
         options = source.options()
-        if source.connector != connector.name:
-            others.append(
-                f"{source.connector}: {plugins.connectors.get(source.connector).describe(options)}"
-                if source.connector in plugins.connectors.names()
-                else source.connector
-            )
-            continue
+        connector = plugins.connectors.get(source.connector)
         where = connector.describe(options)
-        limit = parse_size(options["max_file_size"]) if "max_file_size" in options else DEFAULT_MAX_FILE_SIZE
-        tree = connector.open(options, context)
-        readable: list[Entry] = []
-        for found in tree.walk():
-            if isinstance(found, Skipped):
-                entries.append(InventoryEntry(where, found.relative, SKIPPED, found.reason))
-                continue
-            suffix = PurePosixPath(found.relative).suffix.lower()
-            if suffix not in DOCUMENT_SUFFIXES | REGISTER_SUFFIXES:
-                entries.append(
-                    InventoryEntry(
-                        where,
-                        found.relative,
-                        NOT_RECOGNISED,
-                        f"unsupported file type {suffix or '(no suffix)'}; not read",
-                    )
-                )
-            elif found.size > limit:
-                entries.append(
-                    InventoryEntry(
-                        where, found.relative, SKIPPED, f"{found.size} bytes is over the size limit of {limit} bytes"
-                    )
-                )
-            else:
-                readable.append(found)
-        progress.start(f"reading {where}", len(readable))
-        tasks = (Task(tree, e.relative, PurePosixPath(e.relative).suffix.lower(), size=e.size) for e in readable)
-        for outcome in run_tasks(tasks, jobs if len(readable) >= SMALL_BATCH else 1):
-            progress.advance()
-            path = outcome.relative
-            if outcome.error is not None:
-                entries.append(InventoryEntry(where, path, UNREADABLE, outcome.error))
-                continue
-            if not outcome.units:
-                entries.append(InventoryEntry(where, path, NOT_RECOGNISED, "no sheet with a header row and data"))
-            for unit in outcome.units:
-                if not unit.is_register:
-                    found_class = classify(Candidate(path=path, title=unit.title))
-                    if found_class is None:
-                        entries.append(
-                            InventoryEntry(
-                                where,
-                                path,
-                                NOT_RECOGNISED,
-                                "no document pattern matched the file name or title; scanned as type 'unclassified'",
-                                title=unit.title,
-                            )
-                        )
-                    else:
-                        entries.append(
-                            InventoryEntry(
-                                where,
-                                path,
-                                RECOGNISED,
-                                _describe(found_class),
-                                type=found_class.type,
-                                kind=found_class.kind.value,
-                                title=unit.title,
-                            )
-                        )
-                    continue
-                columns = tuple(header for header in unit.headers if header)
-                candidate = Candidate(
-                    path=path,
-                    title=unit.title,
-                    sheet=unit.sheet,
-                    headers=tuple(name for name in unit.canonical if name),
-                    is_register=True,
-                )
-                found_class = classify(candidate)
-                if found_class is None:
-                    entries.append(
-                        InventoryEntry(
-                            where,
-                            path,
-                            NOT_RECOGNISED,
-                            "no register pattern matched the file or sheet name and its columns",
-                            sheet=unit.sheet,
-                            rows=len(unit.items),
-                            columns=columns,
-                        )
-                    )
-                else:
-                    entries.append(
-                        InventoryEntry(
-                            where,
-                            path,
-                            RECOGNISED,
-                            _describe(found_class),
-                            sheet=unit.sheet,
-                            type=found_class.type,
-                            kind=found_class.kind.value,
-                            rows=len(unit.items),
-                            columns=columns,
-                        )
-                    )
+        if not isinstance(connector, Inventorying):
+            others.append(f"{source.connector}: {where}")
+            continue
+        entries += (_entry(where, found, classify) for found in connector.inventory(options, context))
     progress.finish()
     return Inventory(entries, others)
+
+
+def _entry(where: str, found: Inventoried, classify: Callable[[Candidate], Classification | None]) -> InventoryEntry:
+    candidate = found.candidate
+    if candidate is None:
+        return InventoryEntry(where, found.path, found.passed or NOT_RECOGNISED, found.reason)
+    title = None if candidate.is_register else candidate.title
+    classification = classify(candidate)
+    if classification is None:
+        reason = (
+            "no register pattern matched the file or sheet name and its columns"
+            if candidate.is_register
+            else "no document pattern matched the file name or title; scanned as type 'unclassified'"
+        )
+        return InventoryEntry(
+            where,
+            found.path,
+            NOT_RECOGNISED,
+            reason,
+            sheet=candidate.sheet,
+            title=title,
+            rows=found.rows,
+            columns=found.columns,
+        )
+    return InventoryEntry(
+        where,
+        found.path,
+        RECOGNISED,
+        classification.reason or "classified",
+        sheet=candidate.sheet,
+        type=classification.type,
+        kind=classification.kind.value,
+        title=title,
+        rows=found.rows,
+        columns=found.columns,
+    )
 
 
 def render_text(result: Inventory) -> str:
@@ -202,7 +146,7 @@ def render_text(result: Inventory) -> str:
                 detail += f"; columns found: {', '.join(entry.columns)}"
             lines.append(f"{entry.status:<15} {'-':<1}  {where}  - {detail}")
     for other in result.not_inventoried:
-        lines.append(f"(source {other} is not a file share; not inventoried)")
+        lines.append(f"(source {other} cannot list its content; not inventoried)")
     counts = result.counts()
     lines.append("")
     lines.append(", ".join(f"{count} {status}" for status, count in counts.items()))

@@ -93,7 +93,7 @@ def _collect(config: ScanConfig, plugins: CollectPlugins, options: CollectOption
         base_dir=config.base_dir,
         max_file_size=options.max_file_size or DEFAULT_MAX_FILE_SIZE,
         max_file_size_forced=options.max_file_size is not None,
-        index=index,
+        cache=index,
         full=options.full,
         jobs=options.processes,
         progress=options.progress,

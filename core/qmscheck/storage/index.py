@@ -167,6 +167,10 @@ class EvidenceIndex:
         )
         return {cached[0]: cached for cached in rows}
 
+    def intact(self, cached: CachedFile) -> bool:
+        """False for a damaged entry of :meth:`load` (its file is then read again)."""
+        return intact(cached[2], cached[3], cached[8])
+
     def put(
         self,
         source: str,

@@ -1,38 +1,159 @@
-"""The connector interface, and what a connector gets from the scan."""
+"""The connector interface, and what a connector gets from the scan.
+
+A connector reads its source and nothing else of qmscheck's machinery: the scan hands it a
+:class:`CollectContext`, whose ``cache`` is the :class:`FileCache` protocol (the few operations a
+caching connector performs), not the storage behind it.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from qmscheck.collecting.classification import Candidate, Classification
 from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.evidence import CollectionWarning, EvidenceItem
 from qmscheck.model.groups import EvidenceGroup
-from qmscheck.storage.index import EvidenceIndex
 from qmscheck.support.progress import NullProgress, Progress
 
+__all__ = [
+    "DEFAULT_MAX_FILE_SIZE",
+    "CachedFile",
+    "CollectContext",
+    "Collected",
+    "Connector",
+    "FileCache",
+    "Inventoried",
+    "Inventorying",
+    "Listed",
+    "NoCache",
+]
+
 DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
+
+#: A file as the cache last saw it: location, size, mtime_ns, sha256 (the row as SQLite gives it).
+Listed = tuple[str, int, int, str]
+
+#: What the cache holds of one file's items, as SQLite gives the row: location, sha256; the payload
+#: the connector stored; the CRC-32 the cache took of payload and ordering; types and warnings
+#: (JSON lists); the number of items; parts (a JSON list of part digests); ordering.
+CachedFile = tuple[str, str, bytes, int, str, int, str, str, str]
+
+
+class FileCache(Protocol):
+    """What a connector may do with the evidence index: per source (``source`` is the connector's
+    key for it) and per file, keep what the file yielded, and find it again on the next scan.
+
+    Entries made under another ``fingerprint`` are never listed. The storage layer implements it
+    (:class:`qmscheck.storage.index.EvidenceIndex`); a connector never sees more of it than this.
+    """
+
+    @property
+    def enabled(self) -> bool:
+        """False when nothing is kept (``--no-index``): storing is then wasted work."""
+        ...
+
+    def holds(self, source: str, fingerprint: str, files: int) -> bool:
+        """Whether at least ``files`` files of the source are kept under ``fingerprint``."""
+        ...
+
+    def listing(self, source: str, fingerprint: str, *, at_least: int = 0) -> dict[str, Listed]:
+        """Each kept file's stat and sha256 by location, without its items (``at_least``: bytes)."""
+        ...
+
+    def load(self, source: str) -> dict[str, CachedFile]:
+        """Every kept file of the source with its items, by location."""
+        ...
+
+    def intact(self, cached: CachedFile) -> bool:
+        """False when the entry's payload or ordering no longer matches its checksum."""
+        ...
+
+    def put(
+        self,
+        source: str,
+        location: str,
+        size: int,
+        mtime_ns: int,
+        sha256: str,
+        fingerprint: str,
+        payload: bytes,
+        types: str,
+        count: int,
+        warnings: str,
+        parts: str,
+        ordering: str,
+    ) -> None:
+        """Keep what the file yielded (a later ``put`` of the same location replaces it)."""
+        ...
+
+    def touch(self, source: str, location: str, size: int, mtime_ns: int) -> None:
+        """Same bytes, new stat: the next scan need not hash the file again."""
+        ...
+
+    def forget(self, source: str, locations: Iterable[str]) -> None:
+        """Drop these files' entries (gone from the source, or unreadable: read them next time)."""
+        ...
+
+
+class NoCache:
+    """A :class:`FileCache` that keeps nothing: what a connector gets when the scan has no index."""
+
+    enabled = False
+
+    def holds(self, source: str, fingerprint: str, files: int) -> bool:
+        return False
+
+    def listing(self, source: str, fingerprint: str, *, at_least: int = 0) -> dict[str, Listed]:
+        return {}
+
+    def load(self, source: str) -> dict[str, CachedFile]:
+        return {}
+
+    def intact(self, cached: CachedFile) -> bool:
+        return False
+
+    def put(
+        self,
+        source: str,
+        location: str,
+        size: int,
+        mtime_ns: int,
+        sha256: str,
+        fingerprint: str,
+        payload: bytes,
+        types: str,
+        count: int,
+        warnings: str,
+        parts: str,
+        ordering: str,
+    ) -> None:
+        return None
+
+    def touch(self, source: str, location: str, size: int, mtime_ns: int) -> None:
+        return None
+
+    def forget(self, source: str, locations: Iterable[str]) -> None:
+        return None
 
 
 @dataclass
 class CollectContext:
     """Services a connector may use while collecting.
 
-    ``index`` caches what each file yielded (an index without a path remembers nothing);
-    ``full`` ignores it for reading (and refreshes it); ``jobs`` is the number of processes
-    for parsing (1: in this process); ``stats`` counts what was done, for --verbose and tests;
-    ``fingerprint`` changes whenever cached results would no longer be valid
-    (versions, classification overrides, plugins).
+    ``cache`` keeps what each file yielded between scans; ``full`` ignores it for reading (and
+    refreshes it); ``jobs`` is the number of processes for parsing (1: in this process);
+    ``stats`` counts what was done, for --verbose; ``fingerprint`` changes whenever cached
+    results would no longer be valid (code, classification overrides, plugins).
     """
 
     classify: Callable[[Candidate], Classification | None]
     base_dir: Path
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    index: EvidenceIndex = field(default_factory=lambda: EvidenceIndex(None))
+    cache: FileCache = field(default_factory=NoCache)
     full: bool = False
     jobs: int = 1
     progress: Progress = field(default_factory=NullProgress)
@@ -40,8 +161,8 @@ class CollectContext:
     fingerprint: str = ""
     #: True when max_file_size came from the command line: it then wins over a source's own option.
     max_file_size_forced: bool = False
-    #: The config's ``[[classify]]`` tables, which ``classify`` tries before the plugins: a worker
-    #: process classifying a large file ahead of this one runs them too (connectors.classifying).
+    #: The config's ``[[classify]]`` tables, which ``classify`` tries before the plugins. A worker
+    #: process has no plugins: it classifies with these and the built-in name classifier only.
     overrides: tuple[ClassifyOverride, ...] = ()
 
 
@@ -67,4 +188,31 @@ class Connector(Protocol):
 
     def describe(self, options: dict[str, Any]) -> str:
         """Where the source is, for the report's provenance (no secrets)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Inventoried:
+    """One place of a source as a scan would take it: a document or a sheet to classify
+    (``candidate``), or something the scan passes over (``passed`` says how, ``reason`` why)."""
+
+    path: str
+    candidate: Candidate | None = None
+    #: skipped: not read by rule (hidden, over the size limit, a link leaving the source);
+    #: not recognised: nothing in it a scan could take (no reader for its type, no sheet with
+    #: data); unreadable: reading it failed.
+    passed: Literal["skipped", "not recognised", "unreadable"] | None = None
+    reason: str = ""
+    rows: int | None = None
+    columns: tuple[str, ...] = ()  # a sheet's header row as written
+
+
+@runtime_checkable
+class Inventorying(Connector, Protocol):
+    """A connector that can list its source for ``qmscheck inventory`` (optional)."""
+
+    def inventory(self, options: dict[str, Any], context: CollectContext) -> Iterator[Inventoried]:
+        """Everything the source holds, each document and sheet read but not classified: the
+        caller classifies ``candidate`` with the scan's classifiers. The connector's own skip
+        rules decide what is ``passed``, as in :meth:`collect`."""
         ...

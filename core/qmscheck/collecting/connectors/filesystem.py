@@ -15,19 +15,19 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from queue import Queue
 from typing import Any
 
 from pydantic import ValidationError
 
 from qmscheck import __version__
-from qmscheck.collecting.connectors.base import CollectContext, Collected
-from qmscheck.collecting.connectors.encode import PayloadLines, decode, decode_part
+from qmscheck.collecting.connectors.base import CachedFile, CollectContext, Collected, FileCache, Inventoried, Listed
+from qmscheck.collecting.connectors.encode import PayloadLines, decode, decode_part, decompress
 from qmscheck.collecting.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
-from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, unit_classes
+from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, unit_candidate, unit_classes
 from qmscheck.collecting.connectors.worker import (
     BATCH_BYTES,
     DOCUMENT_SUFFIXES,
@@ -40,32 +40,21 @@ from qmscheck.collecting.connectors.worker import (
     run_tasks,
     start_workers,
 )
+from qmscheck.config.scan_config import parse_size
 from qmscheck.errors import ConnectorError, QmscheckError
 from qmscheck.model.evidence import CollectionWarning, EvidenceItem, order_key
 from qmscheck.model.groups import EvidenceGroup, part_key
-from qmscheck.storage.index import CachedFile, Listed, decompress, intact
 
-__all__ = ["DOCUMENT_SUFFIXES", "REGISTER_SUFFIXES", "FilesystemConnector", "file_digest", "parse_size"]
+__all__ = ["FilesystemConnector", "file_digest"]
 
+#: Fewer files than this to read are parsed in this process: starting workers would cost more.
 SMALL_BATCH = 16
 #: Files the index lists for a source, from which its workers start before it is listed again.
 WARM_WORKERS_AT = 1000
 #: Items per evidence group: a larger register is checked in parts of this size.
 PART_ITEMS = 10_000
-#: Files this large are classified and written by the worker that reads them (connectors.classifying).
+#: Files this large are classified and written by the worker that reads them (connectors.unit_classes).
 AHEAD_BYTES = 1024 * 1024
-_UNITS = {"": 1, "B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
-
-
-def parse_size(value: object) -> int:
-    """Bytes from 1000000, "50MB", "1.5 GiB"."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?B|B)?\s*", str(value), re.IGNORECASE)
-    if not match:
-        raise ConnectorError(f"filesystem source: max_file_size {value!r} is not a size (e.g. 50MB)")
-    return int(float(match.group(1)) * _UNITS[(match.group(2) or "").upper()])
-
 
 READABLE_SUFFIXES = DOCUMENT_SUFFIXES | REGISTER_SUFFIXES
 
@@ -82,15 +71,15 @@ def _warnings_json(warnings: list[CollectionWarning]) -> str:
 
 
 def _cached_groups(
-    group_key: str, cached: CachedFile, fingerprint: str
+    group_key: str, cached: CachedFile, cache: FileCache, fingerprint: str
 ) -> tuple[list[EvidenceGroup], list[CollectionWarning]] | None:
     """The cached file as groups still encoded, or None when its entry is damaged (it is read again).
 
     The payload's checksum is compared, not the payload decompressed: it is decompressed only
     if a check needs its items."""
-    _, sha256, payload, crc, types_json, count, warnings_json, parts_json, ordering = cached
-    if not intact(payload, crc, ordering):
+    if not cache.intact(cached):
         return None
+    _, sha256, payload, _, types_json, count, warnings_json, parts_json, ordering = cached
     try:
         # Most files have no warnings and share a handful of type lists: a rescan meets each 100k times.
         warnings = (
@@ -163,6 +152,41 @@ def _parts_of(count: int) -> int:
     return -(-count // PART_ITEMS)
 
 
+@dataclass(frozen=True)
+class Unsupported:
+    """A file the walk found that no reader takes (by its suffix)."""
+
+    relative: str
+    suffix: str
+
+
+def _sift(tree: Tree, limit: int) -> Iterator[Entry | Skipped | Unsupported]:
+    """The walk with the connector's rules applied, for a scan and an inventory alike: an
+    :class:`Entry` for each file to read, else why not (a :class:`Skipped` with ``warn`` is
+    reported by a scan)."""
+    for found in tree.walk():
+        if isinstance(found, Skipped):
+            yield found
+            continue
+        suffix = _suffix(found.relative)
+        if suffix not in READABLE_SUFFIXES:
+            yield Unsupported(found.relative, suffix)
+        elif found.size > limit:
+            yield Skipped(found.relative, f"{found.size} bytes is over the size limit of {limit} bytes (max_file_size)")
+        else:
+            yield found
+
+
+def _limit(options: dict[str, Any], context: CollectContext) -> int:
+    """The size above which a file is skipped: --max-file-size, else the source's, else the default."""
+    if "max_file_size" not in options or context.max_file_size_forced:
+        return context.max_file_size
+    try:
+        return parse_size(options["max_file_size"])
+    except ValueError as exc:
+        raise ConnectorError(f"filesystem source: max_file_size {exc}") from None
+
+
 def storage_options(options: dict[str, Any]) -> dict[str, Any]:
     extra = options.get("storage_options") or {}
     if not isinstance(extra, dict):
@@ -189,12 +213,10 @@ class FilesystemConnector:
     def collect(self, options: dict[str, Any], context: CollectContext) -> Iterator[Collected]:
         tree = self.open(options, context)
         source = self.describe(options)
-        limit = context.max_file_size
-        if "max_file_size" in options and not context.max_file_size_forced:
-            limit = parse_size(options["max_file_size"])
+        limit = _limit(options, context)
         key = f"{self.name}:{source}@{tree.url}"  # provenance names the configured source
         # A large share seen before: its changed files go to workers started while it is listed.
-        warm = context.jobs > 1 and context.index.holds(key, context.fingerprint, WARM_WORKERS_AT)
+        warm = context.jobs > 1 and context.cache.holds(key, context.fingerprint, WARM_WORKERS_AT)
         workers = start_workers(context.jobs) if warm else None
         files = self._collect(tree, source, limit, key, workers, context)
         try:
@@ -214,7 +236,7 @@ class FilesystemConnector:
     ) -> Iterator[Collected]:
         provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
 
-        # A worker classifies a large file ahead of this process, which checks its answer (classifying).
+        # A worker classifies a large file ahead of this process, which checks its answer (unit_classes).
         ahead = Ahead(context.overrides, context.fingerprint, PART_ITEMS)
 
         def task(entry: Entry, known_sha256: str | None = None) -> Task:
@@ -229,13 +251,13 @@ class FilesystemConnector:
             )
 
         # A large file seen before is looked at first, before the index lists the rest: if it changed,
-        # warm workers start on it now instead of after the listing and the walk (a second or two at
-        # 100k files). Its first stat is the one kept, as it was taken before its bytes were read.
+        # warm workers start on it now instead of after the listing and the walk. Its first stat is
+        # the one kept, as it was taken before its bytes were read.
         early = (
             {}
             if workers is None
             else _changed_large(
-                tree, context.index.listing(key, context.fingerprint, at_least=EARLY_BYTES), limit, context.full
+                tree, context.cache.listing(key, context.fingerprint, at_least=EARLY_BYTES), limit, context.full
             )
         )
         feed: Queue[Task | None] = Queue()
@@ -243,7 +265,7 @@ class FilesystemConnector:
         if workers is not None:
             first = [task(entry, sha256) for entry, sha256 in early.values()]
             outcomes = Prefetched(run_tasks(_fed(first, feed), context.jobs, ordered=False, workers=workers))
-        known = context.index.listing(key, context.fingerprint)
+        known = context.cache.listing(key, context.fingerprint)
         reading = self._read(tree, source, limit, key, known, early, feed, outcomes, task, context)
         del known  # held by _read alone, which drops it once the share is listed
         try:
@@ -272,28 +294,21 @@ class FilesystemConnector:
         stats = context.stats
         context.progress.note(f"listing {source}")
         entries: list[Entry] = []
-        for found in tree.walk():
-            if isinstance(found, Skipped):
+        for found in _sift(tree, limit):
+            if isinstance(found, Entry):
+                entries.append(found)
+            elif isinstance(found, Unsupported):
+                stats["unsupported"] += 1
+            else:
                 stats["skipped"] += 1
                 if found.warn:
                     yield CollectionWarning(
                         connector=self.name, locator=found.relative, message=f"skipped: {found.reason}"
                     )
-            elif _suffix(found.relative) not in READABLE_SUFFIXES:
-                stats["unsupported"] += 1
-            elif found.size > limit:
-                stats["skipped"] += 1
-                yield CollectionWarning(
-                    connector=self.name,
-                    locator=found.relative,
-                    message=f"skipped: {found.size} bytes is over the size limit of {limit} bytes (max_file_size)",
-                )
-            else:
-                entries.append(found)
         stats["files"] += len(entries)
         context.progress.start(f"reading {source}", len(entries))
         seen = {entry.relative for entry in entries}
-        context.index.forget(key, [location for location in known if location not in seen])
+        context.cache.forget(key, [location for location in known if location not in seen])
 
         # Listed as it was read: taken from the index, unless its entry turns out damaged.
         listed_same: list[Entry] = []
@@ -329,15 +344,15 @@ class FilesystemConnector:
             feed.put(None)
         tasks += read_early
         try:
-            # Loaded while the workers parse what changed: the items of 100k files take a second.
-            cache = context.index.load(key) if listed_same or tasks else {}
+            # Loaded while the workers parse what changed.
+            cache = context.cache.load(key) if listed_same or tasks else {}
             damaged: list[Entry] = []
             for entry in listed_same:
                 cached = cache.get(entry.relative)
                 reused = (
                     None
                     if cached is None
-                    else _cached_groups(self._group_key(entry.relative), cached, context.fingerprint)
+                    else _cached_groups(self._group_key(entry.relative), cached, context.cache, context.fingerprint)
                 )
                 if reused is None:
                     damaged.append(entry)  # read the file again
@@ -377,10 +392,10 @@ class FilesystemConnector:
         stats = context.stats
         context.progress.advance()
         if outcome.unchanged and cached is not None:
-            reused = _cached_groups(self._group_key(entry.relative), cached, context.fingerprint)
+            reused = _cached_groups(self._group_key(entry.relative), cached, context.cache, context.fingerprint)
             if reused is not None:
                 stats["rehashed"] += 1
-                context.index.touch(key, entry.relative, entry.size, entry.mtime_ns)
+                context.cache.touch(key, entry.relative, entry.size, entry.mtime_ns)
                 yield from _cached_results(reused)
                 return
             outcome = process(task(entry, None))
@@ -393,7 +408,7 @@ class FilesystemConnector:
         if outcome.error is not None:
             stats["failed"] += 1
             context.progress.note(f"{entry.relative}: {outcome.error}")
-            context.index.forget(key, [entry.relative])  # a broken file is read again next time
+            context.cache.forget(key, [entry.relative])  # a broken file is read again next time
             yield CollectionWarning(connector=self.name, locator=entry.relative, message=outcome.error)
             return
         prepared = outcome.prepared
@@ -413,8 +428,8 @@ class FilesystemConnector:
             prepared = Prepared.written(outcome.units, classes, sha256, outcome.size, context.fingerprint, PART_ITEMS)
         group_key = self._group_key(entry.relative)
         order = order_key(group_key)
-        if context.index.enabled and sha256:
-            context.index.put(
+        if context.cache.enabled and sha256:
+            context.cache.put(
                 key,
                 entry.relative,
                 entry.size,
@@ -439,6 +454,39 @@ class FilesystemConnector:
                 prepared.parts,
                 order,
             )
+
+    def inventory(self, options: dict[str, Any], context: CollectContext) -> Iterator[Inventoried]:
+        """Every file of the share, each document and sheet read (in ``context.jobs`` processes)
+        with what classifying it takes; what a scan passes over, with the reason."""
+        tree = self.open(options, context)
+        readable: list[Entry] = []
+        for found in _sift(tree, _limit(options, context)):
+            if isinstance(found, Entry):
+                readable.append(found)
+            elif isinstance(found, Unsupported):
+                what = found.suffix or "(no suffix)"
+                yield Inventoried(
+                    found.relative, passed="not recognised", reason=f"unsupported file type {what}; not read"
+                )
+            else:
+                yield Inventoried(found.relative, passed="skipped", reason=found.reason)
+        context.progress.start(f"reading {self.describe(options)}", len(readable))
+        tasks = (Task(tree, entry.relative, _suffix(entry.relative), size=entry.size) for entry in readable)
+        for outcome in run_tasks(tasks, context.jobs if len(readable) >= SMALL_BATCH else 1):
+            context.progress.advance()
+            path = outcome.relative
+            if outcome.error is not None:
+                yield Inventoried(path, passed="unreadable", reason=outcome.error)
+                continue
+            if not outcome.units:
+                yield Inventoried(path, passed="not recognised", reason="no sheet with a header row and data")
+            for unit in outcome.units:
+                yield Inventoried(
+                    path,
+                    unit_candidate(path, unit),
+                    rows=len(unit.items) if unit.is_register else None,
+                    columns=tuple(header for header in unit.headers if header),
+                )
 
     def _group_key(self, relative: str) -> str:
         # The prefix of every item id from the file: ordering groups by it orders their items.
