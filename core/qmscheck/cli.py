@@ -189,15 +189,14 @@ def _index_path(target: Path, index: Path | None, no_index: bool) -> Path | None
 
 
 def _max_file_size(value: str | None) -> int | None:
-    from qmscheck.collecting.connectors.filesystem import parse_size
-    from qmscheck.errors import ConnectorError
+    from qmscheck.config.scan_config import parse_size
 
     if value is None:
         return None
     try:
         return parse_size(value)
-    except ConnectorError:
-        raise click.BadParameter(f"{value!r} is not a size (e.g. 50MB)", param_hint="--max-file-size") from None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--max-file-size") from None
 
 
 @main.command()
