@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from qmscheck.cli import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, main
+from qmscheck.cli import main
+from qmscheck.errors import ExitCode
 from qmscheck.model.grades import Grade
 from qmscheck.model.report import Report
 from test_render_golden import BUILTIN_FORMATS, builtin_renderers, golden_findings, golden_report
@@ -48,18 +49,18 @@ def minors_only() -> Report:
 @pytest.mark.parametrize("name", sorted(BUILTIN_FORMATS))
 def test_report_rerenders_a_saved_scan(saved: Path, name: str) -> None:
     result = run("report", saved, "--format", name)
-    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert result.exit_code == ExitCode.FINDINGS, result.output
     assert result.stdout == builtin_renderers()[name].render(golden_report())
 
 
 @pytest.mark.parametrize(
     ("report", "fail_on", "code"),
     [
-        (golden_report(), None, EXIT_FINDINGS),
-        (golden_report(), "never", EXIT_OK),
-        (minors_only(), None, EXIT_OK),
-        (minors_only(), "minor", EXIT_FINDINGS),
-        (golden_report([f for f in golden_findings() if f.grade is Grade.OFI]), "observation", EXIT_OK),
+        (golden_report(), None, ExitCode.FINDINGS),
+        (golden_report(), "never", ExitCode.OK),
+        (minors_only(), None, ExitCode.OK),
+        (minors_only(), "minor", ExitCode.FINDINGS),
+        (golden_report([f for f in golden_findings() if f.grade is Grade.OFI]), "observation", ExitCode.OK),
     ],
     ids=["majors, default major", "majors, never", "minors, default major", "minors, fail on minor", "ofi only"],
 )
@@ -75,7 +76,7 @@ def test_exit_code_and_summary_line_are_the_same_whatever_the_format(saved: Path
     for name in sorted(BUILTIN_FORMATS):
         to_stdout = run("report", saved, "--format", name)
         to_file = run("report", saved, "--format", name, "--output", tmp_path / f"out.{name}")
-        assert (to_stdout.exit_code, to_file.exit_code) == (EXIT_FINDINGS, EXIT_FINDINGS)
+        assert (to_stdout.exit_code, to_file.exit_code) == (ExitCode.FINDINGS, ExitCode.FINDINGS)
         assert to_stdout.stderr == f"{summary}\n"
         assert to_file.stderr == f"{summary} - report written to {tmp_path / f'out.{name}'}\n"
         assert to_file.stdout == ""
@@ -87,7 +88,7 @@ def test_output_dir_writes_each_format_once_under_a_fixed_name(saved: Path, tmp_
     for name in ["html", "sarif", "junit", "markdown", "json", "text", "html"]:
         args += ["--format", name]
     result = run(*args)
-    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert result.exit_code == ExitCode.FINDINGS, result.output
     assert sorted(p.name for p in out.iterdir()) == sorted(f"qmscheck-report.{ext}" for ext in EXTENSIONS.values())
     for name, extension in EXTENSIONS.items():
         written = (out / f"qmscheck-report.{extension}").read_text(encoding="utf-8")
@@ -100,7 +101,7 @@ def test_output_dir_writes_each_format_once_under_a_fixed_name(saved: Path, tmp_
 
 
 def _error(result: Result) -> str:
-    assert result.exit_code == EXIT_ERROR, result.output
+    assert result.exit_code == ExitCode.USAGE_ERROR, result.output
     assert isinstance(result.exception, SystemExit)
     return result.stderr
 
@@ -165,7 +166,7 @@ def test_an_invalid_report_names_the_bad_fields(tmp_path: Path) -> None:
 
 
 def test_missing_file_and_unwritable_output(saved: Path, tmp_path: Path) -> None:
-    assert run("report", tmp_path / "nope.json").exit_code == EXIT_ERROR
+    assert run("report", tmp_path / "nope.json").exit_code == ExitCode.USAGE_ERROR
     blocker = tmp_path / "file"
     blocker.write_text("x", encoding="utf-8")
     assert "cannot write" in _error(run("report", saved, "--format", "html", "--output-dir", blocker / "sub"))
@@ -181,7 +182,7 @@ def test_bad_input_in_a_real_process_prints_no_traceback(tmp_path: Path) -> None
         timeout=120,
         check=False,
     )
-    assert result.returncode == EXIT_ERROR
+    assert result.returncode == ExitCode.USAGE_ERROR
     assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert result.stdout == ""
 
@@ -200,7 +201,7 @@ def acme_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path
 
 def test_acme_scan_writes_every_format_and_exits_1_for_its_major(acme_reports: tuple[Result, Path]) -> None:
     result, out = acme_reports
-    assert result.exit_code == EXIT_FINDINGS, result.output
+    assert result.exit_code == ExitCode.FINDINGS, result.output
     report = Report.model_validate_json((out / "qmscheck-report.json").read_text(encoding="utf-8"))
     assert report.summary.major >= 1
     assert result.stderr.startswith(f"{report.summary.line()} - reports written to ")
@@ -225,13 +226,13 @@ def test_acme_rerendered_from_its_saved_json_matches_the_direct_render(acme_repo
     _, out = acme_reports
     for name, extension in EXTENSIONS.items():
         again = run("report", out / "qmscheck-report.json", "--format", name)
-        assert again.exit_code == EXIT_FINDINGS
+        assert again.exit_code == ExitCode.FINDINGS
         assert again.stdout == (out / f"qmscheck-report.{extension}").read_text(encoding="utf-8"), name
 
 
-def test_single_format_scan_to_stdout_behaves_as_before() -> None:
+def test_single_format_scan_writes_the_report_to_stdout_and_the_summary_to_stderr() -> None:
     result = run("scan", ACME, "--format", "json", "--fail-on", "never")
-    assert result.exit_code == EXIT_OK
+    assert result.exit_code == ExitCode.OK
     report = Report.model_validate_json(result.stdout)
     assert result.stderr.endswith(f"{report.summary.line()}\n")
 

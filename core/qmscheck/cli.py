@@ -1,50 +1,112 @@
-"""The ``qmscheck`` command line."""
+"""The ``qmscheck`` command line.
+
+Every command exits with one of :class:`~qmscheck.errors.ExitCode`: 0 nothing at or above
+``--fail-on``, 1 findings at or above it, 2 a usage or configuration error, 3 an internal error
+or a plugin failure. A CI gate can so tell real findings from a run that went wrong.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from qmscheck import __version__
-from qmscheck.errors import QmscheckError
+from qmscheck.config.choices import EDITIONS, FAIL_ON, STAGES, FailOn
+from qmscheck.config.tomlfile import did_you_mean, json_path
+from qmscheck.errors import ExitCode, PluginFailure, QmscheckError
 from qmscheck.model.grades import Grade
 
 if TYPE_CHECKING:
     from qmscheck.model.report import Report
-    from qmscheck.plugins.manager import Plugins
+    from qmscheck.plugins.manager import PluginInfo, Plugins
     from qmscheck.rendering.base import Renderer
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_ERROR = 2
+    _ChoiceBase = click.Choice[str]
+else:
+    _ChoiceBase = click.Choice
 
-FAIL_ON = {"major": Grade.MAJOR, "minor": Grade.MINOR, "observation": Grade.OBSERVATION, "never": None}
+THRESHOLDS: dict[FailOn, Grade | None] = {
+    "major": Grade.MAJOR,
+    "minor": Grade.MINOR,
+    "observation": Grade.OBSERVATION,
+    "never": None,
+}
 
 #: ``--output-dir`` writes each format to this name plus the renderer's extension.
 REPORT_BASENAME = "qmscheck-report"
+#: Set (to anything but 0) to print the traceback of an internal error, as ``--debug`` does.
+DEBUG_VARIABLE = "QMSCHECK_DEBUG"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def fail(message: str) -> None:
+def fail(message: str, code: ExitCode = ExitCode.USAGE_ERROR) -> NoReturn:
     click.echo(f"error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
+    sys.exit(code)
+
+
+def _debugging(ctx: click.Context) -> bool:
+    flag = bool(ctx.find_root().params.get("debug"))
+    return flag or os.environ.get(DEBUG_VARIABLE, "") not in ("", "0")
+
+
+def _internal_error(ctx: click.Context, exc: Exception) -> NoReturn:
+    """One paragraph: what failed and where, that it is a bug, and how to see the traceback."""
+    command = ctx.command_path
+    if ctx.invoked_subcommand:
+        command += f" {ctx.invoked_subcommand}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (in {Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
+    if _debugging(ctx):
+        traceback.print_exception(exc)
+        how = "please report it with the traceback above"
+    else:
+        how = f"run it again with --debug (or {DEBUG_VARIABLE}=1) to see the traceback, and report it with that"
+    fail(
+        f"internal error: `{command}` failed with {type(exc).__name__}: {exc}{where}. This is a bug in qmscheck "
+        f"or in one of its plugins, not a problem with your evidence or configuration; {how}.",
+        ExitCode.INTERNAL_ERROR,
+    )
 
 
 class _Group(click.Group):
-    """Turns qmscheck's own errors into a message and exit code 2, never a traceback."""
+    """Turns every error into a message and an exit code (:class:`ExitCode`), never a traceback.
+
+    Click's own exceptions (usage errors: 2) and ``sys.exit`` pass through untouched.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except QmscheckError as exc:
-            fail(str(exc))
+            fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted", ExitCode.INTERRUPTED)
+        except Exception as exc:
+            _internal_error(ctx, exc)
+
+
+class _Choice(_ChoiceBase):
+    """A choice whose error also names the closest allowed value."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            hint = did_you_mean(value, self.choices)
+            if not hint:
+                raise
+            self.fail(exc.message.rstrip(".") + hint, param, ctx)
 
 
 def output_options(command: F) -> F:
@@ -70,13 +132,33 @@ def output_options(command: F) -> F:
     return command
 
 
-def _load_plugins() -> Plugins:
+def _load_plugins(ctx: click.Context | None = None) -> Plugins:
+    """The plugins, for a command that relies on what they register: any failure ends it (exit 3)."""
     from qmscheck.plugins.manager import load_plugins
 
-    plugins = load_plugins()
-    for info in plugins.failed:
-        click.echo(f"warning: plugin {info.name} {info.version} ({info.origin}) failed to load: {info.error}", err=True)
+    try:
+        plugins = load_plugins()
+    except Exception as exc:
+        raise PluginFailure(f"loading the plugins failed: {type(exc).__name__}: {exc}") from exc
+    if plugins.failed:
+        raise PluginFailure(_failures(plugins.failed, (ctx or click.get_current_context()).command_path))
     return plugins
+
+
+def _failures(failed: Sequence[PluginInfo], command: str) -> str:
+    """Each failed plugin with its version and error, and how to run without it."""
+    lines = [f"{info.name} {info.version or '(no version)'} ({info.origin}): {info.error}" for info in failed]
+    names = ",".join(info.name for info in failed if info.origin not in ("builtin", "extra"))
+    how = (
+        f"run without {'it' if len(failed) == 1 else 'them'}: QMSCHECK_DISABLE_PLUGINS={names} {command} ..."
+        if names
+        else "this is a bug in qmscheck"
+    )
+    return (
+        f"{len(failed)} plugin(s) failed, so what they provide is missing and no result would be trustworthy:\n  "
+        + "\n  ".join(lines)
+        + f"\n{how}; `qmscheck plugins` lists every plugin."
+    )
 
 
 def _renderers(
@@ -89,8 +171,10 @@ def _renderers(
     names = list(dict.fromkeys(resolved))  # repeated formats are written once, in the order given
     unknown = [name for name in names if name not in plugins.renderers]
     if unknown:
+        known = plugins.renderers.names()
         raise QmscheckError(
-            f"unknown format {', '.join(map(repr, unknown))} (known formats: {', '.join(plugins.renderers.names())})"
+            f"unknown format {', '.join(map(repr, unknown))} (known formats: {', '.join(known)})"
+            + did_you_mean(unknown[0], known)
         )
     renderers = [plugins.renderers.get(name) for name in names]
     if output and output_dir:
@@ -130,14 +214,19 @@ def _emit(report: Report, renderers: list[Renderer], output: Path | None, output
         click.echo(report.summary.line(), err=True)
 
 
-def _exit_code(report: Report, threshold_name: str) -> int:
-    return EXIT_FINDINGS if report.exceeds(FAIL_ON[threshold_name]) else EXIT_OK
+def _exit_code(report: Report, threshold: FailOn) -> ExitCode:
+    return ExitCode.FINDINGS if report.exceeds(THRESHOLDS[threshold]) else ExitCode.OK
 
 
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="qmscheck")
-def main() -> None:
-    """Find where a quality management system falls short of ISO 9001, with the evidence."""
+@click.option("--debug", is_flag=True, help=f"Show the traceback of an internal error (as {DEBUG_VARIABLE}=1 does).")
+def main(debug: bool) -> None:
+    """Find where a quality management system falls short of ISO 9001, with the evidence.
+
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 a usage or
+    configuration error; 3 an internal error or a plugin failure.
+    """
 
 
 def collect_options(command: F) -> F:
@@ -204,15 +293,15 @@ def _max_file_size(value: str | None) -> int | None:
 @output_options
 @click.option(
     "--fail-on",
-    type=click.Choice(list(FAIL_ON)),
+    type=_Choice(FAIL_ON),
     default=None,
-    help="Exit 1 when a finding is at or above this grade.  [default: major]",
+    help="Exit 1 when a finding is at or above this grade.  [default: the config's, else major]",
 )
 @click.option(
     "--stage",
-    type=click.Choice(["1", "2"]),
+    type=_Choice([str(stage) for stage in STAGES]),
     default=None,
-    help="1: readiness and documentation review; 2: implementation.  [default: 2]",
+    help="1: readiness and documentation review; 2: implementation.  [default: the config's, else 2]",
 )
 @click.option(
     "--as-of",
@@ -221,7 +310,12 @@ def _max_file_size(value: str | None) -> int | None:
     default=None,
     help="Judge every date-relative check as of this day (YYYY-MM-DD).  [default: the config's, else today]",
 )
-@click.option("--edition", type=click.Choice(["2015", "2026"]), default=None, help="ISO 9001 edition.")
+@click.option(
+    "--edition",
+    type=_Choice(EDITIONS),
+    default=None,
+    help="ISO 9001 edition.  [default: the config's, else 2015]",
+)
 @click.option("--timestamp", is_flag=True, help="Record the wall-clock time in the report (off: reproducible output).")
 @click.option(
     "--index",
@@ -239,7 +333,7 @@ def scan(
     format_names: tuple[str, ...],
     output: Path | None,
     output_dir: Path | None,
-    fail_on: str | None,
+    fail_on: FailOn | None,
     stage: str | None,
     as_of: datetime | None,
     edition: str | None,
@@ -266,6 +360,7 @@ def scan(
     renderers = _renderers(plugins, format_names, output, output_dir)
     if index is not None and no_index:
         raise QmscheckError("give either --index or --no-index, not both")
+    config = load_config(target)
     progress = make_progress(quiet=quiet, verbose=verbose)
     options = CollectOptions(
         index=_index_path(target, index, no_index),
@@ -277,12 +372,12 @@ def scan(
     request = ScanRequest(
         target=target,
         as_of=as_of.date() if as_of else None,
-        stage=int(stage) if stage else None,
-        edition=edition,
+        stage=next((s for s in STAGES if str(s) == stage), None),
+        edition=next((e for e in EDITIONS if e == edition), None),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds") if timestamp else None,
         collect=options,
     )
-    report = run_scan(request, plugins)
+    report = run_scan(request, plugins, config)
     if verbose and not quiet:
         stats = request.collect.stats
         click.echo(
@@ -298,9 +393,8 @@ def scan(
             + f" files anew; {stats['groups_read']} files decoded)",
             err=True,
         )
-    threshold_name = fail_on or load_config(target).scan.fail_on or "major"
     _emit(report, renderers, output, output_dir)
-    sys.exit(_exit_code(report, threshold_name))
+    sys.exit(_exit_code(report, fail_on or config.scan.fail_on or "major"))
 
 
 @main.command("inventory")
@@ -326,6 +420,7 @@ def inventory_command(
 
     plugins = _load_plugins()
     config = load_config(target)
+    config.check_connectors(plugins.connectors.names())
     result = inventory(
         config,
         plugins,
@@ -369,12 +464,7 @@ def _read_saved_report(path: Path) -> Report:
     try:
         return Report.model_validate_json(text)
     except ValidationError as exc:
-        problems = [
-            "$"
-            + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
-            + f": {error['msg']}"
-            for error in exc.errors()
-        ]
+        problems = [f"{json_path(error['loc'])}: {error['msg']}" for error in exc.errors()]
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise QmscheckError(f"{path} is not a valid qmscheck report: {'; '.join(problems[:5])}{more}") from None
 
@@ -384,13 +474,13 @@ def _read_saved_report(path: Path) -> Report:
 @output_options
 @click.option(
     "--fail-on",
-    type=click.Choice(list(FAIL_ON)),
+    type=_Choice(FAIL_ON),
     default="major",
     show_default=True,
     help="Exit 1 when a finding is at or above this grade.",
 )
 def report_command(
-    scan_file: Path, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None, fail_on: str
+    scan_file: Path, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None, fail_on: FailOn
 ) -> None:
     """Re-render a saved JSON scan (`scan --format json`) in other formats, without reading the sources."""
     renderers = _renderers(_load_plugins(), format_names, output, output_dir)
@@ -407,9 +497,9 @@ def rules(ctx: click.Context) -> None:
         return
     from qmscheck.checking.packs import load_packs
     from qmscheck.model.report import clause_key
-    from qmscheck.plugins.manager import load_plugins
 
-    loaded = load_packs(list(load_plugins().rule_packs))
+    plugins = _load_plugins(ctx)
+    loaded = load_packs(list(plugins.rule_packs), plugins.checks)
     for item in sorted(loaded.rules, key=lambda r: (clause_key(r.rule.clause), r.rule.id)):
         rule = item.rule
         stages = ",".join(str(s) for s in rule.stages)
@@ -426,21 +516,20 @@ def explain(ctx: click.Context, rule_id: str) -> None:
     """Explain one rule: what it checks, how it grades, why it matters and how to fix it."""
     from qmscheck.checking.explain import close_matches, explain_text, find_rule
     from qmscheck.checking.packs import load_packs
-    from qmscheck.plugins.manager import load_plugins
 
-    packs = load_packs(list(load_plugins().rule_packs))
+    plugins = _load_plugins(ctx)
+    packs = load_packs(list(plugins.rule_packs), plugins.checks)
     loaded = find_rule(packs, rule_id)
     if loaded is None:
         matches = close_matches(packs, rule_id)
         hint = f" Did you mean: {', '.join(matches)}?" if matches else " Run 'qmscheck rules' to list them."
         fail(f"no rule with id {rule_id!r}.{hint}")
-        return
     click.echo(explain_text(loaded), nl=False)
 
 
 @main.command()
 def plugins() -> None:
-    """List loaded plugins with their versions, and what each registered."""
+    """List every plugin with its version, and what each registered; failed ones are marked and exit 0."""
     from qmscheck.plugins.manager import load_plugins
 
     loaded = load_plugins()
