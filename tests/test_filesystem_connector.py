@@ -164,11 +164,11 @@ def test_a_classifier_naming_an_impossible_type_gives_a_warning_not_a_crash(tmp_
     assert any(item.type == "calibration_record" for item in collection.items)
 
 
-# natural_key and _suffix were rewritten for speed: they must agree with what they replaced on any string.
+# natural_key and _suffix are written for speed: they must agree with a plain reference on any string.
 _RUNS = st.text(alphabet="az/._- 0123456789٣３²①~#!", max_size=40)  # ٣ ３: int() digits; ² ①: isdigit() only
 
 
-def _natural_key_before(text: str) -> tuple[tuple[int, int | str], ...]:
+def _natural_key_reference(text: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
 
 
@@ -181,21 +181,21 @@ def _outcome(function: Callable[[str], object], text: str) -> object:
 
 @given(st.one_of(_RUNS, st.text(max_size=40)))
 @settings(max_examples=2000, deadline=None)
-def test_natural_key_gives_what_it_always_gave(text: str) -> None:
+def test_natural_key_agrees_with_the_plain_reference(text: str) -> None:
     from qmscheck.model.evidence import natural_key
 
-    assert _outcome(natural_key, text) == _outcome(_natural_key_before, text)
+    assert _outcome(natural_key, text) == _outcome(_natural_key_reference, text)
     assert _outcome(natural_key, text) == _outcome(natural_key, text)  # a second time: from the cache
 
 
-def test_natural_key_orders_numbers_as_numbers_and_keeps_odd_digits_as_before() -> None:
+def test_natural_key_orders_numbers_as_numbers_and_odd_digits_as_the_reference() -> None:
     from qmscheck.model.evidence import natural_key
 
     names = ["filesystem:F/batch-10/x 2.md", "filesystem:F/batch-9/x 10.md", "filesystem:F/batch-9/x 9.md", "", "7"]
-    assert sorted(names, key=natural_key) == sorted(names, key=_natural_key_before)
+    assert sorted(names, key=natural_key) == sorted(names, key=_natural_key_reference)
     assert natural_key("row ٣ and ３") == ((1, "row "), (0, 3), (1, " and "), (0, 3))
     for odd in ("x²", "²", "1²2", "①"):
-        assert _outcome(natural_key, odd) == _outcome(_natural_key_before, odd)
+        assert _outcome(natural_key, odd) == _outcome(_natural_key_reference, odd)
 
 
 def _sign(a: Any, b: Any) -> int:  # keys of any shape: a TypeError from comparing them fails the test
@@ -221,7 +221,7 @@ def test_order_key_orders_numbers_as_numbers_ties_as_natural_key_and_nul_after_n
     assert sorted(names, key=order_key) == ["a1", "a٣", "a3", "a\x00", "a-2/x", "a/b", "a/b9", "a/b09", "a/b10"]
 
 
-def _suffix_before(relative: str) -> str:
+def _suffix_reference(relative: str) -> str:
     name = relative.rsplit("/", 1)[-1]
     dot = name.rfind(".")
     return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
@@ -229,10 +229,10 @@ def _suffix_before(relative: str) -> str:
 
 @given(st.text(alphabet="aB/.x", max_size=12))
 @settings(max_examples=1000, deadline=None)
-def test_suffix_gives_what_it_always_gave(relative: str) -> None:
+def test_suffix_agrees_with_the_plain_reference(relative: str) -> None:
     from qmscheck.collecting.connectors.filesystem import _suffix
 
-    assert _suffix(relative) == _suffix_before(relative)
+    assert _suffix(relative) == _suffix_reference(relative)
     if all(part not in ("", ".") for part in relative.split("/")):  # a path as the walk gives them
         assert _suffix(relative) == PurePosixPath(relative).suffix.lower()
 

@@ -35,7 +35,6 @@ from qmscheck.collecting.connectors.worker import (
     Outcome,
     Prefetched,
     Task,
-    file_digest,
     process,
     run_tasks,
     start_workers,
@@ -45,7 +44,7 @@ from qmscheck.errors import ConnectorError, QmscheckError
 from qmscheck.model.evidence import CollectionWarning, EvidenceItem, order_key
 from qmscheck.model.groups import EvidenceGroup, part_key
 
-__all__ = ["FilesystemConnector", "file_digest"]
+__all__ = ["FilesystemConnector"]
 
 #: Fewer files than this to read are parsed in this process: starting workers would cost more.
 SMALL_BATCH = 16
