@@ -54,7 +54,7 @@ def test_every_seeded_defect_and_nothing_else(acme_json: dict) -> None:  # type:
     assert found == SEEDED
     assert acme_json["warnings"] == []
     assert acme_json["as_of"] == "2026-03-31"
-    assert acme_json["summary"] == {"major": 1, "minor": 11, "observation": 3, "ofi": 1}
+    assert acme_json["summary"] == {"major": 1, "minor": 11, "request": 0, "observation": 3, "ofi": 1}
 
 
 def test_findings_cite_locator_and_hash_and_read_like_an_auditor(acme_json: dict) -> None:  # type: ignore[type-arg]

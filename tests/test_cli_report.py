@@ -161,7 +161,7 @@ def test_an_invalid_report_names_the_bad_fields(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
     message = _error(run("report", path, "--format", "html"))
     assert "is not a valid qmscheck report" in message
-    assert "$.findings[2].grade: Input should be 'major', 'minor', 'observation' or 'ofi'" in message
+    assert "$.findings[2].grade: Input should be 'major', 'minor', 'request', 'observation' or 'ofi'" in message
     assert "$.summary: Field required" in message
 
 

@@ -155,6 +155,19 @@ def golden_findings() -> list[Finding]:
             stages=[2],
         ),
         _finding(
+            "MRV001",
+            "9.3.1",
+            Grade.REQUEST,
+            "A management review was held in the last 12 months",
+            "ISO 9001 9.3.1 expects a yearly review. Nothing of the kind was found among the 41 recognised files; "
+            "1 could not be read, and the evidence may be among them. The absence is not established.",
+            evidence=[
+                _ref("file:05 Broken/Corrupt Register.xlsx", "05 Broken/Corrupt Register.xlsx", "not a zip file")
+            ],
+            absence="no management review minutes were found",
+            stages=[2],
+        ),
+        _finding(
             "KNW001",
             "7.1.6",
             Grade.OFI,

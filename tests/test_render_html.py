@@ -97,7 +97,10 @@ def test_every_report_string_is_escaped_in_attributes_too() -> None:
 def test_readiness_verdict_for_each_stage(page: Page, html: str) -> None:
     assert page.find("div", data_stage="1")[0]["class"] == "verdict not-ready"
     assert 'Stage 1 audit</h2><p class="headline">Not ready: 1 major nonconformity and 4 minors</p>' in html
-    assert 'Stage 2 audit</h2><p class="headline">Not ready: 2 major nonconformities and 4 minors</p>' in html
+    assert (
+        'Stage 2 audit</h2><p class="headline">Not ready: 2 major nonconformities and 4 minors; '
+        "1 evidence request to answer</p>"
+    ) in html
     assert "This scan ran the stage 2 rules" in html  # the stage 1 verdict says what it could not see
 
 
@@ -108,6 +111,12 @@ def test_readiness_verdict_for_each_stage(page: Page, html: str) -> None:
         ([Grade.OBSERVATION, Grade.OFI], "Ready: no nonconformities, 2 points to consider", "ready"),
         ([], "Ready: no nonconformities", "ready"),
         ([Grade.MAJOR], "Not ready: 1 major nonconformity", "not-ready"),
+        (
+            [Grade.REQUEST, Grade.MINOR],
+            "Not established: 1 evidence request to answer, and 1 minor to close",
+            "unconfirmed",
+        ),
+        ([Grade.REQUEST, Grade.MAJOR], "Not ready: 1 major nonconformity; 1 evidence request to answer", "not-ready"),
     ],
 )
 def test_verdict_wording(grades: list[Grade], headline: str, status: str) -> None:
@@ -124,6 +133,7 @@ def test_counts_per_grade(page: Page, html: str) -> None:
     assert [a["data-grade"] for a in page.find("div") if "count" in (a.get("class") or "").split()] == [
         "major",
         "minor",
+        "request",
         "observation",
         "ofi",
     ]
@@ -138,12 +148,12 @@ def test_heatmap_counts_each_clause_and_grade(html: str) -> None:
     def cells(clause: str) -> list[int]:
         return [int(n) for n in re.findall(r'data-count="(\d+)"', rows[clause])]
 
-    # major, minor, observation, ofi, total
-    assert cells("4") == [0, 1, 0, 0, 1]
-    assert cells("5") == [0, 0, 0, 0, 0]
-    assert cells("7") == [1, 1, 1, 1, 4]
-    assert cells("9") == [1, 0, 0, 0, 1]
-    assert cells("10") == [0, 1, 0, 0, 1]
+    # major, minor, evidence request, observation, ofi, total
+    assert cells("4") == [0, 1, 0, 0, 0, 1]
+    assert cells("5") == [0, 0, 0, 0, 0, 0]
+    assert cells("7") == [1, 1, 0, 1, 1, 4]
+    assert cells("9") == [1, 0, 1, 0, 0, 2]
+    assert cells("10") == [0, 1, 0, 0, 0, 1]
 
 
 def test_heatmap_shade_grows_with_the_count() -> None:

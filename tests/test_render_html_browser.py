@@ -81,7 +81,7 @@ def test_heatmap_and_findings_table_are_shown(opened: Watched) -> None:
     assert page.locator("table.heatmap tbody tr").count() == 7
     assert page.locator("table.heatmap").is_visible()
     assert len(opened.visible_grades()) == len(golden_findings())
-    assert page.locator("#shown-count").inner_text() == "8 of 8 findings shown"
+    assert page.locator("#shown-count").inner_text() == "9 of 9 findings shown"
     assert page.locator(".verdict[data-stage='2'] .headline").inner_text().startswith("Not ready")
 
 
@@ -89,12 +89,12 @@ def test_grade_checkboxes_hide_rows(opened: Watched) -> None:
     page = opened.page
     page.uncheck("#filters input[value='major']")
     assert "major" not in opened.visible_grades()
-    assert len(opened.visible_grades()) == 6
+    assert len(opened.visible_grades()) == 7
     page.uncheck("#filters input[value='minor']")
-    assert sorted(opened.visible_grades()) == ["observation", "ofi"]
-    assert page.locator("#shown-count").inner_text() == "2 of 8 findings shown"
+    assert sorted(opened.visible_grades()) == ["observation", "ofi", "request"]
+    assert page.locator("#shown-count").inner_text() == "3 of 9 findings shown"
     page.check("#filters input[value='major']")
-    assert sorted(opened.visible_grades()) == ["major", "major", "observation", "ofi"]
+    assert sorted(opened.visible_grades()) == ["major", "major", "observation", "ofi", "request"]
 
 
 def test_text_filter_hides_rows(opened: Watched) -> None:
@@ -103,9 +103,9 @@ def test_text_filter_hides_rows(opened: Watched) -> None:
     assert opened.visible_grades() == ["major"]
     page.fill("#filter-text", "no such evidence anywhere")
     assert opened.visible_grades() == []
-    assert page.locator("#shown-count").inner_text() == "0 of 8 findings shown"
+    assert page.locator("#shown-count").inner_text() == "0 of 9 findings shown"
     page.fill("#filter-text", "")
-    assert len(opened.visible_grades()) == 8
+    assert len(opened.visible_grades()) == 9
 
 
 def test_script_from_evidence_does_not_run_and_nothing_is_fetched(opened: Watched, tmp_path: Path) -> None:

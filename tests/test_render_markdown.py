@@ -19,8 +19,8 @@ def rendered() -> str:
 def test_headline_and_counts(rendered: str) -> None:
     lines = rendered.splitlines()
     assert lines[0] == r"# qmscheck report: Acme \<Precision\> \& Parts \| Ltd"
-    assert "**Stage 2: Not ready: 2 major nonconformities and 4 minors**" in lines
-    assert "| 2 | 4 | 1 | 1 |" in lines
+    assert "**Stage 2: Not ready: 2 major nonconformities and 4 minors; 1 evidence request to answer**" in lines
+    assert "| 2 | 4 | 1 | 1 | 1 |" in lines
 
 
 def test_one_section_per_clause_in_clause_order(rendered: str) -> None:

@@ -81,7 +81,11 @@ def _finding(
     rule: Rule, pack: str, grade: Grade, failures: list[Failure], positions: Mapping[str, int] | None = None
 ) -> Finding:
     refs = _refs(failures, positions)
-    absence = failures[0].absence if len(failures) == 1 else None
+    # A finding is one of absence when everything it reports was not found (one missing record,
+    # or a missing report for each of ten months): what the scan understood decides whether that
+    # absence is established (qmscheck.checking.understanding).
+    absences = [failure.absence for failure in failures]
+    absence = "; ".join(dict.fromkeys(a for a in absences if a)) if all(absences) else None
     return Finding(
         id=_finding_id(rule, refs, absence),
         grade=grade,

@@ -29,6 +29,8 @@ from pydantic.json_schema import SkipJsonSchema
 from qmscheck.model.grades import Grade
 from qmscheck.model.periods import ANCHOR_PATTERN, PERIOD_PATTERN, Anchor, Period
 
+#: The grades a rule file may give; an evidence request is the scan's judgement, never a rule's.
+RuleGrade = Literal[Grade.MAJOR, Grade.MINOR, Grade.OBSERVATION, Grade.OFI]
 Scalar = str | int | float | bool
 Edition = Literal["2015", "2026"]
 Stage = Literal[1, 2]
@@ -228,7 +230,7 @@ class ExclusionsCheck(CheckParams):
     min_justification: Annotated[int, Field(ge=1)] = Field(
         description="Fewest characters of justification an allowed exclusion needs."
     )
-    disallowed_grade: Grade = Field(description="Grade of an exclusion of a clause that may not be excluded.")
+    disallowed_grade: RuleGrade = Field(description="Grade of an exclusion of a clause that may not be excluded.")
 
 
 #: The one rule of kind ``exclusions``: the base pack's, which the scope step applies.
@@ -296,8 +298,8 @@ class Rule(BaseModel):
     editions: list[Edition] = Field(default_factory=lambda: list(EDITIONS))
     stages: Annotated[list[Stage], Field(min_length=1)] = Field(default_factory=lambda: list(STAGES))
     status: Literal["stable", "deprecated"] = Field("stable", description="A deprecated rule does not run.")
-    grade: Grade = Field(description="Grade of an isolated failure.")
-    absent_grade: Grade | None = Field(None, description="Grade when the evidence is missing altogether.")
+    grade: RuleGrade = Field(description="Grade of an isolated failure.")
+    absent_grade: RuleGrade | None = Field(None, description="Grade when the evidence is missing altogether.")
     systemic: Systemic | None = None
     warning_window: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
         None, description="Items that would fail within this period are observations."

@@ -25,6 +25,7 @@ from qmscheck.checking.merge import merge_findings
 from qmscheck.checking.packs import LoadedPacks, LoadedRule
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, positions_of
 from qmscheck.checking.scope import applicability
+from qmscheck.checking.understanding import request_unestablished_absences, understanding_of
 from qmscheck.model.collection import Collection
 from qmscheck.model.evidence import EvidenceItem, Organisation
 from qmscheck.model.groups import items_of
@@ -248,6 +249,8 @@ def _run_check(
         findings = _report_findings(settings, by_rule, cache, options.full)
     finally:
         cache.close()
+    understanding = understanding_of(collection)
+    findings = request_unestablished_absences(findings, understanding)
     rule_counts: dict[str, int] = defaultdict(int)
     for loaded in rules:
         rule_counts[loaded.pack.name] += 1
@@ -265,6 +268,7 @@ def _run_check(
         findings=findings,
         not_applicable=scope.not_applicable,
         warnings=collection.warnings,
+        understanding=understanding,
         summary=summarise(findings),
     )
 

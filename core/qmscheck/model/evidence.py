@@ -188,3 +188,4 @@ class CollectionWarning(BaseModel):
     connector: str
     locator: str
     message: str
+    unread: bool = Field(False, description="The whole file or table yielded no evidence: unreadable or skipped.")

@@ -74,14 +74,60 @@ class ReportSummary(BaseModel):
 
     major: int = 0
     minor: int = 0
+    request: int = 0
     observation: int = 0
     ofi: int = 0
 
     def line(self) -> str:
-        return (
+        line = (
             f"{self.major} major, {self.minor} minor, {self.observation} observation"
             f"{'s' if self.observation != 1 else ''}, {self.ofi} OFI"
         )
+        if self.request:
+            line += f", {self.request} evidence request{'s' if self.request != 1 else ''}"
+        return line
+
+
+class NotUnderstood(BaseModel):
+    """A file the scan saw but could not use as evidence: it may hold what a rule looked for."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    locator: str
+    reason: str = Field(description="'not recognised', or why the file could not be read.")
+
+
+class Understanding(BaseModel):
+    """How much of the sources the scan understood: an absence is established only when nothing
+    that could hold the evidence was left unread or unrecognised."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    files: int = Field(0, description="Files (and ERP tables) the connectors listed as evidence to read.")
+    recognised: int = Field(0, description="Of those, the ones read and recognised as a kind of QMS evidence.")
+    not_understood: list[NotUnderstood] = Field(default_factory=list)
+
+    @property
+    def unread(self) -> int:
+        return sum(1 for entry in self.not_understood if entry.reason != NOT_RECOGNISED)
+
+    @property
+    def unrecognised(self) -> int:
+        return sum(1 for entry in self.not_understood if entry.reason == NOT_RECOGNISED)
+
+    def line(self) -> str:
+        """'28 of 31 files recognised; 2 not recognised, 1 could not be read'."""
+        line = f"{self.recognised} of {self.files} file{'s' if self.files != 1 else ''} recognised"
+        parts = []
+        if self.unrecognised:
+            parts.append(f"{self.unrecognised} not recognised")
+        if self.unread:
+            parts.append(f"{self.unread} could not be read")
+        return line + ("; " + ", ".join(parts) if parts else "")
+
+
+#: The reason given for a file that was read but matched no kind of evidence.
+NOT_RECOGNISED: Final = "not recognised"
 
 
 class Report(BaseModel):
@@ -101,6 +147,9 @@ class Report(BaseModel):
     findings: list[Finding]
     not_applicable: list[NotApplicable] = Field(default_factory=list)
     warnings: list[CollectionWarning] = Field(default_factory=list)
+    understanding: Understanding | None = Field(
+        None, description="How much of the sources was understood; none for evidence given directly, not collected."
+    )
     summary: ReportSummary
 
     def exceeds(self, threshold: Grade | None) -> bool:

@@ -3,7 +3,8 @@
 Every finding lands in exactly one *topic* group, chosen by its rule id prefix (the
 longest matching prefix wins, so ``NCR003`` can differ from ``NCR``), else by its clause
 (the longest matching clause prefix wins), else "Other findings". A finding whose
-evidence is missing altogether (``absence``) is *also* listed under "Missing documents".
+evidence is missing altogether (``absence``) is *also* listed under "Missing documents", unless
+the absence is not established (an evidence request): that evidence may well exist.
 Rule packs from other plugins fall back to the clause table, so they are grouped too.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qmscheck.model.grades import Grade
 from qmscheck.model.report import Finding
 
 
@@ -75,7 +77,7 @@ def topic_group(finding: Finding) -> GapGroup:
 
 def groups_of(finding: Finding) -> list[GapGroup]:
     topic = topic_group(finding)
-    return [MISSING_DOCUMENTS, topic] if finding.absence else [topic]
+    return [MISSING_DOCUMENTS, topic] if finding.absence and finding.grade is not Grade.REQUEST else [topic]
 
 
 def gap_analysis(findings: list[Finding]) -> list[tuple[GapGroup, list[Finding]]]:

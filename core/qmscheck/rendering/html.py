@@ -28,6 +28,7 @@ HEATMAP_CLAUSES: tuple[str, ...] = ("4", "5", "6", "7", "8", "9", "10")
 GRADE_HEADINGS = {
     Grade.MAJOR: "Major",
     Grade.MINOR: "Minor",
+    Grade.REQUEST: "Request",
     Grade.OBSERVATION: "Observation",
     Grade.OFI: "OFI",
 }

@@ -31,10 +31,11 @@ thead th { background: var(--wash); }
 .verdict .headline { font-size: 1.2rem; font-weight: 700; margin: .3rem 0; }
 .verdict.not-ready { border-color: #b42318; background: #fef3f2; }
 .verdict.conditional { border-color: #b54708; background: #fffaeb; }
+.verdict.unconfirmed { border-color: #6941c6; background: #f9f5ff; }
 .verdict.ready { border-color: #067647; background: #ecfdf3; }
 .count { border: 1px solid var(--line); border-radius: 8px; padding: .6rem 1rem; }
 .count .n { display: block; font-size: 1.8rem; font-weight: 700; }
-.major { --hue: 0; } .minor { --hue: 25; } .observation { --hue: 45; } .ofi { --hue: 205; }
+.major { --hue: 0; } .minor { --hue: 25; } .request { --hue: 285; } .observation { --hue: 45; } .ofi { --hue: 205; }
 .grade-tag { display: inline-block; border-radius: 4px; padding: 0 .4rem; font-size: .8rem; font-weight: 600;
   white-space: nowrap; background: hsl(var(--hue) 85% 90%); color: hsl(var(--hue) 70% 25%); }
 .heatmap td { text-align: center; font-variant-numeric: tabular-nums; width: 12%; }

@@ -11,7 +11,7 @@ from typing import Literal
 from qmscheck.model.grades import GRADE_ORDER, Grade
 from qmscheck.model.report import Finding, Report, finding_sort_key, summarise
 
-Status = Literal["not-ready", "conditional", "ready"]
+Status = Literal["not-ready", "unconfirmed", "conditional", "ready"]
 
 #: ISO 9001 top-level clauses that hold requirements, with the standard's headings.
 CLAUSE_TITLES: dict[str, str] = {
@@ -48,16 +48,30 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 def verdict(report: Report, stage: int) -> Verdict:
-    """Majors block certification; minors need an accepted action plan; the rest is advice."""
+    """Majors block certification; minors need an accepted action plan; the rest is advice.
+
+    Evidence requests are absences the scan could not establish: they never make an organisation
+    "not ready", and while any is open the scan cannot call it ready either."""
     counts = summarise([f for f in report.findings if stage in f.stages])
     caveat = None
     if stage != report.stage:
         caveat = f"This scan ran the stage {report.stage} rules; only the rules both stages share are counted."
+    requests = f"{plural(counts.request, 'evidence request')} to answer"
+    if report.understanding is not None and report.understanding.recognised == 0:
+        headline = f"Not established: no quality-system evidence recognised ({report.understanding.line()})"
+        return Verdict(stage, "unconfirmed", headline, caveat)
     if counts.major:
         headline = f"Not ready: {plural(counts.major, 'major nonconformity', 'major nonconformities')}"
         if counts.minor:
             headline += f" and {plural(counts.minor, 'minor')}"
+        if counts.request:
+            headline += f"; {requests}"
         return Verdict(stage, "not-ready", headline, caveat)
+    if counts.request:
+        headline = f"Not established: {requests}"
+        if counts.minor:
+            headline += f", and {plural(counts.minor, 'minor')} to close"
+        return Verdict(stage, "unconfirmed", headline, caveat)
     if counts.minor:
         return Verdict(stage, "conditional", f"Ready with {plural(counts.minor, 'minor')} to close", caveat)
     advice = counts.observation + counts.ofi

@@ -25,10 +25,11 @@ from qmscheck.rendering.readiness import sorted_findings
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
-#: Nonconformities fail a pipeline; observations warn; opportunities for improvement inform.
+#: Nonconformities fail a pipeline; evidence requests and observations warn; opportunities for improvement inform.
 LEVELS: dict[Grade, str] = {
     Grade.MAJOR: "error",
     Grade.MINOR: "error",
+    Grade.REQUEST: "warning",
     Grade.OBSERVATION: "warning",
     Grade.OFI: "note",
 }

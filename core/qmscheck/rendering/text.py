@@ -15,6 +15,7 @@ from qmscheck.rendering.readiness import sorted_findings, top_clause
 GRADE_STYLE = {
     Grade.MAJOR: "bold red",
     Grade.MINOR: "red",
+    Grade.REQUEST: "magenta",
     Grade.OBSERVATION: "yellow",
     Grade.OFI: "cyan",
 }
@@ -68,6 +69,8 @@ class TextRenderer:
             for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
                 console.print(f"  {escape(warning.locator)}: {escape(warning.message)}", overflow="fold")
         console.print()
+        if report.understanding is not None:
+            console.print(f"[bold]Understood:[/] {escape(report.understanding.line())}", overflow="fold")
         console.print(
             f"[bold]Summary:[/] {report.summary.line()}"
             f"{f', {len(report.warnings)} warnings' if report.warnings else ''}"

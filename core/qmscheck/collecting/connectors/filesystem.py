@@ -302,7 +302,7 @@ class FilesystemConnector:
                 stats["skipped"] += 1
                 if found.warn:
                     yield CollectionWarning(
-                        connector=self.name, locator=found.relative, message=f"skipped: {found.reason}"
+                        connector=self.name, locator=found.relative, message=f"skipped: {found.reason}", unread=True
                     )
         stats["files"] += len(entries)
         context.progress.start(f"reading {source}", len(entries))
@@ -408,7 +408,7 @@ class FilesystemConnector:
             stats["failed"] += 1
             context.progress.note(f"{entry.relative}: {outcome.error}")
             context.cache.forget(key, [entry.relative])  # a broken file is read again next time
-            yield CollectionWarning(connector=self.name, locator=entry.relative, message=outcome.error)
+            yield CollectionWarning(connector=self.name, locator=entry.relative, message=outcome.error, unread=True)
             return
         prepared = outcome.prepared
         stats["extracted"] += 1
