@@ -92,6 +92,9 @@ class Score:
     traps: int = 0
     traps_hit: list[str] = field(default_factory=list)
     false_findings: list[str] = field(default_factory=list)
+    #: Evidence requests: absences the scan did not establish. Not claims, so they count towards
+    #: neither recall nor precision nor traps; the table shows how many there are.
+    requests: list[str] = field(default_factory=list)
     qms_files: int = 0
     recognised: list[str] = field(default_factory=list)
     not_recognised: list[str] = field(default_factory=list)
@@ -105,7 +108,7 @@ class Score:
 
     @property
     def precision(self) -> float | None:
-        return self.true_findings / self.findings if self.findings else (1.0 if self.defects else None)
+        return self.true_findings / self.findings if self.findings else None
 
     @property
     def grade_accuracy(self) -> float | None:
@@ -191,8 +194,10 @@ def _is_recognised(entries: Sequence[Json], types: Sequence[str]) -> bool:
 
 def score(key: Key, report: Json, inventory: Json | None) -> Score:
     """Match a scan report and an inventory to an answer key."""
-    findings: list[Json] = report.get("findings", [])
+    every: list[Json] = report.get("findings", [])
+    findings = [f for f in every if f.get("grade") != "request"]
     result = Score(key.name, findings=len(findings), defects=len(key.defects), traps=len(key.traps))
+    result.requests = [_describe(f) for f in every if f.get("grade") == "request"]
     for defect in key.defects:
         hits = [f for f in findings if defect.matches(f)]
         if not hits:
@@ -291,7 +296,17 @@ def _pct(value: float | None) -> str:
 
 
 def table(rows: Sequence[Score]) -> str:
-    head = ("organisation", "recognition", "recall", "precision", "grade acc.", "traps hit", "findings", "templates")
+    head = (
+        "organisation",
+        "recognition",
+        "recall",
+        "precision",
+        "grade acc.",
+        "traps hit",
+        "findings",
+        "requests",
+        "templates",
+    )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         recognition = f"{_pct(r.recognition)} ({len(r.recognised)}/{r.qms_files})"
@@ -300,11 +315,13 @@ def table(rows: Sequence[Score]) -> str:
         grades = f"{_pct(r.grade_accuracy)} ({len(r.graded_right)}/{len(r.found)})" if r.found else "—"
         traps = f"{len(r.traps_hit)}/{r.traps}" if r.traps else "—"
         findings = str(r.findings) if r.defects else "—"
+        requests = str(len(r.requests)) if r.defects else "—"
         templates = "—"
         if r.templates is not None:
             templates = f"{r.templates_detected}/{r.templates} detected, {r.templates_accepted} accepted as approved"
         lines.append(
-            f"| {r.name} | {recognition} | {recall} | {precision} | {grades} | {traps} | {findings} | {templates} |"
+            f"| {r.name} | {recognition} | {recall} | {precision} | {grades} | {traps} | {findings} | {requests} "
+            f"| {templates} |"
         )
     return "\n".join(lines)
 
@@ -320,6 +337,7 @@ def details(rows: Sequence[Score]) -> str:
         if r.traps_hit:
             parts.append("clean traps hit: " + ", ".join(r.traps_hit))
         parts += [f"false finding: {f}" for f in r.false_findings]
+        parts += [f"evidence request: {f}" for f in r.requests]
         parts += [f"not recognised: {p}" for p in r.not_recognised]
         out.append("\n".join(parts))
     return "\n\n".join(out)
