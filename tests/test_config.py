@@ -61,7 +61,7 @@ def test_a_mistyped_edition_is_an_error_not_a_clean_pass(org: Path) -> None:
         ('[scan]\nstage = "2"\n' + SOURCE, "scan.stage: Input should be 1 or 2, not '2'; did you mean 2?"),
         (
             '[scan]\nfail_on = "majr"\n' + SOURCE,
-            "scan.fail_on: Input should be 'major', 'minor', 'observation' or 'never', not 'majr'; "
+            "scan.fail_on: Input should be 'major', 'minor', 'request', 'observation' or 'never', not 'majr'; "
             "did you mean 'major'?",
         ),
         (
@@ -165,7 +165,7 @@ def test_the_report_command_checks_fail_on_too(tmp_path: Path) -> None:
     (tmp_path / "scan.json").write_text("{}", encoding="utf-8")
     result = run("report", tmp_path / "scan.json", "--fail-on", "mjor")
     assert result.exit_code == ExitCode.USAGE_ERROR
-    assert "'mjor' is not one of 'major', 'minor', 'observation', 'never'; did you mean 'major'?" in result.stderr
+    assert "'mjor' is not one of 'major', 'minor', 'request', 'observation', 'never'; did you mean 'major'?" in result.stderr
 
 
 @pytest.mark.parametrize(("stage", "edition"), [(0, None), (3, None), (None, "2105"), (None, 2015)])

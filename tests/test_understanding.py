@@ -112,3 +112,32 @@ def test_files_skipped_for_their_size_are_named_as_possible_evidence(tmp_path: P
     for finding in report.findings:
         if finding.grade is Grade.REQUEST:
             assert skipped <= {ref.locator for ref in finding.evidence}
+
+
+def test_the_command_line_exits_2_when_nothing_was_recognised_and_still_writes_the_report(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from qmscheck.cli import main
+
+    share = tmp_path / "wrong folder"
+    share.mkdir()
+    (share / "recipes.md").write_text("# Pancakes\n", encoding="utf-8")
+    out = tmp_path / "scan.json"
+    result = CliRunner().invoke(main, ["scan", str(share), "--no-index", "--format", "json", "--output", str(out)])
+    assert result.exit_code == 2
+    assert "no quality-system evidence recognised" in result.stderr
+    assert "0 of 1 file recognised; 1 not recognised" in result.stderr
+    assert Report.model_validate_json(out.read_text(encoding="utf-8")).summary.major == 0
+
+
+def test_fail_on_request_makes_requests_fail_a_gate(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from qmscheck.cli import main
+
+    share = _acme_copy(tmp_path)
+    (share / "share" / "notes.md").write_text("# Notas\n", encoding="utf-8")
+    runner = CliRunner()
+    base = ["scan", str(share), "--no-index", "--format", "json"]
+    assert runner.invoke(main, [*base, "--fail-on", "request"]).exit_code == 1
+    minor_only = runner.invoke(main, [*base, "--fail-on", "never"])
+    assert minor_only.exit_code == 0
+    assert Report.model_validate_json(minor_only.stdout).summary.request == len(ACME_ABSENCES)

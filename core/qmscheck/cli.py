@@ -36,6 +36,7 @@ else:
 THRESHOLDS: dict[FailOn, Grade | None] = {
     "major": Grade.MAJOR,
     "minor": Grade.MINOR,
+    "request": Grade.REQUEST,
     "observation": Grade.OBSERVATION,
     "never": None,
 }
@@ -394,6 +395,14 @@ def scan(
             err=True,
         )
     _emit(report, renderers, output, output_dir)
+    understanding = report.understanding
+    if understanding is not None and understanding.recognised == 0:
+        # Nothing to judge: a wrong path or a share in words qmscheck does not know yet. Exit as a
+        # usage error, so that a gate never passes on a scan that understood nothing.
+        raise QmscheckError(
+            f"no quality-system evidence recognised in {target} ({understanding.line()}): check the path, "
+            "or say what the files are with [[classify]] tables in qmscheck.toml (docs/connectors.md)"
+        )
     sys.exit(_exit_code(report, fail_on or config.scan.fail_on or "major"))
 
 

@@ -16,6 +16,7 @@ EDITIONS: tuple[Edition, ...] = get_args(Edition)
 #: 1: readiness and documentation review; 2: implementation.
 Stage = Literal[1, 2]
 STAGES: tuple[Stage, ...] = get_args(Stage)
-#: The lowest grade that makes a scan exit 1, or never.
-FailOn = Literal["major", "minor", "observation", "never"]
+#: The lowest grade that makes a scan exit 1, or never. An evidence request ranks below the
+#: nonconformities and above the advice (qmscheck.model.grades).
+FailOn = Literal["major", "minor", "request", "observation", "never"]
 FAIL_ON: tuple[FailOn, ...] = get_args(FailOn)
