@@ -165,7 +165,10 @@ def test_the_report_command_checks_fail_on_too(tmp_path: Path) -> None:
     (tmp_path / "scan.json").write_text("{}", encoding="utf-8")
     result = run("report", tmp_path / "scan.json", "--fail-on", "mjor")
     assert result.exit_code == ExitCode.USAGE_ERROR
-    assert "'mjor' is not one of 'major', 'minor', 'request', 'observation', 'never'; did you mean 'major'?" in result.stderr
+    assert (
+        "'mjor' is not one of 'major', 'minor', 'request', 'observation', 'never'; did you mean 'major'?"
+        in result.stderr
+    )
 
 
 @pytest.mark.parametrize(("stage", "edition"), [(0, None), (3, None), (None, "2105"), (None, 2015)])
