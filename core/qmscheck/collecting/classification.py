@@ -19,6 +19,8 @@ class Candidate:
     sheet: str | None = None  # set for one sheet of a workbook (a register)
     headers: tuple[str, ...] = ()  # canonical field names of the sheet's columns
     is_register: bool = False
+    headings: tuple[str, ...] = ()  # a document's section headings, in reading order
+    text: str = ""  # the start of a document's body text
 
     @property
     def name(self) -> str:

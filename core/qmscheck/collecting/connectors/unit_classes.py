@@ -42,6 +42,8 @@ class ReadUnit(Protocol):
     canonical: tuple[str | None, ...]
     items: list[str]
     dates: list[list[str]]
+    headings: tuple[str, ...]
+    text: str
 
 
 def unit_candidate(relative: str, unit: ReadUnit) -> Candidate:
@@ -52,6 +54,8 @@ def unit_candidate(relative: str, unit: ReadUnit) -> Candidate:
         sheet=unit.sheet,
         headers=tuple(name for name in unit.canonical if name),
         is_register=unit.is_register,
+        headings=unit.headings,
+        text=unit.text,
     )
 
 

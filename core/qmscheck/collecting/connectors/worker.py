@@ -43,6 +43,11 @@ class Task:
     ahead: Ahead | None = None
 
 
+#: How much of a document's body text its classification reads: the title page and the first
+#: sections say what a document is.
+CLASSIFY_TEXT = 4000
+
+
 @dataclass
 class Unit:
     """One document, or one sheet of a register: what classifying it takes, and its items."""
@@ -57,6 +62,10 @@ class Unit:
     items: list[str] = field(default_factory=list)
     #: Per item, the attributes that are dates.
     dates: list[list[str]] = field(default_factory=list)
+    #: A document's section headings and the start of its body text: what recognising it from
+    #: its content reads (empty for a register's sheet).
+    headings: tuple[str, ...] = ()
+    text: str = ""
 
 
 @dataclass
@@ -112,7 +121,17 @@ def _extract(path: Path, outcome: Outcome, task: Task) -> None:
             extra=dict(meta.extra),
             text=meta.text,
         )
-        outcome.units.append(Unit(title, False, warnings=list(meta.warnings), items=[item], dates=[dated]))
+        outcome.units.append(
+            Unit(
+                title,
+                False,
+                warnings=list(meta.warnings),
+                items=[item],
+                dates=[dated],
+                headings=meta.headings,
+                text=meta.text[:CLASSIFY_TEXT],
+            )
+        )
         return
     for sheet in read_register(path):
         unit = Unit(

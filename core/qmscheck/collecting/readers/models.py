@@ -15,6 +15,8 @@ class DocumentMetadata:
     properties: dict[str, str]
     text: str
     warnings: tuple[str, ...]
+    #: The document's section headings in reading order, for recognising it from its content.
+    headings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
