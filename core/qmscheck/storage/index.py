@@ -78,12 +78,6 @@ def entry_crc(payload: bytes, ordering: str) -> int:
     return zlib.crc32(ordering.encode(), zlib.crc32(payload))
 
 
-def compress(chunks: Iterable[bytes]) -> bytes:
-    """The chunks' bytes compressed, without joining them first."""
-    compressor = zlib.compressobj(1)
-    return b"".join([*(compressor.compress(chunk) for chunk in chunks), compressor.flush()])
-
-
 def open_index(path: Path, schema: str) -> sqlite3.Connection:
     """The index file (created if missing) with ``schema`` applied; a clear error when it cannot be opened."""
     try:
@@ -246,11 +240,3 @@ class EvidenceIndex:
 
 def default_index_path(base_dir: Path) -> Path:
     return base_dir / INDEX_DIR / INDEX_NAME
-
-
-def decompress(data: bytes) -> bytes | None:
-    """None for a damaged entry: the file is then read again."""
-    try:
-        return zlib.decompress(data)
-    except (zlib.error, TypeError):
-        return None
