@@ -24,6 +24,22 @@ from qmscheck.model.grades import Grade
 from qmscheck.model.report import Report
 from qmscheck.plugins.manager import Plugins, load_plugins
 
+__all__ = [
+    "ExpectedFinding",
+    "RuleCase",
+    "case_findings",
+    "case_items",
+    "case_rules",
+    "check_items",
+    "free_port",
+    "item",
+    "load_cases",
+    "missing_cases",
+    "run_case",
+    "stop_process",
+    "wait_until_listening",
+]
+
 _CORE = ("title", "document_number", "revision", "owner", "approver", "status", "site", "text")
 _DATES = tuple(Dates.model_fields)
 

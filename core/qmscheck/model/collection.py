@@ -11,6 +11,8 @@ from qmscheck.model.evidence import CollectionWarning, EvidenceItem
 from qmscheck.model.groups import EvidenceGroup, items_of
 from qmscheck.model.report import SourceInfo
 
+__all__ = ["Collection"]
+
 
 @dataclass
 class Collection:

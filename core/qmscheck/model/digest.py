@@ -16,6 +16,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+__all__ = ["canonical_json", "values_sha256"]
+
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):

@@ -14,6 +14,23 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+__all__ = [
+    "CORE_TEXT_FIELDS",
+    "DATE_FIELDS",
+    "TYPE_NAME",
+    "AttributeValue",
+    "CollectionWarning",
+    "Dates",
+    "EvidenceItem",
+    "Exclusion",
+    "Kind",
+    "Locator",
+    "Organisation",
+    "Provenance",
+    "natural_key",
+    "order_key",
+]
+
 #: Free attribute values stay JSON-friendly so evidence can be cached and re-checked.
 AttributeValue = str | int | float | bool | date | None
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+__all__ = ["GRADE_LABELS", "GRADE_ORDER", "Grade"]
+
 
 class Grade(StrEnum):
     MAJOR = "major"

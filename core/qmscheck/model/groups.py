@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from qmscheck.model.evidence import EvidenceItem, order_key
 
+__all__ = ["PART_MARK", "EvidenceGroup", "group_order", "group_sort_key", "items_of", "part_key"]
+
 
 @dataclass(eq=False, slots=True)
 class EvidenceGroup:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+__all__ = ["ANCHOR_PATTERN", "EPOCH", "PERIOD_PATTERN", "Anchor", "Period", "epoch_days"]
+
 _PERIOD = re.compile(r"^P(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?$")
 _ANCHOR = re.compile(
     r"^\s*(?:(?P<as_of>as_of)|field:(?P<field>[a-z][a-z0-9_]*))\s*(?:(?P<sign>[+-])\s*(?P<period>P\w+))?\s*$"

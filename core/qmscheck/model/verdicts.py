@@ -10,6 +10,8 @@ from typing import Any, NamedTuple
 
 from qmscheck.model.evidence import EvidenceItem
 
+__all__ = ["Cited", "Failure", "GroupSummary", "Place"]
+
 
 class Cited(NamedTuple):
     """An item as a finding cites it, kept after the item itself is gone: the ``group`` it came
