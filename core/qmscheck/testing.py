@@ -26,6 +26,8 @@ from qmscheck.plugins.manager import Plugins, load_plugins
 
 __all__ = [
     "ExpectedFinding",
+    "LoadedPacks",
+    "Plugins",
     "RuleCase",
     "case_findings",
     "case_items",
@@ -34,6 +36,8 @@ __all__ = [
     "free_port",
     "item",
     "load_cases",
+    "load_packs",
+    "load_plugins",
     "missing_cases",
     "run_case",
     "stop_process",

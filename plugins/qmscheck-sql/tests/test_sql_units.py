@@ -6,8 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from qmscheck.errors import ConnectorError
-from qmscheck.plugins.manager import load_plugins
+from qmscheck.api import ConnectorError
+from qmscheck.testing import load_plugins
 from qmscheck_sql.connector import row_sha256, to_value
 from qmscheck_sql.options import parse_options, statement_problem
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from qmscheck.errors import ConnectorError
+from qmscheck.api import ConnectorError
 from qmscheck_tryton.client import TrytonClient
 
 

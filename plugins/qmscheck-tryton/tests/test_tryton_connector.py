@@ -8,9 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from qmscheck.collecting.connectors.base import CollectContext, Collected
-from qmscheck.model.evidence import CollectionWarning, EvidenceItem
-from qmscheck.model.periods import Period
+from qmscheck.api import CollectContext, Collected, CollectionWarning, EvidenceItem, Period
 from qmscheck_tryton.client import TrytonClient
 from qmscheck_tryton.connector import PURCHASE_FIELDS, TrytonConnector
 from qmscheck_tryton.mapping import record_sha256

@@ -7,8 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from qmscheck.errors import ConnectorError
-from qmscheck.model.periods import Period
+from qmscheck.api import ConnectorError, Period
 from qmscheck_tryton.mapping import (
     Evaluation,
     Origin,

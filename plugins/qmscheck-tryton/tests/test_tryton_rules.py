@@ -20,9 +20,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from qmscheck.checking.packs import LoadedPacks, RulePack, load_packs
-from qmscheck.plugins.manager import load_plugins
-from qmscheck.testing import RuleCase, load_cases, missing_cases, run_case
+from qmscheck.api import RulePack
+from qmscheck.testing import LoadedPacks, RuleCase, load_cases, load_packs, load_plugins, missing_cases, run_case
 from qmscheck_tryton import __version__
 from qmscheck_tryton.plugin import RULES
 

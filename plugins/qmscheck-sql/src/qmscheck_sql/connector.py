@@ -18,12 +18,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from qmscheck.collecting.classification import kind_of
-from qmscheck.collecting.connectors.base import CollectContext, Collected
-from qmscheck.collecting.connectors.mapping import split_fields
-from qmscheck.errors import ConnectorError
-from qmscheck.model.digest import values_sha256
-from qmscheck.model.evidence import CollectionWarning, EvidenceItem, Kind, Locator, Provenance
+from qmscheck.api import (
+    CollectContext,
+    Collected,
+    CollectionWarning,
+    ConnectorError,
+    EvidenceItem,
+    Kind,
+    Locator,
+    Provenance,
+    kind_of,
+    split_fields,
+    values_sha256,
+)
 
 from qmscheck_sql import __version__
 from qmscheck_sql.options import Query, SqlOptions, parse_options

@@ -7,7 +7,7 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from qmscheck.errors import ConnectorError
+from qmscheck.api import ConnectorError
 
 FIELD_NAME = r"^[a-z][a-z0-9_]*$"
 #: Evidence fields a column may not be mapped to: they are set by the connector.

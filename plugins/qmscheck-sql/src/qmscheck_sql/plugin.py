@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qmscheck.collecting.connectors.base import Connector
-from qmscheck.hookspecs import hookimpl
+from qmscheck.api import Connector, hookimpl
 
 from qmscheck_sql.connector import SqlConnector
 

@@ -26,8 +26,8 @@ A connector plugin is a distribution with an entry point in the ``qmscheck`` gro
 
 whose module implements the hooks it needs (here :mod:`qmscheck_tryton.plugin`)::
 
-    from qmscheck.hookspecs import hookimpl
-    from qmscheck.checking.packs import RulePack
+    from qmscheck.api import hookimpl
+    from qmscheck.api import RulePack
 
     @hookimpl
     def qmscheck_register_connectors(register):

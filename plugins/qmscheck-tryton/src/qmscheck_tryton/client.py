@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from xml.parsers.expat import ExpatError
 
-from qmscheck.errors import ConnectorError
+from qmscheck.api import ConnectorError
 
 Record = dict[str, Any]
 Domain = list[Any]

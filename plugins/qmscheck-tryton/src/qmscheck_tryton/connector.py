@@ -12,8 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from qmscheck.collecting.connectors.base import CollectContext, Collected
-from qmscheck.model.evidence import CollectionWarning, EvidenceItem
+from qmscheck.api import CollectContext, Collected, CollectionWarning, EvidenceItem
 
 from qmscheck_tryton import __version__
 from qmscheck_tryton.client import Record, TrytonClient

@@ -31,9 +31,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from qmscheck.model import digest
-from qmscheck.model.evidence import AttributeValue, Dates, EvidenceItem, Kind, Locator, Provenance
-from qmscheck.model.periods import Period
+from qmscheck.api import (
+    AttributeValue,
+    Dates,
+    EvidenceItem,
+    Kind,
+    Locator,
+    Period,
+    Provenance,
+    values_sha256,
+)
+from qmscheck.api import canonical_json as values_json
 
 Record = Mapping[str, Any]
 
@@ -51,11 +59,11 @@ CLOSED_COMPLAINT_STATES = frozenset({"approved", "rejected", "done", "cancelled"
 
 def canonical_json(record: Record) -> str:
     """The record's values as JSON with sorted keys: the same values always give the same text."""
-    return digest.canonical_json(record)
+    return values_json(record)
 
 
 def record_sha256(record: Record) -> str:
-    return digest.values_sha256(record)
+    return values_sha256(record)
 
 
 def day(value: Any) -> date | None:

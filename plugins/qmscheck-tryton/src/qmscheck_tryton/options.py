@@ -7,8 +7,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from qmscheck.errors import ConnectorError
-from qmscheck.model.periods import PERIOD_PATTERN, Period
+from qmscheck.api import PERIOD_PATTERN, ConnectorError, Period
 
 Dataset = Literal["suppliers", "purchases", "inspections", "complaints"]
 ALL_DATASETS: tuple[Dataset, ...] = ("suppliers", "purchases", "inspections", "complaints")

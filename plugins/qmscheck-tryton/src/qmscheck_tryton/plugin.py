@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from qmscheck.checking.packs import RulePack
-from qmscheck.collecting.connectors.base import Connector
-from qmscheck.hookspecs import hookimpl
+from qmscheck.api import Connector, RulePack, hookimpl
 
 from qmscheck_tryton import __version__
 from qmscheck_tryton.connector import TrytonConnector
