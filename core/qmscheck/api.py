@@ -21,7 +21,7 @@ from __future__ import annotations
 from qmscheck import API_VERSION, __version__
 from qmscheck.checking.packs import RulePack
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, RuleContext
-from qmscheck.checking.rule_model import Rule
+from qmscheck.checking.rule_model import CheckParams, Rule
 from qmscheck.collecting.classification import Candidate, Classification, kind_of
 from qmscheck.collecting.connectors.base import CollectContext, Collected, Connector
 from qmscheck.collecting.connectors.mapping import split_fields
@@ -49,6 +49,7 @@ __all__ = [
     "AttributeValue",
     "Candidate",
     "CheckContext",
+    "CheckParams",
     "CheckPrimitive",
     "Cited",
     "Classification",
