@@ -139,9 +139,12 @@ def phase_scan(org: Path, index: Path, jobs: int, full: bool) -> dict[str, float
     config = load_config(org)
     packs = load_packs(list(plugins.rule_packs))
     loaded = time.perf_counter()
-    collection = collect(config, plugins, CollectOptions(index=index, full=full, jobs=jobs))
+    options = CollectOptions(index=index, full=full, jobs=jobs)
+    collection = collect(config, plugins, options)
     collected = time.perf_counter()
-    check_options = CheckOptions(as_of=date(2026, 3, 31), results=index, full=full, stats=collection.stats, jobs=jobs)
+    check_options = CheckOptions(
+        as_of=date(2026, 3, 31), results=index, full=full, stats=collection.stats, jobs=jobs, tuning=options.tuning
+    )
     report = run_check(collection, packs, plugins, config.organisation, check_options)
     checked = time.perf_counter()
     return {

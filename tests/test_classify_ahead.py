@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from qmscheck.collecting.classification import Candidate, Classification
-from qmscheck.collecting.connectors import filesystem
 from qmscheck.collecting.run import CollectOptions, collect
 from qmscheck.config.scan_config import load_config
 from qmscheck.hookspecs import hookimpl
 from qmscheck.model.evidence import Kind
 from qmscheck.plugins.manager import load_plugins
 from qmscheck.scan import ScanRequest, scan
+from qmscheck.support.tuning import Tuning
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,16 +34,14 @@ def _stored(index: Path) -> list[tuple[object, ...]]:
         ).fetchall()
 
 
-def test_what_workers_write_ahead_is_what_the_parent_writes(
-    acme: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(filesystem, "AHEAD_BYTES", 0)  # every file, documents and workbooks alike
-    monkeypatch.setattr(filesystem, "PART_ITEMS", 3)  # registers in parts: the workers are told the size
+def test_what_workers_write_ahead_is_what_the_parent_writes(acme: Path, tmp_path: Path) -> None:
+    # Every file ahead, documents and workbooks alike; registers in parts (the workers are told the size).
+    tuning = Tuning(ahead_bytes=0, part_items=3)
     with (acme / "qmscheck.toml").open("a", encoding="utf-8") as config:  # the workers apply the tables too
         config.write('\n[[classify]]\npattern = "*Calibration*"\ntype = "maintenance_record"\n')
     reports, stats = [], []
     for jobs in (1, 2):
-        options = CollectOptions(index=tmp_path / f"index-{jobs}.sqlite", jobs=jobs)
+        options = CollectOptions(index=tmp_path / f"index-{jobs}.sqlite", jobs=jobs, tuning=tuning)
         reports.append(scan(ScanRequest(target=acme, collect=options)).model_dump_json())
         stats.append(options.stats)
     assert stats[0]["classified_ahead"] == 0  # one process: nothing to be ahead of
@@ -65,13 +63,10 @@ class CalibrationAsMaintenance:
         return None
 
 
-def test_the_parent_reads_a_file_again_when_its_workers_classify_otherwise(
-    acme: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(filesystem, "AHEAD_BYTES", 0)
+def test_the_parent_reads_a_file_again_when_its_workers_classify_otherwise(acme: Path) -> None:
     config = load_config(acme)
     plugins = load_plugins([CalibrationAsMaintenance()])
-    options = CollectOptions(jobs=2)
+    options = CollectOptions(jobs=2, tuning=Tuning(ahead_bytes=0))
     collection = collect(config, plugins, options)
     calibration = [item for item in collection.items if "Calibration" in item.id]
     assert calibration and {item.type for item in calibration} == {"maintenance_record"}

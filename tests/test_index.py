@@ -7,15 +7,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
-from qmscheck.collecting.connectors.worker import start_workers
 from qmscheck.collecting.run import CollectOptions, collect
 from qmscheck.config.scan_config import ClassifyOverride, ScanConfig, SourceConfig
 from qmscheck.model.collection import Collection
 from qmscheck.plugins.manager import load_plugins
+from qmscheck.support.tuning import Tuning
 from test_filesystem_connector import make_calibration_log, make_procedure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,12 +34,24 @@ def build_share(tmp_path: Path) -> Path:
 
 
 def run(
-    root: Path, index: Path | None, *, full: bool = False, jobs: int = 1, classify: list[ClassifyOverride] | None = None
+    root: Path,
+    index: Path | None,
+    *,
+    full: bool = False,
+    jobs: int = 1,
+    classify: list[ClassifyOverride] | None = None,
+    tuning: Tuning | None = None,
 ) -> Collection:
     config = ScanConfig(
         sources=[SourceConfig(connector="filesystem", path=str(root))], classify=classify or [], base_dir=root.parent
     )
-    return collect(config, load_plugins(entry_points=False), CollectOptions(index=index, full=full, jobs=jobs))
+    options = CollectOptions(index=index, full=full, jobs=jobs, tuning=tuning or Tuning())
+    return collect(config, load_plugins(entry_points=False), options)
+
+
+#: Every share the index holds is large (acme is small): its workers start while it is listed, and
+#: every file it lists is looked at before the listing.
+AS_IF_LARGE = Tuning(warm_workers_at=1, early_bytes=1)
 
 
 def same(a: Collection, b: Collection) -> None:
@@ -137,32 +148,22 @@ def test_acme_rescan_from_the_index_equals_a_full_scan(tmp_path: Path) -> None:
     same(full, rescan)
 
 
-def test_a_rescan_with_workers_started_while_listing_equals_a_full_scan(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import qmscheck.collecting.connectors.filesystem as filesystem
-
+def test_a_rescan_with_workers_started_while_listing_equals_a_full_scan(tmp_path: Path) -> None:
     share = tmp_path / "acme"
     shutil.copytree(ACME_SHARE, share)
     for number in range(20):
         (share / f"WI-{number:02} Note.md").write_text(f"---\ntitle: Work instruction {number}\n---\nSteps.\n")
     index = tmp_path / "index.sqlite"
     run(share, index, jobs=2)
-    started = []
-    monkeypatch.setattr(filesystem, "WARM_WORKERS_AT", 1)  # acme is small: start them all the same
-
-    def counted(jobs: int) -> ProcessPoolExecutor:
-        started.append(jobs)
-        return start_workers(jobs)
-
-    monkeypatch.setattr(filesystem, "start_workers", counted)
+    warm = Tuning(warm_workers_at=1)  # acme is small: start them all the same
     changed = sorted(share.glob("*.md"))
     for path in changed:
         path.write_text(path.read_text() + "\nRevised.\n")
-    rescan = run(share, index, jobs=2)
-    assert started == [2] and rescan.stats["extracted"] == len(changed) >= filesystem.SMALL_BATCH
+    rescan = run(share, index, jobs=2, tuning=warm)
+    assert rescan.stats["workers_started_warm"] == 1 and rescan.stats["extracted"] == len(changed) >= 20
     same(rescan, run(share, None))
-    assert run(share, index, jobs=2).stats["extracted"] == 0  # workers started, none needed: shut down
+    again = run(share, index, jobs=2, tuning=warm)  # workers started, none needed: shut down
+    assert (again.stats["workers_started_warm"], again.stats["extracted"]) == (1, 0)
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -271,28 +272,13 @@ def test_an_index_of_another_layout_is_started_afresh(tmp_path: Path, stamp: str
         assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchall() == [("5",)]
 
 
-def test_large_files_that_changed_are_read_before_the_share_is_listed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import qmscheck.collecting.connectors.filesystem as filesystem
-    from qmscheck.collecting.connectors import worker
-
+def test_large_files_that_changed_are_read_before_the_share_is_listed(tmp_path: Path) -> None:
     share = tmp_path / "acme"
     shutil.copytree(ACME_SHARE, share)
     outside = tmp_path / "outside.md"
     outside.write_text("---\ntitle: Not part of the share\n---\n")
     index = tmp_path / "index.sqlite"
     run(share, index, jobs=2)
-    monkeypatch.setattr(filesystem, "WARM_WORKERS_AT", 1)  # acme is small: treat it as large
-    monkeypatch.setattr(filesystem, "EARLY_BYTES", 1)  # every file it lists is looked at first
-    read: list[str] = []
-    real_fed = filesystem._fed
-
-    def fed(first: list[worker.Task], feed: object) -> object:
-        read.extend(task.relative for task in first)
-        return real_fed(first, feed)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(filesystem, "_fed", fed)
     documents = sorted(path for path in share.rglob("*.docx") if path.is_file())
     changed, vanished, linked = documents[0], documents[1], documents[2]
     changed.write_bytes(changed.read_bytes())  # same bytes, new mtime: rehashed, its entry reused
@@ -303,25 +289,22 @@ def test_large_files_that_changed_are_read_before_the_share_is_listed(
     vanished.unlink()
     linked.unlink()
     linked.symlink_to(outside)  # a link out of the share: never read, not even early
-    rescan = run(share, index, jobs=2)
-    assert set(read) == {str(path.relative_to(share)) for path in (changed, edited)}
-    assert rescan.stats["rehashed"] == 1 and rescan.stats["extracted"] == 1
+    rescan = run(share, index, jobs=2, tuning=AS_IF_LARGE)
+    # Read early: the changed document and the edited register; not the vanished one, nor the link.
+    assert (rescan.stats["read_early"], rescan.stats["rehashed"], rescan.stats["extracted"]) == (2, 1, 1)
     same(rescan, run(share, None))
     assert "Not part of the share" not in {item.title for item in rescan.items}
     # The early stat is what the index keeps: the next rescan reads nothing.
-    read.clear()
-    assert run(share, index, jobs=2).stats["extracted"] == 0 and read == []
+    again = run(share, index, jobs=2, tuning=AS_IF_LARGE)
+    assert (again.stats["read_early"], again.stats["extracted"]) == (0, 0)
 
 
 def test_a_file_read_early_but_no_longer_listed_is_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import qmscheck.collecting.connectors.filesystem as filesystem
     from qmscheck.collecting.connectors.tree import LocalTree
 
     root = build_share(tmp_path)
     index = tmp_path / "index.sqlite"
     run(root, index, jobs=2)
-    monkeypatch.setattr(filesystem, "WARM_WORKERS_AT", 1)
-    monkeypatch.setattr(filesystem, "EARLY_BYTES", 1)
     log = root / "Calibration Log.xlsx"
     make_calibration_log(log)
     bump(log)
@@ -331,8 +314,10 @@ def test_a_file_read_early_but_no_longer_listed_is_dropped(tmp_path: Path, monke
         # The log vanishes between the early look and the listing.
         return (found for found in real_walk(self) if found.relative != "Calibration Log.xlsx")
 
+    # The one way to make a file vanish between two steps of one scan: the walk is the listing.
     monkeypatch.setattr(LocalTree, "walk", walk_without_the_log)
-    rescan = run(root, index, jobs=2)
+    rescan = run(root, index, jobs=2, tuning=AS_IF_LARGE)
+    assert rescan.stats["read_early"] == 1
     assert rescan.stats["extracted"] == 0 and rescan.stats["files"] == 5
     assert not any("Calibration Log" in (item.provenance.locator.path or "") for item in rescan.items)
 

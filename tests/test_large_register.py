@@ -1,4 +1,4 @@
-"""A register larger than one part (PART_ITEMS rows) is checked part by part, with the same findings."""
+"""A register larger than one part (``Tuning.part_items`` rows) is checked part by part, with the same findings."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from qmscheck.collecting.connectors import filesystem
 from qmscheck.collecting.run import CollectOptions
 from qmscheck.model.report import Report
 from qmscheck.scan import ScanRequest, scan
+from qmscheck.support.tuning import Tuning
 
 ROWS = 2_500
-PART = 1_000
+#: Parts of 1,000 rows: the log is three parts.
+IN_PARTS = Tuning(part_items=1_000)
 AS_OF = date(2026, 3, 31)
 
 
@@ -30,8 +32,13 @@ def write_share(root: Path, rows: int) -> None:
     (root / "share" / "Records" / "Calibration Log.csv").write_text("\n".join(lines) + "\n")
 
 
-def run(root: Path, index: Path | None) -> Report:
-    return scan(ScanRequest(target=root, collect=CollectOptions(index=index, jobs=1), as_of=AS_OF))
+def run(root: Path, index: Path | None, tuning: Tuning = IN_PARTS) -> Report:
+    return scan(ScanRequest(target=root, collect=CollectOptions(index=index, jobs=1, tuning=tuning), as_of=AS_OF))
+
+
+def whole(root: Path) -> Report:
+    """The report of a scan that reads the log in one piece, without an index."""
+    return run(root, None, Tuning(part_items=10 * ROWS))
 
 
 @pytest.fixture
@@ -41,46 +48,50 @@ def share(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_register_in_parts_gives_the_findings_it_gives_whole(
-    share: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    whole = run(share, None)
-    cited = {ref.id for finding in whole.findings for ref in finding.evidence}
+def test_a_register_in_parts_gives_the_findings_it_gives_whole(share: Path, tmp_path: Path) -> None:
+    in_one_piece = whole(share)
+    cited = {ref.id for finding in in_one_piece.findings for ref in finding.evidence}
     assert len(cited) > 40  # overdue and uncertified instruments from every part of the log
-    monkeypatch.setattr(filesystem, "PART_ITEMS", PART)
-    options = CollectOptions(index=tmp_path / "index.sqlite", jobs=1)
+    options = CollectOptions(index=tmp_path / "index.sqlite", jobs=1, tuning=IN_PARTS)
     in_parts = scan(ScanRequest(target=share, collect=options, as_of=AS_OF))
     assert options.stats["groups_summarised"] == 3  # 2,500 rows in parts of 1,000
-    assert in_parts.model_dump_json() == whole.model_dump_json()
+    assert in_parts.model_dump_json() == in_one_piece.model_dump_json()
     # Cached parts (a rescan) and a log that grew by a row: still what a scan of it in one piece gives.
-    assert run(share, tmp_path / "index.sqlite").model_dump_json() == whole.model_dump_json()
+    assert run(share, tmp_path / "index.sqlite").model_dump_json() == in_one_piece.model_dump_json()
     write_share(share, ROWS + 1)
-    options = CollectOptions(index=tmp_path / "index.sqlite", jobs=1)
+    options = CollectOptions(index=tmp_path / "index.sqlite", jobs=1, tuning=IN_PARTS)
     grown = scan(ScanRequest(target=share, collect=options, as_of=AS_OF))
     # Only the last part has other items: the first two keep their summaries, and what they cite
     # carries the log's new sha256 (the comparison below would show a stale one).
     assert options.stats["groups_summarised"] == 1
-    monkeypatch.setattr(filesystem, "PART_ITEMS", 10 * ROWS)
-    assert grown.model_dump_json() == run(share, None).model_dump_json()
+    assert grown.model_dump_json() == whole(share).model_dump_json()
+
+
+def test_an_index_written_in_parts_of_another_size_is_read_afresh(share: Path, tmp_path: Path) -> None:
+    index = tmp_path / "index.sqlite"
+    run(share, index)
+    # 2,500 rows are three parts of 1,000 and of 900 alike: the stored parts are not those of 900.
+    options = CollectOptions(index=index, jobs=1, tuning=Tuning(part_items=900))
+    other = scan(ScanRequest(target=share, collect=options, as_of=AS_OF))
+    assert (options.stats["extracted"], options.stats["reused"]) == (1, 0)
+    assert other.model_dump_json() == whole(share).model_dump_json()
 
 
 def test_findings_citing_a_register_whose_rows_stand_cite_its_new_digest_without_being_made_again(
-    share: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    share: Path, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(filesystem, "PART_ITEMS", PART)
     index = tmp_path / "index.sqlite"
     first = run(share, index)
     log = share / "share" / "Records" / "Calibration Log.csv"
     with log.open("a") as handle:
         handle.write("\n")  # other bytes, the same rows
-    options = CollectOptions(index=index, jobs=1)
+    options = CollectOptions(index=index, jobs=1, tuning=IN_PARTS)
     again = scan(ScanRequest(target=share, collect=options, as_of=AS_OF))
     assert options.stats["groups_summarised"] == 0 and options.stats["rules_refreshed"] >= 2
     assert options.stats["rules_kept"] == options.stats["rules_evaluated"]  # none made again
     digests = {ref.sha256 for finding in again.findings for ref in finding.evidence}
     assert len(digests) == 1 and digests != {ref.sha256 for finding in first.findings for ref in finding.evidence}
-    monkeypatch.setattr(filesystem, "PART_ITEMS", 10 * ROWS)
-    assert again.model_dump_json() == run(share, None).model_dump_json()
+    assert again.model_dump_json() == whole(share).model_dump_json()
 
 
 def test_a_damaged_part_says_how_to_recover() -> None:
@@ -91,18 +102,15 @@ def test_a_damaged_part_says_how_to_recover() -> None:
 
 
 @pytest.mark.parametrize("parts", ['["one digest too few"]', "not json", "[1, 2, 3]"])
-def test_damaged_content_digests_of_parts_make_the_register_read_again(
-    share: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: str
-) -> None:
+def test_damaged_content_digests_of_parts_make_the_register_read_again(share: Path, tmp_path: Path, parts: str) -> None:
     import sqlite3
 
-    monkeypatch.setattr(filesystem, "PART_ITEMS", PART)
     index = tmp_path / "index.sqlite"
     first = run(share, index)
     with sqlite3.connect(index) as db:
         assert len(db.execute("SELECT parts FROM files").fetchone()[0]) > 40  # three digests stored
         db.execute("UPDATE files SET parts = ?", (parts,))
-    options = CollectOptions(index=index, jobs=1)
+    options = CollectOptions(index=index, jobs=1, tuning=IN_PARTS)
     again = scan(ScanRequest(target=share, collect=options, as_of=AS_OF))
     assert (options.stats["extracted"], options.stats["reused"]) == (1, 0)
     assert again.model_dump_json() == first.model_dump_json()

@@ -21,6 +21,7 @@ from qmscheck.model.evidence import EvidenceItem, Organisation
 from qmscheck.model.groups import EvidenceGroup, part_key
 from qmscheck.plugins.manager import load_plugins
 from qmscheck.scan import ScanRequest, scan
+from qmscheck.support.tuning import Tuning
 from test_large_register import write_share
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "acme"
@@ -28,7 +29,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "acme"
 
 @pytest.fixture
 def organisation(tmp_path: Path) -> Path:
-    """The sample organisation with a calibration log of three parts (PART_ITEMS is 1,000 here)."""
+    """The sample organisation with a calibration log of 2,500 rows: three parts of 1,000."""
     root = tmp_path / "org"
     shutil.copytree(FIXTURE, root)
     large = tmp_path / "large"
@@ -42,9 +43,7 @@ def organisation(tmp_path: Path) -> Path:
 def test_worker_processes_give_the_report_one_process_gives(
     organisation: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(filesystem, "PART_ITEMS", 1_000)
-    one = scan(ScanRequest(target=organisation, collect=CollectOptions(jobs=1)))
-    monkeypatch.setattr(summarising, "PARALLEL_ITEMS", 0)
+    one = scan(ScanRequest(target=organisation, collect=CollectOptions(jobs=1, tuning=Tuning(part_items=1_000))))
     tasks: list[list[Batch]] = []
     real_tasks = summarising._tasks
 
@@ -53,8 +52,10 @@ def test_worker_processes_give_the_report_one_process_gives(
             tasks.append(task)
             yield task
 
+    # Observed, not changed: which process summarised a group shows nowhere in the report (that is
+    # the point), so only the tasks sent to the workers tell that they did the work.
     monkeypatch.setattr(summarising, "_tasks", recorded)
-    options = CollectOptions(jobs=2)
+    options = CollectOptions(jobs=2, tuning=Tuning(part_items=1_000, parallel_items=0))
     two = scan(ScanRequest(target=organisation, collect=options))
     assert two.model_dump_json() == one.model_dump_json()
     # It did run in workers: every group went in a task, the log's three parts in one of them.
@@ -74,8 +75,7 @@ def _group(key: str, count: int = 1) -> EvidenceGroup:
     return EvidenceGroup.encoded(key, key, ["document"], count, list)
 
 
-def test_a_large_registers_parts_are_batched_apart_and_sent_together(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(summarising, "BATCH_ITEMS", 5)
+def test_a_large_registers_parts_are_batched_apart_and_sent_together() -> None:
     work = [
         (_group("a"), [0]),
         (_group(part_key("log", 0), 6), [0]),
@@ -83,7 +83,7 @@ def test_a_large_registers_parts_are_batched_apart_and_sent_together(monkeypatch
         (_group("b"), [0]),
         (_group("c"), [0]),
     ]
-    batches = list(summarising._batches(work))
+    batches = list(summarising._batches(work, batch_items=5))
     assert [[group.key for group, _ in batch] for batch in batches] == [
         ["a"],
         [part_key("log", 0)],
@@ -93,13 +93,12 @@ def test_a_large_registers_parts_are_batched_apart_and_sent_together(monkeypatch
     assert [len(task) for task in summarising._tasks(batches)] == [1, 2, 1]
 
 
-def test_a_batch_holds_about_batch_items(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(summarising, "BATCH_ITEMS", 3)
+def test_a_batch_holds_about_batch_items() -> None:
     work = [(_group(f"g{n}", 2), [0]) for n in range(5)]
-    assert [len(batch) for batch in summarising._batches(work)] == [2, 2, 1]
+    assert [len(batch) for batch in summarising._batches(work, batch_items=3)] == [2, 2, 1]
 
 
-def test_a_damaged_group_in_a_worker_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_damaged_group_in_a_worker_is_a_clear_error() -> None:
     plugins = load_plugins()
     loaded = next(
         rule
@@ -113,13 +112,12 @@ def test_a_damaged_group_in_a_worker_is_a_clear_error(monkeypatch: pytest.Monkey
     summariser = Summariser((reader,), as_of, Organisation(name="Acme"))
     damaged = functools.partial(filesystem._load_items, "Records/log.csv", b"not zlib")
     work = [(EvidenceGroup.encoded(f"f{n}", "d", ["document"], 1, damaged), [0]) for n in range(2)]
-    monkeypatch.setattr(summarising, "PARALLEL_ITEMS", 0)
-    monkeypatch.setattr(summarising, "BATCH_ITEMS", 1)
+    in_workers = Tuning(parallel_items=0, batch_items=1)
     with pytest.raises(QmscheckError, match=r"Records/log\.csv is damaged.*scan again with --full"):
-        list(summarising.summarised(summariser, work, jobs=2))
+        list(summarising.summarised(summariser, work, jobs=2, tuning=in_workers))
 
 
-def test_citations_keep_few_decoded_items(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_citations_keep_few_decoded_items() -> None:
     from qmscheck.checking.groupwise import Citations
     from qmscheck.model.verdicts import Place
     from qmscheck.testing import item
@@ -135,8 +133,7 @@ def test_citations_keep_few_decoded_items(monkeypatch: pytest.MonkeyPatch) -> No
 
         return EvidenceGroup.encoded(key, key, ["calibration_record"], count, load)
 
-    monkeypatch.setattr(Citations, "KEEP_ITEMS", 10)
-    citations = Citations([group("small", 2), group("other", 3), group("part", 10)])
+    citations = Citations([group("small", 2), group("other", 3), group("part", 10)], keep_items=10)
     for key in ("small", "other", "small"):
         citations.cited(Place(key, 1))
     assert decoded == ["small", "other"]  # both kept: 5 items
@@ -163,11 +160,9 @@ def test_a_primitive_that_cannot_be_sent_to_workers_is_summarised_here(
         (Reader(loaded.rule, primitive, tuple(primitive.probes(loaded.rule, as_of))),), as_of, Organisation(name="Acme")
     )
     work = [(EvidenceGroup.of_items(f"f{n}", []), [0]) for n in range(3)]
-    monkeypatch.setattr(summarising, "PARALLEL_ITEMS", 0)
-    monkeypatch.setattr(summarising, "BATCH_ITEMS", 0)
-    monkeypatch.setattr(summarising, "process_pool", lambda *a, **k: pytest.fail("no workers expected"))
-    assert list(summarising.summarised(summariser, work, jobs=2)) == [[0], [0], [0]]
-    assert "cannot be sent to worker processes" in caplog.text
+    in_workers = Tuning(parallel_items=0, batch_items=0)
+    assert list(summarising.summarised(summariser, work, jobs=2, tuning=in_workers)) == [[0], [0], [0]]
+    assert "summarising in one process: a rule's check primitive cannot be sent to worker processes" in caplog.text
 
 
 def test_a_citation_of_one_row_of_a_part_decodes_that_row_alone() -> None:
@@ -190,21 +185,19 @@ def test_a_citation_of_one_row_of_a_part_decodes_that_row_alone() -> None:
         lambda: pytest.fail("the whole part was decoded"),
         load_range=load_range,
     )
-    cited = Citations([part]).cited(Place(part.key, 3))
+    cited = Citations([part], keep_items=10).cited(Place(part.key, 3))
     assert ranges == [(3, 4)] and cited[1] == 3 and "row 3" in str(cited)
     with pytest.raises(IndexError):
         part.item(5)
 
 
-def test_a_large_registers_cited_rows_are_what_decoding_the_part_gives(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_large_registers_cited_rows_are_what_decoding_the_part_gives(tmp_path: Path) -> None:
     from qmscheck.collecting.run import collect
     from qmscheck.config.scan_config import load_config
 
     write_share(tmp_path / "org", 2_500)
-    monkeypatch.setattr(filesystem, "PART_ITEMS", 1_000)
-    collection = collect(load_config(tmp_path / "org"), load_plugins(), CollectOptions(jobs=1))
+    options = CollectOptions(jobs=1, tuning=Tuning(part_items=1_000))
+    collection = collect(load_config(tmp_path / "org"), load_plugins(), options)
     parts = [group for group in collection.groups if "\x1f" in group.key]
     assert len(parts) == 3
     for group in parts:

@@ -63,6 +63,7 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
         results=request.collect.index,
         full=request.collect.full,
         jobs=request.collect.processes,
+        tuning=request.collect.tuning,
         stats=request.collect.stats,  # one set of counters for the whole scan (--verbose)
     )
     return run_check(collection, packs, plugins, organisation, options)

@@ -51,6 +51,7 @@ from qmscheck.storage.stored_summaries import (
     same_summary,
 )
 from qmscheck.support.gcpause import collector_paused
+from qmscheck.support.tuning import Tuning
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -135,6 +136,8 @@ class GroupwiseRun:
     reuse: bool = True
     #: Processes that summarise groups when there are many (qmscheck.checking.summarising).
     jobs: int = 1
+    #: How the work is divided: batch sizes, when to start workers, citations kept decoded.
+    tuning: Tuning = field(default_factory=Tuning)
     #: Groups decoded to summarise them, and to find what the findings cite.
     groups_read: int = 0
     groups_summarised: int = 0
@@ -181,7 +184,7 @@ class GroupwiseRun:
                     position = rule.groups[slot]
                     pending.setdefault(position, _Pending(groups[position])).slots.append((rule, slot))
             self._summarise_all(pending)
-            citations = Citations(groups)
+            citations = Citations(groups, self.tuning.keep_cited_items)
             found = {rule.id: self._finish(rule, groups, lists, citations) for rule in self.rules}
             self.groups_read += citations.groups_read
         return found
@@ -413,7 +416,7 @@ class GroupwiseRun:
         readers = tuple(Reader(rule.loaded.rule, rule.primitive, tuple(rule.probes)) for rule in self.rules)
         reader_of = {id(rule): at for at, rule in enumerate(self.rules)}
         work = [(group.group, [reader_of[id(rule)] for rule, _ in group.slots]) for group in waiting]
-        found = summarised(Summariser(readers, self.as_of, self.organisation), work, self.jobs)
+        found = summarised(Summariser(readers, self.as_of, self.organisation), work, self.jobs, self.tuning)
         for group, summaries in zip(waiting, found, strict=True):
             for (rule, slot), summary in zip(group.slots, summaries, strict=True):
                 if isinstance(summary, int):
@@ -471,12 +474,11 @@ class _StoredLists:
 
 class Citations:
     """Finds placed items again when a rule's failures cite them, decoding their group. Failures
-    cite few items, mostly from few groups: the last groups decoded are kept, up to KEEP_ITEMS
-    items (a part of a large register alone is 10,000 items, some 40 MB decoded)."""
+    cite few items, mostly from few groups: the last groups decoded are kept, up to ``keep_items``
+    items (``Tuning.keep_cited_items``)."""
 
-    KEEP_ITEMS = 10_000
-
-    def __init__(self, groups: Sequence[EvidenceGroup]) -> None:
+    def __init__(self, groups: Sequence[EvidenceGroup], keep_items: int) -> None:
+        self._keep_items = keep_items
         self._groups = {group.key: group for group in groups}
         self._decoded: OrderedDict[str, list[EvidenceItem]] = OrderedDict()
         self._kept = 0
@@ -494,7 +496,7 @@ class Citations:
             items = self._decoded[place.group] = group.decoded()
             self._kept += len(items)
             self.groups_read += 1
-            while self._kept > self.KEEP_ITEMS and len(self._decoded) > 1:
+            while self._kept > self._keep_items and len(self._decoded) > 1:
                 self._kept -= len(self._decoded.popitem(last=False)[1])
         else:
             self._decoded.move_to_end(place.group)

@@ -42,6 +42,7 @@ from qmscheck.storage.stored_summaries import summary_digest
 from qmscheck.support.code_fingerprint import code_fingerprint
 from qmscheck.support.gcpause import collector_paused
 from qmscheck.support.registry import Registry
+from qmscheck.support.tuning import Tuning
 
 
 @dataclass
@@ -56,6 +57,8 @@ class CheckOptions:
     full: bool = False
     #: Processes that summarise evidence groups, when there are many (qmscheck.checking.summarising).
     jobs: int = 1
+    #: How the work is divided (batch sizes, when to start workers); never what is found.
+    tuning: Tuning = field(default_factory=Tuning)
     #: Filled in by run_check: rules reused and evaluated, evidence groups read (decoded) and summarised
     #: (for --verbose and tests).
     stats: Counter[str] = field(default_factory=Counter)
@@ -122,7 +125,9 @@ def _evaluate(
         else:
             whole.append(loaded)
     # With --full nothing stored is trusted: summaries are worked out again, and stored afresh.
-    run = GroupwiseRun(groupwise, options.as_of, organisation, store, reuse=not options.full, jobs=options.jobs)
+    run = GroupwiseRun(
+        groupwise, options.as_of, organisation, store, reuse=not options.full, jobs=options.jobs, tuning=options.tuning
+    )
     findings = run.findings(collection)
     # Files decoded for checking: to summarise them, and again to show what a failure cites.
     options.stats["groups_read"] += run.groups_read

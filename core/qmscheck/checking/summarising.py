@@ -3,7 +3,8 @@ engine facts, run the rules' probes over them at once, and let each rule's primi
 each group it reads.
 
 Summarising is most of what a full scan's check stage does, and each batch is independent of
-the others: with ``jobs`` > 1 and enough items to make it worth starting processes, batches are
+the others: with ``jobs`` > 1 and enough items to make it worth starting processes
+(``Tuning.parallel_items``), batches of about ``Tuning.batch_items`` items are
 summarised in worker processes. The groups travel to them still compressed, the rules once per
 process, and only the summaries come back; the results do not depend on where a batch ran.
 """
@@ -27,15 +28,10 @@ from qmscheck.model.groups import PART_MARK, EvidenceGroup
 from qmscheck.model.verdicts import GroupSummary
 from qmscheck.storage.stored_summaries import only_counts
 from qmscheck.support.gcpause import collector_paused
+from qmscheck.support.tuning import Tuning
 from qmscheck.support.workers import pooled, process_pool
 
 log = logging.getLogger(__name__)
-
-#: Items decoded at once: enough small files that the engine sees thousands of facts per call.
-BATCH_ITEMS = 10_000
-#: Fewer items than this are summarised in this process: starting workers (importing qmscheck and
-#: the engine) costs about a second, which a rescan's few changed files would not win back.
-PARALLEL_ITEMS = 5 * BATCH_ITEMS
 
 #: A group, and the readers (by index) that summarise it.
 Batch = list[tuple[EvidenceGroup, list[int]]]
@@ -99,13 +95,14 @@ class Summariser:
 
 
 def summarised(
-    summariser: Summariser, work: Sequence[tuple[EvidenceGroup, list[int]]], jobs: int
+    summariser: Summariser, work: Sequence[tuple[EvidenceGroup, list[int]]], jobs: int, tuning: Tuning
 ) -> Iterator[list[GroupSummary | int]]:
     """For each group of ``work`` (a group and the readers that summarise it) in order, its summaries:
     in ``jobs`` worker processes when there is enough to do."""
-    batches = list(_batches(work))
+    batches = list(_batches(work, tuning.batch_items))
     items = sum(group.count for group, _ in work)
-    pickled = None if jobs <= 1 or items < PARALLEL_ITEMS or len(batches) < 2 else _pickled(summariser)
+    parallel = jobs > 1 and items >= tuning.parallel_items and len(batches) >= 2
+    pickled = _pickled(summariser) if parallel else None
     if pickled is None:
         for batch in batches:
             yield from summariser.summarise(batch)
@@ -136,13 +133,13 @@ def _reads_by_type(probes: Sequence[Probe]) -> dict[str, FactKeys | None]:
     return result
 
 
-def _batches(work: Iterable[tuple[EvidenceGroup, list[int]]]) -> Iterator[Batch]:
-    """Groups of at most about BATCH_ITEMS items; a large register's parts are batched apart from
+def _batches(work: Iterable[tuple[EvidenceGroup, list[int]]], batch_items: int) -> Iterator[Batch]:
+    """Groups of at most about ``batch_items`` items; a large register's parts are batched apart from
     other files' groups (see _tasks)."""
     batch: Batch = []
     items = 0
     for group, readers in work:
-        if batch and (items >= BATCH_ITEMS or _register_of(group) != _register_of(batch[-1][0])):
+        if batch and (items >= batch_items or _register_of(group) != _register_of(batch[-1][0])):
             yield batch
             batch, items = [], 0
         batch.append((group, readers))

@@ -24,6 +24,7 @@ from qmscheck.support.code_fingerprint import code_fingerprint
 from qmscheck.support.gcpause import collector_paused
 from qmscheck.support.progress import NullProgress, Progress
 from qmscheck.support.registry import Registry
+from qmscheck.support.tuning import Tuning
 
 
 class CollectPlugins(Protocol):
@@ -41,7 +42,7 @@ class CollectPlugins(Protocol):
 class CollectOptions:
     """``index``: the SQLite index file (None: nothing is cached); ``full``: read everything again;
     ``jobs``: processes for parsing, and for summarising in the check stage (None: one per CPU;
-    1: in this process)."""
+    1: in this process); ``tuning``: how the work is divided, for both stages (never what is found)."""
 
     index: Path | None = None
     full: bool = False
@@ -49,6 +50,7 @@ class CollectOptions:
     #: None: each source's max_file_size option, else 200 MB; a number (--max-file-size) wins over both.
     max_file_size: int | None = None
     progress: Progress = field(default_factory=NullProgress)
+    tuning: Tuning = field(default_factory=Tuning)
     #: Filled in by collect(): see Collection.stats.
     stats: Counter[str] = field(default_factory=Counter)
 
@@ -65,12 +67,14 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def fingerprint(config: ScanConfig, plugins: CollectPlugins) -> str:
+def fingerprint(config: ScanConfig, plugins: CollectPlugins, tuning: Tuning) -> str:
     """Everything besides a file's bytes that decides what it yields: the code of qmscheck and the
-    plugins (its readers, classifiers and connectors), and the classification overrides."""
+    plugins (its readers, classifiers and connectors), the classification overrides, and the size
+    of a large register's parts (what is stored of it is cut at that size)."""
     data = {
         "code": code_fingerprint(plugins.manager.get_plugins()),
         "classify": [rule.model_dump() for rule in config.classify],
+        "part_items": tuning.part_items,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
@@ -97,9 +101,10 @@ def _collect(config: ScanConfig, plugins: CollectPlugins, options: CollectOption
         full=options.full,
         jobs=options.processes,
         progress=options.progress,
-        fingerprint=fingerprint(config, plugins),
+        fingerprint=fingerprint(config, plugins, options.tuning),
         stats=options.stats,
         overrides=tuple(config.classify),
+        tuning=options.tuning,
     )
     collection = Collection(stats=context.stats)
     seen_groups: set[str] = set()

@@ -18,6 +18,7 @@ from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.evidence import CollectionWarning, EvidenceItem
 from qmscheck.model.groups import EvidenceGroup
 from qmscheck.support.progress import NullProgress, Progress
+from qmscheck.support.tuning import Tuning
 
 __all__ = [
     "DEFAULT_MAX_FILE_SIZE",
@@ -147,7 +148,8 @@ class CollectContext:
     ``cache`` keeps what each file yielded between scans; ``full`` ignores it for reading (and
     refreshes it); ``jobs`` is the number of processes for parsing (1: in this process);
     ``stats`` counts what was done, for --verbose; ``fingerprint`` changes whenever cached
-    results would no longer be valid (code, classification overrides, plugins).
+    results would no longer be valid (code, classification overrides, plugins); ``tuning`` is how
+    a connector divides its work (part sizes, when to start workers), never what it yields.
     """
 
     classify: Callable[[Candidate], Classification | None]
@@ -164,6 +166,7 @@ class CollectContext:
     #: The config's ``[[classify]]`` tables, which ``classify`` tries before the plugins. A worker
     #: process has no plugins: it classifies with these and the built-in name classifier only.
     overrides: tuple[ClassifyOverride, ...] = ()
+    tuning: Tuning = field(default_factory=Tuning)
 
 
 Collected = EvidenceItem | EvidenceGroup | CollectionWarning

@@ -29,7 +29,6 @@ from qmscheck.collecting.connectors.encode import PayloadLines, decode, decode_p
 from qmscheck.collecting.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
 from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, unit_candidate, unit_classes
 from qmscheck.collecting.connectors.worker import (
-    BATCH_BYTES,
     DOCUMENT_SUFFIXES,
     REGISTER_SUFFIXES,
     Outcome,
@@ -46,15 +45,6 @@ from qmscheck.model.groups import EvidenceGroup, part_key
 
 __all__ = ["FilesystemConnector"]
 
-#: Fewer files than this to read are parsed in this process: starting workers would cost more.
-SMALL_BATCH = 16
-#: Files the index lists for a source, from which its workers start before it is listed again.
-WARM_WORKERS_AT = 1000
-#: Items per evidence group: a larger register is checked in parts of this size.
-PART_ITEMS = 10_000
-#: Files this large are classified and written by the worker that reads them (connectors.unit_classes).
-AHEAD_BYTES = 1024 * 1024
-
 READABLE_SUFFIXES = DOCUMENT_SUFFIXES | REGISTER_SUFFIXES
 
 
@@ -70,7 +60,7 @@ def _warnings_json(warnings: list[CollectionWarning]) -> str:
 
 
 def _cached_groups(
-    group_key: str, cached: CachedFile, cache: FileCache, fingerprint: str
+    group_key: str, cached: CachedFile, cache: FileCache, fingerprint: str, part_items: int
 ) -> tuple[list[EvidenceGroup], list[CollectionWarning]] | None:
     """The cached file as groups still encoded, or None when its entry is damaged (it is read again).
 
@@ -85,10 +75,14 @@ def _cached_groups(
             [] if warnings_json == "[]" else [CollectionWarning.model_validate(w) for w in json.loads(warnings_json)]
         )
         types = _type_set(types_json)
-        parts = _part_contents(parts_json, count)
+        parts = _part_contents(parts_json, count, part_items)
     except (ValueError, TypeError, ValidationError):
         return None
-    groups = _encoded_groups(group_key, sha256, fingerprint, types, count, payload, parts, ordering) if count else []
+    groups = (
+        _encoded_groups(group_key, sha256, fingerprint, types, count, payload, parts, ordering, part_items)
+        if count
+        else []
+    )
     return groups, warnings
 
 
@@ -107,17 +101,11 @@ def _cached_results(reused: tuple[list[EvidenceGroup], list[CollectionWarning]])
     yield from groups
 
 
-#: Files the index lists at least this large are looked at before the share is listed (the size at
-#: which the workers take a file on its own, so it need not wait for others to fill a batch).
-EARLY_BYTES = BATCH_BYTES
-
-
-def _changed_large(tree: Tree, known: dict[str, Listed], limit: int, full: bool) -> dict[str, tuple[Entry, str | None]]:
-    """The large files the index lists that changed (all of them with ``full``), largest first: each
-    with its stat now and the sha256 stored for it (None with ``full``)."""
+def _changed_large(tree: Tree, large: dict[str, Listed], limit: int, full: bool) -> dict[str, tuple[Entry, str | None]]:
+    """Of the large files the index lists, those that changed (all of them with ``full``), largest
+    first: each with its stat now and the sha256 stored for it (None with ``full``)."""
     changed: dict[str, tuple[Entry, str | None]] = {}
-    large = sorted((listed for listed in known.values() if listed[1] >= EARLY_BYTES), key=lambda listed: -listed[1])
-    for location, size, mtime_ns, sha256 in large:
+    for location, size, mtime_ns, sha256 in sorted(large.values(), key=lambda listed: -listed[1]):
         entry = tree.stat(location)
         if entry is None or entry.size > limit or _suffix(location) not in READABLE_SUFFIXES:
             continue  # the listing tells what it is
@@ -137,18 +125,18 @@ def _digest(sha256: str, fingerprint: str) -> str:
     return f"{sha256}:{fingerprint}"
 
 
-def _part_contents(text: str, count: int) -> list[str]:
+def _part_contents(text: str, count: int, part_items: int) -> list[str]:
     """The stored content digests of a large register's parts (``[]`` for a file in one piece)."""
-    if count <= PART_ITEMS:
+    if count <= part_items:
         return []
     parts = json.loads(text)
-    if not isinstance(parts, list) or len(parts) != _parts_of(count) or not all(isinstance(p, str) for p in parts):
+    if (
+        not isinstance(parts, list)
+        or len(parts) != -(-count // part_items)
+        or not all(isinstance(p, str) for p in parts)
+    ):
         raise ValueError("the content digests of the parts do not match the items")
     return parts
-
-
-def _parts_of(count: int) -> int:
-    return -(-count // PART_ITEMS)
 
 
 @dataclass(frozen=True)
@@ -215,8 +203,11 @@ class FilesystemConnector:
         limit = _limit(options, context)
         key = f"{self.name}:{source}@{tree.url}"  # provenance names the configured source
         # A large share seen before: its changed files go to workers started while it is listed.
-        warm = context.jobs > 1 and context.cache.holds(key, context.fingerprint, WARM_WORKERS_AT)
-        workers = start_workers(context.jobs) if warm else None
+        warm = context.jobs > 1 and context.cache.holds(key, context.fingerprint, context.tuning.warm_workers_at)
+        workers = None
+        if warm:
+            workers = start_workers(context.jobs)
+            context.stats["workers_started_warm"] += 1
         files = self._collect(tree, source, limit, key, workers, context)
         try:
             yield from files
@@ -236,7 +227,8 @@ class FilesystemConnector:
         provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
 
         # A worker classifies a large file ahead of this process, which checks its answer (unit_classes).
-        ahead = Ahead(context.overrides, context.fingerprint, PART_ITEMS)
+        tuning = context.tuning
+        ahead = Ahead(context.overrides, context.fingerprint, tuning.part_items)
 
         def task(entry: Entry, known_sha256: str | None = None) -> Task:
             return Task(
@@ -246,7 +238,7 @@ class FilesystemConnector:
                 known_sha256,
                 provenance,
                 entry.size,
-                ahead if entry.size >= AHEAD_BYTES else None,
+                ahead if entry.size >= tuning.ahead_bytes else None,
             )
 
         # A large file seen before is looked at first, before the index lists the rest: if it changed,
@@ -256,9 +248,10 @@ class FilesystemConnector:
             {}
             if workers is None
             else _changed_large(
-                tree, context.cache.listing(key, context.fingerprint, at_least=EARLY_BYTES), limit, context.full
+                tree, context.cache.listing(key, context.fingerprint, at_least=tuning.early_bytes), limit, context.full
             )
         )
+        context.stats["read_early"] += len(early)
         feed: Queue[Task | None] = Queue()
         outcomes: Iterator[Outcome] | None = None
         if workers is not None:
@@ -335,7 +328,7 @@ class FilesystemConnector:
             # A handful of files is parsed faster here than by starting worker processes. Otherwise the
             # workers start on what changed while this process takes the rest from the index.
             work = (task(entry, stored) for entry, stored in tasks)
-            jobs = context.jobs if len(tasks) >= SMALL_BATCH else 1
+            jobs = context.jobs if len(tasks) >= context.tuning.small_batch else 1
             outcomes = Prefetched(run_tasks(work, jobs, ordered=False)) if jobs > 1 else run_tasks(work, jobs)
         else:
             for entry, stored in tasks:
@@ -351,7 +344,13 @@ class FilesystemConnector:
                 reused = (
                     None
                     if cached is None
-                    else _cached_groups(self._group_key(entry.relative), cached, context.cache, context.fingerprint)
+                    else _cached_groups(
+                        self._group_key(entry.relative),
+                        cached,
+                        context.cache,
+                        context.fingerprint,
+                        context.tuning.part_items,
+                    )
                 )
                 if reused is None:
                     damaged.append(entry)  # read the file again
@@ -391,7 +390,9 @@ class FilesystemConnector:
         stats = context.stats
         context.progress.advance()
         if outcome.unchanged and cached is not None:
-            reused = _cached_groups(self._group_key(entry.relative), cached, context.cache, context.fingerprint)
+            reused = _cached_groups(
+                self._group_key(entry.relative), cached, context.cache, context.fingerprint, context.tuning.part_items
+            )
             if reused is not None:
                 stats["rehashed"] += 1
                 context.cache.touch(key, entry.relative, entry.size, entry.mtime_ns)
@@ -424,7 +425,9 @@ class FilesystemConnector:
         if prepared is not None:
             stats["classified_ahead"] += 1
         else:
-            prepared = Prepared.written(outcome.units, classes, sha256, outcome.size, context.fingerprint, PART_ITEMS)
+            prepared = Prepared.written(
+                outcome.units, classes, sha256, outcome.size, context.fingerprint, context.tuning.part_items
+            )
         group_key = self._group_key(entry.relative)
         order = order_key(group_key)
         if context.cache.enabled and sha256:
@@ -452,6 +455,7 @@ class FilesystemConnector:
                 prepared.data,
                 prepared.parts,
                 order,
+                context.tuning.part_items,
             )
 
     def inventory(self, options: dict[str, Any], context: CollectContext) -> Iterator[Inventoried]:
@@ -471,7 +475,7 @@ class FilesystemConnector:
                 yield Inventoried(found.relative, passed="skipped", reason=found.reason)
         context.progress.start(f"reading {self.describe(options)}", len(readable))
         tasks = (Task(tree, entry.relative, _suffix(entry.relative), size=entry.size) for entry in readable)
-        for outcome in run_tasks(tasks, context.jobs if len(readable) >= SMALL_BATCH else 1):
+        for outcome in run_tasks(tasks, context.jobs if len(readable) >= context.tuning.small_batch else 1):
             context.progress.advance()
             path = outcome.relative
             if outcome.error is not None:
@@ -501,13 +505,14 @@ def _encoded_groups(
     data: bytes,
     parts: list[str],
     order: str,
+    part_items: int,
 ) -> list[EvidenceGroup]:
-    """The file's items as one group, or a large register's as parts of at most PART_ITEMS items: a
-    check decodes one part at a time, so memory does not grow with the largest file. ``parts`` are
-    the parts' content digests (:func:`part_contents`), ``order`` the file's ``order_key``."""
+    """The file's items as one group, or a large register's as parts of at most ``part_items`` items:
+    a check decodes one part at a time, so memory does not grow with the largest file. ``parts`` are
+    the parts' content digests (:func:`_part_contents`), ``order`` the file's ``order_key``."""
     digest = _digest(sha256, fingerprint)
     # A partial, not a closure: one object per group instead of four (a rescan keeps 100k of them).
-    if count <= PART_ITEMS:
+    if count <= part_items:
         return [
             EvidenceGroup.encoded(key, digest, types, count, functools.partial(_load_items, key, data), order=order)
         ]
@@ -516,14 +521,14 @@ def _encoded_groups(
             part_key(key, part),
             f"{digest}#{part}",
             types,
-            min(PART_ITEMS, count - start),
-            functools.partial(_load_part, key, data, start, min(start + PART_ITEMS, count)),
+            min(part_items, count - start),
+            functools.partial(_load_part, key, data, start, min(start + part_items, count)),
             content=parts[part],
             sha256=sha256,
             order=order,
             load_range=functools.partial(_load_part_range, key, data, start),
         )
-        for part, start in enumerate(range(0, count, PART_ITEMS))
+        for part, start in enumerate(range(0, count, part_items))
     ]
 
 
