@@ -225,7 +225,7 @@ def test_cli_index_options(tmp_path: Path) -> None:
     "damage",
     [
         "payload = x'00ff'",
-        # Still zlib data, so only the checksum tells: a rescan no longer decompresses every entry.
+        # Still zlib data, so only the checksum tells: a rescan does not decompress every entry.
         "payload = zlib_of_other_items",
         "payload = 'not bytes at all'",
         "crc = crc + 1",

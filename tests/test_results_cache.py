@@ -24,7 +24,7 @@ from qmscheck.config.scan_config import load_config
 from qmscheck.model.report import Report
 from qmscheck.plugins.manager import Plugins, load_plugins
 from qmscheck.scan import ScanRequest, scan
-from qmscheck.storage.stored_summaries import StoredRest, decode, decode_list, decode_rest, encode_rest
+from qmscheck.storage.stored_summaries import StoredRest, decode, decode_list, encode_rest
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -201,8 +201,8 @@ def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_pa
     with sqlite3.connect(index) as db:
         rows = db.execute("SELECT rule_id, rest FROM summary_rests").fetchall()
         # A rule that keeps more than a count of many files (document numbers, to find duplicates).
-        rule_id, blob = max(rows, key=lambda row: len(decode_rest(row[1])))
-        rest = decode_rest(blob)
+        rule_id, blob = max(rows, key=lambda row: len(StoredRest(row[1]).all()))
+        rest = StoredRest(blob).all()
         assert len(rest) > 10
         damaged = sorted(rest, key=int)[3]
         rest[damaged] = ["not", "a summary"]
@@ -213,7 +213,7 @@ def test_one_damaged_stored_summary_is_worked_out_again_alone(acme: Path, tmp_pa
     assert again.model_dump_json() == first.model_dump_json()
     with sqlite3.connect(index) as db:
         (blob,) = db.execute("SELECT rest FROM summary_rests WHERE rule_id = ?", (rule_id,)).fetchone()
-    assert decode_rest(blob)[damaged] != ["not", "a summary"]  # stored again, mended
+    assert StoredRest(blob).all()[damaged] != ["not", "a summary"]  # stored again, mended
 
 
 @pytest.mark.parametrize(
@@ -243,7 +243,7 @@ def test_stored_summaries_of_the_wrong_shape_are_refused(damage: dict[str, objec
     with pytest.raises((ValueError, TypeError)):
         decode(pydantic_core.to_json(whole))
     with pytest.raises((ValueError, TypeError)):
-        decode_rest(b'["a list, not an object"]')
+        StoredRest(b'["a list, not an object"]').all()
 
 
 def _procedures(org: Path) -> Path:
@@ -340,6 +340,8 @@ def test_a_duplicate_rule_keeps_its_findings_when_changed_files_hold_keys_no_oth
         answers.append((ctx.rule.id, answer))
         return answer
 
+    # Observed, not changed: the report is the same whichever way a rule's findings are kept (that is
+    # the point), and the stats count the rules kept, not which rule was kept by still_holds.
     monkeypatch.setattr(Unique, "still_holds", spy)
     index = tmp_path / "index.sqlite"
     folder = _procedures(acme)
@@ -567,7 +569,7 @@ def test_the_stored_rest_reads_one_entry_without_the_others() -> None:
     stored = StoredRest(blob)
     assert [stored.get(text) for text in ("3", "12", "40")] == [rest["3"], rest["12"], rest["40"]]
     assert stored.get("4") is None and "4" not in stored and "40" in stored
-    assert stored.all() == rest and decode_rest(blob) == rest
+    assert stored.all() == rest and StoredRest(blob).all() == rest
     assert StoredRest(_encoded({})).all() == {}
     # Entries replaced, removed (a count now) and added: while they are few, only they are written.
     changed = {12: [[], ["new"], []], 40: None, 7: [[], None, [2]]}
@@ -584,7 +586,7 @@ def test_the_stored_rest_reads_one_entry_without_the_others() -> None:
         whole, changes = updated.with_entries({})
     finally:
         StoredRest.CHANGES_AT_LEAST = 1000
-    assert whole is not None and changes == b"" and decode_rest(whole) == expected
+    assert whole is not None and changes == b"" and StoredRest(whole).all() == expected
     assert whole.split(b"\n")[1] == blob.split(b"\n")[1]  # slot 3, written back byte for byte
     # One entry that is not JSON reads as damaged, alone: the others are read as they were stored.
     lines = blob.split(b"\n")
@@ -625,6 +627,7 @@ def test_a_rule_whose_changed_files_summarise_as_before_reads_only_their_stored_
             rest._decoded = decoded  # type: ignore[method-assign]
         return rest
 
+    # Observed, not changed: which stored entries a rule decodes changes only how long a rescan takes.
     monkeypatch.setattr(GroupwiseRun, "_stored_rest", spy)
     index = tmp_path / "index.sqlite"
     _procedures(acme)
@@ -649,6 +652,8 @@ def test_the_report_findings_are_reused_while_every_rules_findings_are_the_same(
         merged.append(len(found))
         return merge_findings(found)
 
+    # Observed, not changed: stored or merged again, the report's findings are the same; only the
+    # calls to merge_findings tell them apart.
     monkeypatch.setattr(check, "merge_findings", counted)
     index = tmp_path / "index.sqlite"
     folder = _procedures(acme)

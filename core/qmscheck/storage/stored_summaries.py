@@ -302,12 +302,6 @@ def _entry(line: bytes) -> Any:
         return DAMAGED_ENTRY
 
 
-def decode_rest(blob: bytes) -> dict[str, Any]:
-    """The rest of the stored summaries, by index as text; ValueError or TypeError when it is
-    damaged as a whole (a damaged entry is found when it is revived)."""
-    return StoredRest(blob).all()
-
-
 def same_summary(group_key: str, summary: GroupSummary | None, stored: object) -> bool:
     """Whether a fresh summary that is more than a count (None: only a count) says what the
     stored entry (None: only a count) said."""
