@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,14 +30,19 @@ def test_choice_of_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     assert type(make_progress()) is NullProgress
 
 
-def test_bar_counts_every_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bar_counts_every_file() -> None:
     from rich.console import Console
 
-    bar = BarProgress(console=Console(file=io.StringIO(), force_terminal=True))
-    collect(load_config(ACME), load_plugins(entry_points=False), CollectOptions(progress=bar))
-    task = bar._bar.tasks[0]
-    assert task.completed == task.total and task.total > 20
-    assert not bar._started  # stopped when collection ended
+    terminal = io.StringIO()
+    bar = BarProgress(console=Console(file=terminal, force_terminal=True, width=100))
+    options = CollectOptions(progress=bar)
+    collect(load_config(ACME), load_plugins(entry_points=False), options)
+    shown = terminal.getvalue()
+    files = options.stats["files"]
+    # The last count the bar drew is every file of the share.
+    assert files > 20 and re.findall(r"\d+/\d+", shown)[-1] == f"{files}/{files}"
+    # Stopped when collection ended: the cursor it hid on starting is shown again.
+    assert "\x1b[?25h" in shown.rsplit("\x1b[?25l", 1)[1]
 
 
 def test_verbose_and_quiet_on_the_command_line(tmp_path: Path) -> None:

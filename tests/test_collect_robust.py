@@ -71,6 +71,7 @@ def test_unlistable_folder_is_a_warning(tmp_path: Path, monkeypatch: pytest.Monk
             raise PermissionError(13, "Permission denied")
         return real_scandir(path)
 
+    # Tests may run as root, whom no permission bits keep out of a folder: the denial is simulated.
     monkeypatch.setattr(os, "scandir", scandir)
     collection = run(root)
     assert warnings_by_locator(collection) == {"HR": "skipped: cannot list folder: permission denied"}
@@ -88,6 +89,7 @@ def test_file_vanishing_mid_scan_is_a_warning(tmp_path: Path, monkeypatch: pytes
         yield from real_walk(self)
         (root / "QP-01 Gone.docx").unlink()  # after listing, before reading
 
+    # The one moment that matters, between listing and reading, is reached only from inside the walk.
     monkeypatch.setattr(LocalTree, "walk", walk_then_delete)
     collection = run(root)
     assert warnings_by_locator(collection) == {"QP-01 Gone.docx": "skipped: the file vanished during the scan"}
