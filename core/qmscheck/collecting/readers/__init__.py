@@ -10,11 +10,13 @@ from .dates import parse_date
 from .documents import read_document
 from .errors import ExtractionError
 from .fields import canonical_field, snake
-from .models import DocumentMetadata, RegisterRow, RegisterSheet
-from .register import read_register
+from .models import DocumentMetadata, DocumentSection, DocumentTable, RegisterRow, RegisterSheet
+from .register import read_register, read_table
 
 __all__ = [
     "DocumentMetadata",
+    "DocumentSection",
+    "DocumentTable",
     "ExtractionError",
     "RegisterRow",
     "RegisterSheet",
@@ -22,5 +24,6 @@ __all__ = [
     "parse_date",
     "read_document",
     "read_register",
+    "read_table",
     "snake",
 ]

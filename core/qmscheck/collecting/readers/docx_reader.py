@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
 from . import docx_fallback
-from .control_table import table_pairs
+from .control_table import APPROVALS, REGISTER, REVISIONS, table_pairs, table_role
+from .document_parts import DocumentTables, Heading, control_line, sections
 from .docx_package import HeaderPart, Paragraph, read_content
 from .field_collector import FieldCollector, make_metadata
 from .labels import label_pairs
@@ -19,6 +21,13 @@ from .textbuf import TextBuffer
 
 _LABEL_PARAGRAPHS = 15
 _TITLE_STYLES = frozenset({"title", "heading 1", "titel", "überschrift 1", "titre"})
+_HEADING_WORDS = ("heading", "überschrift", "titre")
+# Heading styles by their case-folded names, Word's built-in English ones and those of localised
+# templates: "heading 2", "überschrift 2", "titolo 2", "título 2", "kop 2", "rubrik 2".
+# TODO(vocabulary): the heading style names of each language.
+_HEADING_STYLE = re.compile(
+    r"^(?:heading|überschrift|titre|titolo|título|titulo|kop|rubrik|overskrift|otsikko|nagłówek)\s*(\d)$"
+)
 
 # A body block: (paragraph text, its case-folded style name on demand) or a table's rows.
 Block = tuple[str, Callable[[], str]] | list[list[str]]
@@ -38,22 +47,40 @@ def _header_labels(parts: list[HeaderPart], collector: FieldCollector) -> None:
                         collector.add_pairs(label_pairs(cell), part.source)
 
 
+def _heading_level(style: str) -> int | None:
+    """1 for "heading 1" (and its names in other languages), 0 for the title style, else None."""
+    if style in _TITLE_STYLES and not style[-1:].isdigit():
+        return 0
+    match = _HEADING_STYLE.match(style)
+    return int(match.group(1)) if match else None
+
+
 def _metadata(
     blocks: Iterable[Block], header_parts: Callable[[], list[HeaderPart]], office: OfficeProperties
 ) -> DocumentMetadata:
     collector = FieldCollector()
+    parts = DocumentTables(collector)
     text = TextBuffer()
     control_found = False
     styled_title: str | None = None
     first_line: str | None = None
     body_paragraphs: list[str] = []
+    later_paragraphs: list[str] = []
     labels_done = False
+    marks: list[Heading] = []
+    # Each block's text, by position, for cutting the document into sections.
+    texts: list[str] = []
 
     for block in blocks:
         if isinstance(block, list):
-            for row in block:
-                text.add("\t".join(cell for cell in row if cell))
-            if not control_found:
+            rows_text = "\n".join("\t".join(cell for cell in row if cell) for row in block)
+            texts.append(rows_text)
+            text.add(rows_text)
+            role = table_role(block)
+            if role in (REGISTER, REVISIONS, APPROVALS):
+                heading = next((mark.text for mark in reversed(marks) if mark.level > 0), None)
+                parts.add(block, heading, 1)
+            elif not control_found:
                 pairs = table_pairs(block)
                 if pairs is not None:
                     collector.add_pairs(pairs, "control table")
@@ -61,27 +88,44 @@ def _metadata(
             continue
         paragraph_text, style_name = block
         line = paragraph_text.strip()
+        texts.append(line)
         if not line:
             continue
         text.add(line)
         first_line = first_line or line
         style = style_name()
+        level = _heading_level(style)
+        if level is not None:
+            marks.append(Heading(len(texts) - 1, level, line))
         if styled_title is None and style in _TITLE_STYLES:
             styled_title = line
-        elif style.startswith(("heading", "überschrift", "titre")):
+        elif style.startswith(_HEADING_WORDS):
             # Label lines belong to the document's front block; below the
             # first section heading "Label: text" is prose.
             labels_done = True
         if not labels_done and len(body_paragraphs) < _LABEL_PARAGRAPHS:
             body_paragraphs.append(line)
+        elif labels_done and level is None:
+            later_paragraphs.append(line)
 
     _header_labels(header_parts(), collector)
     for line in body_paragraphs:
-        collector.add_pairs(label_pairs(line), "body")
+        collector.add_pairs(control_line(line) or label_pairs(line), "body")
+    for line in later_paragraphs:
+        collector.add_pairs(control_line(line), "control line")
     feed_properties(collector, office.properties, office.custom)
 
     title = office.properties.get("title") or styled_title or first_line
-    return make_metadata(title, collector, office.properties, text, office.warnings)
+    return make_metadata(
+        title,
+        collector,
+        office.properties,
+        text,
+        office.warnings,
+        headings=tuple(mark.text for mark in marks),
+        tables=tuple(parts.registers),
+        sections=tuple(sections(marks, len(texts), lambda start, stop: "\n".join(t for t in texts[start:stop] if t))),
+    )
 
 
 def read_docx(path: Path) -> DocumentMetadata:

@@ -3,7 +3,9 @@
 A document can state its revision in the control table, a page header, the
 file properties and front matter.  The first (highest-precedence) source wins;
 a disagreeing value of equal standing becomes a warning because inconsistent
-document identification is itself a QMS finding.
+document identification is itself a QMS finding.  A revision history lower down
+stands below the document's control block, yet a disagreement with it is
+reported too: the header is kept, and the warning names both values.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import date
 
 from .dates import is_ambiguous, parse_date
 from .fields import DATE_FIELDS, DOCUMENT_FIELDS, label_priority, resolve_field, snake
-from .models import DocumentMetadata
+from .models import DocumentMetadata, DocumentSection, DocumentTable
 from .textbuf import TEXT_LIMIT, TextBuffer
 
 
@@ -26,6 +28,7 @@ class _Candidate:
     priority: int
     order: int
     keep_as_extra: bool
+    report_conflict: bool = False
 
 
 def _as_text(value: str | date) -> str:
@@ -55,13 +58,16 @@ class FieldCollector:
         extra: bool = True,
         field: str | None = None,
         priority: int | None = None,
+        report_conflict: bool = False,
     ) -> None:
         """Offer one pair.
 
         extra=False is for file properties, which already appear in
         DocumentMetadata.properties; field forces the target when the label is
         a property name rather than a human label; priority overrides the
-        label's standing (properties only fill gaps left by the document body).
+        label's standing (properties only fill gaps left by the document body);
+        report_conflict warns when this value disagrees with the one kept although it
+        stands lower.
         """
         label = " ".join(label.split())
         if not label:
@@ -75,7 +81,7 @@ class FieldCollector:
             if priority is None:
                 priority = label_priority(label)
             order = len(self._candidates)
-            self._candidates.append(_Candidate(name, label, value, source, priority, order, extra))
+            self._candidates.append(_Candidate(name, label, value, source, priority, order, extra, report_conflict))
             return
         key = snake(label)
         if key and extra:
@@ -113,7 +119,7 @@ class FieldCollector:
                 if other.keep_as_extra and key not in (snake(winner.label), name):
                     extra.setdefault(key, _as_text(other.value))
                 seen = _comparable(name, other.value)
-                if other.priority == winner.priority and seen not in reported:
+                if (other.priority == winner.priority or other.report_conflict) and seen not in reported:
                     reported.add(seen)
                     self.warnings.append(
                         f"conflicting {name}: '{_as_text(winner.value)}' ({winner.source} "
@@ -129,6 +135,10 @@ def make_metadata(
     properties: dict[str, str],
     text: TextBuffer,
     warnings: list[str],
+    *,
+    headings: tuple[str, ...] = (),
+    tables: tuple[DocumentTable, ...] = (),
+    sections: tuple[DocumentSection, ...] = (),
 ) -> DocumentMetadata:
     fields, extra = collector.result()
     all_warnings = [*warnings, *collector.warnings]
@@ -142,4 +152,7 @@ def make_metadata(
         properties=properties,
         text=text.text(),
         warnings=tuple(all_warnings),
+        headings=headings,
+        tables=tables,
+        sections=sections,
     )

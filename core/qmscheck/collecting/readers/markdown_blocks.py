@@ -47,6 +47,11 @@ def clean_inline(text: str) -> str:
     return " ".join(text.split())
 
 
+def strip_emphasis(text: str) -> str:
+    """Text without bold markers, spacing kept ("**Chair:** Owen" reads "Chair: Owen")."""
+    return _EMPHASIS.sub("", text)
+
+
 def heading_text(raw: str) -> str:
     return clean_inline(raw).strip("*_` ").strip()
 

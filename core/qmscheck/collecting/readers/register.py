@@ -8,7 +8,7 @@ from pathlib import Path
 from .boundary import translated_errors
 from .errors import ExtractionError
 from .fileio import check_readable, format_name
-from .models import RegisterSheet
+from .models import DocumentTable, RegisterSheet
 from .register_plan import plan_columns
 from .register_rows import RowStream, produce_rows
 from .register_scan import scan
@@ -45,6 +45,14 @@ def _sheet(source: TableSource, fmt: str) -> RegisterSheet | None:
         rows=rows,
         warnings=warnings,
     )
+
+
+def read_table(table: DocumentTable, fmt: str) -> RegisterSheet | None:
+    """A table found in a document (``fmt`` its suffix) read as a register sheet named after the
+    table, its rows numbered from ``table.first_row``. Its cells are text, as a CSV file's are."""
+    rows = table.rows
+    source = TableSource(name=table.name, open_rows=lambda: iter(rows), first_row=table.first_row)
+    return _sheet(source, fmt)
 
 
 def read_headers(path: Path, max_sheets: int) -> list[tuple[str | None, list[str]]]:

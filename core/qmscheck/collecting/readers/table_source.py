@@ -1,4 +1,4 @@
-"""A re-readable grid of cells: one spreadsheet sheet or one CSV file."""
+"""A re-readable grid of cells: one spreadsheet sheet, one CSV file or one table of a document."""
 
 from __future__ import annotations
 
@@ -20,11 +20,14 @@ class TableSource:
     last_column: int | None = None
     merged: list[CellRange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: 1-based number of the first row when the reader skips none (CSV: 1; a table inside a
+    #: document: the line it starts on).
+    first_row: int = 1
 
     def first_row_number(self, yielded_rows: int) -> int:
         """1-based sheet row number of the first yielded row."""
         if self.last_row is None:
-            return 1
+            return self.first_row
         return self.last_row + 2 - yielded_rows
 
     def first_column_index(self, row_width: int) -> int:
