@@ -33,8 +33,8 @@ fidelity = _load_score()
 #: Today's figures per key file: (recognition, recall, precision, grade accuracy, most clean traps hit).
 FLOORS: dict[str, tuple[float, float, float, float | None, int]] = {
     "acme": (1.0, 1.0, 1.0, 1.0, 0),
-    "brightwater-analytics": (9 / 17, 1 / 5, 1 / 9, 1.0, 2),
-    "harwood-labels": (20 / 26, 4 / 6, 5 / 19, 1.0, 1),
+    "brightwater-analytics": (15 / 17, 3 / 5, 3 / 12, 1.0, 2),
+    "harwood-labels": (20 / 26, 4 / 6, 5 / 14, 1.0, 0),
     "officina-rossi": (1 / 24, 1 / 5, 2 / 6, 0.0, 0),
     "talleres-ebro": (0.0, 0.0, 1 / 3, None, 0),
 }

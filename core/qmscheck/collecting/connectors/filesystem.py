@@ -483,7 +483,10 @@ class FilesystemConnector:
                 continue
             if not outcome.units:
                 yield Inventoried(path, passed="not recognised", reason="no sheet with a header row and data")
-            for unit in outcome.units:
+            classes = unit_classes(path, outcome.units, context.classify)
+            for unit, unit_class in zip(outcome.units, classes, strict=True):
+                if unit.part_of is not None and not isinstance(unit_class, tuple):
+                    continue  # a section or table of a document that is no evidence of its own
                 yield Inventoried(
                     path,
                     unit_candidate(path, unit),

@@ -29,8 +29,9 @@ from qmscheck.model.evidence import TYPE_NAME, Kind
 
 _TYPE = re.compile(TYPE_NAME)
 
-#: A unit collected as (evidence type, kind); one that is not collected, as the reason why.
-UnitClass = tuple[str, str] | str
+#: A unit collected as (evidence type, kind); one that is not collected, as the reason why; a part
+#: of a document that is no evidence of its own, as None (nothing to report).
+UnitClass = tuple[str, str] | str | None
 
 
 class ReadUnit(Protocol):
@@ -44,6 +45,7 @@ class ReadUnit(Protocol):
     dates: list[list[str]]
     headings: tuple[str, ...]
     text: str
+    part_of: str | None
 
 
 def unit_candidate(relative: str, unit: ReadUnit) -> Candidate:
@@ -62,10 +64,23 @@ def unit_candidate(relative: str, unit: ReadUnit) -> Candidate:
 def unit_classes(
     relative: str, units: Sequence[ReadUnit], classify: Callable[[Candidate], Classification | None]
 ) -> list[UnitClass]:
-    """Per unit, its evidence type and kind, or why it is not collected."""
+    """Per unit, its evidence type and kind, or why it is not collected. A part of a document (a
+    section, a table) is collected only when recognised as other than the whole document is, and
+    a section only when the whole is recognised."""
     classes: list[UnitClass] = []
+    whole: UnitClass = None
     for unit in units:
         classification = classify(unit_candidate(relative, unit))
+        if unit.part_of is not None:
+            part = (
+                None
+                if classification is None
+                else (classification.type, (classification.kind or kind_of(classification.type)).value)
+            )
+            # A section counts only inside a document recognised for what it is (a manual, a handbook).
+            unplaced = not unit.is_register and (whole is None or whole[0] == "unclassified")
+            classes.append(None if part is None or part == whole or unplaced or not _TYPE.fullmatch(part[0]) else part)
+            continue
         if classification is None and unit.is_register:
             classes.append("sheet not recognised as a register; add a [[classify]] entry to qmscheck.toml")
             continue
@@ -78,6 +93,7 @@ def unit_classes(
             )
             continue
         classes.append((classification.type, (classification.kind or kind_of(classification.type)).value))
+        whole = classes[-1] if not unit.is_register else whole
     return classes
 
 
@@ -94,7 +110,7 @@ class ClassifiedItems:
 def classified_items(units: Sequence[ReadUnit], classes: Sequence[UnitClass]) -> ClassifiedItems:
     result = ClassifiedItems()
     for unit, unit_class in zip(units, classes, strict=True):
-        if isinstance(unit_class, str):
+        if not isinstance(unit_class, tuple):
             continue
         evidence_type, kind = unit_class
         result.types.add(evidence_type)

@@ -17,11 +17,19 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from queue import Empty, Full, Queue
+from typing import Any
 
 from qmscheck.collecting.connectors.encode import RowItems, unclassified_item
 from qmscheck.collecting.connectors.tree import Tree
 from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, ahead_classifier, unit_classes
-from qmscheck.collecting.readers import ExtractionError, read_document, read_register
+from qmscheck.collecting.readers import (
+    DocumentMetadata,
+    ExtractionError,
+    RegisterSheet,
+    read_document,
+    read_register,
+    read_table,
+)
 from qmscheck.support.workers import pooled, process_pool
 
 DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt"})
@@ -66,6 +74,10 @@ class Unit:
     #: its content reads (empty for a register's sheet).
     headings: tuple[str, ...] = ()
     text: str = ""
+    #: For a part of a document (one of its sections, or a table in it that reads as a register):
+    #: the document's title. A part is evidence of its own only when it is recognised as
+    #: something the whole document is not; else it is dropped, without a word.
+    part_of: str | None = None
 
 
 @dataclass
@@ -132,6 +144,7 @@ def _extract(path: Path, outcome: Outcome, task: Task) -> None:
                 text=meta.text[:CLASSIFY_TEXT],
             )
         )
+        _document_parts(meta, title, outcome, task, prefix)
         return
     for sheet in read_register(path):
         unit = Unit(
@@ -142,18 +155,63 @@ def _extract(path: Path, outcome: Outcome, task: Task) -> None:
             tuple(sheet.canonical),
             list(sheet.warnings),
         )
-        place = {"path": relative} if sheet.sheet is None else {"path": relative, "sheet": sheet.sheet}
-        rows = RowItems(f"{prefix}#{sheet.sheet or ''}!", dict(task.provenance), place, sha256=sha256, size=size)
-        try:
-            for row in sheet.rows:
-                item, dated = rows.item(row.row, row.values)
-                unit.items.append(item)
-                unit.dates.append(dated)
-        except ExtractionError:
-            raise
-        except Exception as exc:  # rows are parsed lazily, outside read_register's error boundary
-            raise ExtractionError(f"not a valid {suffix} file ({type(exc).__name__}: {exc})") from exc
+        place: dict[str, Any] = {"path": relative} if sheet.sheet is None else {"path": relative, "sheet": sheet.sheet}
+        _add_rows(unit, sheet, place, prefix, task, outcome)
         outcome.units.append(unit)
+
+
+def _add_rows(
+    unit: Unit, sheet: RegisterSheet, place: dict[str, Any], prefix: str, task: Task, outcome: Outcome
+) -> None:
+    rows = RowItems(
+        f"{prefix}#{sheet.sheet or ''}!", dict(task.provenance), place, sha256=outcome.sha256 or "", size=outcome.size
+    )
+    try:
+        for row in sheet.rows:
+            item, dated = rows.item(row.row, row.values)
+            unit.items.append(item)
+            unit.dates.append(dated)
+    except ExtractionError:
+        raise
+    except Exception as exc:  # rows are parsed lazily, outside read_register's error boundary
+        raise ExtractionError(f"not a valid {task.suffix} file ({type(exc).__name__}: {exc})") from exc
+
+
+def _document_parts(meta: DocumentMetadata, title: str, outcome: Outcome, task: Task, prefix: str) -> None:
+    """A unit for each table of the document that reads as a register (its rows the items, located
+    by the table's name and the row's line) and for each of its top-level sections (located by
+    heading and line, carrying the document's control fields: the section is controlled with it)."""
+    relative = task.relative
+    for table in meta.tables:
+        sheet = read_table(table, task.suffix)
+        if sheet is None:
+            continue
+        unit = Unit(title, True, sheet.sheet, tuple(sheet.headers), tuple(sheet.canonical), part_of=title)
+        _add_rows(unit, sheet, {"path": relative, "sheet": sheet.sheet}, prefix, task, outcome)
+        if unit.items:
+            outcome.units.append(unit)
+    for section in meta.sections:
+        item, dated = unclassified_item(
+            f"{prefix}#{section.heading}!{section.line}",
+            _provenance(task, {"path": relative, "sheet": section.heading, "row": section.line}),
+            dict(meta.fields),
+            title=section.heading,
+            sha256=outcome.sha256 or "",
+            size=outcome.size,
+            text=section.text,
+        )
+        outcome.units.append(
+            Unit(
+                section.heading,
+                False,
+                section.heading,
+                items=[item],
+                dates=[dated],
+                headings=section.headings,
+                text=section.text[:CLASSIFY_TEXT],
+                part_of=title,
+            )
+        )
 
 
 def process(task: Task) -> Outcome:
