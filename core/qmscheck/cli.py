@@ -501,9 +501,10 @@ def report_command(
 @main.group(invoke_without_command=True)
 @click.pass_context
 def rules(ctx: click.Context) -> None:
-    """List the rules of every loaded pack."""
+    """List the rules of every loaded pack, then every ISO 9001 clause as checked by evidence rules or manual."""
     if ctx.invoked_subcommand is not None:
         return
+    from qmscheck.checking.manual import bundled_manual_checks, clause_coverage, coverage_lines
     from qmscheck.checking.packs import load_packs
     from qmscheck.model.report import clause_key
 
@@ -516,6 +517,8 @@ def rules(ctx: click.Context) -> None:
             f"{rule.id:<8} {rule.clause:<9} {rule.grade.value:<11} stage {stages:<4} {rule.check.kind:<9} {rule.title}"
         )
     click.echo(f"{len(loaded.rules)} rules in {len(loaded.packs)} pack(s)")
+    click.echo("")
+    click.echo("\n".join(coverage_lines(clause_coverage(loaded.rules, bundled_manual_checks()))))
 
 
 @rules.command("explain")

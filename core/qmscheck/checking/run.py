@@ -21,8 +21,10 @@ from qmscheck.checking.engine import Probe, evaluate
 from qmscheck.checking.facts import to_fact
 from qmscheck.checking.grading import grade_failures
 from qmscheck.checking.groupwise import GroupwiseRule, GroupwiseRun
+from qmscheck.checking.manual import bundled_manual_checks, manual_checks_for
 from qmscheck.checking.merge import merge_findings
 from qmscheck.checking.packs import LoadedPacks, LoadedRule
+from qmscheck.checking.passed import EvidenceSeenBy, passed_rules, rules_not_run
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, positions_of
 from qmscheck.checking.scope import applicability
 from qmscheck.checking.understanding import request_unestablished_absences, understanding_of
@@ -194,6 +196,10 @@ def _findings(
     return findings
 
 
+#: What a rule that found nothing stores: its findings' content says so without decoding them.
+_NOTHING = StoredFindings.of([]).content
+
+
 def _report_findings(
     settings: str, by_rule: list[tuple[str, StoredFindings]], cache: ResultCache, full: bool
 ) -> list[Finding]:
@@ -256,6 +262,12 @@ def _run_check(
         cache.close()
     understanding = understanding_of(collection)
     findings = request_unestablished_absences(findings, understanding)
+    passed = passed_rules(
+        ((loaded, stored.content == _NOTHING) for loaded, (_, stored) in zip(active, by_rule[1:], strict=True)),
+        findings,
+        {rule_id: sorted({t for probe in probes for t in probe.types}) for rule_id, probes in probes_of.items()},
+        EvidenceSeenBy(collection.groups, by_type),
+    )
     rule_counts: dict[str, int] = defaultdict(int)
     for loaded in rules:
         rule_counts[loaded.pack.name] += 1
@@ -272,6 +284,9 @@ def _run_check(
         rules_evaluated=len(active),
         findings=findings,
         not_applicable=scope.not_applicable,
+        rules_passed=passed,
+        rules_not_run=rules_not_run(packs.rules, options.stage, options.edition, scope.not_applicable),
+        manual_checks=manual_checks_for(bundled_manual_checks(), scope.not_applicable),
         warnings=collection.warnings,
         understanding=understanding,
         summary=summarise(findings),

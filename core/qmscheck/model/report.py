@@ -53,6 +53,65 @@ class NotApplicable(BaseModel):
     rule_ids: list[str]
 
 
+#: Files named in a passed rule's ``evidence.sample``: enough to see what it read, bounded on any share.
+SAMPLE_FILES: Final = 3
+
+
+class EvidenceSeen(BaseModel):
+    """What a rule read: the evidence of the types it selects, as counts, a few files and a digest, so
+    that a rule that read 100,000 files costs the report a few lines."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    types: list[str] = Field(description="The evidence types the rule reads.")
+    files: int = Field(description="Files (and ERP tables) holding evidence of those types.")
+    items: int = Field(
+        description="Evidence items in those files, of every type they hold (a workbook may hold several "
+        "registers): counted from the evidence index without decoding a file."
+    )
+    sample: list[str] = Field(description=f"The first {SAMPLE_FILES} of those files, in evidence order.")
+    digest: str = Field(
+        description="sha256 of every file of those types and of its content: equal in two reports, "
+        "the rule read the same evidence."
+    )
+
+
+class PassedRule(BaseModel):
+    """A rule that ran and found nothing to report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule_id: str
+    clause: str
+    title: str
+    pack: str
+    evidence: EvidenceSeen
+
+
+class RuleNotRun(BaseModel):
+    """A rule of a loaded pack that this scan did not run, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule_id: str
+    clause: str
+    title: str
+    pack: str
+    reason: str = Field(description="'not applicable: ...', 'stage 2 only', 'not in ISO 9001:2026', 'deprecated'.")
+
+
+class ManualCheck(BaseModel):
+    """A requirement no evidence rule checks: what an auditor asks and looks at on site. To verify, never
+    passed and never a finding: it changes neither the verdict nor the exit code."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    clause: str
+    title: str
+    questions: list[str] = Field(description="What the auditor asks, and whom.")
+    evidence: list[str] = Field(description="The evidence to request or observe.")
+
+
 class PackInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -146,6 +205,15 @@ class Report(BaseModel):
     rules_evaluated: int
     findings: list[Finding]
     not_applicable: list[NotApplicable] = Field(default_factory=list)
+    rules_passed: list[PassedRule] = Field(
+        default_factory=list, description="Rules that ran and raised no finding, with the evidence they read."
+    )
+    rules_not_run: list[RuleNotRun] = Field(
+        default_factory=list, description="Rules of the loaded packs that this scan did not run, and why."
+    )
+    manual_checks: list[ManualCheck] = Field(
+        default_factory=list, description="Requirements to verify on site: no evidence rule checks them."
+    )
     warnings: list[CollectionWarning] = Field(default_factory=list)
     understanding: Understanding | None = Field(
         None, description="How much of the sources was understood; none for evidence given directly, not collected."
