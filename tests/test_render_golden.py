@@ -2,7 +2,8 @@
 
 The report is built in code, not scanned, so renderer tests never depend on the engine:
 findings of every grade, evidence with sheet/row locators and hashes, an ERP record,
-findings about absent evidence, a warning, a not-applicable clause, and hostile text
+findings about absent evidence, a warning, a not-applicable clause, rules that passed (one
+with nothing to check) and did not run, manual checks to verify on site, and hostile text
 (``<script>``, pipes, a control character) where evidence text can end up.
 Other ``test_render_*`` modules import :func:`golden_report` from here.
 """
@@ -17,10 +18,14 @@ from qmscheck.model.evidence import CollectionWarning, Organisation
 from qmscheck.model.grades import Grade
 from qmscheck.model.report import (
     EvidenceRef,
+    EvidenceSeen,
     Finding,
+    ManualCheck,
     NotApplicable,
     PackInfo,
+    PassedRule,
     Report,
+    RuleNotRun,
     SourceInfo,
     finding_sort_key,
     summarise,
@@ -179,6 +184,65 @@ def golden_findings() -> list[Finding]:
     return sorted(findings, key=finding_sort_key)
 
 
+def golden_passed() -> list[PassedRule]:
+    return [
+        PassedRule(
+            rule_id="CAL003",
+            clause="7.1.5",
+            title="Calibration is traceable and dated",
+            pack="iso9001",
+            evidence=EvidenceSeen(
+                types=["calibration_record"],
+                files=4,
+                items=57,
+                sample=[
+                    "filesystem:04 Records/Calibration Log.xlsx",
+                    f"filesystem:04 Records/Gauges {XSS} | 2025.xlsx",
+                    "filesystem:04 Records/Gauges 2026.xlsx",
+                ],
+                digest=SHA_CALIBRATION,
+            ),
+        ),
+        PassedRule(
+            rule_id="POL001",
+            clause="5.2",
+            title="A quality policy is documented",
+            pack="iso9001",
+            evidence=EvidenceSeen(
+                types=["quality_manual", "quality_policy"],
+                files=1,
+                items=1,
+                sample=["filesystem:01 Policies/Quality Policy.docx"],
+                digest=SHA_PROCEDURE,
+            ),
+        ),
+        PassedRule(
+            rule_id="NCR002",
+            clause="10.2.1",
+            title="Open nonconformities are not overdue",
+            pack="iso9001",
+            evidence=EvidenceSeen(types=["corrective_action"], files=0, items=0, sample=[], digest=SHA_NC_LOG),
+        ),
+    ]
+
+
+def golden_manual_checks() -> list[ManualCheck]:
+    return [
+        ManualCheck(
+            clause="7.3",
+            title="People know the policy, their objectives and their part",
+            questions=["Ask staff what the policy means for their work.", f"Ask about {XSS} | pipes."],
+            evidence=["Induction records."],
+        ),
+        ManualCheck(
+            clause="10.3",
+            title="The QMS keeps getting better",
+            questions=["Ask how top management judges improvement."],
+            evidence=["Key indicators over two years.", "Completed improvement actions."],
+        ),
+    ]
+
+
 def golden_report(findings: list[Finding] | None = None) -> Report:
     chosen = golden_findings() if findings is None else findings
     return Report(
@@ -200,6 +264,27 @@ def golden_report(findings: list[Finding] | None = None) -> Report:
         not_applicable=[
             NotApplicable(clause="8.3", justification="No design | development work", rule_ids=["DES001", "DES002"])
         ],
+        rules_passed=golden_passed(),
+        rules_not_run=[
+            RuleNotRun(
+                rule_id=rule_id,
+                clause="8.3",
+                title=f"Design rule {rule_id}",
+                pack="iso9001",
+                reason="not applicable: clause 8.3 declared not applicable",
+            )
+            for rule_id in ("DES001", "DES002")
+        ]
+        + [
+            RuleNotRun(
+                rule_id="AUD009",
+                clause="9.2.2",
+                title="Audit programme reviewed at stage 1",
+                pack="iso9001",
+                reason="stage 1 only",
+            )
+        ],
+        manual_checks=golden_manual_checks(),
         warnings=[
             CollectionWarning(
                 connector="filesystem", locator="05 Broken/Corrupt Register.xlsx", message=f"not a zip file {XSS}"

@@ -127,3 +127,19 @@ def test_the_xss_probe_would_notice_a_payload_that_runs(browser: Browser) -> Non
         assert watched.dialogs == ["1"]
     finally:
         page.close()
+
+
+def test_passed_rules_and_manual_checks_are_folded_until_opened(opened: Watched) -> None:
+    page = opened.page
+    passed_rows = page.locator("#rules-passed tbody tr")
+    assert passed_rows.count() == 3 and not passed_rows.first.is_visible()
+    page.locator("#rules-passed summary").click()
+    assert passed_rows.first.is_visible() and "calibration_record" in page.locator("#rules-passed").inner_text()
+    manual = page.locator("#manual-checks details")
+    assert manual.count() == 2
+    question = manual.first.locator("li").first
+    assert not question.is_visible()
+    manual.first.locator("summary").click()
+    assert question.is_visible() and question.inner_text() == "Ask staff what the policy means for their work."
+    assert len(opened.visible_grades()) == len(golden_findings())  # the findings filter leaves these alone
+    assert opened.errors == [] and opened.dialogs == []

@@ -1,10 +1,12 @@
-"""JUnit XML: well-formed, one suite per pack, one testcase per rule, one failure per finding."""
+"""JUnit XML: well-formed, one suite per pack, one testcase per rule (failing, passing or skipped), one failure
+per finding, and the manual checks as skipped testcases of a suite of their own."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
 import pytest
+from qmscheck.model.report import clause_key
 from qmscheck.rendering.junit import JunitRenderer
 from test_render_golden import XSS, golden_report
 
@@ -22,7 +24,7 @@ def suite(root: ET.Element, name: str) -> ET.Element:
 
 def test_is_well_formed_with_one_suite_per_pack(root: ET.Element) -> None:
     assert root.tag == "testsuites"
-    assert [s.get("name") for s in root.findall("testsuite")] == ["iso9001", "qmscheck"]
+    assert [s.get("name") for s in root.findall("testsuite")] == ["iso9001", "qmscheck", "to verify on site"]
     assert suite(root, "iso9001").find("properties/property[@name='version']").get("value") == "0.1.0"  # type: ignore[union-attr]
 
 
@@ -62,12 +64,61 @@ def test_evidence_locators_and_hashes_are_in_the_failure_body(root: ET.Element) 
     assert "fix: Fix for CMP001" in body
 
 
-def test_not_applicable_rules_are_skipped_and_passing_rules_counted(root: ET.Element) -> None:
+def test_rules_not_run_are_skipped_with_their_reason(root: ET.Element) -> None:
     iso = suite(root, "iso9001")
-    skipped = [(c.get("classname"), c.get("name")) for c in iso.findall("testcase") if c.find("skipped") is not None]
-    assert skipped == [("8.3", "DES001"), ("8.3", "DES002")]
-    passing = iso.find("testcase[@name='rules without findings']/system-out")
-    assert passing is not None and passing.text == "10 rules evaluated without findings"  # 20 - 8 failing - 2 n/a
+    skipped = {
+        c.get("name"): skip.get("message") for c in iso.findall("testcase") if (skip := c.find("skipped")) is not None
+    }
+    assert skipped == {
+        "DES001 Design rule DES001": "not applicable: clause 8.3 declared not applicable",
+        "DES002 Design rule DES002": "not applicable: clause 8.3 declared not applicable",
+        "AUD009 Audit programme reviewed at stage 1": "stage 1 only",
+    }
+
+
+def test_passed_rules_are_passing_testcases_that_say_what_they_read(root: ET.Element) -> None:
+    iso = suite(root, "iso9001")
+    passing = {
+        c.get("name"): c.findtext("system-out")
+        for c in iso.findall("testcase")
+        if c.find("failure") is None and c.find("skipped") is None
+    }
+    assert set(passing) == {
+        "CAL003 Calibration is traceable and dated",
+        "POL001 A quality policy is documented",
+        "NCR002 Open nonconformities are not overdue",
+    }
+    assert passing["CAL003 Calibration is traceable and dated"] == (
+        "calibration_record: 4 files, 57 items (filesystem:04 Records/Calibration Log.xlsx, "
+        "filesystem:04 Records/Gauges <script>alert(1)</script> | 2025.xlsx, filesystem:04 Records/Gauges 2026.xlsx, "
+        "...); digest 9fb7b39dd664"
+    )
+    assert passing["NCR002 Open nonconformities are not overdue"] == "corrective_action: none found, nothing to check"
+    assert iso.find("testcase[@name='rules without findings']") is None
+
+
+def test_testcases_are_in_clause_order(root: ET.Element) -> None:
+    classnames = [c.get("classname") or "" for c in suite(root, "iso9001").findall("testcase")]
+    assert classnames == sorted(classnames, key=clause_key)
+
+
+def test_manual_checks_are_skipped_testcases_of_their_own_suite(root: ET.Element) -> None:
+    manual = suite(root, "to verify on site")
+    cases = manual.findall("testcase")
+    assert [(c.get("classname"), c.get("name")) for c in cases] == [
+        ("7.3", "7.3 People know the policy, their objectives and their part"),
+        ("10.3", "10.3 The QMS keeps getting better"),
+    ]
+    assert all(c.find("skipped") is not None and c.find("failure") is None for c in cases)
+    body = cases[1].findtext("system-out") or ""
+    assert body.splitlines() == [
+        "Ask:",
+        "- Ask how top management judges improvement.",
+        "Request:",
+        "- Key indicators over two years.",
+        "- Completed improvement actions.",
+    ]
+    assert (manual.get("tests"), manual.get("skipped"), manual.get("failures")) == ("2", "2", "0")
 
 
 def test_counts_add_up(root: ET.Element) -> None:

@@ -48,7 +48,7 @@ def tables(rendered: str) -> list[list[str]]:
 
 def test_every_table_row_has_exactly_the_header_columns(rendered: str) -> None:
     all_tables = tables(rendered)
-    assert len(all_tables) == 1 + 5 + 1  # counts, one per clause, not applicable
+    assert len(all_tables) == 1 + 5 + 2 + 1  # counts, one per clause, passed and not run, not applicable
     for table in all_tables:
         header = len(UNESCAPED_PIPE.findall(table[0]))
         assert all(len(UNESCAPED_PIPE.findall(row)) == header for row in table), table
@@ -68,10 +68,29 @@ def test_evidence_locators_hashes_and_absences_are_listed(rendered: str) -> None
 
 
 def test_html_from_evidence_stays_text(rendered: str) -> None:
-    # Only the renderer's own line breaks are HTML; every "<" from the report is escaped.
-    assert re.findall(r"(?<!\\)<[^>]*>", rendered) == ["<br>"] * rendered.count("<br>")
+    # Only the renderer's own line breaks and folds are HTML; every "<" from the report is escaped.
+    own = {"<br>", "<details>", "</details>", "<summary>", "</summary>"}
+    assert set(re.findall(r"(?<!\\)<[^>]*>", rendered)) == own
     assert r"\<img src=x onerror=" in rendered
     assert r"\<script\>alert(1)\</script\>" in rendered
+
+
+def test_manual_checks_are_listed_to_verify_on_site(rendered: str) -> None:
+    section = rendered.split("## To verify on site (2)\n", 1)[1].split("\n## ", 1)[0]
+    assert "<details><summary>7.3 People know the policy, their objectives and their part</summary>" in section
+    assert "- Ask about \\<script\\>alert(1)\\</script\\> \\| pipes." in section
+    assert section.index("10.3 The QMS") > section.index("7.3 People")
+    assert section.count("<details>") == section.count("</details>") == 2
+
+
+def test_passed_rules_and_rules_not_run_are_folded(rendered: str) -> None:
+    passed = rendered.split("## Rules that passed (3)\n", 1)[1].split("\n## ", 1)[0]
+    assert passed.lstrip().startswith("<details><summary>") and passed.rstrip().endswith("</details>")
+    rows = [line for line in passed.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [row.split(" | ")[1] for row in rows] == ["POL001", "CAL003", "NCR002"]
+    assert "corrective\\_action: none found, nothing to check" in passed
+    not_run = rendered.split("## Rules that did not run (3)\n", 1)[1].split("\n## ", 1)[0]
+    assert "| 9.2.2 | AUD009 | Audit programme reviewed at stage 1 | stage 1 only |" in not_run
 
 
 def test_not_applicable_and_warnings(rendered: str) -> None:

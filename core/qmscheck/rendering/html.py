@@ -1,4 +1,5 @@
-"""One self-contained HTML page for the quality manager: verdict, heat-map, gap analysis, findings.
+"""One self-contained HTML page for the quality manager: verdict, heat-map, gap analysis, findings, what
+to verify on site, and, folded (``<details>``), the rules that passed and those that did not run.
 
 Nothing is loaded from anywhere (styles and script are inline, pinned by a
 Content-Security-Policy), so the file can be mailed, archived with the audit file, or
@@ -17,6 +18,7 @@ from qmscheck.rendering.html_assets import CONTENT_SECURITY_POLICY, SCRIPT, STYL
 from qmscheck.rendering.readiness import (
     CLAUSE_TITLES,
     Verdict,
+    evidence_line,
     grade_counts,
     plural,
     sorted_findings,
@@ -169,6 +171,61 @@ def _not_applicable(report: Report) -> str:
     )
 
 
+def _manual_checks(report: Report) -> str:
+    if not report.manual_checks:
+        return ""
+    blocks = []
+    for check in sorted(report.manual_checks, key=lambda check: clause_key(check.clause)):
+        questions = "".join(f"<li>{escape(question)}</li>" for question in check.questions)
+        evidence = "".join(f"<li>{escape(item)}</li>" for item in check.evidence)
+        blocks.append(
+            f'<details class="manual" data-clause="{escape(check.clause)}"><summary>{escape(check.clause)} '
+            f"{escape(check.title)}</summary><h3>Ask</h3><ul>{questions}</ul>"
+            f"<h3>Request</h3><ul>{evidence}</ul></details>"
+        )
+    return (
+        f'<section id="manual-checks"><h2>To verify on site ({len(report.manual_checks)})</h2>'
+        '<p class="meta">No evidence rule checks these requirements: an auditor verifies them by interview and '
+        "observation. They are neither passed nor findings.</p>"
+        f"{''.join(blocks)}</section>"
+    )
+
+
+def _folded(section: str, heading: str, summary: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    head = "".join(f'<th scope="col">{escape(column)}</th>' for column in columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    return (
+        f'<section id="{section}"><h2>{escape(heading)}</h2><details><summary>{escape(summary)}</summary>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></details></section>"
+    )
+
+
+def _rules_passed(report: Report) -> str:
+    if not report.rules_passed:
+        return ""
+    rules = sorted(report.rules_passed, key=lambda rule: (clause_key(rule.clause), rule.rule_id))
+    return _folded(
+        "rules-passed",
+        f"Rules that passed ({len(rules)})",
+        "Ran and found nothing; the evidence each read",
+        ("Clause", "Rule", "Title", "Evidence read"),
+        [(rule.clause, rule.rule_id, rule.title, evidence_line(rule.evidence)) for rule in rules],
+    )
+
+
+def _rules_not_run(report: Report) -> str:
+    if not report.rules_not_run:
+        return ""
+    rules = sorted(report.rules_not_run, key=lambda rule: (clause_key(rule.clause), rule.rule_id))
+    return _folded(
+        "rules-not-run",
+        f"Rules that did not run ({len(rules)})",
+        "Not applicable, or for another audit stage",
+        ("Clause", "Rule", "Title", "Why not"),
+        [(rule.clause, rule.rule_id, rule.title, rule.reason) for rule in rules],
+    )
+
+
 def _warnings(report: Report) -> str:
     if not report.warnings:
         return ""
@@ -198,6 +255,8 @@ def _provenance(report: Report) -> str:
         ("Evidence items", str(report.evidence_count)),
         ("Rule packs", f"<ul>{packs}</ul>" if packs else "-"),
         ("Rules evaluated", str(report.rules_evaluated)),
+        ("Rules passed", str(len(report.rules_passed))),
+        ("To verify on site", str(len(report.manual_checks))),
         ("Tool", f"qmscheck {escape(report.tool_version)}, report schema {escape(report.schema_version)}"),
     ]
     if report.generated_at:
@@ -230,6 +289,9 @@ class HtmlRenderer:
             _heatmap(findings),
             _gaps(findings),
             _findings_table(findings),
+            _manual_checks(report),
+            _rules_passed(report),
+            _rules_not_run(report),
             _not_applicable(report),
             _warnings(report),
             _provenance(report),

@@ -56,6 +56,11 @@ thead th { background: var(--wash); }
 dl.provenance { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dl.provenance dt { font-weight: 600; }
 dl.provenance dd { margin: 0; }
+details { margin: .4rem 0; }
+details > summary { cursor: pointer; font-weight: 600; }
+details.manual { border: 1px solid var(--line); border-radius: 8px; padding: .4rem 1rem; }
+details.manual h3 { font-size: .95rem; margin: .5rem 0 .2rem; }
+details.manual ul { margin: 0; padding-left: 1.1rem; }
 @media print { .filters { display: none; } }
 """
 

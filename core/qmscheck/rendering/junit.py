@@ -1,10 +1,16 @@
 """JUnit XML, so a CI server shows the QMS checks next to the unit tests.
 
-One testsuite per rule pack. One testcase per rule that raised findings (classname =
-clause, name = rule id and title) with one ``<failure>`` per finding (type = grade,
-message = statement). Rules declared not applicable are skipped testcases. The report
-counts the rules that passed but does not name them, so they appear as one passing
-"rules without findings" testcase per pack.
+One testsuite per rule pack, with one testcase per rule (classname = clause, name = rule id
+and title), in clause order:
+
+- a rule that raised findings fails, with one ``<failure>`` per finding (type = grade,
+  message = statement);
+- a rule that ran and found nothing passes; its ``<system-out>`` says what evidence it read;
+- a rule the scan did not run (not applicable, the other audit stage, another edition) is
+  skipped, with the reason.
+
+The manual checks, requirements to verify on site, are skipped testcases of a suite of their
+own: never passed, never failed.
 """
 
 from __future__ import annotations
@@ -13,11 +19,14 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from qmscheck.model.report import Finding, Report, clause_key
-from qmscheck.rendering.readiness import sorted_findings
+from qmscheck.model.report import Finding, ManualCheck, Report, clause_key
+from qmscheck.rendering.readiness import evidence_line, sorted_findings
 
 # Characters XML 1.0 cannot carry at all: evidence text scraped from files may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+#: The suite of the manual checks.
+MANUAL_SUITE = "to verify on site"
 
 
 def _text(value: str) -> str:
@@ -25,30 +34,46 @@ def _text(value: str) -> str:
 
 
 @dataclass
+class _Case:
+    clause: str
+    name: str
+    failures: list[Finding] = field(default_factory=list)
+    skipped: str | None = None
+    out: str | None = None
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        return clause_key(self.clause), self.name
+
+
+@dataclass
 class _Suite:
     name: str
     version: str = ""
-    findings_by_rule: dict[str, list[Finding]] = field(default_factory=dict)
-    skipped: list[tuple[str, str, str]] = field(default_factory=list)  # (clause, rule id, justification)
-    declared_rules: int | None = None
-
-    @property
-    def without_findings(self) -> int:
-        if self.declared_rules is None:
-            return 0
-        return max(self.declared_rules - len(self.findings_by_rule) - len(self.skipped), 0)
+    cases: dict[str, _Case] = field(default_factory=dict)
 
 
 def _suites(report: Report) -> list[_Suite]:
-    suites = {pack.name: _Suite(pack.name, pack.version, declared_rules=pack.rules) for pack in report.packs}
+    suites = {pack.name: _Suite(pack.name, pack.version) for pack in report.packs}
+
+    def case(pack: str, rule_id: str, clause: str, title: str) -> _Case:
+        cases = suites.setdefault(pack, _Suite(pack)).cases
+        return cases.setdefault(rule_id, _Case(clause, f"{rule_id} {title}".rstrip()))
+
     for finding in sorted_findings(report):
-        suite = suites.setdefault(finding.pack, _Suite(finding.pack))
-        suite.findings_by_rule.setdefault(finding.rule_id, []).append(finding)
-    # Not-applicable rules are not tagged with their pack; with one pack there is no doubt.
+        case(finding.pack, finding.rule_id, finding.clause, finding.title).failures.append(finding)
+    for passed in report.rules_passed:
+        case(passed.pack, passed.rule_id, passed.clause, passed.title).out = evidence_line(passed.evidence)
+    for not_run in report.rules_not_run:
+        case(not_run.pack, not_run.rule_id, not_run.clause, not_run.title).skipped = not_run.reason
+    # A report that lists no rule that did not run (saved by an older qmscheck) still names the
+    # not-applicable ones, though not their pack; with one pack there is no doubt.
+    listed = {not_run.rule_id for not_run in report.rules_not_run}
     home = report.packs[0].name if len(report.packs) == 1 else "not applicable"
     for excluded in report.not_applicable:
         for rule_id in excluded.rule_ids:
-            suites.setdefault(home, _Suite(home)).skipped.append((excluded.clause, rule_id, excluded.justification))
+            if rule_id not in listed:
+                case(home, rule_id, excluded.clause, "").skipped = f"not applicable: {excluded.justification}"
     return [suites[name] for name in sorted(suites)]
 
 
@@ -61,34 +86,50 @@ def _failure_body(finding: Finding) -> str:
     return "\n".join(lines)
 
 
+def _finish(element: ET.Element, tests: int, failures: int, skipped: int) -> ET.Element:
+    element.set("tests", str(tests))
+    element.set("failures", str(failures))
+    element.set("errors", "0")
+    element.set("skipped", str(skipped))
+    return element
+
+
 def _suite_element(suite: _Suite) -> ET.Element:
     element = ET.Element("testsuite", name=_text(suite.name))
     if suite.version:
         properties = ET.SubElement(element, "properties")
         ET.SubElement(properties, "property", name="version", value=_text(suite.version))
-    tests = failures = 0
-    ordered = sorted(suite.findings_by_rule.items(), key=lambda item: (clause_key(item[1][0].clause), item[0]))
-    for rule_id, findings in ordered:
-        first = findings[0]
-        case = ET.SubElement(element, "testcase", classname=_text(first.clause), name=_text(f"{rule_id} {first.title}"))
-        for finding in findings:
-            failure = ET.SubElement(case, "failure", type=finding.grade.value, message=_text(finding.statement))
+    failures = skipped = 0
+    cases = sorted(suite.cases.values(), key=lambda case: case.key)
+    for case in cases:
+        testcase = ET.SubElement(element, "testcase", classname=_text(case.clause), name=_text(case.name))
+        for finding in case.failures:
+            failure = ET.SubElement(testcase, "failure", type=finding.grade.value, message=_text(finding.statement))
             failure.text = _text(_failure_body(finding))
             failures += 1
-        tests += 1
-    for clause, rule_id, justification in sorted(suite.skipped, key=lambda s: (clause_key(s[0]), s[1])):
-        case = ET.SubElement(element, "testcase", classname=_text(clause), name=_text(rule_id))
-        ET.SubElement(case, "skipped", message=_text(f"not applicable: {justification}"))
-        tests += 1
-    if suite.without_findings:
-        case = ET.SubElement(element, "testcase", classname=_text(suite.name), name="rules without findings")
-        ET.SubElement(case, "system-out").text = f"{suite.without_findings} rules evaluated without findings"
-        tests += 1
-    element.set("tests", str(tests))
-    element.set("failures", str(failures))
-    element.set("errors", "0")
-    element.set("skipped", str(len(suite.skipped)))
-    return element
+        if case.skipped is not None and not case.failures:
+            ET.SubElement(testcase, "skipped", message=_text(case.skipped))
+            skipped += 1
+        if case.out is not None and not case.failures:
+            ET.SubElement(testcase, "system-out").text = _text(case.out)
+    return _finish(element, len(cases), failures, skipped)
+
+
+def _manual_body(check: ManualCheck) -> str:
+    lines = ["Ask:", *(f"- {question}" for question in check.questions), "Request:"]
+    lines += [f"- {evidence}" for evidence in check.evidence]
+    return "\n".join(lines)
+
+
+def _manual_suite(checks: list[ManualCheck]) -> ET.Element:
+    element = ET.Element("testsuite", name=MANUAL_SUITE)
+    for check in checks:
+        testcase = ET.SubElement(
+            element, "testcase", classname=_text(check.clause), name=_text(f"{check.clause} {check.title}")
+        )
+        ET.SubElement(testcase, "skipped", message=MANUAL_SUITE)
+        ET.SubElement(testcase, "system-out").text = _text(_manual_body(check))
+    return _finish(element, len(checks), 0, len(checks))
 
 
 class JunitRenderer:
@@ -98,6 +139,8 @@ class JunitRenderer:
     def render(self, report: Report, *, color: bool = False) -> str:
         root = ET.Element("testsuites", name=_text(f"qmscheck {report.tool_version}: {report.organisation.name}"))
         suites = [_suite_element(suite) for suite in _suites(report)]
+        if report.manual_checks:
+            suites.append(_manual_suite(sorted(report.manual_checks, key=lambda check: clause_key(check.clause))))
         root.extend(suites)
         for attribute in ("tests", "failures", "errors", "skipped"):
             root.set(attribute, str(sum(int(suite.get(attribute, "0")) for suite in suites)))

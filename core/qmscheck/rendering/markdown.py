@@ -1,4 +1,5 @@
-"""Markdown for a wiki page or a pull-request comment: the verdict, the counts, one table per clause.
+"""Markdown for a wiki page or a pull-request comment: the verdict, the counts, one table per clause,
+then what to verify on site and, folded (``<details>``), the rules that passed and those that did not run.
 
 Text from evidence is escaped so it stays text: pipes cannot split a table cell, and
 ``<``, ``*``, ``[`` and friends cannot become HTML, emphasis or links.
@@ -7,10 +8,18 @@ Text from evidence is escaped so it stays text: pipes cannot split a table cell,
 from __future__ import annotations
 
 import re
+from html import escape
 from itertools import groupby
 
 from qmscheck.model.report import Finding, Report, clause_key
-from qmscheck.rendering.readiness import CLAUSE_TITLES, grade_counts, sorted_findings, top_clause, verdict
+from qmscheck.rendering.readiness import (
+    CLAUSE_TITLES,
+    evidence_line,
+    grade_counts,
+    sorted_findings,
+    top_clause,
+    verdict,
+)
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that change inline rendering.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -47,6 +56,57 @@ def _clause_table(findings: list[Finding]) -> list[str]:
     return lines
 
 
+def _manual_checks(report: Report) -> list[str]:
+    if not report.manual_checks:
+        return []
+    lines = [
+        "",
+        f"## To verify on site ({len(report.manual_checks)})",
+        "",
+        "No evidence rule checks these requirements: an auditor verifies them by interview and observation. "
+        "They are neither passed nor findings.",
+    ]
+    for check in sorted(report.manual_checks, key=lambda check: clause_key(check.clause)):
+        # Inside an HTML block Markdown escapes are not undone: the summary is escaped as HTML.
+        summary = escape(f"{check.clause} {check.title}")
+        lines += ["", f"<details><summary>{summary}</summary>", "", "Ask:", ""]
+        lines += [f"- {md(question)}" for question in check.questions]
+        lines += ["", "Request:", ""]
+        lines += [f"- {md(evidence)}" for evidence in check.evidence]
+        lines += ["", "</details>"]
+    return lines
+
+
+def _folded(heading: str, summary: str, table: list[str]) -> list[str]:
+    """A heading and a table folded under a summary: GitHub renders Markdown inside ``<details>``
+    when blank lines surround it."""
+    return ["", f"## {heading}", "", f"<details><summary>{summary}</summary>", "", *table, "", "</details>"]
+
+
+def _rules_passed(report: Report) -> list[str]:
+    if not report.rules_passed:
+        return []
+    table = ["| Clause | Rule | Title | Evidence read |", "|---|---|---|---|"]
+    table += [
+        f"| {md(rule.clause)} | {md(rule.rule_id)} | {md(rule.title)} | {md(evidence_line(rule.evidence))} |"
+        for rule in sorted(report.rules_passed, key=lambda rule: (clause_key(rule.clause), rule.rule_id))
+    ]
+    count = len(report.rules_passed)
+    return _folded(f"Rules that passed ({count})", "Ran and found nothing; the evidence each read", table)
+
+
+def _rules_not_run(report: Report) -> list[str]:
+    if not report.rules_not_run:
+        return []
+    table = ["| Clause | Rule | Title | Why not |", "|---|---|---|---|"]
+    table += [
+        f"| {md(rule.clause)} | {md(rule.rule_id)} | {md(rule.title)} | {md(rule.reason)} |"
+        for rule in sorted(report.rules_not_run, key=lambda rule: (clause_key(rule.clause), rule.rule_id))
+    ]
+    count = len(report.rules_not_run)
+    return _folded(f"Rules that did not run ({count})", "Not applicable, or for another audit stage", table)
+
+
 class MarkdownRenderer:
     name = "markdown"
     extension = "md"
@@ -79,6 +139,9 @@ class MarkdownRenderer:
             for excluded in sorted(report.not_applicable, key=lambda n: clause_key(n.clause)):
                 rules = ", ".join(md(rule_id) for rule_id in excluded.rule_ids)
                 lines.append(f"| {md(excluded.clause)} | {md(excluded.justification)} | {rules} |")
+        lines += _manual_checks(report)
+        lines += _rules_passed(report)
+        lines += _rules_not_run(report)
         if report.warnings:
             lines += ["", f"## Evidence that could not be read ({len(report.warnings)})", ""]
             for warning in sorted(report.warnings, key=lambda w: (w.locator, w.message)):

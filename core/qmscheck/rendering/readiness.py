@@ -1,6 +1,6 @@
 """What a quality manager reads first: is the organisation ready for its Stage 1 or Stage 2 audit?
 
-Shared by the human-facing formats (HTML, Markdown) so they never disagree.
+Shared by the human-facing formats (HTML, Markdown, text, JUnit) so they never disagree.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from qmscheck.model.grades import GRADE_ORDER, Grade
-from qmscheck.model.report import Finding, Report, finding_sort_key, summarise
+from qmscheck.model.report import EvidenceSeen, Finding, Report, finding_sort_key, summarise
 
 Status = Literal["not-ready", "unconfirmed", "conditional", "ready"]
 
@@ -45,6 +45,18 @@ def sorted_findings(report: Report) -> list[Finding]:
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
+def evidence_line(seen: EvidenceSeen) -> str:
+    """What a passed rule read, on one line: 'calibration_record: 1 file, 41 items (fs:Cal.xlsx); digest 9fb7b39dd664'.
+    A rule that found none of its evidence passed with nothing to check, and says so."""
+    types = ", ".join(seen.types)
+    if not seen.types:
+        return "reads no evidence"
+    if not seen.files:
+        return f"{types}: none found, nothing to check"
+    sample = ", ".join(seen.sample) + (", ..." if seen.files > len(seen.sample) else "")
+    return f"{types}: {plural(seen.files, 'file')}, {plural(seen.items, 'item')} ({sample}); digest {seen.digest[:12]}"
 
 
 def verdict(report: Report, stage: int) -> Verdict:

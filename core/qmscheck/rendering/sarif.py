@@ -6,8 +6,9 @@ sheet as a logical location. A finding about something absent has no file to poi
 so it points at its clause as a logical location. The finding id is the partial
 fingerprint, so dashboards track a finding across scans.
 
-Only rules that raised a finding appear in ``tool.driver.rules``: the report does not
-list the rules that passed.
+Only rules that raised a finding appear in ``tool.driver.rules``: the rules that passed are in
+the JSON, HTML, Markdown and JUnit reports. The manual checks (to verify on site) are run
+properties, never results: a dashboard would count a result as an alert.
 """
 
 from __future__ import annotations
@@ -172,6 +173,11 @@ class SarifRenderer:
                 "rulesEvaluated": report.rules_evaluated,
                 "packs": [{"name": pack.name, "version": pack.version} for pack in report.packs],
                 "sources": [source.model_dump(mode="json") for source in report.sources],
+                # To verify on site: run properties, not results, so no dashboard counts them as alerts.
+                "manualChecks": [
+                    {"clause": check.clause, "title": check.title, "status": "to verify on site"}
+                    for check in report.manual_checks
+                ],
             },
         }
         log = {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}

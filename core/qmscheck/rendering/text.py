@@ -1,4 +1,5 @@
-"""Findings grouped by clause, ending with a one-line summary. Colour only on a terminal."""
+"""Findings grouped by clause, what to verify on site, the count of rules that passed, and a one-line
+summary. Colour only on a terminal. The rules that passed are named in the other formats."""
 
 from __future__ import annotations
 
@@ -63,12 +64,22 @@ class TextRenderer:
             console.print("[bold]Not applicable[/]")
             for excluded in sorted(report.not_applicable, key=lambda n: clause_key(n.clause)):
                 console.print(f"  {excluded.clause}: {escape(excluded.justification)} ({len(excluded.rule_ids)} rules)")
+        if report.manual_checks:
+            console.print()
+            console.print(f"[bold]To verify on site ({len(report.manual_checks)})[/] - no evidence rule checks these")
+            for check in sorted(report.manual_checks, key=lambda check: clause_key(check.clause)):
+                console.print(f"  {check.clause} {escape(check.title)}", overflow="fold")
         if report.warnings:
             console.print()
             console.print(f"[bold yellow]Warnings ({len(report.warnings)})[/] - evidence that could not be read")
             for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
                 console.print(f"  {escape(warning.locator)}: {escape(warning.message)}", overflow="fold")
         console.print()
+        if report.rules_passed or report.rules_not_run:
+            console.print(
+                f"[bold]Rules:[/] {len(report.rules_passed)} passed, {len(report.rules_not_run)} not run "
+                "(named in the json, html, markdown and junit reports)"
+            )
         if report.understanding is not None:
             console.print(f"[bold]Understood:[/] {escape(report.understanding.line())}", overflow="fold")
         console.print(
