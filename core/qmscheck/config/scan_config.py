@@ -12,13 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from qmscheck.config.choices import Edition, FailOn, Stage
 from qmscheck.config.tomlfile import did_you_mean, key_path, read_toml, validation_problems
 from qmscheck.errors import ConfigError
-from qmscheck.model.evidence import TYPE_NAME, Organisation
+from qmscheck.model.evidence import TYPE_NAME, Organisation, Parameters
 
 __all__ = [
     "CONFIG_NAME",
@@ -81,6 +81,8 @@ class OrganisationConfig(Organisation):
     """``[organisation]``: an edition outside :data:`EDITIONS` would select no rule at all."""
 
     edition: Edition = "2015"
+    #: Set from the top-level ``[parameters]`` table, not inside ``[organisation]``.
+    parameters: SkipJsonSchema[Parameters] = Field(default_factory=Parameters)
 
 
 class ClassifyOverride(BaseModel):
@@ -107,6 +109,8 @@ class ScanConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organisation: OrganisationConfig = Field(default_factory=OrganisationConfig)
+    #: The organisation's own frequencies and deadlines; the check stage reads them on the organisation.
+    parameters: Parameters = Field(default_factory=Parameters)
     scan: ScanOptions = Field(default_factory=ScanOptions)
     sources: list[SourceConfig] = Field(default_factory=list)
     classify: list[ClassifyOverride] = Field(default_factory=list)
@@ -114,6 +118,13 @@ class ScanConfig(BaseModel):
     base_dir: SkipJsonSchema[Path] = Field(default=Path("."), exclude=True)
     #: The ``qmscheck.toml`` read, named by every error about a value in it (None for a bare folder).
     file: SkipJsonSchema[Path | None] = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _parameters_of_the_organisation(self) -> ScanConfig:
+        # The check stage is given the organisation alone: its parameters travel with it.
+        if "parameters" in self.model_fields_set:
+            self.organisation.parameters = self.parameters
+        return self
 
     def resolve(self, path: str) -> Path:
         candidate = Path(path).expanduser()

@@ -14,6 +14,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from qmscheck.model.periods import PERIOD_PATTERN
+
 __all__ = [
     "CORE_TEXT_FIELDS",
     "DATE_FIELDS",
@@ -26,6 +28,7 @@ __all__ = [
     "Kind",
     "Locator",
     "Organisation",
+    "Parameters",
     "Provenance",
     "natural_key",
     "order_key",
@@ -186,6 +189,30 @@ class Exclusion(BaseModel):
     justification: str = ""
 
 
+class Parameters(BaseModel):
+    """Frequencies and deadlines the organisation set itself (``[parameters]`` in ``qmscheck.toml``).
+
+    ISO 9001 leaves them to the organisation, so a rule may judge them only when they are stated:
+    missing one is then a nonconformity against the organisation's own documented decision."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kpi_report_frequency: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
+        None, description="How often monitoring results (a KPI report) are produced, e.g. P1M monthly, P3M quarterly."
+    )
+    complaint_closure_time: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
+        None, description="How long after receipt a customer complaint is to be closed, e.g. P30D."
+    )
+    source: str = Field(
+        "qmscheck.toml [parameters]",
+        description="Where the organisation states these (its procedure, e.g. 'QP-07 Customer Feedback, section 4').",
+    )
+
+    def stated(self, name: str) -> str | None:
+        value = getattr(self, name, None)
+        return value if isinstance(value, str) else None
+
+
 class Organisation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -195,6 +222,7 @@ class Organisation(BaseModel):
     processes: list[str] = Field(default_factory=list)
     exclusions: list[Exclusion] = Field(default_factory=list)
     edition: str = "2015"
+    parameters: Parameters = Field(default_factory=Parameters)
 
 
 class CollectionWarning(BaseModel):
