@@ -66,7 +66,7 @@ def test_main_writes_pages_and_the_grade_table(tmp_path: Path) -> None:
     (tmp_path / "grading.md").write_text(f"intro\n{TABLE_BEGIN}\nold\n{TABLE_END}\nend\n", encoding="utf-8")
     assert main([str(tmp_path / "rules")]) == 0
     grading = (tmp_path / "grading.md").read_text(encoding="utf-8")
-    assert "old" not in grading and "| [CAL001](rules/CAL001.md) | 7.1.5 | minor |" in grading
+    assert "old" not in grading and "| [CAL001](rules/CAL001.md) | 7.1.5 | iso9001 | minor |" in grading
     assert grading.startswith("intro\n") and grading.endswith(f"{TABLE_END}\nend\n")
     assert (tmp_path / "rules" / "CAL001.md").is_file()
 
@@ -84,7 +84,7 @@ def test_check_sentences_read_from_the_rule(packs: LoadedPacks) -> None:
     )
     assert check_sentence(rules["POL001"]) == "There must be at least one quality policy."
     assert "12 months before the scan date" in check_sentence(rules["SUP001"])
-    assert "30 days after its issued date" in check_sentence(rules["CUS001"])
+    assert "within the organisation's complaint_closure_time of its issued date" in check_sentence(rules["CUS001"])
     assert check_sentence(rules["AUD001"]).startswith("Every process in the organisation's process list")
 
 

@@ -82,6 +82,39 @@ def test_broken_rule_file_names_file_rule_and_path(tmp_path: Path, change: tuple
     assert expected_path in message
 
 
+def test_every_base_rule_says_where_its_requirement_comes_from() -> None:
+    loaded = load_packs(list(load_plugins(entry_points=False).rule_packs))
+    unsourced = [item.rule.id for item in loaded.rules if "source" not in item.rule.model_fields_set]
+    assert unsourced == []
+    advice = {item.rule.id for item in loaded.rules if item.rule.source == "good-practice"}
+    assert {"KNW001", "NCR005", "RSK002"} <= advice
+    judged_by_parameter = {item.rule.id: item.rule.parameter for item in loaded.rules if item.rule.parameter}
+    assert judged_by_parameter == {"MON001": "kpi_report_frequency", "CUS001": "complaint_closure_time"}
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ('source = "good-practice"\ngrade = "minor"\n', "grades observation or ofi only"),
+        ('source = "iso9001"\ngrade = "major"\n', "grade departs from the grading policy"),
+        ('source = "iso9001"\nsystemic = { min_failures = 2 }\n', "systemic departs from the grading policy"),
+        ('source = "iso9001"\nparameter = "kpi_report_frequency"\n', "has source = 'organisation'"),
+    ],
+    ids=["advice-graded-minor", "major-without-reason", "thresholds-without-reason", "parameter-not-organisation"],
+)
+def test_a_grade_must_follow_the_requirement_source(tmp_path: Path, lines: str, message: str) -> None:
+    path = tmp_path / "7.1.toml"
+    path.write_text(GOOD.replace('grade = "minor"\n', lines))
+    with pytest.raises(RulePackError, match=message):
+        load_rule_file(path)
+
+
+def test_an_override_with_a_reason_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "7.1.toml"
+    path.write_text(GOOD.replace('grade = "minor"\n', 'source = "iso9001"\ngrade = "major"\ngrade_reason = "r"\n'))
+    assert load_rule_file(path).rules[0].grade.value == "major"
+
+
 def test_duplicate_rule_id_is_refused(tmp_path: Path) -> None:
     (tmp_path / "7.1.toml").write_text(GOOD)
     (tmp_path / "7.2.toml").write_text(GOOD.replace('clause = "7.1"', 'clause = "7.2"', 1).replace("7.1.5", "7.2"))
@@ -194,8 +227,9 @@ def test_an_unknown_kind_lists_the_known_ones_and_a_close_match(tmp_path: Path) 
     with pytest.raises(RulePackError) as error:
         load_packs([RulePack(name="signed", version="1", path=tmp_path)], plugins.checks)
     assert "rule SIG001: $.rules[0].check.kind: unknown check kind 'sigend'; did you mean 'signed'?" in str(error.value)
-    assert "(known: covers, differs, each, exclusions, exists, fresh, mentions, periodic, signed, unique)" in str(
-        error.value
+    assert (
+        "(known: covers, differs, each, exclusions, exists, fresh, mentions, periodic, signed, unique, within)"
+        in str(error.value)
     )
     # Without the plugin, its kind is unknown too: rules load against the kinds registered.
     with pytest.raises(RulePackError, match="unknown check kind 'signed'"):

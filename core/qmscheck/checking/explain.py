@@ -33,6 +33,7 @@ from qmscheck.checking.rule_model import (
     Rule,
     Selector,
     UniqueCheck,
+    WithinCheck,
 )
 from qmscheck.model.grades import GRADE_LABELS, Grade
 from qmscheck.model.periods import Period
@@ -108,10 +109,15 @@ def check_sentence(rule: Rule) -> str:
         key = _field(check.key or "")
         return f"Every {selection} must be covered by {covering.replace('names it', f'matches its {key}')}."
     if isinstance(check, PeriodicCheck):
-        period = Period.parse(check.period).human()
+        period = Period.parse(check.period).human() if check.period else f"the organisation's {rule.parameter}"
         return (
             f"For every period of {period} starting on or after {_anchor(check.since)} that has ended, there must be "
-            f"{_a(selection)} whose {_field(check.field)} falls in it; each missing period is its own failure."
+            f"{_a(selection)} whose {_field(check.field)} falls in it; each missing period is a failure."
+        )
+    if isinstance(check, WithinCheck):
+        return (
+            f"Every {selection} must have its {_field(check.end)} within the organisation's {rule.parameter} "
+            f"of its {_field(check.start)} (or still be inside that time on the scan date)."
         )
     if isinstance(check, UniqueCheck):
         what = "the same file content" if check.key == "sha256" else f"the same {_field(check.key)}"
@@ -144,6 +150,23 @@ def check_sentence(rule: Rule) -> str:
     return check.sentence(selection)
 
 
+SOURCE_WORDS = {
+    "iso9001": "ISO 9001",
+    "organisation": "the organisation's own documented information",
+    "good-practice": "good practice (advice only)",
+}
+
+
+def source_words(rule: Rule) -> str:
+    """Where the rule's requirement comes from, in words."""
+    if rule.source is None:
+        return "not stated (a pack rule graded as it says)"
+    words = SOURCE_WORDS[rule.source]
+    if rule.parameter is not None:
+        words += f" ([parameters] {rule.parameter}; nothing is judged while it is not set)"
+    return words
+
+
 # -- grade in words -------------------------------------------------------------------------------
 
 
@@ -152,19 +175,22 @@ def _share(value: float) -> str:
 
 
 def grade_lines(rule: Rule) -> list[str]:
-    lines = [f"{rule.grade.value} ({GRADE_LABELS[rule.grade]}) for an isolated failure"]
+    if rule.advice is not None:
+        return [f"{rule.advice.value} ({GRADE_LABELS[rule.advice]}): good practice, so every finding is advice"]
+    lines = [f"{rule.grade.value} ({GRADE_LABELS[rule.grade]}) for an isolated lapse"]
     if isinstance(rule.check, ExclusionsCheck):
         grade = rule.check.disallowed_grade
         lines.append(f"{grade.value} ({GRADE_LABELS[grade]}) when the excluded requirement may not be excluded")
-    if rule.absent_grade is not None and rule.absent_grade != rule.grade:
-        lines.append(
-            f"{rule.absent_grade.value} ({GRADE_LABELS[rule.absent_grade]}) when the evidence is missing altogether"
-        )
-    if rule.systemic is not None:
-        text = f"systemic: {rule.systemic.min_failures} or more failing items"
-        if rule.systemic.min_share > 0:
-            text += f", making up at least {_share(rule.systemic.min_share)} of the items checked"
-        lines.append(text + f", become one {Grade.MAJOR.value} nonconformity citing them all")
+    absent = rule.absent_grade or Grade.MAJOR
+    lines.append(f"{absent.value} ({GRADE_LABELS[absent]}) when nothing of the kind exists at all")
+    thresholds = rule.thresholds
+    lines.append(
+        f"a breakdown: {thresholds.min_failures} or more failing in one context (a register, the documents), "
+        f"making up at least {_share(thresholds.min_share)} of the items checked, become one "
+        f"{Grade.MAJOR.value} nonconformity citing them all"
+    )
+    if rule.grade_reason is not None:
+        lines.append(f"override: {_paragraph(rule.grade_reason)}")
     if rule.warning_window is not None:
         window = Period.parse(rule.warning_window).human()
         lines.append(f"warning window: an item that would fail within {window} is an {Grade.OBSERVATION.value}")
@@ -180,6 +206,7 @@ def explain_text(loaded: LoadedRule) -> str:
     rule = loaded.rule
     out: list[str] = [f"# {rule.id}: {rule.title}", ""]
     out.append(f"- **Clause:** ISO 9001 {rule.clause}")
+    out.append(f"- **Requirement from:** {source_words(rule)}")
     out.append("- **Grade:** " + grade_lines(rule)[0])
     out += [f"  - {line}" for line in grade_lines(rule)[1:]]
     out.append(f"- **Stages:** {', '.join(f'stage {s}' for s in sorted(rule.stages))}")

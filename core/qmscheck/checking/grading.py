@@ -1,15 +1,20 @@
-"""From a rule's failures to graded findings, the way a certification body grades.
+"""From a rule's failures to graded findings, the way a certification body grades: from the
+extent of the failure, not from the rule (``docs/grading.md`` states the policy with examples).
 
-- an isolated failure takes the rule's grade;
-- missing evidence altogether takes ``absent_grade`` (or the rule's grade);
-- when failures add up to the rule's ``systemic`` threshold, they become one major
-  nonconformity citing every failing item (its statement names only the first few);
-- a near miss (would fail within the warning window) is an observation.
+- Failures of one requirement in one context (one register, or the set of documents the rule
+  reads) are one finding citing every instance, with the count in its statement.
+- Good practice is advice: every finding of a good-practice rule takes its grade (observation or OFI).
+- A requirement wholly absent (nothing of the kind at all) is a major nonconformity.
+- Failing instances that are both several (``min_failures``) and a real share (``min_share``) of
+  the population are a breakdown: one major. Fewer are an isolated lapse: a minor.
+- A near miss (fails within the warning window) is an observation, one per instance.
+- A rule departs from this only with an override and a reason (``grade_reason``).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 
 from qmscheck.checking.primitives.base import label
@@ -20,8 +25,10 @@ from qmscheck.model.groups import group_sort_key
 from qmscheck.model.report import EvidenceRef, Finding
 from qmscheck.model.verdicts import Cited, Failure
 
-#: A systemic statement names this many instances; the evidence list still cites every one.
+#: A statement names this many instances; the evidence list still cites every one.
 NAMED_INSTANCES = 10
+#: The end of a locator naming a row of a register with no sheets (a CSV file, a markdown table).
+_ROW = re.compile(r" row \d+$")
 
 
 def _label(cited: EvidenceItem | Cited) -> str:
@@ -58,13 +65,39 @@ def _finding_id(rule: Rule, refs: list[EvidenceRef], absence: str | None) -> str
     return f"{rule.id}-{hashlib.sha256(basis.encode()).hexdigest()[:10]}"
 
 
-def _statement(rule: Rule, failures: list[Failure], refs: list[EvidenceRef]) -> str:
+def _plural(noun: str, count: int) -> str:
+    if count == 1:
+        return noun
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun if noun.endswith("s") else noun + "s"
+
+
+def _population(rule: Rule, count: int) -> str:
+    """'14 training records': the items a rule checked, in its evidence types' words."""
+    words = " or ".join(_plural(kind.replace("_", " "), count) for kind in rule.select.types)
+    return f"{count} {words}"
+
+
+def _extent(failures: list[Failure], population: int) -> tuple[int, int]:
+    """Failing instances and the population they are a share of. An absence (a missing period, an
+    uncovered process) is not among the selected items, so it adds to the population."""
+    count = len(failures)
+    absent = sum(1 for failure in failures if not failure.items)
+    return count, max(population + absent, count)
+
+
+def _statement(rule: Rule, failures: list[Failure], refs: list[EvidenceRef], population: int) -> str:
     requirement = f"ISO 9001 {rule.clause} expects that {rule.requirement.rstrip('.')}."
+    if rule.source == "organisation":
+        requirement = f"The organisation's own documented information expects that {rule.requirement.rstrip('.')}."
     if len(failures) == 1 and failures[0].absence:
         return f"{requirement} Not met: {failures[0].absence}."
     if len(failures) == 1:
         seen = ", ".join(f"{ref.label} ({ref.locator})" for ref in refs)
-        return f"{requirement} Evidence seen: {seen}. Not met: {failures[0].detail}."
+        share = f" 1 of {_population(rule, population)} checked." if population > 1 else ""
+        return f"{requirement} Evidence seen: {seen}. Not met: {failures[0].detail}.{share}"
+    count, whole = _extent(failures, population)
     # Thousands of instances make a sentence nobody reads; the evidence list carries the rest.
     named, hidden = failures[:NAMED_INSTANCES], failures[NAMED_INSTANCES:]
     details = "; ".join(
@@ -74,11 +107,18 @@ def _statement(rule: Rule, failures: list[Failure], refs: list[EvidenceRef]) -> 
         details += f" … and {len(hidden):,} more instance{'s' if len(hidden) > 1 else ''}"
         if all(failure.items for failure in hidden):
             details += " (every one is cited in the evidence list)"
-    return f"{requirement} {len(failures)} instances show a systemic breakdown: {details}."
+    if all(not failure.items for failure in failures):  # missing periods, uncovered processes
+        return f"{requirement} Not met in {count} of {whole} instances checked: {details}."
+    return f"{requirement} Not met by {count} of {_population(rule, whole)}: {details}."
 
 
 def _finding(
-    rule: Rule, pack: str, grade: Grade, failures: list[Failure], positions: Mapping[str, int] | None = None
+    rule: Rule,
+    pack: str,
+    grade: Grade,
+    failures: list[Failure],
+    population: int,
+    positions: Mapping[str, int] | None = None,
 ) -> Finding:
     refs = _refs(failures, positions)
     # A finding is one of absence when everything it reports was not found (one missing record,
@@ -92,7 +132,7 @@ def _finding(
         clause=rule.clause,
         rule_id=rule.id,
         title=rule.title,
-        statement=_statement(rule, failures, refs),
+        statement=_statement(rule, failures, refs, population),
         evidence=refs,
         absence=absence,
         why=rule.why.strip(),
@@ -100,6 +140,32 @@ def _finding(
         pack=pack,
         stages=sorted(rule.stages),
     )
+
+
+def _context(failure: Failure) -> str:
+    """Where a failure is, as an auditor writes one nonconformity per place: the register file of a
+    row, or, for whole documents and absences, the rule's population as a whole ('')."""
+    if not failure.items:
+        return ""
+    locator = failure.items[0].locator
+    register, sheet, _ = locator.partition(" [")
+    if sheet:
+        return register
+    match = _ROW.search(locator)
+    return locator[: match.start()] if match else ""
+
+
+def grade(rule: Rule, failures: list[Failure], population: int) -> Grade:
+    """The grade of one requirement's failures in one context (see the module docstring)."""
+    if rule.advice is not None:
+        return rule.advice
+    if population == 0 and all(failure.absence for failure in failures):
+        return rule.absent_grade or Grade.MAJOR  # nothing of the kind at all: wholly absent
+    count, whole = _extent(failures, population)
+    thresholds = rule.thresholds
+    if count >= thresholds.min_failures and count / whole >= thresholds.min_share:
+        return Grade.MAJOR
+    return rule.grade
 
 
 def grade_failures(
@@ -111,17 +177,13 @@ def grade_failures(
     The collection orders files by the natural order of their paths, then a workbook's sheets and
     rows as they stand in it: what an auditor opening the files sees, and far cheaper than a
     natural key per cited item."""
-    hard = [failure for failure in failures if not failure.near_miss]
     near = [failure for failure in failures if failure.near_miss]
-    findings = [_finding(rule, pack, Grade.OBSERVATION, [failure], positions) for failure in near]
-    systemic = rule.systemic
-    if (
-        systemic is not None
-        and len(hard) >= systemic.min_failures
-        and len(hard) / max(population, len(hard), 1) >= systemic.min_share
-    ):
-        return [*findings, _finding(rule, pack, Grade.MAJOR, hard, positions)]
-    for failure in hard:
-        grade = rule.absent_grade if failure.absence and rule.absent_grade else rule.grade
-        findings.append(_finding(rule, pack, grade, [failure], positions))
+    near_grade = rule.advice or Grade.OBSERVATION
+    findings = [_finding(rule, pack, near_grade, [failure], population, positions) for failure in near]
+    contexts: dict[str, list[Failure]] = {}
+    for failure in failures:
+        if not failure.near_miss:
+            contexts.setdefault(_context(failure), []).append(failure)
+    for found in contexts.values():
+        findings.append(_finding(rule, pack, grade(rule, found, population), found, population, positions))
     return findings

@@ -1,11 +1,17 @@
 """One gap, one finding: rules that fault the same evidence under the same clause are merged.
 
 Packs overlap by design: an ERP pack judges suppliers that the base pack judges too, and
-two base rules may fault the same supplier (never evaluated, not approved). An auditor
+two base rules may fault the same suppliers (never evaluated, not approved). An auditor
 writes one nonconformity for it, citing every requirement missed, so the report does
-the same: the most severe finding stays, the others' rule ids and gaps are folded in.
-Findings about an absence (no evidence cited) are never merged: there is nothing to
-show they concern the same thing.
+the same:
+
+- findings of different rules under one clause citing the same evidence are one finding;
+- a finding whose evidence is all cited by another finding of the clause folds into it (one rule
+  faults rows 4 and 9 of a register, a sister rule row 4 alone);
+- findings of absence under one clause that say the same thing is missing are one finding.
+
+The merged finding keeps the widest evidence and the most severe grade; the others' rule ids go
+to ``also_reported_by`` and their titles to the statement.
 """
 
 from __future__ import annotations
@@ -14,45 +20,68 @@ from collections import defaultdict
 
 from qmscheck.model.report import Finding, finding_sort_key
 
-MergeKey = tuple[str, tuple[str, ...]]
-
-
-def _key(finding: Finding) -> MergeKey | None:
-    evidence = finding.evidence
-    if not evidence:
-        return None
-    if len(evidence) == 1:  # most findings: no generator, no sort
-        return finding.clause, (evidence[0].id,)
-    return finding.clause, tuple(sorted(ref.id for ref in evidence))
-
 
 def _lead_order(finding: Finding) -> tuple[int, str]:
     return finding.grade.severity, finding.rule_id
 
 
-def merge_findings(findings: list[Finding]) -> list[Finding]:
-    """The findings in the order given, each merged group standing where its lead stood: findings
-    given in report order stay in it (the lead's sort key is its own)."""
-    groups: dict[MergeKey, list[Finding]] = defaultdict(list)
+def _evidence(finding: Finding) -> frozenset[str]:
+    return frozenset(ref.id for ref in finding.evidence)
+
+
+def _groups(findings: list[Finding]) -> list[list[Finding]]:
+    """Findings that report one gap: per clause, each finding joins the widest finding whose evidence
+    holds all of its own (equal sets included); absences join by what is absent."""
+    by_clause: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        key = _key(finding)
-        if key is not None:
-            groups[key].append(finding)
-    # By id(): findings are not hashable, and each stands once in the list.
-    replaced: dict[int, Finding | None] = {}
-    for group in groups.values():
-        if len(group) < 2:
+        by_clause[finding.clause].append(finding)
+    groups: list[list[Finding]] = []
+    for clause_findings in by_clause.values():
+        if len(clause_findings) < 2:
             continue
-        group.sort(key=_lead_order)
-        if _lead_order(group[0]) == _lead_order(group[1]):
-            # The rest of the report's order breaks a tie (one rule failing the same items twice):
-            # the lead does not depend on the order given. The others' order shows only their rule.
-            group.sort(key=lambda f: (*_lead_order(f), finding_sort_key(f)))
-        lead, others = group[0], group[1:]
+        absent: dict[str, list[Finding]] = defaultdict(list)
+        cited = []
+        for finding in clause_findings:
+            if finding.evidence:
+                cited.append(finding)
+            elif finding.absence:
+                absent[finding.absence].append(finding)
+        groups += [group for group in absent.values() if len(group) > 1]
+        # Widest first: a finding joins the first (widest) finding holding its evidence.
+        cited.sort(key=lambda f: (-len(f.evidence), *_lead_order(f), finding_sort_key(f)))
+        hosts: list[tuple[frozenset[str], list[Finding]]] = []
+        for finding in cited:
+            mine = _evidence(finding)
+            host = next((group for ids, group in hosts if mine <= ids), None)
+            if host is None:
+                hosts.append((mine, [finding]))
+            else:
+                host.append(finding)
+        groups += [group for _, group in hosts if len(group) > 1]
+    return groups
+
+
+def merge_findings(findings: list[Finding]) -> list[Finding]:
+    """The findings in the order given, each merged group standing where its host stood (the finding
+    citing the most evidence; the most severe when they cite the same): findings given in report
+    order stay in it."""
+    replaced: dict[int, Finding | None] = {}  # by id(): findings are not hashable, and each stands once
+    for group in _groups(findings):
+        host = group[0] if group[0].evidence else min(group, key=lambda f: (*_lead_order(f), finding_sort_key(f)))
+        if group[0].evidence:
+            widest = [f for f in group if len(f.evidence) == len(host.evidence)]
+            host = min(widest, key=lambda f: (*_lead_order(f), finding_sort_key(f)))
+        others = [f for f in group if f is not host]
+        others.sort(key=lambda f: (*_lead_order(f), finding_sort_key(f)))
+        grade = min((f.grade for f in group), key=lambda g: g.severity)
         gaps = " ".join(f"Also ({f.rule_id}): {f.title.rstrip('.')}." for f in others)
-        # A shallow copy: findings are not changed once made, so the lead's lists can be shared.
-        replaced[id(lead)] = lead.model_copy(
-            update={"also_reported_by": sorted({f.rule_id for f in others}), "statement": f"{lead.statement} {gaps}"}
+        # A shallow copy: findings are not changed once made, so the host's lists can be shared.
+        replaced[id(host)] = host.model_copy(
+            update={
+                "grade": grade,
+                "also_reported_by": sorted({f.rule_id for f in others} - {host.rule_id}),
+                "statement": f"{host.statement} {gaps}",
+            }
         )
         replaced.update((id(other), None) for other in others)
     if not replaced:

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from qmscheck.checking.rule_model import Condition
-from qmscheck.model.evidence import DATE_FIELDS
-from qmscheck.model.periods import Anchor
+from qmscheck.model.evidence import DATE_FIELDS, Organisation
+from qmscheck.model.periods import Anchor, Period
 
 SCAN_DATE = "the scan date"
 
@@ -95,3 +95,12 @@ def require_phrase(condition: Condition, nested: bool = False, as_of: date | Non
         return f"{article(name)} of at most {condition.at_most:g}"
     word = "on or after" if op == "on_or_after" else "on or before"
     return f"{article(name)} {word} {anchor_phrase(condition.on_or_after or condition.on_or_before or '', as_of)}"
+
+
+def stated_parameter(organisation: Organisation, name: str) -> str | None:
+    """How a finding cites the organisation's own frequency or deadline: 'every 1 month (its own
+    kpi_report_frequency = P1M, qmscheck.toml [parameters])'; None when the organisation set none."""
+    value = organisation.parameters.stated(name)
+    if value is None:
+        return None
+    return f"{Period.parse(value).human()} (its own {name} = {value}, {organisation.parameters.source})"

@@ -11,7 +11,7 @@ the rule.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -26,11 +26,21 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from qmscheck.model.evidence import Parameters
 from qmscheck.model.grades import Grade
 from qmscheck.model.periods import ANCHOR_PATTERN, PERIOD_PATTERN, Anchor, Period
 
 #: The grades a rule file may give; an evidence request is the scan's judgement, never a rule's.
 RuleGrade = Literal[Grade.MAJOR, Grade.MINOR, Grade.OBSERVATION, Grade.OFI]
+#: Where a rule's requirement comes from: a *shall* of ISO 9001, the organisation's own documented
+#: information (a frequency or deadline it set), or good practice, which can only be advice.
+Source = Literal["iso9001", "organisation", "good-practice"]
+#: The organisation's own frequencies and deadlines a rule may judge against (``[parameters]``).
+ParameterName = Literal["kpi_report_frequency", "complaint_closure_time"]
+if set(get_args(ParameterName)) != set(Parameters.model_fields) - {"source"}:  # pragma: no cover - import-time guard
+    raise RuntimeError("ParameterName must name every period of Parameters")
+#: Grades of advice: all a good-practice rule may give.
+ADVICE = (Grade.OBSERVATION, Grade.OFI)
 Scalar = str | int | float | bool
 Edition = Literal["2015", "2026"]
 Stage = Literal[1, 2]
@@ -163,14 +173,26 @@ class MentionsCheck(CheckParams):
     newest_by: str = "issued"
 
 
+def check_period(text: str) -> Period:
+    """A period a record must exist for: not empty, and either months/years or days/weeks."""
+    period = Period.parse(text)
+    if period == Period():
+        raise ValueError("a period must not be empty")
+    if period.days and (period.months or period.years):
+        raise ValueError("a period is either whole months/years or days/weeks, not both")
+    return period
+
+
 class PeriodicCheck(CheckParams):
     """Records that must exist every period: each elapsed period without one is its own failure."""
 
     model_config = _STRICT
     kind: Literal["periodic"]
     field: str = Field(description="The date field that places a record in a period, e.g. 'issued'.")
-    period: Annotated[str, Field(pattern=PERIOD_PATTERN)] = Field(
-        description="P1M (calendar months), P3M (calendar quarters), P1Y, P1W (ISO weeks) or a number of days."
+    period: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
+        None,
+        description="P1M (calendar months), P3M (calendar quarters), P1Y, P1W (ISO weeks) or a number of days; "
+        "none when the rule's organisation parameter gives it.",
     )
     since: Annotated[str, Field(pattern=ANCHOR_PATTERN)] = Field(
         "as_of-P12M", description="Periods starting on or after this date are checked (relative to as_of)."
@@ -181,16 +203,23 @@ class PeriodicCheck(CheckParams):
 
     @model_validator(mode="after")
     def _valid(self) -> PeriodicCheck:
-        period = Period.parse(self.period)
-        if period == Period():
-            raise ValueError("a period must not be empty")
-        if period.days and (period.months or period.years):
-            raise ValueError("a period is either whole months/years or days/weeks, not both")
+        if self.period is not None:
+            check_period(self.period)
         if Anchor.parse(self.since).field is not None:
             raise ValueError("'since' must be relative to as_of, e.g. 'as_of-P12M'")
         if self.grace is not None:
             Period.parse(self.grace)
         return self
+
+
+class WithinCheck(CheckParams):
+    """Each selected item reaches its ``end`` date within a period of its ``start`` date (a complaint
+    closed within the organisation's closure time). The period is the rule's organisation parameter."""
+
+    model_config = _STRICT
+    kind: Literal["within"]
+    start: str = Field(description="The date field the period runs from, e.g. 'issued' (received).")
+    end: str = Field(description="The date field that must fall within the period, e.g. 'completed' (closed).")
 
 
 class UniqueCheck(CheckParams):
@@ -244,6 +273,7 @@ BUILTIN_CHECKS: dict[str, type[CheckParams]] = {
     "covers": CoversCheck,
     "mentions": MentionsCheck,
     "periodic": PeriodicCheck,
+    "within": WithinCheck,
     "unique": UniqueCheck,
     "differs": DiffersCheck,
     "exclusions": ExclusionsCheck,
@@ -266,6 +296,7 @@ Check = Annotated[
     | Annotated[CoversCheck, Tag("covers")]
     | Annotated[MentionsCheck, Tag("mentions")]
     | Annotated[PeriodicCheck, Tag("periodic")]
+    | Annotated[WithinCheck, Tag("within")]
     | Annotated[UniqueCheck, Tag("unique")]
     | Annotated[DiffersCheck, Tag("differs")]
     | Annotated[ExclusionsCheck, Tag("exclusions")]
@@ -276,11 +307,14 @@ Check = Annotated[
 
 
 class Systemic(BaseModel):
-    """When isolated failures add up to a breakdown of the system (a major nonconformity)."""
+    """When failures of one requirement in one context add up to a breakdown (a major nonconformity):
+    at least ``min_failures`` failing instances making up at least ``min_share`` of the population.
+    The defaults are the grading policy's (``qmscheck.checking.grading``); a rule sets its own only
+    with a ``grade_reason``."""
 
     model_config = _STRICT
     min_failures: Annotated[int, Field(ge=1)] = 3
-    min_share: Annotated[float, Field(ge=0, le=1)] = 0.0
+    min_share: Annotated[float, Field(ge=0, le=1)] = 0.2
 
 
 class Examples(BaseModel):
@@ -298,9 +332,30 @@ class Rule(BaseModel):
     editions: list[Edition] = Field(default_factory=lambda: list(EDITIONS))
     stages: Annotated[list[Stage], Field(min_length=1)] = Field(default_factory=lambda: list(STAGES))
     status: Literal["stable", "deprecated"] = Field("stable", description="A deprecated rule does not run.")
-    grade: RuleGrade = Field(description="Grade of an isolated failure.")
-    absent_grade: RuleGrade | None = Field(None, description="Grade when the evidence is missing altogether.")
-    systemic: Systemic | None = None
+    source: Source | None = Field(
+        None,
+        description="Where the requirement comes from: an ISO 9001 'shall' (iso9001), the organisation's own "
+        "documented information (organisation), or good practice (good-practice: observation or OFI only). "
+        "Every rule of the base pack states it; a pack's rule without one keeps the grades it sets.",
+    )
+    parameter: ParameterName | None = Field(
+        None,
+        description="The organisation's own frequency or deadline ([parameters] in qmscheck.toml) the rule judges "
+        "against; the rule finds nothing while the organisation has not stated it.",
+    )
+    grade: RuleGrade = Field(
+        Grade.MINOR,
+        description="Grade of an isolated lapse. The grading policy computes the rest from the extent of the "
+        "failure; set it only for advice (good-practice: observation, the default, or ofi) or as an override "
+        "with grade_reason.",
+    )
+    absent_grade: RuleGrade | None = Field(
+        None, description="Override of the grade when the evidence is missing altogether (needs grade_reason)."
+    )
+    systemic: Systemic | None = Field(
+        None, description="Override of the policy's breakdown thresholds (needs grade_reason)."
+    )
+    grade_reason: str | None = Field(None, description="Why this rule departs from the grading policy.")
     warning_window: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
         None, description="Items that would fail within this period are observations."
     )
@@ -320,6 +375,57 @@ class Rule(BaseModel):
         if value is not None:
             Period.parse(value)
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _advice_by_default(cls, data: Any) -> Any:
+        # Good practice is advice: an observation unless the rule says ofi.
+        if isinstance(data, dict) and data.get("source") == "good-practice" and "grade" not in data:
+            return {**data, "grade": Grade.OBSERVATION}
+        return data
+
+    @model_validator(mode="after")
+    def _grade_follows_source(self) -> Rule:
+        if self.source == "good-practice":
+            if any(grade not in ADVICE for grade in (self.grade, self.absent_grade) if grade is not None):
+                raise ValueError(
+                    "a good-practice rule grades observation or ofi only: nothing requires it, so it is advice"
+                )
+            if self.systemic is not None:
+                raise ValueError("a good-practice rule cannot be systemic: advice never becomes a nonconformity")
+        elif self.source is not None and self.grade_reason is None:
+            departs = [
+                name
+                for name, value, policy in (
+                    ("grade", self.grade, Grade.MINOR),
+                    ("absent_grade", self.absent_grade, None),
+                )
+                if value is not None and value is not policy
+            ]
+            if self.systemic is not None:
+                departs.append("systemic")
+            if departs:
+                raise ValueError(
+                    f"{', '.join(departs)} departs from the grading policy: say why in grade_reason, or remove it"
+                )
+        if self.parameter is not None and self.source != "organisation":
+            raise ValueError("a rule judged against an organisation parameter has source = 'organisation'")
+        check = self.check
+        if self.parameter is None and (
+            isinstance(check, WithinCheck) or (isinstance(check, PeriodicCheck) and check.period is None)
+        ):
+            raise ValueError(f"a '{check.kind}' check without its own period needs the rule's 'parameter'")
+        return self
+
+    @property
+    def advice(self) -> Grade | None:
+        """The one grade a good-practice rule gives (observation unless it says ofi); None otherwise."""
+        return self.grade if self.source == "good-practice" else None
+
+    @property
+    def thresholds(self) -> Systemic:
+        """When failures in one context are a breakdown: the rule's override, else the policy's."""
+        return self.systemic or Systemic()
 
 
 class RuleFile(BaseModel):

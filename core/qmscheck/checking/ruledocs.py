@@ -70,38 +70,22 @@ def index_page(packs: LoadedPacks) -> str:
 
 def grade_reason(rule: Rule) -> str:
     """One line saying why the rule grades the way it does, in the terms of the grading policy."""
-    kind = rule.check.kind
-    if kind == "exclusions":
-        reason = (
+    if rule.check.kind == "exclusions":
+        return (
             "An allowed exclusion without a reason is a lapse of the scope statement; excluding a requirement "
             "that bears on conformity leaves it unchecked, a breakdown."
         )
-    elif rule.grade is Grade.OFI:
-        reason = "Nothing is required here; keeping it is good practice, so only an improvement is suggested."
-    elif rule.grade is Grade.OBSERVATION:
-        reason = "Not mandatory evidence: without it the requirement is weakly evidenced, not broken."
-    elif rule.grade is Grade.MAJOR and kind == "exists":
-        reason = "Mandatory documented information: none at all means a required element is missing."
-    elif rule.grade is Grade.MAJOR:
-        reason = "A failure puts product conformity or the customer at risk."
-    elif kind == "exists":
-        reason = (
-            "Required records missing altogether, yet graded as a lapse: "
-            "the policy would make this major (see the review note)."
-        )
-    elif kind in ("fresh", "mentions"):
-        reason = "The evidence exists but is out of date or incomplete: an isolated lapse."
-    elif kind == "periodic":
-        reason = "One missing period is an isolated lapse."
-    elif kind == "unique":
-        reason = "One duplicated document is an isolated lapse of document control."
+    if rule.advice is not None:
+        reason = "Good practice, not a requirement: every finding is advice."
     else:
-        reason = "One failing item is an isolated lapse."
-    if rule.absent_grade is not None and rule.absent_grade != rule.grade:
-        reason += f" No evidence at all: {rule.absent_grade.value}."
-    if rule.systemic is not None:
-        share = f", at least {rule.systemic.min_share * 100:g}% of items" if rule.systemic.min_share else ""
-        reason += f" {rule.systemic.min_failures}+ failures{share}: a breakdown, one major."
+        thresholds = rule.thresholds
+        reason = (
+            f"Policy: an isolated lapse is {rule.grade.value}; {thresholds.min_failures}+ failing making up "
+            f"≥{thresholds.min_share * 100:g}% of the population in one context is a breakdown, one major; "
+            f"nothing of the kind at all is {(rule.absent_grade or Grade.MAJOR).value}."
+        )
+    if rule.grade_reason is not None:
+        reason += f" Override: {' '.join(rule.grade_reason.split())}"
     if rule.warning_window is not None:
         reason += f" Failing within {Period.parse(rule.warning_window).human()}: observation."
     return reason
@@ -109,8 +93,8 @@ def grade_reason(rule: Rule) -> str:
 
 def grade_table(packs: LoadedPacks) -> str:
     out = [
-        "| Rule | Clause | Isolated failure | Missing altogether | Systemic (major) | Warning window | Why |",
-        "|---|---|---|---|---|---|---|",
+        "| Rule | Clause | Source | Isolated lapse | Missing altogether | Breakdown (major) | Warning window | Why |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for loaded in _ordered(packs):
         rule = loaded.rule
@@ -118,16 +102,18 @@ def grade_table(packs: LoadedPacks) -> str:
         reports_absence = check.kind in ("exists", "fresh", "periodic") or (
             isinstance(check, CoversCheck) and check.keys_from is not None
         )
-        absent = (rule.absent_grade or rule.grade).value if reports_absence else "n/a"
+        advice = rule.advice
+        absent = (advice or rule.absent_grade or Grade.MAJOR).value if reports_absence else "n/a"
         systemic = "-"
-        if rule.systemic is not None:
-            systemic = f"{rule.systemic.min_failures}+ failing"
-            if rule.systemic.min_share:
-                systemic += f", ≥{rule.systemic.min_share * 100:g}%"
+        if advice is None and check.kind != "exclusions":
+            systemic = f"{rule.thresholds.min_failures}+ failing, ≥{rule.thresholds.min_share * 100:g}%"
         window = Period.parse(rule.warning_window).human() if rule.warning_window else "-"
+        source: str = rule.source or "-"
+        if rule.parameter is not None:
+            source = f"{source} (`{rule.parameter}`)"
         out.append(
-            f"| [{rule.id}](rules/{rule.id}.md) | {rule.clause} | {rule.grade.value} | {absent} | {systemic} "
-            f"| {window} | {_cell(grade_reason(rule))} |"
+            f"| [{rule.id}](rules/{rule.id}.md) | {rule.clause} | {source} | {rule.grade.value} | {absent} "
+            f"| {systemic} | {window} | {_cell(grade_reason(rule))} |"
         )
     return "\n".join(out) + "\n"
 

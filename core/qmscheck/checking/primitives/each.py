@@ -1,17 +1,61 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from qmscheck.checking.conditions import describe, predicate
 from qmscheck.checking.engine import Probe
+from qmscheck.checking.phrases import field_words
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, selection_probe, violation_probe
-from qmscheck.checking.rule_model import EachCheck, Rule
-from qmscheck.model.periods import Period
+from qmscheck.checking.rule_model import Condition, EachCheck, Rule
+from qmscheck.model.evidence import EvidenceItem
+from qmscheck.model.periods import Anchor, Period
 from qmscheck.model.verdicts import Failure, GroupSummary
 
 
 def _soon(rule: Rule, as_of: date) -> date | None:
     return Period.parse(rule.warning_window).add_to(as_of) if rule.warning_window else None
+
+
+def _leaves(condition: Condition) -> list[Condition]:
+    return [leaf for group in (condition.any or condition.all or []) for leaf in _leaves(group)] or [condition]
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def values_seen(condition: Condition, item: EvidenceItem, as_of: date) -> str:
+    """The values an unmet condition read, for the statement: 'due date 2026-01-15, 75 days past'."""
+    seen: dict[str, str] = {}
+    # A bound says how far past it a value is: read those leaves first ('due' absent or on or after ...).
+    for leaf in sorted(_leaves(condition), key=lambda leaf: leaf.on_or_after is None):
+        name = leaf.field
+        value = item.field(name) if name else None
+        if name is None or name in seen or value in (None, ""):
+            continue
+        day = _as_date(value)
+        text = f"{field_words(name)} {day.isoformat() if day else value}"
+        bound = leaf.on_or_after
+        if day is not None and bound is not None and Anchor.parse(bound).field is None:
+            limit = Anchor.parse(bound).resolve(as_of)
+            if day < limit:
+                text += f", {(limit - day).days} days past"
+        seen[name] = text
+    return "; ".join(seen.values())
+
+
+def _unmet(
+    tests: list[Any], phrases: list[str], require: list[Condition], item: EvidenceItem, fact: Any, as_of: date
+) -> str:
+    parts = []
+    for test, phrase, condition in zip(tests, phrases, require, strict=True):
+        if not test(fact):
+            seen = values_seen(condition, item, as_of)
+            parts.append(f"{phrase} ({seen})" if seen else phrase)
+    return "; ".join(parts)
 
 
 class Each(Groupwise):
@@ -41,16 +85,14 @@ class Each(Groupwise):
         failing_ids = {item.id for item in failing}
         tests = [predicate(c, ctx.as_of) for c in require]
         for item in failing:
-            fact = ctx.fact_of(item)
-            unmet = [phrase for test, phrase in zip(tests, phrases, strict=True) if not test(fact)]
-            failures.append(Failure(items=(ctx.cite(item),), detail="lacks " + "; ".join(unmet)))
+            unmet = _unmet(tests, phrases, require, item, ctx.fact_of(item), ctx.as_of)
+            failures.append(Failure(items=(ctx.cite(item),), detail="lacks " + unmet))
         if soon is not None:
             tests = [predicate(c, soon) for c in require]
             for item in ctx.matched("violates_soon"):
                 if item.id in failing_ids:
                     continue
-                fact = ctx.fact_of(item)
-                unmet = [phrase for test, phrase in zip(tests, phrases, strict=True) if not test(fact)]
-                detail = f"will lack {'; '.join(unmet)} by {soon.isoformat()}"
+                unmet = _unmet(tests, phrases, require, item, ctx.fact_of(item), ctx.as_of)
+                detail = f"will lack {unmet} by {soon.isoformat()}"
                 failures.append(Failure(items=(ctx.cite(item),), detail=detail, near_miss=True))
         return GroupSummary(failures=failures)

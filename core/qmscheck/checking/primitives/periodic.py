@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from qmscheck.checking.engine import Probe
+from qmscheck.checking.phrases import stated_parameter
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, RuleContext, selection_probe
 from qmscheck.checking.primitives.exists import type_phrase
-from qmscheck.checking.rule_model import PeriodicCheck, Rule
+from qmscheck.checking.rule_model import PeriodicCheck, Rule, check_period
 from qmscheck.model.periods import Anchor, Period
 from qmscheck.model.verdicts import Failure, GroupSummary
 
@@ -77,7 +78,7 @@ def _as_date(value: object) -> date | None:
 class Periodic(Groupwise):
     kind = "periodic"
     description = "A record exists for every elapsed period (e.g. one KPI report a month); each gap is reported."
-    # Rules using it should set ``systemic`` rather than ``absent_grade``: each gap is an absence.
+    # Each gap is an absence; with no record in any period the requirement is wholly absent (graded so).
 
     def probes(self, rule: Rule, as_of: date) -> list[Probe]:
         return [selection_probe(rule, as_of)]
@@ -92,13 +93,17 @@ class Periodic(Groupwise):
     def combine(self, ctx: RuleContext, summaries: Sequence[GroupSummary]) -> list[Failure]:
         check = ctx.rule.check
         assert isinstance(check, PeriodicCheck)
-        period = Period.parse(check.period)
+        rule = ctx.rule
+        stated = check.period or (ctx.organisation.parameters.stated(rule.parameter) if rule.parameter else None)
+        if stated is None:
+            return []  # the organisation set no frequency: there is nothing to be late against
+        period = check_period(stated)
+        against = stated_parameter(ctx.organisation, rule.parameter) if rule.parameter and not check.period else None
         since = Anchor.parse(check.since).resolve(ctx.as_of)
         grace = Period.parse(check.grace) if check.grace else None
         dated = sorted({date.fromordinal(day) for summary in summaries for day in summary.data or ()})
         what = type_phrase(ctx.rule)
-        # Every gap is its own absence, also when there is no record at all: a rule's ``systemic``
-        # threshold then turns a run of empty periods into one major, and a single gap stays minor.
+        # Every gap is its own absence; grading weighs them against the periods that have a record.
         failures = []
         for start, end, name in windows(period, since, ctx.as_of, grace):
             if not any(start <= day < end for day in dated):
@@ -106,5 +111,7 @@ class Periodic(Groupwise):
                 field = check.field.replace("_", " ")
                 article = "an" if field[:1] in "aeiou" else "a"
                 absence = f"no {what} with {article} {field} date in {name} ({start.isoformat()} to {last})"
+                if against:
+                    absence += f", one being due every {against}"
                 failures.append(Failure(items=(), detail=absence, absence=absence))
         return failures

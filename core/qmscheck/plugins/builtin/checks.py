@@ -13,11 +13,13 @@ from qmscheck.checking.primitives.fresh import Fresh
 from qmscheck.checking.primitives.mentions import Mentions
 from qmscheck.checking.primitives.periodic import Periodic
 from qmscheck.checking.primitives.unique import Unique
+from qmscheck.checking.primitives.within import Within
 from qmscheck.checking.scope import Exclusions
 from qmscheck.hookspecs import hookimpl
 
 
 @hookimpl
 def qmscheck_register_checks(register: Callable[[CheckPrimitive], None]) -> None:
-    for primitive in (Exists(), Each(), Fresh(), Covers(), Mentions(), Periodic(), Unique(), Differs(), Exclusions()):
+    primitives = (Exists(), Each(), Fresh(), Covers(), Mentions(), Periodic(), Within(), Unique(), Differs())
+    for primitive in (*primitives, Exclusions()):
         register(primitive)
