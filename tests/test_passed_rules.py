@@ -53,7 +53,6 @@ def test_a_passed_rule_names_the_files_it_read(acme: Path) -> None:
     assert policy.evidence.files == len(policy.evidence.sample) >= 1
     assert policy.evidence.items >= policy.evidence.files
     assert all(locator.startswith("filesystem:") for locator in policy.evidence.sample)
-    assert len(policy.evidence.digest) == 64
 
 
 def test_stage_1_lists_the_record_rules_as_not_run(acme: Path) -> None:
@@ -95,4 +94,3 @@ def test_after_a_change_the_rescan_still_matches_a_full_scan(acme: Path, tmp_pat
     # CAL002 passes on acme: what it read changed with the file, and the report says so.
     old, new = (next(r.evidence for r in report.rules_passed if r.rule_id == "CAL002") for report in (before, again))
     assert (new.files, new.items, new.sample) == (old.files, old.items + 1, old.sample)
-    assert new.digest != old.digest

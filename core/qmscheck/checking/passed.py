@@ -3,15 +3,15 @@ they read, and those that did not run, with the reason.
 
 A passed rule's evidence is worked out from the collection each scan, never from stored
 findings: the evidence types its probes select, the files holding them, their items, the first
-few files and a digest of them all. A rescan that reuses every stored finding therefore reports
-exactly what a full scan does. Everything comes from each group's metadata, so nothing is
+first few files. A rescan that reuses every stored finding therefore reports exactly what a full
+scan does; and files are counted as files, so how a large register was divided into parts (each
+a group of its own) changes nothing. Everything comes from each group's metadata, so nothing is
 decoded: that is why ``items`` counts every item of the files read, not only those of the
 rule's types (telling them apart in a workbook of several registers would mean decoding it).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 
 from qmscheck.checking.packs import LoadedRule
@@ -30,10 +30,9 @@ from qmscheck.model.report import (
 class EvidenceSeenBy:
     """The evidence a rule of given types reads, from one scan's groups (kept in evidence order)."""
 
-    def __init__(self, groups: Sequence[EvidenceGroup], type_digests: dict[str, str]) -> None:
+    def __init__(self, groups: Sequence[EvidenceGroup]) -> None:
         # Each group's rank in evidence order, worked out once: a rule's files are then sorted as numbers.
         self._groups = sorted(groups, key=group_order)
-        self._type_digests = type_digests
         self._by_type: dict[str, list[int]] = {}
         for rank, group in enumerate(self._groups):
             for evidence_type in group.types:
@@ -47,15 +46,11 @@ class EvidenceSeenBy:
             file_key = self._groups[rank].key.partition(PART_MARK)[0]
             if not files or files[-1] != file_key:
                 files.append(file_key)
-        digest = hashlib.sha256(
-            "\0".join(f"{t}={self._type_digests.get(t, '')}" for t in sorted(wanted)).encode()
-        ).hexdigest()
         return EvidenceSeen(
             types=sorted(wanted),
             files=len(files),
             items=sum(self._groups[rank].count for rank in ranks),
             sample=files[:SAMPLE_FILES],
-            digest=digest,
         )
 
 

@@ -266,7 +266,7 @@ def _run_check(
         ((loaded, stored.content == _NOTHING) for loaded, (_, stored) in zip(active, by_rule[1:], strict=True)),
         findings,
         {rule_id: sorted({t for probe in probes for t in probe.types}) for rule_id, probes in probes_of.items()},
-        EvidenceSeenBy(collection.groups, by_type),
+        EvidenceSeenBy(collection.groups),
     )
     rule_counts: dict[str, int] = defaultdict(int)
     for loaded in rules:

@@ -58,8 +58,9 @@ SAMPLE_FILES: Final = 3
 
 
 class EvidenceSeen(BaseModel):
-    """What a rule read: the evidence of the types it selects, as counts, a few files and a digest, so
-    that a rule that read 100,000 files costs the report a few lines."""
+    """What a rule read: the evidence of the types it selects, as counts and a few files, so that a rule
+    that read 100,000 files costs the report a few lines. Nothing here depends on how the scan divided
+    a large register into parts, or on whether it reused stored findings."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -70,10 +71,6 @@ class EvidenceSeen(BaseModel):
         "registers): counted from the evidence index without decoding a file."
     )
     sample: list[str] = Field(description=f"The first {SAMPLE_FILES} of those files, in evidence order.")
-    digest: str = Field(
-        description="sha256 of every file of those types and of its content: equal in two reports, "
-        "the rule read the same evidence."
-    )
 
 
 class PassedRule(BaseModel):

@@ -48,7 +48,7 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 def evidence_line(seen: EvidenceSeen) -> str:
-    """What a passed rule read, on one line: 'calibration_record: 1 file, 41 items (fs:Cal.xlsx); digest 9fb7b39dd664'.
+    """What a passed rule read, on one line: 'calibration_record: 1 file, 41 items (fs:Cal.xlsx)'.
     A rule that found none of its evidence passed with nothing to check, and says so."""
     types = ", ".join(seen.types)
     if not seen.types:
@@ -56,7 +56,7 @@ def evidence_line(seen: EvidenceSeen) -> str:
     if not seen.files:
         return f"{types}: none found, nothing to check"
     sample = ", ".join(seen.sample) + (", ..." if seen.files > len(seen.sample) else "")
-    return f"{types}: {plural(seen.files, 'file')}, {plural(seen.items, 'item')} ({sample}); digest {seen.digest[:12]}"
+    return f"{types}: {plural(seen.files, 'file')}, {plural(seen.items, 'item')} ({sample})"
 
 
 def verdict(report: Report, stage: int) -> Verdict:
