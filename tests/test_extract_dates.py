@@ -153,3 +153,31 @@ def test_resolve_field_depends_on_values() -> None:
 )
 def test_snake(label: str, expected: str) -> None:
     assert snake(label) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15 de enero de 2026", date(2026, 1, 15)),
+        ("1º de janeiro de 2026", date(2026, 1, 1)),
+        ("3 maggio 2025", date(2025, 5, 3)),
+        ("15 januari 2026", date(2026, 1, 15)),
+        ("4 mei 2025", date(2025, 5, 4)),
+        ("12 dic 2025", date(2025, 12, 12)),
+        ("1er février 2026", date(2026, 2, 1)),
+        ("7. Dezember 2025", date(2025, 12, 7)),
+        ("9 maj 2025", date(2025, 5, 9)),
+    ],
+)
+def test_month_names_in_every_supported_language(text: str, expected: date) -> None:
+    assert parse_date(text) == expected
+
+
+def test_labels_in_other_languages() -> None:
+    assert canonical_field("Asistentes") == "attendees"
+    assert canonical_field("Presenti") == "attendees"
+    assert canonical_field("Causas") == "root_cause"  # a plural of a listed label
+    assert canonical_field("Datos") is None  # not "Date": only the plural ending is folded
+    assert resolve_field("Aprobado", holds_dates=True) == "approved"
+    assert resolve_field("Aprobado", holds_dates=False) == "approver"
+    assert resolve_field("Meta", holds_dates=False) == "target"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from datetime import date, datetime, timedelta
+
+from qmscheck.collecting.vocabulary import builtin, normalise
 
 # Excel's day 0; using 1899-12-30 absorbs Excel's fictitious 1900-02-29.
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -16,35 +17,20 @@ _DIGIT = re.compile(r"\d")
 _TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|[AaPp][Mm])?)?"
 _ISO = re.compile(rf"^(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}$")
 _NUMERIC = re.compile(rf"^(\d{{1,2}})([./-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er|\.)?[\s./-]*([^\W\d_]+)\.?[\s./,-]*(\d{4}|\d{2})$")
+# "15 March 2026", "15. März 2026", "1er janvier 2026", "15 de enero de 2026", "1º de janeiro de 2026".
+_DAY_MONTH_YEAR = re.compile(
+    r"^(\d{1,2})(?:st|nd|rd|th|er|º|ª|°|\.)?(?:\s+(?:de|di|del|of)\b)?[\s./-]*([^\W\d_]+)\.?"
+    r"(?:\s+(?:de|del|di)\b)?[\s./,-]*(\d{4}|\d{2})$",
+    re.IGNORECASE,
+)
 _MONTH_DAY_YEAR = re.compile(r"^([^\W\d_]+)\.?[\s-]+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "january jan januar janner jan janvier janv",
-        "february feb februar feb fevrier fevr fev",
-        "march mar marz mrz mars",
-        "april apr avril avr",
-        "may mai",
-        "june jun juni juin",
-        "july jul juli juillet juil",
-        "august aug aout",
-        "september sep sept septembre",
-        "october oct oktober okt octobre",
-        "november nov novembre",
-        "december dec dezember dez decembre",
-    ),
-    start=1,
-):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
+#: Month names and abbreviations in every supported language (the vocabulary files' [months]).
+_MONTHS: dict[str, int] = builtin().months
 
 
 def _month_number(token: str) -> int | None:
-    decomposed = unicodedata.normalize("NFKD", token.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _MONTHS.get(plain)
+    return _MONTHS.get(normalise(token))
 
 
 def _year(text: str) -> int:
