@@ -324,3 +324,71 @@ def test_macro_enabled_suffix_is_read(tmp_path: Path, suffix: str) -> None:
     wb.save(path)
     [sheet] = read_register(path)
     assert [r.values for r in sheet.rows] == [{"reference": "NC-1", "issued": date(2025, 1, 2), "status": "Open"}]
+
+
+def test_spanish_and_italian_headers_map_to_canonical_fields(tmp_path: Path) -> None:
+    path = tmp_path / "nc.csv"
+    path.write_text(
+        "Nº NC;Fecha apertura;Descripción;Causa raíz;Acción correctiva;Fecha prevista;Fecha cierre;Estado\n"
+        "NC-2025-03;11/03/2025;Pliegue a 88°;Utillaje desgastado;Sustitución;15/04/2025;08/04/2025;Cerrada\n",
+        encoding="utf-8",
+    )
+    (sheet,) = read_register(path)
+    assert list(sheet.canonical) == [
+        "reference",
+        "issued",
+        "description",
+        "root_cause",
+        "corrective_action",
+        "due",
+        "completed",
+        "status",
+    ]
+    (row,) = rows_of(sheet)
+    assert row.values["completed"] == date(2025, 4, 8)
+    # A status in any language reads as the rules' English word; the raw value keeps what was written.
+    assert row.values["status"] == "closed"
+    assert row.raw["Estado"] == "Cerrada"
+    italian = tmp_path / "reclami.csv"
+    italian.write_text(
+        "Numero,Cliente,Data ricezione,Descrizione,Data risposta,Stato\nREC-1,Sebina,02/04/2025,Bave,16/04/2025,Chiuso\n",
+        encoding="utf-8",
+    )
+    (sheet,) = read_register(italian)
+    assert list(sheet.canonical) == ["reference", "customer", "issued", "description", "responded", "status"]
+
+
+def test_excel_serial_numbers_in_a_csv_date_column(tmp_path: Path) -> None:
+    path = tmp_path / "nc export.csv"
+    path.write_text(
+        "NC No,Date Raised,Description,Date Closed,Fecha homologación\nNC-0401,45750,Barcode grade C,45771,46081\n",
+        encoding="utf-8",
+    )
+    (sheet,) = read_register(path)
+    (row,) = rows_of(sheet)
+    assert row.values["issued"] == date(2025, 4, 3)
+    assert row.values["completed"] == date(2025, 4, 24)
+    # A header that names a date ("Fecha ...") reads serials as dates even when it is no known field.
+    assert row.values["fecha_homologacion"] == date(2026, 2, 28)
+
+
+def test_day_or_month_first_from_the_sheet_then_the_language(tmp_path: Path) -> None:
+    # The first column proves day first (25/03); the second's 04/05 then reads as 4 May.
+    path = tmp_path / "log.csv"
+    path.write_text("Item,Date raised,Date closed\nA,25/03/2025,04/05/2025\n", encoding="utf-8")
+    (sheet,) = read_register(path)
+    (row,) = rows_of(sheet)
+    assert row.values["completed"] == date(2025, 5, 4)
+    assert not [warning for warning in sheet.warnings if "ambiguous" in warning]
+    # Spanish headers: Spanish writes day first.
+    spanish = tmp_path / "es.csv"
+    spanish.write_text("Equipo,Fecha de calibración\nEQ-1,04/05/2025\n", encoding="utf-8")
+    (sheet,) = read_register(spanish)
+    assert rows_of(sheet)[0].values["completed"] == date(2025, 5, 4)
+    assert not [warning for warning in sheet.warnings if "ambiguous" in warning]
+    # English headers and nothing else to tell: read day first, and say so.
+    english = tmp_path / "en.csv"
+    english.write_text("Item,Date closed\nA,04/05/2025\n", encoding="utf-8")
+    (sheet,) = read_register(english)
+    assert rows_of(sheet)[0].values["completed"] == date(2025, 5, 4)
+    assert [warning for warning in sheet.warnings if "neither the sheet's other dates nor its language" in warning]

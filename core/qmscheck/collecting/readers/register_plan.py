@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import DATE_FIELDS, canonical_field, is_weak_date_label, resolve_field, snake
+from qmscheck.collecting.vocabulary import builtin
+
+from .fields import DATE_FIELDS, canonical_field, is_weak_date_label, names_a_date, resolve_field, snake
 from .register_scan import ColumnStats, Scan
 from .table_source import TableSource
 
@@ -33,15 +35,39 @@ def _unique(key: str, taken: set[str], template: str) -> str:
     return template.format(key, number)
 
 
-def _holds_dates(stats: ColumnStats, canonical: str | None) -> bool:
+def _holds_dates(stats: ColumnStats, canonical: str | None, header: str) -> bool:
     if stats.non_empty == 0:
         # An empty column keeps the meaning of its header.
         return canonical in DATE_FIELDS
-    datelike = stats.dates + (stats.serials if canonical in DATE_FIELDS else 0)
-    return datelike * 2 >= stats.non_empty
+    # Numbers are Excel serial dates (46081 is 2026-02-28) only where the header names a date:
+    # a CSV export writes them so, and elsewhere they are quantities.
+    serials = stats.serials if canonical in DATE_FIELDS or names_a_date(header) else 0
+    return (stats.dates + serials) * 2 >= stats.non_empty
 
 
-def _dayfirst(stats: ColumnStats, sheet: str | None, header: str, warnings: list[str]) -> bool:
+@dataclass(frozen=True)
+class _Order:
+    """How a sheet's ambiguous numeric dates read when a column's own values cannot tell."""
+
+    dayfirst: bool | None  # None: nothing tells
+
+
+def _sheet_order(columns: list[_Column], headers: list[str]) -> _Order:
+    """From the sheet's other date columns ('25/03/2026' proves day first), else from the
+    language of its headers ('Fecha de cierre': Spanish writes day first)."""
+    day = any(column.dates and column.stats.day_first_evident for column in columns)
+    month = any(column.dates and column.stats.month_first_evident for column in columns)
+    if day != month:
+        return _Order(day)
+    vocabulary = builtin()
+    language = vocabulary.language_of((), labels=headers)
+    order = vocabulary.date_order.get(language) if language else None
+    if order in ("dmy", "mdy"):
+        return _Order(order == "dmy")
+    return _Order(None)
+
+
+def _dayfirst(stats: ColumnStats, sheet: str | None, header: str, order: _Order, warnings: list[str]) -> bool:
     if stats.day_first_evident and stats.month_first_evident:
         warnings.append(
             f"{_where(sheet)}: column '{header}' mixes day/month and month/day dates; ambiguous ones read as day/month"
@@ -49,11 +75,14 @@ def _dayfirst(stats: ColumnStats, sheet: str | None, header: str, warnings: list
         return True
     if stats.month_first_evident:
         return False
-    if not stats.day_first_evident and stats.ambiguous_example is not None:
-        warnings.append(
-            f"{_where(sheet)}: ambiguous dates in column '{header}' "
-            f"(e.g. '{stats.ambiguous_example}'); read as day/month/year"
-        )
+    if stats.day_first_evident or stats.ambiguous_example is None:
+        return True
+    if order.dayfirst is not None:
+        return order.dayfirst
+    warnings.append(
+        f"{_where(sheet)}: ambiguous dates in column '{header}' (e.g. '{stats.ambiguous_example}'), and "
+        "neither the sheet's other dates nor its language tell day/month from month/day; read as day/month/year"
+    )
     return True
 
 
@@ -92,13 +121,15 @@ def _columns(source: TableSource, result: Scan, warnings: list[str]) -> list[_Co
             warnings.append(f"{_where(source.name)}: duplicate column '{header}'")
         raw_taken.add(raw_key)
 
-        holds_dates = _holds_dates(stats, canonical_field(header))
+        holds_dates = _holds_dates(stats, canonical_field(header), header)
         canonical = resolve_field(header, holds_dates)
         # "Completed: yes" keeps its text; unlabelled columns that hold
         # nothing but dates are read as dates too.
         text_column = is_weak_date_label(header) and not holds_dates
         dates = (canonical in DATE_FIELDS and not text_column) or (
-            canonical is None and stats.non_empty > 0 and stats.dates == stats.non_empty
+            canonical is None
+            and stats.non_empty > 0
+            and stats.dates + (stats.serials if names_a_date(header) else 0) == stats.non_empty
         )
         genuine = canonical is not None and not text_column
         columns.append(_Column(index, header, raw_key, stats, canonical, genuine, dates))
@@ -107,6 +138,7 @@ def _columns(source: TableSource, result: Scan, warnings: list[str]) -> list[_Co
 
 def plan_columns(source: TableSource, result: Scan, warnings: list[str]) -> list[ColumnPlan]:
     columns = _columns(source, result, warnings)
+    order = _sheet_order(columns, result.headers)
     first_row = source.first_row_number(result.row_count)
     keys: dict[int, str] = {}
     taken: set[str] = set()
@@ -127,7 +159,7 @@ def plan_columns(source: TableSource, result: Scan, warnings: list[str]) -> list
             taken.add(keys[column.index])
         dayfirst = True
         if column.dates:
-            dayfirst = _dayfirst(column.stats, source.name, column.header, warnings)
+            dayfirst = _dayfirst(column.stats, source.name, column.header, order, warnings)
             _undated_warnings(column.stats, source.name, column.header, first_row, warnings)
         plans.append(
             ColumnPlan(

@@ -7,6 +7,8 @@ from datetime import date
 from itertools import islice
 from typing import cast
 
+from qmscheck.collecting.vocabulary import builtin, normalise
+
 from .boundary import translated_errors
 from .cells import csv_cell, sheet_cell, text_number
 from .dates import parse_date
@@ -94,6 +96,26 @@ def _date_converter(dayfirst: bool) -> Callable[[object], object]:
     return convert
 
 
+#: A status column's words in any supported language, as the English words rules name
+#: ("Cerrada" is "closed"); the row's raw values keep what was written.
+_STATUS_WORDS = builtin().record_status
+
+
+def _status(value: object) -> object:
+    if type(value) is str:
+        key = normalise(value)
+        found = _STATUS_WORDS.get(key, key)
+        # A word already English ("Open") is kept as written.
+        return value if found == key else found
+    return value
+
+
+def _converter(plan: ColumnPlan) -> Callable[[object], object] | None:
+    if plan.dates:
+        return _date_converter(plan.dayfirst)
+    return _status if plan.key == "status" else None
+
+
 def _sheet_rows(
     rows: Iterator[Sequence[object]],
     start: int,
@@ -161,6 +183,7 @@ def _csv_rows(
     columns = [
         (plan.index, plan.raw_key, plan.key, _csv_date_cell(plan.dayfirst) if plan.dates else None) for plan in plans
     ]
+    statuses = {plan.index for plan in plans if plan.key == "status" and not plan.dates}
     for number, row in enumerate(rows, start=start):
         width = len(row)
         values: dict[str, object] = {}
@@ -172,6 +195,12 @@ def _csv_rows(
                 pair = date_cell(row[index])
                 if pair is not None:
                     raw[raw_key], values[key] = pair
+                continue
+            if index in statuses:
+                text = row[index].strip()
+                if text:
+                    raw[raw_key] = text
+                    values[key] = _status(text)
                 continue
             # csv_cell, inlined.
             text = row[index].strip()
@@ -220,9 +249,7 @@ def produce_rows(
 ) -> Iterator[RegisterRow]:
     # Everything about a column is settled by the plan, so each row is just
     # a walk over (position, keys, converter) with no per-cell decisions.
-    columns = [
-        (plan.index, plan.raw_key, plan.key, _date_converter(plan.dayfirst) if plan.dates else None) for plan in plans
-    ]
+    columns = [(plan.index, plan.raw_key, plan.key, _converter(plan)) for plan in plans]
     fill = _MergeFill(source, first_row + header_index)
     start = first_row + header_index + 1
     with translated_errors(fmt):
