@@ -33,10 +33,10 @@ fidelity = _load_score()
 #: Today's figures per key file: (recognition, recall, precision, grade accuracy, most clean traps hit).
 FLOORS: dict[str, tuple[float, float, float, float | None, int]] = {
     "acme": (1.0, 1.0, 1.0, 1.0, 0),
-    "brightwater-analytics": (15 / 17, 3 / 5, 3 / 12, 1.0, 2),
-    "harwood-labels": (20 / 26, 4 / 6, 5 / 14, 1.0, 0),
-    "officina-rossi": (1 / 24, 1 / 5, 2 / 6, 0.0, 0),
-    "talleres-ebro": (0.0, 0.0, 1 / 3, None, 0),
+    "brightwater-analytics": (17 / 17, 3 / 5, 3 / 12, 1.0, 1),
+    "harwood-labels": (26 / 26, 5 / 6, 5 / 14, 1.0, 0),
+    "officina-rossi": (24 / 24, 5 / 5, 2 / 6, 4 / 5, 0),
+    "talleres-ebro": (21 / 21, 5 / 7, 1 / 3, 1.0, 0),
 }
 
 

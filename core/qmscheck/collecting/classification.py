@@ -1,11 +1,21 @@
-"""Deciding what a file, sheet or table holds: an evidence type and whether it is a document or a record."""
+"""Deciding what a file, sheet or table holds: an evidence type and whether it is a document or a record.
+
+The built-in classifier (:func:`classify_by_name`) weighs what each signal says: a document's title
+and first heading, its document number ("PG-03"), the headings and labels typical of a type, its
+file name and folders; a register's sheet name, file name and columns. Words come from the
+vocabulary files of every supported language (``collecting/vocabulary``), so "Informe de auditoría
+interna" and "Rapporto di audit interno" are audit reports. What a document says of itself weighs
+more than its name, so when they disagree content wins, and the reason says so.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import PurePosixPath
 
+from qmscheck.collecting.vocabulary import Term, TermIndex, Vocabulary, active, words
 from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.evidence import Kind
 
@@ -18,6 +28,7 @@ class Candidate:
     title: str | None = None
     sheet: str | None = None  # set for one sheet of a workbook (a register)
     headers: tuple[str, ...] = ()  # canonical field names of the sheet's columns
+    columns: tuple[str, ...] = ()  # the sheet's header row as written
     is_register: bool = False
     headings: tuple[str, ...] = ()  # a document's section headings, in reading order
     text: str = ""  # the start of a document's body text
@@ -31,7 +42,8 @@ class Candidate:
 class Classification:
     type: str
     kind: Kind
-    reason: str = ""
+    reason: str = ""  # what decided it, as inventory shows it
+    language: str | None = None  # the language the candidate is written in, when told
 
 
 #: Default evidence types and their kind. Packs may add types; unknown types default to record.
@@ -79,79 +91,312 @@ def kind_of(evidence_type: str) -> Kind:
     return EVIDENCE_TYPES.get(evidence_type, Kind.RECORD)
 
 
+#: For documents: when one signal (a title, a name) says several types, the first here wins: a
+#: template of audit report is a form, "Management review procedure" a procedure, an audit report
+#: of the management review process an audit report.
+DOCUMENT_ORDER: tuple[str, ...] = (
+    "form",
+    "quality_policy",
+    "quality_manual",
+    "scope_statement",
+    "work_instruction",
+    "procedure",
+    "context_analysis",
+    "internal_audit_report",
+    "management_review_minutes",
+    "kpi_report",
+    "quality_plan",
+    "master_document_list",
+    "lessons_learned",
+    "quality_objective",
+    "training_record",
+    "calibration_record",
+    "supplier_evaluation",
+    "supplier",
+    "nonconformity",
+    "corrective_action",
+    "complaint",
+    "audit_programme_entry",
+    "risk",
+    "design_change",
+    "design_project",
+    "qms_change",
+    "maintenance_record",
+    "traceability_record",
+    "customer_property",
+    "release_record",
+    "contract_review",
+)
+
+#: For registers, likewise ("Supplier evaluations" is an evaluation, not the supplier list).
+REGISTER_ORDER: tuple[str, ...] = (
+    "employee",
+    "training_record",
+    "calibration_record",
+    "supplier_evaluation",
+    "supplier",
+    "nonconformity",
+    "corrective_action",
+    "complaint",
+    "audit_programme_entry",
+    "quality_objective",
+    "risk",
+    "lessons_learned",
+    "master_document_list",
+    "kpi_report",
+    "contract_review",
+    "design_change",
+    "design_project",
+    "qms_change",
+    "process_change",
+    "maintenance_record",
+    "traceability_record",
+    "customer_property",
+    "release_record",
+    "purchase",
+    "inspection",
+)
+
+#: Columns that say what a register's rows are, whatever its name: per type, sets of canonical
+#: fields of which one must be all present.
+HEADER_SIGNATURES: dict[str, tuple[frozenset[str], ...]] = {
+    "calibration_record": (frozenset({"instrument_id", "due"}), frozenset({"certificate", "due", "completed"})),
+    "nonconformity": (frozenset({"root_cause", "disposition"}), frozenset({"description", "disposition"})),
+    "supplier_evaluation": (frozenset({"supplier", "score"}),),
+    "supplier": (frozenset({"supplier"}),),
+    "training_record": (frozenset({"person", "competence"}),),
+    "employee": (frozenset({"person", "role"}),),
+    "risk": (frozenset({"risk"}), frozenset({"likelihood", "impact"})),
+    "quality_objective": (frozenset({"objective"}),),
+    "audit_programme_entry": (frozenset({"auditor", "process"}),),
+    "complaint": (frozenset({"customer", "responded"}),),
+}
+
+# How much each signal weighs. What a document says of itself (its title, its first heading)
+# outweighs where it is kept and what it is called, so content wins when they disagree.
+_TITLE, _HEADING, _SHEET, _NAME, _CODE, _SIGNATURE, _FOLDER = 4, 3, 4, 3, 2, 2, 1
+_GENRES = frozenset({"procedure", "work_instruction", "form"})
+_SECTIONS_MAX = 3  # headings typical of a type add one each, up to this
+_CODE_TEXT = 300  # a document number in the control block under the title, not a reference further on
+#: "PG-03", "HL-P-01", "CSC-PR-011", "MOD-09", "IA-25-01": the letters before the first number.
+_DOCUMENT_CODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,4}[-_ ])?([A-Z]{1,5})[-_ ]?\d{1,4}(?![A-Za-z])")
+#: Documents whose tables may read as registers (see the document readers).
+_DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".docx", ".pdf", ".txt", ".html", ".htm"})
+_LABEL_CELL = re.compile(r"^\W*([^\W\d][^:\t|\n]{0,40}?)\s*(?::|\t|\|)", re.MULTILINE)
+_LABEL_LINE = re.compile(r"^\W*([^\W\d][^:\n]{0,40}):", re.MULTILINE)
+
+
 @dataclass(frozen=True)
-class Pattern:
-    words: tuple[str, ...]
+class _Signal:
     type: str
-    needs_headers: tuple[str, ...] = ()
-    lacks_headers: tuple[str, ...] = ()
+    weight: int
+    source: str  # "title", "file name", ...
+    said: str  # the term or code that said it
+    language: str | None
+    naming: bool = True  # a title, heading, name or code: what may decide alone
 
 
-# Order matters: the first match wins. Words are matched in the lower-cased file name and title.
-DOCUMENT_PATTERNS: tuple[Pattern, ...] = (
-    Pattern(("quality policy", "qualitätspolitik", "politique qualité"), "quality_policy"),
-    Pattern(("quality manual", "qualitätshandbuch", "manuel qualité"), "quality_manual"),
-    Pattern(("scope statement",), "scope_statement"),
-    # A document numbered as a procedure is one, whatever its topic ('CSC-PR-011 Management Review').
-    Pattern(("work instruction", "wi-", "wi "), "work_instruction"),
-    Pattern(("procedure", "sop-", "sop ", "qp-", "-pr-", "verfahrensanweisung"), "procedure"),
-    Pattern(("context", "swot", "pestle", "interested parties"), "context_analysis"),
-    # An audit report of the management review process is an audit report, not review minutes.
-    Pattern(("internal audit report", "audit report"), "internal_audit_report"),
-    Pattern(("management review",), "management_review_minutes"),
-    Pattern(("kpi report", "quality report", "performance report"), "kpi_report"),
-    Pattern(("quality plan", "control plan", "inspection plan"), "quality_plan"),
-    Pattern(("master document list", "document register", "master list"), "master_document_list"),
-    Pattern((" form", "template", "-f-"), "form"),
-    Pattern(("lessons learned", "lessons-learned", "knowledge"), "lessons_learned"),
-)
-
-REGISTER_PATTERNS: tuple[Pattern, ...] = (
-    Pattern(("training", "competence", "skills", "schulung"), "employee", lacks_headers=("competence",)),
-    Pattern(("training", "competence", "skills", "schulung"), "training_record"),
-    Pattern(("calibration", "gauge", "instrument", "kalibrier", "étalonnage"), "calibration_record"),
-    Pattern(
-        ("supplier", "vendor", "provider", "lieferant", "fournisseur"), "supplier_evaluation", needs_headers=("score",)
-    ),
-    Pattern(("supplier", "vendor", "provider", "lieferant", "fournisseur"), "supplier"),
-    Pattern(("capa", "nonconform", "nc ", "ncr", "nc-", "abweichung"), "nonconformity"),
-    Pattern(("complaint", "reklamation", "réclamation"), "complaint"),
-    Pattern(("audit programme", "audit program", "audit plan", "audit schedule"), "audit_programme_entry"),
-    Pattern(("objective", "qualitätsziel", "objectif"), "quality_objective"),
-    Pattern(("risk", "risiko", "risque"), "risk"),
-    Pattern(("lessons learned", "knowledge"), "lessons_learned"),
-    Pattern(("master document list", "document register", "master list"), "master_document_list"),
-    Pattern(("kpi", "performance report", "quality report"), "kpi_report"),
-    Pattern(("contract review", "order review"), "contract_review"),
-    Pattern(("design change", "engineering change"), "design_change"),
-    Pattern(("design project", "design and development", "design register"), "design_project"),
-    Pattern(("management of change", "qms change"), "qms_change"),
-    Pattern(("process change", "production change", "change request"), "process_change"),
-    Pattern(("maintenance", "work order"), "maintenance_record"),
-    Pattern(("traceability", "lot register", "batch register", "serial register"), "traceability_record"),
-    Pattern(("customer property", "customer-owned", "free-issue"), "customer_property"),
-    Pattern(("release", "final inspection", "certificate of conformity"), "release_record"),
-)
+def _first(hits: list[Term], order: tuple[str, ...]) -> Term | None:
+    ranked = [hit for hit in hits if hit.meaning in order]
+    return min(ranked, key=lambda hit: order.index(hit.meaning)) if ranked else None
 
 
-def _matches(pattern: Pattern, haystack: str, headers: tuple[str, ...]) -> bool:
-    if not any(word in haystack for word in pattern.words):
-        return False
-    if any(header not in headers for header in pattern.needs_headers):
-        return False
-    return not any(header in headers for header in pattern.lacks_headers)
+def _said_by(index: TermIndex, text: str | None, order: tuple[str, ...], weight: int, source: str) -> _Signal | None:
+    if not text:
+        return None
+    hit = _first(index.find(words(text)), order)
+    return None if hit is None else _Signal(hit.meaning, weight, source, hit.text, hit.language)
+
+
+def _folders(path: str) -> list[str]:
+    return list(reversed(PurePosixPath(path).parent.parts))
+
+
+def _code(candidate: Candidate, vocabulary: Vocabulary, language: str | None) -> _Signal | None:
+    for text, source in (
+        (PurePosixPath(candidate.path).stem, "document number"),
+        (candidate.title or "", "document number"),
+        (candidate.text[:_CODE_TEXT], "document number in the text"),
+    ):
+        for match in _DOCUMENT_CODE.finditer(text):
+            found = vocabulary.code(match.group(1), language)
+            if found is not None:
+                return _Signal(found, _CODE, source, match.group(0), language)
+    return None
+
+
+def _sections(candidate: Candidate, vocabulary: Vocabulary) -> list[_Signal]:
+    texts = [*candidate.headings[1:], *_LABEL_LINE.findall(candidate.text)]
+    per_type: dict[str, list[Term]] = {}
+    for text in texts:
+        for hit in vocabulary.sections.find(words(text)):
+            found = per_type.setdefault(hit.meaning, [])
+            if hit.text not in (term.text for term in found):
+                found.append(hit)
+    return [
+        _Signal(
+            type_,
+            min(len(hits), _SECTIONS_MAX),
+            "headings",
+            ", ".join(hit.text for hit in hits[:3]),
+            hits[0].language,
+            naming=False,
+        )
+        for type_, hits in per_type.items()
+    ]
+
+
+def _template(candidate: Candidate, vocabulary: Vocabulary) -> _Signal | None:
+    """A template word in the name, title or a folder: a blank form, whatever it is a form for."""
+    for source, text in (
+        ("file name", PurePosixPath(candidate.path).stem),
+        ("title", candidate.title),
+        *(("folder", folder) for folder in _folders(candidate.path)),
+    ):
+        hits = vocabulary.templates.find(words(text or ""))
+        if hits:
+            return _Signal("form", 0, source, hits[0].text, hits[0].language)
+    return None
+
+
+def _document_signals(candidate: Candidate, vocabulary: Vocabulary, language: str | None) -> list[_Signal]:
+    stem = PurePosixPath(candidate.path).stem
+    title = candidate.title if candidate.title and words(candidate.title) != words(stem) else None
+    heading = candidate.headings[0] if candidate.headings else None
+    if heading is not None and title is not None and words(heading) == words(title):
+        heading = None
+    signals = [
+        _said_by(vocabulary.documents, title, DOCUMENT_ORDER, _TITLE, "title"),
+        _said_by(vocabulary.documents, heading, DOCUMENT_ORDER, _HEADING, "first heading"),
+        _said_by(vocabulary.documents, stem, DOCUMENT_ORDER, _NAME, "file name"),
+        _code(candidate, vocabulary, language),
+        *(
+            _said_by(vocabulary.documents, folder, DOCUMENT_ORDER, _FOLDER, "folder")
+            for folder in _folders(candidate.path)
+        ),
+    ]
+    return [signal for signal in signals if signal is not None] + _sections(candidate, vocabulary)
+
+
+def _section_signals(candidate: Candidate, vocabulary: Vocabulary) -> list[_Signal]:
+    """A section of a document (a chapter of the manual) is what its own heading and content say:
+    the policy as chapter 4 of the manual is the policy. Its file's name says what the whole is."""
+    signal = _said_by(vocabulary.documents, candidate.sheet, DOCUMENT_ORDER, _TITLE, "section heading")
+    return ([signal] if signal is not None else []) + _sections(
+        Candidate(candidate.path, headings=("", *candidate.headings), text=candidate.text), vocabulary
+    )
+
+
+def _register_signals(candidate: Candidate, vocabulary: Vocabulary) -> list[_Signal]:
+    stem = PurePosixPath(candidate.path).stem
+    # A table inside a document is named by its caption or heading and its columns; the file's
+    # name says what the whole document is ("Compras y evaluación de proveedores" holds tables
+    # of criteria, not supplier evaluations).
+    in_document = PurePosixPath(candidate.path).suffix.lower() in _DOCUMENT_SUFFIXES
+
+    def said(text: str | None, weight: int, source: str) -> _Signal | None:
+        # A sheet or file named as a register ("Calibration Register") or as what its rows are.
+        signal = _said_by(vocabulary.registers, text, REGISTER_ORDER, weight, source) or _said_by(
+            vocabulary.documents, text, REGISTER_ORDER, weight, source
+        )
+        if signal is not None and in_document and source != "table name":
+            return _Signal(signal.type, signal.weight, signal.source, signal.said, signal.language, naming=False)
+        return signal
+
+    signals = [
+        said(candidate.sheet, _SHEET, "table name" if in_document else "sheet name"),
+        said(stem, _NAME, "file name"),
+        *(said(folder, _FOLDER, "folder") for folder in _folders(candidate.path)[:1]),
+    ]
+    headers = frozenset(candidate.headers)
+    for type_ in REGISTER_ORDER:
+        for signature in HEADER_SIGNATURES.get(type_, ()):
+            if signature <= headers:
+                signals.append(_Signal(type_, _SIGNATURE, "columns", ", ".join(sorted(signature)), None))
+                break
+    return [signal for signal in signals if signal is not None]
+
+
+def _decide(signals: list[_Signal], order: tuple[str, ...]) -> str | None:
+    scores: dict[str, int] = {}
+    named: set[str] = set()
+    for signal in signals:
+        scores[signal.type] = scores.get(signal.type, 0) + signal.weight
+        if signal.naming and signal.source != "folder":
+            named.add(signal.type)
+    # A type needs a title, heading, name, code or column set saying it, or enough of its typical
+    # headings: a README in a procedures folder is not a procedure.
+    eligible = [type_ for type_ in scores if type_ in named or scores[type_] >= _SECTIONS_MAX]
+    if not eligible:
+        return None
+    chosen = min(eligible, key=lambda type_: (-scores[type_], order.index(type_) if type_ in order else len(order)))
+    # A document numbered as a procedure, instruction or form is one, whatever record its topic
+    # names ("CSC-PR-011 Management Review" is the procedure for the review, not its minutes). A
+    # number in the text may be another document's ("see SOP-003"): only the name's or title's.
+    genre = next((signal.type for signal in signals if signal.source == "document number"), None)
+    if genre in _GENRES and kind_of(chosen) is Kind.RECORD:
+        return genre
+    return chosen
+
+
+def _describe(signal: _Signal) -> str:
+    language = f" ({signal.language})" if signal.language else ""
+    return f"{signal.source} says '{signal.said}'{language}"
+
+
+def _reason(chosen: str, signals: list[_Signal]) -> str:
+    agree = [_describe(signal) for signal in signals if signal.type == chosen]
+    reason = f"{chosen}: " + "; ".join(agree)
+    against = [signal for signal in signals if signal.type != chosen and signal.naming]
+    if against:
+        beaten = "; ".join(f"{_describe(signal)} ({signal.type})" for signal in against)
+        reason += f"; outweighs {beaten}"
+    return reason
+
+
+def _refined(chosen: str, headers: tuple[str, ...]) -> tuple[str, str]:
+    """A register's columns settle what its name leaves open."""
+    if chosen == "training_record" and "competence" not in headers:
+        return "employee", "; no competence column: a list of staff"
+    if chosen == "supplier" and "score" in headers:
+        return "supplier_evaluation", "; a score column: supplier evaluations"
+    return chosen, ""
+
+
+def candidate_language(candidate: Candidate, vocabulary: Vocabulary | None = None) -> str | None:
+    """The language a file is written in, from its words (see ``Vocabulary.language_of``)."""
+    vocabulary = vocabulary or active()
+    texts = [PurePosixPath(candidate.path).stem, candidate.title or "", candidate.sheet or "", *candidate.headings]
+    # The labels of a control block ("Revision: B", "Fecha de edición<tab>15/01/2026") say it too.
+    labels = [*candidate.columns, *_LABEL_CELL.findall(candidate.text)]
+    return vocabulary.language_of([*texts, candidate.text], labels=labels)
 
 
 def classify_by_name(candidate: Candidate) -> Classification | None:
-    """The built-in classifier: names and titles, and for registers the columns found."""
-    raw = f" {candidate.name} {candidate.title or ''} {candidate.sheet or ''} ".lower()
-    # Names like 'CSC-PL-001-Quality-Manual.md' join words with hyphens; match both spellings.
-    haystack = f"{raw} {raw.replace('-', ' ').replace('_', ' ')} "
-    patterns = REGISTER_PATTERNS if candidate.is_register else DOCUMENT_PATTERNS
-    for pattern in patterns:
-        if _matches(pattern, haystack, candidate.headers):
-            return Classification(pattern.type, kind_of(pattern.type), f"name matches '{pattern.type}' pattern")
-    return None
+    """The built-in classifier: what a document's title, headings, document number, first lines,
+    name and folders say it is, or a register's sheet name, file name and columns, in every
+    language of the vocabulary. Template words make a document a form whatever else it says."""
+    vocabulary = active()
+    language = candidate_language(candidate, vocabulary)
+    if candidate.is_register:
+        signals = _register_signals(candidate, vocabulary)
+        chosen = _decide(signals, REGISTER_ORDER)
+        if chosen is None:
+            return None
+        refined, why = _refined(chosen, candidate.headers)
+        return Classification(refined, kind_of(refined), _reason(chosen, signals) + why, language)
+    if candidate.sheet is not None:
+        signals = _section_signals(candidate, vocabulary)
+        chosen = _decide(signals, DOCUMENT_ORDER)
+        return None if chosen is None else Classification(chosen, kind_of(chosen), _reason(chosen, signals), language)
+    template = _template(candidate, vocabulary)
+    if template is not None:
+        return Classification("form", kind_of("form"), f"form: a template ({_describe(template)})", language)
+    signals = _document_signals(candidate, vocabulary, language)
+    chosen = _decide(signals, DOCUMENT_ORDER)
+    if chosen is None:
+        return None
+    return Classification(chosen, kind_of(chosen), _reason(chosen, signals), language)
 
 
 @dataclass

@@ -3,7 +3,8 @@
 Every source whose connector can list itself (:class:`~qmscheck.collecting.connectors.base.Inventorying`,
 the file share among them) is listed in full, a workbook once per sheet: the connector reads
 and applies its own skip rules, and each document and sheet is classified here with the scan's
-classifiers, so a user can write ``[[classify]]`` overrides in ``qmscheck.toml``.
+classifiers, so a user can write ``[[classify]]`` overrides in ``qmscheck.toml``. Each entry says
+why it was classified so and the language its words are in.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from qmscheck.collecting.classification import Candidate, Classification, Overrides
+from qmscheck.collecting.classification import Candidate, Classification, Overrides, candidate_language
 from qmscheck.collecting.connectors.base import DEFAULT_MAX_FILE_SIZE, CollectContext, Inventoried, Inventorying
 from qmscheck.collecting.run import CollectPlugins
 from qmscheck.config.scan_config import ScanConfig
@@ -38,6 +39,7 @@ class InventoryEntry:
     title: str | None = None
     rows: int | None = None
     columns: tuple[str, ...] = ()  # the header row as written
+    language: str | None = None  # what the file's words are in (ISO 639-1), when they tell
 
 
 @dataclass
@@ -103,6 +105,7 @@ def _entry(where: str, found: Inventoried, classify: Callable[[Candidate], Class
         return InventoryEntry(where, found.path, found.passed or NOT_RECOGNISED, found.reason)
     title = None if candidate.is_register else candidate.title
     classification = classify(candidate)
+    language = classification.language if classification and classification.language else candidate_language(candidate)
     if classification is None:
         reason = (
             "no register pattern matched the file or sheet name and its columns"
@@ -118,6 +121,7 @@ def _entry(where: str, found: Inventoried, classify: Callable[[Candidate], Class
             title=title,
             rows=found.rows,
             columns=found.columns,
+            language=language,
         )
     return InventoryEntry(
         where,
@@ -130,6 +134,7 @@ def _entry(where: str, found: Inventoried, classify: Callable[[Candidate], Class
         title=title,
         rows=found.rows,
         columns=found.columns,
+        language=language,
     )
 
 
@@ -137,14 +142,15 @@ def render_text(result: Inventory) -> str:
     lines: list[str] = []
     for entry in result.entries:
         where = entry.path + (f" [{entry.sheet}]" if entry.sheet is not None else "")
+        language = f" [{entry.language}]" if entry.language else ""
         if entry.status == RECOGNISED:
             rows = f", {entry.rows} rows" if entry.rows is not None else ""
-            lines.append(f"{entry.status:<15} {entry.type} ({entry.kind}{rows})  {where}  - {entry.reason}")
+            lines.append(f"{entry.status:<15} {entry.type} ({entry.kind}{rows}){language}  {where}  - {entry.reason}")
         else:
             detail = entry.reason
             if entry.columns:
                 detail += f"; columns found: {', '.join(entry.columns)}"
-            lines.append(f"{entry.status:<15} {'-':<1}  {where}  - {detail}")
+            lines.append(f"{entry.status:<15} {'-':<1}{language}  {where}  - {detail}")
     for other in result.not_inventoried:
         lines.append(f"(source {other} cannot list its content; not inventoried)")
     counts = result.counts()

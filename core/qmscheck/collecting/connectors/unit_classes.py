@@ -40,6 +40,7 @@ class ReadUnit(Protocol):
     title: str
     is_register: bool
     sheet: str | None
+    headers: tuple[str, ...]
     canonical: tuple[str | None, ...]
     items: list[str]
     dates: list[list[str]]
@@ -55,6 +56,7 @@ def unit_candidate(relative: str, unit: ReadUnit) -> Candidate:
         title=unit.title,
         sheet=unit.sheet,
         headers=tuple(name for name in unit.canonical if name),
+        columns=unit.headers,
         is_register=unit.is_register,
         headings=unit.headings,
         text=unit.text,
@@ -66,9 +68,11 @@ def unit_classes(
 ) -> list[UnitClass]:
     """Per unit, its evidence type and kind, or why it is not collected. A part of a document (a
     section, a table) is collected only when recognised as other than the whole document is, and
-    a section only when the whole is recognised."""
+    a section only when the whole is recognised. A log kept as a document ("CAPA log" over a
+    table) is its table's rows: they are the records, and the page is not one of its own."""
     classes: list[UnitClass] = []
     whole: UnitClass = None
+    whole_at: int | None = None
     for unit in units:
         classification = classify(unit_candidate(relative, unit))
         if unit.part_of is not None:
@@ -77,8 +81,16 @@ def unit_classes(
                 if classification is None
                 else (classification.type, (classification.kind or kind_of(classification.type)).value)
             )
-            # A section counts only inside a document recognised for what it is (a manual, a handbook).
-            unplaced = not unit.is_register and (whole is None or whole[0] == "unclassified")
+            # A section counts only inside a document recognised for what it is (a manual, a handbook);
+            # nothing inside a form or template is evidence: its sections and tables are blank.
+            unplaced = (whole is not None and whole[0] == "form") or (
+                not unit.is_register and (whole is None or whole[0] == "unclassified")
+            )
+            if unit.is_register and part is not None and part == whole and part[1] == Kind.RECORD.value:
+                classes.append(part)
+                if whole_at is not None:
+                    classes[whole_at] = None
+                continue
             classes.append(None if part is None or part == whole or unplaced or not _TYPE.fullmatch(part[0]) else part)
             continue
         if classification is None and unit.is_register:
@@ -93,7 +105,8 @@ def unit_classes(
             )
             continue
         classes.append((classification.type, (classification.kind or kind_of(classification.type)).value))
-        whole = classes[-1] if not unit.is_register else whole
+        if not unit.is_register:
+            whole, whole_at = classes[-1], len(classes) - 1
     return classes
 
 
