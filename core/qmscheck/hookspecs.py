@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from qmscheck.checking.primitives.base import CheckPrimitive
     from qmscheck.collecting.classification import Candidate, Classification
     from qmscheck.collecting.connectors.base import Connector
+    from qmscheck.collecting.vocabulary import VocabularyFile
     from qmscheck.rendering.base import Renderer
 
 PROJECT = "qmscheck"
@@ -79,6 +80,28 @@ def qmscheck_classify(candidate: Candidate) -> Classification | None:
     The first non-None result wins and stops the call (``firstresult``). The built-in
     name-and-header classifier runs last (``trylast``), so any plugin's implementation is asked
     first. Since API version 1.
+    """
+
+
+@hookspec
+def qmscheck_register_vocabulary(register: Callable[[VocabularyFile], None]) -> None:
+    """Register words of a quality system: a language qmscheck does not ship, or more words for
+    one it does (a company's own document names and codes).
+
+    A file is TOML in the format of qmscheck's own (``qmscheck/collecting/vocabulary/*.toml``,
+    described in :mod:`qmscheck.collecting.vocabulary`): ``language``, ``stopwords``,
+    ``template_words`` and the tables ``[documents]``, ``[registers]``, ``[codes]``,
+    ``[sections]``, ``[status]``, ``[answers]``. Build it with ``VocabularyFile(name, text)`` or
+    ``VocabularyFile.from_path(path)``; a faulty file raises where it is built, and the plugin
+    fails with the error. Its words join the built-in ones for classification in the scanning
+    process; a word that contradicts them (a label given another meaning) fails the plugin.
+    ``[fields]``, ``[months]`` and ``[record_status]`` are read by the file readers, which run in
+    worker processes that load no plugins: a file holding them fails the plugin too.
+
+    :param register: Call it once per file: ``register(VocabularyFile("acme-es", text))``;
+        ``name`` must be unique across all plugins.
+
+    Every plugin's implementation is called; the return value is ignored. Since API version 1.
     """
 
 

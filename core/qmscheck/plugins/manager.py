@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from qmscheck import hookspecs
+from qmscheck.collecting import vocabulary
 from qmscheck.errors import PluginError
 from qmscheck.support.registry import Registry
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from qmscheck.checking.primitives.base import CheckPrimitive
     from qmscheck.collecting.classification import Candidate, Classification
     from qmscheck.collecting.connectors.base import Connector
+    from qmscheck.collecting.vocabulary import VocabularyFile
     from qmscheck.rendering.base import Renderer
 
 ENTRY_POINT_GROUP = "qmscheck"
@@ -62,6 +64,7 @@ class Plugins:
     checks: Registry[CheckPrimitive] = field(default_factory=lambda: Registry("check", lambda c: c.kind))
     renderers: Registry[Renderer] = field(default_factory=lambda: Registry("renderer", lambda r: r.name))
     rule_packs: Registry[RulePack] = field(default_factory=lambda: Registry("rule pack", lambda p: p.name))
+    vocabularies: Registry[VocabularyFile] = field(default_factory=lambda: Registry("vocabulary", lambda v: v.name))
 
     @property
     def failed(self) -> list[PluginInfo]:
@@ -125,6 +128,7 @@ REGISTER_HOOKS: tuple[tuple[str, str, str], ...] = (
     ("qmscheck_register_checks", "checks", "kind"),
     ("qmscheck_register_renderers", "renderers", "name"),
     ("qmscheck_register_rule_packs", "rule_packs", "name"),
+    ("qmscheck_register_vocabulary", "vocabularies", "name"),
 )
 
 
@@ -203,4 +207,21 @@ def load_plugins(extra: list[object] | None = None, *, entry_points: bool = True
         manager.enable_tracing()
     plugins = Plugins(manager=manager, infos=infos)
     _collect(plugins)
+    _use_vocabularies(plugins)
     return plugins
+
+
+def _use_vocabularies(plugins: Plugins) -> None:
+    """Classification in this process uses the plugins' words too (the built-in classifier reads
+    ``collecting.vocabulary.active()``); each load starts again from the built-in words. A file
+    whose words contradict those before it (a label that means another field) is refused, and its
+    plugin listed as failed with the error."""
+    accepted: list[VocabularyFile] = []
+    for file in list(plugins.vocabularies):
+        try:
+            vocabulary.use([*accepted, file])
+        except vocabulary.VocabularyError as exc:
+            plugins.isolate(plugins.vocabularies.owner(file.name), str(exc))
+            continue
+        accepted.append(file)
+    vocabulary.use(accepted)

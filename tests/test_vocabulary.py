@@ -1,0 +1,107 @@
+"""The vocabulary files: every language loads, its words mean one thing, and plugins extend it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from qmscheck.collecting import vocabulary
+from qmscheck.collecting.classification import EVIDENCE_TYPES, Candidate, classify_by_name
+from qmscheck.collecting.vocabulary import LANGUAGES, VocabularyError, VocabularyFile, builtin
+from qmscheck.hookspecs import hookimpl
+from qmscheck.plugins.manager import load_plugins
+
+ISSUE_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sv")
+
+
+def test_every_language_the_issue_asks_for_is_shipped_with_every_part() -> None:
+    words = builtin()
+    assert set(ISSUE_LANGUAGES) <= set(LANGUAGES)
+    for file in words.files:
+        data = file.data
+        for table in ("documents", "registers", "fields", "status", "answers", "months", "codes", "sections"):
+            assert data.get(table), f"{file.name} has no [{table}]"
+        assert data.get("stopwords"), file.name
+        assert sorted(int(month) for month in data["months"]) == list(range(1, 13)), file.name
+        assert {"draft", "approved", "superseded", "obsolete", "withdrawn", "archived"} <= set(data["status"]), (
+            file.name
+        )
+
+
+def test_terms_name_known_evidence_types() -> None:
+    for file in builtin().files:
+        for table in ("documents", "registers", "codes", "sections"):
+            unknown = set(file.data.get(table, {})) - set(EVIDENCE_TYPES)
+            assert not unknown, f"{file.name} [{table}]: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize(
+    ("word", "month"),
+    [("enero", 1), ("février", 2), ("März", 3), ("aprile", 4), ("mei", 5), ("junho", 6), ("juli", 7), ("août", 8)],
+)
+def test_month_names_of_every_language(word: str, month: int) -> None:
+    assert builtin().months[vocabulary.normalise(word)] == month
+
+
+def test_normalising_folds_case_accents_hyphens_and_plurals() -> None:
+    assert vocabulary.words("Non-Conformités") == vocabulary.words("non conformite")
+    assert vocabulary.words("Proveedores_homologados") == vocabulary.words("proveedor homologado")
+    assert vocabulary.words("QualityManual") == vocabulary.words("quality manual")
+
+
+def test_a_label_with_two_meanings_is_refused_naming_both_files() -> None:
+    clash = VocabularyFile("clash.toml", 'language = "en"\n[fields]\nowner = ["Due date"]\n')
+    with pytest.raises(VocabularyError, match=r"clash\.toml.*'due date' means 'owner' here and 'due'"):
+        vocabulary.Vocabulary([*builtin().files, clash])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('language = "english"\n', "language code"),
+        ('language = "en"\n[status]\nfinished = ["done"]\n', "not a lifecycle state"),
+        ('language = "en"\n[documents]\nprocedure = "SOP"\n', "list of non-empty strings"),
+        ('language = "en"\nwords = []\n', "unknown key 'words'"),
+        ("language = ", "not valid TOML"),
+    ],
+)
+def test_a_faulty_file_is_a_clear_error(text: str, message: str) -> None:
+    with pytest.raises(VocabularyError, match=message):
+        VocabularyFile("bad.toml", text)
+
+
+def test_a_plugin_adds_a_language_for_classification(tmp_path: Path) -> None:
+    path = tmp_path / "pl.toml"
+    path.write_text(
+        'language = "pl"\nstopwords = ["i", "w", "na"]\n[documents]\nquality_manual = ["księga jakości"]\n',
+        encoding="utf-8",
+    )
+
+    class Polish:
+        @hookimpl
+        def qmscheck_register_vocabulary(self, register):  # type: ignore[no-untyped-def]
+            register(VocabularyFile.from_path(path))
+
+    candidate = Candidate("docs/KJ-01.md", title="Księga jakości")
+    assert classify_by_name(candidate) is None
+    try:
+        load_plugins([Polish()], entry_points=False)
+        found = classify_by_name(candidate)
+        assert found is not None and found.type == "quality_manual" and "(pl)" in found.reason
+    finally:
+        load_plugins(entry_points=False)
+    assert classify_by_name(candidate) is None
+
+
+def test_a_plugin_may_not_add_what_the_readers_read() -> None:
+    class Labels:
+        @hookimpl
+        def qmscheck_register_vocabulary(self, register):  # type: ignore[no-untyped-def]
+            register(VocabularyFile("labels.toml", 'language = "pl"\n[fields]\nowner = ["Właściciel"]\n'))
+
+    try:
+        plugins = load_plugins([Labels()], entry_points=False)
+        failed = {info.name: info.error for info in plugins.failed}
+        assert "file readers" in (failed.get("Labels") or "")
+    finally:
+        load_plugins(entry_points=False)
