@@ -2,7 +2,7 @@
 they read, and those that did not run, with the reason.
 
 A passed rule's evidence is worked out from the collection each scan, never from stored
-findings: the evidence types its probes select, the files holding them, their items, the first
+findings: the evidence types its probes select, the files holding them, their items and the
 first few files. A rescan that reuses every stored finding therefore reports exactly what a full
 scan does; and files are counted as files, so how a large register was divided into parts (each
 a group of its own) changes nothing. Everything comes from each group's metadata, so nothing is

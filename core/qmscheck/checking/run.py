@@ -7,6 +7,7 @@ read are never decoded: a rescan costs what changed, not what exists.
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from qmscheck.model.report import (
     NotApplicable,
     PackInfo,
     Report,
+    finding_sort_key,
     rule_block_key,
     summarise,
 )
@@ -209,9 +211,17 @@ def _report_findings(
     key = report_key(settings, by_rule)
     found = None if full else cache.report_findings(key)
     if found is None:
-        # Each rule's findings are stored in report order: only the rules' blocks are placed.
-        found = merge_findings([finding for _, stored in by_rule for finding in stored.findings])
+        given = [finding for _, stored in by_rule for finding in stored.findings]
+        unchanged = {id(finding) for finding in given}
+        merged = merge_findings(given)
+        # Each rule's findings are stored in report order: only the rules' blocks are placed. A merged
+        # finding is a new one, and may sort elsewhere (it takes the most severe grade of those merged):
+        # it is placed by its own key.
+        found = [finding for finding in merged if id(finding) in unchanged]
         found.sort(key=rule_block_key)
+        for finding in merged:
+            if id(finding) not in unchanged:
+                bisect.insort(found, finding, key=finding_sort_key)
         cache.put_report_findings(key, found)
     return found
 
