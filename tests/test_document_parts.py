@@ -121,7 +121,7 @@ def test_bold_label_lines_anywhere(tmp_path: Path) -> None:
 
     assert meta.extra["chair"] == "Owen Mills (CEO)"
     assert meta.extra["attendees"] == "Owen Mills, Priya Shah"
-    assert meta.extra["dokument_id"] == "MR-2025"
+    assert meta.fields["document_number"] == "MR-2025"  # a German label the vocabulary knows
     assert not any(key.startswith("apartado") for key in meta.extra)
 
 

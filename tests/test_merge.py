@@ -34,7 +34,7 @@ def test_same_evidence_same_clause_merges_keeping_the_most_severe(tmp_path: Path
     [merged] = report.findings
     assert [ref.id for ref in merged.evidence] == ["test:rapid", "test:north"]
     assert (merged.rule_id, merged.grade.value, merged.also_reported_by) == ("TST001", "major", ["TST002"])
-    assert "Also (TST002): Approved." in merged.statement
+    assert "Also (TST002): Approved - not met: lacks an approval status." in merged.statement
     assert report.summary.major == 1 and report.summary.minor == 0
 
 

@@ -24,6 +24,7 @@ def test_builtins_register_through_the_hooks() -> None:
         "mentions",
         "periodic",
         "unique",
+        "within",
     ]
     assert {"json", "text"} <= set(plugins.renderers.names())
     assert plugins.rule_packs.names() == ["iso9001"]

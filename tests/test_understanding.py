@@ -70,16 +70,14 @@ def test_an_unreadable_file_turns_absences_into_requests_that_name_it(tmp_path: 
 def test_an_unrecognised_file_may_be_the_evidence(tmp_path: Path) -> None:
     share = _acme_copy(tmp_path)
     (share / "share" / "08 Varios").mkdir()
-    (share / "share" / "08 Varios" / "Revision por la direccion 2026.md").write_text(
-        "# Acta\n\nAsistentes: Dirección, Calidad.\n", encoding="utf-8"
-    )
+    (share / "share" / "08 Varios" / "doc-17.md").write_text("# Notas\n\nVer anexo.\n", encoding="utf-8")
     report = _scan(share)
     assert report.understanding is not None
     assert report.understanding.line().endswith("; 1 not recognised")
     requests = [f for f in report.findings if f.grade is Grade.REQUEST]
     assert {f.rule_id for f in requests} == ACME_ABSENCES
     for finding in requests:
-        assert finding.evidence[-1].locator == "08 Varios/Revision por la direccion 2026.md"
+        assert finding.evidence[-1].locator == "08 Varios/doc-17.md"
         assert finding.evidence[-1].label == "not recognised"
 
 

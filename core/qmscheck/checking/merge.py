@@ -11,7 +11,8 @@ the same:
 - findings of absence under one clause that say the same thing is missing are one finding.
 
 The merged finding keeps the widest evidence and the most severe grade; the others' rule ids go
-to ``also_reported_by`` and their titles to the statement.
+to ``also_reported_by``, and their titles and what each found not met to the statement, so that no
+fact of a merged finding is lost.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 from qmscheck.model.report import Finding, finding_sort_key
+
+
+def _not_met(finding: Finding, host: Finding) -> str:
+    """What the finding's statement says was not met ('Not met: ...' or 'Not met by 3 of 14 ...'),
+    unless it is the absence the host already states."""
+    if finding.absence and finding.absence == host.absence:
+        return ""
+    _, marker, rest = finding.statement.partition(" Not met")
+    return f" - not met{rest.rstrip('.')}" if marker else ""
 
 
 def _lead_order(finding: Finding) -> tuple[int, str]:
@@ -74,7 +84,7 @@ def merge_findings(findings: list[Finding]) -> list[Finding]:
         others = [f for f in group if f is not host]
         others.sort(key=lambda f: (*_lead_order(f), finding_sort_key(f)))
         grade = min((f.grade for f in group), key=lambda g: g.severity)
-        gaps = " ".join(f"Also ({f.rule_id}): {f.title.rstrip('.')}." for f in others)
+        gaps = " ".join(f"Also ({f.rule_id}): {f.title.rstrip('.')}{_not_met(f, host)}." for f in others)
         # A shallow copy: findings are not changed once made, so the host's lists can be shared.
         replaced[id(host)] = host.model_copy(
             update={
