@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "core" / "qmscheck"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "errors"),
     ("model",),
-    ("config",),
+    ("config", "vocabulary"),
     ("support",),
     ("storage",),
     ("collecting", "checking", "rendering"),

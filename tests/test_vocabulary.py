@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from qmscheck.collecting import vocabulary
+from qmscheck import vocabulary
 from qmscheck.collecting.classification import EVIDENCE_TYPES, Candidate, classify_by_name
-from qmscheck.collecting.vocabulary import LANGUAGES, VocabularyError, VocabularyFile, builtin
 from qmscheck.hookspecs import hookimpl
 from qmscheck.plugins.manager import load_plugins
+from qmscheck.vocabulary import LANGUAGES, VocabularyError, VocabularyFile, builtin
 
 ISSUE_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sv")
 

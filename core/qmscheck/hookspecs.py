@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from qmscheck.checking.primitives.base import CheckPrimitive
     from qmscheck.collecting.classification import Candidate, Classification
     from qmscheck.collecting.connectors.base import Connector
-    from qmscheck.collecting.vocabulary import VocabularyFile
     from qmscheck.rendering.base import Renderer
+    from qmscheck.vocabulary import VocabularyFile
 
 PROJECT = "qmscheck"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -88,8 +88,8 @@ def qmscheck_register_vocabulary(register: Callable[[VocabularyFile], None]) -> 
     """Register words of a quality system: a language qmscheck does not ship, or more words for
     one it does (a company's own document names and codes).
 
-    A file is TOML in the format of qmscheck's own (``qmscheck/collecting/vocabulary/*.toml``,
-    described in :mod:`qmscheck.collecting.vocabulary`): ``language``, ``stopwords``,
+    A file is TOML in the format of qmscheck's own (``qmscheck/vocabulary/*.toml``,
+    described in :mod:`qmscheck.vocabulary`): ``language``, ``stopwords``,
     ``template_words`` and the tables ``[documents]``, ``[registers]``, ``[codes]``,
     ``[sections]``, ``[status]``, ``[answers]``. Build it with ``VocabularyFile(name, text)`` or
     ``VocabularyFile.from_path(path)``; a faulty file raises where it is built, and the plugin

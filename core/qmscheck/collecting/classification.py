@@ -3,7 +3,7 @@
 The built-in classifier (:func:`classify_by_name`) weighs what each signal says: a document's title
 and first heading, its document number ("PG-03"), the headings and labels typical of a type, its
 file name and folders; a register's sheet name, file name and columns. Words come from the
-vocabulary files of every supported language (``collecting/vocabulary``), so "Informe de auditoría
+vocabulary files of every supported language (``vocabulary``), so "Informe de auditoría
 interna" and "Rapporto di audit interno" are audit reports. What a document says of itself weighs
 more than its name, so when they disagree content wins, and the reason says so.
 """
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import PurePosixPath
 
-from qmscheck.collecting.vocabulary import Term, TermIndex, Vocabulary, active, words
 from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.evidence import Kind
+from qmscheck.vocabulary import Term, TermIndex, Vocabulary, active, words
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from qmscheck import hookspecs
-from qmscheck.collecting import vocabulary
+from qmscheck import hookspecs, vocabulary
 from qmscheck.errors import PluginError
 from qmscheck.support.registry import Registry
 
@@ -31,8 +30,8 @@ if TYPE_CHECKING:
     from qmscheck.checking.primitives.base import CheckPrimitive
     from qmscheck.collecting.classification import Candidate, Classification
     from qmscheck.collecting.connectors.base import Connector
-    from qmscheck.collecting.vocabulary import VocabularyFile
     from qmscheck.rendering.base import Renderer
+    from qmscheck.vocabulary import VocabularyFile
 
 ENTRY_POINT_GROUP = "qmscheck"
 

@@ -6,7 +6,7 @@ import math
 import re
 from datetime import date, datetime, timedelta
 
-from qmscheck.collecting.vocabulary import builtin, normalise
+from qmscheck.vocabulary import builtin, normalise
 
 # Excel's day 0; using 1899-12-30 absorbs Excel's fictitious 1900-02-29.
 _EXCEL_EPOCH = date(1899, 12, 30)

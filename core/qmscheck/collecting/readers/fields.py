@@ -1,7 +1,7 @@
 """Canonical field names and the header/label synonyms that map onto them.
 
 The synonyms are data: the ``[fields]`` tables of the vocabulary files, one per language
-(``collecting/vocabulary``). Readers use the built-in vocabulary only: they run in worker
+(``vocabulary``). Readers use the built-in vocabulary only: they run in worker
 processes that load no plugins, and a file must read the same whatever the number of processes.
 """
 
@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from qmscheck.collecting.vocabulary import builtin
-from qmscheck.collecting.vocabulary import normalise as normalise
+from qmscheck.vocabulary import builtin
+from qmscheck.vocabulary import normalise as normalise
 
 # Fields a controlled document carries; other labels found in a document go to
 # DocumentMetadata.extra because their meaning depends on the document type.
@@ -48,7 +48,7 @@ DATE_FIELDS: frozenset[str] = frozenset(
 )
 
 #: Per canonical field, the labels and column headers that name it, in every supported language:
-#: the ``[fields]`` tables of the vocabulary files (``collecting/vocabulary``).
+#: the ``[fields]`` tables of the vocabulary files (``vocabulary``).
 SYNONYMS: Mapping[str, tuple[str, ...]] = builtin().field_labels
 
 # When several labels in one file feed the same field, the lowest number wins:

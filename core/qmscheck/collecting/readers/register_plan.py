@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qmscheck.collecting.vocabulary import builtin
+from qmscheck.vocabulary import builtin
 
 from .fields import DATE_FIELDS, canonical_field, is_weak_date_label, names_a_date, resolve_field, snake
 from .register_scan import ColumnStats, Scan

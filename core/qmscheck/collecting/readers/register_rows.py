@@ -7,7 +7,7 @@ from datetime import date
 from itertools import islice
 from typing import cast
 
-from qmscheck.collecting.vocabulary import builtin, normalise
+from qmscheck.vocabulary import builtin, normalise
 
 from .boundary import translated_errors
 from .cells import csv_cell, sheet_cell, text_number
