@@ -245,6 +245,11 @@ def write_config(folder: Path, source: dict[str, Any], queries: list[dict[str, A
         "[organisation]",
         'name = "Seeded SQL Company"',
         "",
+        "[parameters]",
+        # The company's own deadline: ISO 9001 sets none, so CUS001 judges complaints against it.
+        'complaint_closure_time = "P30D"',
+        'source = "QP-07 Customer Feedback"',
+        "",
         "[scan]",
         f"as_of = {AS_OF.isoformat()}",
         "",

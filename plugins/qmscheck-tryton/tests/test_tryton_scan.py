@@ -34,6 +34,11 @@ def write_config(folder: Path, server: TrytonServer, **overrides: Any) -> Path:
         "[organisation]",
         'name = "Seeded Tryton Company"',
         "",
+        "[parameters]",
+        # The company's own deadline: ISO 9001 sets none, so CUS001 judges complaints against it.
+        'complaint_closure_time = "P30D"',
+        'source = "QP-07 Customer Feedback"',
+        "",
         "[scan]",
         f"as_of = {server.as_of.isoformat()}",
         "",
