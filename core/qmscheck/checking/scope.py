@@ -13,10 +13,20 @@ from rule SCOPE001 of the base pack (``rules/iso9001/4.3.toml``), so ``qmscheck 
 SCOPE001`` shows what this module applies. The exclusions are judged here, once per scan and
 before any rule runs, because they decide which rules run; the rule's own check, the built-in
 kind ``exclusions`` (:class:`Exclusions`), therefore finds nothing when the rules run.
+
+Exclusions come from two places, judged alike: the organisation settings (``[organisation]
+exclusions`` in ``qmscheck.toml``) and the documents SCOPE001 reads (the quality manual, a scope
+statement, or the scope section of a manual), where a sentence names a clause and says, in any
+supported language, that it does not apply ("Clause 8.3 is not applicable because ...",
+"Apartado 8.3: no aplicable. ..."). What follows in the paragraph is its justification. A clause
+declared in both is one exclusion; one declared in the documents while the settings list the
+exclusions without it is a conflict the report states, and its rules run.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -25,9 +35,13 @@ from qmscheck.checking.engine import Probe
 from qmscheck.checking.packs import LoadedRule, RulePack, load_packs, rules_root
 from qmscheck.checking.primitives.base import CheckContext
 from qmscheck.checking.rule_model import SCOPE_RULE_ID, ExclusionsCheck, Rule
-from qmscheck.model.evidence import Exclusion, Organisation
-from qmscheck.model.report import Finding, NotApplicable
+from qmscheck.model.collection import Collection
+from qmscheck.model.evidence import EvidenceItem, Exclusion, Organisation
+from qmscheck.model.grades import Grade
+from qmscheck.model.groups import items_of
+from qmscheck.model.report import EvidenceRef, Finding, NotApplicable
 from qmscheck.model.verdicts import Failure
+from qmscheck.vocabulary import active, words
 
 BASE_PACK = "iso9001"
 
@@ -71,17 +85,154 @@ def _invalid(params: ExclusionsCheck, exclusion: Exclusion) -> str | None:
     return None
 
 
-def _finding(loaded: LoadedRule, exclusion: Exclusion, problem: str) -> Finding:
+@dataclass(frozen=True)
+class Declared:
+    """An exclusion a document declares, the document (or section of one) that declares it, and the
+    heading it stands under inside a whole document."""
+
+    exclusion: Exclusion
+    item: EvidenceItem
+    heading: str | None = None
+
+    @property
+    def where(self) -> str:
+        if self.heading and self.item.provenance.locator.sheet is None:
+            return f"{self.item.locator} [{self.heading}]"
+        return self.item.locator
+
+
+# A clause of ISO 9001's requirements (4 to 10) with at least one sub-clause, not part of a longer
+# number: "8.3" and "8.5.5", never a date ("10.01.2026") or a version ("4.3.12.7").
+_CLAUSE = re.compile(r"(?<![\d.,])((?:[4-9]|10)(?:\.\d{1,2}){1,3})(?![\d]|[.,]\d)")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+_WORD = re.compile(r"[^\W_]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+# Markup and punctuation left at either end of a justification ("**", ":", "(", "—").
+_LOOSE_ENDS = " \t*_:;,.()[]-–—>"
+# Words before the clause that justify rather than name it: "Since we build to print, 8.3 ...".
+_JUSTIFYING_LEAD = 4
+# A line this short that ends no sentence is a heading ("Scope", "1. Campo di applicazione").
+_HEADING_WORDS = 8
+
+
+def _heading(line: str) -> str | None:
+    """The heading a line is: a markdown heading, or a short line that ends no sentence (a Word
+    heading is a paragraph of its own); None for prose, list items and table rows."""
+    if line.startswith("#"):
+        return line.lstrip("#").strip() or None
+    if "\t" in line or line.startswith(("|", "- ", "* ", "+ ", ">")) or line.endswith((".", "!", "?", ":", ";", ",")):
+        return None
+    return line if len(line.split()) <= _HEADING_WORDS else None
+
+
+def _paragraphs(text: str) -> list[tuple[str | None, str]]:
+    """Prose paragraphs with the heading they stand under: blank lines, headings, list items and
+    table rows end one; so does a line ending a sentence (a Word paragraph is one line). Headings
+    and table rows declare nothing."""
+    paragraphs: list[tuple[str | None, str]] = []
+    current: list[str] = []
+    heading: str | None = None
+
+    def close() -> None:
+        if current:
+            paragraphs.append((heading, " ".join(current)))
+            current.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("|") or "\t" in line:
+            close()
+            continue
+        found = _heading(line) if not current else None
+        if line.startswith("#") or found is not None:
+            close()
+            heading = found or heading
+            continue
+        if line.startswith(("- ", "* ", "+ ")):
+            close()
+        current.append(line.lstrip("> "))
+        if line.rstrip("*_ ").endswith((".", "!", "?")):
+            close()
+    close()
+    return paragraphs
+
+
+def _spans(sentence: str) -> list[tuple[int, int]]:
+    """Where the sentence says that something does not apply, as character offsets."""
+    tokens: list[tuple[int, int]] = []
+    stemmed: list[str] = []
+    for match in _WORD.finditer(sentence):
+        for word in words(match.group()):
+            stemmed.append(word)
+            tokens.append((match.start(), match.end()))
+    return [(tokens[start][0], tokens[end - 1][1]) for start, end, _ in active().not_applicable.spans(stemmed)]
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.replace("**", " ").replace("__", " ").split()).strip(_LOOSE_ENDS)
+
+
+def _declarations(paragraph: str) -> Iterable[tuple[str, str]]:
+    """(clause, justification) for each clause a sentence of the paragraph declares not applicable;
+    the justification is the rest of the paragraph, and the words before the clause when they are
+    more than the clause's name."""
+    sentences = _SENTENCE_END.split(paragraph)
+    for index, sentence in enumerate(sentences):
+        spans = _spans(sentence)
+        clauses = list(_CLAUSE.finditer(sentence))
+        if not spans or not clauses:
+            continue
+        first = min(clauses[0].start(), spans[0][0])
+        last = max(clauses[-1].end(), spans[-1][1])
+        lead = sentence[:first]
+        parts = [lead] if len(_LETTERS.findall(lead)) >= _JUSTIFYING_LEAD else []
+        parts += [sentence[last:], *sentences[index + 1 :]]
+        justification = _clean(" ".join(parts))
+        for clause in dict.fromkeys(match.group(1) for match in clauses):
+            yield clause, justification
+
+
+def declared_exclusions(items: Iterable[EvidenceItem]) -> list[Declared]:
+    """The exclusions the documents declare, one per clause: from a section of a document before the
+    whole of it (it is the more precise citation), and the best justified where several say it."""
+    found: dict[str, Declared] = {}
+    ordered = sorted(items, key=lambda item: (item.provenance.locator.sheet is None, item.locator))
+    for item in ordered:
+        for heading, paragraph in _paragraphs(item.text or ""):
+            for clause, justification in _declarations(paragraph):
+                known = found.get(clause)
+                if known is None or len(justification) > len(known.exclusion.justification):
+                    found[clause] = Declared(Exclusion(clause=clause, justification=justification), item, heading)
+    return [found[clause] for clause in sorted(found)]
+
+
+def scope_documents(collection: Collection) -> list[EvidenceItem]:
+    """The documents SCOPE001 reads (its selection's types), where exclusions are declared."""
+    types = frozenset(scope_rule().rule.select.types)
+    return [item for item in items_of(g for g in collection.groups if g.reads(types)) if item.type in types]
+
+
+def _cited(declared: Declared | None) -> list[EvidenceRef]:
+    if declared is None:
+        return []
+    item = declared.item
+    label = item.title or item.document_number or item.locator
+    return [EvidenceRef(id=item.id, locator=item.locator, sha256=item.sha256, label=label)]
+
+
+def _finding(
+    loaded: LoadedRule, clause: str, problem: str, grade: Grade, declared: Declared | None, suffix: str = ""
+) -> Finding:
     rule = loaded.rule
-    params = _params(rule)
     return Finding(
-        id=f"SCOPE-{exclusion.clause}",
-        grade=rule.grade if _excludable(params, exclusion.clause) else params.disallowed_grade,
+        id=f"SCOPE-{clause}{suffix}",
+        grade=grade,
         clause=rule.clause,
         rule_id=rule.id,
         title=rule.title,
         statement=f"ISO 9001 {rule.clause} expects that {rule.requirement.rstrip('.')}. Not met: {problem}.",
         absence=None,
+        evidence=_cited(declared),
         why=" ".join(rule.why.split()),
         fix=" ".join(rule.fix.split()),
         pack=loaded.pack.name,
@@ -89,18 +240,48 @@ def _finding(loaded: LoadedRule, exclusion: Exclusion, problem: str) -> Finding:
     )
 
 
-def applicability(organisation: Organisation, rules: list[LoadedRule]) -> Applicability:
+def _judged(params: ExclusionsCheck, configured: Exclusion | None, declared: Declared | None) -> Exclusion:
+    """One exclusion of a clause from the settings and the documents: the settings' justification,
+    or the documents' where the settings give none that is adequate."""
+    if configured is None:
+        assert declared is not None
+        return declared.exclusion
+    if declared is not None and _invalid(params, configured) and not _invalid(params, declared.exclusion):
+        return declared.exclusion
+    return configured
+
+
+def applicability(
+    organisation: Organisation, rules: list[LoadedRule], declared: Sequence[Declared] = ()
+) -> Applicability:
+    """Which rules do not apply, from the exclusions configured and those the documents declare
+    (:func:`declared_exclusions`), and SCOPE001's findings on them."""
     result = Applicability()
     scope = scope_rule()
     params = _params(scope.rule)
-    for exclusion in sorted(organisation.exclusions, key=lambda e: e.clause):
+    configured = {exclusion.clause: exclusion for exclusion in organisation.exclusions}
+    in_documents = {entry.exclusion.clause: entry for entry in declared}
+    # Settings that list the exclusions say which apply: a clause they leave out applies.
+    settings_list = "exclusions" in organisation.model_fields_set
+    for clause in sorted(configured.keys() | in_documents.keys()):
+        source = in_documents.get(clause)
+        exclusion = _judged(params, configured.get(clause), source)
         problem = _invalid(params, exclusion)
+        where = f" (declared in {source.where})" if source is not None else ""
         if problem:
-            result.findings.append(_finding(scope, exclusion, problem))
+            grade = scope.rule.grade if _excludable(params, clause) else params.disallowed_grade
+            result.findings.append(_finding(scope, clause, problem + where, grade, source))
             continue
-        ids = sorted(loaded.rule.id for loaded in rules if _under(loaded.rule.clause, exclusion.clause))
+        if source is not None and clause not in configured and settings_list:
+            conflict = (
+                f"{source.where} declares clause {clause} not applicable, but the organisation settings "
+                f"(qmscheck.toml [organisation] exclusions) do not exclude it, so its rules were run"
+            )
+            result.findings.append(_finding(scope, clause, conflict, Grade.OBSERVATION, source, "-settings"))
+            continue
+        ids = sorted(loaded.rule.id for loaded in rules if _under(loaded.rule.clause, clause))
         result.not_applicable.append(
-            NotApplicable(clause=exclusion.clause, justification=exclusion.justification, rule_ids=ids)
+            NotApplicable(clause=clause, justification=exclusion.justification + where, rule_ids=ids)
         )
         result.not_applicable_ids.update(ids)
     return result
