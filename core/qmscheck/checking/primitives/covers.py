@@ -69,6 +69,8 @@ class Covers(Groupwise):
         for part in parts:
             for (key, shown), place in zip(part.data.get("keyed", ()), part.places, strict=True):
                 if key not in covered:
-                    detail = f"no {by_what} matching {check.key.replace('_', ' ')} '{shown}'"
+                    named = check.key.replace("_", " ")
+                    # An item without the key cannot be matched at all: say so, not "matching 'None'".
+                    detail = f"has no {named}" if key is None else f"no {by_what} matching {named} '{shown}'"
                     failures.append(Failure(items=(ctx.cited(place),), detail=detail))
         return failures
