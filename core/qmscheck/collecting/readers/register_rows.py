@@ -110,9 +110,25 @@ def _status(value: object) -> object:
     return value
 
 
+#: Yes/no answers in any supported language ("Sí", "Nein", "Nej").
+_ANSWERS = builtin().answers
+#: Yes/no columns, read as the rules' English "yes" and "no" ("Relevante para calidad: No" is "no");
+#: any other value is kept as written, and the row's raw values keep what was written.
+_YES_NO = frozenset({"quality_relevant"})
+
+
+def _answer(value: object) -> object:
+    if type(value) is str:
+        found = _ANSWERS.get(normalise(value))
+        return value if found is None else ("yes" if found else "no")
+    return value
+
+
 def _converter(plan: ColumnPlan) -> Callable[[object], object] | None:
     if plan.dates:
         return _date_converter(plan.dayfirst)
+    if plan.key in _YES_NO:
+        return _answer
     return _status if plan.key == "status" else None
 
 
@@ -183,7 +199,8 @@ def _csv_rows(
     columns = [
         (plan.index, plan.raw_key, plan.key, _csv_date_cell(plan.dayfirst) if plan.dates else None) for plan in plans
     ]
-    statuses = {plan.index for plan in plans if plan.key == "status" and not plan.dates}
+    # Status and flag columns: their words read in any language.
+    converted = {plan.index: convert for plan in plans if not plan.dates and (convert := _converter(plan)) is not None}
     for number, row in enumerate(rows, start=start):
         width = len(row)
         values: dict[str, object] = {}
@@ -196,11 +213,11 @@ def _csv_rows(
                 if pair is not None:
                     raw[raw_key], values[key] = pair
                 continue
-            if index in statuses:
+            if index in converted:
                 text = row[index].strip()
                 if text:
                     raw[raw_key] = text
-                    values[key] = _status(text)
+                    values[key] = converted[index](text)
                 continue
             # csv_cell, inlined.
             text = row[index].strip()
