@@ -35,6 +35,7 @@ from qmscheck.checking.rule_model import (
     UniqueCheck,
     WithinCheck,
 )
+from qmscheck.checking.topics import LANGUAGE_NAMES, builtin_topics
 from qmscheck.model.grades import GRADE_LABELS, Grade
 from qmscheck.model.periods import Period
 
@@ -135,7 +136,7 @@ def check_sentence(rule: Rule) -> str:
             subject = f"The newest {selection} (by {_field(check.newest_by)})"
         else:
             subject = f"Every {selection}"
-        topics = ", ".join(topic.name for topic in check.topics)
+        topics = ", ".join(builtin_topics().name(topic) for topic in check.topics)
         return f"{subject} must address each of these topics: {topics}."
     if isinstance(check, ExclusionsCheck):
         *earlier, last = check.excludable
@@ -148,6 +149,27 @@ def check_sentence(rule: Rule) -> str:
         )
     # A plugin's check kind says in its own words what it checks.
     return check.sentence(selection)
+
+
+def _term_words(term: str) -> str:
+    if term.endswith(":"):
+        return f"'{term[:-1].strip()}' as a heading or label"
+    if term.endswith("*"):
+        return f"a word starting '{term[:-1]}'"
+    return f"'{term}'"
+
+
+def topic_line(topic: str) -> str:
+    """A topic in English words and the languages it is also known in: 'supplier performance
+    (`supplier_performance`): any of 'supplier performance', ... and its equivalents in German, ...'."""
+    topics = builtin_topics()
+    english = ", ".join(_term_words(term) for term in topics.terms(topic, "en"))
+    others = [LANGUAGE_NAMES.get(language, language) for language in topics.languages(topic) if language != "en"]
+    text = f"{topics.name(topic)} (`{topic}`): any of {english or 'no English words'}"
+    if others:
+        listed = others[0] if len(others) == 1 else ", ".join(others[:-1]) + " and " + others[-1]
+        text += f", and its equivalents in {listed}"
+    return text
 
 
 SOURCE_WORDS = {
@@ -218,9 +240,7 @@ def explain_text(loaded: LoadedRule) -> str:
     out += ["", check_sentence(rule)]
     if isinstance(rule.check, MentionsCheck):
         out.append("")
-        for topic in rule.check.topics:
-            phrases = ", ".join(f"'{phrase}'" for phrase in topic.any)
-            out.append(f"- {topic.name}: any of {phrases}")
+        out += [f"- {topic_line(topic)}" for topic in rule.check.topics]
     out += ["", "## Why it matters", "", _paragraph(rule.why)]
     out += ["", "## Evidence expected", "", _paragraph(rule.evidence) or "Not stated."]
     out += ["", "## Examples", ""]

@@ -4,7 +4,8 @@ The check kinds a rule may use are those registered when the pack loads (``load_
 plugins.checks)``): the built-in kinds, validated against the published schema, and any kind a
 plugin registered, validated against the schema of the primitive's ``params_model`` (a
 :class:`~qmscheck.checking.rule_model.CheckParams` subclass; a primitive without one takes no
-parameters). Every problem names the file, the rule id and the JSON path.
+parameters). Every problem names the file, the rule id and the JSON path. The topics a rule of kind
+``mentions`` names must be topics of the vocabulary (``checking.topics``).
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from qmscheck.checking.rule_model import (
     SCOPE_RULE_ID,
     CheckParams,
     ExclusionsCheck,
+    MentionsCheck,
     Rule,
     RuleFile,
     check_schema,
 )
+from qmscheck.checking.topics import builtin_topics
 from qmscheck.config.tomlfile import json_path, read_toml
 from qmscheck.errors import RulePackError
 
@@ -194,6 +197,23 @@ def _with_plugin_checks(source: Path, data: dict[str, Any], kinds: CheckKinds) -
     return {**data, "rules": rules}
 
 
+def _unknown_topics(source: Path, rule_file: RuleFile) -> list[str]:
+    topics = builtin_topics()
+    problems = []
+    for rule in rule_file.rules:
+        if not isinstance(rule.check, MentionsCheck):
+            continue
+        for topic in rule.check.topics:
+            if topic not in topics.ids:
+                matches = topics.suggestions(topic)
+                hint = f"; did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
+                problems.append(
+                    f"{source}: rule {rule.id}: unknown topic {topic!r}{hint} "
+                    "(topics are the [topics] tables of the vocabulary files)"
+                )
+    return problems
+
+
 def load_rule_file(source: Path, kinds: CheckKinds | None = None) -> RuleFile:
     """Parse and validate one rule file, whose checks may use ``kinds`` (see :func:`check_kinds`);
     every problem names the file, the rule id and the JSON path."""
@@ -203,9 +223,13 @@ def load_rule_file(source: Path, kinds: CheckKinds | None = None) -> RuleFile:
     if problems:
         raise RulePackError("invalid rule file:\n  " + "\n  ".join(problems))
     try:
-        return RuleFile.model_validate(_with_plugin_checks(source, data, kinds))
+        rule_file = RuleFile.model_validate(_with_plugin_checks(source, data, kinds))
     except ValidationError as exc:
         raise RulePackError("invalid rule file:\n  " + "\n  ".join(_messages(source, data, exc))) from None
+    problems = _unknown_topics(source, rule_file)
+    if problems:
+        raise RulePackError("invalid rule file:\n  " + "\n  ".join(problems))
+    return rule_file
 
 
 def load_packs(packs: list[RulePack], checks: Iterable[CheckPrimitive] | None = None) -> LoadedPacks:

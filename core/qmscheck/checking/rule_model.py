@@ -159,16 +159,20 @@ class CoversCheck(CheckParams):
         return self
 
 
-class Topic(BaseModel):
-    model_config = _STRICT
-    name: str
-    any: Annotated[list[str], Field(min_length=1, description="Phrases; the topic is covered when one appears.")]
+TopicId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 class MentionsCheck(CheckParams):
     model_config = _STRICT
     kind: Literal["mentions"]
-    topics: Annotated[list[Topic], Field(min_length=1)]
+    topics: Annotated[
+        list[TopicId],
+        Field(
+            min_length=1,
+            description="Topic ids of the vocabulary's [topics] tables; a topic is addressed when its words "
+            "appear in any supported language.",
+        ),
+    ]
     target: Literal["newest", "each"] = "newest"
     newest_by: str = "issued"
 

@@ -4,17 +4,18 @@ from collections.abc import Sequence
 from datetime import date
 
 from qmscheck.checking.engine import Probe
-from qmscheck.checking.facts import fold
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, RuleContext, label, selection_probe
 from qmscheck.checking.primitives.exists import type_phrase
 from qmscheck.checking.rule_model import MentionsCheck, Rule
+from qmscheck.checking.topics import builtin_topics, topics_in
 from qmscheck.model.evidence import EvidenceItem
 from qmscheck.model.verdicts import Failure, GroupSummary
 
 
 def missing_topics(check: MentionsCheck, item: EvidenceItem) -> list[str]:
-    text = fold(item.text or "")
-    return [topic.name for topic in check.topics if not any(fold(phrase) in text for phrase in topic.any)]
+    """The topics of the check the item's text does not address, in English words."""
+    found = topics_in(item.text or "")
+    return [builtin_topics().name(topic) for topic in check.topics if topic not in found]
 
 
 def _detail(ctx: RuleContext, name: str, missing: list[str]) -> str:
@@ -23,7 +24,9 @@ def _detail(ctx: RuleContext, name: str, missing: list[str]) -> str:
 
 class Mentions(Groupwise):
     kind = "mentions"
-    description = "A document addresses every required topic (any of the phrases listed for each topic)."
+    description = (
+        "A document addresses every required topic (the vocabulary's words for it, in any supported language)."
+    )
 
     def probes(self, rule: Rule, as_of: date) -> list[Probe]:
         return [selection_probe(rule, as_of)]
