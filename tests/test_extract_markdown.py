@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from qmscheck.collecting.readers import read_document
 
 
@@ -141,8 +142,8 @@ def test_txt_title_and_labels(tmp_path: Path) -> None:
     assert meta.title == "Calibration certificate"
     assert meta.fields["completed"] == date(2025, 9, 15)
     assert meta.fields["due"] == date(2026, 9, 15)
-    assert meta.extra["certificate_no"] == "PCS-25-04412"
-    assert meta.extra["instrument"] == "CAL-001"
+    assert meta.extra["certificate"] == "PCS-25-04412"  # the fields the labels name
+    assert meta.extra["instrument_id"] == "CAL-001"
     assert meta.extra["result"] == "Pass"
     assert "Result: Pass" in meta.text
 
@@ -160,3 +161,24 @@ def test_long_text_is_truncated_with_warning(tmp_path: Path) -> None:
     assert len(meta.text) == 200_000
     assert meta.fields["revision"] == "2"
     assert any("truncated" in w for w in meta.warnings)
+
+
+@pytest.mark.parametrize(
+    "chair,attendees",
+    [
+        ("Preside", "Asistentes"),
+        ("Presieduta da", "Presenti"),
+        ("**Chaired by:**", "**Participants:**"),
+    ],
+)
+def test_labels_outside_the_document_fields_reach_the_field_they_name(
+    tmp_path: Path, chair: str, attendees: str
+) -> None:
+    separator = " " if chair.endswith(":**") else ": "
+    path = write(
+        tmp_path / "minutes.md",
+        f"# Minutes\n\n{chair}{separator}J. Lanaspa\n\n{attendees}{separator}J. Lanaspa, L. Ferrer\n\n## Inputs\n",
+    )
+    meta = read_document(path)
+    assert meta.extra["chair"] == "J. Lanaspa"
+    assert meta.extra["attendees"] == "J. Lanaspa, L. Ferrer"

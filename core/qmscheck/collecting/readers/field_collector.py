@@ -83,7 +83,9 @@ class FieldCollector:
             order = len(self._candidates)
             self._candidates.append(_Candidate(name, label, value, source, priority, order, extra, report_conflict))
             return
-        key = snake(label)
+        # A label outside the document fields keeps the field it names in any language ("Asistentes",
+        # "Presieduta da" and "Chaired by" are `attendees` and `chair`), else its own name.
+        key = name if name is not None and name not in DOCUMENT_FIELDS else snake(label)
         if key and extra:
             self._extra.setdefault(key, _as_text(value))
 
