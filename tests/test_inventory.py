@@ -172,3 +172,32 @@ def test_a_connector_that_lists_itself_is_inventoried_with_the_scan_classifiers(
     assert gauges.reason == "configured pattern 'gauges'"
     assert (notes.status, notes.reason) == (SKIPPED, "not a table")
     assert result.not_inventoried == ["unlisted: memory"]
+
+
+def test_each_entry_has_its_lifecycle_and_template_status(tmp_path: Path) -> None:
+    """In JSON and in text; a file that is not read still has what its folders say."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "meta.yaml").write_text("status: Draft\n", encoding="utf-8")
+    (tmp_path / "Obsolete").mkdir()
+    (tmp_path / "Obsolete" / "QP-02 Purchasing rev A.md").write_text(
+        "# QP-02 Purchasing procedure\n\nRevision: A\nStatus: Released\n\n## Purpose\nBuying.\n", encoding="utf-8"
+    )
+    result = qmscheck("inventory", str(tmp_path), "--format", "json", "--quiet")
+    assert result.returncode == 0, result.stderr
+    entries = {entry["path"]: entry for entry in json.loads(result.stdout)["entries"]}
+    unread = entries["templates/meta.yaml"]
+    assert (unread["status"], unread["template"], unread["template_reason"]) == (
+        NOT_RECOGNISED,
+        True,
+        "folder 'templates'",
+    )
+    retired = entries["Obsolete/QP-02 Purchasing rev A.md"]
+    assert (retired["type"], retired["lifecycle"], retired["lifecycle_reason"], retired["template"]) == (
+        "procedure",
+        "obsolete",
+        "folder 'Obsolete'",
+        False,
+    )
+    text = qmscheck("inventory", str(tmp_path), "--quiet")
+    assert "obsolete (folder 'Obsolete')" in text.stdout
+    assert "unfilled template (folder 'templates')" in text.stdout

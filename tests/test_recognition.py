@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from qmscheck.collecting.classification import Candidate, candidate_language, classify_by_name
+from qmscheck.collecting.classification import Candidate, candidate_language, classify_by_name, template_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -96,6 +96,19 @@ def test_content_beats_a_misleading_file_name() -> None:
 def test_a_template_is_a_form_whatever_it_is_a_template_for() -> None:
     candidate = Candidate("Plantillas/F-02 Informe de auditoría interna (plantilla).md", title="Informe de auditoría")
     assert _type(candidate) == "form"
+    assert template_for(candidate) == "internal_audit_report"
+
+
+def test_placeholders_make_a_form_of_what_its_title_calls_minutes() -> None:
+    """No template word anywhere: the placeholders say it is blank."""
+    text = "**Chair:** {{ chair }}\n**Attendees:** {{ attendees }}\n| Inputs | [TODO] |\n| Actions | [TODO] |"
+    candidate = Candidate("records/2026-02-management-review.md", title="Management Review Minutes", text=text)
+    found = classify_by_name(candidate)
+    assert found is not None and found.type == "form"
+    assert found.reason == "form: a template (placeholders {{ }} ×2, [TODO] ×2)"
+    assert template_for(candidate) == "management_review_minutes"
+    filled = Candidate(candidate.path, title=candidate.title, text="**Chair:** A. Moss\n**Attendees:** B. Lee")
+    assert _type(filled) == "management_review_minutes"
 
 
 def test_a_readme_in_a_procedures_folder_is_not_a_procedure() -> None:

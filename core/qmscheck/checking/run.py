@@ -28,6 +28,7 @@ from qmscheck.checking.packs import LoadedPacks, LoadedRule
 from qmscheck.checking.passed import EvidenceSeenBy, passed_rules, rules_not_run
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, positions_of
 from qmscheck.checking.scope import applicability
+from qmscheck.checking.templates import note_unfilled_templates, unfilled_templates
 from qmscheck.checking.understanding import request_unestablished_absences, understanding_of
 from qmscheck.model.collection import Collection
 from qmscheck.model.evidence import EvidenceItem, Organisation
@@ -272,6 +273,9 @@ def _run_check(
         cache.close()
     understanding = understanding_of(collection)
     findings = request_unestablished_absences(findings, understanding)
+    findings = note_unfilled_templates(
+        findings, {loaded.rule.id: loaded.rule.select.types for loaded in active}, unfilled_templates(collection)
+    )
     passed = passed_rules(
         ((loaded, stored.content == _NOTHING) for loaded, (_, stored) in zip(active, by_rule[1:], strict=True)),
         findings,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import PurePosixPath
 
+from qmscheck.collecting.lifecycle import template_signal
 from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.evidence import Kind
 from qmscheck.vocabulary import Term, TermIndex, Vocabulary, active, words
@@ -32,6 +33,10 @@ class Candidate:
     is_register: bool = False
     headings: tuple[str, ...] = ()  # a document's section headings, in reading order
     text: str = ""  # the start of a document's body text
+    status: str | None = None  # a document's status field as written ("Obsoleto", "Released")
+    #: Why the unit is an unfilled template or a blank register (``lifecycle``), when its reader
+    #: saw it; None leaves it to the classifier (which sees only the text above, no rows).
+    template: str | None = None
 
     @property
     def name(self) -> str:
@@ -246,19 +251,6 @@ def _sections(candidate: Candidate, vocabulary: Vocabulary) -> list[_Signal]:
     ]
 
 
-def _template(candidate: Candidate, vocabulary: Vocabulary) -> _Signal | None:
-    """A template word in the name, title or a folder: a blank form, whatever it is a form for."""
-    for source, text in (
-        ("file name", PurePosixPath(candidate.path).stem),
-        ("title", candidate.title),
-        *(("folder", folder) for folder in _folders(candidate.path)),
-    ):
-        hits = vocabulary.templates.find(words(text or ""))
-        if hits:
-            return _Signal("form", 0, source, hits[0].text, hits[0].language)
-    return None
-
-
 def _document_signals(candidate: Candidate, vocabulary: Vocabulary, language: str | None) -> list[_Signal]:
     stem = PurePosixPath(candidate.path).stem
     title = candidate.title if candidate.title and words(candidate.title) != words(stem) else None
@@ -375,9 +367,13 @@ def candidate_language(candidate: Candidate, vocabulary: Vocabulary | None = Non
 def classify_by_name(candidate: Candidate) -> Classification | None:
     """The built-in classifier: what a document's title, headings, document number, first lines,
     name and folders say it is, or a register's sheet name, file name and columns, in every
-    language of the vocabulary. Template words make a document a form whatever else it says."""
+    language of the vocabulary. A template (template words, placeholders, a register of blank
+    rows: ``lifecycle``) is a form whatever else it says."""
     vocabulary = active()
     language = candidate_language(candidate, vocabulary)
+    template = template_of(candidate)
+    if template is not None and (candidate.sheet is None or candidate.is_register):
+        return Classification("form", kind_of("form"), f"form: a template ({template})", language)
     if candidate.is_register:
         signals = _register_signals(candidate, vocabulary)
         chosen = _decide(signals, REGISTER_ORDER)
@@ -389,14 +385,29 @@ def classify_by_name(candidate: Candidate) -> Classification | None:
         signals = _section_signals(candidate, vocabulary)
         chosen = _decide(signals, DOCUMENT_ORDER)
         return None if chosen is None else Classification(chosen, kind_of(chosen), _reason(chosen, signals), language)
-    template = _template(candidate, vocabulary)
-    if template is not None:
-        return Classification("form", kind_of("form"), f"form: a template ({_describe(template)})", language)
     signals = _document_signals(candidate, vocabulary, language)
     chosen = _decide(signals, DOCUMENT_ORDER)
     if chosen is None:
         return None
     return Classification(chosen, kind_of(chosen), _reason(chosen, signals), language)
+
+
+def template_of(candidate: Candidate) -> str | None:
+    """Why a whole document or a register is an unfilled template, or None (``lifecycle``)."""
+    if candidate.template is not None or candidate.is_register:
+        return candidate.template
+    return template_signal(candidate.path, candidate.title, candidate.text)
+
+
+def template_for(candidate: Candidate) -> str | None:
+    """What a template is a form for: the type its title, headings, name and columns would give a
+    filled one ("Informe de auditoría interna (plantilla)" is for internal audit reports)."""
+    vocabulary = active()
+    if candidate.is_register:
+        return _decide(_register_signals(candidate, vocabulary), REGISTER_ORDER)
+    language = candidate_language(candidate, vocabulary)
+    signals = [signal for signal in _document_signals(candidate, vocabulary, language) if signal.type != "form"]
+    return _decide(signals, DOCUMENT_ORDER)
 
 
 @dataclass

@@ -4,7 +4,9 @@ Every source whose connector can list itself (:class:`~qmscheck.collecting.conne
 the file share among them) is listed in full, a workbook once per sheet: the connector reads
 and applies its own skip rules, and each document and sheet is classified here with the scan's
 classifiers, so a user can write ``[[classify]]`` overrides in ``qmscheck.toml``. Each entry says
-why it was classified so and the language its words are in.
+why it was classified so, the language its words are in, its lifecycle state and whether it is an
+unfilled template, each with what said so (``lifecycle``). A file that is not read still has the
+lifecycle its folders give it (a ``.yaml`` in ``templates/`` is part of a template set).
 """
 
 from __future__ import annotations
@@ -13,10 +15,19 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from qmscheck.collecting.classification import Candidate, Classification, Overrides, candidate_language
+from qmscheck.collecting.classification import (
+    Candidate,
+    Classification,
+    Overrides,
+    candidate_language,
+    template_for,
+)
 from qmscheck.collecting.connectors.base import DEFAULT_MAX_FILE_SIZE, CollectContext, Inventoried, Inventorying
+from qmscheck.collecting.connectors.unit_classes import unit_lifecycle
+from qmscheck.collecting.lifecycle import Lifecycle, lifecycle_of, template_signal
 from qmscheck.collecting.run import CollectPlugins
 from qmscheck.config.scan_config import ScanConfig
+from qmscheck.model.evidence import Kind
 from qmscheck.support.progress import NullProgress, Progress
 
 INVENTORY_SCHEMA_VERSION = "1"
@@ -40,6 +51,11 @@ class InventoryEntry:
     rows: int | None = None
     columns: tuple[str, ...] = ()  # the header row as written
     language: str | None = None  # what the file's words are in (ISO 639-1), when they tell
+    lifecycle: str | None = None  # draft, in_review, approved, superseded, obsolete, withdrawn, archived
+    lifecycle_reason: str = ""  # what said it: "folder 'Obsoletos'; title says 'SUPERATA'"
+    template: bool = False  # an unfilled template or blank form
+    template_reason: str = ""  # "placeholders {{ }} ×12", "folder 'Plantillas'"
+    template_for: str | None = None  # the evidence type a filled one would be
 
 
 @dataclass
@@ -99,12 +115,25 @@ def inventory(
     return Inventory(entries, others)
 
 
+def _life(lifecycle: Lifecycle, made_for: str | None = None) -> dict[str, Any]:
+    return {
+        "lifecycle": lifecycle.state,
+        "lifecycle_reason": lifecycle.reason,
+        "template": lifecycle.template,
+        "template_reason": lifecycle.template_reason,
+        "template_for": made_for if lifecycle.template and made_for != "form" else None,
+    }
+
+
 def _entry(where: str, found: Inventoried, classify: Callable[[Candidate], Classification | None]) -> InventoryEntry:
     candidate = found.candidate
     if candidate is None:
-        return InventoryEntry(where, found.path, found.passed or NOT_RECOGNISED, found.reason)
+        unread = lifecycle_of(found.path, None, "", None, template=template_signal(found.path, None, ""))
+        return InventoryEntry(where, found.path, found.passed or NOT_RECOGNISED, found.reason, **_life(unread))
     title = None if candidate.is_register else candidate.title
     classification = classify(candidate)
+    lifecycle = unit_lifecycle(candidate, classification.type if classification else None)
+    life = _life(lifecycle, template_for(candidate) if lifecycle.template else None)
     language = classification.language if classification and classification.language else candidate_language(candidate)
     if classification is None:
         reason = (
@@ -122,7 +151,11 @@ def _entry(where: str, found: Inventoried, classify: Callable[[Candidate], Class
             rows=found.rows,
             columns=found.columns,
             language=language,
+            **life,
         )
+    if lifecycle.template and classification.type != "form":
+        # A configured pattern or a plugin named it; a template is a form all the same (as a scan takes it).
+        classification = Classification("form", Kind.DOCUMENT, f"form: a template ({lifecycle.template_reason})")
     return InventoryEntry(
         where,
         found.path,
@@ -135,7 +168,19 @@ def _entry(where: str, found: Inventoried, classify: Callable[[Candidate], Class
         rows=found.rows,
         columns=found.columns,
         language=language,
+        **life,
     )
+
+
+def _lifecycle_text(entry: InventoryEntry) -> str:
+    said = []
+    if entry.lifecycle:
+        said.append(f"{entry.lifecycle} ({entry.lifecycle_reason})")
+    if entry.template:
+        made_for = f" for {entry.template_for}" if entry.template_for else ""
+        why = f" ({entry.template_reason})" if entry.template_reason not in entry.reason else ""
+        said.append(f"unfilled template{made_for}{why}")
+    return f"; {'; '.join(said)}" if said else ""
 
 
 def render_text(result: Inventory) -> str:
@@ -145,11 +190,15 @@ def render_text(result: Inventory) -> str:
         language = f" [{entry.language}]" if entry.language else ""
         if entry.status == RECOGNISED:
             rows = f", {entry.rows} rows" if entry.rows is not None else ""
-            lines.append(f"{entry.status:<15} {entry.type} ({entry.kind}{rows}){language}  {where}  - {entry.reason}")
+            lines.append(
+                f"{entry.status:<15} {entry.type} ({entry.kind}{rows}){language}  {where}  - {entry.reason}"
+                + _lifecycle_text(entry)
+            )
         else:
             detail = entry.reason
             if entry.columns:
                 detail += f"; columns found: {', '.join(entry.columns)}"
+            detail += _lifecycle_text(entry)
             lines.append(f"{entry.status:<15} {'-':<1}{language}  {where}  - {detail}")
     for other in result.not_inventoried:
         lines.append(f"(source {other} cannot list its content; not inventoried)")

@@ -287,7 +287,13 @@ class Vocabulary:
         self.record_status: dict[str, str] = {}
         #: Per document-number prefix, the evidence type it stands for in each language.
         self.codes: dict[str, dict[str, str]] = {}
-        tables: dict[str, list[Term]] = {"documents": [], "registers": [], "sections": [], "templates": []}
+        tables: dict[str, list[Term]] = {
+            "documents": [],
+            "registers": [],
+            "sections": [],
+            "templates": [],
+            "lifecycle": [],
+        }
         owners: dict[str, str] = {}
         weak: set[str] = set()
         labels: dict[str, list[str]] = {}
@@ -325,6 +331,7 @@ class Vocabulary:
             for state, texts in data.get("status", {}).items():
                 for text in texts:
                     _claim(self.status, normalise(text), state, "[status] word", where, owners)
+                tables["lifecycle"] += filter(None, (_term(state, language, text) for text in texts))
             for answer, texts in data.get("answers", {}).items():
                 for text in texts:
                     self.answers.setdefault(normalise(text), answer == "yes")
@@ -351,6 +358,8 @@ class Vocabulary:
         self.registers = TermIndex(tables["registers"])
         self.sections = TermIndex(tables["sections"])
         self.templates = TermIndex(tables["templates"])
+        #: The [status] words as terms, found inside a longer text ("Rev 2 - SUPERATA", "Obsoletos").
+        self.lifecycle = TermIndex(tables["lifecycle"])
 
     def field(self, label: str) -> str | None:
         """The canonical field a label names, or None."""

@@ -15,6 +15,7 @@ classifier may say otherwise); else it reads the file again itself.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,8 +23,16 @@ from typing import Protocol
 
 import pydantic_core
 
-from qmscheck.collecting.classification import Candidate, Classification, Overrides, classify_by_name, kind_of
+from qmscheck.collecting.classification import (
+    Candidate,
+    Classification,
+    Overrides,
+    classify_by_name,
+    kind_of,
+    template_for,
+)
 from qmscheck.collecting.connectors.encode import classification_prefix, compress, payload_chunks
+from qmscheck.collecting.lifecycle import Lifecycle, blank_rows, lifecycle_of, template_signal
 from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.evidence import TYPE_NAME, Kind
 
@@ -49,8 +58,36 @@ class ReadUnit(Protocol):
     part_of: str | None
 
 
+#: A document item's status field, as a worker writes it (a core field: never inside attributes,
+#: and a quote inside the text is escaped, so this is the field).
+_STATUS = re.compile(r'"status":("(?:[^"\\]|\\.)*")')
+#: What a register row's item holds besides where it is: its values.
+_NOT_VALUES = frozenset({"id", "provenance", "sha256", "size", "title"})
+
+
+def _status(unit: ReadUnit) -> str | None:
+    if unit.is_register or not unit.items:
+        return None
+    found = _STATUS.search(unit.items[0])
+    return None if found is None else str(json.loads(found.group(1)))
+
+
+def _row_values(item: str) -> list[object]:
+    data = json.loads(item)
+    nested = [*data.pop("attributes", {}).values(), *data.pop("dates", {}).values()]
+    return [value for key, value in data.items() if key not in _NOT_VALUES] + nested
+
+
 def unit_candidate(relative: str, unit: ReadUnit) -> Candidate:
-    """What the classifiers are asked about a unit of the file at ``relative``."""
+    """What the classifiers are asked about a unit of the file at ``relative``: with the status its
+    fields state and, for a register of blank rows or a document full of placeholders, why it is
+    an unfilled template (``lifecycle``)."""
+    if unit.is_register:
+        template = blank_rows(_row_values(item) for item in unit.items[:50]) if unit.items else None
+    elif unit.part_of is None:
+        template = template_signal(relative, unit.title, unit.text)
+    else:
+        template = None
     return Candidate(
         path=relative,
         title=unit.title,
@@ -60,7 +97,20 @@ def unit_candidate(relative: str, unit: ReadUnit) -> Candidate:
         is_register=unit.is_register,
         headings=unit.headings,
         text=unit.text,
+        status=_status(unit),
+        template=template,
     )
+
+
+def unit_lifecycle(candidate: Candidate, evidence_type: str | None) -> Lifecycle:
+    """A document's lifecycle and template status (a register's: template status only). A
+    document taken for a form is a template with a single placeholder."""
+    template = candidate.template
+    if template is None and evidence_type == "form" and not candidate.is_register:
+        template = template_signal(candidate.path, candidate.title, candidate.text, form=True)
+    if candidate.is_register:
+        return Lifecycle(template=template is not None, template_reason=template or "")
+    return lifecycle_of(candidate.path, candidate.title, candidate.text, candidate.status, template=template)
 
 
 def unit_classes(
@@ -74,7 +124,18 @@ def unit_classes(
     whole: UnitClass = None
     whole_at: int | None = None
     for unit in units:
-        classification = classify(unit_candidate(relative, unit))
+        candidate = unit_candidate(relative, unit)
+        classification = classify(candidate)
+        if candidate.template is not None and classification is not None:
+            # An unfilled template is a form, whatever a configured pattern or plugin calls it; a
+            # blank register's rows are not records, and a blank table in a document is nothing.
+            if unit.part_of is not None:
+                classes.append(None)
+                continue
+            if unit.is_register:
+                classes.append(f"a blank form ({candidate.template}): its rows are not records")
+                continue
+            classification = Classification("form", Kind.DOCUMENT, classification.reason, classification.language)
         if unit.part_of is not None:
             part = (
                 None
@@ -131,8 +192,31 @@ def classified_items(units: Sequence[ReadUnit], classes: Sequence[UnitClass]) ->
         start = len(result.items)
         result.dates.update((start + index, dated) for index, dated in enumerate(unit.dates) if dated)
         prefix = classification_prefix(kind, evidence_type)
-        result.items += [prefix + fragment[1:] for fragment in unit.items]
+        items = unit.items if unit.is_register else [_with_lifecycle(item, unit, evidence_type) for item in unit.items]
+        result.items += [prefix + fragment[1:] for fragment in items]
     return result
+
+
+def _with_lifecycle(item: str, unit: ReadUnit, evidence_type: str) -> str:
+    """A document's item with its lifecycle: ``status`` the English state word, so the rules read
+    one word in every language, and the attributes of :meth:`Lifecycle.attributes`; a template's
+    ``template_for`` (what it is a form for)."""
+    data = json.loads(item)
+    candidate = unit_candidate(data["provenance"]["locator"].get("path", ""), unit)
+    lifecycle = unit_lifecycle(candidate, evidence_type)
+    attributes = lifecycle.attributes()
+    if not attributes:
+        return item
+    if lifecycle.state is not None:
+        data["status"] = lifecycle.state
+    if lifecycle.template:
+        made_for = template_for(candidate)
+        if made_for is not None and made_for != "form":
+            attributes["template_for"] = made_for
+    data["attributes"] = {**data.get("attributes", {}), **attributes}
+    if "text" in data:
+        data["text"] = data.pop("text")  # last, as a worker writes it
+    return pydantic_core.to_json(data).decode()
 
 
 def part_contents(
