@@ -33,10 +33,10 @@ fidelity = _load_score()
 #: Today's figures per key file: (recognition, recall, precision, grade accuracy, most clean traps hit).
 FLOORS: dict[str, tuple[float, float, float, float | None, int]] = {
     "acme": (1.0, 1.0, 1.0, 1.0, 0),
-    "brightwater-analytics": (17 / 17, 3 / 5, 3 / 12, 1.0, 1),
-    "harwood-labels": (26 / 26, 5 / 6, 5 / 14, 1.0, 0),
-    "officina-rossi": (24 / 24, 5 / 5, 2 / 6, 4 / 5, 0),
-    "talleres-ebro": (21 / 21, 5 / 7, 1 / 3, 1.0, 0),
+    "brightwater-analytics": (17 / 17, 4 / 5, 4 / 8, 1.0, 0),
+    "harwood-labels": (26 / 26, 5 / 6, 6 / 8, 1.0, 0),
+    "officina-rossi": (24 / 24, 5 / 5, 6 / 8, 4 / 5, 0),
+    "talleres-ebro": (21 / 21, 6 / 7, 7 / 11, 1.0, 0),
 }
 
 
