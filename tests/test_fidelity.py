@@ -36,7 +36,7 @@ FLOORS: dict[str, tuple[float, float, float, float | None, int]] = {
     "brightwater-analytics": (17 / 17, 4 / 5, 4 / 8, 1.0, 0),
     "harwood-labels": (26 / 26, 5 / 6, 6 / 8, 1.0, 0),
     "officina-rossi": (24 / 24, 5 / 5, 6 / 8, 4 / 5, 0),
-    "talleres-ebro": (21 / 21, 6 / 7, 7 / 11, 1.0, 0),
+    "talleres-ebro": (21 / 21, 6 / 7, 7 / 9, 1.0, 0),
 }
 
 
