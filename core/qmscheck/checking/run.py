@@ -27,7 +27,7 @@ from qmscheck.checking.merge import merge_findings
 from qmscheck.checking.packs import LoadedPacks, LoadedRule
 from qmscheck.checking.passed import EvidenceSeenBy, passed_rules, rules_not_run
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, positions_of
-from qmscheck.checking.scope import applicability
+from qmscheck.checking.scope import applicability, declared_exclusions, scope_documents
 from qmscheck.checking.templates import note_unfilled_templates, unfilled_templates
 from qmscheck.checking.understanding import request_unestablished_absences, understanding_of
 from qmscheck.model.collection import Collection
@@ -240,7 +240,7 @@ def _run_check(
     collection: Collection, packs: LoadedPacks, plugins: CheckPlugins, organisation: Organisation, options: CheckOptions
 ) -> Report:
     rules = select_rules(packs, options)
-    scope = applicability(organisation, rules)
+    scope = applicability(organisation, rules, declared_exclusions(scope_documents(collection)))
     active = [loaded for loaded in rules if loaded.rule.id not in scope.not_applicable_ids]
     probes_of = {
         loaded.rule.id: plugins.checks.get(loaded.rule.check.kind).probes(loaded.rule, options.as_of)

@@ -7,6 +7,8 @@ Each file (``en.toml``, ``de.toml``, …) holds, for one language:
 - ``stopwords``: the commonest function words, which tell the language of a text;
 - ``weak_date_labels``: field labels that mean a date only when the value is one ("Target: 98 %");
 - ``template_words``: words in a title, file name or folder that make a document a blank form;
+- ``not_applicable``: what a scope statement says of a requirement it excludes ("not applicable",
+  "no aplica"), read by the scope step;
 - ``[documents]``: per evidence type, what a title, file name, folder or first heading says a
   document is ("quality manual", "informe de auditoría");
 - ``[registers]``: per evidence type, what a sheet or register file name says its rows are;
@@ -15,6 +17,9 @@ Each file (``en.toml``, ``de.toml``, …) holds, for one language:
 - ``[fields]``: per canonical field (``readers.fields``), the labels and column headers that name it;
 - ``[status]``: per lifecycle state (:data:`LIFECYCLE_STATES`), the words that say it;
 - ``[answers]``: ``yes`` and ``no`` words; ``[months]``: per month number, its names;
+- ``[topics]``: per topic a rule of kind ``mentions`` names (``supplier_performance``), the words
+  that say a document addresses it; a term ending in ``:`` counts only standing on its own (a
+  heading, a label before ``:`` or a tab, a table cell, a word in parentheses);
 - ``[record_status]``: per status the rules name in English ("closed", "in use", "retired"), the
   words a register's status column uses for it ("Cerrada", "In uso", "De baja").
 
@@ -27,9 +32,10 @@ join words ("kalibrier*" matches "Kalibrierprotokoll"). Labels are compared afte
 The built-in files are read once per process (:func:`builtin`), without the plugin manager: worker
 processes read files and classify ahead with them. A plugin adds words through the
 ``qmscheck_register_vocabulary`` hook; the parent classifies with the built-in files and those
-(:func:`active`). Field labels and month names are read by the file readers, which run in worker
-processes that load no plugins, so a plugin's file may not hold ``[fields]`` or ``[months]``: a scan
-must read a file the same way whatever the number of processes.
+(:func:`active`). Field labels and month names are read by the file readers, and topics by the
+checks, both of which run in worker processes that load no plugins, so a plugin's file may not hold
+``[fields]``, ``[months]`` or ``[topics]``: a scan must read a file the same way whatever the number
+of processes.
 """
 
 from __future__ import annotations
@@ -59,11 +65,22 @@ LIFECYCLE_STATES: tuple[str, ...] = (
 
 DATE_ORDERS = frozenset({"dmy", "mdy", "either"})
 
-_LISTS = ("stopwords", "weak_date_labels", "template_words")
-_TABLES = ("documents", "registers", "codes", "sections", "fields", "status", "answers", "months", "record_status")
+_LISTS = ("stopwords", "weak_date_labels", "template_words", "not_applicable")
+_TABLES = (
+    "documents",
+    "registers",
+    "codes",
+    "sections",
+    "fields",
+    "status",
+    "answers",
+    "months",
+    "record_status",
+    "topics",
+)
 _KEYS = frozenset({"language", "name", "date_order", *_LISTS, *_TABLES})
-#: What the file readers use: a plugin's file may not hold them (see the module's docstring).
-_READER_TABLES = ("fields", "months", "record_status")
+#: What the file readers and the checks use: a plugin's file may not hold them (see the module's docstring).
+_READER_TABLES = ("fields", "months", "record_status", "topics")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _CODE = re.compile(r"^[A-Z]{1,5}$")
@@ -147,7 +164,11 @@ class TermIndex:
 
     def find(self, text_words: Sequence[str]) -> list[Term]:
         """The terms found, each once, in the order they first occur."""
-        found: dict[Term, None] = {}
+        return list(dict.fromkeys(term for _, _, term in self.spans(text_words)))
+
+    def spans(self, text_words: Sequence[str]) -> list[tuple[int, int, Term]]:
+        """Every occurrence of a term: the positions of its first word and of the word after it."""
+        found: list[tuple[int, int, Term]] = []
         for position, word in enumerate(text_words):
             for term in self._by_first.get(word, ()):
                 end = position + len(term.words)
@@ -157,11 +178,11 @@ class TermIndex:
                     and end <= len(text_words)
                     and text_words[end - 1].startswith(term.words[-1])
                 ):
-                    found.setdefault(term)
+                    found.append((position, end, term))
             for term in self._prefixes:
                 if word.startswith(term.words[0]):
-                    found.setdefault(term)
-        return list(found)
+                    found.append((position, position + 1, term))
+        return found
 
 
 def _term(meaning: str, language: str, text: str) -> Term | None:
@@ -287,11 +308,14 @@ class Vocabulary:
         self.record_status: dict[str, str] = {}
         #: Per document-number prefix, the evidence type it stands for in each language.
         self.codes: dict[str, dict[str, str]] = {}
+        #: Per topic id, per language, the terms that say a text addresses it (``checking.topics``).
+        self.topics: dict[str, dict[str, tuple[str, ...]]] = {}
         tables: dict[str, list[Term]] = {
             "documents": [],
             "registers": [],
             "sections": [],
             "templates": [],
+            "not_applicable": [],
             "lifecycle": [],
         }
         owners: dict[str, str] = {}
@@ -314,6 +338,9 @@ class Vocabulary:
             tables["templates"] += filter(
                 None, (_term("form", language, text) for text in data.get("template_words", ()))
             )
+            tables["not_applicable"] += filter(
+                None, (_term("not_applicable", language, text) for text in data.get("not_applicable", ()))
+            )
             for meaning, codes in data.get("codes", {}).items():
                 for code in codes:
                     by_language = self.codes.setdefault(code, {})
@@ -328,6 +355,9 @@ class Vocabulary:
                     _claim(self.fields, key, name, "[fields] label", where, owners)
                     labels[name].append(label)
                     label_languages.setdefault(key, set()).add(language)
+            for topic, texts in data.get("topics", {}).items():
+                said = self.topics.setdefault(topic, {})
+                said[language] = (*said.get(language, ()), *texts)
             for state, texts in data.get("status", {}).items():
                 for text in texts:
                     _claim(self.status, normalise(text), state, "[status] word", where, owners)
@@ -360,6 +390,8 @@ class Vocabulary:
         self.templates = TermIndex(tables["templates"])
         #: The [status] words as terms, found inside a longer text ("Rev 2 - SUPERATA", "Obsoletos").
         self.lifecycle = TermIndex(tables["lifecycle"])
+        #: What a scope statement says of a requirement it excludes, in every language.
+        self.not_applicable = TermIndex(tables["not_applicable"])
 
     def field(self, label: str) -> str | None:
         """The canonical field a label names, or None."""
@@ -428,8 +460,8 @@ def use(extra: Sequence[VocabularyFile]) -> None:
         held = [table for table in _READER_TABLES if file.data.get(table)]
         if held:
             raise VocabularyError(
-                f"vocabulary {file.name}: [{held[0]}] is read by the file readers, which run without "
-                "plugins; it belongs in qmscheck's own vocabulary files"
+                f"vocabulary {file.name}: [{held[0]}] is read by the file readers or the checks, which run "
+                "in worker processes without plugins; it belongs in qmscheck's own vocabulary files"
             )
     _active = Vocabulary([*_builtin_files(), *extra]) if extra else None
 
