@@ -5,7 +5,7 @@ As of 2026-03-31, the seeded defects (what the base ISO 9001 pack must report) a
 - SUP001: Rapid Castings Ltd, ordered from in February, never evaluated;
 - SUP002: Budget Fasteners, ordered from in January, approval still pending;
 - CUS001: complaint CMP-003, received 2026-01-12 and still open;
-- NCR003: nonconformity NC-020 with no disposition.
+- NCR003, NCR004: nonconformity NC-020 with nothing done about it yet (no correction, no disposition).
 
 Everything else is clean and must not be cited.
 """
@@ -107,7 +107,7 @@ ROWS: dict[str, list[dict[str, Any]]] = {
             "ref": "NC-020",
             "status": "Open",
             "problem": "Thread damage",
-            "correction": "Parts segregated",
+            "correction": None,
             "disposition": None,
             "root_cause": None,
             "corrective_action": None,
@@ -137,6 +137,7 @@ DEFECTS = {
     ("SUP002", "suppliers", "3"),
     ("CUS001", "complaints", "CMP-003"),
     ("NCR003", "nonconformities", "20"),
+    ("NCR004", "nonconformities", "20"),
 }
 CLEAN = {
     ("suppliers", "1"),
