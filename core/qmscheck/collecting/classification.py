@@ -355,13 +355,25 @@ def _refined(chosen: str, headers: tuple[str, ...]) -> tuple[str, str]:
     return chosen, ""
 
 
+#: How much of a document's text tells its language: its opening pages say it as well as the
+#: rest, and every scanned document pays for the words read here.
+LANGUAGE_TEXT = 600
+#: ... and how many of its headings.
+HEADINGS = 12
+
+
 def candidate_language(candidate: Candidate, vocabulary: Vocabulary | None = None) -> str | None:
     """The language a file is written in, from its words (see ``Vocabulary.language_of``)."""
     vocabulary = vocabulary or active()
-    texts = [PurePosixPath(candidate.path).stem, candidate.title or "", candidate.sheet or "", *candidate.headings]
+    texts = [
+        PurePosixPath(candidate.path).stem,
+        candidate.title or "",
+        candidate.sheet or "",
+        *candidate.headings[:HEADINGS],
+    ]
     # The labels of a control block ("Revision: B", "Fecha de edición<tab>15/01/2026") say it too.
     labels = [*candidate.columns, *_LABEL_CELL.findall(candidate.text)]
-    return vocabulary.language_of([*texts, candidate.text], labels=labels)
+    return vocabulary.language_of([*texts, candidate.text[:LANGUAGE_TEXT]], labels=labels)
 
 
 def classify_by_name(candidate: Candidate) -> Classification | None:

@@ -24,6 +24,7 @@ but placeholders. It is a form, whatever it is a form *for* (:attr:`Lifecycle.te
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -94,8 +95,10 @@ class Lifecycle:
         return found
 
 
+@functools.lru_cache(maxsize=16)
 def placeholders(text: str) -> dict[str, int]:
-    """Per kind of placeholder, how many the text holds (kinds with none left out)."""
+    """Per kind of placeholder, how many the text holds (kinds with none left out). Kept for the
+    last few texts: classifying one document asks of its text several times."""
     counts: dict[str, int] = {}
     rest = text
     for name, pattern in _PLACEHOLDERS:

@@ -150,17 +150,45 @@ class Term:
     prefix: bool = False  # the last word matches any word that starts with it
 
 
+#: Ends one text's words where several texts are searched at once: no term holds it.
+_SEGMENT_END = "\x00"
+#: How many words' prefix matches a term index keeps (a few MB at most).
+_PREFIXED_WORDS = 100_000
+
+
 class TermIndex:
     """Finds every term of a table in a text, word by word."""
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self._by_first: dict[str, list[Term]] = {}
-        self._prefixes: list[Term] = []
+        # One-word prefix terms ("kalibrier*") by their text, with their order in the table: a word
+        # is looked up once per prefix length rather than compared with every prefix term.
+        self._prefixes: dict[str, list[tuple[int, Term]]] = {}
+        count = 0
         for term in terms:
             if term.prefix and len(term.words) == 1:
-                self._prefixes.append(term)
+                self._prefixes.setdefault(term.words[0], []).append((count, term))
+                count += 1
             else:
                 self._by_first.setdefault(term.words[0], []).append(term)
+        self._prefix_lengths = sorted({len(prefix) for prefix in self._prefixes})
+        # The prefix terms each word starts with: the words of a share repeat from file to file.
+        self._prefixed: dict[str, tuple[Term, ...]] = {}
+
+    def _prefix_terms(self, word: str) -> tuple[Term, ...]:
+        terms = self._prefixed.get(word)
+        if terms is None:
+            matched = [
+                entry
+                for length in self._prefix_lengths
+                if length <= len(word)
+                for entry in self._prefixes.get(word[:length], ())
+            ]
+            terms = tuple(term for _, term in sorted(matched, key=lambda entry: entry[0]))
+            if len(self._prefixed) >= _PREFIXED_WORDS:
+                self._prefixed.clear()
+            self._prefixed[word] = terms
+        return terms
 
     def find(self, text_words: Sequence[str]) -> list[Term]:
         """The terms found, each once, in the order they first occur."""
@@ -179,9 +207,7 @@ class TermIndex:
                     and text_words[end - 1].startswith(term.words[-1])
                 ):
                     found.append((position, end, term))
-            for term in self._prefixes:
-                if word.startswith(term.words[0]):
-                    found.append((position, position + 1, term))
+            found += [(position, position + 1, term) for term in self._prefix_terms(word)]
         return found
 
 
@@ -416,16 +442,22 @@ class Vocabulary:
         """The language most of the words are in: stopwords count one, the words of a vocabulary
         term or a field label two. None when nothing tells, or two languages tie."""
         scores = dict.fromkeys(self.languages, 0)
-        for text in texts:
+        # Every text's words in one list, each text's own once per term found in it: one pass of
+        # each index over the lot, rather than one per title, heading and paragraph.
+        stemmed: list[str] = []
+        segment_of: list[int] = []
+        for segment, text in enumerate(texts):
             plain = normalise(_CAMEL.sub(" ", text)).split()
             for word in plain:
                 for language, stopwords in self.stopwords.items():
                     if word in stopwords:
                         scores[language] += 1
-            stemmed = [stem(word) for word in plain]
-            for index in (self.documents, self.registers, self.sections):
-                for term in index.find(stemmed):
-                    scores[term.language] += 2
+            stemmed += [stem(word) for word in plain]
+            stemmed.append(_SEGMENT_END)
+            segment_of += [segment] * (len(plain) + 1)
+        for index in (self.documents, self.registers, self.sections):
+            for _, term in dict.fromkeys((segment_of[start], term) for start, _, term in index.spans(stemmed)):
+                scores[term.language] += 2
         for label in labels:
             for language in self.label_languages.get(normalise(label), ()):
                 scores[language] += 2
