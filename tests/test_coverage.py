@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from iso_clauses import ISO_9001_CLAUSES
 from qmscheck.checking.manual import (
     ManualChecksFile,
     bundled_manual_checks,
@@ -22,75 +23,6 @@ from qmscheck.errors import RulePackError
 from qmscheck.model.report import NotApplicable
 
 ROOT = Path(__file__).resolve().parents[1]
-
-# The clauses of ISO 9001:2015 that hold requirements, as /work/shared/iso9001-reference.md lists them,
-# with its ranges (7.1.1-7.1.2, 8.3.1-8.3.2) taken apart: the oracle the data file is held to.
-ISO_9001_CLAUSES = [
-    "4.1",
-    "4.2",
-    "4.3",
-    "4.4.1",
-    "4.4.2",
-    "5.1.1",
-    "5.1.2",
-    "5.2.1",
-    "5.2.2",
-    "5.3",
-    "6.1.1",
-    "6.1.2",
-    "6.2.1",
-    "6.2.2",
-    "6.3",
-    "7.1.1",
-    "7.1.2",
-    "7.1.3",
-    "7.1.4",
-    "7.1.5.1",
-    "7.1.5.2",
-    "7.1.6",
-    "7.2",
-    "7.3",
-    "7.4",
-    "7.5.1",
-    "7.5.2",
-    "7.5.3",
-    "8.1",
-    "8.2.1",
-    "8.2.2",
-    "8.2.3.1",
-    "8.2.3.2",
-    "8.2.4",
-    "8.3.1",
-    "8.3.2",
-    "8.3.3",
-    "8.3.4",
-    "8.3.5",
-    "8.3.6",
-    "8.4.1",
-    "8.4.2",
-    "8.4.3",
-    "8.5.1",
-    "8.5.2",
-    "8.5.3",
-    "8.5.4",
-    "8.5.5",
-    "8.5.6",
-    "8.6",
-    "8.7.1",
-    "8.7.2",
-    "9.1.1",
-    "9.1.2",
-    "9.1.3",
-    "9.2.1",
-    "9.2.2",
-    "9.3.1",
-    "9.3.2",
-    "9.3.3",
-    "10.1",
-    "10.2.1",
-    "10.2.2",
-    "10.3",
-]
 
 
 def base_rules() -> list[LoadedRule]:
