@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from qmscheck.collecting.run import CollectOptions, collect
 from qmscheck.config.scan_config import ClassifyOverride, ScanConfig, SourceConfig
+from qmscheck.model.cached_files import FileEntry
 from qmscheck.model.collection import Collection
 from qmscheck.plugins.manager import load_plugins
 from qmscheck.support.tuning import Tuning
@@ -345,13 +346,13 @@ def test_the_index_tells_whether_it_holds_enough_files_and_which_are_large(tmp_p
 
     index = EvidenceIndex(tmp_path / "index.sqlite")
     for number in range(3):
-        index.put("src", f"f{number}.md", 1, 1, "sha", "fp", b"x", "[]", 1, "[]", "[]", "o")
-    index.put("src", "other.md", 1, 1, "sha", "another fingerprint", b"x", "[]", 1, "[]", "[]", "o")
+        index.put(FileEntry("src", f"f{number}.md", 1, 1, "sha", "fp", b"x", "[]", 1, "[]", "[]", "o"))
+    index.put(FileEntry("src", "other.md", 1, 1, "sha", "another fingerprint", b"x", "[]", 1, "[]", "[]", "o"))
     index.flush()
     assert index.holds("src", "fp", 3) and not index.holds("src", "fp", 4)
     assert not index.holds("elsewhere", "fp", 1) and index.holds("src", "another fingerprint", 1)
     assert not EvidenceIndex(None).holds("src", "fp", 1)
-    index.put("src", "large.csv", 5_000_000, 1, "sha", "fp", b"x", "[]", 1, "[]", "[]", "o")
+    index.put(FileEntry("src", "large.csv", 5_000_000, 1, "sha", "fp", b"x", "[]", 1, "[]", "[]", "o"))
     index.flush()
     assert list(index.listing("src", "fp", at_least=4_000_000)) == ["large.csv"]
     assert len(index.listing("src", "fp")) == 4

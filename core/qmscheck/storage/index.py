@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from qmscheck.errors import QmscheckError
+from qmscheck.model.cached_files import CachedFile, FileEntry, Listed
 
 INDEX_DIR = ".qmscheck"
 INDEX_NAME = "index.sqlite"
@@ -51,19 +52,6 @@ CREATE TABLE IF NOT EXISTS files (
 -- What a rescan lists first (EvidenceIndex.listing): read from here, not from pages full of items.
 CREATE INDEX IF NOT EXISTS files_stat ON files (source, fingerprint, location, size, mtime_ns, sha256);
 """
-
-
-#: A file as the index last saw it (see :meth:`EvidenceIndex.listing`): location, size, mtime_ns,
-#: sha256. The rows as SQLite gives them: a rescan lists 100k, too many to wrap each in a named tuple.
-Listed = tuple[str, int, int, str]
-
-#: What the index knows about one file's items (see :meth:`EvidenceIndex.load`; its stat is
-#: :data:`Listed`), as SQLite gives the row: location, sha256; ``payload``, the compressed items
-#: JSON; ``crc``, the CRC-32 of payload and ordering (:func:`entry_crc`) when they were stored;
-#: ``types`` and ``warnings``, JSON lists; the number of items; ``parts``, a JSON list of the
-#: content digests of a large register's parts (see ``EvidenceGroup.content``), empty for a file
-#: checked in one piece; ``ordering``, the file's place in evidence order (``EvidenceGroup.order``).
-CachedFile = tuple[str, str, bytes, int, str, int, str, str, str]
 
 
 def intact(payload: bytes, crc: int, ordering: str) -> bool:
@@ -165,40 +153,10 @@ class EvidenceIndex:
         """False for a damaged entry of :meth:`load` (its file is then read again)."""
         return intact(cached[2], cached[3], cached[8])
 
-    def put(
-        self,
-        source: str,
-        location: str,
-        size: int,
-        mtime_ns: int,
-        sha256: str,
-        fingerprint: str,
-        payload: bytes,
-        types: str,
-        count: int,
-        warnings: str,
-        parts: str,
-        ordering: str,
-    ) -> None:
+    def put(self, entry: FileEntry) -> None:
         if self._db is None:
             return
-        self._pending.append(
-            (
-                source,
-                location,
-                size,
-                mtime_ns,
-                sha256,
-                fingerprint,
-                payload,
-                entry_crc(payload, ordering),
-                types,
-                count,
-                warnings,
-                parts,
-                ordering,
-            )
-        )
+        self._pending.append((*entry[:7], entry_crc(entry.payload, entry.ordering), *entry[7:]))
         if len(self._pending) >= 500:
             self.flush()
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from qmscheck.collecting.classification import Candidate, Classification
 from qmscheck.config.scan_config import ClassifyOverride
+from qmscheck.model.cached_files import CachedFile, FileEntry, Listed
 from qmscheck.model.evidence import CollectionWarning, EvidenceItem
 from qmscheck.model.groups import EvidenceGroup
 from qmscheck.support.progress import NullProgress, Progress
@@ -34,14 +35,6 @@ __all__ = [
 ]
 
 DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
-
-#: A file as the cache last saw it: location, size, mtime_ns, sha256 (the row as SQLite gives it).
-Listed = tuple[str, int, int, str]
-
-#: What the cache holds of one file's items, as SQLite gives the row: location, sha256; the payload
-#: the connector stored; the CRC-32 the cache took of payload and ordering; types and warnings
-#: (JSON lists); the number of items; parts (a JSON list of part digests); ordering.
-CachedFile = tuple[str, str, bytes, int, str, int, str, str, str]
 
 
 class FileCache(Protocol):
@@ -73,21 +66,7 @@ class FileCache(Protocol):
         """False when the entry's payload or ordering no longer matches its checksum."""
         ...
 
-    def put(
-        self,
-        source: str,
-        location: str,
-        size: int,
-        mtime_ns: int,
-        sha256: str,
-        fingerprint: str,
-        payload: bytes,
-        types: str,
-        count: int,
-        warnings: str,
-        parts: str,
-        ordering: str,
-    ) -> None:
+    def put(self, entry: FileEntry) -> None:
         """Keep what the file yielded (a later ``put`` of the same location replaces it)."""
         ...
 
@@ -117,21 +96,7 @@ class NoCache:
     def intact(self, cached: CachedFile) -> bool:
         return False
 
-    def put(
-        self,
-        source: str,
-        location: str,
-        size: int,
-        mtime_ns: int,
-        sha256: str,
-        fingerprint: str,
-        payload: bytes,
-        types: str,
-        count: int,
-        warnings: str,
-        parts: str,
-        ordering: str,
-    ) -> None:
+    def put(self, entry: FileEntry) -> None:
         return None
 
     def touch(self, source: str, location: str, size: int, mtime_ns: int) -> None:

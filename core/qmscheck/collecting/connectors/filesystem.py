@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from qmscheck import __version__
-from qmscheck.collecting.connectors.base import CachedFile, CollectContext, Collected, FileCache, Inventoried, Listed
+from qmscheck.collecting.connectors.base import CollectContext, Collected, FileCache, Inventoried
 from qmscheck.collecting.connectors.encode import PayloadLines, decode, decode_part, decompress
 from qmscheck.collecting.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
 from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, unit_candidate, unit_classes
@@ -40,6 +40,7 @@ from qmscheck.collecting.connectors.worker import (
 )
 from qmscheck.config.scan_config import parse_size
 from qmscheck.errors import ConnectorError, QmscheckError
+from qmscheck.model.cached_files import CachedFile, FileEntry, Listed
 from qmscheck.model.evidence import CollectionWarning, EvidenceItem, order_key
 from qmscheck.model.groups import EvidenceGroup, part_key
 
@@ -432,18 +433,20 @@ class FilesystemConnector:
         order = order_key(group_key)
         if context.cache.enabled and sha256:
             context.cache.put(
-                key,
-                entry.relative,
-                entry.size,
-                entry.mtime_ns,
-                sha256,
-                context.fingerprint,
-                prepared.data,
-                json.dumps(prepared.types),
-                prepared.count,
-                _warnings_json(warnings),
-                json.dumps(prepared.parts),
-                order,
+                FileEntry(
+                    key,
+                    entry.relative,
+                    entry.size,
+                    entry.mtime_ns,
+                    sha256,
+                    context.fingerprint,
+                    prepared.data,
+                    json.dumps(prepared.types),
+                    prepared.count,
+                    _warnings_json(warnings),
+                    json.dumps(prepared.parts),
+                    order,
+                )
             )
         if prepared.count:
             yield from _encoded_groups(
