@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import pluggy
 
 from qmscheck import __version__
+from qmscheck.checking.elsewhere import verify_elsewhere
 from qmscheck.checking.engine import Probe, evaluate
 from qmscheck.checking.facts import to_fact
 from qmscheck.checking.grading import grade_failures
@@ -271,6 +272,8 @@ def _run_check(
         findings = _report_findings(settings, by_rule, cache, options.full)
     finally:
         cache.close()
+    types_of = {rule_id: sorted({t for probe in probes for t in probe.types}) for rule_id, probes in probes_of.items()}
+    findings, verify_on_site = verify_elsewhere(findings, organisation.kept_elsewhere, types_of)
     understanding = understanding_of(collection)
     findings = request_unestablished_absences(findings, understanding)
     findings = note_unfilled_templates(
@@ -279,7 +282,7 @@ def _run_check(
     passed = passed_rules(
         ((loaded, stored.content == _NOTHING) for loaded, (_, stored) in zip(active, by_rule[1:], strict=True)),
         findings,
-        {rule_id: sorted({t for probe in probes for t in probe.types}) for rule_id, probes in probes_of.items()},
+        types_of,
         EvidenceSeenBy(collection.groups),
     )
     rule_counts: dict[str, int] = defaultdict(int)
@@ -300,7 +303,7 @@ def _run_check(
         not_applicable=scope.not_applicable,
         rules_passed=passed,
         rules_not_run=rules_not_run(packs.rules, options.stage, options.edition, scope.not_applicable),
-        manual_checks=manual_checks_for(bundled_manual_checks(), scope.not_applicable),
+        manual_checks=[*manual_checks_for(bundled_manual_checks(), scope.not_applicable), *verify_on_site],
         warnings=collection.warnings,
         understanding=understanding,
         summary=summarise(findings),

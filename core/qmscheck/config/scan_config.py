@@ -18,7 +18,7 @@ from pydantic.json_schema import SkipJsonSchema
 from qmscheck.config.choices import Edition, FailOn, Stage
 from qmscheck.config.tomlfile import did_you_mean, key_path, read_toml, validation_problems
 from qmscheck.errors import ConfigError
-from qmscheck.model.evidence import TYPE_NAME, Organisation, Parameters
+from qmscheck.model.evidence import TYPE_NAME, KeptElsewhere, Organisation, Parameters
 
 __all__ = [
     "CONFIG_NAME",
@@ -83,6 +83,8 @@ class OrganisationConfig(Organisation):
     edition: Edition = "2015"
     #: Set from the top-level ``[parameters]`` table, not inside ``[organisation]``.
     parameters: SkipJsonSchema[Parameters] = Field(default_factory=Parameters)
+    #: Set from the top-level ``[[kept_elsewhere]]`` tables.
+    kept_elsewhere: SkipJsonSchema[list[KeptElsewhere]] = Field(default_factory=list)
 
 
 class ClassifyOverride(BaseModel):
@@ -111,6 +113,8 @@ class ScanConfig(BaseModel):
     organisation: OrganisationConfig = Field(default_factory=OrganisationConfig)
     #: The organisation's own frequencies and deadlines; the check stage reads them on the organisation.
     parameters: Parameters = Field(default_factory=Parameters)
+    #: Kinds of record kept outside the scanned sources: rules needing them become checks on site.
+    kept_elsewhere: list[KeptElsewhere] = Field(default_factory=list)
     scan: ScanOptions = Field(default_factory=ScanOptions)
     sources: list[SourceConfig] = Field(default_factory=list)
     classify: list[ClassifyOverride] = Field(default_factory=list)
@@ -124,6 +128,8 @@ class ScanConfig(BaseModel):
         # The check stage is given the organisation alone: its parameters travel with it.
         if "parameters" in self.model_fields_set:
             self.organisation.parameters = self.parameters
+        if "kept_elsewhere" in self.model_fields_set:
+            self.organisation.kept_elsewhere = self.kept_elsewhere
         return self
 
     def resolve(self, path: str) -> Path:

@@ -25,6 +25,7 @@ __all__ = [
     "Dates",
     "EvidenceItem",
     "Exclusion",
+    "KeptElsewhere",
     "Kind",
     "Locator",
     "Organisation",
@@ -213,6 +214,18 @@ class Parameters(BaseModel):
         return value if isinstance(value, str) else None
 
 
+class KeptElsewhere(BaseModel):
+    """Records of one evidence type the organisation keeps outside the scanned sources (an eQMS, an
+    issue tracker, an ERP not connected): ``[[kept_elsewhere]]`` in ``qmscheck.toml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Annotated[str, Field(pattern=TYPE_NAME)]
+    where: Annotated[str, Field(min_length=1)] = Field(
+        description="Where they are kept, so an auditor can ask for them: 'HR system (Personio), Training module'."
+    )
+
+
 class Organisation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -223,6 +236,7 @@ class Organisation(BaseModel):
     exclusions: list[Exclusion] = Field(default_factory=list)
     edition: str = "2015"
     parameters: Parameters = Field(default_factory=Parameters)
+    kept_elsewhere: list[KeptElsewhere] = Field(default_factory=list)
 
 
 class CollectionWarning(BaseModel):
