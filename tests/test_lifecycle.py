@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_process import inventory_entries, qmscheck
 from qmscheck.collecting.lifecycle import lifecycle_of, status_state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,16 +17,8 @@ ORGS = ROOT / "fixtures" / "orgs"
 OBSOLETO = "02 Procedimientos/Obsoletos/PG-03 No conformidades y acciones correctivas - Ed 2 OBSOLETO.md"
 
 
-def qmscheck(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "qmscheck", *args], capture_output=True, text=True, timeout=300, check=False
-    )
-
-
 def inventory_of(folder: Path) -> dict[str, dict[str, Any]]:
-    result = qmscheck("inventory", str(folder), "--format", "json", "--quiet", "-j", "1")
-    assert result.returncode == 0, result.stderr
-    return {entry["path"]: entry for entry in json.loads(result.stdout)["entries"] if entry["sheet"] is None}
+    return {entry["path"]: entry for entry in inventory_entries(folder) if entry["sheet"] is None}
 
 
 def scan(folder: Path, tmp_path: Path) -> dict[str, Any]:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from cli_process import inventory_entries, qmscheck
 from qmscheck.collecting.lifecycle import placeholders
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,16 +45,8 @@ site list when the Leeds site opens.]
 """
 
 
-def qmscheck(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "qmscheck", *args], capture_output=True, text=True, timeout=300, check=False
-    )
-
-
 def inventory_of(folder: Path) -> dict[str, dict[str, Any]]:
-    result = qmscheck("inventory", str(folder), "--format", "json", "--quiet", "-j", "1")
-    assert result.returncode == 0, result.stderr
-    return {entry["path"]: entry for entry in json.loads(result.stdout)["entries"]}
+    return {entry["path"]: entry for entry in inventory_entries(folder)}
 
 
 def scan(folder: Path, tmp_path: Path) -> dict[str, Any]:

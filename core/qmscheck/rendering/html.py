@@ -9,6 +9,7 @@ is written by people and tools we do not control.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from qmscheck.model.grades import GRADE_ORDER, Grade
@@ -18,8 +19,9 @@ from qmscheck.rendering.html_assets import CONTENT_SECURITY_POLICY, SCRIPT, STYL
 from qmscheck.rendering.readiness import (
     CLAUSE_TITLES,
     Verdict,
-    evidence_line,
     grade_counts,
+    not_run_rule_rows,
+    passed_rule_rows,
     plural,
     sorted_findings,
     top_clause,
@@ -191,7 +193,7 @@ def _manual_checks(report: Report) -> str:
     )
 
 
-def _folded(section: str, heading: str, summary: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _folded(section: str, heading: str, summary: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     head = "".join(f'<th scope="col">{escape(column)}</th>' for column in columns)
     body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
     return (
@@ -201,28 +203,28 @@ def _folded(section: str, heading: str, summary: str, columns: tuple[str, ...], 
 
 
 def _rules_passed(report: Report) -> str:
-    if not report.rules_passed:
+    rows = passed_rule_rows(report)
+    if not rows:
         return ""
-    rules = sorted(report.rules_passed, key=lambda rule: (clause_key(rule.clause), rule.rule_id))
     return _folded(
         "rules-passed",
-        f"Rules that passed ({len(rules)})",
+        f"Rules that passed ({len(rows)})",
         "Ran and found nothing; the evidence each read",
         ("Clause", "Rule", "Title", "Evidence read"),
-        [(rule.clause, rule.rule_id, rule.title, evidence_line(rule.evidence)) for rule in rules],
+        rows,
     )
 
 
 def _rules_not_run(report: Report) -> str:
-    if not report.rules_not_run:
+    rows = not_run_rule_rows(report)
+    if not rows:
         return ""
-    rules = sorted(report.rules_not_run, key=lambda rule: (clause_key(rule.clause), rule.rule_id))
     return _folded(
         "rules-not-run",
-        f"Rules that did not run ({len(rules)})",
+        f"Rules that did not run ({len(rows)})",
         "Not applicable, or for another audit stage",
         ("Clause", "Rule", "Title", "Why not"),
-        [(rule.clause, rule.rule_id, rule.title, rule.reason) for rule in rules],
+        rows,
     )
 
 

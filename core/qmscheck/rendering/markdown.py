@@ -14,8 +14,10 @@ from itertools import groupby
 from qmscheck.model.report import Finding, Report, clause_key
 from qmscheck.rendering.readiness import (
     CLAUSE_TITLES,
-    evidence_line,
+    RuleRow,
     grade_counts,
+    not_run_rule_rows,
+    passed_rule_rows,
     sorted_findings,
     top_clause,
     verdict,
@@ -83,28 +85,31 @@ def _folded(heading: str, summary: str, table: list[str]) -> list[str]:
     return ["", f"## {heading}", "", f"<details><summary>{summary}</summary>", "", *table, "", "</details>"]
 
 
+def _rule_table(last: str, rows: list[RuleRow]) -> list[str]:
+    table = [f"| Clause | Rule | Title | {last} |", "|---|---|---|---|"]
+    return table + ["| " + " | ".join(md(cell) for cell in row) + " |" for row in rows]
+
+
 def _rules_passed(report: Report) -> list[str]:
-    if not report.rules_passed:
+    rows = passed_rule_rows(report)
+    if not rows:
         return []
-    table = ["| Clause | Rule | Title | Evidence read |", "|---|---|---|---|"]
-    table += [
-        f"| {md(rule.clause)} | {md(rule.rule_id)} | {md(rule.title)} | {md(evidence_line(rule.evidence))} |"
-        for rule in sorted(report.rules_passed, key=lambda rule: (clause_key(rule.clause), rule.rule_id))
-    ]
-    count = len(report.rules_passed)
-    return _folded(f"Rules that passed ({count})", "Ran and found nothing; the evidence each read", table)
+    return _folded(
+        f"Rules that passed ({len(rows)})",
+        "Ran and found nothing; the evidence each read",
+        _rule_table("Evidence read", rows),
+    )
 
 
 def _rules_not_run(report: Report) -> list[str]:
-    if not report.rules_not_run:
+    rows = not_run_rule_rows(report)
+    if not rows:
         return []
-    table = ["| Clause | Rule | Title | Why not |", "|---|---|---|---|"]
-    table += [
-        f"| {md(rule.clause)} | {md(rule.rule_id)} | {md(rule.title)} | {md(rule.reason)} |"
-        for rule in sorted(report.rules_not_run, key=lambda rule: (clause_key(rule.clause), rule.rule_id))
-    ]
-    count = len(report.rules_not_run)
-    return _folded(f"Rules that did not run ({count})", "Not applicable, or for another audit stage", table)
+    return _folded(
+        f"Rules that did not run ({len(rows)})",
+        "Not applicable, or for another audit stage",
+        _rule_table("Why not", rows),
+    )
 
 
 class MarkdownRenderer:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from qmscheck.model.grades import GRADE_ORDER, Grade
-from qmscheck.model.report import EvidenceSeen, Finding, Report, finding_sort_key, summarise
+from qmscheck.model.report import EvidenceSeen, Finding, Report, clause_key, finding_sort_key, summarise
 
 Status = Literal["not-ready", "unconfirmed", "conditional", "ready"]
 
@@ -94,3 +94,24 @@ def verdict(report: Report, stage: int) -> Verdict:
 def grade_counts(findings: list[Finding]) -> dict[Grade, int]:
     summary = summarise(findings)
     return {grade: getattr(summary, grade.value) for grade in GRADE_ORDER}
+
+
+#: A rule listed by the reports that name the rules without findings: clause, id, title, and
+#: what it read (a passed rule) or why it did not run.
+RuleRow = tuple[str, str, str, str]
+
+
+def passed_rule_rows(report: Report) -> list[RuleRow]:
+    """The rules that ran and found nothing, in clause order, with the evidence each read."""
+    return sorted(
+        ((rule.clause, rule.rule_id, rule.title, evidence_line(rule.evidence)) for rule in report.rules_passed),
+        key=lambda row: (clause_key(row[0]), row[1]),
+    )
+
+
+def not_run_rule_rows(report: Report) -> list[RuleRow]:
+    """The rules that did not run, in clause order, with why not."""
+    return sorted(
+        ((rule.clause, rule.rule_id, rule.title, rule.reason) for rule in report.rules_not_run),
+        key=lambda row: (clause_key(row[0]), row[1]),
+    )

@@ -1,0 +1,23 @@
+"""The qmscheck command line run as a user runs it: a separate process, its output as text."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def qmscheck(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "qmscheck", *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def inventory_entries(folder: Path) -> list[dict[str, Any]]:
+    """``qmscheck inventory --format json`` of the folder, in one process."""
+    result = qmscheck("inventory", str(folder), "--format", "json", "--quiet", "-j", "1")
+    assert result.returncode == 0, result.stderr
+    entries: list[dict[str, Any]] = json.loads(result.stdout)["entries"]
+    return entries
