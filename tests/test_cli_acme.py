@@ -28,7 +28,7 @@ SEEDED = {
     ("SUP001", "8.4.1", "minor", ("Rapid Castings Ltd",)),
     ("MON001", "9.1.1", "minor", ()),
     ("CUS001", "9.1.2", "minor", ("CMP-2026-003",)),
-    ("AUD001", "9.2.2", "minor", ()),
+    ("AUD001", "9.2.2", "minor", ("Purchasing",)),
     ("MRV002", "9.3.2", "minor", ("MR-2025-02",)),
     ("NCR001", "10.2.2", "minor", ("NC-2025-014",)),
 }

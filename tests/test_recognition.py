@@ -112,7 +112,11 @@ def test_placeholders_make_a_form_of_what_its_title_calls_minutes() -> None:
 
 
 def test_a_readme_in_a_procedures_folder_is_not_a_procedure() -> None:
-    assert classify_by_name(Candidate("procedures/README.md", title="README", headings=("How to edit",))) is None
+    found = classify_by_name(Candidate("procedures/README.md", title="README", headings=("How to edit",)))
+    assert found is not None and found.type == "repository_file"
+    # A file that only names itself after a readme is read for what it is.
+    named = classify_by_name(Candidate("procedures/readme-first-procedure.md", title="Document control procedure"))
+    assert named is not None and named.type == "procedure"
 
 
 def test_a_section_of_the_manual_is_what_its_heading_says() -> None:

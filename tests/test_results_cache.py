@@ -649,9 +649,9 @@ def test_the_report_findings_are_reused_while_every_rules_findings_are_the_same(
 
     merged: list[int] = []
 
-    def counted(found: list[Finding]) -> list[Finding]:
+    def counted(found: list[Finding], group_of: dict[str, str]) -> list[Finding]:
         merged.append(len(found))
-        return merge_findings(found)
+        return merge_findings(found, group_of)
 
     # Observed, not changed: stored or merged again, the report's findings are the same; only the
     # calls to merge_findings tell them apart.

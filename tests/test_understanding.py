@@ -15,7 +15,9 @@ from qmscheck.scan import ScanRequest, scan
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
 #: Rules of the sample organisation whose seeded defect is an absence (fixtures/acme/README.md).
-ACME_ABSENCES = {"MON001", "AUD001"}
+#: acme's findings of absence (no KPI report for some months); AUD001 cites the programme row of
+#: the process planned and never audited, so it is no absence.
+ACME_ABSENCES = {"MON001"}
 
 
 def _scan(target: Path) -> Report:
@@ -39,7 +41,6 @@ def test_a_share_understood_whole_keeps_its_absences_as_nonconformities() -> Non
     assert report.understanding.recognised == report.understanding.files > 20
     assert {rule: grade for rule, grade in _absences(report).items() if rule in ACME_ABSENCES} == {
         "MON001": Grade.MINOR,
-        "AUD001": Grade.MINOR,
     }
     assert report.summary.request == 0
 

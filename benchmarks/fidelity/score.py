@@ -49,9 +49,11 @@ class Expectation:
     what: str = ""
 
     def matches(self, finding: Json) -> bool:
-        """The finding is this expectation's: same rule, and it cites one of the files (an absence
-        finding cites none and matches on the rule and the key's text)."""
-        if "*" not in self.rules and finding.get("rule_id") not in self.rules:
+        """The finding is this expectation's: same rule (its own, or one merged into it: an auditor's
+        one nonconformity reports every requirement it names), and it cites one of the files (an
+        absence finding cites none and matches on the rule and the key's text)."""
+        reported_by = {finding.get("rule_id"), *finding.get("also_reported_by", [])}
+        if "*" not in self.rules and not reported_by & set(self.rules):
             return False
         if self.text and self.text.lower() not in _finding_text(finding).lower():
             return False
@@ -92,6 +94,9 @@ class Score:
     traps: int = 0
     traps_hit: list[str] = field(default_factory=list)
     false_findings: list[str] = field(default_factory=list)
+    #: Findings that report a defect another finding already reports: an auditor writes one
+    #: nonconformity per requirement and context (the judgement issue's target: at most 10 %).
+    duplicates: list[str] = field(default_factory=list)
     #: Evidence requests: absences the scan did not establish. Not claims, so they count towards
     #: neither recall nor precision nor traps; the table shows how many there are.
     requests: list[str] = field(default_factory=list)
@@ -118,6 +123,10 @@ class Score:
     def recognition(self) -> float | None:
         return len(self.recognised) / self.qms_files if self.qms_files else None
 
+    @property
+    def duplicate_share(self) -> float | None:
+        return len(self.duplicates) / self.findings if self.findings else None
+
     def figures(self) -> Json:
         return {
             "recall": self.recall,
@@ -125,6 +134,7 @@ class Score:
             "grade_accuracy": self.grade_accuracy,
             "traps_hit": len(self.traps_hit) if self.traps else None,
             "recognition": self.recognition,
+            "duplicate_share": self.duplicate_share,
         } | asdict(self)
 
 
@@ -204,6 +214,7 @@ def score(key: Key, report: Json, inventory: Json | None) -> Score:
             result.missed.append(defect.id)
             continue
         result.found.append(defect.id)
+        result.duplicates += [f"{defect.id}: {_describe(f)}" for f in hits[1:]]
         if not defect.grades or any(f.get("grade") in defect.grades for f in hits):
             result.graded_right.append(defect.id)
     for trap in key.traps:
@@ -303,6 +314,7 @@ def table(rows: Sequence[Score]) -> str:
         "precision",
         "grade acc.",
         "traps hit",
+        "duplicates",
         "findings",
         "requests",
         "templates",
@@ -314,13 +326,15 @@ def table(rows: Sequence[Score]) -> str:
         precision = f"{_pct(r.precision)} ({r.true_findings}/{r.findings})" if r.defects else "—"
         grades = f"{_pct(r.grade_accuracy)} ({len(r.graded_right)}/{len(r.found)})" if r.found else "—"
         traps = f"{len(r.traps_hit)}/{r.traps}" if r.traps else "—"
+        duplicates = f"{_pct(r.duplicate_share)} ({len(r.duplicates)})" if r.defects else "—"
         findings = str(r.findings) if r.defects else "—"
         requests = str(len(r.requests)) if r.defects else "—"
         templates = "—"
         if r.templates is not None:
             templates = f"{r.templates_detected}/{r.templates} detected, {r.templates_accepted} accepted as approved"
         lines.append(
-            f"| {r.name} | {recognition} | {recall} | {precision} | {grades} | {traps} | {findings} | {requests} "
+            f"| {r.name} | {recognition} | {recall} | {precision} | {grades} | {traps} | {duplicates} | {findings} "
+            f"| {requests} "
             f"| {templates} |"
         )
     return "\n".join(lines)
@@ -337,6 +351,7 @@ def details(rows: Sequence[Score]) -> str:
         if r.traps_hit:
             parts.append("clean traps hit: " + ", ".join(r.traps_hit))
         parts += [f"false finding: {f}" for f in r.false_findings]
+        parts += [f"duplicate of {f}" for f in r.duplicates]
         parts += [f"evidence request: {f}" for f in r.requests]
         parts += [f"not recognised: {p}" for p in r.not_recognised]
         out.append("\n".join(parts))

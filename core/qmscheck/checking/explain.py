@@ -116,8 +116,9 @@ def check_sentence(rule: Rule) -> str:
             f"{_a(selection)} whose {_field(check.field)} falls in it; each missing period is a failure."
         )
     if isinstance(check, WithinCheck):
+        ends = ", or else its ".join(_field(name) for name in check.ends)
         return (
-            f"Every {selection} must have its {_field(check.end)} within the organisation's {rule.parameter} "
+            f"Every {selection} must have its {ends} within the organisation's {rule.parameter} "
             f"of its {_field(check.start)} (or still be inside that time on the scan date)."
         )
     if isinstance(check, UniqueCheck):

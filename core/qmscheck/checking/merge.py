@@ -10,6 +10,9 @@ the same:
   faults rows 4 and 9 of a register, a sister rule row 4 alone);
 - findings of absence under one clause that say the same thing is missing are one finding.
 
+A requirement stated in two clauses joins them: rules that share a ``requirement_group`` (8.7 and
+10.2.1 a both ask that a nonconformity is corrected) merge as if under one clause.
+
 The merged finding keeps the widest evidence and the most severe grade; the others' rule ids go
 to ``also_reported_by``, and their titles and what each found not met to the statement, so that no
 fact of a merged finding is lost.
@@ -18,6 +21,7 @@ fact of a merged finding is lost.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from qmscheck.model.report import Finding, finding_sort_key
 
@@ -39,14 +43,15 @@ def _evidence(finding: Finding) -> frozenset[str]:
     return frozenset(ref.id for ref in finding.evidence)
 
 
-def _groups(findings: list[Finding]) -> list[list[Finding]]:
-    """Findings that report one gap: per clause, each finding joins the widest finding whose evidence
-    holds all of its own (equal sets included); absences join by what is absent."""
+def _groups(findings: list[Finding], group_of: Mapping[str, str]) -> list[list[Finding]]:
+    """Findings that report one gap: per clause (or requirement group), each finding joins the widest
+    finding whose evidence holds all of its own (equal sets included); absences join by what is absent."""
     by_clause: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        by_clause[finding.clause].append(finding)
+        by_clause[group_of.get(finding.rule_id, finding.clause)].append(finding)
+    named = set(group_of.values())
     groups: list[list[Finding]] = []
-    for clause_findings in by_clause.values():
+    for key, clause_findings in by_clause.items():
         if len(clause_findings) < 2:
             continue
         absent: dict[str, list[Finding]] = defaultdict(list)
@@ -56,7 +61,6 @@ def _groups(findings: list[Finding]) -> list[list[Finding]]:
                 cited.append(finding)
             elif finding.absence:
                 absent[finding.absence].append(finding)
-        groups += [group for group in absent.values() if len(group) > 1]
         # Widest first: a finding joins the first (widest) finding holding its evidence.
         cited.sort(key=lambda f: (-len(f.evidence), *_lead_order(f), finding_sort_key(f)))
         hosts: list[tuple[frozenset[str], list[Finding]]] = []
@@ -67,23 +71,36 @@ def _groups(findings: list[Finding]) -> list[list[Finding]]:
                 hosts.append((mine, [finding]))
             else:
                 host.append(finding)
+        if key in named and absent:
+            # Rules declared one requirement: what one finds missing is part of the gap another cites
+            # (no audit report, and every planned audit postponed, is one nonconformity).
+            missing = [finding for found in absent.values() for finding in found]
+            if hosts:
+                hosts[0][1].extend(missing)
+            elif len(missing) > 1:
+                groups.append(missing)
+        else:
+            groups += [group for group in absent.values() if len(group) > 1]
         groups += [group for _, group in hosts if len(group) > 1]
     return groups
 
 
-def merge_findings(findings: list[Finding]) -> list[Finding]:
+def merge_findings(findings: list[Finding], group_of: Mapping[str, str] | None = None) -> list[Finding]:
     """The findings in the order given, each merged group standing where its host stood (the finding
     citing the most evidence; the most severe when they cite the same): findings given in report
-    order stay in it."""
+    order stay in it. ``group_of`` maps a rule id to its requirement group, where it has one."""
     replaced: dict[int, Finding | None] = {}  # by id(): findings are not hashable, and each stands once
-    for group in _groups(findings):
+    for group in _groups(findings, group_of or {}):
         host = group[0] if group[0].evidence else min(group, key=lambda f: (*_lead_order(f), finding_sort_key(f)))
         if group[0].evidence:
             widest = [f for f in group if len(f.evidence) == len(host.evidence)]
             host = min(widest, key=lambda f: (*_lead_order(f), finding_sort_key(f)))
         others = [f for f in group if f is not host]
         others.sort(key=lambda f: (*_lead_order(f), finding_sort_key(f)))
-        grade = min((f.grade for f in group), key=lambda g: g.severity)
+        # An absence folded into a cited gap does not raise its grade: whether the absence is established
+        # is judged later (checking.understanding), and the gap's own extent grades it.
+        graded = [f for f in group if f.evidence] or group
+        grade = min((f.grade for f in graded), key=lambda g: g.severity)
         gaps = " ".join(f"Also ({f.rule_id}): {f.title.rstrip('.')}{_not_met(f, host)}." for f in others)
         # A shallow copy: findings are not changed once made, so the host's lists can be shared.
         replaced[id(host)] = host.model_copy(

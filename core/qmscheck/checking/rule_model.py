@@ -70,6 +70,11 @@ class Condition(BaseModel):
     any: Annotated[list[Condition] | None, Field(min_length=1)] = None
     all: Annotated[list[Condition] | None, Field(min_length=1)] = None
     label: str | None = Field(None, description="How the condition reads in a finding, e.g. 'a root cause'.")
+    if_kept: bool = Field(
+        False,
+        description="In an 'each' check: judge the condition only in a register that keeps the field (some row has "
+        "it); a register without the column is not faulted for it (a complaint log with no column for the reply).",
+    )
 
     @model_validator(mode="after")
     def _one_operator(self) -> Condition:
@@ -223,7 +228,14 @@ class WithinCheck(CheckParams):
     model_config = _STRICT
     kind: Literal["within"]
     start: str = Field(description="The date field the period runs from, e.g. 'issued' (received).")
-    end: str = Field(description="The date field that must fall within the period, e.g. 'completed' (closed).")
+    end: str | list[str] = Field(
+        description="The date field that must fall within the period, e.g. 'completed' (closed); a list names "
+        "fields of which the first an item has counts (closed, else answered)."
+    )
+
+    @property
+    def ends(self) -> tuple[str, ...]:
+        return (self.end,) if isinstance(self.end, str) else tuple(self.end)
 
 
 class UniqueCheck(CheckParams):
@@ -355,6 +367,18 @@ class Rule(BaseModel):
     )
     absent_grade: RuleGrade | None = Field(
         None, description="Override of the grade when the evidence is missing altogether (needs grade_reason)."
+    )
+    requirement_group: Annotated[str | None, Field(pattern=r"^[a-z][a-z0-9_-]*$")] = Field(
+        None,
+        description="A name shared by rules that judge one requirement stated in several clauses (8.7 and 10.2.1 a "
+        "both ask that a nonconformity is corrected): their findings on the same evidence merge into one, as rules "
+        "of one clause do.",
+    )
+    when_absent: Literal["nonconformity", "request"] = Field(
+        "nonconformity",
+        description="What finding nothing of the kind at all is, even when every file was understood: a "
+        "nonconformity, or an evidence request for evidence whose form the standard leaves to the organisation "
+        "and that is often kept outside a document share (routings in an ERP, the customer's drawings).",
     )
     systemic: Systemic | None = Field(
         None, description="Override of the policy's breakdown thresholds (needs grade_reason)."

@@ -205,17 +205,22 @@ _NOTHING = StoredFindings.of([]).content
 
 
 def _report_findings(
-    settings: str, by_rule: list[tuple[str, StoredFindings]], cache: ResultCache, full: bool
+    settings: str,
+    by_rule: list[tuple[str, StoredFindings]],
+    cache: ResultCache,
+    full: bool,
+    group_of: dict[str, str],
 ) -> list[Finding]:
     """Every rule's findings, merged and sorted; as the last scan made them when every rule's are
     what they were (a rescan that changed a few files' bodies changes no finding) and so is the code
     that merges them (in ``settings``)."""
-    key = report_key(settings, by_rule)
+    # How rules are grouped into requirements changes the merge, not any rule's own findings.
+    key = report_key(json.dumps([settings, group_of], sort_keys=True), by_rule)
     found = None if full else cache.report_findings(key)
     if found is None:
         given = [finding for _, stored in by_rule for finding in stored.findings]
         unchanged = {id(finding) for finding in given}
-        merged = merge_findings(given)
+        merged = merge_findings(given, group_of)
         # Each rule's findings are stored in report order: only the rules' blocks are placed. A merged
         # finding is a new one, and may sort elsewhere (it takes the most severe grade of those merged):
         # it is placed by its own key.
@@ -269,13 +274,15 @@ def _run_check(
             ("", StoredFindings.of(scope.findings)),
             *((loaded.rule.id, reused.get(loaded.rule.id) or evaluated[loaded.rule.id]) for loaded in active),
         ]
-        findings = _report_findings(settings, by_rule, cache, options.full)
+        group_of = {loaded.rule.id: group for loaded in active if (group := loaded.rule.requirement_group)}
+        findings = _report_findings(settings, by_rule, cache, options.full, group_of)
     finally:
         cache.close()
     types_of = {rule_id: sorted({t for probe in probes for t in probe.types}) for rule_id, probes in probes_of.items()}
     findings, verify_on_site = verify_elsewhere(findings, organisation.kept_elsewhere, types_of)
     understanding = understanding_of(collection)
-    findings = request_unestablished_absences(findings, understanding)
+    asked = frozenset(loaded.rule.id for loaded in active if loaded.rule.when_absent == "request")
+    findings = request_unestablished_absences(findings, understanding, asked)
     findings = note_unfilled_templates(
         findings, {loaded.rule.id: loaded.rule.select.types for loaded in active}, unfilled_templates(collection)
     )

@@ -61,22 +61,33 @@ def _established(understanding: Understanding) -> bool:
     return understanding.recognised > 0 and not understanding.not_understood
 
 
-def _request(finding: Finding, understanding: Understanding) -> Finding:
-    searched = (
-        f"Nothing of the kind was found among the {understanding.recognised} recognised "
-        f"file{'s' if understanding.recognised != 1 else ''} ({finding.absence})"
-    )
-    if understanding.recognised == 0:
+def _request(finding: Finding, understanding: Understanding | None) -> Finding:
+    if understanding is None:
+        searched = f"Nothing of the kind was found in the evidence given ({finding.absence})"
+    elif understanding.recognised == 0:
         searched = f"No file of the sources was recognised as quality-system evidence ({finding.absence})"
-    entries = understanding.not_understood
+    else:
+        searched = (
+            f"Nothing of the kind was found among the {understanding.recognised} recognised "
+            f"file{'s' if understanding.recognised != 1 else ''} ({finding.absence})"
+        )
+    entries = understanding.not_understood if understanding is not None else []
     named = ", ".join(f"{entry.locator} ({entry.reason})" for entry in entries[:NAMED_FILES])
     if len(entries) > NAMED_FILES:
         named += f" and {len(entries) - NAMED_FILES} more (every one is cited)"
     pending = (
-        f"; {understanding.line().split('; ', 1)[-1]}, and the evidence may be among them: {named}" if entries else ""
+        f"; {understanding.line().split('; ', 1)[-1]}, and the evidence may be among them: {named}"
+        if entries and understanding is not None
+        else ""
+    )
+    why = (
+        "The absence is not established"
+        if entries or understanding is None or understanding.recognised == 0
+        else "Whether such evidence is needed, and in what form, depends on the organisation's processes, and it is "
+        "often kept outside the files scanned (in an ERP, on the shop floor), so its absence here is not established"
     )
     statement = (
-        f"{finding.statement.split(' Not met: ', 1)[0]} {searched}{pending}. The absence is not established, "
+        f"{finding.statement.split(' Not met: ', 1)[0]} {searched}{pending}. {why}, "
         f"so this is not a nonconformity yet: show the auditor this evidence, or say where it is kept. "
         f"If it does not exist, this is a {finding.grade.label.lower()}."
     )
@@ -91,14 +102,18 @@ def _request(finding: Finding, understanding: Understanding) -> Finding:
     )
 
 
-def request_unestablished_absences(findings: list[Finding], understanding: Understanding | None) -> list[Finding]:
+def request_unestablished_absences(
+    findings: list[Finding], understanding: Understanding | None, asked: frozenset[str] = frozenset()
+) -> list[Finding]:
     """Findings of absence become evidence requests unless the absence is established; the rest
-    stand as they are. Only nonconformities change: an observation or OFI asks for nothing."""
-    if understanding is None or _established(understanding):
-        return findings
+    stand as they are. Only nonconformities change: an observation or OFI asks for nothing. The
+    absences of the ``asked`` rules (``when_absent = "request"``) are never established by a scan."""
+    established = understanding is None or _established(understanding)
     return [
         _request(finding, understanding)
-        if finding.absence is not None and finding.grade in (Grade.MAJOR, Grade.MINOR)
+        if finding.absence is not None
+        and finding.grade in (Grade.MAJOR, Grade.MINOR)
+        and (not established or finding.rule_id in asked)
         else finding
         for finding in findings
     ]

@@ -88,6 +88,7 @@ EVIDENCE_TYPES: dict[str, Kind] = {
     "traceability_record": Kind.RECORD,
     "customer_property": Kind.RECORD,
     "release_record": Kind.RECORD,
+    "repository_file": Kind.DOCUMENT,
     "unclassified": Kind.DOCUMENT,
 }
 
@@ -376,11 +377,26 @@ def candidate_language(candidate: Candidate, vocabulary: Vocabulary | None = Non
     return vocabulary.language_of([*texts, candidate.text[:LANGUAGE_TEXT]], labels=labels)
 
 
+#: Files every repository or share carries about itself, not about the quality system: a README
+#: that says where things are kept, a licence, a changelog of the repository. They are understood
+#: (nothing in them can be the missing audit report), and no rule reads them.
+_REPOSITORY_FILES = re.compile(
+    r"^(readme|licen[cs]e|copying|notice|changelog|changes|contributing|code_of_conduct|codeowners|security"
+    r"|authors|\.gitignore|\.gitattributes|\.editorconfig)(\.(md|markdown|txt|rst))?$",
+    re.IGNORECASE,
+)
+REPOSITORY_FILE = "repository_file"
+
+
 def classify_by_name(candidate: Candidate) -> Classification | None:
     """The built-in classifier: what a document's title, headings, document number, first lines,
     name and folders say it is, or a register's sheet name, file name and columns, in every
     language of the vocabulary. A template (template words, placeholders, a register of blank
     rows: ``lifecycle``) is a form whatever else it says."""
+    if candidate.sheet is None and _REPOSITORY_FILES.match(candidate.name):
+        return Classification(
+            REPOSITORY_FILE, Kind.DOCUMENT, "a file about the repository itself (README, licence): not QMS evidence"
+        )
     vocabulary = active()
     language = candidate_language(candidate, vocabulary)
     template = template_of(candidate)

@@ -6,9 +6,10 @@ from datetime import date
 from qmscheck.checking.conditions import compile_all, compile_selector
 from qmscheck.checking.engine import Probe
 from qmscheck.checking.facts import fold
+from qmscheck.checking.phrases import require_phrase
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, RuleContext, selection_probe
 from qmscheck.checking.rule_model import CoversCheck, Rule
-from qmscheck.model.verdicts import Failure, GroupSummary
+from qmscheck.model.verdicts import Cited, Failure, GroupSummary
 
 
 def _key(value: object) -> str | None:
@@ -39,15 +40,31 @@ class Covers(Groupwise):
         assert isinstance(check, CoversCheck)
         keys = (_key(item.field(check.match)) for item in ctx.matched("by"))
         covered = sorted({key for key in keys if key is not None})
-        keyed, places = [], []
-        if check.key is not None and check.keys_from is None:
+        data: dict[str, object] = {"covered": covered}
+        places = []
+        if check.keys_from is not None and check.require and set(check.by.types) <= set(ctx.rule.select.types):
+            # The processes (or sites) the selected items name, met or not: a process planned in the
+            # programme but never audited is a lapse to cite, not an absence.
+            listed = []
+            for item in ctx.selected:
+                value = item.field(check.match)
+                key = _key(value)
+                if key is not None:
+                    listed.append([key, f"{value}"])
+                    places.append(ctx.place(item))
+            if listed:
+                data["listed"] = listed
+        elif check.key is not None:
+            keyed = []
             for item in ctx.selected:
                 value = item.field(check.key)
                 keyed.append([_key(value), f"{value}"])
                 places.append(ctx.place(item))
-        if not keyed:  # the common case for a file of the "by" type: it only covers
-            return GroupSummary(data={"covered": covered})
-        return GroupSummary(data={"covered": covered, "keyed": keyed}, places=places)
+            if keyed:
+                data["keyed"] = keyed
+        if not places:  # the common case for a file of the "by" type: it only covers
+            return GroupSummary(data=data)
+        return GroupSummary(data=data, places=places)
 
     def combine(self, ctx: RuleContext, summaries: Sequence[GroupSummary]) -> list[Failure]:
         check = ctx.rule.check
@@ -60,10 +77,25 @@ class Covers(Groupwise):
         if check.keys_from is not None:
             source = check.keys_from.split(".")[1]
             singular = {"processes": "process", "sites": "site"}[source]
-            for key in sorted(set(getattr(ctx.organisation, source)), key=str.casefold):
-                if _key(key) not in covered:
-                    absence = f"no {by_what} covers the {singular} '{key}'"
-                    failures.append(Failure(items=(), detail=absence, absence=absence))
+            listed: dict[str, list[Cited]] = {}
+            shown: dict[str, str] = {}
+            for part in parts:
+                for (key, value), place in zip(part.data.get("listed", ()), part.places, strict=True):
+                    listed.setdefault(key, []).append(ctx.cited(place))
+                    shown.setdefault(key, value)
+            needs = "; ".join(require_phrase(condition, as_of=ctx.as_of) for condition in check.require)
+            # Without a configured list, the processes the evidence itself names (the programme's).
+            names = set(getattr(ctx.organisation, source)) or set(shown.values())
+            for key in sorted(names, key=str.casefold):
+                found = _key(key)
+                if found in covered:
+                    continue
+                if found in listed:
+                    detail = f"the {singular} '{key}' is listed, but no {by_what} of it has {needs}"
+                    failures.append(Failure(items=tuple(listed[found]), detail=detail))
+                    continue
+                absence = f"no {by_what} covers the {singular} '{key}'"
+                failures.append(Failure(items=(), detail=absence, absence=absence))
             return failures
         assert check.key is not None
         for part in parts:

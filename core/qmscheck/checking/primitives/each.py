@@ -47,12 +47,28 @@ def values_seen(condition: Condition, item: EvidenceItem, as_of: date) -> str:
     return "; ".join(seen.values())
 
 
+def _unkept(require: list[Condition], items: list[EvidenceItem]) -> set[int]:
+    """The positions of ``if_kept`` conditions whose field no item of the group has: a register
+    without the column is not faulted for it."""
+    return {
+        index
+        for index, condition in enumerate(require)
+        if condition.if_kept and condition.field and all(item.field(condition.field) in (None, "") for item in items)
+    }
+
+
 def _unmet(
-    tests: list[Any], phrases: list[str], require: list[Condition], item: EvidenceItem, fact: Any, as_of: date
+    tests: list[Any],
+    phrases: list[str],
+    require: list[Condition],
+    item: EvidenceItem,
+    fact: Any,
+    as_of: date,
+    unkept: set[int],
 ) -> str:
     parts = []
-    for test, phrase, condition in zip(tests, phrases, require, strict=True):
-        if not test(fact):
+    for index, (test, phrase, condition) in enumerate(zip(tests, phrases, require, strict=True)):
+        if index not in unkept and not test(fact):
             seen = values_seen(condition, item, as_of)
             parts.append(f"{phrase} ({seen})" if seen else phrase)
     return "; ".join(parts)
@@ -84,15 +100,19 @@ class Each(Groupwise):
         failures: list[Failure] = []
         failing_ids = {item.id for item in failing}
         tests = [predicate(c, ctx.as_of) for c in require]
+        unkept = _unkept(require, ctx.selected)
         for item in failing:
-            unmet = _unmet(tests, phrases, require, item, ctx.fact_of(item), ctx.as_of)
-            failures.append(Failure(items=(ctx.cite(item),), detail="lacks " + unmet))
+            unmet = _unmet(tests, phrases, require, item, ctx.fact_of(item), ctx.as_of, unkept)
+            if unmet:
+                failures.append(Failure(items=(ctx.cite(item),), detail="lacks " + unmet))
         if soon is not None:
             tests = [predicate(c, soon) for c in require]
             for item in ctx.matched("violates_soon"):
                 if item.id in failing_ids:
                     continue
-                unmet = _unmet(tests, phrases, require, item, ctx.fact_of(item), ctx.as_of)
+                unmet = _unmet(tests, phrases, require, item, ctx.fact_of(item), ctx.as_of, unkept)
+                if not unmet:
+                    continue
                 detail = f"will lack {unmet} by {soon.isoformat()}"
                 failures.append(Failure(items=(ctx.cite(item),), detail=detail, near_miss=True))
         return GroupSummary(failures=failures)

@@ -43,14 +43,16 @@ class Within(Groupwise):
         if stated is None or against is None:
             return GroupSummary(failures=[])
         period = Period.parse(stated)
-        start_words, end_words = field_words(check.start), field_words(check.end)
+        start_words = field_words(check.start)
         failures = []
         for item in ctx.selected:
             start = _day(item.field(check.start))
             if start is None:
                 continue  # nothing to count from: a rule on the missing date says so
             deadline = period.add_to(start)
-            end = _day(item.field(check.end))
+            ended = next(((name, day) for name in check.ends if (day := _day(item.field(name))) is not None), None)
+            end = ended[1] if ended is not None else None
+            end_words = field_words(ended[0]) if ended is not None else " or ".join(map(field_words, check.ends))
             if end is not None and end <= deadline:
                 continue
             if end is None and ctx.as_of <= deadline:

@@ -10,6 +10,7 @@ reported too: the header is kept, and the warning names both values.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,10 @@ from .dates import is_ambiguous, parse_date
 from .fields import DATE_FIELDS, DOCUMENT_FIELDS, label_priority, resolve_field, snake
 from .models import DocumentMetadata, DocumentSection, DocumentTable
 from .textbuf import TEXT_LIMIT, TextBuffer
+
+#: A document number in a title: letters, then parts joined by hyphens, at least one a number
+#: ("IA-25-01", "HL-P-03", "RAI-2025-01"); "ISO 9001" or "COVID-19 plan" are not read as one.
+_TITLE_CODE = re.compile(r"(?<![\w-])[A-Z]{1,4}(?:-[A-Z0-9]{1,6})*-\d{1,5}(?![\w-])")
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,11 @@ def make_metadata(
     sections: tuple[DocumentSection, ...] = (),
 ) -> DocumentMetadata:
     fields, extra = collector.result()
+    if "document_number" not in fields and title:
+        # "Internal Audit Report IA-25-01": with no control block, the title carries the number.
+        code = _TITLE_CODE.search(title)
+        if code is not None:
+            fields["document_number"] = code.group(0)
     all_warnings = [*warnings, *collector.warnings]
     if text.truncated:
         all_warnings.append(f"text truncated to {TEXT_LIMIT} characters")

@@ -1,0 +1,122 @@
+"""One requirement, one nonconformity; absences asked for where the standard leaves the form open;
+conditions judged only where a register keeps the field; deadlines met by a close or an answer."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from qmscheck.model.evidence import Organisation
+from qmscheck.model.grades import Grade
+from qmscheck.testing import check_items, item
+
+AS_OF = date(2026, 3, 31)
+
+_HEAD = 'clause = "{top}"\ntitle = "t"\n'
+_RULE = """
+[[rules]]
+id = "{id}"
+title = "{title}"
+clause = "{clause}"
+source = "iso9001"
+{extra}
+requirement = "r"
+why = "w"
+fix = "f"
+select = {{ type = "{type}" }}
+check = {check}
+"""
+
+
+def _rule(rule_id: str, clause: str, check: str, *, type_: str = "nonconformity", extra: str = "") -> str:
+    return _RULE.format(id=rule_id, title=f"Title of {rule_id}", clause=clause, extra=extra, type=type_, check=check)
+
+
+def _pack(tmp_path: Path, name: str, top: str, *rules: str) -> None:
+    (tmp_path / f"{name}.toml").write_text(_HEAD.format(top=top) + "".join(rules))
+
+
+def _each(field: str, **options: str) -> str:
+    more = "".join(f", {key} = {value}" for key, value in options.items())
+    return f'{{ kind = "each", require = [{{ field = "{field}", present = true{more} }}] }}'
+
+
+def test_rules_of_one_requirement_group_under_different_clauses_give_one_finding(tmp_path: Path) -> None:
+    group = 'requirement_group = "nonconformity"'
+    _pack(tmp_path, "8.7", "8.7", _rule("TST001", "8.7.1", _each("correction"), extra=group))
+    _pack(tmp_path, "10.2", "10.2", _rule("TST002", "10.2.2", _each("effectiveness"), extra=group))
+    capa = item("nonconformity", "capa9", reference="CAPA-2025-09")
+    report = check_items(tmp_path, [capa], as_of=AS_OF)
+    # One CAPA row closed with nothing done: one nonconformity naming both clauses' rules.
+    [finding] = report.findings
+    assert (finding.rule_id, finding.also_reported_by) == ("TST001", ["TST002"])
+    assert "lacks a correction" in finding.statement and "lacks an effectiveness" in finding.statement
+
+
+def test_without_a_shared_group_rules_under_different_clauses_stay_apart(tmp_path: Path) -> None:
+    _pack(tmp_path, "8.7", "8.7", _rule("TST001", "8.7.1", _each("correction")))
+    _pack(tmp_path, "10.2", "10.2", _rule("TST002", "10.2.2", _each("effectiveness")))
+    report = check_items(tmp_path, [item("nonconformity", "capa9")], as_of=AS_OF)
+    assert sorted(f.rule_id for f in report.findings) == ["TST001", "TST002"]
+
+
+def test_an_absence_folds_into_the_groups_cited_finding_without_raising_its_grade(tmp_path: Path) -> None:
+    group = 'requirement_group = "audits"'
+    planned = _rule("TST001", "9.2.2", _each("completed"), type_="audit_programme_entry", extra=group)
+    reports = _rule("TST002", "9.2.2", '{ kind = "exists" }', type_="internal_audit_report", extra=group)
+    _pack(tmp_path, "9.2", "9.2", planned, reports)
+    entries = [item("audit_programme_entry", f"ap{n}", process=f"P{n}", completed=date(2025, n, 1)) for n in (1, 2)]
+    entries.append(item("audit_programme_entry", "ap3", process="P3"))
+    report = check_items(tmp_path, entries, as_of=AS_OF)
+    # One planned audit not held (an isolated lapse, minor) and no audit report at all (a major
+    # absence on its own): one nonconformity, graded by what it cites.
+    [finding] = report.findings
+    assert (finding.rule_id, finding.also_reported_by, finding.grade) == ("TST001", ["TST002"], Grade.MINOR)
+    assert "no internal audit report was found" in finding.statement
+
+
+def test_an_absence_the_rule_asks_for_is_a_request_even_when_everything_was_understood(tmp_path: Path) -> None:
+    asked = _rule("TST001", "8.1", '{ kind = "exists" }', type_="work_instruction", extra='when_absent = "request"')
+    faulted = _rule("TST002", "8.1", '{ kind = "exists" }', type_="quality_plan")
+    _pack(tmp_path, "8.1", "8.1", asked, faulted)
+    report = check_items(tmp_path, [item("procedure", "qp01")], as_of=AS_OF)
+    grades = {f.rule_id: f.grade for f in report.findings}
+    assert grades == {"TST001": Grade.REQUEST, "TST002": Grade.MAJOR}
+    [request] = [f for f in report.findings if f.rule_id == "TST001"]
+    assert "show the auditor this evidence" in request.statement
+    assert "If it does not exist, this is a major nonconformity." in request.statement
+
+
+def test_a_condition_if_kept_is_judged_only_in_a_register_that_keeps_the_field(tmp_path: Path) -> None:
+    check = (
+        '{ kind = "each", require = [{ field = "responded", present = true }, '
+        '{ field = "response", present = true, if_kept = true, label = "the response given" }] }'
+    )
+    _pack(tmp_path, "9.1", "9.1", _rule("TST001", "9.1.2", check, type_="complaint"))
+    kept = [
+        item("complaint", "c1", responded=date(2026, 1, 5), response="Replaced"),
+        item("complaint", "c2", responded=date(2026, 2, 6)),
+    ]
+    [finding] = check_items(tmp_path, kept, as_of=AS_OF).findings
+    assert [ref.id for ref in finding.evidence] == ["test:c2"] and "the response given" in finding.statement
+    # A register with no column for the answer is not faulted for it.
+    unkept = [item("complaint", "c1", responded=date(2026, 1, 5)), item("complaint", "c2", responded=date(2026, 2, 6))]
+    assert check_items(tmp_path, unkept, as_of=AS_OF).findings == []
+
+
+def test_a_deadline_is_met_by_a_close_or_else_by_an_answer(tmp_path: Path) -> None:
+    check = '{ kind = "within", start = "issued", end = ["completed", "responded"] }'
+    extra = 'parameter = "complaint_closure_time"'
+    rule = _rule("TST001", "9.1.2", check, type_="complaint", extra=extra).replace(
+        'source = "iso9001"', 'source = "organisation"'
+    )
+    _pack(tmp_path, "9.1", "9.1", rule)
+    complaints = [
+        item("complaint", "answered", issued=date(2026, 1, 8), responded=date(2026, 1, 22)),
+        item("complaint", "closed", issued=date(2026, 1, 8), completed=date(2026, 1, 30)),
+        item("complaint", "open", issued=date(2026, 1, 20)),
+    ]
+    organisation = Organisation.model_validate({"parameters": {"complaint_closure_time": "P30D"}})
+    [finding] = check_items(tmp_path, complaints, as_of=AS_OF, organisation=organisation).findings
+    assert [ref.id for ref in finding.evidence] == ["test:open"]
+    assert "no completed date or responded by 2026-03-31" in finding.statement
