@@ -1654,10 +1654,983 @@ def harwood_labels() -> None:
     )
 
 
+# ---------------------------------------------------------------------------
+# Drehteile Kessler (German, zero-config: docx with a control table under the title and the change
+# history with the release at the end, xlsx registers with German headers)
+# ---------------------------------------------------------------------------
+
+KESSLER = ORGS / "drehteile-kessler"
+KESSLER_QMB = "Petra Haug"
+KESSLER_GF = "Martin Kessler"
+
+
+def _de(text: str) -> str:
+    return d(text).strftime("%d.%m.%Y")
+
+
+def _kessler_doc(
+    folder: str,
+    number: str,
+    title: str,
+    history: Sequence[tuple[str, str, str]],
+    body: Sequence[tuple[str, str]],
+    status: str = "freigegeben",
+    stem: str = "",
+) -> None:
+    """Kessler's documents: number, revision, valid-from date and status under the title; the change
+    history with who wrote and who released each revision on the last page."""
+    rev, valid_from, _ = history[-1]
+    docx(
+        KESSLER / folder / f"{stem or number + ' ' + title}.docx",
+        f"{number} {title}",
+        KESSLER_QMB,
+        d(valid_from),
+        [("Dokument-Nr.", number), ("Revision", rev), ("Gültig ab", _de(valid_from)), ("Status", status)],
+        body,
+        tail=[
+            ("Rev.", "Datum", "Änderung", "Erstellt", "Freigegeben"),
+            *((r, _de(when), change, KESSLER_QMB, KESSLER_GF) for r, when, change in history),
+        ],
+        tail_heading="Änderungshistorie und Freigabe",
+    )
+
+
+def _months_later(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, min(start.day, 28))
+
+
+#: The gauges of the measuring-equipment list: number, description, location, interval in months, last
+#: calibration. Every one in use is in date but PM-027; PM-033 is retired with its lapsed date.
+KESSLER_GAUGES: Sequence[tuple[str, str, str, int, str]] = (
+    ("PM-001", "Messschieber digital 0-150 mm", "Drehen Halle 1", 12, "2025-05-12"),
+    ("PM-002", "Messschieber digital 0-150 mm", "Drehen Halle 1", 12, "2025-05-12"),
+    ("PM-003", "Messschieber digital 0-200 mm", "Drehen Halle 2", 12, "2025-06-03"),
+    ("PM-004", "Messschieber analog 0-300 mm", "Wareneingang", 12, "2025-09-22"),
+    ("PM-005", "Bügelmessschraube 0-25 mm", "Drehen Halle 1", 12, "2025-07-14"),
+    ("PM-006", "Bügelmessschraube 25-50 mm", "Drehen Halle 1", 12, "2025-07-14"),
+    ("PM-007", "Bügelmessschraube 0-25 mm", "Drehen Halle 2", 12, "2025-08-18"),
+    ("PM-008", "Bügelmessschraube 25-50 mm", "Drehen Halle 2", 12, "2025-08-18"),
+    ("PM-009", "Innenmessschraube 6-8 mm (Dreipunkt)", "Messraum", 12, "2025-10-06"),
+    ("PM-010", "Innenmessschraube 8-10 mm (Dreipunkt)", "Messraum", 12, "2025-10-06"),
+    ("PM-011", "Grenzlehrdorn Ø 6 H7", "Drehen Halle 1", 12, "2025-11-03"),
+    ("PM-012", "Grenzlehrdorn Ø 8 H7", "Drehen Halle 1", 12, "2025-11-03"),
+    ("PM-013", "Grenzlehrdorn Ø 10 H7", "Drehen Halle 2", 12, "2025-11-03"),
+    ("PM-014", "Gewindelehrdorn M5-6H", "Drehen Halle 1", 12, "2025-12-08"),
+    ("PM-015", "Gewindelehrdorn M6-6H", "Drehen Halle 1", 12, "2025-12-08"),
+    ("PM-016", "Gewindelehrdorn M8-6H", "Drehen Halle 2", 12, "2025-12-08"),
+    ("PM-017", "Gewindelehrring M6-6g", "Drehen Halle 1", 12, "2026-01-12"),
+    ("PM-018", "Gewindelehrring M8-6g", "Drehen Halle 2", 12, "2026-01-12"),
+    ("PM-019", "Grenzrachenlehre Ø 12 h9", "Drehen Halle 1", 12, "2026-02-09"),
+    ("PM-020", "Grenzrachenlehre Ø 16 h9", "Drehen Halle 2", 12, "2026-02-09"),
+    ("PM-021", "Einstellring Ø 6 mm", "Messraum", 24, "2024-09-16"),
+    ("PM-022", "Einstellring Ø 8 mm", "Messraum", 24, "2024-09-16"),
+    ("PM-023", "Einstellring Ø 10 mm", "Messraum", 24, "2024-09-16"),
+    ("PM-024", "Endmaßsatz Stahl 112-teilig, Kl. 1", "Messraum", 24, "2025-01-20"),
+    ("PM-025", "Messuhr 0,01 mm", "Drehen Halle 1", 12, "2025-04-22"),
+    ("PM-026", "Feinzeiger 0,001 mm", "Messraum", 12, "2025-06-30"),
+    ("PM-027", "Innenmessschraube 10-12 mm (Dreipunkt)", "Drehen Halle 2", 12, "2025-02-13"),
+    ("PM-028", "Höhenmessgerät Tesa Micro-Hite 350", "Messraum", 12, "2025-10-20"),
+    ("PM-029", "Rauheitsmessgerät Mahr MarSurf PS10", "Messraum", 12, "2025-11-17"),
+    ("PM-030", "Koordinatenmessgerät Zeiss Contura", "Messraum", 12, "2025-09-08"),
+    ("PM-031", "Profilprojektor", "Messraum", 12, "2025-05-26"),
+    ("PM-032", "Härteprüfgerät Rockwell", "Messraum", 12, "2025-07-28"),
+    ("PM-033", "Bügelmessschraube 50-75 mm", "Messraum", 12, "2023-05-08"),
+    ("PM-034", "Messschieber digital 0-150 mm", "Endkontrolle", 12, "2025-08-04"),
+    ("PM-035", "Bügelmessschraube 0-25 mm", "Endkontrolle", 12, "2025-08-04"),
+    ("PM-036", "Grenzlehrdorn Ø 5 H8", "Endkontrolle", 12, "2025-12-15"),
+    ("PM-037", "Gewindelehrdorn M4-6H", "Endkontrolle", 12, "2025-12-15"),
+    ("PM-038", "Digitalwaage 0-30 kg", "Versand", 12, "2025-04-14"),
+    ("PM-039", "Drehmomentschlüssel 5-25 Nm", "Montage", 12, "2025-10-27"),
+    ("PM-040", "Tiefenmessschieber 0-200 mm", "Drehen Halle 2", 12, "2025-06-16"),
+)
+
+
+def drehteile_kessler() -> None:
+    hb = "01 QM-Handbuch"
+    _kessler_doc(
+        hb,
+        "QMH",
+        "Qualitätsmanagement-Handbuch",
+        [
+            ("5", "2023-03-01", "Neue Prozesslandkarte"),
+            ("6", "2025-02-03", "Neuer Standort Halle 2, Kontext aktualisiert"),
+        ],
+        [
+            ("h1", "1 Unternehmen und Anwendungsbereich"),
+            (
+                "p",
+                "Die Drehteile Kessler GmbH, Gewerbestraße 14, 78549 Spaichingen, fertigt seit 1978 Präzisionsdrehteile aus "
+                "Automatenstahl, Edelstahl und Messing (Ø 2 bis 65 mm) auf CNC-Langdreh- und Kurzdrehautomaten, überwiegend "
+                "für die Automobilzuliefer-, Medizintechnik- und Hydraulikindustrie. 14 Mitarbeiter, Halle 1 und Halle 2.",
+            ),
+            (
+                "p",
+                "Anwendungsbereich des QM-Systems: Herstellung von Präzisionsdrehteilen nach Kundenzeichnung einschließlich "
+                "der Koordination fremdvergebener Oberflächen- und Wärmebehandlung.",
+            ),
+            ("h2", "1.1 Nicht zutreffende Anforderungen"),
+            (
+                "p",
+                "Abschnitt 8.3 der ISO 9001 (Entwicklung von Produkten und Dienstleistungen) ist nicht anwendbar: Wir fertigen "
+                "ausschließlich nach Zeichnungen und Spezifikationen unserer Kunden und entwickeln keine eigenen Produkte. "
+                "Die Verantwortung für die Produktentwicklung liegt beim Kunden. Die Fähigkeit, konforme Produkte zu liefern, "
+                "wird dadurch nicht beeinträchtigt.",
+            ),
+            ("h1", "2 Kontext der Organisation"),
+            (
+                "p",
+                "Externe Themen: Wandel in der Automobilindustrie (weniger Teile für Verbrennungsmotoren), Fachkräftemangel auf "
+                "der Baar, Energie- und Materialpreise. Interne Themen: Altersstruktur in der Fertigung, Auslastung der "
+                "Langdreher, Wissen einzelner Einrichter.",
+            ),
+            (
+                "p",
+                "Interessierte Parteien: Kunden (Qualität, Termin, Preis, Zeugnisse), Mitarbeiter, Lieferanten und "
+                "Lohnbearbeiter, Gesellschafter, Behörden (Arbeitsschutz, Umwelt). Die Bewertung wird in der "
+                "Managementbewertung jährlich überprüft.",
+            ),
+            ("h1", "3 Prozesse und Prozessverantwortliche"),
+            ("b", "Vertrieb und Auftragsabwicklung: Tobias Kessler"),
+            ("b", "Einkauf und Lieferantenmanagement: Sandra Bühler"),
+            ("b", "Fertigung Drehen (Halle 1 und 2): Uwe Schmid"),
+            ("b", "Qualitätssicherung und Prüfmittel: Petra Haug"),
+            ("b", "Führung und QM-System: Martin Kessler"),
+            ("h1", "4 Verantwortung und Befugnisse"),
+            (
+                "p",
+                "Der Geschäftsführer Martin Kessler trägt die Verantwortung für das QM-System, legt Qualitätspolitik und "
+                "Qualitätsziele fest und gibt die QM-Dokumente frei. Die Qualitätsmanagementbeauftragte (QMB) Petra Haug "
+                "pflegt das System, plant die internen Audits und berichtet der Geschäftsführung quartalsweise.",
+            ),
+            ("h1", "5 Qualitätspolitik und Ziele"),
+            ("p", "Siehe Dokument Qualitätspolitik und die Tabelle Qualitätsziele des laufenden Jahres."),
+            ("h1", "6 Wissen der Organisation"),
+            (
+                "p",
+                "Einrichtblätter, NC-Programme und Erstmusterprüfberichte sind je Artikel im ERP abgelegt; Erfahrungen aus "
+                "Reklamationen fließen in die Einrichtblätter ein.",
+            ),
+        ],
+    )
+    _kessler_doc(
+        hb,
+        "QP",
+        "Qualitätspolitik",
+        [("3", "2025-02-03", "Ergänzt: Energie und Nachhaltigkeit")],
+        [
+            (
+                "p",
+                "Präzision ist unser Handwerk. Wir liefern Drehteile, die der Zeichnung entsprechen, pünktlich und zu fairen "
+                "Preisen. Dafür verpflichten wir uns:",
+            ),
+            (
+                "b",
+                "die Anforderungen unserer Kunden sowie die gesetzlichen und behördlichen Anforderungen zu erfüllen;",
+            ),
+            ("b", "unser QM-System und unsere Prozesse ständig zu verbessern;"),
+            ("b", "jährlich messbare Qualitätsziele festzulegen und ihre Erreichung zu überwachen;"),
+            ("b", "unsere Mitarbeiter zu qualifizieren und ihr Wissen im Betrieb zu halten;"),
+            ("b", "mit unseren Lieferanten partnerschaftlich zusammenzuarbeiten."),
+            (
+                "p",
+                "Die Qualitätspolitik hängt in beiden Hallen aus, wird jedem neuen Mitarbeiter erläutert und steht Kunden auf "
+                "Anfrage zur Verfügung. Spaichingen, 03.02.2025, Martin Kessler, Geschäftsführer.",
+            ),
+        ],
+    )
+    xlsx(
+        KESSLER / hb / "Qualitätsziele 2026.xlsx",
+        [
+            (
+                "Ziele 2026",
+                ("Qualitätsziel", "Kennzahl", "Zielwert", "Verantwortlich", "Termin", "Stand 03/2026"),
+                [
+                    (
+                        "Reklamationen senken",
+                        "ppm beanstandete Teile",
+                        "≤ 150 ppm",
+                        "Petra Haug",
+                        d("2026-12-31"),
+                        "132 ppm",
+                    ),
+                    (
+                        "Liefertreue halten",
+                        "% termingerecht geliefert",
+                        "≥ 96 %",
+                        "Tobias Kessler",
+                        d("2026-12-31"),
+                        "95,1 %",
+                    ),
+                    ("Ausschuss senken", "% Ausschuss Fertigung", "≤ 1,2 %", "Uwe Schmid", d("2026-12-31"), "1,3 %"),
+                    ("Rüstzeiten Langdreher", "Ø Rüstzeit in h", "≤ 3,5 h", "Uwe Schmid", d("2026-09-30"), "3,9 h"),
+                ],
+            )
+        ],
+        date_format="dd.mm.yyyy",
+    )
+    va = "02 Verfahrensanweisungen"
+    for number, title, history, text in [
+        (
+            "VA-01",
+            "Lenkung dokumentierter Information",
+            [("3", "2024-06-10", "Ablage im Netzlaufwerk")],
+            [
+                "QM-Dokumente werden von der QMB erstellt und vom Geschäftsführer freigegeben. Jedes Dokument trägt "
+                "Dokument-Nr., Revision, Gültig-ab-Datum und Status; die Freigabe steht in der Änderungshistorie.",
+                "Ungültige Dokumente werden in den Ordner 'Ungültig' verschoben und dort zu Nachweiszwecken aufbewahrt. "
+                "Leere Formblätter liegen im Ordner 'Vorlagen'.",
+                "Die Dokumente werden bei Änderungen, spätestens alle drei Jahre, auf Aktualität überprüft.",
+            ],
+        ),
+        (
+            "VA-02",
+            "Interne Audits",
+            [("4", "2024-11-18", "Auditprogramm als Excel-Liste")],
+            [
+                "Jeder Prozess wird mindestens einmal im Kalenderjahr auditiert. Die QMB stellt das Auditprogramm im "
+                "Dezember für das Folgejahr auf; der Geschäftsführer gibt es frei.",
+                "Auditoren auditieren nicht ihre eigene Tätigkeit. Über jedes Audit wird ein Auditbericht nach Formblatt FB-12 "
+                "erstellt; Abweichungen werden in die NC-Liste übernommen.",
+            ],
+        ),
+        (
+            "VA-03",
+            "Nichtkonformitäten und Korrekturmaßnahmen",
+            [("3", "2025-04-07", "NC-Liste ersetzt Fehlerbuch")],
+            [
+                "Fehlerhafte Teile werden mit rotem Sperrzettel gekennzeichnet und im Sperrlager abgestellt. Jede "
+                "Nichtkonformität wird in der NC-Liste mit Sofortmaßnahme, Ursache, Korrekturmaßnahme, Termin und "
+                "Wirksamkeitsprüfung erfasst.",
+                "Kundenreklamationen werden mit 8D-Bericht bearbeitet und in der Reklamationsliste geführt.",
+            ],
+        ),
+        (
+            "VA-04",
+            "Einkauf und Lieferantenbewertung",
+            [("2", "2024-03-04", "Lieferantenklassen A/B/C")],
+            [
+                "Qualitätsrelevante Lieferanten (Material, Lohnbearbeitung, Werkzeuge, Kalibrierdienstleister, Spedition) "
+                "werden vor der ersten Bestellung freigegeben und einmal jährlich nach Qualität, Termintreue und "
+                "Zusammenarbeit bewertet (Punkte 0-100, Klasse A ab 85, B ab 70, C darunter). Das Ergebnis steht in der "
+                "Lieferantenliste.",
+                "Lieferanten ohne Einfluss auf die Produktqualität (Kantine, Gebäudereinigung, Büromaterial) sind in der "
+                "Lieferantenliste als nicht qualitätsrelevant gekennzeichnet und werden nicht bewertet.",
+            ],
+        ),
+        (
+            "VA-05",
+            "Prüfmittelüberwachung",
+            [("5", "2025-01-13", "Prüfintervalle Lehrdorne 12 Monate")],
+            [
+                "Alle Prüfmittel sind in der Prüfmittelliste mit Nummer, Standort, Prüfintervall und nächstem "
+                "Kalibriertermin erfasst. Die QMB lässt sie rechtzeitig vor dem Termin kalibrieren (DAkkS-Labor oder "
+                "eigener Messraum gegen rückgeführte Normale).",
+                "Ausgemusterte Prüfmittel werden in der Liste mit Status 'ausgemustert' geführt, rot gekennzeichnet und aus "
+                "der Fertigung entfernt; sie werden nicht mehr kalibriert.",
+            ],
+        ),
+        (
+            "VA-06",
+            "Kennzahlen und Managementbewertung",
+            [("2", "2024-12-02", "Quartalsbericht statt Monatsbericht")],
+            [
+                "Die Prozesskennzahlen (ppm, Liefertreue, Ausschuss, Rüstzeit, Lieferantenleistung) werden quartalsweise "
+                "ausgewertet. Die QMB erstellt bis zum 20. des Folgemonats den Quartalsbericht (Datei Kennzahlen "
+                "Quartalsberichte, je Quartal ein Tabellenblatt) und bespricht ihn mit der Geschäftsführung.",
+                "Die Managementbewertung findet einmal jährlich im Januar statt und behandelt alle Eingaben nach ISO 9001 "
+                "Abschnitt 9.3.2; das Protokoll gibt der Geschäftsführer frei.",
+            ],
+        ),
+    ]:
+        _kessler_doc(va, number, title, history, [("h1", "Zweck und Ablauf"), *(("p", t) for t in text)])
+    _kessler_doc(
+        f"{va}/Ungültig",
+        "VA-03",
+        "Fehlermanagement",
+        [("1", "2016-05-02", "Erstausgabe"), ("2", "2019-09-16", "Sperrlager")],
+        [
+            ("p", "UNGÜLTIG - ersetzt durch VA-03 Nichtkonformitäten und Korrekturmaßnahmen, Rev. 3 vom 07.04.2025."),
+            ("h1", "Ablauf"),
+            ("p", "Fehler werden im Fehlerbuch an der Endkontrolle eingetragen."),
+        ],
+        status="ungültig",
+        stem="VA-03 Fehlermanagement Rev 2 (ungültig)",
+    )
+    _kessler_doc(
+        "03 Arbeitsanweisungen",
+        "AA-07",
+        "Erstmusterprüfung",
+        [("2", "2025-06-23", "Prüfumfang Medizintechnik")],
+        [
+            ("h1", "Ablauf"),
+            (
+                "p",
+                "Nach jedem Einrichten prüft der Einrichter das erste Teil vollständig nach Zeichnung, bei "
+                "Medizintechnik-Teilen zusätzlich im Messraum. Erst nach Freigabe im Erstteil-Protokoll läuft die Serie.",
+            ),
+        ],
+    )
+    docx(
+        KESSLER / "04 Vorlagen" / "FB-12 Auditbericht.docx",
+        "FB-12 Auditbericht",
+        KESSLER_QMB,
+        d("2024-11-18"),
+        [("Bericht-Nr.", "IA-____"), ("Prozess", ""), ("Auditor", ""), ("Auditierte", ""), ("Datum", "TT.MM.JJJJ")],
+        [
+            ("h2", "Auditkriterien"),
+            ("p", "[VA / Norm-Abschnitte]"),
+            ("h2", "Feststellungen"),
+            ("p", "[Abweichungen, Hinweise, Verbesserungspotenziale]"),
+            ("h2", "Maßnahmen"),
+            ("p", "[Maßnahme, verantwortlich, Termin]"),
+        ],
+    )
+    nw = KESSLER / "05 Nachweise"
+    xlsx(
+        nw / "Prüfmittelliste 2026.xlsx",
+        [
+            (
+                "Prüfmittel",
+                (
+                    "Prüfmittel-Nr.",
+                    "Bezeichnung",
+                    "Standort",
+                    "Status",
+                    "Prüfintervall (Monate)",
+                    "Letzte Kalibrierung",
+                    "Nächste Kalibrierung",
+                    "Kalibrierschein",
+                ),
+                [
+                    (
+                        number,
+                        name,
+                        "Sperrschrank QS" if number == "PM-033" else where,
+                        "ausgemustert" if number == "PM-033" else "in Gebrauch",
+                        months,
+                        d(last),
+                        _months_later(d(last), months),
+                        f"KS-{last[2:4]}-{100 + i * 7}",
+                    )
+                    for i, (number, name, where, months, last) in enumerate(KESSLER_GAUGES)
+                ],
+            )
+        ],
+        date_format="dd.mm.yyyy",
+    )
+    xlsx(
+        nw / "Lieferantenliste.xlsx",
+        [
+            (
+                "Lieferanten",
+                (
+                    "Lief.-Nr.",
+                    "Lieferant",
+                    "Lieferumfang",
+                    "Qualitätsrelevant",
+                    "Status",
+                    "Freigegeben seit",
+                    "Letzte Bewertung",
+                    "Punkte",
+                    "Klasse",
+                    "Letzte Bestellung",
+                ),
+                [
+                    (
+                        "70011",
+                        "Stahlhandel Neckar GmbH",
+                        "Automatenstahl 11SMnPb30, Blankstahl",
+                        "ja",
+                        "freigegeben",
+                        d("2009-04-01"),
+                        None,
+                        None,
+                        None,
+                        d("2026-03-24"),
+                    ),
+                    (
+                        "70014",
+                        "Messing-Werk Villingen",
+                        "Messingstangen CuZn39Pb3",
+                        "ja",
+                        "freigegeben",
+                        d("2012-10-15"),
+                        None,
+                        None,
+                        None,
+                        d("2026-03-18"),
+                    ),
+                    (
+                        "70020",
+                        "Edelstahl Zollern AG",
+                        "Edelstahl 1.4305, 1.4404",
+                        "ja",
+                        "freigegeben",
+                        d("2015-02-02"),
+                        None,
+                        None,
+                        None,
+                        d("2026-03-05"),
+                    ),
+                    (
+                        "70032",
+                        "Härterei Heuberg GmbH",
+                        "Einsatzhärten, Vergüten (Lohnarbeit)",
+                        "ja",
+                        "freigegeben",
+                        d("2011-06-20"),
+                        None,
+                        None,
+                        None,
+                        d("2026-03-26"),
+                    ),
+                    (
+                        "70035",
+                        "Galvanotechnik Primtal",
+                        "Verzinken, Brünieren (Lohnarbeit)",
+                        "ja",
+                        "freigegeben",
+                        d("2014-01-13"),
+                        None,
+                        None,
+                        None,
+                        d("2026-03-12"),
+                    ),
+                    (
+                        "70041",
+                        "WZ-Technik Trossingen",
+                        "Wendeschneidplatten, Bohrer",
+                        "ja",
+                        "freigegeben",
+                        d("2018-07-09"),
+                        None,
+                        None,
+                        None,
+                        d("2026-03-27"),
+                    ),
+                    (
+                        "70052",
+                        "Kalibrierlabor Rottweil",
+                        "Kalibrierung Prüfmittel (DAkkS)",
+                        "ja",
+                        "freigegeben",
+                        d("2016-03-21"),
+                        None,
+                        None,
+                        None,
+                        d("2026-02-09"),
+                    ),
+                    (
+                        "70060",
+                        "Spedition Baar-Logistik",
+                        "Versand an Kunden",
+                        "ja",
+                        "freigegeben",
+                        d("2017-05-29"),
+                        None,
+                        None,
+                        None,
+                        d("2026-03-30"),
+                    ),
+                    (
+                        "80003",
+                        "Kantine Schwarzwaldküche",
+                        "Mittagessen Kantine",
+                        "nein",
+                        "nicht bewertungspflichtig",
+                        None,
+                        None,
+                        None,
+                        None,
+                        d("2026-03-02"),
+                    ),
+                    (
+                        "80007",
+                        "Gebäudereinigung Hohner",
+                        "Reinigung Büro und Sozialräume",
+                        "nein",
+                        "nicht bewertungspflichtig",
+                        None,
+                        None,
+                        None,
+                        None,
+                        d("2026-03-01"),
+                    ),
+                    (
+                        "80011",
+                        "Büro-Fix Tuttlingen",
+                        "Büromaterial",
+                        "nein",
+                        "nicht bewertungspflichtig",
+                        None,
+                        None,
+                        None,
+                        None,
+                        d("2026-01-20"),
+                    ),
+                ],
+            )
+        ],
+        date_format="dd.mm.yyyy",
+    )
+    quarters = [
+        ("Q1 2025", "2025-04-14", ("168 ppm", "94,8 %", "1,5 %", "4,2 h", "2 Lieferverzüge Härterei")),
+        ("Q2 2025", "2025-07-16", ("141 ppm", "95,9 %", "1,4 %", "4,0 h", "keine Auffälligkeiten")),
+        ("Q3 2025", "2025-10-15", ("155 ppm", "96,3 %", "1,3 %", "3,9 h", "1 Reklamation Galvanik")),
+        ("Q4 2025", "2026-01-19", ("129 ppm", "96,8 %", "1,2 %", "3,8 h", "keine Auffälligkeiten")),
+    ]
+    xlsx(
+        nw / "Kennzahlen Quartalsberichte 2025.xlsx",
+        [
+            (
+                sheet,
+                ("Kennzahl", "Zielwert", "Istwert", "Bewertung", "Berichtsdatum", "Erstellt von"),
+                [
+                    (
+                        "Reklamationen (ppm)",
+                        "≤ 150 ppm",
+                        values[0],
+                        "Ziel erreicht" if int(values[0].split()[0]) <= 150 else "Ziel verfehlt",
+                        d(issued),
+                        KESSLER_QMB,
+                    ),
+                    ("Liefertreue", "≥ 96 %", values[1], "siehe Managementbewertung", d(issued), KESSLER_QMB),
+                    ("Ausschuss Fertigung", "≤ 1,2 %", values[2], "siehe Managementbewertung", d(issued), KESSLER_QMB),
+                    ("Rüstzeit Langdreher", "≤ 3,5 h", values[3], "Ziel verfehlt", d(issued), KESSLER_QMB),
+                    ("Lieferantenleistung", "-", values[4], "-", d(issued), KESSLER_QMB),
+                ],
+            )
+            for sheet, issued, values in quarters
+        ],
+        date_format="dd.mm.yyyy",
+    )
+    xlsx(
+        nw / "Qualifikationsmatrix.xlsx",
+        [
+            (
+                "Mitarbeiter",
+                ("Name", "Funktion", "Abteilung", "Eintritt"),
+                [
+                    ("Uwe Schmid", "Fertigungsleiter", "Fertigung", d("1998-09-01")),
+                    ("Jonas Weber", "Messtechniker", "Messraum", d("2019-04-01")),
+                    ("Aylin Demir", "Einrichterin Langdreher", "Fertigung", d("2016-08-15")),
+                    ("Klaus Maier", "Einrichter Kurzdreher", "Fertigung", d("2003-02-01")),
+                    ("Milan Horvat", "Maschinenbediener", "Fertigung", d("2022-10-04")),
+                    ("Petra Haug", "QMB", "Qualitätssicherung", d("2010-01-11")),
+                    ("Nadine Storz", "Prüferin Endkontrolle", "Qualitätssicherung", d("2018-02-01")),
+                    ("Ralf Engesser", "Maschinenbediener", "Fertigung", d("2012-05-14")),
+                    ("Sandra Bühler", "Einkauf", "Verwaltung", d("2007-03-01")),
+                    ("Tobias Kessler", "Vertrieb", "Verwaltung", d("2015-10-01")),
+                    ("Martin Kessler", "Geschäftsführer", "Geschäftsführung", d("1996-01-01")),
+                ],
+            ),
+            (
+                "Qualifikationen",
+                ("Name", "Qualifikation", "Nachweis", "Datum", "Gültig bis", "Bewertung"),
+                [
+                    ("Uwe Schmid", "Industriemeister Metall", "IHK-Zeugnis", d("2004-06-30"), None, "qualifiziert"),
+                    (
+                        "Jonas Weber",
+                        "Bediener KMG Zeiss Contura / Calypso",
+                        "Zeiss Schulungszertifikat",
+                        d("2022-11-30"),
+                        d("2025-11-30"),
+                        "qualifiziert",
+                    ),
+                    (
+                        "Jonas Weber",
+                        "Zeichnungslesen und GPS (ISO 1101)",
+                        "Schulung VDI",
+                        d("2023-03-09"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    (
+                        "Aylin Demir",
+                        "Einrichten Citizen L20 / Star SR-32",
+                        "Einweisung intern",
+                        d("2017-03-01"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    (
+                        "Aylin Demir",
+                        "Erstmusterprüfung nach AA-07",
+                        "Einweisung intern",
+                        d("2025-07-01"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    (
+                        "Klaus Maier",
+                        "Einrichten Index C100",
+                        "Einweisung intern",
+                        d("2004-01-15"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    (
+                        "Klaus Maier",
+                        "Erstmusterprüfung nach AA-07",
+                        "Einweisung intern",
+                        d("2025-07-01"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    (
+                        "Milan Horvat",
+                        "Bedienen Langdreher, Werkerselbstprüfung",
+                        "Einweisung intern",
+                        d("2023-01-20"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    ("Milan Horvat", "Staplerschein", "Fahrausweis", d("2024-05-06"), d("2027-05-06"), "qualifiziert"),
+                    (
+                        "Petra Haug",
+                        "Interne Auditorin ISO 9001",
+                        "TÜV-Zertifikat",
+                        d("2021-10-22"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    (
+                        "Uwe Schmid",
+                        "Interner Auditor ISO 9001",
+                        "DGQ-Zertifikat",
+                        d("2023-05-12"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    (
+                        "Nadine Storz",
+                        "Endkontrolle und Sichtprüfung",
+                        "Einweisung intern",
+                        d("2018-03-01"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    (
+                        "Ralf Engesser",
+                        "Bedienen Kurzdreher, Werkerselbstprüfung",
+                        "Einweisung intern",
+                        d("2012-07-02"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    ("Sandra Bühler", "Industriekauffrau", "IHK-Zeugnis", d("2006-07-15"), None, "qualifiziert"),
+                    (
+                        "Tobias Kessler",
+                        "Technischer Betriebswirt",
+                        "IHK-Zeugnis",
+                        d("2014-06-30"),
+                        None,
+                        "qualifiziert",
+                    ),
+                    (
+                        "Martin Kessler",
+                        "Dipl.-Ing. (FH) Maschinenbau",
+                        "Diplom HS Furtwangen",
+                        d("1994-09-30"),
+                        None,
+                        "qualifiziert",
+                    ),
+                ],
+            ),
+        ],
+        date_format="dd.mm.yyyy",
+    )
+    xlsx(
+        nw / "NC-Liste 2025-2026.xlsx",
+        [
+            (
+                "NC-Liste",
+                (
+                    "NC-Nr.",
+                    "Datum",
+                    "Herkunft",
+                    "Beschreibung",
+                    "Sofortmaßnahme",
+                    "Ursache",
+                    "Korrekturmaßnahme",
+                    "Verantwortlich",
+                    "Termin",
+                    "Erledigt am",
+                    "Wirksamkeit geprüft",
+                    "Status",
+                ),
+                [
+                    (
+                        "NC-25-01",
+                        d("2025-02-19"),
+                        "Kunde",
+                        "Gewinde M6 zu eng, 1.200 Teile (Los 25-0211)",
+                        "Sortierung 100 %, Nacharbeit",
+                        "Gewindeformer verschlissen",
+                        "Standzeit Gewindeformer im NC-Programm begrenzt",
+                        "Uwe Schmid",
+                        d("2025-03-31"),
+                        d("2025-03-20"),
+                        "ja, 06/2025: keine Wiederholung",
+                        "abgeschlossen",
+                    ),
+                    (
+                        "NC-25-02",
+                        d("2025-05-07"),
+                        "Endkontrolle",
+                        "Grat an Querbohrung (Los 25-0488)",
+                        "Entgratet",
+                        "Entgratwerkzeug fehlte im Einrichtblatt",
+                        "Einrichtblatt ergänzt",
+                        "Aylin Demir",
+                        d("2025-06-06"),
+                        d("2025-05-28"),
+                        "ja, 08/2025: 10 Lose ohne Grat",
+                        "abgeschlossen",
+                    ),
+                    (
+                        "NC-25-03",
+                        d("2025-08-26"),
+                        "Lieferant",
+                        "Schichtdicke Verzinkung zu gering",
+                        "Zurück an Galvanik",
+                        "Badführung beim Lieferanten",
+                        "Schichtdickenmessung im Wareneingang",
+                        "Sandra Bühler",
+                        d("2025-09-30"),
+                        d("2025-09-24"),
+                        "ja, 12/2025: 6 Lieferungen i.O.",
+                        "abgeschlossen",
+                    ),
+                    (
+                        "NC-25-04",
+                        d("2025-11-12"),
+                        "internes Audit",
+                        "Einrichtblatt Artikel 4711 nicht aktuell",
+                        "Einrichtblatt aktualisiert",
+                        "Änderung nicht rückgemeldet",
+                        "Änderungsmeldung im ERP verpflichtend",
+                        "Uwe Schmid",
+                        d("2025-12-15"),
+                        d("2025-12-10"),
+                        "ja, 02/2026: Stichprobe 15 Artikel i.O.",
+                        "abgeschlossen",
+                    ),
+                    (
+                        "NC-26-01",
+                        d("2026-03-09"),
+                        "Endkontrolle",
+                        "Rauheit Ra 1,2 statt 0,8 (Los 26-0231)",
+                        "Sortiert, 40 Teile Ausschuss",
+                        "Schneidplatte falsche Sorte",
+                        "Sorte im Einrichtblatt festgelegt",
+                        "Klaus Maier",
+                        d("2026-04-30"),
+                        None,
+                        "geplant: 5 Lose prüfen",
+                        "offen",
+                    ),
+                ],
+            )
+        ],
+        date_format="dd.mm.yyyy",
+    )
+    xlsx(
+        nw / "Reklamationen 2025-2026.xlsx",
+        [
+            (
+                "Reklamationen",
+                ("Rekl.-Nr.", "Kunde", "Eingang", "Beschreibung", "8D-Bericht", "Antwort an Kunde", "Status"),
+                [
+                    (
+                        "R-25-01",
+                        "Hydraulik Rems GmbH",
+                        d("2025-02-18"),
+                        "Gewinde M6 zu eng",
+                        "8D-25-01 (NC-25-01)",
+                        d("2025-03-04"),
+                        "abgeschlossen",
+                    ),
+                    (
+                        "R-25-02",
+                        "MedTec Tuttlingen",
+                        d("2025-06-10"),
+                        "Verpackung beschädigt",
+                        "8D-25-02",
+                        d("2025-06-20"),
+                        "abgeschlossen",
+                    ),
+                    (
+                        "R-25-03",
+                        "Autoteile Sulz",
+                        d("2025-10-01"),
+                        "Verzinkung fleckig",
+                        "8D-25-03 (NC-25-03)",
+                        d("2025-10-13"),
+                        "abgeschlossen",
+                    ),
+                    (
+                        "R-26-01",
+                        "Hydraulik Rems GmbH",
+                        d("2026-02-23"),
+                        "Falsche Stückzahl geliefert",
+                        "8D-26-01",
+                        d("2026-03-05"),
+                        "abgeschlossen",
+                    ),
+                ],
+            )
+        ],
+        date_format="dd.mm.yyyy",
+    )
+    xlsx(
+        nw / "Risiken und Chancen.xlsx",
+        [
+            (
+                "Risiken und Chancen",
+                ("Risiko / Chance", "Prozess", "Bewertung", "Maßnahme", "Verantwortlich", "Überprüfung", "Status"),
+                [
+                    (
+                        "Ausfall Langdreher Citizen L20",
+                        "Fertigung Drehen",
+                        "hoch",
+                        "Servicevertrag, Ersatzteile vor Ort",
+                        "Uwe Schmid",
+                        d("2026-06-30"),
+                        "in Bearbeitung",
+                    ),
+                    (
+                        "Wissen nur bei einem Einrichter (Index C100)",
+                        "Fertigung Drehen",
+                        "mittel",
+                        "Zweite Person anlernen",
+                        "Uwe Schmid",
+                        d("2026-09-30"),
+                        "in Bearbeitung",
+                    ),
+                    (
+                        "Chance: Medizintechnik-Kunden",
+                        "Vertrieb",
+                        "hoch",
+                        "Reinigung und Verpackung für Medizintechnik aufbauen",
+                        "Tobias Kessler",
+                        d("2026-12-31"),
+                        "in Bearbeitung",
+                    ),
+                ],
+            )
+        ],
+        date_format="dd.mm.yyyy",
+    )
+    audits = [
+        ("IA-2025-01", "Vertrieb und Auftragsabwicklung", "Tobias Kessler", "Petra Haug", "2025-03-11"),
+        ("IA-2025-02", "Einkauf und Lieferantenmanagement", "Sandra Bühler", "Petra Haug", "2025-05-06"),
+        ("IA-2025-03", "Fertigung Drehen", "Uwe Schmid", "Petra Haug", "2025-07-08"),
+        ("IA-2025-04", "Qualitätssicherung und Prüfmittel", "Petra Haug", "Petra Haug", "2025-09-16"),
+        ("IA-2025-05", "Führung und QM-System", "Martin Kessler", "Uwe Schmid", "2025-11-11"),
+    ]
+    xlsx(
+        KESSLER / "06 Interne Audits" / "Auditprogramm 2025.xlsx",
+        [
+            (
+                "Auditprogramm",
+                ("Prozess", "Prozessverantwortlich", "Auditor", "Geplant", "Durchgeführt am", "Bericht", "Status"),
+                [
+                    (proc, owner, auditor, d(when).replace(day=1), d(when), num, "durchgeführt")
+                    for num, proc, owner, auditor, when in audits
+                ],
+            )
+        ],
+        date_format="dd.mm.yyyy",
+    )
+    findings = {
+        "IA-2025-01": "Keine Abweichung. Hinweis: Angebotsprüfung bei Eilaufträgen im ERP dokumentieren.",
+        "IA-2025-02": "Keine Abweichung. Hinweis: Lieferantenbewertung 2025 noch nicht durchgeführt, Termin mit Einkauf vereinbart.",
+        "IA-2025-03": "Eine Abweichung: Einrichtblatt Artikel 4711 nicht aktuell (NC-25-04).",
+        "IA-2025-04": "Keine Abweichung. Prüfmittelliste vollständig.",
+        "IA-2025-05": "Keine Abweichung. Qualitätsziele 2025 mit Kennzahlen hinterlegt.",
+    }
+    for num, proc, owner, auditor, when in audits:
+        docx(
+            KESSLER / "06 Interne Audits" / f"{num} Auditbericht {proc}.docx",
+            f"Auditbericht {num}",
+            auditor,
+            d(when),
+            [
+                ("Bericht-Nr.", num),
+                ("Prozess", proc),
+                ("Auditor", auditor),
+                ("Auditierte", owner),
+                ("Datum", _de(when)),
+                ("Status", "abgeschlossen"),
+            ],
+            [
+                ("h2", "Auditkriterien"),
+                ("p", "ISO 9001:2015, QM-Handbuch und die zutreffenden Verfahrensanweisungen."),
+                ("h2", "Feststellungen"),
+                ("p", findings[num]),
+                ("h2", "Maßnahmen"),
+                (
+                    "p",
+                    "Abweichungen in die NC-Liste übernommen."
+                    if "NC-" in findings[num]
+                    else "Keine Maßnahmen erforderlich.",
+                ),
+            ],
+        )
+    docx(
+        KESSLER / "07 Managementbewertung" / "Managementbewertung 2025.docx",
+        "Protokoll Managementbewertung 2025",
+        KESSLER_GF,
+        d("2026-01-22"),
+        [
+            ("Datum", "22.01.2026"),
+            ("Leitung", "Martin Kessler (GF)"),
+            ("Teilnehmer", "Martin Kessler, Petra Haug, Uwe Schmid, Sandra Bühler, Tobias Kessler"),
+            ("Berichtszeitraum", "01.01.2025 - 31.12.2025"),
+            ("Status", "freigegeben"),
+        ],
+        [
+            ("h1", "Eingaben"),
+            ("h2", "Status der Maßnahmen aus der letzten Managementbewertung"),
+            (
+                "p",
+                "Alle vier Maßnahmen aus 2024 erledigt (zweiter Langdreher-Einrichter angelernt, KMG-Software aktualisiert).",
+            ),
+            ("h2", "Veränderungen bei externen und internen Themen"),
+            ("p", "Rückgang Verbrennerteile um 12 %; neue Medizintechnik-Kunden; Energiepreise stabil."),
+            ("h2", "Kundenzufriedenheit und Rückmeldungen"),
+            ("p", "Drei Reklamationen in 2025, Lieferantenbewertungen der Kunden: zweimal A, einmal B."),
+            ("h2", "Erreichung der Qualitätsziele"),
+            ("p", "ppm-Ziel erreicht (129 ppm in Q4), Liefertreue 95,9 % knapp verfehlt, Rüstzeit-Ziel verfehlt."),
+            ("h2", "Prozessleistung und Produktkonformität"),
+            ("p", "Ausschuss von 1,5 % auf 1,2 % gesenkt."),
+            ("h2", "Nichtkonformitäten und Korrekturmaßnahmen"),
+            ("p", "Vier NCs in 2025, alle abgeschlossen und auf Wirksamkeit geprüft."),
+            ("h2", "Ergebnisse von Überwachung und Messung"),
+            ("p", "Quartalsberichte Q1 bis Q4 2025 liegen vor und wurden jeweils mit der GF besprochen."),
+            ("h2", "Ergebnisse der internen Audits"),
+            ("p", "Fünf Audits nach Programm durchgeführt, eine Abweichung (NC-25-04), erledigt."),
+            ("h2", "Angemessenheit der Ressourcen"),
+            ("p", "Messraum ausgelastet; zweiter KMG-Bediener erforderlich."),
+            ("h2", "Wirksamkeit der Maßnahmen zu Risiken und Chancen"),
+            ("p", "Servicevertrag Citizen wirksam (Ausfallzeit halbiert)."),
+            ("h2", "Möglichkeiten zur Verbesserung"),
+            ("p", "Automatische Messung im Prozess an den Langdrehern."),
+            ("h1", "Ergebnisse"),
+            ("b", "Verbesserung: In-Prozess-Messung an zwei Langdrehern (Uwe Schmid, 30.09.2026)."),
+            ("b", "Änderung QM-System: Reinraumverpackung Medizintechnik in AA aufnehmen (Petra Haug, 30.06.2026)."),
+            ("b", "Ressourcen: zweiten KMG-Bediener schulen (Petra Haug, 30.04.2026)."),
+        ],
+    )
+
+
 def main() -> None:
     talleres_ebro()
     officina_rossi()
     harwood_labels()
+    drehteile_kessler()
 
 
 if __name__ == "__main__":
