@@ -30,6 +30,7 @@ from qmscheck.checking.rule_model import (
     FreshCheck,
     MentionsCheck,
     PeriodicCheck,
+    ReferencesCheck,
     Rule,
     Selector,
     UniqueCheck,
@@ -108,6 +109,12 @@ def check_sentence(rule: Rule) -> str:
             source = {"organisation.processes": "process", "organisation.sites": "site"}[check.keys_from]
             return f"Every {source} in the organisation's {source} list must be covered by {covering}."
         key = _field(check.key or "")
+        if check.agree:
+            return (
+                f"Every {selection} must state the same {', '.join(_field(name) for name in check.agree)} as "
+                f"{_a(by)} whose {_field(check.match)} matches its {key} (where both state one; revisions compare "
+                "without label or leading zeros, statuses by their lifecycle meaning)."
+            )
         return f"Every {selection} must be covered by {covering.replace('names it', f'matches its {key}')}."
     if isinstance(check, PeriodicCheck):
         period = Period.parse(check.period).human() if check.period else f"the organisation's {rule.parameter}"
@@ -129,6 +136,12 @@ def check_sentence(rule: Rule) -> str:
         if check.ignore_folders:
             text += f", except in folders named like {', '.join(repr(w) for w in check.ignore_folders)}"
         return text + "."
+    if isinstance(check, ReferencesCheck):
+        return (
+            f"Every document number that the text of a {selection} names, in the organisation's own numbering "
+            f"scheme (the letters a number of a {selection_phrase(check.by)} starts with), must be the number of "
+            "such a document."
+        )
     if isinstance(check, DiffersCheck):
         others = " or ".join(_field(o) for o in check.others)
         return f"In every {selection}, the {_field(check.field)} must not also be named as its {others}."

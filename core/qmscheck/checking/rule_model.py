@@ -156,11 +156,21 @@ class CoversCheck(CheckParams):
     by: Selector
     match: str = Field(description="Field of the 'by' items holding the key.")
     require: list[Condition] = Field(default_factory=list, description="Conditions a covering item must meet.")
+    agree: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(
+        default_factory=list,
+        description="Fields each selected item and the items its key matches must agree on where both state "
+        "them (a master list's revision and status against the document's own): a disagreement with every "
+        "matching item is a failure. Revisions compare without their label, case or leading zeros, statuses by "
+        "their lifecycle meaning. A check with 'agree' judges only that: a key nothing matches is left to a "
+        "check without it.",
+    )
 
     @model_validator(mode="after")
     def _one_key_source(self) -> CoversCheck:
         if (self.key is None) == (self.keys_from is None):
             raise ValueError("covers needs exactly one of 'key' or 'keys_from'")
+        if self.agree and self.key is None:
+            raise ValueError("'agree' compares the selected items with the items their key matches: it needs 'key'")
         return self
 
 
@@ -253,6 +263,23 @@ class UniqueCheck(CheckParams):
     )
 
 
+class ReferencesCheck(CheckParams):
+    """The document numbers a selected document's text names are the numbers of documents that exist."""
+
+    model_config = _STRICT
+    kind: Literal["references"]
+    by: Selector = Field(
+        description="The documents a reference may name: their document numbers (and the numbers in their "
+        "titles and file names) exist, and the letters those numbers start with are the organisation's "
+        "numbering scheme; a number of another scheme ('ISO 9001', a customer's part) is not judged."
+    )
+    known: Selector | None = Field(
+        None,
+        description="Further items whose numbers exist (records, such as audit reports and review minutes) but "
+        "whose letters are no scheme of documents: a procedure's example record number is not judged by them.",
+    )
+
+
 class DiffersCheck(CheckParams):
     """Per item: one field's value does not appear in the others (an auditor is not the auditee)."""
 
@@ -291,6 +318,7 @@ BUILTIN_CHECKS: dict[str, type[CheckParams]] = {
     "periodic": PeriodicCheck,
     "within": WithinCheck,
     "unique": UniqueCheck,
+    "references": ReferencesCheck,
     "differs": DiffersCheck,
     "exclusions": ExclusionsCheck,
 }
@@ -314,6 +342,7 @@ Check = Annotated[
     | Annotated[PeriodicCheck, Tag("periodic")]
     | Annotated[WithinCheck, Tag("within")]
     | Annotated[UniqueCheck, Tag("unique")]
+    | Annotated[ReferencesCheck, Tag("references")]
     | Annotated[DiffersCheck, Tag("differs")]
     | Annotated[ExclusionsCheck, Tag("exclusions")]
     # A plugin kind arrives as an instance of its own model (see the module docstring); dumped in full.

@@ -1,21 +1,94 @@
+"""``covers``: every key of the selected items is matched by an item of another type (every document
+a master list names exists); with ``agree``, each matched pair also agrees on the fields it names (the
+list's revision and status are the document's own)."""
+
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 
 from qmscheck.checking.conditions import compile_all, compile_selector
 from qmscheck.checking.engine import Probe
 from qmscheck.checking.facts import fold
-from qmscheck.checking.phrases import require_phrase
+from qmscheck.checking.phrases import field_words, require_phrase
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, RuleContext, selection_probe
 from qmscheck.checking.rule_model import CoversCheck, Rule
-from qmscheck.model.verdicts import Cited, Failure, GroupSummary
+from qmscheck.model.evidence import EvidenceItem
+from qmscheck.model.verdicts import Cited, Failure, GroupSummary, Place
+from qmscheck.vocabulary import Vocabulary, active, normalise, words
+
+#: Lifecycle states that all mean "out of use": a list saying obsolete agrees with a document in the archive.
+_RETIRED = frozenset({"superseded", "obsolete", "withdrawn", "archived"})
+#: A revision's runs: digits, or letters ("Rev. 03" is rev, 03).
+_REVISION_PARTS = re.compile(r"\d+|[^\W\d_]+")
 
 
 def _key(value: object) -> str | None:
     if value is None or value == "":
         return None
     return fold(str(value))
+
+
+def _shown(value: object) -> str | None:
+    """A field's value as summaries keep it: text, a date in ISO form; None when empty."""
+    if value is None or value == "":
+        return None
+    return value.isoformat() if isinstance(value, date) else " ".join(str(value).split())
+
+
+def _agreeing(check: CoversCheck, item: EvidenceItem) -> list[str | None]:
+    return [_shown(item.field(name)) for name in check.agree]
+
+
+def revision_key(text: str) -> str:
+    """A revision as compared: without a label word before it ("Rev. C", "Issue 3", "v2"), case, leading
+    zeros or a trailing ".0" ("Rev. 03" and "3", "2.0" and "2" agree)."""
+    parts = _REVISION_PARTS.findall(text.casefold())
+    # A label is a word followed by the revision itself; a lone letter is a label only as "v" or "r" before a number.
+    while len(parts) > 1 and parts[0].isalpha() and (len(parts[0]) > 1 or (parts[0] in "vr" and parts[1].isdigit())):
+        parts.pop(0)
+    kept = [str(int(part)) if part.isdigit() else part for part in parts]
+    while len(kept) > 1 and kept[-1] == "0":
+        kept.pop()
+    return ".".join(kept)
+
+
+def status_meaning(text: str, vocabulary: Vocabulary) -> str | None:
+    """What a status says of a document's life, in any language: draft, in_review, approved, or retired
+    (superseded, obsolete, withdrawn and archived all take it out of use). None when no status word is in it."""
+    state = vocabulary.status.get(normalise(text))
+    if state is None:
+        found = vocabulary.lifecycle.find(words(text))
+        state = found[0].meaning if found else None
+    return "retired" if state in _RETIRED else state
+
+
+def _comparable(name: str, value: str, vocabulary: Vocabulary) -> str | None:
+    """The value as two sides are compared: None when it cannot be judged (a status word not known)."""
+    if name == "status":
+        return status_meaning(value, vocabulary)
+    if name == "revision":
+        return revision_key(value)
+    return fold(value)
+
+
+def _disagreements(
+    check: CoversCheck, listed: Sequence[str | None], offered: Sequence[str | None], vocabulary: Vocabulary
+) -> list[int]:
+    """The positions of the ``agree`` fields both sides state and compare differently."""
+    found = []
+    for index, (name, mine, theirs) in enumerate(zip(check.agree, listed, offered, strict=True)):
+        if mine is None or theirs is None:
+            continue
+        a, b = _comparable(name, mine, vocabulary), _comparable(name, theirs, vocabulary)
+        if a is not None and b is not None and a != b:
+            found.append(index)
+    return found
+
+
+def _values(check: CoversCheck, values: Sequence[str | None], positions: Sequence[int]) -> str:
+    return ", ".join(f"{field_words(check.agree[i])} {values[i]}" for i in positions)
 
 
 class Covers(Groupwise):
@@ -35,7 +108,9 @@ class Covers(Groupwise):
         return [selection_probe(rule, as_of), by]
 
     def summarise(self, ctx: CheckContext) -> GroupSummary:
-        """The keys the group's ``by`` items cover, and each selected item with its key."""
+        """The keys the group's ``by`` items cover, and each selected item with its key. With ``agree``,
+        each keyed item's values of those fields, and each covering item's key and values (its place
+        following the keyed items' places)."""
         check = ctx.rule.check
         assert isinstance(check, CoversCheck)
         keys = (_key(item.field(check.match)) for item in ctx.matched("by"))
@@ -58,10 +133,22 @@ class Covers(Groupwise):
             keyed = []
             for item in ctx.selected:
                 value = item.field(check.key)
-                keyed.append([_key(value), f"{value}"])
+                entry: list[object] = [_key(value), f"{value}"]
+                if check.agree:
+                    entry.append(_agreeing(check, item))
+                keyed.append(entry)
                 places.append(ctx.place(item))
             if keyed:
                 data["keyed"] = keyed
+            if check.agree:
+                offered = []
+                for item in ctx.matched("by"):
+                    key = _key(item.field(check.match))
+                    if key is not None:
+                        offered.append([key, _agreeing(check, item)])
+                        places.append(ctx.place(item))
+                if offered:
+                    data["offered"] = offered
         if not places:  # the common case for a file of the "by" type: it only covers
             return GroupSummary(data=data)
         return GroupSummary(data=data, places=places)
@@ -98,6 +185,8 @@ class Covers(Groupwise):
                 failures.append(Failure(items=(), detail=absence, absence=absence))
             return failures
         assert check.key is not None
+        if check.agree:
+            return self._disagreeing(ctx, check, parts)
         for part in parts:
             for (key, shown), place in zip(part.data.get("keyed", ()), part.places, strict=True):
                 if key not in covered:
@@ -105,4 +194,42 @@ class Covers(Groupwise):
                     # An item without the key cannot be matched at all: say so, not "matching 'None'".
                     detail = f"has no {named}" if key is None else f"no {by_what} matching {named} '{shown}'"
                     failures.append(Failure(items=(ctx.cited(place),), detail=detail))
+        return failures
+
+    @staticmethod
+    def _disagreeing(ctx: RuleContext, check: CoversCheck, parts: Sequence[GroupSummary]) -> list[Failure]:
+        """A failure per keyed item that disagrees with every item its key matches, citing both and
+        saying both values; judged against the matching item that is current, else the one closest."""
+        vocabulary = active()
+        offered: dict[str, list[tuple[list[str | None], Place]]] = {}
+        keyed: list[tuple[str, str, list[str | None], Place]] = []
+        for part in parts:
+            entries = part.data.get("keyed", ())
+            for (key, shown, values), place in zip(entries, part.places[: len(entries)], strict=True):
+                if key is not None:
+                    keyed.append((key, shown, values, place))
+            for (key, values), place in zip(part.data.get("offered", ()), part.places[len(entries) :], strict=True):
+                offered.setdefault(key, []).append((values, place))
+        status = check.agree.index("status") if "status" in check.agree else None
+        failures = []
+        for key, shown, listed, place in keyed:
+            candidates = offered.get(key)
+            if not candidates:
+                continue  # nothing to compare with: whether it exists is a coverage check's question
+            judged = []
+            for order, (values, where) in enumerate(candidates):
+                differing = _disagreements(check, listed, values, vocabulary)
+                if not differing:
+                    break
+                value = values[status] if status is not None else None
+                current = value is not None and status_meaning(value, vocabulary) == "approved"
+                judged.append((not current, len(differing), order, differing, values, where))
+            else:
+                _, _, _, differing, values, where = min(judged, key=lambda entry: entry[:3])
+                row, document = ctx.cited(place), ctx.cited(where)
+                detail = (
+                    f"{shown} - {row.locator}: {_values(check, listed, differing)}; "
+                    f"{document.locator}: {_values(check, values, differing)}"
+                )
+                failures.append(Failure(items=(row, document), detail=detail))
         return failures

@@ -2,10 +2,16 @@
 
 A document can state its revision in the control table, a page header, the
 file properties and front matter.  The first (highest-precedence) source wins;
-a disagreeing value of equal standing becomes a warning because inconsistent
+a disagreeing value of equal standing is a conflict, because inconsistent
 document identification is itself a QMS finding.  A revision history lower down
-stands below the document's control block, yet a disagreement with it is
-reported too: the header is kept, and the warning names both values.
+stands below the document's control block, yet a disagreement with it is a
+conflict too: the header's value is kept.
+
+A conflict is a read warning naming both values, and an attribute of the document
+(``<field>_conflict``, e.g. ``revision_conflict = "'C' (control table 'Revision')
+vs 'D' (revision history 'Rev')"``) that a rule can fault.  The attribute is left
+out where a value does not read as the field at all (a revision history's cell
+holding a sentence): that is a misread table, which the warning still shows.
 """
 
 from __future__ import annotations
@@ -14,14 +20,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from qmscheck.model.document_numbers import NUMBER_IN_TEXT, number_key
+
 from .dates import is_ambiguous, parse_date
 from .fields import DATE_FIELDS, DOCUMENT_FIELDS, label_priority, resolve_field, snake
 from .models import DocumentMetadata, DocumentSection, DocumentTable
 from .textbuf import TEXT_LIMIT, TextBuffer
 
-#: A document number in a title: letters, then parts joined by hyphens, at least one a number
-#: ("IA-25-01", "HL-P-03", "RAI-2025-01"); "ISO 9001" or "COVID-19 plan" are not read as one.
-_TITLE_CODE = re.compile(r"(?<![\w-])[A-Z]{1,4}(?:-[A-Z0-9]{1,6})*-\d{1,5}(?![\w-])")
+#: What a revision or a document number looks like: a label word at most ("Rev.", "Issue"), then one
+#: identifier ("C", "03", "2.0.1", "HL-P-03"). A conflict with anything else is a misread cell.
+_IDENTIFIER = re.compile(r"^(?:[^\W\d_]{1,12}\.?\s+)?(?P<identifier>\w[\w./-]{0,19})$")
+#: The fields whose conflicts are checked for looking like an identifier.
+_IDENTIFIERS = frozenset({"revision", "document_number"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,26 @@ class _Candidate:
 
 def _as_text(value: str | date) -> str:
     return value.isoformat() if isinstance(value, date) else value
+
+
+def _stated(candidate: _Candidate) -> str:
+    """A value and where it was read: "'C' (control table 'Revision')"."""
+    return f"'{_as_text(candidate.value)}' ({candidate.source} '{candidate.label}')"
+
+
+def _readable(field: str, value: str | date) -> bool:
+    """Whether a value reads as the field: any value does, but a revision or a number only when it
+    looks like one. A number has digits and a revision digits or one or two letters: a template's
+    placeholder ("AI-AAAA-NN", "X.Y") is neither."""
+    if field not in _IDENTIFIERS:
+        return True
+    found = _IDENTIFIER.match(_as_text(value))
+    if found is None:
+        return False
+    identifier = found.group("identifier")
+    if field == "document_number":
+        return number_key(identifier) is not None
+    return any(ch.isdigit() for ch in identifier) or (identifier.isalpha() and len(identifier) <= 2)
 
 
 def _comparable(field: str, value: str | date) -> object:
@@ -121,6 +151,7 @@ class FieldCollector:
             winner = ranked[0]
             fields[name] = self._field_value(winner)
             reported: set[object] = {_comparable(name, winner.value)}
+            conflicts: list[str] = []
             for other in ranked[1:]:
                 key = snake(other.label)
                 if other.keep_as_extra and key not in (snake(winner.label), name):
@@ -128,11 +159,11 @@ class FieldCollector:
                 seen = _comparable(name, other.value)
                 if (other.priority == winner.priority or other.report_conflict) and seen not in reported:
                     reported.add(seen)
-                    self.warnings.append(
-                        f"conflicting {name}: '{_as_text(winner.value)}' ({winner.source} "
-                        f"'{winner.label}') vs '{_as_text(other.value)}' ({other.source} "
-                        f"'{other.label}')"
-                    )
+                    self.warnings.append(f"conflicting {name}: {_stated(winner)} vs {_stated(other)}")
+                    if _readable(name, winner.value) and _readable(name, other.value):
+                        conflicts.append(_stated(other))
+            if conflicts:
+                extra[f"{name}_conflict"] = " vs ".join([_stated(winner), *conflicts])
         return fields, extra
 
 
@@ -150,7 +181,7 @@ def make_metadata(
     fields, extra = collector.result()
     if "document_number" not in fields and title:
         # "Internal Audit Report IA-25-01": with no control block, the title carries the number.
-        code = _TITLE_CODE.search(title)
+        code = NUMBER_IN_TEXT.search(title)
         if code is not None:
             fields["document_number"] = code.group(0)
     all_warnings = [*warnings, *collector.warnings]

@@ -12,6 +12,7 @@ from qmscheck.checking.primitives.exists import Exists
 from qmscheck.checking.primitives.fresh import Fresh
 from qmscheck.checking.primitives.mentions import Mentions
 from qmscheck.checking.primitives.periodic import Periodic
+from qmscheck.checking.primitives.references import References
 from qmscheck.checking.primitives.unique import Unique
 from qmscheck.checking.primitives.within import Within
 from qmscheck.checking.scope import Exclusions
@@ -20,6 +21,17 @@ from qmscheck.hookspecs import hookimpl
 
 @hookimpl
 def qmscheck_register_checks(register: Callable[[CheckPrimitive], None]) -> None:
-    primitives = (Exists(), Each(), Fresh(), Covers(), Mentions(), Periodic(), Within(), Unique(), Differs())
+    primitives = (
+        Exists(),
+        Each(),
+        Fresh(),
+        Covers(),
+        Mentions(),
+        Periodic(),
+        Within(),
+        Unique(),
+        References(),
+        Differs(),
+    )
     for primitive in (*primitives, Exclusions()):
         register(primitive)
