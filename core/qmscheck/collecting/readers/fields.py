@@ -44,6 +44,9 @@ DATE_FIELDS: frozenset[str] = frozenset(
         "responded",
         "last_used",
         "start_date",
+        "certificate_expiry",
+        "action_date",
+        "effectiveness_date",
     }
 )
 
