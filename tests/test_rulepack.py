@@ -228,7 +228,7 @@ def test_an_unknown_kind_lists_the_known_ones_and_a_close_match(tmp_path: Path) 
         load_packs([RulePack(name="signed", version="1", path=tmp_path)], plugins.checks)
     assert "rule SIG001: $.rules[0].check.kind: unknown check kind 'sigend'; did you mean 'signed'?" in str(error.value)
     assert (
-        "(known: covers, differs, each, exclusions, exists, fresh, mentions, periodic, references, signed, unique, within)"
+        "(known: avoids, covers, differs, each, exclusions, exists, fresh, mentions, periodic, references, signed, unique, within)"
         in str(error.value)
     )
     # Without the plugin, its kind is unknown too: rules load against the kinds registered.

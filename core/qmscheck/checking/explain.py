@@ -20,6 +20,7 @@ from qmscheck.checking.phrases import anchor_phrase as _anchor
 from qmscheck.checking.phrases import article as _a
 from qmscheck.checking.phrases import field_words as _field
 from qmscheck.checking.rule_model import (
+    AvoidsCheck,
     Check,
     Condition,
     CoversCheck,
@@ -152,6 +153,12 @@ def check_sentence(rule: Rule) -> str:
             subject = f"Every {selection}"
         topics = ", ".join(builtin_topics().name(topic) for topic in check.topics)
         return f"{subject} must address each of these topics: {topics}."
+    if isinstance(check, AvoidsCheck):
+        topics = ", ".join(builtin_topics().name(topic) for topic in check.topics)
+        return (
+            f"Every {selection} must not use the words of these topics: {topics}; a document that does is "
+            f'told to say "{check.instead}" instead.'
+        )
     if isinstance(check, ExclusionsCheck):
         *earlier, last = check.excludable
         allowed = f"{', '.join(earlier)} or {last}" if earlier else last
@@ -252,7 +259,7 @@ def explain_text(loaded: LoadedRule) -> str:
     out += ["", "## What it checks", ""]
     out.append(f"ISO 9001 {rule.clause} expects that {_paragraph(rule.requirement).rstrip('.')}.")
     out += ["", check_sentence(rule)]
-    if isinstance(rule.check, MentionsCheck):
+    if isinstance(rule.check, MentionsCheck | AvoidsCheck):
         out.append("")
         out += [f"- {topic_line(topic)}" for topic in rule.check.topics]
     out += ["", "## Why it matters", "", _paragraph(rule.why)]

@@ -27,6 +27,7 @@ from qmscheck.checking.rule_model import (
     BUILTIN_CHECKS,
     PLUGIN_KIND,
     SCOPE_RULE_ID,
+    AvoidsCheck,
     CheckParams,
     ExclusionsCheck,
     MentionsCheck,
@@ -201,7 +202,7 @@ def _unknown_topics(source: Path, rule_file: RuleFile) -> list[str]:
     topics = builtin_topics()
     problems = []
     for rule in rule_file.rules:
-        if not isinstance(rule.check, MentionsCheck):
+        if not isinstance(rule.check, MentionsCheck | AvoidsCheck):
             continue
         for topic in rule.check.topics:
             if topic not in topics.ids:

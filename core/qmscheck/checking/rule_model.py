@@ -192,6 +192,23 @@ class MentionsCheck(CheckParams):
     newest_by: str = "issued"
 
 
+class AvoidsCheck(CheckParams):
+    """A document says none of the words of the topics (a certification claimed in words ISO asks
+    nobody to use); each one that does is a failure quoting what it says and what to say instead."""
+
+    model_config = _STRICT
+    kind: Literal["avoids"]
+    topics: Annotated[
+        list[TopicId],
+        Field(
+            min_length=1,
+            description="Topic ids of the vocabulary's [topics] tables whose words a document must not use, "
+            "in any supported language.",
+        ),
+    ]
+    instead: str = Field(description="The wording to use instead, quoted in the finding.")
+
+
 def check_period(text: str) -> Period:
     """A period a record must exist for: not empty, and either months/years or days/weeks."""
     period = Period.parse(text)
@@ -315,6 +332,7 @@ BUILTIN_CHECKS: dict[str, type[CheckParams]] = {
     "fresh": FreshCheck,
     "covers": CoversCheck,
     "mentions": MentionsCheck,
+    "avoids": AvoidsCheck,
     "periodic": PeriodicCheck,
     "within": WithinCheck,
     "unique": UniqueCheck,
@@ -339,6 +357,7 @@ Check = Annotated[
     | Annotated[FreshCheck, Tag("fresh")]
     | Annotated[CoversCheck, Tag("covers")]
     | Annotated[MentionsCheck, Tag("mentions")]
+    | Annotated[AvoidsCheck, Tag("avoids")]
     | Annotated[PeriodicCheck, Tag("periodic")]
     | Annotated[WithinCheck, Tag("within")]
     | Annotated[UniqueCheck, Tag("unique")]

@@ -88,6 +88,7 @@ EVIDENCE_TYPES: dict[str, Kind] = {
     "traceability_record": Kind.RECORD,
     "customer_property": Kind.RECORD,
     "release_record": Kind.RECORD,
+    "public_document": Kind.DOCUMENT,
     "repository_file": Kind.DOCUMENT,
     "unclassified": Kind.DOCUMENT,
 }
@@ -132,6 +133,8 @@ DOCUMENT_ORDER: tuple[str, ...] = (
     "customer_property",
     "release_record",
     "contract_review",
+    # Last: "Website procedure" is a procedure, "Brochure review record" whatever else it says it is.
+    "public_document",
 )
 
 #: For registers, likewise ("Supplier evaluations" is an evaluation, not the supplier list).

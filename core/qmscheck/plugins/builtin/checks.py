@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from qmscheck.checking.primitives.avoids import Avoids
 from qmscheck.checking.primitives.base import CheckPrimitive
 from qmscheck.checking.primitives.covers import Covers
 from qmscheck.checking.primitives.differs import Differs
@@ -27,6 +28,7 @@ def qmscheck_register_checks(register: Callable[[CheckPrimitive], None]) -> None
         Fresh(),
         Covers(),
         Mentions(),
+        Avoids(),
         Periodic(),
         Within(),
         Unique(),
