@@ -53,6 +53,18 @@ def test_report_rerenders_a_saved_scan(saved: Path, name: str) -> None:
     assert result.stdout == builtin_renderers()[name].render(golden_report())
 
 
+def test_a_saved_scan_of_schema_1_0_without_structured_facts_still_renders(saved: Path) -> None:
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["schema_version"] = "1.0"
+    for finding in data["findings"]:
+        for added in ("population", "failing", "instances"):
+            finding.pop(added, None)
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    result = run("report", saved, "--format", "markdown")
+    assert result.exit_code == ExitCode.FINDINGS, result.output
+    assert result.stdout == builtin_renderers()["markdown"].render(Report.model_validate(data))
+
+
 @pytest.mark.parametrize(
     ("report", "fail_on", "code"),
     [
@@ -143,7 +155,10 @@ def test_conflicting_output_options(saved: Path, options: list[str], message: st
         (b"{not json", "is not JSON (Expecting property name enclosed in double quotes at line 1 column 2)"),
         (b"[]", "is not a qmscheck report"),
         (b"\xff\xfe\x00", "is not UTF-8 text"),
-        (b'{"schema_version": "9.0", "findings": []}', "has report schema_version '9.0'; this qmscheck reads '1.0'"),
+        (
+            b'{"schema_version": "9.0", "findings": []}',
+            "has report schema_version '9.0'; this qmscheck reads '1.0' or '1.1'",
+        ),
     ],
     ids=["not json", "not a report", "not utf-8", "future schema"],
 )

@@ -39,6 +39,8 @@ TARGETS = (0.90, 0.90, 0.90, 0.85, 0.10)
 FLOORS: dict[str, tuple[float, float, float, float | None, int]] = {
     "acme": (1.0, 1.0, 1.0, 1.0, 0),
     "brightwater-analytics": (1.0, 1.0, 1.0, 1.0, 0),
+    "drehteile-kessler": (1.0, 1.0, 1.0, 1.0, 0),
+    "lokalis-traduction": (1.0, 1.0, 1.0, 1.0, 0),
     "harwood-labels": (1.0, 1.0, 1.0, 1.0, 0),
     "officina-rossi": (1.0, 1.0, 1.0, 1.0, 0),
     "talleres-ebro": (1.0, 1.0, 1.0, 1.0, 0),

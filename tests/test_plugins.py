@@ -15,6 +15,7 @@ def test_builtins_register_through_the_hooks() -> None:
     plugins = load_plugins(entry_points=False)
     assert plugins.connectors.names() == ["filesystem"]
     assert plugins.checks.names() == [
+        "avoids",
         "covers",
         "differs",
         "each",
@@ -23,6 +24,7 @@ def test_builtins_register_through_the_hooks() -> None:
         "fresh",
         "mentions",
         "periodic",
+        "references",
         "unique",
         "within",
     ]

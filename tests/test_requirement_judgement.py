@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from qmscheck.model.evidence import Organisation
+from qmscheck.api import RulePack
+from qmscheck.checking.packs import rules_root
+from qmscheck.model.evidence import EvidenceItem, Locator, Organisation, Provenance
 from qmscheck.model.grades import Grade
 from qmscheck.testing import check_items, item
 
@@ -120,3 +122,66 @@ def test_a_deadline_is_met_by_a_close_or_else_by_an_answer(tmp_path: Path) -> No
     [finding] = check_items(tmp_path, complaints, as_of=AS_OF, organisation=organisation).findings
     assert [ref.id for ref in finding.evidence] == ["test:open"]
     assert "no completed date or responded by 2026-03-31" in finding.statement
+
+
+def test_a_finding_carries_its_population_failing_instances_and_the_values_judged(tmp_path: Path) -> None:
+    check = '{ kind = "each", require = [{ field = "due", on_or_after = "as_of", label = "a due date not passed" }] }'
+    _pack(tmp_path, "7.1", "7.1", _rule("TST001", "7.1.5", check, type_="calibration_record"))
+    gauges = [item("calibration_record", f"g{n}", due=date(2026, 6 + n % 6, 1 + n % 28)) for n in range(1, 40)]
+    gauges.append(item("calibration_record", "g40", due=date(2026, 1, 15)))
+    [finding] = check_items(tmp_path, gauges, as_of=AS_OF).findings
+    # One overdue gauge among forty: an isolated lapse, and the JSON says so in fields.
+    assert (finding.grade, finding.population, finding.failing) == (Grade.MINOR, 40, 1)
+    [instance] = finding.instances
+    assert (instance.rule_id, instance.evidence) == ("TST001", ["test:g40"])
+    assert [(v.field, v.value, v.days_past) for v in instance.values] == [("due", "2026-01-15", 75)]
+    assert "due date 2026-01-15, 75 days past" in finding.statement and "1 of 40" in finding.statement
+
+
+def _base_pack() -> list[RulePack]:
+    return [RulePack(name="iso9001", version="test", path=rules_root() / "iso9001")]
+
+
+def test_a_rule_waiting_for_an_unstated_parameter_is_listed_as_not_run_and_runs_once_stated() -> None:
+    old_minutes = item("management_review_minutes", "mr-2025-07", issued=date(2025, 7, 2))
+    report = check_items(_base_pack(), [old_minutes], as_of=AS_OF)
+    [waiting] = [rule for rule in report.rules_not_run if rule.rule_id == "MRV005"]
+    assert "management_review_interval" in waiting.reason
+    assert "MRV005" not in {f.rule_id for f in report.findings}
+    organisation = Organisation.model_validate(
+        {"parameters": {"management_review_interval": "P6M", "source": "QP-09: twice a year"}}
+    )
+    stated = check_items(_base_pack(), [old_minutes], as_of=AS_OF, organisation=organisation)
+    [finding] = [f for f in stated.findings if f.rule_id == "MRV005" or "MRV005" in f.also_reported_by]
+    assert finding.grade is Grade.MINOR and "6 months" in finding.statement
+    assert "MRV005" not in {rule.rule_id for rule in stated.rules_not_run}
+
+
+def test_no_management_review_at_all_is_one_finding_however_many_rules_look() -> None:
+    report = check_items(_base_pack(), [item("procedure", "qp09")], as_of=AS_OF)
+    held = [f for f in report.findings if f.clause == "9.3.1"]
+    assert len(held) == 1 and held[0].grade is Grade.MAJOR
+    assert {held[0].rule_id, *held[0].also_reported_by} == {"MRV001", "MRV004"}
+
+
+def test_a_register_whose_columns_were_not_understood_is_asked_about_not_faulted(tmp_path: Path) -> None:
+    check = (
+        '{ kind = "each", require = [{ field = "effectiveness", present = true, label = "an effectiveness check" }] }'
+    )
+    _pack(tmp_path, "10.2", "10.2", _rule("TST001", "10.2.2", check))
+
+    def row(number: int, **columns: str) -> EvidenceItem:
+        found = item("nonconformity", f"nc{number}", reference=f"NC-{number}", **columns)
+        return found.model_copy(
+            update={"provenance": Provenance(connector="test", locator=Locator(path="NK.xlsx", sheet="NK", row=number))}
+        )
+
+    # "Wirksamkeit geprüft" read as an unknown column: the effectiveness check may well be there.
+    rows = [row(n, wirksamkeit_gepr="ja") for n in (2, 3, 4)]
+    [finding] = check_items(tmp_path, rows, as_of=AS_OF).findings
+    assert finding.grade is Grade.REQUEST
+    assert "'wirksamkeit gepr'" in finding.statement and "this is a major nonconformity" in finding.statement
+    assert "NK.xlsx [NK]" in finding.statement
+    # Every column understood, and none records it: the register really does not, a breakdown.
+    [finding] = check_items(tmp_path, [row(n) for n in (2, 3, 4)], as_of=AS_OF).findings
+    assert finding.grade is Grade.MAJOR

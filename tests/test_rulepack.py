@@ -89,7 +89,12 @@ def test_every_base_rule_says_where_its_requirement_comes_from() -> None:
     advice = {item.rule.id for item in loaded.rules if item.rule.source == "good-practice"}
     assert {"KNW001", "NCR005", "RSK002"} <= advice
     judged_by_parameter = {item.rule.id: item.rule.parameter for item in loaded.rules if item.rule.parameter}
-    assert judged_by_parameter == {"MON001": "kpi_report_frequency", "CUS001": "complaint_closure_time"}
+    assert judged_by_parameter == {
+        "MON001": "kpi_report_frequency",
+        "CUS001": "complaint_closure_time",
+        "MRV005": "management_review_interval",
+        "AUD006": "internal_audit_interval",
+    }
 
 
 @pytest.mark.parametrize(

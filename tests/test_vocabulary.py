@@ -105,3 +105,36 @@ def test_a_plugin_may_not_add_what_the_readers_read() -> None:
         assert "file readers" in (failed.get("Labels") or "")
     finally:
         load_plugins(entry_points=False)
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("date_application", "approved"),  # front matter: "Date d'application" without its article
+        ("Date de la réunion", "issued"),
+        ("Antwort an Kunde", "response"),
+        ("Durchgeführt am", "completed"),
+        ("Dernière évaluation", "completed"),
+    ],
+)
+def test_labels_match_without_their_articles_and_prepositions(label: str, field: str) -> None:
+    assert builtin().field(label) == field
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [("Stand 03/2026", "current_value"), ("Suivi T1 2026", "current_value"), ("Note /20", "score")],
+)
+def test_a_period_or_scale_after_a_header_does_not_hide_it(label: str, field: str) -> None:
+    from qmscheck.collecting.readers.fields import canonical_field
+
+    assert canonical_field(label) == field
+    assert canonical_field("2026") is None
+
+
+def test_a_postal_address_names_a_site_in_any_language() -> None:
+    from qmscheck.checking.topics import topics_in
+
+    assert "sites" in topics_in("Gewerbestraße 14, 78549 Spaichingen, Halle 1 und 2")
+    assert "sites" in topics_in("Unit 4, Canal Road, Bradford BD1 4SJ")
+    assert "sites" not in topics_in("Im Jahr 2025 wurden 1500 Teile geliefert.")

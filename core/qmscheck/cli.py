@@ -449,7 +449,7 @@ def _read_saved_report(path: Path) -> Report:
     """A saved ``--format json`` scan, checked against the report model; errors name the bad field."""
     from pydantic import ValidationError
 
-    from qmscheck.model.report import REPORT_SCHEMA_VERSION, Report
+    from qmscheck.model.report import READABLE_SCHEMA_VERSIONS, Report
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -466,10 +466,9 @@ def _read_saved_report(path: Path) -> Report:
     if not isinstance(data, dict) or "findings" not in data:
         raise QmscheckError(f"{path} is not a qmscheck report: expected a `qmscheck scan --format json` report")
     version = data.get("schema_version")
-    if version != REPORT_SCHEMA_VERSION:
-        raise QmscheckError(
-            f"{path} has report schema_version {version!r}; this qmscheck reads {REPORT_SCHEMA_VERSION!r}"
-        )
+    if version not in READABLE_SCHEMA_VERSIONS:
+        readable = " or ".join(repr(v) for v in READABLE_SCHEMA_VERSIONS)
+        raise QmscheckError(f"{path} has report schema_version {version!r}; this qmscheck reads {readable}")
     try:
         return Report.model_validate_json(text)
     except ValidationError as exc:

@@ -20,6 +20,7 @@ from qmscheck.checking.phrases import anchor_phrase as _anchor
 from qmscheck.checking.phrases import article as _a
 from qmscheck.checking.phrases import field_words as _field
 from qmscheck.checking.rule_model import (
+    PARAMETER,
     AvoidsCheck,
     Check,
     Condition,
@@ -99,7 +100,9 @@ def check_sentence(rule: Rule) -> str:
     if isinstance(check, EachCheck):
         return f"Every {selection} must have {_requirements(check.require)}."
     if isinstance(check, FreshCheck):
-        within = Period.parse(check.within).human()
+        within = (
+            f"the organisation's {rule.parameter}" if check.within == PARAMETER else Period.parse(check.within).human()
+        )
         return f"The newest {selection} must have {_a(_field(check.field))} no more than {within} before {SCAN_DATE}."
     if isinstance(check, CoversCheck):
         by = selection_phrase(check.by)
@@ -109,7 +112,7 @@ def check_sentence(rule: Rule) -> str:
         if check.keys_from is not None:
             source = {"organisation.processes": "process", "organisation.sites": "site"}[check.keys_from]
             return f"Every {source} in the organisation's {source} list must be covered by {covering}."
-        key = _field(check.key or "")
+        key = " or ".join(_field(name) for name in check.key_fields)
         if check.agree:
             return (
                 f"Every {selection} must state the same {', '.join(_field(name) for name in check.agree)} as "

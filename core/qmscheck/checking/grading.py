@@ -7,7 +7,7 @@ extent of the failure, not from the rule (``docs/grading.md`` states the policy 
 - A requirement wholly absent (nothing of the kind at all) is a major nonconformity.
 - Failing instances that are both several (``min_failures``) and a real share (``min_share``) of
   the population are a breakdown: one major. Fewer are an isolated lapse: a minor.
-- A near miss (fails within the warning window) is an observation, one per instance.
+- Near misses (failing within the warning window) are an observation, one per context.
 - A rule departs from this only with an override and a reason (``grade_reason``).
 """
 
@@ -17,12 +17,13 @@ import hashlib
 import re
 from collections.abc import Mapping
 
+from qmscheck.checking.phrases import article
 from qmscheck.checking.primitives.base import label
 from qmscheck.checking.rule_model import Rule
 from qmscheck.model.evidence import EvidenceItem, natural_key
 from qmscheck.model.grades import Grade
 from qmscheck.model.groups import group_sort_key
-from qmscheck.model.report import EvidenceRef, Finding
+from qmscheck.model.report import EvidenceRef, Finding, Instance, InstanceValue
 from qmscheck.model.verdicts import Cited, Failure
 
 #: A statement names this many instances; the evidence list still cites every one.
@@ -126,6 +127,7 @@ def _finding(
     # absence is established (qmscheck.checking.understanding).
     absences = [failure.absence for failure in failures]
     absence = "; ".join(dict.fromkeys(a for a in absences if a)) if all(absences) else None
+    failing, whole = _extent(failures, population)
     return Finding(
         id=_finding_id(rule, refs, absence),
         grade=grade,
@@ -139,6 +141,34 @@ def _finding(
         fix=rule.fix.strip(),
         pack=pack,
         stages=sorted(rule.stages),
+        population=whole,
+        failing=failing,
+        instances=[_instance(rule, failure) for failure in failures],
+    )
+
+
+def _unestablished(
+    rule: Rule, pack: str, failure: Failure, population: int, positions: Mapping[str, int] | None
+) -> Finding:
+    """A requirement a register could not be judged on: what it needs is in no column understood.
+    Were it truly not recorded in any row, that would be a breakdown, so the request says major."""
+    finding = _finding(rule, pack, Grade.REQUEST, [failure], population, positions)
+    would_be = rule.advice or Grade.MAJOR
+    where = ", ".join(_ROW.sub("", ref.locator) for ref in finding.evidence)
+    statement = (
+        f"{finding.statement.split(' Evidence seen: ', 1)[0]} Not established in the register of {where}: "
+        f"{failure.detail}. Show the auditor where this is recorded, or name the column in a [[classify]] entry of "
+        f"qmscheck.toml. If it is not recorded at all, this is {article(would_be.label.lower())}."
+    )
+    return finding.model_copy(update={"statement": statement, "id": f"{finding.id}-request"})
+
+
+def _instance(rule: Rule, failure: Failure) -> Instance:
+    return Instance(
+        rule_id=rule.id,
+        evidence=[item.id for item in failure.items],
+        detail=failure.detail,
+        values=[InstanceValue(field=v.field, value=v.value, days_past=v.days_past) for v in failure.values],
     )
 
 
@@ -177,12 +207,19 @@ def grade_failures(
     The collection orders files by the natural order of their paths, then a workbook's sheets and
     rows as they stand in it: what an auditor opening the files sees, and far cheaper than a
     natural key per cited item."""
-    near = [failure for failure in failures if failure.near_miss]
     near_grade = rule.advice or Grade.OBSERVATION
-    findings = [_finding(rule, pack, near_grade, [failure], population, positions) for failure in near]
+    # Near misses are one observation per context too: "2 of 41 instruments fall due within 30 days".
+    near: dict[str, list[Failure]] = {}
+    for failure in failures:
+        if failure.near_miss:
+            near.setdefault(_context(failure), []).append(failure)
+    findings = [_finding(rule, pack, near_grade, found, population, positions) for found in near.values()]
+    findings += [
+        _unestablished(rule, pack, failure, population, positions) for failure in failures if failure.unestablished
+    ]
     contexts: dict[str, list[Failure]] = {}
     for failure in failures:
-        if not failure.near_miss:
+        if not failure.near_miss and not failure.unestablished:
             contexts.setdefault(_context(failure), []).append(failure)
     for found in contexts.values():
         findings.append(_finding(rule, pack, grade(rule, found, population), found, population, positions))

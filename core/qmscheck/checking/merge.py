@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
+from qmscheck.model.grades import Grade
 from qmscheck.model.report import Finding, finding_sort_key
 
 
@@ -48,7 +49,9 @@ def _groups(findings: list[Finding], group_of: Mapping[str, str]) -> list[list[F
     finding whose evidence holds all of its own (equal sets included); absences join by what is absent."""
     by_clause: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
-        by_clause[group_of.get(finding.rule_id, finding.clause)].append(finding)
+        # A request claims nothing: it is asked on its own, and is never the host of a nonconformity.
+        if finding.grade is not Grade.REQUEST:
+            by_clause[group_of.get(finding.rule_id, finding.clause)].append(finding)
     named = set(group_of.values())
     groups: list[list[Finding]] = []
     for key, clause_findings in by_clause.items():
@@ -108,6 +111,7 @@ def merge_findings(findings: list[Finding], group_of: Mapping[str, str] | None =
                 "grade": grade,
                 "also_reported_by": sorted({f.rule_id for f in others} - {host.rule_id}),
                 "statement": f"{host.statement} {gaps}",
+                "instances": [*host.instances, *(instance for f in others for instance in f.instances)],
             }
         )
         replaced.update((id(other), None) for other in others)

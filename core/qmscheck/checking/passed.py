@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from qmscheck.checking.packs import LoadedRule
+from qmscheck.checking.parameters import unstated
+from qmscheck.model.evidence import Organisation
 from qmscheck.model.groups import PART_MARK, EvidenceGroup, group_order
 from qmscheck.model.report import (
     SAMPLE_FILES,
@@ -91,12 +93,16 @@ def _reason(loaded: LoadedRule, stage: int, edition: str, excluded: dict[str, No
 
 
 def rules_not_run(
-    rules: Iterable[LoadedRule], stage: int, edition: str, not_applicable: Iterable[NotApplicable]
+    rules: Iterable[LoadedRule],
+    stage: int,
+    edition: str,
+    not_applicable: Iterable[NotApplicable],
+    organisation: Organisation,
 ) -> list[RuleNotRun]:
     excluded = {rule_id: entry for entry in not_applicable for rule_id in entry.rule_ids}
     not_run = []
     for loaded in rules:
-        reason = _reason(loaded, stage, edition, excluded)
+        reason = _reason(loaded, stage, edition, excluded) or unstated(loaded.rule, organisation)
         if reason is not None:
             rule = loaded.rule
             not_run.append(

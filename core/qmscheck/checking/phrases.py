@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from qmscheck.checking.rule_model import Condition
+from qmscheck.checking.rule_model import PARAMETER_ANCHOR, Condition
 from qmscheck.model.evidence import DATE_FIELDS, Organisation
 from qmscheck.model.periods import Anchor, Period
 
@@ -27,6 +27,8 @@ def article(noun: str) -> str:
 
 def anchor_phrase(text: str, as_of: date | None = None) -> str:
     """'the scan date', '12 months before the scan date' - or the actual date when ``as_of`` is given."""
+    if text == PARAMETER_ANCHOR:  # a rule's own words, before the organisation's period is put in
+        return f"the organisation's own interval before {SCAN_DATE}"
     anchor = Anchor.parse(text)
     if as_of is not None and anchor.field is None:
         return anchor.resolve(as_of).isoformat()

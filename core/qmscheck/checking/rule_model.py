@@ -36,7 +36,19 @@ RuleGrade = Literal[Grade.MAJOR, Grade.MINOR, Grade.OBSERVATION, Grade.OFI]
 #: information (a frequency or deadline it set), or good practice, which can only be advice.
 Source = Literal["iso9001", "organisation", "good-practice"]
 #: The organisation's own frequencies and deadlines a rule may judge against (``[parameters]``).
-ParameterName = Literal["kpi_report_frequency", "complaint_closure_time"]
+ParameterName = Literal[
+    "kpi_report_frequency",
+    "complaint_closure_time",
+    "management_review_interval",
+    "internal_audit_interval",
+    "supplier_reevaluation_interval",
+]
+#: Where a rule judges against its organisation parameter: a fresh check's ``within``, or a date bound
+#: ``as_of-parameter``. The check stage puts the stated period in its place (``checking.parameters``).
+PARAMETER = "parameter"
+PARAMETER_ANCHOR = "as_of-parameter"
+_ANCHOR_OR_PARAMETER = f"(?:{ANCHOR_PATTERN})|^as_of-parameter$"
+_PERIOD_OR_PARAMETER = f"(?:{PERIOD_PATTERN})|^parameter$"
 if set(get_args(ParameterName)) != set(Parameters.model_fields) - {"source"}:  # pragma: no cover - import-time guard
     raise RuntimeError("ParameterName must name every period of Parameters")
 #: Grades of advice: all a good-practice rule may give.
@@ -65,8 +77,8 @@ class Condition(BaseModel):
     not_one_of: Annotated[list[str] | None, Field(min_length=1)] = None
     at_least: float | None = None
     at_most: float | None = None
-    on_or_after: Annotated[str | None, Field(pattern=ANCHOR_PATTERN)] = None
-    on_or_before: Annotated[str | None, Field(pattern=ANCHOR_PATTERN)] = None
+    on_or_after: Annotated[str | None, Field(pattern=_ANCHOR_OR_PARAMETER)] = None
+    on_or_before: Annotated[str | None, Field(pattern=_ANCHOR_OR_PARAMETER)] = None
     any: Annotated[list[Condition] | None, Field(min_length=1)] = None
     all: Annotated[list[Condition] | None, Field(min_length=1)] = None
     label: str | None = Field(None, description="How the condition reads in a finding, e.g. 'a root cause'.")
@@ -90,7 +102,7 @@ class Condition(BaseModel):
             raise ValueError(f"a condition has exactly one operator of {', '.join(_OPERATORS)}; got {used or 'none'}")
         for name in ("on_or_after", "on_or_before"):
             value = getattr(self, name)
-            if value is not None:
+            if value is not None and value != PARAMETER_ANCHOR:
                 Anchor.parse(value)
         return self
 
@@ -143,7 +155,9 @@ class FreshCheck(CheckParams):
     model_config = _STRICT
     kind: Literal["fresh"]
     field: str
-    within: Annotated[str, Field(pattern=PERIOD_PATTERN)]
+    within: Annotated[str, Field(pattern=_PERIOD_OR_PARAMETER)] = Field(
+        description="A period, or 'parameter' for the organisation's own (the rule's parameter)."
+    )
 
 
 class CoversCheck(CheckParams):
@@ -151,7 +165,11 @@ class CoversCheck(CheckParams):
 
     model_config = _STRICT
     kind: Literal["covers"]
-    key: str | None = Field(None, description="Field of the selected items that must be covered.")
+    key: str | list[str] | None = Field(
+        None,
+        description="Field of the selected items that must be covered; a list names fields of which the first an "
+        "item has is its key (a programme row's report reference, else its number).",
+    )
     keys_from: Literal["organisation.processes", "organisation.sites"] | None = None
     by: Selector
     match: str = Field(description="Field of the 'by' items holding the key.")
@@ -164,6 +182,10 @@ class CoversCheck(CheckParams):
         "their lifecycle meaning. A check with 'agree' judges only that: a key nothing matches is left to a "
         "check without it.",
     )
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        return () if self.key is None else (self.key,) if isinstance(self.key, str) else tuple(self.key)
 
     @model_validator(mode="after")
     def _one_key_source(self) -> CoversCheck:
@@ -486,6 +508,8 @@ class Rule(BaseModel):
                 )
         if self.parameter is not None and self.source != "organisation":
             raise ValueError("a rule judged against an organisation parameter has source = 'organisation'")
+        if self.parameter is None and uses_parameter(self.model_dump(mode="json")):
+            raise ValueError(f"'{PARAMETER}' or '{PARAMETER_ANCHOR}' stands for the rule's 'parameter': name one")
         check = self.check
         if self.parameter is None and (
             isinstance(check, WithinCheck) or (isinstance(check, PeriodicCheck) and check.period is None)
@@ -502,6 +526,18 @@ class Rule(BaseModel):
     def thresholds(self) -> Systemic:
         """When failures in one context are a breakdown: the rule's override, else the policy's."""
         return self.systemic or Systemic()
+
+
+def uses_parameter(data: object) -> bool:
+    """Whether a rule's data (``model_dump(mode="json")``) stands a period for its parameter."""
+    if isinstance(data, dict):
+        return any(
+            (key == "within" and value == PARAMETER) or value == PARAMETER_ANCHOR or uses_parameter(value)
+            for key, value in data.items()
+        )
+    if isinstance(data, list):
+        return any(uses_parameter(value) for value in data)
+    return False
 
 
 class RuleFile(BaseModel):

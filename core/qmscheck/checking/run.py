@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +26,7 @@ from qmscheck.checking.groupwise import GroupwiseRule, GroupwiseRun
 from qmscheck.checking.manual import bundled_manual_checks, manual_checks_for
 from qmscheck.checking.merge import merge_findings
 from qmscheck.checking.packs import LoadedPacks, LoadedRule
+from qmscheck.checking.parameters import unstated, with_stated_period
 from qmscheck.checking.passed import EvidenceSeenBy, passed_rules, rules_not_run
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, positions_of
 from qmscheck.checking.scope import applicability, declared_exclusions, scope_documents
@@ -247,7 +248,12 @@ def _run_check(
 ) -> Report:
     rules = select_rules(packs, options)
     scope = applicability(organisation, rules, declared_exclusions(scope_documents(collection)))
-    active = [loaded for loaded in rules if loaded.rule.id not in scope.not_applicable_ids]
+    # A rule judged against the organisation's own period runs with it, and only when it is stated.
+    active = [
+        replace(loaded, rule=with_stated_period(loaded.rule, organisation))
+        for loaded in rules
+        if loaded.rule.id not in scope.not_applicable_ids and unstated(loaded.rule, organisation) is None
+    ]
     probes_of = {
         loaded.rule.id: plugins.checks.get(loaded.rule.check.kind).probes(loaded.rule, options.as_of)
         for loaded in active
@@ -309,7 +315,7 @@ def _run_check(
         findings=findings,
         not_applicable=scope.not_applicable,
         rules_passed=passed,
-        rules_not_run=rules_not_run(packs.rules, options.stage, options.edition, scope.not_applicable),
+        rules_not_run=rules_not_run(packs.rules, options.stage, options.edition, scope.not_applicable, organisation),
         manual_checks=[*manual_checks_for(bundled_manual_checks(), scope.not_applicable), *verify_on_site],
         warnings=collection.warnings,
         understanding=understanding,

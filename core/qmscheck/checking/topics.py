@@ -16,6 +16,8 @@ or a tab, a table cell or a word in parentheses ("Improvement: inline camera", "
 "(mejora)"), so a short word means a section or a label, never a passing use of it. Numbering in
 front of a heading ("3.", "4.2") does not count.
 
+A postal address (a postcode before a town) addresses the ``sites`` topic in every language.
+
 Topics come from the built-in vocabulary only: checks run in worker processes that load no
 plugins, and a text must be judged the same whatever the number of processes.
 """
@@ -42,6 +44,13 @@ LANGUAGE_NAMES = {
 }
 
 _FRAGMENT = re.compile(r"[:\t|()\[\]]")
+#: A postal address names a site in any language: a postcode before a town, after a comma or at the
+#: start of a line (", 78549 Spaichingen", "D-50197 Zaragoza"), or a British postcode ("LS1 4AB").
+_ADDRESS = re.compile(
+    r"(?:^|,)[ \t]*(?:[A-Z]{1,2}-)?\d{4,5}[ \t]+[A-ZÀ-ÖØ-Þ][^\W\d_]{2,}|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b",
+    re.MULTILINE,
+)
+SITES = "sites"
 _MIN_PREFIX = 4  # "resp*" is already a stretch; shorter prefixes match nearly anything
 
 
@@ -142,6 +151,8 @@ class Topics:
         for line in text.splitlines():
             for fragment in _FRAGMENT.split(line):
                 found |= self._standalone.get(_heading(fragment), set())
+        if SITES in self.ids and SITES not in found and _ADDRESS.search(text):
+            found.add(SITES)
         return frozenset(found)
 
 

@@ -356,6 +356,8 @@ def _refined(chosen: str, headers: tuple[str, ...]) -> tuple[str, str]:
         return "employee", "; no competence column: a list of staff"
     if chosen == "supplier" and "score" in headers:
         return "supplier_evaluation", "; a score column: supplier evaluations"
+    if chosen == "supplier" and "completed" in headers:
+        return "supplier_evaluation", "; a last-evaluated column: supplier evaluations"
     return chosen, ""
 
 

@@ -204,6 +204,15 @@ class Parameters(BaseModel):
     complaint_closure_time: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
         None, description="How long after receipt a customer complaint is to be closed, e.g. P30D."
     )
+    management_review_interval: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
+        None, description="How often top management reviews the QMS, e.g. P12M yearly, P6M twice a year."
+    )
+    internal_audit_interval: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
+        None, description="The cycle within which the audit programme audits every process, e.g. P12M, P36M."
+    )
+    supplier_reevaluation_interval: Annotated[str | None, Field(pattern=PERIOD_PATTERN)] = Field(
+        None, description="How often a supplier in use is re-evaluated, e.g. P12M yearly."
+    )
     source: str = Field(
         "qmscheck.toml [parameters]",
         description="Where the organisation states these (its procedure, e.g. 'QP-07 Customer Feedback, section 4').",

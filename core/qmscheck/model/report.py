@@ -12,7 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from qmscheck.model.evidence import CollectionWarning, Organisation, natural_key
 from qmscheck.model.grades import GRADE_ORDER, Grade
 
-REPORT_SCHEMA_VERSION: Final = "1.0"
+REPORT_SCHEMA_VERSION: Final = "1.1"
+#: The versions ``qmscheck report`` reads: 1.1 added each finding's population, failing count and
+#: instances, and a 1.0 report reads as one without them.
+READABLE_SCHEMA_VERSIONS: Final = ("1.0", "1.1")
 
 
 class EvidenceRef(BaseModel):
@@ -22,6 +25,27 @@ class EvidenceRef(BaseModel):
     locator: str
     sha256: str | None = None
     label: str
+
+
+class InstanceValue(BaseModel):
+    """A value a failing instance was judged on."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    field: str = Field(description="The evidence field, e.g. 'due'; 'as_of' for the scan date.")
+    value: str = Field(description="As the statement shows it; a date in ISO form.")
+    days_past: int | None = Field(None, description="Days past its limit, for a date bound.")
+
+
+class Instance(BaseModel):
+    """One failing instance of a finding: what it cites, what is not met, and the values judged."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    rule_id: str = Field(description="The rule that found it (a merged finding holds several rules' instances).")
+    evidence: list[str] = Field(default_factory=list, description="Ids of the evidence items it cites.")
+    detail: str
+    values: list[InstanceValue] = Field(default_factory=list)
 
 
 class Finding(BaseModel):
@@ -42,6 +66,13 @@ class Finding(BaseModel):
     also_reported_by: list[str] = Field(
         default_factory=list,
         description="Other rules that found the same gap in the same evidence; merged into this finding.",
+    )
+    population: int | None = Field(
+        None, description="How many items the rule checked, an absent period or process counting as one."
+    )
+    failing: int | None = Field(None, description="How many instances fail (the rule's own, before any merge).")
+    instances: list[Instance] = Field(
+        default_factory=list, description="Every failing instance, with the values it was judged on."
     )
 
 
@@ -189,7 +220,7 @@ NOT_RECOGNISED: Final = "not recognised"
 class Report(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal["1.0"] = REPORT_SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1"] = REPORT_SCHEMA_VERSION
     tool_version: str
     organisation: Organisation
     as_of: date

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from qmscheck.model.evidence import EvidenceItem
 
-__all__ = ["Cited", "Failure", "GroupSummary", "Place"]
+__all__ = ["Cited", "FailingValue", "Failure", "GroupSummary", "Place"]
 
 
 class Cited(NamedTuple):
@@ -24,6 +24,16 @@ class Cited(NamedTuple):
     locator: str
     sha256: str | None
     label: str
+
+
+class FailingValue(NamedTuple):
+    """A value a failing instance was judged on, for the report's structured facts: the field, its
+    value as the statement shows it (a date in ISO form), and how many days it is past its limit
+    when the condition is a date bound. A tuple, so that stored summaries keep it as plain JSON."""
+
+    field: str
+    value: str
+    days_past: int | None = None
 
 
 class Place(NamedTuple):
@@ -42,6 +52,11 @@ class Failure:
     detail: str
     near_miss: bool = False
     absence: str | None = None
+    #: The values the instance failed on (a due date and how far past it), where the check reads any.
+    values: tuple[FailingValue, ...] = ()
+    #: The failure could not be judged: what it needs is in no column qmscheck understood, while the
+    #: register has columns it did not. The finding is an evidence request, not a nonconformity.
+    unestablished: bool = False
 
 
 @dataclass(slots=True)

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 import pydantic_core
 
-from qmscheck.model.verdicts import Cited, Failure, GroupSummary, Place
+from qmscheck.model.verdicts import Cited, FailingValue, Failure, GroupSummary, Place
 
 #: By slot as text, each group a rule's findings cite: [its digest (group_digest), [[position, item
 #: id], ...] of the items cited from it]. With the items' places, findings whose cited groups changed
@@ -102,7 +102,9 @@ def rest_of(group_key: str, summary: GroupSummary) -> list[Any]:
     for failure in summary.failures:
         if not all(isinstance(item, Cited) for item in failure.items):
             raise TypeError("a groupwise failure must cite its items with CheckContext.cite")
-        failures.append([failure.detail, failure.near_miss, failure.absence, failure.items])
+        failures.append(
+            [failure.detail, failure.near_miss, failure.absence, failure.values, failure.unestablished, failure.items]
+        )
     return [failures, summary.data, [place.position for place in summary.places]]
 
 
@@ -125,8 +127,15 @@ def revived(group_key: str, population: int, rest: list[Any], sha256: str | None
     return GroupSummary(
         population=population,
         failures=[
-            Failure(items=tuple(Cited(*item) for item in items), detail=detail, near_miss=near_miss, absence=absence)
-            for detail, near_miss, absence, items in failures
+            Failure(
+                items=tuple(Cited(*item) for item in items),
+                detail=detail,
+                near_miss=near_miss,
+                absence=absence,
+                values=tuple(FailingValue(*value) for value in values),
+                unestablished=unestablished,
+            )
+            for detail, near_miss, absence, values, unestablished, items in failures
         ]
         or (),
         data=data,

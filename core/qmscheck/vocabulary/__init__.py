@@ -5,6 +5,9 @@ Each file (``en.toml``, ``de.toml``, …) holds, for one language:
 - ``language`` (an ISO 639-1 code), ``name``, and ``date_order``: how that language writes numeric
   dates, ``"dmy"``, ``"mdy"`` or ``"either"`` (English: both are common);
 - ``stopwords``: the commonest function words, which tell the language of a text;
+- ``label_fillers``: articles and prepositions a column header may carry or leave out ("Date
+  d'application" and the front-matter key ``date_application``): a label that matches no field
+  as written is looked up without them, where that names one field only;
 - ``weak_date_labels``: field labels that mean a date only when the value is one ("Target: 98 %");
 - ``template_words``: words in a title, file name or folder that make a document a blank form;
 - ``not_applicable``: what a scope statement says of a requirement it excludes ("not applicable",
@@ -65,7 +68,7 @@ LIFECYCLE_STATES: tuple[str, ...] = (
 
 DATE_ORDERS = frozenset({"dmy", "mdy", "either"})
 
-_LISTS = ("stopwords", "weak_date_labels", "template_words", "not_applicable")
+_LISTS = ("stopwords", "label_fillers", "weak_date_labels", "template_words", "not_applicable")
 _TABLES = (
     "documents",
     "registers",
@@ -346,6 +349,7 @@ class Vocabulary:
         }
         owners: dict[str, str] = {}
         weak: set[str] = set()
+        fillers: set[str] = set()
         labels: dict[str, list[str]] = {}
         label_languages: dict[str, set[str]] = {}
         for file in files:
@@ -358,6 +362,7 @@ class Vocabulary:
                 normalise(word) for word in data.get("stopwords", ())
             }
             weak |= {normalise(label) for label in data.get("weak_date_labels", ())}
+            fillers |= {normalise(word) for word in data.get("label_fillers", ())}
             for table in ("documents", "registers", "sections"):
                 for meaning, texts in data.get(table, {}).items():
                     tables[table] += filter(None, (_term(meaning, language, text) for text in texts))
@@ -410,6 +415,12 @@ class Vocabulary:
         for key, name in self.fields.items():
             singulars.setdefault(_singular(key), set()).add(name)
         self.singular_fields = {key: next(iter(names)) for key, names in singulars.items() if len(names) == 1}
+        self.label_fillers = frozenset(fillers)
+        # Without articles and prepositions, where that makes no clash ("date application").
+        bare: dict[str, set[str]] = {}
+        for key, name in self.fields.items():
+            bare.setdefault(self._bare(_singular(key)), set()).add(name)
+        self.bare_fields = {key: next(iter(names)) for key, names in bare.items() if key and len(names) == 1}
         self.documents = TermIndex(tables["documents"])
         self.registers = TermIndex(tables["registers"])
         self.sections = TermIndex(tables["sections"])
@@ -419,12 +430,17 @@ class Vocabulary:
         #: What a scope statement says of a requirement it excludes, in every language.
         self.not_applicable = TermIndex(tables["not_applicable"])
 
+    def _bare(self, key: str) -> str:
+        return " ".join(word for word in key.split() if word not in self.label_fillers)
+
     def field(self, label: str) -> str | None:
         """The canonical field a label names, or None."""
         key = normalise(label)
         found = self.fields.get(key)
         if found is None:
             found = self.singular_fields.get(_singular(key))
+        if found is None:
+            found = self.bare_fields.get(self._bare(_singular(key)))
         return found
 
     def code(self, prefix: str, language: str | None) -> str | None:

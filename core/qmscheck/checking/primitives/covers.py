@@ -5,7 +5,7 @@ list's revision and status are the document's own)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from qmscheck.checking.conditions import compile_all, compile_selector
@@ -20,6 +20,7 @@ from qmscheck.vocabulary import Vocabulary, active, normalise, words
 
 #: Lifecycle states that all mean "out of use": a list saying obsolete agrees with a document in the archive.
 _RETIRED = frozenset({"superseded", "obsolete", "withdrawn", "archived"})
+_WORD = re.compile(r"\w+")
 #: A revision's runs: digits, or letters ("Rev. 03" is rev, 03).
 _REVISION_PARTS = re.compile(r"\d+|[^\W\d_]+")
 
@@ -91,6 +92,15 @@ def _values(check: CoversCheck, values: Sequence[str | None], positions: Sequenc
     return ", ".join(f"{field_words(check.agree[i])} {values[i]}" for i in positions)
 
 
+def _within(key: str, keys: Collection[str]) -> str | None:
+    """The key itself among ``keys``, else one that names it among others: a programme row for
+    "Quality and management" covers the processes 'Quality' and 'Management'."""
+    if key in keys:
+        return key
+    words = set(_WORD.findall(key))
+    return next((other for other in sorted(keys) if words <= set(_WORD.findall(other))), None)
+
+
 class Covers(Groupwise):
     kind = "covers"
     description = (
@@ -132,7 +142,7 @@ class Covers(Groupwise):
         elif check.key is not None:
             keyed = []
             for item in ctx.selected:
-                value = item.field(check.key)
+                value = next((v for name in check.key_fields if (v := item.field(name)) not in (None, "")), None)
                 entry: list[object] = [_key(value), f"{value}"]
                 if check.agree:
                     entry.append(_agreeing(check, item))
@@ -175,8 +185,9 @@ class Covers(Groupwise):
             names = set(getattr(ctx.organisation, source)) or set(shown.values())
             for key in sorted(names, key=str.casefold):
                 found = _key(key)
-                if found in covered:
+                if found is None or _within(found, covered):
                     continue
+                found = _within(found, listed) or found
                 if found in listed:
                     detail = f"the {singular} '{key}' is listed, but no {by_what} of it has {needs}"
                     failures.append(Failure(items=tuple(listed[found]), detail=detail))
@@ -190,7 +201,7 @@ class Covers(Groupwise):
         for part in parts:
             for (key, shown), place in zip(part.data.get("keyed", ()), part.places, strict=True):
                 if key not in covered:
-                    named = check.key.replace("_", " ")
+                    named = " or ".join(name.replace("_", " ") for name in check.key_fields)
                     # An item without the key cannot be matched at all: say so, not "matching 'None'".
                     detail = f"has no {named}" if key is None else f"no {by_what} matching {named} '{shown}'"
                     failures.append(Failure(items=(ctx.cited(place),), detail=detail))

@@ -10,7 +10,8 @@ from qmscheck.checking.primitives.base import CheckContext, Groupwise, selection
 from qmscheck.checking.rule_model import Condition, EachCheck, Rule
 from qmscheck.model.evidence import EvidenceItem
 from qmscheck.model.periods import Anchor, Period
-from qmscheck.model.verdicts import Failure, GroupSummary
+from qmscheck.model.verdicts import FailingValue, Failure, GroupSummary
+from qmscheck.vocabulary import builtin
 
 
 def _soon(rule: Rule, as_of: date) -> date | None:
@@ -27,9 +28,9 @@ def _as_date(value: object) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def values_seen(condition: Condition, item: EvidenceItem, as_of: date) -> str:
-    """The values an unmet condition read, for the statement: 'due date 2026-01-15, 75 days past'."""
-    seen: dict[str, str] = {}
+def values_seen(condition: Condition, item: EvidenceItem, as_of: date) -> list[FailingValue]:
+    """The values an unmet condition read: a due date and how many days it is past its bound."""
+    seen: dict[str, FailingValue] = {}
     # A bound says how far past it a value is: read those leaves first ('due' absent or on or after ...).
     for leaf in sorted(_leaves(condition), key=lambda leaf: leaf.on_or_after is None):
         name = leaf.field
@@ -37,14 +38,21 @@ def values_seen(condition: Condition, item: EvidenceItem, as_of: date) -> str:
         if name is None or name in seen or value in (None, ""):
             continue
         day = _as_date(value)
-        text = f"{field_words(name)} {day.isoformat() if day else value}"
+        days_past = None
         bound = leaf.on_or_after
         if day is not None and bound is not None and Anchor.parse(bound).field is None:
             limit = Anchor.parse(bound).resolve(as_of)
             if day < limit:
-                text += f", {(limit - day).days} days past"
-        seen[name] = text
-    return "; ".join(seen.values())
+                days_past = (limit - day).days
+        seen[name] = FailingValue(name, day.isoformat() if day else f"{value}", days_past)
+    return list(seen.values())
+
+
+def values_text(values: list[FailingValue]) -> str:
+    """'due date 2026-01-15, 75 days past' for the statement."""
+    return "; ".join(
+        f"{field_words(v.field)} {v.value}" + (f", {v.days_past} days past" if v.days_past else "") for v in values
+    )
 
 
 def _unkept(require: list[Condition], items: list[EvidenceItem]) -> set[int]:
@@ -65,13 +73,46 @@ def _unmet(
     fact: Any,
     as_of: date,
     unkept: set[int],
-) -> str:
+) -> tuple[str, tuple[FailingValue, ...]]:
+    """What the item lacks, in words, and the values it was judged on."""
     parts = []
+    values: list[FailingValue] = []
     for index, (test, phrase, condition) in enumerate(zip(tests, phrases, require, strict=True)):
         if index not in unkept and not test(fact):
             seen = values_seen(condition, item, as_of)
-            parts.append(f"{phrase} ({seen})" if seen else phrase)
-    return "; ".join(parts)
+            values += seen
+            parts.append(f"{phrase} ({values_text(seen)})" if seen else phrase)
+    return "; ".join(parts), tuple(values)
+
+
+#: A register row's locator ends so ('Log.xlsx [NC] row 6', 'nc.csv row 4'); documents' do not.
+_ROW = " row "
+
+
+def _reads(condition: Condition) -> set[str]:
+    return {leaf.field for leaf in _leaves(condition) if leaf.field}
+
+
+def _not_understood(require: list[Condition], items: list[EvidenceItem]) -> tuple[set[int], list[str]]:
+    """The conditions no row of this register can meet because every field they read is missing from
+    every row, while the register has columns qmscheck did not understand (one of which may hold it),
+    and those columns. A register whose every column was understood keeps its failures: it truly
+    records nothing of the kind."""
+    rows = [item for item in items if _ROW in item.locator]
+    if not rows:
+        return set(), []
+    known = builtin().field_labels
+    unknown = sorted({name for item in rows for name in item.attributes if name not in known})
+    if not unknown:
+        return set(), []
+    missing = {
+        index
+        for index, condition in enumerate(require)
+        if not condition.if_kept
+        and (reads := _reads(condition))
+        and all(item.field(name) in (None, "") for item in rows for name in reads)
+    }
+    return missing, unknown
 
 
 class Each(Groupwise):
@@ -101,18 +142,27 @@ class Each(Groupwise):
         failing_ids = {item.id for item in failing}
         tests = [predicate(c, ctx.as_of) for c in require]
         unkept = _unkept(require, ctx.selected)
+        unsure, unknown = _not_understood(require, ctx.selected)
+        # Only a condition that fails for want of its field ("not expired" passes on a row with no status).
+        unsure = {index for index in unsure if any(not tests[index](ctx.fact_of(item)) for item in failing)}
+        if unsure:
+            unkept |= unsure
+            needs = "; ".join(phrases[index] for index in sorted(unsure))
+            columns = ", ".join(f"'{name.replace('_', ' ')}'" for name in unknown)
+            detail = f"no column of this register was understood to record {needs} (columns not understood: {columns})"
+            failures.append(Failure(items=(ctx.cite(ctx.selected[0]),), detail=detail, unestablished=True))
         for item in failing:
-            unmet = _unmet(tests, phrases, require, item, ctx.fact_of(item), ctx.as_of, unkept)
+            unmet, values = _unmet(tests, phrases, require, item, ctx.fact_of(item), ctx.as_of, unkept)
             if unmet:
-                failures.append(Failure(items=(ctx.cite(item),), detail="lacks " + unmet))
+                failures.append(Failure(items=(ctx.cite(item),), detail="lacks " + unmet, values=values))
         if soon is not None:
             tests = [predicate(c, soon) for c in require]
             for item in ctx.matched("violates_soon"):
                 if item.id in failing_ids:
                     continue
-                unmet = _unmet(tests, phrases, require, item, ctx.fact_of(item), ctx.as_of, unkept)
+                unmet, values = _unmet(tests, phrases, require, item, ctx.fact_of(item), ctx.as_of, unkept)
                 if not unmet:
                     continue
                 detail = f"will lack {unmet} by {soon.isoformat()}"
-                failures.append(Failure(items=(ctx.cite(item),), detail=detail, near_miss=True))
+                failures.append(Failure(items=(ctx.cite(item),), detail=detail, near_miss=True, values=values))
         return GroupSummary(failures=failures)

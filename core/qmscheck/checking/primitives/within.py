@@ -14,7 +14,7 @@ from qmscheck.checking.phrases import field_words, stated_parameter
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, selection_probe
 from qmscheck.checking.rule_model import Rule, WithinCheck
 from qmscheck.model.periods import Period
-from qmscheck.model.verdicts import Failure, GroupSummary
+from qmscheck.model.verdicts import FailingValue, Failure, GroupSummary
 
 
 def _day(value: object) -> date | None:
@@ -63,5 +63,11 @@ class Within(Groupwise):
                 f"{start_words} {start.isoformat()}, {reached}: due by {deadline.isoformat()}, "
                 f"{_days(late.days)} late against the organisation's deadline of {against}"
             )
-            failures.append(Failure(items=(ctx.cite(item),), detail=detail))
+            values = [FailingValue(check.start, start.isoformat())]
+            values.append(
+                FailingValue(ended[0], end.isoformat(), late.days)
+                if ended and end
+                else FailingValue("as_of", ctx.as_of.isoformat(), late.days)
+            )
+            failures.append(Failure(items=(ctx.cite(item),), detail=detail, values=tuple(values)))
         return GroupSummary(failures=failures)

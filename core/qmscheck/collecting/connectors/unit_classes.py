@@ -118,8 +118,9 @@ def unit_classes(
 ) -> list[UnitClass]:
     """Per unit, its evidence type and kind, or why it is not collected. A part of a document (a
     section, a table) is collected only when recognised as other than the whole document is, and
-    a section only when the whole is recognised. A log kept as a document ("CAPA log" over a
-    table) is its table's rows: they are the records, and the page is not one of its own."""
+    a section only when the whole is recognised. A log or list kept as a document ("CAPA log" over
+    a table, "Quality objectives 2026" over a table of objectives) is its table's rows: they are the
+    records or entries, and the page is not one of its own."""
     classes: list[UnitClass] = []
     whole: UnitClass = None
     whole_at: int | None = None
@@ -147,7 +148,7 @@ def unit_classes(
             unplaced = (whole is not None and whole[0] == "form") or (
                 not unit.is_register and (whole is None or whole[0] == "unclassified")
             )
-            if unit.is_register and part is not None and part == whole and part[1] == Kind.RECORD.value:
+            if unit.is_register and part is not None and part == whole:
                 classes.append(part)
                 if whole_at is not None:
                     classes[whole_at] = None

@@ -80,6 +80,8 @@ _DATE_OR_NAME: dict[str, tuple[str, str]] = {
 
 _LABEL_CACHE = 4096
 _PARENTHETICAL = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
+#: A period or a scale after a header's words: "Stand 03/2026", "Actual 2025", "Suivi T1 2026", "Note /20".
+_TRAILING_PERIOD = re.compile(r"(?:\s*/\s*\d{1,3}|\s+(?:[QTHS][1-4][-/ ]?)?\d{1,4}(?:[./-]\d{1,4}){0,2})\s*$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -91,8 +93,8 @@ def canonical_field(label: str) -> str | None:
     """Map a header or label to its canonical field name, or None."""
     found = _VOCABULARY.field(label)
     if found is None:
-        # "Score (1-5)" and "Due date [dd/mm/yyyy]" should still match.
-        stripped = _PARENTHETICAL.sub("", label)
+        # "Score (1-5)", "Due date [dd/mm/yyyy]" and "Stand 03/2026" should still match.
+        stripped = _TRAILING_PERIOD.sub("", _PARENTHETICAL.sub("", label))
         if stripped != label and stripped.strip():
             found = _VOCABULARY.field(stripped)
     return found
@@ -113,6 +115,9 @@ def resolve_field(label: str, holds_dates: bool) -> str | None:
     found = canonical_field(label)
     if found == "approver" and holds_dates:
         return "approved"
+    # "Antwort an Kunde" over dates is when the customer was answered, over text what they were told.
+    if found == "response" and holds_dates:
+        return "responded"
     if found in DATE_FIELDS and key in _WEAK_DATE_LABELS and not holds_dates:
         return snake(label)
     return found
