@@ -185,3 +185,62 @@ def test_a_register_whose_columns_were_not_understood_is_asked_about_not_faulted
     # Every column understood, and none records it: the register really does not, a breakdown.
     [finding] = check_items(tmp_path, [row(n) for n in (2, 3, 4)], as_of=AS_OF).findings
     assert finding.grade is Grade.MAJOR
+
+
+_QUIET_AS_OF = ("--fail-on", "never", "--as-of", "2026-03-31", "-q")
+
+
+def _scan_share(share: Path) -> dict[str, object]:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "qmscheck", "scan", str(share), "--format", "json", "--no-index", *_QUIET_AS_OF],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, object] = json.loads(done.stdout)
+    return report
+
+
+def _purchasing_share(tmp_path: Path, sentence: str) -> Path:
+    share = tmp_path / "share"
+    (share / "Procedimientos").mkdir(parents=True)
+    (share / "Registros").mkdir()
+    (share / "Procedimientos" / "PG-04 Compras y evaluación de proveedores.md").write_text(
+        "# PG-04 Compras y evaluación de proveedores\n\nEstado: En vigor\n\n## 1. Objeto\n"
+        f"Asegurar que lo comprado cumple.\n\n## 2. Desarrollo\n{sentence}\n\n## 3. Registros\nRegistro de proveedores.\n",
+        encoding="utf-8",
+    )
+    (share / "Registros" / "Proveedores homologados.csv").write_text(
+        "Proveedor;Relevante para la calidad;Última evaluación;Último pedido\n"
+        "Aceros del Jalón;Sí;05/11/2024;10/03/2026\n"
+        "Transportes Huerva;Sí;02/12/2025;27/03/2026\n",
+        encoding="utf-8",
+    )
+    return share
+
+
+def test_the_organisations_own_interval_is_read_from_its_purchasing_procedure(tmp_path: Path) -> None:
+    share = _purchasing_share(tmp_path, "Los proveedores se evalúan una vez al año (plazo, calidad, servicio).")
+    report = _scan_share(share)
+    parameters = report["organisation"]["parameters"]  # type: ignore[index]
+    assert parameters["supplier_reevaluation_interval"] == "P12M"
+    assert "se evalúan una vez al año" in parameters["stated_in"]["supplier_reevaluation_interval"]
+    found = report["findings"]
+    [finding] = [f for f in found if "SUP006" in (f["rule_id"], *f["also_reported_by"])]  # type: ignore[attr-defined]
+    assert finding["grade"] == "minor" and "Aceros del Jalón" in finding["statement"]
+    assert "PG-04" in finding["statement"]
+
+
+def test_a_sentence_with_two_frequencies_states_no_interval(tmp_path: Path) -> None:
+    share = _purchasing_share(
+        tmp_path, "Los proveedores críticos se evalúan cada seis meses y los demás proveedores una vez al año."
+    )
+    report = _scan_share(share)
+    assert report["organisation"]["parameters"]["supplier_reevaluation_interval"] is None  # type: ignore[index]
+    assert "SUP006" in {rule["rule_id"] for rule in report["rules_not_run"]}  # type: ignore[attr-defined]

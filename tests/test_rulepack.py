@@ -94,6 +94,7 @@ def test_every_base_rule_says_where_its_requirement_comes_from() -> None:
         "CUS001": "complaint_closure_time",
         "MRV005": "management_review_interval",
         "AUD006": "internal_audit_interval",
+        "SUP006": "supplier_reevaluation_interval",
     }
 
 

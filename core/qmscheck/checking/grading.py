@@ -26,6 +26,8 @@ from qmscheck.model.groups import group_sort_key
 from qmscheck.model.report import EvidenceRef, Finding, Instance, InstanceValue
 from qmscheck.model.verdicts import Cited, Failure
 
+#: How a statement against the organisation's own documented information begins.
+OWN_REQUIREMENT = "The organisation's own documented information expects"
 #: A statement names this many instances; the evidence list still cites every one.
 NAMED_INSTANCES = 10
 #: The end of a locator naming a row of a register with no sheets (a CSV file, a markdown table).
@@ -91,7 +93,7 @@ def _extent(failures: list[Failure], population: int) -> tuple[int, int]:
 def _statement(rule: Rule, failures: list[Failure], refs: list[EvidenceRef], population: int) -> str:
     requirement = f"ISO 9001 {rule.clause} expects that {rule.requirement.rstrip('.')}."
     if rule.source == "organisation":
-        requirement = f"The organisation's own documented information expects that {rule.requirement.rstrip('.')}."
+        requirement = f"{OWN_REQUIREMENT} that {rule.requirement.rstrip('.')}."
     if len(failures) == 1 and failures[0].absence:
         return f"{requirement} Not met: {failures[0].absence}."
     if len(failures) == 1:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
+from qmscheck.checking.grading import OWN_REQUIREMENT
 from qmscheck.model.grades import Grade
 from qmscheck.model.report import Finding, finding_sort_key
 
@@ -32,8 +33,11 @@ def _not_met(finding: Finding, host: Finding) -> str:
     unless it is the absence the host already states."""
     if finding.absence and finding.absence == host.absence:
         return ""
-    _, marker, rest = finding.statement.partition(" Not met")
-    return f" - not met{rest.rstrip('.')}" if marker else ""
+    requirement, marker, rest = finding.statement.partition(" Not met")
+    # Against the organisation's own procedure, the merged finding keeps what the procedure says.
+    own = requirement.split(" Evidence seen: ", 1)[0].rstrip(".")
+    said = f" ({own})" if own.startswith(OWN_REQUIREMENT) else ""
+    return f"{said} - not met{rest.rstrip('.')}" if marker else said
 
 
 def _lead_order(finding: Finding) -> tuple[int, str]:
@@ -48,10 +52,16 @@ def _groups(findings: list[Finding], group_of: Mapping[str, str]) -> list[list[F
     """Findings that report one gap: per clause (or requirement group), each finding joins the widest
     finding whose evidence holds all of its own (equal sets included); absences join by what is absent."""
     by_clause: dict[str, list[Finding]] = defaultdict(list)
+    # A group holds its rules' clauses too: another pack's rule of one of them is judged with the group.
+    clause_group: dict[str, str] = {}
+    for finding in findings:
+        if finding.rule_id in group_of:
+            clause_group.setdefault(finding.clause, group_of[finding.rule_id])
     for finding in findings:
         # A request claims nothing: it is asked on its own, and is never the host of a nonconformity.
         if finding.grade is not Grade.REQUEST:
-            by_clause[group_of.get(finding.rule_id, finding.clause)].append(finding)
+            key = group_of.get(finding.rule_id) or clause_group.get(finding.clause, finding.clause)
+            by_clause[key].append(finding)
     named = set(group_of.values())
     groups: list[list[Finding]] = []
     for key, clause_findings in by_clause.items():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qmscheck.checking.phrases import stated_parameter
 from qmscheck.checking.rule_model import PARAMETER, PARAMETER_ANCHOR, Rule, uses_parameter
 from qmscheck.model.evidence import Organisation
 
@@ -40,4 +41,6 @@ def with_stated_period(rule: Rule, organisation: Organisation) -> Rule:
     # Each part is validated by its own model, so a plugin's check keeps its class.
     check = type(rule.check).model_validate(_put(rule.check.model_dump(mode="json"), period))
     select = type(rule.select).model_validate(_put(rule.select.model_dump(mode="json"), period))
-    return rule.model_copy(update={"check": check, "select": select})
+    # The statement cites the period and where the organisation states it.
+    requirement = f"{rule.requirement.rstrip('.')}: {stated_parameter(organisation, rule.parameter)}"
+    return rule.model_copy(update={"check": check, "select": select, "requirement": requirement})

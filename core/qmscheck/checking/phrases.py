@@ -105,4 +105,4 @@ def stated_parameter(organisation: Organisation, name: str) -> str | None:
     value = organisation.parameters.stated(name)
     if value is None:
         return None
-    return f"{Period.parse(value).human()} (its own {name} = {value}, {organisation.parameters.source})"
+    return f"{Period.parse(value).human()} (its own {name} = {value}, {organisation.parameters.source_of(name)})"

@@ -49,7 +49,10 @@ PARAMETER = "parameter"
 PARAMETER_ANCHOR = "as_of-parameter"
 _ANCHOR_OR_PARAMETER = f"(?:{ANCHOR_PATTERN})|^as_of-parameter$"
 _PERIOD_OR_PARAMETER = f"(?:{PERIOD_PATTERN})|^parameter$"
-if set(get_args(ParameterName)) != set(Parameters.model_fields) - {"source"}:  # pragma: no cover - import-time guard
+if set(get_args(ParameterName)) != set(Parameters.model_fields) - {
+    "source",
+    "stated_in",
+}:  # pragma: no cover - import-time guard
     raise RuntimeError("ParameterName must name every period of Parameters")
 #: Grades of advice: all a good-practice rule may give.
 ADVICE = (Grade.OBSERVATION, Grade.OFI)

@@ -30,6 +30,7 @@ from qmscheck.checking.parameters import unstated, with_stated_period
 from qmscheck.checking.passed import EvidenceSeenBy, passed_rules, rules_not_run
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, positions_of
 from qmscheck.checking.scope import applicability, declared_exclusions, scope_documents
+from qmscheck.checking.stated_periods import with_stated_periods
 from qmscheck.checking.templates import note_unfilled_templates, unfilled_templates
 from qmscheck.checking.understanding import request_unestablished_absences, understanding_of
 from qmscheck.model.collection import Collection
@@ -247,6 +248,7 @@ def _run_check(
     collection: Collection, packs: LoadedPacks, plugins: CheckPlugins, organisation: Organisation, options: CheckOptions
 ) -> Report:
     rules = select_rules(packs, options)
+    organisation = with_stated_periods(organisation, collection)
     scope = applicability(organisation, rules, declared_exclusions(scope_documents(collection)))
     # A rule judged against the organisation's own period runs with it, and only when it is stated.
     active = [

@@ -217,10 +217,18 @@ class Parameters(BaseModel):
         "qmscheck.toml [parameters]",
         description="Where the organisation states these (its procedure, e.g. 'QP-07 Customer Feedback, section 4').",
     )
+    stated_in: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per parameter, where it is stated when not in 'source': a procedure the scan read it from "
+        "(\"PG-04 Compras: 'se evalúan una vez al año'\").",
+    )
 
     def stated(self, name: str) -> str | None:
         value = getattr(self, name, None)
         return value if isinstance(value, str) else None
+
+    def source_of(self, name: str) -> str:
+        return self.stated_in.get(name, self.source)
 
 
 class KeptElsewhere(BaseModel):

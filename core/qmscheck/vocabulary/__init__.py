@@ -24,7 +24,10 @@ Each file (``en.toml``, ``de.toml``, …) holds, for one language:
   that say a document addresses it; a term ending in ``:`` counts only standing on its own (a
   heading, a label before ``:`` or a tab, a table cell, a word in parentheses);
 - ``[record_status]``: per status the rules name in English ("closed", "in use", "retired"), the
-  words a register's status column uses for it ("Cerrada", "In uso", "De baja").
+  words a register's status column uses for it ("Cerrada", "In uso", "De baja");
+- ``[frequencies]``: per period (``P12M``), the words a procedure uses to say something is done
+  that often ("once a year", "jährlich", "una vez al año"): how the check stage reads the
+  organisation's own intervals from its procedures (``checking.stated_periods``).
 
 Terms are compared as words after :func:`words`: case, accents, punctuation, hyphens and
 underscores, camel case and simple plural endings do not matter, so "Non-conformités" matches
@@ -80,6 +83,7 @@ _TABLES = (
     "months",
     "record_status",
     "topics",
+    "frequencies",
 )
 _KEYS = frozenset({"language", "name", "date_order", *_LISTS, *_TABLES})
 #: What the file readers and the checks use: a plugin's file may not hold them (see the module's docstring).
@@ -87,6 +91,7 @@ _READER_TABLES = ("fields", "months", "record_status", "topics")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _CODE = re.compile(r"^[A-Z]{1,5}$")
+_PERIOD = re.compile(r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
 _NON_WORD = re.compile(r"[\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _VOWELS = "aeiou"
@@ -301,7 +306,9 @@ def _check_key(where: str, table: str, key: str) -> None:
         raise VocabularyError(f"{where}: {key!r} is neither 'yes' nor 'no'")
     if table == "months" and not (key.isdigit() and 1 <= int(key) <= 12):
         raise VocabularyError(f"{where}: {key!r} is not a month number 1 to 12")
-    if table not in ("months", "answers", "status", "record_status") and not _NAME.match(key):
+    if table == "frequencies" and not _PERIOD.match(key):
+        raise VocabularyError(f"{where}: {key!r} is not a period such as P12M")
+    if table not in ("months", "answers", "status", "record_status", "frequencies") and not _NAME.match(key):
         raise VocabularyError(f"{where}: {key!r} is not a name (lower case letters, digits, underscores)")
 
 
@@ -333,6 +340,8 @@ class Vocabulary:
         self.status: dict[str, str] = {}
         self.answers: dict[str, bool] = {}
         self.months: dict[str, int] = {}
+        #: A frequency phrase, normalised, to the period it says ("once a year" -> P12M).
+        self.frequencies: dict[str, str] = {}
         #: A register's status word, normalised, to the rules' English word.
         self.record_status: dict[str, str] = {}
         #: Per document-number prefix, the evidence type it stands for in each language.
@@ -399,6 +408,9 @@ class Vocabulary:
             for status, texts in data.get("record_status", {}).items():
                 for text in texts:
                     _claim(self.record_status, normalise(text), status, "[record_status] word", where, owners)
+            for period, texts in data.get("frequencies", {}).items():
+                for text in texts:
+                    _claim(self.frequencies, normalise(text), period, "[frequencies] phrase", where, owners)
             for number, texts in data.get("months", {}).items():
                 for text in texts:
                     _claim(self.months, normalise(text), int(number), "[months] name", where, owners)

@@ -198,12 +198,16 @@ class Covers(Groupwise):
         assert check.key is not None
         if check.agree:
             return self._disagreeing(ctx, check, parts)
+        needs = "; ".join(require_phrase(condition, as_of=ctx.as_of) for condition in check.require)
+        with_needs = f" with {needs}" if needs else ""
         for part in parts:
             for (key, shown), place in zip(part.data.get("keyed", ()), part.places, strict=True):
                 if key not in covered:
                     named = " or ".join(name.replace("_", " ") for name in check.key_fields)
                     # An item without the key cannot be matched at all: say so, not "matching 'None'".
-                    detail = f"has no {named}" if key is None else f"no {by_what} matching {named} '{shown}'"
+                    detail = (
+                        f"has no {named}" if key is None else f"no {by_what} matching {named} '{shown}'{with_needs}"
+                    )
                     failures.append(Failure(items=(ctx.cited(place),), detail=detail))
         return failures
 
