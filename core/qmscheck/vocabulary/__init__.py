@@ -8,6 +8,8 @@ Each file (``en.toml``, ``de.toml``, …) holds, for one language:
 - ``label_fillers``: articles and prepositions a column header may carry or leave out ("Date
   d'application" and the front-matter key ``date_application``): a label that matches no field
   as written is looked up without them, where that names one field only;
+- ``note_words``: what a spreadsheet's helper cells below or beside a register say ("Today",
+  "Total", "Overdue"): a row of one or two cells starting with one is a note, not a record;
 - ``weak_date_labels``: field labels that mean a date only when the value is one ("Target: 98 %");
 - ``template_words``: words in a title, file name or folder that make a document a blank form;
 - ``not_applicable``: what a scope statement says of a requirement it excludes ("not applicable",
@@ -71,7 +73,7 @@ LIFECYCLE_STATES: tuple[str, ...] = (
 
 DATE_ORDERS = frozenset({"dmy", "mdy", "either"})
 
-_LISTS = ("stopwords", "label_fillers", "weak_date_labels", "template_words", "not_applicable")
+_LISTS = ("stopwords", "label_fillers", "note_words", "weak_date_labels", "template_words", "not_applicable")
 _TABLES = (
     "documents",
     "registers",
@@ -359,6 +361,7 @@ class Vocabulary:
         owners: dict[str, str] = {}
         weak: set[str] = set()
         fillers: set[str] = set()
+        notes: set[str] = set()
         labels: dict[str, list[str]] = {}
         label_languages: dict[str, set[str]] = {}
         for file in files:
@@ -372,6 +375,7 @@ class Vocabulary:
             }
             weak |= {normalise(label) for label in data.get("weak_date_labels", ())}
             fillers |= {normalise(word) for word in data.get("label_fillers", ())}
+            notes |= {normalise(word) for word in data.get("note_words", ())}
             for table in ("documents", "registers", "sections"):
                 for meaning, texts in data.get(table, {}).items():
                     tables[table] += filter(None, (_term(meaning, language, text) for text in texts))
@@ -428,6 +432,7 @@ class Vocabulary:
             singulars.setdefault(_singular(key), set()).add(name)
         self.singular_fields = {key: next(iter(names)) for key, names in singulars.items() if len(names) == 1}
         self.label_fillers = frozenset(fillers)
+        self.note_words = frozenset(notes)
         # Without articles and prepositions, where that makes no clash ("date application").
         bare: dict[str, set[str]] = {}
         for key, name in self.fields.items():

@@ -26,13 +26,14 @@ from qmscheck.collecting.readers import (
     DocumentMetadata,
     ExtractionError,
     RegisterSheet,
+    note_row,
     read_document,
     read_register,
     read_table,
 )
 from qmscheck.support.workers import pooled, process_pool
 
-DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt"})
+DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt", ".html", ".htm"})
 REGISTER_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"})
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 OOXML_SUFFIXES = frozenset({".docx", ".xlsx", ".xlsm"})
@@ -168,6 +169,10 @@ def _add_rows(
     )
     try:
         for row in sheet.rows:
+            note = note_row(row.values)
+            if note is not None:
+                unit.warnings.append(f"row {row.row} ('{note}') read as a note beside the register, not a record")
+                continue
             item, dated = rows.item(row.row, row.values)
             unit.items.append(item)
             unit.dates.append(dated)

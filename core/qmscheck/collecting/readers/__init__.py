@@ -12,6 +12,7 @@ from .errors import ExtractionError
 from .fields import canonical_field, snake
 from .models import DocumentMetadata, DocumentSection, DocumentTable, RegisterRow, RegisterSheet
 from .register import read_register, read_table
+from .register_rows import note_row
 
 __all__ = [
     "DocumentMetadata",
@@ -21,6 +22,7 @@ __all__ = [
     "RegisterRow",
     "RegisterSheet",
     "canonical_field",
+    "note_row",
     "parse_date",
     "read_document",
     "read_register",

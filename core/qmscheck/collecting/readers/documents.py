@@ -25,6 +25,10 @@ def _reader(fmt: str) -> Callable[[Path], DocumentMetadata] | None:
         from .markdown_reader import read_markdown
 
         return read_markdown
+    if fmt in (".html", ".htm"):
+        from .html_reader import read_html
+
+        return read_html
     if fmt == ".txt":
         from .text_reader import read_txt
 

@@ -55,9 +55,13 @@ def _heading_level(style: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _metadata(
-    blocks: Iterable[Block], header_parts: Callable[[], list[HeaderPart]], office: OfficeProperties
+def metadata_of_blocks(
+    blocks: Iterable[Block],
+    office: OfficeProperties,
+    header_parts: Callable[[], list[HeaderPart]] = list,
 ) -> DocumentMetadata:
+    """A document's metadata from its body blocks in reading order (a Word document's, or an HTML
+    page's), its file properties and its page headers."""
     collector = FieldCollector()
     parts = DocumentTables(collector)
     text = TextBuffer()
@@ -139,11 +143,11 @@ def read_docx(path: Path) -> DocumentMetadata:
                 (block.text, partial(styles.paragraph_style, block.element)) if isinstance(block, Paragraph) else block
                 for block in content.blocks
             ]
-            return _metadata(blocks, lambda: content.header_parts, office)
+            return metadata_of_blocks(blocks, office, lambda: content.header_parts)
         except Exception:
             # docx_package.Unusual, or a damaged part: python-docx has the last
             # word on what such a file contains or why it cannot be read.
             pass
     # read_office_properties has no side effects on failure, so reuse its result.
     document = docx_fallback.open_document(path)
-    return _metadata(docx_fallback.blocks(document), lambda: docx_fallback.header_parts(document), office)
+    return metadata_of_blocks(docx_fallback.blocks(document), office, lambda: docx_fallback.header_parts(document))

@@ -278,3 +278,22 @@ def produce_rows(
             yield from _csv_rows(cast(Iterator[Sequence[str]], rows), start, plans, source.name)
         else:
             yield from _sheet_rows(rows, start, columns, source.name)
+
+
+#: A note beside a register fills this many cells at most ("Today:" and a date, "Overdue" and 2).
+_NOTE_CELLS = 2
+
+
+def note_row(values: dict[str, object]) -> str | None:
+    """The first cell of a row that is a helper note beside the register, not a record: one or two
+    cells, the first a label ending in ':' or a note word of the vocabulary ("Today", "Total",
+    "Überfällig"). None for a record."""
+    if not values or len(values) > _NOTE_CELLS:
+        return None
+    first = next(iter(values.values()))
+    if not isinstance(first, str):
+        return None
+    text = first.strip()
+    if text.endswith(":") or normalise(text) in builtin().note_words:
+        return text
+    return None
