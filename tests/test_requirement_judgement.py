@@ -244,3 +244,27 @@ def test_a_sentence_with_two_frequencies_states_no_interval(tmp_path: Path) -> N
     report = _scan_share(share)
     assert report["organisation"]["parameters"]["supplier_reevaluation_interval"] is None  # type: ignore[index]
     assert "SUP006" in {rule["rule_id"] for rule in report["rules_not_run"]}  # type: ignore[attr-defined]
+
+
+def _gauge(number: int, site: str, due: date) -> EvidenceItem:
+    found = item("calibration_record", f"g{number}", site=site, due=due)
+    locator = Locator(path="Calibration Log.xlsx", sheet="Gauges", row=number)
+    return found.model_copy(update={"provenance": Provenance(connector="test", locator=locator)})
+
+
+def test_failures_are_one_finding_per_site_and_a_requirement_failing_at_every_site_is_major(tmp_path: Path) -> None:
+    check = '{ kind = "each", require = [{ field = "due", on_or_after = "as_of", label = "a due date not passed" }] }'
+    _pack(tmp_path, "7.1", "7.1", _rule("TST001", "7.1.5", check, type_="calibration_record"))
+    current = [_gauge(n, "Leeds" if n % 2 else "York", date(2026, 9, 1)) for n in range(2, 40)]
+    overdue_at_leeds = [_gauge(41, "Leeds", date(2026, 1, 15))]
+    two_sites = Organisation.model_validate({"sites": ["Leeds", "York"]})
+    [finding] = check_items(tmp_path, current + overdue_at_leeds, as_of=AS_OF, organisation=two_sites).findings
+    assert finding.grade is Grade.MINOR and "At site Leeds: not met" in finding.statement
+    # One overdue gauge at each site: each site's lapse is small, but the requirement fails everywhere.
+    overdue_everywhere = [*overdue_at_leeds, _gauge(42, "York", date(2026, 2, 1))]
+    findings = check_items(tmp_path, current + overdue_everywhere, as_of=AS_OF, organisation=two_sites).findings
+    assert sorted((f.grade.value, f.statement.split("At site ")[1][:4]) for f in findings) == [
+        ("major", "Leed"),
+        ("major", "York"),
+    ]
+    assert all("fails at every site (Leeds, York)" in f.statement for f in findings)

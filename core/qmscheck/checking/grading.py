@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from qmscheck.checking.phrases import article
 from qmscheck.checking.primitives.base import label
@@ -174,17 +174,38 @@ def _instance(rule: Rule, failure: Failure) -> Instance:
     )
 
 
-def _context(failure: Failure) -> str:
+def _site(failure: Failure) -> str | None:
+    return failure.items[0].site if failure.items else None
+
+
+def _context(failure: Failure) -> tuple[str, str | None]:
     """Where a failure is, as an auditor writes one nonconformity per place: the register file of a
-    row, or, for whole documents and absences, the rule's population as a whole ('')."""
+    row, or, for whole documents and absences, the rule's population as a whole (''); and the site
+    the evidence names, when it names one."""
     if not failure.items:
-        return ""
+        return "", None
     locator = failure.items[0].locator
     register, sheet, _ = locator.partition(" [")
     if sheet:
-        return register
+        return register, _site(failure)
     match = _ROW.search(locator)
-    return locator[: match.start()] if match else ""
+    return (locator[: match.start()] if match else ""), _site(failure)
+
+
+def _at_site(finding: Finding, site: str | None, everywhere: Sequence[str]) -> Finding:
+    """The finding as one site's: its statement names the site; a requirement failing at every site
+    of the organisation is a breakdown of the system, graded major whatever the share at each."""
+    if site is None:
+        return finding
+    statement = finding.statement.replace(" Not met", f" At site {site}: not met", 1)
+    update: dict[str, object] = {"statement": statement}
+    if everywhere and finding.grade is Grade.MINOR:
+        update["grade"] = Grade.MAJOR
+        update["statement"] = (
+            f"{statement} It fails at every site ({', '.join(everywhere)}): a breakdown of the system, not a "
+            "local lapse."
+        )
+    return finding.model_copy(update=update)
 
 
 def grade(rule: Rule, failures: list[Failure], population: int) -> Grade:
@@ -201,28 +222,41 @@ def grade(rule: Rule, failures: list[Failure], population: int) -> Grade:
 
 
 def grade_failures(
-    rule: Rule, pack: str, failures: list[Failure], population: int, positions: Mapping[str, int] | None = None
+    rule: Rule,
+    pack: str,
+    failures: list[Failure],
+    population: int,
+    positions: Mapping[str, int] | None = None,
+    sites: Sequence[str] = (),
 ) -> list[Finding]:
     """Findings of one rule, citing evidence in collection order (``positions``: item id -> index, as
-    in ``CheckContext``), else in ``natural_key`` order of item ids.
+    in ``CheckContext``), else in ``natural_key`` order of item ids. Failures of evidence that names
+    a site are one finding per site; with ``sites`` (the organisation's, two or more), a requirement
+    failing at every one of them is major at each.
 
     The collection orders files by the natural order of their paths, then a workbook's sheets and
     rows as they stand in it: what an auditor opening the files sees, and far cheaper than a
     natural key per cited item."""
     near_grade = rule.advice or Grade.OBSERVATION
     # Near misses are one observation per context too: "2 of 41 instruments fall due within 30 days".
-    near: dict[str, list[Failure]] = {}
+    near: dict[tuple[str, str | None], list[Failure]] = {}
     for failure in failures:
         if failure.near_miss:
             near.setdefault(_context(failure), []).append(failure)
-    findings = [_finding(rule, pack, near_grade, found, population, positions) for found in near.values()]
+    findings = [
+        _at_site(_finding(rule, pack, near_grade, found, population, positions), site, [])
+        for (_, site), found in near.items()
+    ]
     findings += [
         _unestablished(rule, pack, failure, population, positions) for failure in failures if failure.unestablished
     ]
-    contexts: dict[str, list[Failure]] = {}
+    contexts: dict[tuple[str, str | None], list[Failure]] = {}
     for failure in failures:
         if not failure.near_miss and not failure.unestablished:
             contexts.setdefault(_context(failure), []).append(failure)
-    for found in contexts.values():
-        findings.append(_finding(rule, pack, grade(rule, found, population), found, population, positions))
+    failing_sites = {site for _, site in contexts if site is not None}
+    everywhere = sorted(sites) if len(set(sites)) > 1 and rule.advice is None and set(sites) <= failing_sites else []
+    for (_, site), found in contexts.items():
+        finding = _finding(rule, pack, grade(rule, found, population), found, population, positions)
+        findings.append(_at_site(finding, site, everywhere))
     return findings

@@ -261,7 +261,9 @@ class GroupwiseRun:
         failures = rule.primitive.combine(context, summaries)
         population = sum(summary.population for summary in summaries)
         del summaries
-        findings = grade_failures(rule.loaded.rule, rule.loaded.pack.name, failures, population)
+        findings = grade_failures(
+            rule.loaded.rule, rule.loaded.pack.name, failures, population, sites=self.organisation.sites
+        )
         self._store(rule, lists, _cited(rule, failures, groups), None)
         return StoredFindings.of(findings)
 

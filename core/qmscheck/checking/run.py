@@ -197,7 +197,12 @@ def _findings(
         )
         failures = plugins.checks.get(rule.check.kind).evaluate(context)
         findings[rule.id] = grade_failures(
-            rule, loaded.pack.name, failures, population=len(context.selected), positions=positions
+            rule,
+            loaded.pack.name,
+            failures,
+            population=len(context.selected),
+            positions=positions,
+            sites=organisation.sites,
         )
     return findings
 

@@ -24,6 +24,7 @@ class Cited(NamedTuple):
     locator: str
     sha256: str | None
     label: str
+    site: str | None = None  # where the evidence names one: findings are per site
 
 
 class FailingValue(NamedTuple):

@@ -158,7 +158,7 @@ class Groupwise:
 
 
 def cite_item(group: str, position: int, item: EvidenceItem) -> Cited:
-    return Cited(group, position, item.id, item.locator, item.sha256, label(item))
+    return Cited(group, position, item.id, item.locator, item.sha256, label(item), item.site)
 
 
 def positions_of(items: Sequence[EvidenceItem]) -> dict[str, int]:
