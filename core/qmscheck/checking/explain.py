@@ -113,13 +113,27 @@ def check_sentence(rule: Rule) -> str:
             source = {"organisation.processes": "process", "organisation.sites": "site"}[check.keys_from]
             return f"Every {source} in the organisation's {source} list must be covered by {covering}."
         key = " or ".join(_field(name) for name in check.key_fields)
+        numbers = (
+            f" Keys are numbers in the numbering scheme of the {by}'s own numbers, whatever their separators and "
+            f"leading zeros; an item whose {key} names no such number is not judged."
+            if check.numbers
+            else ""
+        )
         if check.agree:
+            unmatched = (
+                f" A key no {by} has fails too, where some {by} has a key{' of its scheme' if check.numbers else ''}."
+                if check.unmatched == "fail"
+                else ""
+            )
             return (
                 f"Every {selection} must state the same {', '.join(_field(name) for name in check.agree)} as "
                 f"{_a(by)} whose {_field(check.match)} matches its {key} (where both state one; revisions compare "
-                "without label or leading zeros, statuses by their lifecycle meaning)."
+                "without label or leading zeros, statuses by their lifecycle meaning or as open or closed)."
+                f"{unmatched}{numbers}"
             )
-        return f"Every {selection} must be covered by {covering.replace('names it', f'matches its {key}')}."
+        ignored = f" Only keys some {by} has are judged." if not check.unmatched_fails else ""
+        covered = covering.replace("names it", f"matches its {key}")
+        return f"Every {selection} must be covered by {covered}.{ignored}{numbers}"
     if isinstance(check, PeriodicCheck):
         period = Period.parse(check.period).human() if check.period else f"the organisation's {rule.parameter}"
         return (

@@ -182,8 +182,23 @@ class CoversCheck(CheckParams):
         description="Fields each selected item and the items its key matches must agree on where both state "
         "them (a master list's revision and status against the document's own): a disagreement with every "
         "matching item is a failure. Revisions compare without their label, case or leading zeros, statuses by "
-        "their lifecycle meaning. A check with 'agree' judges only that: a key nothing matches is left to a "
-        "check without it.",
+        "their lifecycle meaning (or, for records, as open or closed). A check with 'agree' judges only that: a key "
+        "nothing matches is left to a check without it, unless 'unmatched' is 'fail'.",
+    )
+    numbers: bool = Field(
+        False,
+        description="Keys are document or record numbers ('WI-02', 'MR-25-03'), compared whatever their separators, "
+        "case and leading zeros: a selected item's key is each number its key field names ('WI-02 Press setup' "
+        "names WI-02). Only numbers of the scheme of the 'by' items' own numbers (the same letters before the "
+        "first digit) are judged: an item naming no such number (a course with no document number, an action "
+        "numbered 1, 2, 3) is not.",
+    )
+    unmatched: Literal["fail", "ignore"] | None = Field(
+        None,
+        description="What a key that no 'by' item has at all is: a failure ('fail'), or not judged by this check "
+        "('ignore': a check with 'require' then judges only the keys some 'by' item has, and another check says "
+        "whether the rest exist). By default a failure, except with 'agree'. With 'agree', 'fail' judges a key "
+        "only where some 'by' item has a key (the register is kept) and, with 'numbers', one of its scheme.",
     )
 
     @property
@@ -196,7 +211,14 @@ class CoversCheck(CheckParams):
             raise ValueError("covers needs exactly one of 'key' or 'keys_from'")
         if self.agree and self.key is None:
             raise ValueError("'agree' compares the selected items with the items their key matches: it needs 'key'")
+        if (self.numbers or self.unmatched is not None) and self.key is None:
+            raise ValueError("'numbers' and 'unmatched' describe the selected items' keys: they need 'key'")
         return self
+
+    @property
+    def unmatched_fails(self) -> bool:
+        """Whether a key no 'by' item has is a failure (see ``unmatched``)."""
+        return self.unmatched == "fail" if self.unmatched is not None else not self.agree
 
 
 TopicId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]

@@ -88,6 +88,10 @@ EVIDENCE_TYPES: dict[str, Kind] = {
     "traceability_record": Kind.RECORD,
     "customer_property": Kind.RECORD,
     "release_record": Kind.RECORD,
+    # An action register (action log, improvement log): what is to be done, by whom, by when, how far.
+    "action_item": Kind.RECORD,
+    # An action a management review decided or followed up, as a table of its minutes lists it.
+    "review_action": Kind.RECORD,
     "public_document": Kind.DOCUMENT,
     "repository_file": Kind.DOCUMENT,
     "unclassified": Kind.DOCUMENT,
@@ -110,6 +114,8 @@ DOCUMENT_ORDER: tuple[str, ...] = (
     "procedure",
     "context_analysis",
     "internal_audit_report",
+    # Before the minutes: "Management review action log" is the register of the actions.
+    "action_item",
     "management_review_minutes",
     "kpi_report",
     "quality_plan",
@@ -164,6 +170,7 @@ REGISTER_ORDER: tuple[str, ...] = (
     "release_record",
     "purchase",
     "inspection",
+    "action_item",
 )
 
 #: Columns that say what a register's rows are, whatever its name: per type, sets of canonical
@@ -179,6 +186,7 @@ HEADER_SIGNATURES: dict[str, tuple[frozenset[str], ...]] = {
     "quality_objective": (frozenset({"objective"}),),
     "audit_programme_entry": (frozenset({"auditor", "process"}),),
     "complaint": (frozenset({"customer", "responded"}),),
+    "action_item": (frozenset({"action", "owner", "status"}), frozenset({"action", "due", "status"})),
 }
 
 # How much each signal weighs. What a document says of itself (its title, its first heading)
@@ -350,6 +358,21 @@ def _reason(chosen: str, signals: list[_Signal]) -> str:
     return reason
 
 
+#: What a list of actions is when it is a table of management review minutes.
+_REVIEW_ACTION_TABLES = frozenset({"action_item", "corrective_action"})
+
+
+def _in_review_minutes(candidate: Candidate, vocabulary: Vocabulary) -> bool:
+    """Whether a table is one of management review minutes: its document's title or file name says so."""
+    if candidate.sheet is None or PurePosixPath(candidate.path).suffix.lower() not in _DOCUMENT_SUFFIXES:
+        return False
+    for text in (candidate.title, PurePosixPath(candidate.path).stem):
+        said = _said_by(vocabulary.documents, text, DOCUMENT_ORDER, _TITLE, "document")
+        if said is not None:
+            return said.type == "management_review_minutes"
+    return False
+
+
 def _refined(chosen: str, headers: tuple[str, ...]) -> tuple[str, str]:
     """A register's columns settle what its name leaves open."""
     if chosen == "training_record" and "competence" not in headers:
@@ -413,6 +436,9 @@ def classify_by_name(candidate: Candidate) -> Classification | None:
         if chosen is None:
             return None
         refined, why = _refined(chosen, candidate.headers)
+        if refined in _REVIEW_ACTION_TABLES and _in_review_minutes(candidate, vocabulary):
+            # The review's own list of what it decided or followed up, not the register that tracks them.
+            refined, why = "review_action", "; a table of management review minutes: the review's actions"
         return Classification(refined, kind_of(refined), _reason(chosen, signals) + why, language)
     if candidate.sheet is not None:
         signals = _section_signals(candidate, vocabulary)

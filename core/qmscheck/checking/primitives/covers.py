@@ -1,6 +1,9 @@
 """``covers``: every key of the selected items is matched by an item of another type (every document
 a master list names exists); with ``agree``, each matched pair also agrees on the fields it names (the
-list's revision and status are the document's own)."""
+list's revision and status are the document's own). With ``numbers``, keys are document or record numbers
+of the ``by`` items' own scheme, read out of the key field's text (a course "WI-02 Press setup" names
+WI-02), so a training matrix or a review's action list is matched against the documents or the action
+register by number."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from qmscheck.checking.facts import fold
 from qmscheck.checking.phrases import field_words, require_phrase
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, RuleContext, selection_probe
 from qmscheck.checking.rule_model import CoversCheck, Rule
+from qmscheck.model.document_numbers import number_key, number_prefix, numbers_in
 from qmscheck.model.evidence import EvidenceItem
 from qmscheck.model.verdicts import Cited, Failure, GroupSummary, Place
 from qmscheck.vocabulary import Vocabulary, active, normalise, words
@@ -23,12 +27,40 @@ _RETIRED = frozenset({"superseded", "obsolete", "withdrawn", "archived"})
 _WORD = re.compile(r"\w+")
 #: A revision's runs: digits, or letters ("Rev. 03" is rev, 03).
 _REVISION_PARTS = re.compile(r"\d+|[^\W\d_]+")
+#: What a record's status says of the work it tracks, as registers write it in English (the readers turn
+#: "Offen", "Cerrada" into "open", "closed"): still to do, or no longer.
+_RECORD_STATES = {
+    **dict.fromkeys(
+        ("open", "in progress", "ongoing", "pending", "overdue", "not started", "planned", "on hold", "started"),
+        "open",
+    ),
+    **dict.fromkeys(("closed", "complete", "completed", "done", "finished", "resolved", "implemented"), "closed"),
+}
 
 
 def _key(value: object) -> str | None:
     if value is None or value == "":
         return None
     return fold(str(value))
+
+
+def _number(value: object) -> str | None:
+    """A ``by`` item's number as compared; None when it is no number with letters (a bare 12 says no scheme)."""
+    if value is None or value == "":
+        return None
+    key = number_key(str(value))
+    return key if key is not None and number_prefix(key) else None
+
+
+def _numbers(value: object) -> list[list[str]]:
+    """The numbers a key field names, as [compared, as written]: those written in it ("WI-02 Press setup"),
+    else the whole value when it is one short code ("mr.25.3")."""
+    if value is None or value == "":
+        return []
+    text = str(value)
+    written = numbers_in(text) or ([text.strip()] if len(text.split()) == 1 else [])
+    found = [[key, number] for number in written if (key := _number(number)) is not None]
+    return list({key: [key, number] for key, number in found}.values())
 
 
 def _shown(value: object) -> str | None:
@@ -66,9 +98,10 @@ def status_meaning(text: str, vocabulary: Vocabulary) -> str | None:
 
 
 def _comparable(name: str, value: str, vocabulary: Vocabulary) -> str | None:
-    """The value as two sides are compared: None when it cannot be judged (a status word not known)."""
+    """The value as two sides are compared: None when it cannot be judged (a status word not known). A
+    status is a document's lifecycle, else a record's open or closed."""
     if name == "status":
-        return status_meaning(value, vocabulary)
+        return status_meaning(value, vocabulary) or _RECORD_STATES.get(normalise(value))
     if name == "revision":
         return revision_key(value)
     return fold(value)
@@ -90,6 +123,12 @@ def _disagreements(
 
 def _values(check: CoversCheck, values: Sequence[str | None], positions: Sequence[int]) -> str:
     return ", ".join(f"{field_words(check.agree[i])} {values[i]}" for i in positions)
+
+
+def _tells_known(check: CoversCheck) -> bool:
+    """Whether the check needs every "by" item's key, not only those of the items that meet ``require``:
+    for the numbering scheme, or to tell a key that exists but falls short from one that does not."""
+    return check.key is not None and bool(check.require) and (check.numbers or check.unmatched == "ignore")
 
 
 def _within(key: str, keys: Collection[str]) -> str | None:
@@ -115,7 +154,10 @@ class Covers(Groupwise):
         if check.require:
             expression = {"$and": [compile_selector(check.by, as_of), compile_all(check.require, as_of).positive]}
             by = Probe(by.key, by.types, expression)
-        return [selection_probe(rule, as_of), by]
+        probes = [selection_probe(rule, as_of), by]
+        if _tells_known(check):
+            probes.append(selection_probe(rule, as_of, check.by, name="known"))
+        return probes
 
     def summarise(self, ctx: CheckContext) -> GroupSummary:
         """The keys the group's ``by`` items cover, and each selected item with its key. With ``agree``,
@@ -123,7 +165,8 @@ class Covers(Groupwise):
         following the keyed items' places)."""
         check = ctx.rule.check
         assert isinstance(check, CoversCheck)
-        keys = (_key(item.field(check.match)) for item in ctx.matched("by"))
+        read = _number if check.numbers and check.key is not None else _key
+        keys = (read(item.field(check.match)) for item in ctx.matched("by"))
         covered = sorted({key for key in keys if key is not None})
         data: dict[str, object] = {"covered": covered}
         places = []
@@ -143,7 +186,10 @@ class Covers(Groupwise):
             keyed = []
             for item in ctx.selected:
                 value = next((v for name in check.key_fields if (v := item.field(name)) not in (None, "")), None)
-                entry: list[object] = [_key(value), f"{value}"]
+                own: object = _numbers(value) if check.numbers else _key(value)
+                if check.numbers and not own:
+                    continue  # names no number: not judged
+                entry: list[object] = [own, f"{value}"]
                 if check.agree:
                     entry.append(_agreeing(check, item))
                 keyed.append(entry)
@@ -153,12 +199,29 @@ class Covers(Groupwise):
             if check.agree:
                 offered = []
                 for item in ctx.matched("by"):
-                    key = _key(item.field(check.match))
+                    match = item.field(check.match)
+                    key = _number(match) if check.numbers else _key(match)
                     if key is not None:
                         offered.append([key, _agreeing(check, item)])
                         places.append(ctx.place(item))
                 if offered:
                     data["offered"] = offered
+            if _tells_known(check):
+                # Every "by" item's key, and the items that have one but not what is required, to cite.
+                met = {item.id for item in ctx.matched("by")}
+                known, failing = set(), []
+                for item in ctx.matched("known"):
+                    match = item.field(check.match)
+                    key = _number(match) if check.numbers else _key(match)
+                    if key is None:
+                        continue
+                    known.add(key)
+                    if item.id not in met:
+                        failing.append(key)
+                        places.append(ctx.place(item))
+                data["known"] = sorted(known)
+                if failing:
+                    data["failing"] = failing
         if not places:  # the common case for a file of the "by" type: it only covers
             return GroupSummary(data=data)
         return GroupSummary(data=data, places=places)
@@ -200,10 +263,40 @@ class Covers(Groupwise):
             return self._disagreeing(ctx, check, parts)
         needs = "; ".join(require_phrase(condition, as_of=ctx.as_of) for condition in check.require)
         with_needs = f" with {needs}" if needs else ""
+        named = " or ".join(name.replace("_", " ") for name in check.key_fields)
+        # What a matching item falls short of, as the rule names it where it does.
+        short = "; ".join(condition.label or require_phrase(condition, as_of=ctx.as_of) for condition in check.require)
+        known = covered.union(*(part.data.get("known", ()) for part in parts))
+        scheme = {number_prefix(key) for key in known}
+        # The "by" items that have a key but not what is required, cited beside the item that needs them.
+        lacking: dict[str, list[Place]] = {}
         for part in parts:
-            for (key, shown), place in zip(part.data.get("keyed", ()), part.places, strict=True):
-                if key not in covered:
-                    named = " or ".join(name.replace("_", " ") for name in check.key_fields)
+            skip = len(part.data.get("keyed", ()))
+            for key, place in zip(part.data.get("failing", ()), part.places[skip:], strict=True):
+                lacking.setdefault(key, []).append(place)
+        for part in parts:
+            for (key, shown), place in zip(part.data.get("keyed", ()), part.places, strict=False):
+                if check.numbers:
+                    details = []
+                    cited = [ctx.cited(place)]
+                    for number, written in key:
+                        if number in covered or number_prefix(number) not in scheme:
+                            continue
+                        if number in known:
+                            details.append(f"names {written}, but no {by_what} numbered {written} has {short}")
+                            cited += [ctx.cited(where) for where in lacking.get(number, ())]
+                        elif check.unmatched_fails:
+                            details.append(f"names {written}: no {by_what} has this number")
+                    if details:
+                        failures.append(Failure(items=tuple(cited), detail="; ".join(details)))
+                    continue
+                if key in covered:
+                    continue
+                if key is not None and key in known:
+                    cited = [ctx.cited(place), *(ctx.cited(where) for where in lacking.get(key, ()))]
+                    detail = f"the {by_what} matching {named} '{shown}' does not have {short}"
+                    failures.append(Failure(items=tuple(cited), detail=detail))
+                elif key is None or check.unmatched_fails:
                     # An item without the key cannot be matched at all: say so, not "matching 'None'".
                     detail = (
                         f"has no {named}" if key is None else f"no {by_what} matching {named} '{shown}'{with_needs}"
@@ -217,20 +310,35 @@ class Covers(Groupwise):
         saying both values; judged against the matching item that is current, else the one closest."""
         vocabulary = active()
         offered: dict[str, list[tuple[list[str | None], Place]]] = {}
-        keyed: list[tuple[str, str, list[str | None], Place]] = []
+        keyed: list[tuple[object, str, list[str | None], Place]] = []
         for part in parts:
             entries = part.data.get("keyed", ())
+            given = part.data.get("offered", ())
             for (key, shown, values), place in zip(entries, part.places[: len(entries)], strict=True):
                 if key is not None:
                     keyed.append((key, shown, values, place))
-            for (key, values), place in zip(part.data.get("offered", ()), part.places[len(entries) :], strict=True):
+            stop = len(entries) + len(given)
+            for (key, values), place in zip(given, part.places[len(entries) : stop], strict=True):
                 offered.setdefault(key, []).append((values, place))
         status = check.agree.index("status") if "status" in check.agree else None
+        scheme = {number_prefix(key) for key in offered}
+        by_what = " or ".join(t.replace("_", " ") for t in check.by.types)
         failures = []
-        for key, shown, listed, place in keyed:
+        for found, shown, listed, place in keyed:
+            if isinstance(found, list):  # numbers: the first of the scheme's
+                key = next((number for number, _ in found if number_prefix(number) in scheme), None)
+                if key is None:
+                    continue
+            else:
+                key = str(found)
             candidates = offered.get(key)
             if not candidates:
-                continue  # nothing to compare with: whether it exists is a coverage check's question
+                # Nothing to compare with: whether it exists is a coverage check's question, unless the
+                # check judges that too where the register is kept.
+                if check.unmatched == "fail" and offered:
+                    row = ctx.cited(place)
+                    failures.append(Failure(items=(row,), detail=f"{shown} - {row.locator}: no {by_what} has it"))
+                continue
             judged = []
             for order, (values, where) in enumerate(candidates):
                 differing = _disagreements(check, listed, values, vocabulary)
