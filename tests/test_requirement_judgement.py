@@ -268,3 +268,19 @@ def test_failures_are_one_finding_per_site_and_a_requirement_failing_at_every_si
         ("major", "York"),
     ]
     assert all("fails at every site (Leeds, York)" in f.statement for f in findings)
+
+
+def test_a_certification_body_major_still_open_past_its_deadline_is_major_in_any_language(tmp_path: Path) -> None:
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "Registro de no conformidades.csv").write_text(
+        "Nº NC;Origen;Clasificación;Descripción;Fecha de apertura;Fecha límite;Estado\n"
+        "NC-2025-21;Auditoría externa;Mayor;Sin evaluación de proveedores;20/10/2025;15/01/2026;Abierta\n"
+        "NC-2025-22;Auditoría externa;Menor;Registro de formación incompleto;20/10/2025;15/04/2026;Abierta\n"
+        "NC-2025-23;Auditoría interna;Menor;Etiqueta ilegible;03/11/2025;30/11/2025;Cerrada\n",
+        encoding="utf-8",
+    )
+    report = _scan_share(share)
+    [finding] = [f for f in report["findings"] if "NCR008" in (f["rule_id"], *f["also_reported_by"])]  # type: ignore[attr-defined]
+    assert finding["grade"] == "major"
+    assert [ref["label"] for ref in finding["evidence"]] == ["NC-2025-21"]

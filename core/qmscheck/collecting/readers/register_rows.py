@@ -101,6 +101,11 @@ def _date_converter(dayfirst: bool) -> Callable[[object], object]:
 _STATUS_WORDS = builtin().record_status
 
 
+#: Columns whose words rules name in English ("Cerrada" is "closed", "Mayor" is "major",
+#: "Auditoría externa" is "external audit").
+_IN_RULES_WORDS = frozenset({"status", "classification", "source"})
+
+
 def _status(value: object) -> object:
     if type(value) is str:
         key = normalise(value)
@@ -129,7 +134,7 @@ def _converter(plan: ColumnPlan) -> Callable[[object], object] | None:
         return _date_converter(plan.dayfirst)
     if plan.key in _YES_NO:
         return _answer
-    return _status if plan.key == "status" else None
+    return _status if plan.key in _IN_RULES_WORDS else None
 
 
 def _sheet_rows(
