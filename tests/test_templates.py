@@ -155,3 +155,21 @@ def test_inventory_text_says_why_a_file_is_a_template() -> None:
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stdout.splitlines() if "Plantillas/F-02" in line)
     assert "unfilled template for internal_audit_report" in line
+
+
+def test_a_byte_identical_copy_of_a_form_is_never_a_record(tmp_path: Path) -> None:
+    # A blank form with no placeholders: only its folder says it is a template; its copy in records/
+    # reads like minutes, and is the same bytes.
+    blank = "# Management review minutes\n\nDate:\nChair:\nAttendees:\n\n## Inputs\n\n## Decisions\n"
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "records").mkdir()
+    (tmp_path / "templates" / "TPL-03 Management review minutes.md").write_text(blank, encoding="utf-8")
+    (tmp_path / "records" / "2026-02 management review.md").write_text(blank, encoding="utf-8")
+    report = scan(tmp_path, tmp_path / "out")
+    [warning] = [w for w in report["warnings"] if "byte-identical copy" in w["message"]]
+    assert warning["locator"] == "records/2026-02 management review.md"
+    assert "templates/TPL-03 Management review minutes.md" in warning["message"]
+    cited = {ref["locator"] for finding in report["findings"] for ref in finding["evidence"]}
+    assert "records/2026-02 management review.md" not in cited
+    minutes = [f for f in report["findings"] if "MRV004" in (f["rule_id"], *f["also_reported_by"])]
+    assert minutes and minutes[0]["grade"] == "major"

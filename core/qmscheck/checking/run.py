@@ -31,7 +31,7 @@ from qmscheck.checking.passed import EvidenceSeenBy, passed_rules, rules_not_run
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, positions_of
 from qmscheck.checking.scope import applicability, declared_exclusions, scope_documents
 from qmscheck.checking.stated_periods import with_stated_periods
-from qmscheck.checking.templates import note_unfilled_templates, unfilled_templates
+from qmscheck.checking.templates import note_unfilled_templates, unfilled_templates, without_form_copies
 from qmscheck.checking.understanding import request_unestablished_absences, understanding_of
 from qmscheck.model.collection import Collection
 from qmscheck.model.evidence import EvidenceItem, Organisation
@@ -253,6 +253,9 @@ def _run_check(
     collection: Collection, packs: LoadedPacks, plugins: CheckPlugins, organisation: Organisation, options: CheckOptions
 ) -> Report:
     rules = select_rules(packs, options)
+    # What the scan understood counts every file read; the rules judge no blank copy of a form.
+    understanding = understanding_of(collection)
+    collection = without_form_copies(collection)
     organisation = with_stated_periods(organisation, collection)
     scope = applicability(organisation, rules, declared_exclusions(scope_documents(collection)))
     # A rule judged against the organisation's own period runs with it, and only when it is stated.
@@ -293,7 +296,6 @@ def _run_check(
         cache.close()
     types_of = {rule_id: sorted({t for probe in probes for t in probe.types}) for rule_id, probes in probes_of.items()}
     findings, verify_on_site = verify_elsewhere(findings, organisation.kept_elsewhere, types_of)
-    understanding = understanding_of(collection)
     asked = frozenset(loaded.rule.id for loaded in active if loaded.rule.when_absent == "request")
     findings = request_unestablished_absences(findings, understanding, asked)
     findings = note_unfilled_templates(

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from qmscheck.model.collection import Collection
+from qmscheck.model.evidence import CollectionWarning
+from qmscheck.model.groups import PART_MARK
 from qmscheck.model.report import Finding
 
 #: The evidence type of every template.
@@ -53,3 +55,37 @@ def note_unfilled_templates(
         statement = f"{finding.statement} Only an unfilled template was found: {named}."
         noted.append(finding.model_copy(update={"statement": statement}))
     return noted
+
+
+def without_form_copies(collection: Collection) -> Collection:
+    """The collection without files that are byte-identical copies of a form or template (a blank
+    form copied into ``records/`` and never filled in): they are forms, never records, and never
+    counted in a population. A warning names each copy and its original. Groups carry their file's
+    sha256 (``EvidenceGroup.sha256``), so nothing is decoded."""
+    forms: dict[str, str] = {}
+    for group in collection.groups:
+        if group.sha256 and FORM in group.types:
+            forms.setdefault(group.sha256, group.key.partition(PART_MARK)[0])
+    if not forms:
+        return collection
+    kept, copies = [], []
+    for group in collection.groups:
+        original = forms.get(group.sha256 or "")
+        if original is not None and FORM not in group.types and group.key.partition(PART_MARK)[0] != original:
+            copies.append((group.key.partition(PART_MARK)[0], original))
+        else:
+            kept.append(group)
+    if not copies:
+        return collection
+    warnings = [
+        CollectionWarning(
+            connector=copy.partition(":")[0],
+            locator=copy.partition(":")[2] or copy,
+            message=f"a byte-identical copy of the form {original.partition(':')[2] or original}: a blank form, "
+            "not a record; no rule counts it",
+        )
+        for copy, original in sorted(set(copies))
+    ]
+    return Collection(
+        groups=kept, warnings=[*collection.warnings, *warnings], sources=collection.sources, stats=collection.stats
+    )

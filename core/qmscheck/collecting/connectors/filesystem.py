@@ -520,7 +520,9 @@ def _encoded_groups(
     # A partial, not a closure: one object per group instead of four (a rescan keeps 100k of them).
     if count <= part_items:
         return [
-            EvidenceGroup.encoded(key, digest, types, count, functools.partial(_load_items, key, data), order=order)
+            EvidenceGroup.encoded(
+                key, digest, types, count, functools.partial(_load_items, key, data), sha256=sha256, order=order
+            )
         ]
     return [
         EvidenceGroup.encoded(
