@@ -284,3 +284,10 @@ def test_a_certification_body_major_still_open_past_its_deadline_is_major_in_any
     [finding] = [f for f in report["findings"] if "NCR008" in (f["rule_id"], *f["also_reported_by"])]  # type: ignore[attr-defined]
     assert finding["grade"] == "major"
     assert [ref["label"] for ref in finding["evidence"]] == ["NC-2025-21"]
+
+
+def test_a_subject_phrase_another_topic_also_claims_still_states_the_interval(tmp_path: Path) -> None:
+    # "evaluación de proveedores" is a review input among every topic; here it names the subject.
+    share = _purchasing_share(tmp_path, "La evaluación de proveedores se realiza una vez al año.")
+    parameters = _scan_share(share)["organisation"]["parameters"]  # type: ignore[index]
+    assert parameters["supplier_reevaluation_interval"] == "P12M"

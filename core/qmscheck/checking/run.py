@@ -29,6 +29,7 @@ from qmscheck.checking.packs import LoadedPacks, LoadedRule
 from qmscheck.checking.parameters import unstated, with_stated_period
 from qmscheck.checking.passed import EvidenceSeenBy, passed_rules, rules_not_run
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, positions_of
+from qmscheck.checking.rule_model import CoversCheck
 from qmscheck.checking.scope import applicability, declared_exclusions, scope_documents
 from qmscheck.checking.stated_periods import with_stated_periods
 from qmscheck.checking.templates import note_unfilled_templates, unfilled_templates, without_form_copies
@@ -123,8 +124,16 @@ def _evaluate(
     of them changes, but gives the same findings."""
     groupwise: list[GroupwiseRule] = []
     whole: list[LoadedRule] = []
+    present = frozenset(t for group in collection.groups for t in group.types)
+    idle: dict[str, StoredFindings] = {}
     for loaded in stale:
         primitive = plugins.checks.get(loaded.rule.check.kind)
+        check = loaded.rule.check
+        if isinstance(check, CoversCheck) and check.key is not None and not present & set(loaded.rule.select.types):
+            # Nothing to cover (no master list, no review actions): every group it would read as
+            # covering is left unread, which at 100,000 documents is most of the check stage's memory.
+            idle[loaded.rule.id] = StoredFindings.of([])
+            continue
         if isinstance(primitive, Groupwise):
             digest = summary_digest(settings, _rule_json(loaded))
             groupwise.append(
@@ -144,6 +153,7 @@ def _evaluate(
     options.stats["rules_refreshed"] += run.refreshed
     whole_findings = _evaluate_whole(collection, whole, probes_of, plugins, organisation, options)
     findings.update((rule_id, StoredFindings.of(found)) for rule_id, found in whole_findings.items())
+    findings.update(idle)
     return findings
 
 

@@ -10,8 +10,8 @@ A sentence states a parameter when it names the parameter's subject (a supplier 
 evaluation word; the management review) and one frequency ("every 12 months", "jährlich"): the
 ``[topics]`` and ``[frequencies]`` tables of the vocabulary, in every language. Only current
 procedures and manuals are read (not retired ones, not templates), and of procedures only those
-whose file name says what they are about (purchasing, suppliers, management review): a share of
-100,000 files is not read again for it. A sentence with two different frequencies says nothing
+whose file name says what they are about (suppliers, their evaluation, management review): a
+share of 100,000 files is not read again for it. A sentence with two different frequencies says nothing
 certain, and neither does a subject stated with two different periods in the documents read: then
 nothing is assumed. What ``qmscheck.toml`` states always wins.
 """
@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import PurePosixPath
 
 from qmscheck.checking.primitives.base import label
-from qmscheck.checking.topics import topics_in
+from qmscheck.checking.topics import Topics
 from qmscheck.model.collection import Collection
 from qmscheck.model.evidence import EvidenceItem, Organisation
 from qmscheck.model.groups import PART_MARK, items_of
@@ -33,12 +35,22 @@ SUBJECTS: dict[str, tuple[frozenset[str], ...]] = {
     "supplier_reevaluation_interval": (frozenset({"supplier_word", "evaluation_word"}),),
     "management_review_interval": (frozenset({"management_review_word"}),),
 }
-#: A procedure's file name that says what it is about: these topics in its words.
-_NAMED = frozenset({"supplier_word", "evaluation_word", "purchasing_word", "management_review_word"})
+#: A procedure's file name that says what it is about: these topics in its words ("PG-04 Compras y
+#: evaluación de proveedores", "SOP-004 supplier management", "VA-06 Managementbewertung"). Folders
+#: do not count: a "Purchasing" folder holds many procedures, and reading them all at every scan
+#: would cost what a rescan is meant to save.
+_NAMED = frozenset({"supplier_word", "evaluation_word", "management_review_word"})
 _READ = frozenset({"procedure", "quality_manual"})
 _RETIRED = frozenset({"superseded", "obsolete", "withdrawn", "archived", "cancelled"})
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
 _QUOTE = 160  # characters of the sentence cited
+
+
+@lru_cache(maxsize=1)
+def _subjects() -> Topics:
+    """The subject topics alone: "evaluación de proveedores" names suppliers and their evaluation
+    here, though among every topic it is the review input "supplier performance"."""
+    return Topics(builtin(), only=_NAMED | {word for subjects in SUBJECTS.values() for s in subjects for word in s})
 
 
 def _candidates(collection: Collection) -> list[EvidenceItem]:
@@ -46,8 +58,8 @@ def _candidates(collection: Collection) -> list[EvidenceItem]:
     for group in collection.groups:
         if not group.types & _READ:
             continue
-        path = group.key.partition(PART_MARK)[0]
-        if "quality_manual" in group.types or topics_in(re.sub(r"[/_.-]", " ", path)) & _NAMED:
+        stem = PurePosixPath(group.key.partition(PART_MARK)[0]).stem
+        if "quality_manual" in group.types or _subjects().found(re.sub(r"[_.-]", " ", stem)) & _NAMED:
             groups.append(group)
     return [
         item
@@ -66,7 +78,7 @@ def _statements(items: Iterable[EvidenceItem]) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for item in items:
         for sentence in _SENTENCE.split(item.text or ""):
-            topics = topics_in(sentence)
+            topics = _subjects().found(sentence)
             wanted = [name for name, subjects in SUBJECTS.items() if any(s <= topics for s in subjects)]
             if not wanted:
                 continue

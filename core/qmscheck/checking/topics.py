@@ -76,8 +76,9 @@ def _heading(text: str) -> tuple[str, ...]:
 class Topics:
     """The topics of a vocabulary, and which of them a text addresses."""
 
-    def __init__(self, vocabulary: Vocabulary) -> None:
-        self._words = vocabulary.topics
+    def __init__(self, vocabulary: Vocabulary, only: frozenset[str] | None = None) -> None:
+        """``only``: these topics alone, so that no other topic's longer phrase uses their words up."""
+        self._words = {topic: words for topic, words in vocabulary.topics.items() if only is None or topic in only}
         self.ids = frozenset(self._words)
         self._by_first: dict[str, list[_Term]] = {}
         self._prefixes: dict[str, list[_Term]] = {}
