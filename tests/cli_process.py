@@ -21,3 +21,16 @@ def inventory_entries(folder: Path) -> list[dict[str, Any]]:
     assert result.returncode == 0, result.stderr
     entries: list[dict[str, Any]] = json.loads(result.stdout)["entries"]
     return entries
+
+
+def scan_report(folder: Path, out_dir: Path) -> dict[str, Any]:
+    """``qmscheck scan --format json`` of the folder as of 2026-03-31, in one process, never failing on
+    findings; the report as a dict."""
+    out = out_dir / "report.json"
+    result = qmscheck(
+        "scan", str(folder), "--format", "json", "--as-of", "2026-03-31", "--no-index", "--fail-on", "never",
+        "-q", "-j", "1", "--output", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return report

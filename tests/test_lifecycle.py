@@ -3,13 +3,12 @@ leave the currency checks; a retired document kept among the current ones is a f
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_process import inventory_entries, qmscheck
+from cli_process import inventory_entries, scan_report
 from qmscheck.collecting.lifecycle import lifecycle_of, status_state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,17 +18,6 @@ OBSOLETO = "02 Procedimientos/Obsoletos/PG-03 No conformidades y acciones correc
 
 def inventory_of(folder: Path) -> dict[str, dict[str, Any]]:
     return {entry["path"]: entry for entry in inventory_entries(folder) if entry["sheet"] is None}
-
-
-def scan(folder: Path, tmp_path: Path) -> dict[str, Any]:
-    out = tmp_path / "report.json"
-    result = qmscheck(
-        "scan", str(folder), "--format", "json", "--as-of", "2026-03-31", "--no-index", "--fail-on", "never",
-        "-q", "-j", "1", "--output", str(out),
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    return report
 
 
 def cited(report: dict[str, Any], rule: str) -> set[str]:
@@ -92,7 +80,7 @@ def test_inventory_gives_each_document_its_lifecycle_and_why() -> None:
 
 
 def test_retired_documents_leave_the_currency_checks(tmp_path: Path) -> None:
-    report = scan(ORGS / "talleres-ebro", tmp_path)
+    report = scan_report(ORGS / "talleres-ebro", tmp_path)
     for rule in ("DOC001", "DOC002", "DOC003", "DOC004", "DOC008"):
         assert OBSOLETO not in cited(report, rule), rule
     # The current revision past its review date is still found.
@@ -104,6 +92,6 @@ def test_a_retired_document_among_the_current_ones_is_a_finding(tmp_path: Path) 
     shutil.copytree(ORGS / "talleres-ebro", share)
     moved = share / "02 Procedimientos" / Path(OBSOLETO).name
     (share / OBSOLETO).rename(moved)
-    report = scan(share, tmp_path)
+    report = scan_report(share, tmp_path)
     assert cited(report, "DOC008") == {f"02 Procedimientos/{moved.name}"}
     assert f"02 Procedimientos/{moved.name}" not in cited(report, "DOC002")

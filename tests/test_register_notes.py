@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
+from cli_process import scan_report
 
 
 def _register(path: Path) -> None:
@@ -28,29 +26,10 @@ def _register(path: Path) -> None:
 
 
 def test_helper_cells_are_notes_named_in_the_warnings_and_never_instruments(tmp_path: Path) -> None:
-    _register(tmp_path / "Calibration Log.xlsx")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "qmscheck",
-            "scan",
-            str(tmp_path),
-            "--format",
-            "json",
-            "--no-index",
-            "-q",
-            "--fail-on",
-            "never",
-            "--as-of",
-            "2026-03-31",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    report = json.loads(done.stdout)
+    share = tmp_path / "share"
+    share.mkdir()
+    _register(share / "Calibration Log.xlsx")
+    report = scan_report(share, tmp_path)
     assert report["evidence_count"] == 4
     notes = [warning["message"] for warning in report["warnings"]]
     assert notes == [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from cli_process import scan_report
 from qmscheck.api import RulePack
 from qmscheck.checking.packs import rules_root
 from qmscheck.model.evidence import EvidenceItem, Locator, Organisation, Provenance
@@ -187,26 +188,6 @@ def test_a_register_whose_columns_were_not_understood_is_asked_about_not_faulted
     assert finding.grade is Grade.MAJOR
 
 
-_QUIET_AS_OF = ("--fail-on", "never", "--as-of", "2026-03-31", "-q")
-
-
-def _scan_share(share: Path) -> dict[str, object]:
-    import json
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-m", "qmscheck", "scan", str(share), "--format", "json", "--no-index", *_QUIET_AS_OF],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    report: dict[str, object] = json.loads(done.stdout)
-    return report
-
-
 def _purchasing_share(tmp_path: Path, sentence: str) -> Path:
     share = tmp_path / "share"
     (share / "Procedimientos").mkdir(parents=True)
@@ -227,12 +208,12 @@ def _purchasing_share(tmp_path: Path, sentence: str) -> Path:
 
 def test_the_organisations_own_interval_is_read_from_its_purchasing_procedure(tmp_path: Path) -> None:
     share = _purchasing_share(tmp_path, "Los proveedores se evalúan una vez al año (plazo, calidad, servicio).")
-    report = _scan_share(share)
-    parameters = report["organisation"]["parameters"]  # type: ignore[index]
+    report = scan_report(share, share.parent)
+    parameters = report["organisation"]["parameters"]
     assert parameters["supplier_reevaluation_interval"] == "P12M"
     assert "se evalúan una vez al año" in parameters["stated_in"]["supplier_reevaluation_interval"]
     found = report["findings"]
-    [finding] = [f for f in found if "SUP006" in (f["rule_id"], *f["also_reported_by"])]  # type: ignore[attr-defined]
+    [finding] = [f for f in found if "SUP006" in (f["rule_id"], *f["also_reported_by"])]
     assert finding["grade"] == "minor" and "Aceros del Jalón" in finding["statement"]
     assert "PG-04" in finding["statement"]
 
@@ -241,9 +222,9 @@ def test_a_sentence_with_two_frequencies_states_no_interval(tmp_path: Path) -> N
     share = _purchasing_share(
         tmp_path, "Los proveedores críticos se evalúan cada seis meses y los demás proveedores una vez al año."
     )
-    report = _scan_share(share)
-    assert report["organisation"]["parameters"]["supplier_reevaluation_interval"] is None  # type: ignore[index]
-    assert "SUP006" in {rule["rule_id"] for rule in report["rules_not_run"]}  # type: ignore[attr-defined]
+    report = scan_report(share, share.parent)
+    assert report["organisation"]["parameters"]["supplier_reevaluation_interval"] is None
+    assert "SUP006" in {rule["rule_id"] for rule in report["rules_not_run"]}
 
 
 def _gauge(number: int, site: str, due: date) -> EvidenceItem:
@@ -280,8 +261,8 @@ def test_a_certification_body_major_still_open_past_its_deadline_is_major_in_any
         "NC-2025-23;Auditoría interna;Menor;Etiqueta ilegible;03/11/2025;30/11/2025;Cerrada\n",
         encoding="utf-8",
     )
-    report = _scan_share(share)
-    [finding] = [f for f in report["findings"] if "NCR008" in (f["rule_id"], *f["also_reported_by"])]  # type: ignore[attr-defined]
+    report = scan_report(share, share.parent)
+    [finding] = [f for f in report["findings"] if "NCR008" in (f["rule_id"], *f["also_reported_by"])]
     assert finding["grade"] == "major"
     assert [ref["label"] for ref in finding["evidence"]] == ["NC-2025-21"]
 
@@ -289,5 +270,5 @@ def test_a_certification_body_major_still_open_past_its_deadline_is_major_in_any
 def test_a_subject_phrase_another_topic_also_claims_still_states_the_interval(tmp_path: Path) -> None:
     # "evaluación de proveedores" is a review input among every topic; here it names the subject.
     share = _purchasing_share(tmp_path, "La evaluación de proveedores se realiza una vez al año.")
-    parameters = _scan_share(share)["organisation"]["parameters"]  # type: ignore[index]
+    parameters = scan_report(share, share.parent)["organisation"]["parameters"]
     assert parameters["supplier_reevaluation_interval"] == "P12M"

@@ -4,12 +4,11 @@ filled document was expected."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Any
 
-from cli_process import inventory_entries, qmscheck
+from cli_process import inventory_entries, qmscheck, scan_report
 from qmscheck.collecting.lifecycle import placeholders
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,17 +48,6 @@ def inventory_of(folder: Path) -> dict[str, dict[str, Any]]:
     return {entry["path"]: entry for entry in inventory_entries(folder)}
 
 
-def scan(folder: Path, tmp_path: Path) -> dict[str, Any]:
-    out = tmp_path / "report.json"
-    result = qmscheck(
-        "scan", str(folder), "--format", "json", "--as-of", "2026-03-31", "--no-index", "--fail-on", "never",
-        "-q", "-j", "1", "--output", str(out),
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    return report
-
-
 def test_placeholders_are_counted_by_kind() -> None:
     assert placeholders(POLICY_TEMPLATE) == {"{{ }}": 3, "[TODO]": 2, "<name>": 1, "dd/mm/yyyy": 1}
     blank_form = (
@@ -96,7 +84,7 @@ def test_the_absence_names_the_unfilled_template(tmp_path: Path) -> None:
     manual = share / "01 Manual" / "MC-01 Manual de Calidad.md"
     manual.unlink()
     (share / "Plantillas" / "Politica de calidad.md").write_text(POLICY_TEMPLATE, encoding="utf-8")
-    report = scan(share, tmp_path)
+    report = scan_report(share, tmp_path)
     absent = [finding for finding in report["findings"] if finding["rule_id"] == "POL001"]
     assert absent, [finding["rule_id"] for finding in report["findings"]]
     assert "Only an unfilled template was found: Plantillas/Politica de calidad.md." in absent[0]["statement"]
@@ -123,7 +111,7 @@ def test_a_template_copied_into_records_is_a_form_not_minutes(tmp_path: Path) ->
             True,
             "management_review_minutes",
         ), path
-    report = scan(tmp_path, tmp_path / "out")
+    report = scan_report(tmp_path, tmp_path / "out")
     minutes = [f for f in report["findings"] if "MRV001" in (f["rule_id"], *f["also_reported_by"])]
     assert (
         minutes
@@ -142,7 +130,7 @@ def test_a_register_of_blank_rows_holds_no_records(tmp_path: Path) -> None:
     assert (entry["type"], entry["template"], entry["template_for"]) == ("form", True, "calibration_record")
     assert entry["template_reason"] == "2 rows with no real values, 8 placeholders"
     (tmp_path / "Quality Policy.md").write_text(FILLED_POLICY, encoding="utf-8")
-    report = scan(tmp_path, tmp_path)
+    report = scan_report(tmp_path, tmp_path)
     assert not any(
         ref["locator"].startswith("Calibration Log.csv")
         for finding in report["findings"]
@@ -165,7 +153,7 @@ def test_a_byte_identical_copy_of_a_form_is_never_a_record(tmp_path: Path) -> No
     (tmp_path / "records").mkdir()
     (tmp_path / "templates" / "TPL-03 Management review minutes.md").write_text(blank, encoding="utf-8")
     (tmp_path / "records" / "2026-02 management review.md").write_text(blank, encoding="utf-8")
-    report = scan(tmp_path, tmp_path / "out")
+    report = scan_report(tmp_path, tmp_path / "out")
     [warning] = [w for w in report["warnings"] if "byte-identical copy" in w["message"]]
     assert warning["locator"] == "records/2026-02 management review.md"
     assert "templates/TPL-03 Management review minutes.md" in warning["message"]

@@ -28,7 +28,7 @@ from qmscheck.checking.topics import Topics
 from qmscheck.model.collection import Collection
 from qmscheck.model.evidence import EvidenceItem, Organisation
 from qmscheck.model.groups import PART_MARK, items_of
-from qmscheck.vocabulary import builtin, normalise
+from qmscheck.vocabulary import RETIRED_STATES, builtin, normalise
 
 #: Per parameter, the sets of topics of which a sentence must name every one.
 SUBJECTS: dict[str, tuple[frozenset[str], ...]] = {
@@ -41,7 +41,6 @@ SUBJECTS: dict[str, tuple[frozenset[str], ...]] = {
 #: would cost what a rescan is meant to save.
 _NAMED = frozenset({"supplier_word", "evaluation_word", "management_review_word"})
 _READ = frozenset({"procedure", "quality_manual"})
-_RETIRED = frozenset({"superseded", "obsolete", "withdrawn", "archived", "cancelled"})
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+|\n+")
 _QUOTE = 160  # characters of the sentence cited
 
@@ -61,11 +60,7 @@ def _candidates(collection: Collection) -> list[EvidenceItem]:
         stem = PurePosixPath(group.key.partition(PART_MARK)[0]).stem
         if "quality_manual" in group.types or _subjects().found(re.sub(r"[_.-]", " ", stem)) & _NAMED:
             groups.append(group)
-    return [
-        item
-        for item in items_of(groups)
-        if item.type in _READ and item.text and (item.status or "").casefold() not in _RETIRED
-    ]
+    return [item for item in items_of(groups) if item.type in _READ and item.text and item.status not in RETIRED_STATES]
 
 
 def _frequencies(sentence: str) -> set[str]:

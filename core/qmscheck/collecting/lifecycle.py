@@ -30,10 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from qmscheck.vocabulary import Vocabulary, active, normalise, words
+from qmscheck.vocabulary import RETIRED_STATES, Vocabulary, active, normalise, words
 
-#: The states that take a document out of use.
-RETIRED: tuple[str, ...] = ("superseded", "obsolete", "withdrawn", "archived")
 #: How many placeholders make a text a template: one "[TODO]" left in a real document does not.
 PLACEHOLDERS_MIN = 3
 #: Where a watermark or stamp is read: the start of the text.
@@ -80,7 +78,7 @@ class Lifecycle:
 
     @property
     def retired(self) -> bool:
-        return self.state in RETIRED
+        return self.state in RETIRED_STATES
 
     def attributes(self) -> dict[str, str | bool]:
         """What an item carries of it, for the rules to select on (``status`` is set apart)."""
@@ -141,7 +139,7 @@ def status_state(status: str | None, vocabulary: Vocabulary | None = None) -> st
     exact = vocabulary.status.get(normalise(status))
     if exact is not None:
         return exact
-    found = _states(vocabulary, status, (*RETIRED, "draft", "in_review", "approved"))
+    found = _states(vocabulary, status, (*RETIRED_STATES, "draft", "in_review", "approved"))
     return found[0][0] if found else None
 
 
@@ -212,23 +210,23 @@ def lifecycle_of(
     retired: list[tuple[str, str]] = []  # (state, reason), strongest first
     said = status_state(status, vocabulary)
     said_by = f"status says '{status}'"
-    if said in RETIRED:
+    if said in RETIRED_STATES:
         retired.append((said, f"status says '{status}'"))
     for source, value in (("title", title or ""), ("file name", PurePosixPath(path).stem)):
-        marked = _marker(vocabulary, value, (*RETIRED, "draft"))
+        marked = _marker(vocabulary, value, (*RETIRED_STATES, "draft"))
         if marked is not None:
-            if marked[0] in RETIRED:
+            if marked[0] in RETIRED_STATES:
                 retired.append((marked[0], f"{source} says '{marked[1]}'"))
             elif said is None:
                 said, said_by = marked[0], f"{source} says '{marked[1]}'"
             break
     first_lines = "\n".join(line for line in text[:_MARK_TEXT].splitlines() if line.strip() != (title or "").strip())
-    stamp = _marker(vocabulary, first_lines, RETIRED)
+    stamp = _marker(vocabulary, first_lines, RETIRED_STATES)
     if stamp is not None:
         retired.append((stamp[0], f"text says '{stamp[1]}'"))
     kept_apart = False
     for folder in _folders(path):
-        found = _states(vocabulary, folder, RETIRED)
+        found = _states(vocabulary, folder, RETIRED_STATES)
         if found:
             kept_apart = True
             retired.append((found[0][0], f"folder '{folder}'"))

@@ -70,6 +70,8 @@ LIFECYCLE_STATES: tuple[str, ...] = (
     "withdrawn",
     "archived",
 )
+#: The states that take a document out of use.
+RETIRED_STATES: tuple[str, ...] = ("superseded", "obsolete", "withdrawn", "archived")
 
 DATE_ORDERS = frozenset({"dmy", "mdy", "either"})
 

@@ -20,10 +20,9 @@ from qmscheck.checking.rule_model import CoversCheck, Rule
 from qmscheck.model.document_numbers import number_key, number_prefix, numbers_in
 from qmscheck.model.evidence import EvidenceItem
 from qmscheck.model.verdicts import Cited, Failure, GroupSummary, Place
-from qmscheck.vocabulary import Vocabulary, active, normalise, words
+from qmscheck.vocabulary import RETIRED_STATES, Vocabulary, active, normalise, words
 
 #: Lifecycle states that all mean "out of use": a list saying obsolete agrees with a document in the archive.
-_RETIRED = frozenset({"superseded", "obsolete", "withdrawn", "archived"})
 _WORD = re.compile(r"\w+")
 #: A revision's runs: digits, or letters ("Rev. 03" is rev, 03).
 _REVISION_PARTS = re.compile(r"\d+|[^\W\d_]+")
@@ -94,7 +93,7 @@ def status_meaning(text: str, vocabulary: Vocabulary) -> str | None:
     if state is None:
         found = vocabulary.lifecycle.find(words(text))
         state = found[0].meaning if found else None
-    return "retired" if state in _RETIRED else state
+    return "retired" if state in RETIRED_STATES else state
 
 
 def _comparable(name: str, value: str, vocabulary: Vocabulary) -> str | None:
