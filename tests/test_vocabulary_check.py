@@ -299,7 +299,7 @@ def test_a_plugin_kinds_marked_parameters_and_selectors_are_checked(tmp_path: Pa
 #: against the vocabulary's [topics] by the pack loader), and the selectors and conditions walked as such.
 NOT_NAMES = {
     "kind", "min", "require", "within", "keys_from", "by", "numbers", "unmatched", "topics", "target",
-    "instead", "period", "since", "grace", "ignore_folders", "known", "excludable", "min_justification",
+    "instead", "period", "since", "grace", "ignore_folders", "known", "min_justification",
     "disallowed_grade",
 }  # fmt: skip
 
