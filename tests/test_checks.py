@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from qmscheck.checking.packs import base_pack
 from qmscheck.model.evidence import Organisation
 from qmscheck.model.grades import Grade
 from qmscheck.testing import check_items, item
@@ -351,8 +352,8 @@ def test_positions_order_the_evidence_as_natural_key_does() -> None:
         Failure(items=(items[1], items[3]), detail="d"),
         Failure(items=(items[4],), detail="d"),
     ]
-    by_key = grade_failures(rule, "p", failures, population=5)
-    by_position = grade_failures(rule, "p", failures, population=5, positions=positions_of(items))
+    by_key = grade_failures(rule, base_pack(), failures, population=5)
+    by_position = grade_failures(rule, base_pack(), failures, population=5, positions=positions_of(items))
     assert by_key == by_position
     assert [ref.id for ref in by_key[0].evidence] == ["test:row 5", "test:row 9", "test:row 15", "test:row 100"]
 

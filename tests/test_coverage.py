@@ -17,7 +17,7 @@ from qmscheck.checking.manual import (
     load_manual_checks,
     manual_checks_for,
 )
-from qmscheck.checking.packs import LoadedRule, RulePack, load_packs, rules_root
+from qmscheck.checking.packs import LoadedRule, base_pack, load_packs
 from qmscheck.cli import main
 from qmscheck.errors import RulePackError
 from qmscheck.model.report import NotApplicable
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def base_rules() -> list[LoadedRule]:
-    return load_packs([RulePack(name="iso9001", version="bundled", path=rules_root() / "iso9001")]).rules
+    return load_packs([base_pack()]).rules
 
 
 def test_the_clause_list_is_every_clause_of_the_standard_in_order() -> None:

@@ -86,4 +86,4 @@ def test_the_report_orders_rules_blocks_as_sorting_every_finding_would(
     every = [finding for _, found in by_rule for finding in found]
     expected = sorted(merge_findings(every), key=report.finding_sort_key)
     stored = [(rule_id, StoredFindings.of(found)) for rule_id, found in by_rule]
-    assert _report_findings("", stored, ResultCache(None), full=True, group_of={}) == expected
+    assert _report_findings("", stored, ResultCache(None), full=True, group_of={}, same_as={}) == expected

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cli_process import scan_report
 from qmscheck.api import RulePack
-from qmscheck.checking.packs import rules_root
+from qmscheck.checking.packs import base_pack
 from qmscheck.model.evidence import EvidenceItem, Locator, Organisation, Provenance
 from qmscheck.model.grades import Grade
 from qmscheck.testing import check_items, item
@@ -140,7 +140,7 @@ def test_a_finding_carries_its_population_failing_instances_and_the_values_judge
 
 
 def _base_pack() -> list[RulePack]:
-    return [RulePack(name="iso9001", version="test", path=rules_root() / "iso9001")]
+    return [base_pack()]
 
 
 def test_a_rule_waiting_for_an_unstated_parameter_is_listed_as_not_run_and_runs_once_stated() -> None:

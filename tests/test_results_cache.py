@@ -489,7 +489,7 @@ def _wording_rule(folder: Path) -> LoadedPacks:
             "check": {"kind": "exists"},
         }
     ).model_copy(update={"check": _WordingCheck()})
-    pack = RulePack(name="wording", version="1", path=folder)
+    pack = RulePack(name="wording", version="1", path=folder, api=">=2")
     return LoadedPacks(packs=[pack], rules=[LoadedRule(rule, pack, folder / "wording.toml")])
 
 
@@ -649,9 +649,9 @@ def test_the_report_findings_are_reused_while_every_rules_findings_are_the_same(
 
     merged: list[int] = []
 
-    def counted(found: list[Finding], group_of: dict[str, str]) -> list[Finding]:
+    def counted(found: list[Finding], group_of: dict[str, str], same_as: dict[str, str]) -> list[Finding]:
         merged.append(len(found))
-        return merge_findings(found, group_of)
+        return merge_findings(found, group_of, same_as)
 
     # Observed, not changed: stored or merged again, the report's findings are the same; only the
     # calls to merge_findings tell them apart.

@@ -32,7 +32,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from qmscheck.checking.packs import LoadedPacks, RulePack, load_packs, load_rule_file, rules_root
+from qmscheck.checking import packs
+from qmscheck.checking.packs import LoadedPacks, load_packs, load_rule_file, rules_root
 from qmscheck.checking.run import CheckOptions, run_check
 from qmscheck.model.collection import Collection
 from qmscheck.model.groups import EvidenceGroup
@@ -47,14 +48,14 @@ from qmscheck.testing import (
     run_case,
 )
 
-PACK_DIR = rules_root() / "iso9001"
-CASES_DIR = PACK_DIR / "cases"
+PACK_DIR = rules_root() / "iso9001" / "rules"
+CASES_DIR = rules_root() / "iso9001" / "cases"
 CASES = load_cases(CASES_DIR)
 
 
 @cache
 def base_pack() -> LoadedPacks:
-    return load_packs([RulePack(name="iso9001", version="test", path=PACK_DIR)])
+    return load_packs([packs.base_pack()])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.test_id for case in CASES])

@@ -125,12 +125,17 @@ def test_duplicate_rule_id_is_refused(tmp_path: Path) -> None:
     (tmp_path / "7.1.toml").write_text(GOOD)
     (tmp_path / "7.2.toml").write_text(GOOD.replace('clause = "7.1"', 'clause = "7.2"', 1).replace("7.1.5", "7.2"))
     with pytest.raises(RulePackError, match="TST001: id already used"):
-        load_packs([RulePack(name="test", version="1", path=tmp_path)])
+        load_packs([RulePack(name="test", version="1", path=tmp_path, api=">=2")])
 
 
 def test_pack_for_another_api_version_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(RulePackError, match="supports qmscheck API"):
-        load_packs([RulePack(name="future", version="9", path=tmp_path, api_versions=(99,))])
+    with pytest.raises(RulePackError, match="supports qmscheck pack API >=99; this qmscheck provides API 2"):
+        load_packs([RulePack(name="future", version="9", path=tmp_path, api=">=99")])
+
+
+def test_a_pack_that_declares_no_api_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(RulePackError, match="does not say which qmscheck pack API it supports"):
+        load_packs([RulePack(name="vague", version="1", path=tmp_path)])
 
 
 class BrokenPackPlugin:
@@ -143,10 +148,12 @@ class BrokenPackPlugin:
 
     @hookimpl
     def qmscheck_register_rule_packs(self, register):  # type: ignore[no-untyped-def]
-        register(RulePack(name="broken", version="1", path=self.folder))
+        register(RulePack(name="broken", version="1", path=self.folder, api=">=2"))
 
 
-def test_cli_exits_2_on_a_broken_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_broken_pack_is_named_and_left_out_of_rules_and_fails_a_scan_that_selects_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "pack"
     folder.mkdir()
     (folder / "7.1.toml").write_text(GOOD.replace('grade = "minor"', 'grade = "severe"'))
@@ -157,9 +164,16 @@ def test_cli_exits_2_on_a_broken_pack(tmp_path: Path, monkeypatch: pytest.Monkey
         plugins_module, "load_plugins", lambda *a, **k: original(extra=[BrokenPackPlugin(folder)], entry_points=False)
     )
     result = CliRunner().invoke(main, ["rules"])
-    assert result.exit_code == 2
-    assert "7.1.toml" in result.output and "TST001" in result.output and "$.rules[0].grade" in result.output
-    assert "Traceback" not in result.output
+    assert result.exit_code == 0, result.output
+    assert "warning: rule pack broken 1 is left out" in result.stderr
+    assert "7.1.toml" in result.stderr and "TST001" in result.stderr and "$.rules[0].grade" in result.stderr
+    assert "CTX001" in result.stdout  # the base pack still lists
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    scan = CliRunner().invoke(main, ["scan", str(evidence), "--no-index", "--pack", "broken"])
+    assert scan.exit_code == 2, scan.output
+    assert "TST001" in scan.stderr and "$.rules[0].grade" in scan.stderr
+    assert "Traceback" not in result.output + scan.output
 
 
 # --- a check kind registered by a plugin -------------------------------------------------------
@@ -193,7 +207,7 @@ def test_a_plugin_check_kind_runs_from_a_rule_file() -> None:
 
 def test_a_plugin_check_kind_is_explained_in_its_own_words() -> None:
     plugins = load_plugins(extra=[_signed_plugin()], entry_points=False)
-    packs = load_packs([RulePack(name="signed", version="1", path=PLUGIN_PACK / "rules")], plugins.checks)
+    packs = load_packs([RulePack(name="signed", version="1", path=PLUGIN_PACK / "rules", api=">=2")], plugins.checks)
     text = explain_text(packs.rules[0])
     assert "Every procedure must be signed off (approver) by one of J. Doe, A. Smith." in text
 
@@ -223,7 +237,7 @@ def test_a_plugin_kind_is_validated_against_its_own_model(tmp_path: Path, check:
     plugins = load_plugins(extra=[_signed_plugin()], entry_points=False)
     path = _signed_rule(tmp_path, check)
     with pytest.raises(RulePackError) as error:
-        load_packs([RulePack(name="signed", version="1", path=tmp_path)], plugins.checks)
+        load_packs([RulePack(name="signed", version="1", path=tmp_path, api=">=2")], plugins.checks)
     assert f"{path}: rule SIG001: {expected}" in str(error.value)
 
 
@@ -231,7 +245,7 @@ def test_an_unknown_kind_lists_the_known_ones_and_a_close_match(tmp_path: Path) 
     plugins = load_plugins(extra=[_signed_plugin()], entry_points=False)
     _signed_rule(tmp_path, '[rules.check]\nkind = "sigend"\n')
     with pytest.raises(RulePackError) as error:
-        load_packs([RulePack(name="signed", version="1", path=tmp_path)], plugins.checks)
+        load_packs([RulePack(name="signed", version="1", path=tmp_path, api=">=2")], plugins.checks)
     assert "rule SIG001: $.rules[0].check.kind: unknown check kind 'sigend'; did you mean 'signed'?" in str(error.value)
     assert (
         "(known: avoids, covers, differs, each, exclusions, exists, fresh, mentions, periodic, references, signed, unique, within)"
@@ -239,16 +253,16 @@ def test_an_unknown_kind_lists_the_known_ones_and_a_close_match(tmp_path: Path) 
     )
     # Without the plugin, its kind is unknown too: rules load against the kinds registered.
     with pytest.raises(RulePackError, match="unknown check kind 'signed'"):
-        load_packs([RulePack(name="signed", version="1", path=PLUGIN_PACK / "rules")])
+        load_packs([RulePack(name="signed", version="1", path=PLUGIN_PACK / "rules", api=">=2")])
 
 
 def test_only_scope001_may_use_the_exclusions_kind(tmp_path: Path) -> None:
     check = (
-        '[rules.check]\nkind = "exclusions"\nexcludable = ["8.3"]\nmin_justification = 5\ndisallowed_grade = "major"\n'
+        '[rules.check]\nkind = "exclusions"\nmin_justification = 5\ndisallowed_grade = "major"\n'
     )
     _signed_rule(tmp_path, check)
     with pytest.raises(RulePackError, match="rule SIG001: check kind 'exclusions' belongs to SCOPE001"):
-        load_packs([RulePack(name="signed", version="1", path=tmp_path)])
+        load_packs([RulePack(name="signed", version="1", path=tmp_path, api=">=2")])
 
 
 def test_preview_is_not_a_status(tmp_path: Path) -> None:

@@ -8,4 +8,4 @@ __version__ = "0.1.0"
 
 #: Version of the plugin API (hooks and the objects they exchange). A rule pack or plugin
 #: declares the API versions it supports; a mismatch is refused at load with a clear error.
-API_VERSION = 1
+API_VERSION = 2

@@ -25,6 +25,7 @@ from qmscheck.errors import ExitCode, PluginFailure, QmscheckError
 from qmscheck.model.grades import Grade
 
 if TYPE_CHECKING:
+    from qmscheck.checking.packs import LoadedPacks
     from qmscheck.model.report import Report
     from qmscheck.plugins.manager import PluginInfo, Plugins
     from qmscheck.rendering.base import Renderer
@@ -134,7 +135,9 @@ def output_options(command: F) -> F:
 
 
 def _load_plugins(ctx: click.Context | None = None) -> Plugins:
-    """The plugins, for a command that relies on what they register: any failure ends it (exit 3)."""
+    """The plugins, for a command that relies on what they register. A plugin that failed is named
+    on stderr and left out: what it provides is missing, and a scan that needs it (a selected pack,
+    a configured connector) ends with exit 3 naming it."""
     from qmscheck.plugins.manager import load_plugins
 
     try:
@@ -142,8 +145,12 @@ def _load_plugins(ctx: click.Context | None = None) -> Plugins:
     except Exception as exc:
         raise PluginFailure(f"loading the plugins failed: {type(exc).__name__}: {exc}") from exc
     if plugins.failed:
-        raise PluginFailure(_failures(plugins.failed, (ctx or click.get_current_context()).command_path))
+        warn(_failures(plugins.failed, (ctx or click.get_current_context()).command_path))
     return plugins
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 def _failures(failed: Sequence[PluginInfo], command: str) -> str:
@@ -156,7 +163,7 @@ def _failures(failed: Sequence[PluginInfo], command: str) -> str:
         else "this is a bug in qmscheck"
     )
     return (
-        f"{len(failed)} plugin(s) failed, so what they provide is missing and no result would be trustworthy:\n  "
+        f"{len(failed)} plugin(s) failed to load and are left out, with what they provide:\n  "
         + "\n  ".join(lines)
         + f"\n{how}; `qmscheck plugins` lists every plugin."
     )
@@ -172,11 +179,14 @@ def _renderers(
     names = list(dict.fromkeys(resolved))  # repeated formats are written once, in the order given
     unknown = [name for name in names if name not in plugins.renderers]
     if unknown:
+        from qmscheck.scan import plugin_failures_named
+
         known = plugins.renderers.names()
-        raise QmscheckError(
-            f"unknown format {', '.join(map(repr, unknown))} (known formats: {', '.join(known)})"
-            + did_you_mean(unknown[0], known)
-        )
+        with plugin_failures_named(plugins):
+            raise QmscheckError(
+                f"unknown format {', '.join(map(repr, unknown))} (known formats: {', '.join(known)})"
+                + did_you_mean(unknown[0], known)
+            )
     renderers = [plugins.renderers.get(name) for name in names]
     if output and output_dir:
         raise QmscheckError("give either --output or --output-dir, not both")
@@ -278,6 +288,11 @@ def _index_path(target: Path, index: Path | None, no_index: bool) -> Path | None
     return cache / f"{target.resolve().name}-{key}" / INDEX_NAME
 
 
+def _listed(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeated options whose values may also be comma-separated: ``--ignore CTX002,KNW``."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
 def _max_file_size(value: str | None) -> int | None:
     from qmscheck.config.scan_config import parse_size
 
@@ -317,6 +332,22 @@ def _max_file_size(value: str | None) -> int | None:
     default=None,
     help="ISO 9001 edition.  [default: the config's, else 2015]",
 )
+@click.option(
+    "--pack",
+    "pack_names",
+    multiple=True,
+    metavar="NAME",
+    help="A rule pack that applies (repeat it; its dependencies come with it).  "
+    "[default: the config's [scan] packs, else iso9001]",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULES",
+    help="Run only these rules: ids, id prefixes (SUP), clauses (8.4, iso13485:7.4) or tags; "
+    "comma-separated or repeated.",
+)
+@click.option("--ignore", multiple=True, metavar="RULES", help="Leave these rules out (as for --select).")
 @click.option("--timestamp", is_flag=True, help="Record the wall-clock time in the report (off: reproducible output).")
 @click.option(
     "--index",
@@ -338,6 +369,9 @@ def scan(
     stage: str | None,
     as_of: datetime | None,
     edition: str | None,
+    pack_names: tuple[str, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
     timestamp: bool,
     index: Path | None,
     no_index: bool,
@@ -376,6 +410,9 @@ def scan(
         stage=next((s for s in STAGES if str(s) == stage), None),
         edition=next((e for e in EDITIONS if e == edition), None),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds") if timestamp else None,
+        packs=_listed(pack_names) or None,
+        select=_listed(select),
+        ignore=_listed(ignore),
         collect=options,
     )
     report = run_scan(request, plugins, config)
@@ -497,27 +534,43 @@ def report_command(
     sys.exit(_exit_code(report, fail_on))
 
 
+def _installed_packs(plugins: Plugins) -> LoadedPacks:
+    """Every installed pack that loads; one that does not is named on stderr and left out."""
+    from qmscheck.checking.packs import load_installed
+
+    installed = load_installed(plugins.rule_packs, plugins.checks)
+    for name, version, error in installed.failed:
+        warn(f"rule pack {name} {version} is left out: {error}")
+    return installed.loaded
+
+
 @main.group(invoke_without_command=True)
 @click.pass_context
 def rules(ctx: click.Context) -> None:
-    """List the rules of every loaded pack, then every ISO 9001 clause as checked by evidence rules or manual."""
+    """List the rules of every installed pack, then every ISO 9001 clause as checked by evidence rules or manual."""
     if ctx.invoked_subcommand is not None:
         return
     from qmscheck.checking.manual import bundled_manual_checks, clause_coverage, coverage_lines
-    from qmscheck.checking.packs import load_packs
     from qmscheck.model.report import clause_key
 
     plugins = _load_plugins(ctx)
-    loaded = load_packs(list(plugins.rule_packs), plugins.checks)
-    for item in sorted(loaded.rules, key=lambda r: (clause_key(r.rule.clause), r.rule.id)):
+    loaded = _installed_packs(plugins)
+    for item in sorted(loaded.rules, key=lambda r: (r.standard.id, clause_key(r.rule.clause), r.rule.id)):
         rule = item.rule
         stages = ",".join(str(s) for s in rule.stages)
         click.echo(
-            f"{rule.id:<8} {rule.clause:<9} {rule.grade.value:<11} stage {stages:<4} {rule.check.kind:<9} {rule.title}"
+            f"{rule.id:<8} {item.standard.name + ' ' + rule.clause:<18} {rule.grade.value:<11} stage {stages:<4} "
+            f"{rule.check.kind:<9} {rule.title}"
         )
+    for item in loaded.skipped:
+        reasons = "; ".join(f"skipped by {o.pack}" for o in item.overlays if o.change == "skipped")
+        click.echo(f"{item.rule.id:<8} {item.standard.name + ' ' + item.rule.clause:<18} ({reasons}) {item.rule.title}")
+    packs = ", ".join(f"{pack.name} {pack.version} ({pack.standard.name})" for pack in loaded.packs)
     click.echo(f"{len(loaded.rules)} rules in {len(loaded.packs)} pack(s)")
+    click.echo(f"packs: {packs}")
     click.echo("")
-    click.echo("\n".join(coverage_lines(clause_coverage(loaded.rules, bundled_manual_checks()))))
+    base = [item for item in loaded.rules if item.standard.id == "iso9001"]
+    click.echo("\n".join(coverage_lines(clause_coverage(base, bundled_manual_checks()))))
 
 
 @rules.command("explain")
@@ -526,10 +579,9 @@ def rules(ctx: click.Context) -> None:
 def explain(ctx: click.Context, rule_id: str) -> None:
     """Explain one rule: what it checks, how it grades, why it matters and how to fix it."""
     from qmscheck.checking.explain import close_matches, explain_text, find_rule
-    from qmscheck.checking.packs import load_packs
 
     plugins = _load_plugins(ctx)
-    packs = load_packs(list(plugins.rule_packs), plugins.checks)
+    packs = _installed_packs(plugins)
     loaded = find_rule(packs, rule_id)
     if loaded is None:
         matches = close_matches(packs, rule_id)

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from qmscheck.checking.packs import load_packs
+from qmscheck.checking.packs import BASE_PACK, RulePack, load_packs, select_packs
 from qmscheck.checking.run import CheckOptions, run_check
 from qmscheck.collecting.run import CollectOptions, collect
 from qmscheck.config.choices import EDITIONS, STAGES, Edition, Stage
 from qmscheck.config.scan_config import ScanConfig, load_config
 from qmscheck.config.tomlfile import did_you_mean
-from qmscheck.errors import ConfigError
+from qmscheck.errors import ConfigError, PluginFailure, QmscheckError
+from qmscheck.model.evidence import CollectionWarning
 from qmscheck.model.report import Report
 from qmscheck.plugins.manager import Plugins, load_plugins
 from qmscheck.support.workers import start_fork_server
 
-__all__ = ["ScanRequest", "scan"]
+__all__ = ["ScanRequest", "plugin_failures_named", "scan", "selected_packs"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,11 @@ class ScanRequest:
     stage: Stage | None = None
     edition: Edition | None = None
     generated_at: str | None = None
+    #: The rule packs that apply (--pack); None: the config's, else the base pack.
+    packs: tuple[str, ...] | None = None
+    #: Rules chosen by id, prefix, clause or tag (--select, --ignore), with the config's.
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     #: Index, --full, --jobs (for both stages), progress. The default caches nothing and works in this process.
     collect: CollectOptions = field(default_factory=CollectOptions)
 
@@ -44,15 +52,35 @@ class ScanRequest:
                 )
 
 
+@contextmanager
+def plugin_failures_named(plugins: Plugins) -> Iterator[None]:
+    """Something asked for is missing (a pack, a connector, a format): when a plugin failed to load it
+    may be that plugin's, so the error names the failures and is theirs (exit 3), not the user's."""
+    try:
+        yield
+    except QmscheckError as exc:
+        if not plugins.failed:
+            raise
+        failures = "; ".join(f"{info.name} {info.version} ({info.origin}): {info.error}" for info in plugins.failed)
+        raise PluginFailure(f"{exc}\nplugins that failed to load: {failures}") from None
+
+
+def selected_packs(plugins: Plugins, names: Sequence[str] | None) -> list[RulePack]:
+    """The packs named (the base pack when none is), with their dependencies."""
+    with plugin_failures_named(plugins):
+        return select_packs(plugins.rule_packs, names or [BASE_PACK])
+
+
 def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfig | None = None) -> Report:
     """Scan ``request.target``, whose configuration the caller may have loaded already (``config``)."""
     if request.collect.processes > 1:
         start_fork_server()  # the workers' imports, meanwhile
     plugins = plugins or load_plugins()
     config = config or load_config(request.target)
-    config.check_connectors(plugins.connectors.names())
+    with plugin_failures_named(plugins):
+        config.check_connectors(plugins.connectors.names())
     # Rules are validated before any evidence is read: a broken pack fails fast.
-    packs = load_packs(list(plugins.rule_packs), plugins.checks)
+    packs = load_packs(selected_packs(plugins, request.packs or config.scan.packs), plugins.checks)
     collection = collect(config, plugins, request.collect)
     organisation = config.organisation
     options = CheckOptions(
@@ -65,5 +93,13 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
         jobs=request.collect.processes,
         tuning=request.collect.tuning,
         stats=request.collect.stats,  # one set of counters for the whole scan (--verbose)
+        select=(*config.scan.select, *request.select),
+        ignore=(*config.scan.ignore, *request.ignore),
     )
-    return run_check(collection, packs, plugins, organisation, options)
+    report = run_check(collection, packs, plugins, organisation, options)
+    # A plugin left out may have changed what was found: the report says so wherever it is read.
+    failed = [
+        CollectionWarning(connector="qmscheck", locator=f"plugin {info.name} {info.version}", message=str(info.error))
+        for info in plugins.failed
+    ]
+    return report.model_copy(update={"warnings": [*failed, *report.warnings]}) if failed else report

@@ -74,7 +74,7 @@ def check_items(
 ) -> Report:
     """Run the rules of ``packs`` (or of one folder of rule files) over ``items`` as of a date."""
     if isinstance(packs, Path):
-        packs = [RulePack(name="under-test", version="0", path=packs)]
+        packs = [RulePack(name="under-test", version="0", path=packs, api=">=2")]
     plugins = plugins or load_plugins(entry_points=False)
     loaded = load_packs(list(packs), plugins.checks)
     collection = Collection.of_items(list(items))

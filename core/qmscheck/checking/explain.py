@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qmscheck.checking.packs import LoadedPacks, LoadedRule
+from qmscheck.checking.manifest import Crosswalk, CrosswalkEntry, Standard, load_crosswalk
+from qmscheck.checking.packs import LoadedPacks, LoadedRule, base_manifest
 from qmscheck.checking.phrases import SCAN_DATE, require_phrase, where_phrase
 from qmscheck.checking.phrases import anchor_phrase as _anchor
 from qmscheck.checking.phrases import article as _a
@@ -54,7 +55,8 @@ class CaseName:
 
 
 def case_file(loaded: LoadedRule) -> Path:
-    return loaded.file.parent / CASES_FOLDER / loaded.file.name
+    """The rule's case file: in the folder its pack's manifest names, else ``cases/`` beside the rule file."""
+    return (loaded.pack.cases or loaded.file.parent / CASES_FOLDER) / loaded.file.name
 
 
 def case_names(loaded: LoadedRule) -> list[CaseName]:
@@ -177,7 +179,7 @@ def check_sentence(rule: Rule) -> str:
             f'told to say "{check.instead}" instead.'
         )
     if isinstance(check, ExclusionsCheck):
-        *earlier, last = check.excludable
+        *earlier, last = [exclusion.clause for exclusion in base_manifest().exclusions]
         allowed = f"{', '.join(earlier)} or {last}" if earlier else last
         return (
             "Every requirement the organisation declares not applicable ([organisation] exclusions) must fall "
@@ -212,16 +214,17 @@ def topic_line(topic: str) -> str:
 
 SOURCE_WORDS = {
     "iso9001": "ISO 9001",
+    "standard": "the standard of its pack",
     "organisation": "the organisation's own documented information",
     "good-practice": "good practice (advice only)",
 }
 
 
-def source_words(rule: Rule) -> str:
+def source_words(rule: Rule, standard: Standard | None = None) -> str:
     """Where the rule's requirement comes from, in words."""
     if rule.source is None:
         return "not stated (a pack rule graded as it says)"
-    words = SOURCE_WORDS[rule.source]
+    words = standard.name if rule.source == "standard" and standard else SOURCE_WORDS[rule.source]
     if rule.parameter is not None:
         words += f" ([parameters] {rule.parameter}; nothing is judged while it is not set)"
     return words
@@ -257,6 +260,15 @@ def grade_lines(rule: Rule) -> list[str]:
     return lines
 
 
+def mapped_clauses(loaded: LoadedRule) -> list[tuple[Crosswalk, CrosswalkEntry]]:
+    """What the crosswalk of the rule's pack says of its clause."""
+    pack = loaded.pack
+    if not (pack.manifest and pack.manifest.pack.crosswalk and pack.root):
+        return []
+    crosswalk = load_crosswalk(pack.root / pack.manifest.pack.crosswalk)
+    return [(crosswalk, entry) for entry in crosswalk.maps(loaded.rule.clause)]
+
+
 def _paragraph(text: str) -> str:
     return " ".join(text.split())
 
@@ -264,17 +276,30 @@ def _paragraph(text: str) -> str:
 def explain_text(loaded: LoadedRule) -> str:
     """The full explanation of one rule, as Markdown."""
     rule = loaded.rule
+    standard = loaded.standard
     out: list[str] = [f"# {rule.id}: {rule.title}", ""]
-    out.append(f"- **Clause:** ISO 9001 {rule.clause}")
-    out.append(f"- **Requirement from:** {source_words(rule)}")
+    heading = f" ({loaded.clause_title})" if loaded.clause_title else ""
+    out.append(f"- **Clause:** {standard.cite(rule.clause)}{heading}")
+    out.append(f"- **Requirement from:** {source_words(rule, standard)}")
     out.append("- **Grade:** " + grade_lines(rule)[0])
     out += [f"  - {line}" for line in grade_lines(rule)[1:]]
     out.append(f"- **Stages:** {', '.join(f'stage {s}' for s in sorted(rule.stages))}")
-    out.append(f"- **Editions:** {', '.join(rule.editions)}")
+    out.append(f"- **Editions:** {', '.join(rule.editions or standard.editions)}")
     out.append(f"- **Status:** {rule.status}")
-    out.append(f"- **Pack:** {loaded.pack.name} (`{loaded.file.parent.name}/{loaded.file.name}`)")
+    out.append(f"- **Pack:** {loaded.pack.name} {loaded.pack.version} (`{loaded.file.parent.name}/{loaded.file.name}`)")
+    if rule.tags:
+        out.append(f"- **Tags:** {', '.join(rule.tags)}")
+    for crosswalk, entry in mapped_clauses(loaded):
+        kind = "the same requirement as" if entry.same_requirement else "related to"
+        note = f" ({entry.note})" if entry.note else ""
+        out.append(f"- **Crosswalk:** {kind} {crosswalk.to} {', '.join(entry.to)}{note}")
+    if loaded.overlays:
+        out += ["", "## Changed by other packs", ""]
+        out += [
+            f"- **{overlay.pack}**: {overlay.change}. Why: {_paragraph(overlay.reason)}" for overlay in loaded.overlays
+        ]
     out += ["", "## What it checks", ""]
-    out.append(f"ISO 9001 {rule.clause} expects that {_paragraph(rule.requirement).rstrip('.')}.")
+    out.append(f"{standard.cite(rule.clause)} expects that {_paragraph(rule.requirement).rstrip('.')}.")
     out += ["", check_sentence(rule)]
     if isinstance(rule.check, MentionsCheck | AvoidsCheck):
         out.append("")
@@ -302,7 +327,7 @@ def explain_text(loaded: LoadedRule) -> str:
 
 def find_rule(packs: LoadedPacks, rule_id: str) -> LoadedRule | None:
     wanted = rule_id.strip().upper()
-    return next((loaded for loaded in packs.rules if loaded.rule.id == wanted), None)
+    return next((loaded for loaded in [*packs.rules, *packs.skipped] if loaded.rule.id == wanted), None)
 
 
 def close_matches(packs: LoadedPacks, rule_id: str) -> list[str]:

@@ -17,6 +17,8 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 
+from qmscheck.checking.manifest import Standard
+from qmscheck.checking.packs import RulePack
 from qmscheck.checking.phrases import article
 from qmscheck.checking.primitives.base import label
 from qmscheck.checking.rule_model import Rule
@@ -90,8 +92,10 @@ def _extent(failures: list[Failure], population: int) -> tuple[int, int]:
     return count, max(population + absent, count)
 
 
-def _statement(rule: Rule, failures: list[Failure], refs: list[EvidenceRef], population: int) -> str:
-    requirement = f"ISO 9001 {rule.clause} expects that {rule.requirement.rstrip('.')}."
+def _statement(
+    rule: Rule, standard: Standard, failures: list[Failure], refs: list[EvidenceRef], population: int
+) -> str:
+    requirement = f"{standard.cite(rule.clause)} expects that {rule.requirement.rstrip('.')}."
     if rule.source == "organisation":
         requirement = f"{OWN_REQUIREMENT} that {rule.requirement.rstrip('.')}."
     if len(failures) == 1 and failures[0].absence:
@@ -117,7 +121,7 @@ def _statement(rule: Rule, failures: list[Failure], refs: list[EvidenceRef], pop
 
 def _finding(
     rule: Rule,
-    pack: str,
+    pack: RulePack,
     grade: Grade,
     failures: list[Failure],
     population: int,
@@ -136,12 +140,13 @@ def _finding(
         clause=rule.clause,
         rule_id=rule.id,
         title=rule.title,
-        statement=_statement(rule, failures, refs, population),
+        statement=_statement(rule, pack.standard, failures, refs, population),
         evidence=refs,
         absence=absence,
         why=rule.why.strip(),
         fix=rule.fix.strip(),
-        pack=pack,
+        pack=pack.name,
+        standard=pack.standard.id,
         stages=sorted(rule.stages),
         population=whole,
         failing=failing,
@@ -150,7 +155,7 @@ def _finding(
 
 
 def _unestablished(
-    rule: Rule, pack: str, failure: Failure, population: int, positions: Mapping[str, int] | None
+    rule: Rule, pack: RulePack, failure: Failure, population: int, positions: Mapping[str, int] | None
 ) -> Finding:
     """A requirement a register could not be judged on: what it needs is in no column understood.
     Were it truly not recorded in any row, that would be a breakdown, so the request says major."""
@@ -223,7 +228,7 @@ def grade(rule: Rule, failures: list[Failure], population: int) -> Grade:
 
 def grade_failures(
     rule: Rule,
-    pack: str,
+    pack: RulePack,
     failures: list[Failure],
     population: int,
     positions: Mapping[str, int] | None = None,

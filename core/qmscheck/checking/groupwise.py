@@ -262,7 +262,7 @@ class GroupwiseRun:
         population = sum(summary.population for summary in summaries)
         del summaries
         findings = grade_failures(
-            rule.loaded.rule, rule.loaded.pack.name, failures, population, sites=self.organisation.sites
+            rule.loaded.rule, rule.loaded.pack, failures, population, sites=self.organisation.sites
         )
         self._store(rule, lists, _cited(rule, failures, groups), None)
         return StoredFindings.of(findings)

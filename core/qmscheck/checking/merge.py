@@ -11,7 +11,10 @@ the same:
 - findings of absence under one clause that say the same thing is missing are one finding.
 
 A requirement stated in two clauses joins them: rules that share a ``requirement_group`` (8.7 and
-10.2.1 a both ask that a nonconformity is corrected) merge as if under one clause.
+10.2.1 a both ask that a nonconformity is corrected) merge as if under one clause. Clauses are of a
+standard: 8.2.3 of ISO 9001 and 8.2.3 of ISO 13485 are different requirements, and join only where
+a pack's crosswalk says a clause of one states the same requirement as a clause of the other
+(``same_as``: ``"iso13485:7.4.1"`` -> ``"iso9001:8.4.1"``).
 
 The merged finding keeps the widest evidence and the most severe grade; the others' rule ids go
 to ``also_reported_by``, and their titles and what each found not met to the statement, so that no
@@ -48,7 +51,12 @@ def _evidence(finding: Finding) -> frozenset[str]:
     return frozenset(ref.id for ref in finding.evidence)
 
 
-def _groups(findings: list[Finding], group_of: Mapping[str, str]) -> list[list[Finding]]:
+def _clause(finding: Finding, same_as: Mapping[str, str]) -> str:
+    qualified = f"{finding.standard}:{finding.clause}"
+    return same_as.get(qualified, qualified)
+
+
+def _groups(findings: list[Finding], group_of: Mapping[str, str], same_as: Mapping[str, str]) -> list[list[Finding]]:
     """Findings that report one gap: per clause (or requirement group), each finding joins the widest
     finding whose evidence holds all of its own (equal sets included); absences join by what is absent."""
     by_clause: dict[str, list[Finding]] = defaultdict(list)
@@ -56,11 +64,12 @@ def _groups(findings: list[Finding], group_of: Mapping[str, str]) -> list[list[F
     clause_group: dict[str, str] = {}
     for finding in findings:
         if finding.rule_id in group_of:
-            clause_group.setdefault(finding.clause, group_of[finding.rule_id])
+            clause_group.setdefault(_clause(finding, same_as), group_of[finding.rule_id])
     for finding in findings:
         # A request claims nothing: it is asked on its own, and is never the host of a nonconformity.
         if finding.grade is not Grade.REQUEST:
-            key = group_of.get(finding.rule_id) or clause_group.get(finding.clause, finding.clause)
+            clause = _clause(finding, same_as)
+            key = group_of.get(finding.rule_id) or clause_group.get(clause, clause)
             by_clause[key].append(finding)
     named = set(group_of.values())
     groups: list[list[Finding]] = []
@@ -98,12 +107,14 @@ def _groups(findings: list[Finding], group_of: Mapping[str, str]) -> list[list[F
     return groups
 
 
-def merge_findings(findings: list[Finding], group_of: Mapping[str, str] | None = None) -> list[Finding]:
+def merge_findings(
+    findings: list[Finding], group_of: Mapping[str, str] | None = None, same_as: Mapping[str, str] | None = None
+) -> list[Finding]:
     """The findings in the order given, each merged group standing where its host stood (the finding
     citing the most evidence; the most severe when they cite the same): findings given in report
     order stay in it. ``group_of`` maps a rule id to its requirement group, where it has one."""
     replaced: dict[int, Finding | None] = {}  # by id(): findings are not hashable, and each stands once
-    for group in _groups(findings, group_of or {}):
+    for group in _groups(findings, group_of or {}, same_as or {}):
         host = group[0] if group[0].evidence else min(group, key=lambda f: (*_lead_order(f), finding_sort_key(f)))
         if group[0].evidence:
             widest = [f for f in group if len(f.evidence) == len(host.evidence)]

@@ -13,16 +13,27 @@ from __future__ import annotations
 import copy
 import difflib
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 from pydantic import ValidationError
 
 from qmscheck import API_VERSION
+from qmscheck.checking.manifest import (
+    Crosswalk,
+    Dependency,
+    Overlay,
+    PackManifest,
+    Standard,
+    load_crosswalk,
+    load_manifest,
+)
 from qmscheck.checking.rule_model import (
     BUILTIN_CHECKS,
     PLUGIN_KIND,
@@ -36,8 +47,9 @@ from qmscheck.checking.rule_model import (
     check_schema,
 )
 from qmscheck.checking.topics import builtin_topics
-from qmscheck.config.tomlfile import json_path, read_toml
+from qmscheck.config.tomlfile import did_you_mean, json_path, read_toml
 from qmscheck.errors import RulePackError
+from qmscheck.model.report import PackInfo, StandardInfo
 
 if TYPE_CHECKING:
     import jsonschema
@@ -52,13 +64,71 @@ SCHEMA_FILE = "rule-file.schema.json"
 
 @dataclass(frozen=True)
 class RulePack:
-    """A versioned set of rule files. ``path`` is a folder of ``*.toml`` files, one per clause."""
+    """A versioned set of rule files: ``path`` is a folder of ``*.toml`` files, one per clause.
+
+    A pack is described by its manifest (:meth:`from_manifest`); a pack built without one holds rules
+    of the base standard (ISO 9001) and must still say which pack API it supports (``api``).
+    """
 
     name: str
     version: str
     path: Path
+    #: The pack API versions the pack supports, as a version range (">=2,<3"); empty: undeclared, and refused.
+    api: str = ""
     description: str = ""
-    api_versions: tuple[int, ...] = (API_VERSION,)
+    manifest: PackManifest | None = None
+    #: The folder of the manifest, which names its files relative to it.
+    root: Path | None = None
+
+    @classmethod
+    def from_manifest(cls, source: Path) -> RulePack:
+        """The pack ``source`` (a ``pack.toml``) describes."""
+        manifest = load_manifest(source)
+        return cls(
+            name=manifest.pack.name,
+            version=manifest.pack.version,
+            path=source.parent / manifest.pack.rules,
+            api=manifest.pack.api,
+            description=manifest.pack.description,
+            manifest=manifest,
+            root=source.parent,
+        )
+
+    @property
+    def standard(self) -> Standard:
+        return self.manifest.standard if self.manifest else base_manifest().standard
+
+    @property
+    def clauses(self) -> Mapping[str, str]:
+        return self.manifest.clauses if self.manifest else base_manifest().clauses
+
+    @property
+    def depends(self) -> list[Dependency]:
+        return self.manifest.depends if self.manifest else []
+
+    @property
+    def cases(self) -> Path | None:
+        return self.root / self.manifest.pack.cases if self.root and self.manifest else None
+
+    def incompatibility(self) -> str | None:
+        """Why this qmscheck cannot use the pack, or None."""
+        if not self.api:
+            return f"rule pack {self.name} {self.version} does not say which qmscheck pack API it supports (api)"
+        if not SpecifierSet(self.api).contains(str(API_VERSION)):
+            return (
+                f"rule pack {self.name} {self.version} supports qmscheck pack API {self.api}; "
+                f"this qmscheck provides API {API_VERSION}"
+            )
+        return None
+
+
+@dataclass(frozen=True)
+class AppliedOverlay:
+    """An overlay as applied to a rule: which pack changed it, how and why."""
+
+    pack: str
+    change: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -66,12 +136,46 @@ class LoadedRule:
     rule: Rule
     pack: RulePack
     file: Path
+    overlays: tuple[AppliedOverlay, ...] = ()
+
+    @property
+    def standard(self) -> Standard:
+        return self.pack.standard
+
+    def edition(self, base_edition: str) -> str:
+        """The edition of its standard the scan judges against: the scan's own (``--edition``) where
+        the standard has it, else the standard's first."""
+        editions = self.standard.editions
+        return base_edition if base_edition in editions else editions[0]
+
+    def applies_to(self, base_edition: str) -> bool:
+        return self.rule.editions is None or self.edition(base_edition) in self.rule.editions
+
+    @property
+    def clause_title(self) -> str | None:
+        return self.pack.clauses.get(self.rule.clause)
 
 
 @dataclass
 class LoadedPacks:
     packs: list[RulePack] = field(default_factory=list)
     rules: list[LoadedRule] = field(default_factory=list)
+    #: Rules an overlay skipped, with the overlay, so that explain and reports can say why they do not run.
+    skipped: list[LoadedRule] = field(default_factory=list)
+    crosswalks: list[Crosswalk] = field(default_factory=list)
+
+
+BASE_PACK = "iso9001"
+
+
+@cache
+def base_manifest() -> PackManifest:
+    """The bundled base pack's manifest: its standard is that of any pack without a manifest."""
+    return load_manifest(rules_root() / BASE_PACK / "pack.toml")
+
+
+def base_pack() -> RulePack:
+    return RulePack.from_manifest(rules_root() / BASE_PACK / "pack.toml")
 
 
 def rules_root() -> Path:
@@ -215,11 +319,7 @@ def _unknown_topics(source: Path, rule_file: RuleFile) -> list[str]:
     return problems
 
 
-def load_rule_file(source: Path, kinds: CheckKinds | None = None) -> RuleFile:
-    """Parse and validate one rule file, whose checks may use ``kinds`` (see :func:`check_kinds`);
-    every problem names the file, the rule id and the JSON path."""
-    kinds = BUILTIN_CHECKS if kinds is None else kinds
-    data = read_toml(source, RulePackError)
+def _parse(data: dict[str, Any], source: Path, kinds: CheckKinds) -> RuleFile:
     problems = _schema_errors(data, source, kinds)
     if problems:
         raise RulePackError("invalid rule file:\n  " + "\n  ".join(problems))
@@ -233,36 +333,276 @@ def load_rule_file(source: Path, kinds: CheckKinds | None = None) -> RuleFile:
     return rule_file
 
 
+def load_rule_file(source: Path, kinds: CheckKinds | None = None) -> RuleFile:
+    """Parse and validate one rule file, whose checks may use ``kinds`` (see :func:`check_kinds`);
+    every problem names the file, the rule id and the JSON path."""
+    return _parse(read_toml(source, RulePackError), source, BUILTIN_CHECKS if kinds is None else kinds)
+
+
+def _pack_problems(pack: RulePack, source: Path, rule_file: RuleFile) -> list[str]:
+    """What a rule may not say in this pack: a clause outside its file's clause or the pack's clause
+    tree, an edition its standard does not have, a source that names another standard."""
+    standard = pack.standard
+    problems = []
+    for rule in rule_file.rules:
+        at = f"{source}: rule {rule.id}"
+        if isinstance(rule.check, ExclusionsCheck) and rule.id != SCOPE_RULE_ID:
+            problems.append(f"{at}: check kind 'exclusions' belongs to {SCOPE_RULE_ID} of the base pack")
+        if not (rule.clause == rule_file.clause or rule.clause.startswith(rule_file.clause + ".")):
+            problems.append(f"{at}: clause {rule.clause} is outside the file's clause {rule_file.clause}")
+        elif pack.clauses and rule.clause not in pack.clauses:
+            problems.append(
+                f"{at}: clause {rule.clause} is not a clause of {standard.name} in the pack's clause tree"
+                f"{did_you_mean(rule.clause, pack.clauses)}"
+            )
+        for edition in rule.editions or ():
+            if edition not in standard.editions:
+                problems.append(
+                    f"{at}: edition {edition!r} is not one of {standard.name}'s: {', '.join(standard.editions)}"
+                )
+        if rule.source == "iso9001" and standard.id != BASE_PACK:
+            problems.append(f"{at}: source 'iso9001' names another standard; a shall of {standard.name} is 'standard'")
+    return problems
+
+
+def _pack_rules(pack: RulePack, kinds: CheckKinds) -> list[LoadedRule]:
+    problem = pack.incompatibility()
+    if problem:
+        raise RulePackError(problem)
+    if not pack.path.is_dir():
+        raise RulePackError(f"rule pack {pack.name}: folder {pack.path} does not exist")
+    rules = []
+    problems = []
+    for source in sorted(pack.path.glob("*.toml"), key=lambda p: p.name):
+        rule_file = load_rule_file(source, kinds)
+        problems += _pack_problems(pack, source, rule_file)
+        rules += [LoadedRule(rule, pack, source) for rule in rule_file.rules]
+    if problems:
+        raise RulePackError("invalid rule file:\n  " + "\n  ".join(problems))
+    if not rules:
+        raise RulePackError(f"rule pack {pack.name}: no rule file in {pack.path}")
+    return rules
+
+
+def _depended_on(pack: RulePack, by_name: Mapping[str, RulePack]) -> set[str]:
+    """Every pack ``pack`` builds on, directly or through others."""
+    found: set[str] = set()
+    pending = [dependency.pack for dependency in pack.depends]
+    while pending:
+        name = pending.pop()
+        if name not in found and name in by_name:
+            found.add(name)
+            pending += [dependency.pack for dependency in by_name[name].depends]
+    return found
+
+
+def _check_depends(pack: RulePack, by_name: Mapping[str, RulePack]) -> None:
+    for dependency in pack.depends:
+        other = by_name.get(dependency.pack)
+        if other is None:
+            raise RulePackError(
+                f"rule pack {pack.name} depends on pack {dependency.pack!r}, which is not loaded"
+                f"{did_you_mean(dependency.pack, by_name)}"
+            )
+        if dependency.version and not SpecifierSet(dependency.version).contains(Version(other.version)):
+            raise RulePackError(
+                f"rule pack {pack.name} needs {dependency.pack} {dependency.version}; "
+                f"{dependency.pack} {other.version} is installed"
+            )
+
+
+def _overlaid(loaded: LoadedRule, overlay: Overlay, owner: RulePack, kinds: CheckKinds) -> LoadedRule:
+    """``loaded`` with ``overlay``'s changes, validated as a rule file would be."""
+    data = loaded.rule.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    data.update(overlay.replaced)
+    if overlay.check:
+        data["check"] = {**data["check"], **overlay.check}
+    if overlay.where:
+        select = dict(data.get("select", {}))
+        select["where"] = [*select.get("where", []), *overlay.where]
+        data["select"] = select
+    source = owner.root / "pack.toml" if owner.root else owner.path
+    wrapper = {"clause": loaded.rule.clause, "title": loaded.rule.title, "rules": [data]}
+    try:
+        rule = _parse(wrapper, source, kinds).rules[0]
+    except RulePackError as exc:
+        raise RulePackError(f"{source}: overlay of rule {loaded.rule.id} makes it invalid: {exc}") from None
+    changes = [*(f"{key} set" for key in overlay.replaced), *(f"check.{key} set" for key in overlay.check)]
+    if overlay.where:
+        changes.append(f"{len(overlay.where)} selection condition(s) added")
+    applied = AppliedOverlay(owner.name, "; ".join(changes), overlay.reason)
+    return replace(loaded, rule=rule, overlays=(*loaded.overlays, applied))
+
+
+def _apply_overlays(loaded: LoadedPacks, by_name: Mapping[str, RulePack], kinds: CheckKinds) -> None:
+    """Each pack's overlays, applied to rules of the packs it depends on; two packs that change the
+    same thing of one rule contradict each other, and neither wins."""
+    index = {item.rule.id: position for position, item in enumerate(loaded.rules)}
+    claimed: dict[tuple[str, str], str] = {}
+    skipped: set[str] = set()
+    for pack in loaded.packs:
+        for overlay in pack.manifest.overlays if pack.manifest else []:
+            position = index.get(overlay.rule)
+            if position is None:
+                raise RulePackError(
+                    f"rule pack {pack.name}: overlay of rule {overlay.rule}: no loaded pack has that rule"
+                    f"{did_you_mean(overlay.rule, index)}"
+                )
+            target = loaded.rules[position]
+            if target.pack.name not in _depended_on(pack, by_name):
+                raise RulePackError(
+                    f"rule pack {pack.name}: overlay of rule {overlay.rule}: the rule belongs to pack "
+                    f"{target.pack.name}, which {pack.name} does not depend on"
+                )
+            for key in overlay.changed_keys():
+                for (rule_id, other_key), other in claimed.items():
+                    if rule_id == overlay.rule and (key == other_key or "*" in (key, other_key)):
+                        raise RulePackError(
+                            f"overlays of rule {overlay.rule} contradict each other: packs {other} and {pack.name} "
+                            f"both change {'it' if '*' in (key, other_key) else key}"
+                        )
+                claimed[(overlay.rule, key)] = pack.name
+            if overlay.skip:
+                skipped.add(overlay.rule)
+                applied = AppliedOverlay(pack.name, "skipped", overlay.reason)
+                loaded.rules[position] = replace(target, overlays=(*target.overlays, applied))
+            else:
+                loaded.rules[position] = _overlaid(target, overlay, pack, kinds)
+    loaded.skipped = [item for item in loaded.rules if item.rule.id in skipped]
+    loaded.rules = [item for item in loaded.rules if item.rule.id not in skipped]
+
+
 def load_packs(packs: list[RulePack], checks: Iterable[CheckPrimitive] | None = None) -> LoadedPacks:
-    """Load and validate every rule of ``packs``; their checks may use the kinds of ``checks``
-    (the registered check primitives; the built-in kinds when None)."""
+    """Load and validate every rule of ``packs``, and apply their overlays; their checks may use the
+    kinds of ``checks`` (the registered check primitives; the built-in kinds when None)."""
     kinds = check_kinds(checks)
+    by_name = {pack.name: pack for pack in packs}
     loaded = LoadedPacks()
     seen: dict[str, Path] = {}
     for pack in sorted(packs, key=lambda p: p.name):
-        if API_VERSION not in pack.api_versions:
-            raise RulePackError(
-                f"rule pack {pack.name} {pack.version} supports qmscheck API {list(pack.api_versions)}, "
-                f"this qmscheck provides API {API_VERSION}"
-            )
-        if not pack.path.is_dir():
-            raise RulePackError(f"rule pack {pack.name}: folder {pack.path} does not exist")
+        _check_depends(pack, by_name)
+        for item in _pack_rules(pack, kinds):
+            if item.rule.id in seen:
+                raise RulePackError(f"{item.file}: rule {item.rule.id}: id already used in {seen[item.rule.id]}")
+            seen[item.rule.id] = item.file
+            loaded.rules.append(item)
         loaded.packs.append(pack)
-        for source in sorted(pack.path.glob("*.toml"), key=lambda p: p.name):
-            rule_file = load_rule_file(source, kinds)
-            for rule in rule_file.rules:
-                if isinstance(rule.check, ExclusionsCheck) and rule.id != SCOPE_RULE_ID:
-                    raise RulePackError(
-                        f"{source}: rule {rule.id}: check kind 'exclusions' belongs to {SCOPE_RULE_ID} "
-                        "of the base pack, which the scope step applies"
-                    )
-                if rule.id in seen:
-                    raise RulePackError(f"{source}: rule {rule.id}: id already used in {seen[rule.id]}")
-                if not (rule.clause == rule_file.clause or rule.clause.startswith(rule_file.clause + ".")):
-                    raise RulePackError(
-                        f"{source}: rule {rule.id}: clause {rule.clause} "
-                        f"is outside the file's clause {rule_file.clause}"
-                    )
-                seen[rule.id] = source
-                loaded.rules.append(LoadedRule(rule, pack, source))
+        if pack.manifest and pack.manifest.pack.crosswalk and pack.root:
+            loaded.crosswalks.append(load_crosswalk(pack.root / pack.manifest.pack.crosswalk))
+    _apply_overlays(loaded, by_name, kinds)
     return loaded
+
+
+def select_packs(installed: Iterable[RulePack], names: Iterable[str]) -> list[RulePack]:
+    """The packs named, with every pack they depend on; an unknown name is an error naming the installed ones."""
+    by_name = {pack.name: pack for pack in installed}
+    chosen: dict[str, RulePack] = {}
+    pending = list(names)
+    while pending:
+        name = pending.pop(0)
+        if name in chosen:
+            continue
+        pack = by_name.get(name)
+        if pack is None:
+            raise RulePackError(
+                f"rule pack {name!r} is not installed{did_you_mean(name, by_name)} "
+                f"(installed: {', '.join(sorted(by_name)) or 'none'}; `qmscheck plugins` lists them)"
+            )
+        chosen[name] = pack
+        pending += [dependency.pack for dependency in pack.depends]
+    return sorted(chosen.values(), key=lambda pack: pack.name)
+
+
+def _matches(loaded: LoadedRule, pattern: str) -> bool:
+    """A rule id, an id prefix ('SUP'), a clause with the clauses under it ('8.4', 'iso13485:7.4') or a tag."""
+    rule = loaded.rule
+    standard, _, clause = pattern.rpartition(":")
+    if clause[:1].isdigit():
+        return (not standard or standard == loaded.standard.id) and (
+            rule.clause == clause or rule.clause.startswith(clause + ".")
+        )
+    if pattern.isupper():
+        return rule.id == pattern or (
+            pattern.isalpha() and rule.id[: len(pattern)] == pattern and rule.id[len(pattern)].isdigit()
+        )
+    return pattern in rule.tags
+
+
+def chosen(loaded: LoadedRule, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    """Whether ``--select`` (empty: every rule) takes the rule and ``--ignore`` leaves it in."""
+    if select and not any(_matches(loaded, pattern) for pattern in select):
+        return False
+    return not any(_matches(loaded, pattern) for pattern in ignore)
+
+
+def same_requirements(packs: LoadedPacks) -> dict[str, str]:
+    """'iso13485:7.4.1' -> 'iso9001:8.4.1' for each clause a crosswalk says states the same
+    requirement as one other clause (a clause mapped to several keeps its own findings apart)."""
+    same: dict[str, str] = {}
+    for crosswalk in packs.crosswalks:
+        for entry in crosswalk.clauses:
+            if entry.same_requirement and len(entry.to) == 1:
+                same[f"{crosswalk.standard}:{entry.clause}"] = f"{crosswalk.to}:{entry.to[0]}"
+    return same
+
+
+def pack_infos(packs: LoadedPacks, rule_counts: Mapping[str, int]) -> list[PackInfo]:
+    """Which packs ran, their versions and standards, and what each changed of the others' rules."""
+    changes: dict[str, list[str]] = {}
+    for loaded in [*packs.rules, *packs.skipped]:
+        for overlay in loaded.overlays:
+            changes.setdefault(overlay.pack, []).append(
+                f"{loaded.rule.id}: {overlay.change} ({' '.join(overlay.reason.split())})"
+            )
+    return [
+        PackInfo(
+            name=pack.name,
+            version=pack.version,
+            rules=rule_counts.get(pack.name, 0),
+            standard=pack.standard.id,
+            overlays=sorted(changes.get(pack.name, [])),
+        )
+        for pack in packs.packs
+    ]
+
+
+def standard_infos(packs: LoadedPacks, base_edition: str) -> list[StandardInfo]:
+    """The standards of the packs, each once, with the edition judged and its clause headings."""
+    found: dict[str, StandardInfo] = {}
+    for pack in packs.packs:
+        standard = pack.standard
+        if standard.id in found:
+            continue
+        edition = base_edition if base_edition in standard.editions else standard.editions[0]
+        found[standard.id] = StandardInfo(
+            id=standard.id, name=standard.name, title=standard.title, edition=edition, clauses=dict(pack.clauses)
+        )
+    return sorted(found.values(), key=lambda info: info.id)
+
+
+@dataclass
+class InstalledPacks:
+    """Every installed pack that loads, together (their overlays applied), and those that do not."""
+
+    loaded: LoadedPacks
+    #: (pack name, version, the error): a pack that fails, or needs one that does, is left out.
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def load_installed(packs: Iterable[RulePack], checks: Iterable[CheckPrimitive] | None = None) -> InstalledPacks:
+    """For the commands that show packs rather than scan: one bad pack is named and left out, and
+    the others still load."""
+    installed = sorted(packs, key=lambda pack: pack.name)
+    checks = list(checks) if checks is not None else None
+    good: list[RulePack] = []
+    failed: list[tuple[str, str, str]] = []
+    for pack in installed:
+        try:
+            load_packs(select_packs(installed, [pack.name]), checks)
+        except RulePackError as exc:
+            failed.append((pack.name, pack.version, str(exc)))
+            continue
+        good.append(pack)
+    failing = {name for name, _, _ in failed}
+    usable = [pack for pack in good if not _depended_on(pack, {p.name: p for p in installed}) & failing]
+    return InstalledPacks(load_packs(usable, checks), failed)

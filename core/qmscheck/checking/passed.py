@@ -13,8 +13,9 @@ rule's types (telling them apart in a workbook of several registers would mean d
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Protocol
 
-from qmscheck.checking.packs import LoadedRule
+from qmscheck.checking.packs import LoadedRule, chosen
 from qmscheck.checking.parameters import unstated
 from qmscheck.model.evidence import Organisation
 from qmscheck.model.groups import PART_MARK, EvidenceGroup, group_order
@@ -68,6 +69,7 @@ def passed_rules(
     passed = [
         PassedRule(
             rule_id=loaded.rule.id,
+            standard=loaded.standard.id,
             clause=loaded.rule.clause,
             title=loaded.rule.title,
             pack=loaded.pack.name,
@@ -79,12 +81,18 @@ def passed_rules(
     return sorted(passed, key=lambda rule: (clause_key(rule.clause), rule.rule_id))
 
 
-def _reason(loaded: LoadedRule, stage: int, edition: str, excluded: dict[str, NotApplicable]) -> str | None:
+def _reason(loaded: LoadedRule, options: RuleChoice, excluded: dict[str, NotApplicable]) -> str | None:
     rule = loaded.rule
+    stage, edition = options.stage, options.edition
+    skipped = next((overlay for overlay in loaded.overlays if overlay.change == "skipped"), None)
+    if skipped is not None:
+        return f"skipped by pack {skipped.pack}: {' '.join(skipped.reason.split())}"
     if rule.status == "deprecated":
         return "deprecated"
-    if edition not in rule.editions:
-        return f"not in ISO 9001:{edition}"
+    if not chosen(loaded, options.select, options.ignore):
+        return "not selected for this scan (--select, --ignore)"
+    if not loaded.applies_to(edition):
+        return f"not in {loaded.standard.name}:{loaded.edition(edition)}"
     if stage not in rule.stages:
         return "stage " + " and ".join(str(s) for s in rule.stages) + " only"
     if rule.id in excluded:
@@ -92,20 +100,35 @@ def _reason(loaded: LoadedRule, stage: int, edition: str, excluded: dict[str, No
     return None
 
 
+class RuleChoice(Protocol):
+    """What of the scan's options decides whether a rule runs."""
+
+    stage: int
+    edition: str
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+
+
 def rules_not_run(
     rules: Iterable[LoadedRule],
-    stage: int,
-    edition: str,
+    options: RuleChoice,
     not_applicable: Iterable[NotApplicable],
     organisation: Organisation,
 ) -> list[RuleNotRun]:
     excluded = {rule_id: entry for entry in not_applicable for rule_id in entry.rule_ids}
     not_run = []
     for loaded in rules:
-        reason = _reason(loaded, stage, edition, excluded) or unstated(loaded.rule, organisation)
+        reason = _reason(loaded, options, excluded) or unstated(loaded.rule, organisation)
         if reason is not None:
             rule = loaded.rule
             not_run.append(
-                RuleNotRun(rule_id=rule.id, clause=rule.clause, title=rule.title, pack=loaded.pack.name, reason=reason)
+                RuleNotRun(
+                    rule_id=rule.id,
+                    standard=loaded.standard.id,
+                    clause=rule.clause,
+                    title=rule.title,
+                    pack=loaded.pack.name,
+                    reason=reason,
+                )
             )
     return sorted(not_run, key=lambda rule: (clause_key(rule.clause), rule.rule_id))

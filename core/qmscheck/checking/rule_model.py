@@ -26,15 +26,17 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from qmscheck.checking.manifest import CLAUSE_NUMBER
 from qmscheck.model.evidence import Parameters
 from qmscheck.model.grades import Grade
 from qmscheck.model.periods import ANCHOR_PATTERN, PERIOD_PATTERN, Anchor, Period
 
 #: The grades a rule file may give; an evidence request is the scan's judgement, never a rule's.
 RuleGrade = Literal[Grade.MAJOR, Grade.MINOR, Grade.OBSERVATION, Grade.OFI]
-#: Where a rule's requirement comes from: a *shall* of ISO 9001, the organisation's own documented
-#: information (a frequency or deadline it set), or good practice, which can only be advice.
-Source = Literal["iso9001", "organisation", "good-practice"]
+#: Where a rule's requirement comes from: a *shall* of its pack's standard (``standard``; the base
+#: pack says ``iso9001``), the organisation's own documented information (a frequency or deadline it
+#: set), or good practice, which can only be advice.
+Source = Literal["standard", "iso9001", "organisation", "good-practice"]
 #: The organisation's own frequencies and deadlines a rule may judge against (``[parameters]``).
 ParameterName = Literal[
     "kpi_report_frequency",
@@ -57,14 +59,12 @@ if set(get_args(ParameterName)) != set(Parameters.model_fields) - {
 #: Grades of advice: all a good-practice rule may give.
 ADVICE = (Grade.OBSERVATION, Grade.OFI)
 Scalar = str | int | float | bool
-Edition = Literal["2015", "2026"]
 Stage = Literal[1, 2]
-EDITIONS: tuple[Edition, ...] = ("2015", "2026")
 STAGES: tuple[Stage, ...] = (1, 2)
 
 
 _STRICT = ConfigDict(extra="forbid")
-CLAUSE_PATTERN = r"^(4|5|6|7|8|9|10)(\.\d+){0,3}$"
+CLAUSE_PATTERN = CLAUSE_NUMBER
 _OPERATORS = ("present", "equals", "one_of", "not_one_of", "at_least", "at_most", "on_or_after", "on_or_before")
 
 
@@ -356,13 +356,11 @@ class DiffersCheck(CheckParams):
 class ExclusionsCheck(CheckParams):
     """The requirements the organisation declares not applicable (``[organisation] exclusions``) are
     judged once per scan, before any rule runs, because they decide which rules run
-    (:mod:`qmscheck.checking.scope`). A rule of this kind states what that judgement expects."""
+    (:mod:`qmscheck.checking.scope`). A rule of this kind states what that judgement expects; which
+    clauses may be excluded is each standard's, in its pack manifest (``[[exclusions]]``)."""
 
     model_config = _STRICT
     kind: Literal["exclusions"]
-    excludable: Annotated[list[Annotated[str, Field(pattern=CLAUSE_PATTERN)]], Field(min_length=1)] = Field(
-        description="Clauses that may be declared not applicable (with the clauses under them)."
-    )
     min_justification: Annotated[int, Field(ge=1)] = Field(
         description="Fewest characters of justification an allowed exclusion needs."
     )
@@ -440,12 +438,17 @@ class Rule(BaseModel):
     id: Annotated[str, Field(pattern=r"^[A-Z]{2,8}[0-9]{3}$", description="Stable, never reused.")]
     title: str
     clause: Annotated[str, Field(pattern=CLAUSE_PATTERN)]
-    editions: list[Edition] = Field(default_factory=lambda: list(EDITIONS))
+    editions: list[str] | None = Field(
+        None,
+        description="The editions of its pack's standard the rule applies to; by default every edition the pack's "
+        "manifest lists.",
+    )
     stages: Annotated[list[Stage], Field(min_length=1)] = Field(default_factory=lambda: list(STAGES))
     status: Literal["stable", "deprecated"] = Field("stable", description="A deprecated rule does not run.")
     source: Source | None = Field(
         None,
-        description="Where the requirement comes from: an ISO 9001 'shall' (iso9001), the organisation's own "
+        description="Where the requirement comes from: a 'shall' of the pack's standard (standard; the base pack "
+        "says iso9001), the organisation's own "
         "documented information (organisation), or good practice (good-practice: observation or OFI only). "
         "Every rule of the base pack states it; a pack's rule without one keeps the grades it sets.",
     )
@@ -483,12 +486,15 @@ class Rule(BaseModel):
         None, description="Items that would fail within this period are observations."
     )
     requirement: str = Field(
-        description="What is required, in your own words: completes 'ISO 9001 <clause> expects ...'."
+        description="What is required, in your own words: completes '<standard> <clause> expects that ...'."
     )
     why: str
     fix: str
     evidence: str = Field("", description="The evidence an auditor expects to see.")
     examples: Examples | None = None
+    tags: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]] = Field(
+        default_factory=list, description="Words to choose rules by (--select, --ignore): 'sterile', 'software'."
+    )
     select: Selector
     check: Check
 

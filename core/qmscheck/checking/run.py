@@ -25,12 +25,12 @@ from qmscheck.checking.grading import grade_failures
 from qmscheck.checking.groupwise import GroupwiseRule, GroupwiseRun
 from qmscheck.checking.manual import bundled_manual_checks, manual_checks_for
 from qmscheck.checking.merge import merge_findings
-from qmscheck.checking.packs import LoadedPacks, LoadedRule
+from qmscheck.checking.packs import LoadedPacks, LoadedRule, chosen, pack_infos, same_requirements, standard_infos
 from qmscheck.checking.parameters import unstated, with_stated_period
 from qmscheck.checking.passed import EvidenceSeenBy, passed_rules, rules_not_run
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, positions_of
 from qmscheck.checking.rule_model import CoversCheck
-from qmscheck.checking.scope import applicability, declared_exclusions, scope_documents
+from qmscheck.checking.scope import applicability, declared_exclusions, excludable_of, scope_documents
 from qmscheck.checking.stated_periods import with_stated_periods
 from qmscheck.checking.templates import note_unfilled_templates, unfilled_templates, without_form_copies
 from qmscheck.checking.understanding import request_unestablished_absences, understanding_of
@@ -40,7 +40,6 @@ from qmscheck.model.groups import items_of
 from qmscheck.model.report import (
     Finding,
     NotApplicable,
-    PackInfo,
     Report,
     finding_sort_key,
     rule_block_key,
@@ -64,6 +63,9 @@ class CheckOptions:
     results: Path | None = None
     #: Evaluate every rule again, trusting nothing stored, and store the results anew (--full).
     full: bool = False
+    #: Rules to run and to leave out, by id, id prefix, clause ("8.4", "iso13485:7.4") or tag (--select, --ignore).
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
     #: Processes that summarise evidence groups, when there are many (qmscheck.checking.summarising).
     jobs: int = 1
     #: How the work is divided (batch sizes, when to start workers); never what is found.
@@ -86,8 +88,9 @@ def select_rules(packs: LoadedPacks, options: CheckOptions) -> list[LoadedRule]:
         loaded
         for loaded in packs.rules
         if options.stage in loaded.rule.stages
-        and options.edition in loaded.rule.editions
+        and loaded.applies_to(options.edition)
         and loaded.rule.status != "deprecated"
+        and chosen(loaded, options.select, options.ignore)
     ]
 
 
@@ -101,6 +104,8 @@ def _settings(plugins: CheckPlugins, organisation: Organisation, options: CheckO
             "as_of": options.as_of.isoformat(),
             "stage": options.stage,
             "edition": options.edition,
+            "select": options.select,
+            "ignore": options.ignore,
         },
         sort_keys=True,
     )
@@ -208,7 +213,7 @@ def _findings(
         failures = plugins.checks.get(rule.check.kind).evaluate(context)
         findings[rule.id] = grade_failures(
             rule,
-            loaded.pack.name,
+            loaded.pack,
             failures,
             population=len(context.selected),
             positions=positions,
@@ -227,17 +232,18 @@ def _report_findings(
     cache: ResultCache,
     full: bool,
     group_of: dict[str, str],
+    same_as: dict[str, str],
 ) -> list[Finding]:
     """Every rule's findings, merged and sorted; as the last scan made them when every rule's are
     what they were (a rescan that changed a few files' bodies changes no finding) and so is the code
     that merges them (in ``settings``)."""
     # How rules are grouped into requirements changes the merge, not any rule's own findings.
-    key = report_key(json.dumps([settings, group_of], sort_keys=True), by_rule)
+    key = report_key(json.dumps([settings, group_of, same_as], sort_keys=True), by_rule)
     found = None if full else cache.report_findings(key)
     if found is None:
         given = [finding for _, stored in by_rule for finding in stored.findings]
         unchanged = {id(finding) for finding in given}
-        merged = merge_findings(given, group_of)
+        merged = merge_findings(given, group_of, same_as)
         # Each rule's findings are stored in report order: only the rules' blocks are placed. A merged
         # finding is a new one, and may sort elsewhere (it takes the most severe grade of those merged):
         # it is placed by its own key.
@@ -267,7 +273,13 @@ def _run_check(
     understanding = understanding_of(collection)
     collection = without_form_copies(collection)
     organisation = with_stated_periods(organisation, collection)
-    scope = applicability(organisation, rules, declared_exclusions(scope_documents(collection)))
+    scope = applicability(
+        organisation,
+        rules,
+        declared_exclusions(scope_documents(collection)),
+        excludable_of(packs.packs),
+        packs.crosswalks,
+    )
     # A rule judged against the organisation's own period runs with it, and only when it is stated.
     active = [
         replace(loaded, rule=with_stated_period(loaded.rule, organisation))
@@ -301,7 +313,7 @@ def _run_check(
             *((loaded.rule.id, reused.get(loaded.rule.id) or evaluated[loaded.rule.id]) for loaded in active),
         ]
         group_of = {loaded.rule.id: group for loaded in active if (group := loaded.rule.requirement_group)}
-        findings = _report_findings(settings, by_rule, cache, options.full, group_of)
+        findings = _report_findings(settings, by_rule, cache, options.full, group_of, same_requirements(packs))
     finally:
         cache.close()
     types_of = {rule_id: sorted({t for probe in probes for t in probe.types}) for rule_id, probes in probes_of.items()}
@@ -329,12 +341,13 @@ def _run_check(
         generated_at=options.generated_at,
         sources=collection.sources,
         evidence_count=collection.evidence_count,
-        packs=[PackInfo(name=p.name, version=p.version, rules=rule_counts[p.name]) for p in packs.packs],
+        packs=pack_infos(packs, rule_counts),
+        standards=standard_infos(packs, options.edition),
         rules_evaluated=len(active),
         findings=findings,
         not_applicable=scope.not_applicable,
         rules_passed=passed,
-        rules_not_run=rules_not_run(packs.rules, options.stage, options.edition, scope.not_applicable, organisation),
+        rules_not_run=rules_not_run([*packs.rules, *packs.skipped], options, scope.not_applicable, organisation),
         manual_checks=[*manual_checks_for(bundled_manual_checks(), scope.not_applicable), *verify_on_site],
         warnings=collection.warnings,
         understanding=understanding,

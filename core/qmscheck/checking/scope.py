@@ -9,7 +9,7 @@ A justified, allowed exclusion turns the rules under it into "not applicable"; a
 exclusion is itself a finding and the rules still run.
 
 What may be excluded, how long a justification must be, and every word of the finding come
-from rule SCOPE001 of the base pack (``rules/iso9001/4.3.toml``), so ``qmscheck rules explain
+from rule SCOPE001 of the base pack (``rules/iso9001/rules/4.3.toml``), so ``qmscheck rules explain
 SCOPE001`` shows what this module applies. The exclusions are judged here, once per scan and
 before any rule runs, because they decide which rules run; the rule's own check, the built-in
 kind ``exclusions`` (:class:`Exclusions`), therefore finds nothing when the rules run.
@@ -32,9 +32,12 @@ from datetime import date
 from functools import cache
 
 from qmscheck.checking.engine import Probe
-from qmscheck.checking.packs import LoadedRule, RulePack, load_packs, rules_root
+from qmscheck.checking.manifest import Crosswalk, Standard
+from qmscheck.checking.packs import BASE_PACK, LoadedRule, RulePack, base_pack, load_packs
 from qmscheck.checking.primitives.base import CheckContext
 from qmscheck.checking.rule_model import SCOPE_RULE_ID, ExclusionsCheck, Rule
+from qmscheck.config.tomlfile import did_you_mean
+from qmscheck.errors import ConfigError
 from qmscheck.model.collection import Collection
 from qmscheck.model.evidence import EvidenceItem, Exclusion, Organisation
 from qmscheck.model.grades import Grade
@@ -42,8 +45,6 @@ from qmscheck.model.groups import items_of
 from qmscheck.model.report import EvidenceRef, Finding, NotApplicable
 from qmscheck.model.verdicts import Failure
 from qmscheck.vocabulary import active, words
-
-BASE_PACK = "iso9001"
 
 
 @dataclass
@@ -56,8 +57,37 @@ class Applicability:
 @cache
 def scope_rule() -> LoadedRule:
     """SCOPE001 as the bundled base pack declares it: the scope step applies it whatever packs run."""
-    rules = load_packs([RulePack(name=BASE_PACK, version="bundled", path=rules_root() / BASE_PACK)]).rules
+    rules = load_packs([base_pack()]).rules
     return next(loaded for loaded in rules if loaded.rule.id == SCOPE_RULE_ID)
+
+
+@dataclass(frozen=True)
+class Excludable:
+    """What one standard lets an organisation declare not applicable (its pack manifest's exclusions)."""
+
+    standard: Standard
+    clauses: tuple[str, ...]
+
+    @classmethod
+    def of(cls, pack: RulePack) -> Excludable:
+        manifest = pack.manifest or base_pack().manifest
+        assert manifest is not None
+        return cls(manifest.standard, tuple(exclusion.clause for exclusion in manifest.exclusions))
+
+
+def excludable_of(packs: Sequence[RulePack]) -> list[Excludable]:
+    """Each standard of ``packs`` with its exclusions; first the standard an organisation's documents
+    number their clauses by: that of the pack no other builds on (ISO 13485 over the ISO 9001 it
+    depends on), the base standard when that is not one pack."""
+    depended = {dependency.pack for pack in packs for dependency in pack.depends}
+    leaves = [pack for pack in packs if pack.name not in depended]
+    first = leaves[0] if len(leaves) == 1 else next((p for p in packs if p.name == BASE_PACK), None)
+    ordered = [first] if first else []
+    ordered += [pack for pack in packs if pack is not first]
+    found: dict[str, Excludable] = {}
+    for pack in ordered:
+        found.setdefault(pack.standard.id, Excludable.of(pack))
+    return list(found.values())
 
 
 def _params(rule: Rule) -> ExclusionsCheck:
@@ -69,16 +99,16 @@ def _under(clause: str, excluded: str) -> bool:
     return clause == excluded or clause.startswith(excluded + ".")
 
 
-def _excludable(params: ExclusionsCheck, clause: str) -> bool:
-    return any(_under(clause, allowed) for allowed in params.excludable)
+def _excludable(allowed: Excludable, clause: str) -> bool:
+    return any(_under(clause, excludable) for excludable in allowed.clauses)
 
 
-def _invalid(params: ExclusionsCheck, exclusion: Exclusion) -> str | None:
-    if not _excludable(params, exclusion.clause):
-        allowed = ", ".join(params.excludable)
+def _invalid(params: ExclusionsCheck, allowed: Excludable, exclusion: Exclusion) -> str | None:
+    if not _excludable(allowed, exclusion.clause):
+        which = ", ".join(allowed.clauses) or "none"
         return (
-            f"clause {exclusion.clause} cannot be declared not applicable: it bears on product and service "
-            f"conformity (only {allowed} can be, when they do not apply)"
+            f"{allowed.standard.name} clause {exclusion.clause} cannot be declared not applicable: it bears on "
+            f"product and service conformity (only {which} can be, when they do not apply)"
         )
     if len(exclusion.justification.strip()) < params.min_justification:
         return f"the exclusion of clause {exclusion.clause} has no adequate justification"
@@ -221,16 +251,25 @@ def _cited(declared: Declared | None) -> list[EvidenceRef]:
 
 
 def _finding(
-    loaded: LoadedRule, clause: str, problem: str, grade: Grade, declared: Declared | None, suffix: str = ""
+    loaded: LoadedRule,
+    standard: str,
+    clause: str,
+    problem: str,
+    grade: Grade,
+    declared: Declared | None,
+    suffix: str = "",
 ) -> Finding:
     rule = loaded.rule
+    qualified = clause if standard == loaded.standard.id else f"{standard}-{clause}"
     return Finding(
-        id=f"SCOPE-{clause}{suffix}",
+        id=f"SCOPE-{qualified}{suffix}",
         grade=grade,
+        standard=loaded.standard.id,
         clause=rule.clause,
         rule_id=rule.id,
         title=rule.title,
-        statement=f"ISO 9001 {rule.clause} expects that {rule.requirement.rstrip('.')}. Not met: {problem}.",
+        statement=f"{loaded.standard.cite(rule.clause)} expects that {rule.requirement.rstrip('.')}. "
+        f"Not met: {problem}.",
         absence=None,
         evidence=_cited(declared),
         why=" ".join(rule.why.split()),
@@ -240,48 +279,88 @@ def _finding(
     )
 
 
-def _judged(params: ExclusionsCheck, configured: Exclusion | None, declared: Declared | None) -> Exclusion:
+def _judged(
+    params: ExclusionsCheck, allowed: Excludable, configured: Exclusion | None, declared: Declared | None
+) -> Exclusion:
     """One exclusion of a clause from the settings and the documents: the settings' justification,
     or the documents' where the settings give none that is adequate."""
     if configured is None:
         assert declared is not None
         return declared.exclusion
-    if declared is not None and _invalid(params, configured) and not _invalid(params, declared.exclusion):
+    if (
+        declared is not None
+        and _invalid(params, allowed, configured)
+        and not _invalid(params, allowed, declared.exclusion)
+    ):
         return declared.exclusion
     return configured
 
 
+def _excluded_rules(
+    rules: Sequence[LoadedRule], standard: str, clause: str, crosswalks: Sequence[Crosswalk]
+) -> list[str]:
+    """The rules an exclusion switches off: its standard's under the clause, and another standard's
+    under a clause a crosswalk says states the same requirement."""
+    same = {(standard, clause)}
+    for crosswalk in crosswalks:
+        for entry in crosswalk.clauses:
+            if not entry.same_requirement:
+                continue
+            if crosswalk.standard == standard and _under(entry.clause, clause):
+                same.update((crosswalk.to, target) for target in entry.to)
+            if crosswalk.to == standard and any(_under(target, clause) for target in entry.to):
+                same.add((crosswalk.standard, entry.clause))
+    return sorted(
+        loaded.rule.id
+        for loaded in rules
+        if any(loaded.standard.id == std and _under(loaded.rule.clause, excluded) for std, excluded in same)
+    )
+
+
 def applicability(
-    organisation: Organisation, rules: list[LoadedRule], declared: Sequence[Declared] = ()
+    organisation: Organisation,
+    rules: list[LoadedRule],
+    declared: Sequence[Declared] = (),
+    excludable: Sequence[Excludable] | None = None,
+    crosswalks: Sequence[Crosswalk] = (),
 ) -> Applicability:
     """Which rules do not apply, from the exclusions configured and those the documents declare
-    (:func:`declared_exclusions`), and SCOPE001's findings on them."""
+    (:func:`declared_exclusions`), and SCOPE001's findings on them. ``excludable``: what each standard
+    of the scan allows, the standard the documents number clauses by first (:func:`excludable_of`)."""
     result = Applicability()
     scope = scope_rule()
     params = _params(scope.rule)
-    configured = {exclusion.clause: exclusion for exclusion in organisation.exclusions}
-    in_documents = {entry.exclusion.clause: entry for entry in declared}
+    allowed_by = {entry.standard.id: entry for entry in excludable or [Excludable.of(base_pack())]}
+    primary = next(iter(allowed_by))
+    configured = {(exclusion.standard or primary, exclusion.clause): exclusion for exclusion in organisation.exclusions}
+    in_documents = {(primary, entry.exclusion.clause): entry for entry in declared}
     # Settings that list the exclusions say which apply: a clause they leave out applies.
     settings_list = "exclusions" in organisation.model_fields_set
-    for clause in sorted(configured.keys() | in_documents.keys()):
-        source = in_documents.get(clause)
-        exclusion = _judged(params, configured.get(clause), source)
-        problem = _invalid(params, exclusion)
+    for standard, clause in sorted(configured.keys() | in_documents.keys()):
+        allowed = allowed_by.get(standard)
+        if allowed is None:
+            raise ConfigError(
+                f"[organisation] exclusions: standard {standard!r} is not a standard of the selected packs "
+                f"({', '.join(allowed_by)}){did_you_mean(standard, allowed_by)}"
+            )
+        source = in_documents.get((standard, clause))
+        exclusion = _judged(params, allowed, configured.get((standard, clause)), source)
+        problem = _invalid(params, allowed, exclusion)
         where = f" (declared in {source.where})" if source is not None else ""
         if problem:
-            grade = scope.rule.grade if _excludable(params, clause) else params.disallowed_grade
-            result.findings.append(_finding(scope, clause, problem + where, grade, source))
+            grade = scope.rule.grade if _excludable(allowed, clause) else params.disallowed_grade
+            result.findings.append(_finding(scope, standard, clause, problem + where, grade, source))
             continue
-        if source is not None and clause not in configured and settings_list:
+        if source is not None and (standard, clause) not in configured and settings_list:
             conflict = (
                 f"{source.where} declares clause {clause} not applicable, but the organisation settings "
                 f"(qmscheck.toml [organisation] exclusions) do not exclude it, so its rules were run"
             )
-            result.findings.append(_finding(scope, clause, conflict, Grade.OBSERVATION, source, "-settings"))
+            result.findings.append(_finding(scope, standard, clause, conflict, Grade.OBSERVATION, source, "-settings"))
             continue
-        ids = sorted(loaded.rule.id for loaded in rules if _under(loaded.rule.clause, clause))
+        ids = _excluded_rules(rules, standard, clause, crosswalks)
         result.not_applicable.append(
-            NotApplicable(clause=clause, justification=exclusion.justification + where, rule_ids=ids)
+            NotApplicable(standard=standard, clause=clause, justification=exclusion.justification + where, rule_ids=ids)
         )
         result.not_applicable_ids.update(ids)
     return result

@@ -105,6 +105,16 @@ class ScanOptions(BaseModel):
     stage: Stage | None = None
     edition: Edition | None = None
     fail_on: FailOn | None = None
+    packs: list[str] | None = Field(
+        None,
+        description="The rule packs that apply, by name (their dependencies come with them); "
+        "by default the base pack alone. Installed packs not named do nothing.",
+    )
+    select: list[str] = Field(
+        default_factory=list,
+        description="Run only these rules: rule ids, id prefixes ('SUP'), clauses ('8.4', 'iso13485:7.4') or tags.",
+    )
+    ignore: list[str] = Field(default_factory=list, description="Leave these rules out (as for select).")
 
 
 class ScanConfig(BaseModel):

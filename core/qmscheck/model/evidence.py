@@ -188,6 +188,11 @@ class Exclusion(BaseModel):
 
     clause: Annotated[str, Field(pattern=r"^\d+(\.\d+)*$")]
     justification: str = ""
+    standard: str | None = Field(
+        None,
+        description="The standard whose clause it is (a pack's standard id); by default the one the organisation's "
+        "documents number clauses by: the most specific selected pack's.",
+    )
 
 
 class Parameters(BaseModel):

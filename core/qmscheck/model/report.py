@@ -5,17 +5,24 @@ from __future__ import annotations
 import functools
 import re
 from datetime import date
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from qmscheck.model.evidence import CollectionWarning, Organisation, natural_key
 from qmscheck.model.grades import GRADE_ORDER, Grade
 
-REPORT_SCHEMA_VERSION: Final = "1.1"
+REPORT_SCHEMA_VERSION: Final = "1.2"
 #: The versions ``qmscheck report`` reads: 1.1 added each finding's population, failing count and
-#: instances, and a 1.0 report reads as one without them.
-READABLE_SCHEMA_VERSIONS: Final = ("1.0", "1.1")
+#: instances; 1.2 the standard of every clause and the standards a scan judged against. An older
+#: report reads as one of ISO 9001 without them.
+READABLE_SCHEMA_VERSIONS: Final = ("1.0", "1.1", "1.2")
+#: The standard of a clause in a report written before reports named it.
+BASE_STANDARD: Final = "iso9001"
+
+
+def _standard() -> Any:
+    return Field(BASE_STANDARD, description="The standard the clause is of (a pack manifest's standard id).")
 
 
 class EvidenceRef(BaseModel):
@@ -53,6 +60,7 @@ class Finding(BaseModel):
 
     id: str = Field(description="Stable: the rule id and a digest of the evidence cited.")
     grade: Grade
+    standard: str = _standard()
     clause: str
     rule_id: str
     title: str
@@ -79,6 +87,7 @@ class Finding(BaseModel):
 class NotApplicable(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    standard: str = _standard()
     clause: str
     justification: str
     rule_ids: list[str]
@@ -110,6 +119,7 @@ class PassedRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rule_id: str
+    standard: str = _standard()
     clause: str
     title: str
     pack: str
@@ -122,6 +132,7 @@ class RuleNotRun(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rule_id: str
+    standard: str = _standard()
     clause: str
     title: str
     pack: str
@@ -134,6 +145,7 @@ class ManualCheck(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    standard: str = _standard()
     clause: str
     title: str
     questions: list[str] = Field(description="What the auditor asks, and whom.")
@@ -146,6 +158,25 @@ class PackInfo(BaseModel):
     name: str
     version: str
     rules: int
+    standard: str = _standard()
+    overlays: list[str] = Field(
+        default_factory=list, description="The changes the pack makes to rules of the packs it builds on, with why."
+    )
+
+
+class StandardInfo(BaseModel):
+    """A standard the scan judged against: how to name it and its clauses."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str = Field(description="'ISO 9001'.")
+    title: str
+    edition: str
+    clauses: dict[str, str] = Field(default_factory=dict, description="Clause number to heading.")
+
+    def cite(self, clause: str) -> str:
+        return f"{self.name}:{self.edition} {clause}"
 
 
 class SourceInfo(BaseModel):
@@ -220,7 +251,7 @@ NOT_RECOGNISED: Final = "not recognised"
 class Report(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal["1.0", "1.1"] = REPORT_SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1", "1.2"] = REPORT_SCHEMA_VERSION
     tool_version: str
     organisation: Organisation
     as_of: date
@@ -230,6 +261,9 @@ class Report(BaseModel):
     sources: list[SourceInfo]
     evidence_count: int
     packs: list[PackInfo]
+    standards: list[StandardInfo] = Field(
+        default_factory=list, description="The standards of the packs that ran; empty in a report before 1.2."
+    )
     rules_evaluated: int
     findings: list[Finding]
     not_applicable: list[NotApplicable] = Field(default_factory=list)
@@ -247,6 +281,15 @@ class Report(BaseModel):
         None, description="How much of the sources was understood; none for evidence given directly, not collected."
     )
     summary: ReportSummary
+
+    def standard(self, standard_id: str) -> StandardInfo:
+        """How the report names ``standard_id``: from the scan, or ISO 9001's name for an older report."""
+        for info in self.standards:
+            if info.id == standard_id:
+                return info
+        return StandardInfo(
+            id=standard_id, name=standard_id.upper().replace("ISO", "ISO "), title="", edition=self.edition
+        )
 
     def exceeds(self, threshold: Grade | None) -> bool:
         """True when a finding is at or above the threshold grade (None: never)."""
@@ -310,11 +353,12 @@ def evidence_order(ids: list[str]) -> tuple[object, ...]:
 def rule_block_key(finding: Finding) -> tuple[object, ...]:
     """The beginning of :func:`finding_sort_key` that one rule's findings share but for their grade:
     lists each in report order, concatenated, are in report order once stably sorted by this."""
-    return clause_key(finding.clause), finding.grade.severity, finding.rule_id
+    return finding.standard, clause_key(finding.clause), finding.grade.severity, finding.rule_id
 
 
 def finding_sort_key(finding: Finding) -> tuple[object, ...]:
     return (
+        finding.standard,
         clause_key(finding.clause),
         finding.grade.severity,
         finding.rule_id,

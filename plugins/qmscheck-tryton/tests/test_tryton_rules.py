@@ -29,7 +29,7 @@ CASES_DIR = Path(__file__).parent / "rule_cases"
 
 
 CASES = load_cases(CASES_DIR)
-PACK = RulePack(name="tryton-erp", version=__version__, path=RULES)
+PACK = RulePack(name="tryton-erp", version=__version__, path=RULES, api=">=2")
 
 
 def pack() -> LoadedPacks:

@@ -32,5 +32,6 @@ def qmscheck_register_rule_packs(register: Callable[[RulePack], None]) -> None:
             path=RULES,
             description="Rules over ERP records read from Tryton: supplier approval, purchasing, "
             "failed inspections, customer complaints",
+            api=">=2",
         )
     )
