@@ -257,9 +257,7 @@ def test_an_unknown_kind_lists_the_known_ones_and_a_close_match(tmp_path: Path) 
 
 
 def test_only_scope001_may_use_the_exclusions_kind(tmp_path: Path) -> None:
-    check = (
-        '[rules.check]\nkind = "exclusions"\nmin_justification = 5\ndisallowed_grade = "major"\n'
-    )
+    check = '[rules.check]\nkind = "exclusions"\nmin_justification = 5\ndisallowed_grade = "major"\n'
     _signed_rule(tmp_path, check)
     with pytest.raises(RulePackError, match="rule SIG001: check kind 'exclusions' belongs to SCOPE001"):
         load_packs([RulePack(name="signed", version="1", path=tmp_path, api=">=2")])
