@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from qmscheck import vocabulary
-from qmscheck.collecting.classification import EVIDENCE_TYPES, Candidate, classify_by_name
+from qmscheck.collecting.classification import Candidate, classify_by_name
 from qmscheck.hookspecs import hookimpl
+from qmscheck.model.evidence_types import EVIDENCE_TYPES
 from qmscheck.plugins.manager import load_plugins
 from qmscheck.vocabulary import LANGUAGES, VocabularyError, VocabularyFile, builtin
 

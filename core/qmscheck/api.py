@@ -22,7 +22,7 @@ from qmscheck import API_VERSION, __version__
 from qmscheck.checking.packs import RulePack
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, RuleContext
 from qmscheck.checking.rule_model import CheckParams, Rule
-from qmscheck.collecting.classification import Candidate, Classification, kind_of
+from qmscheck.collecting.classification import Candidate, Classification
 from qmscheck.collecting.connectors.base import CollectContext, Collected, Connector
 from qmscheck.collecting.connectors.mapping import split_fields
 from qmscheck.errors import ConnectorError, QmscheckError
@@ -37,6 +37,7 @@ from qmscheck.model.evidence import (
     Locator,
     Provenance,
 )
+from qmscheck.model.evidence_types import kind_of
 from qmscheck.model.grades import Grade
 from qmscheck.model.periods import PERIOD_PATTERN, Period
 from qmscheck.model.report import EvidenceRef, Finding, Report

@@ -15,11 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from qmscheck.checking.packs import LoadedPacks, RulePack, load_packs
 from qmscheck.checking.run import CheckOptions, run_check
-from qmscheck.collecting.classification import kind_of
 from qmscheck.config.tomlfile import read_toml
 from qmscheck.errors import RulePackError
 from qmscheck.model.collection import Collection
 from qmscheck.model.evidence import Dates, EvidenceItem, Locator, Organisation, Provenance
+from qmscheck.model.evidence_types import kind_of
 from qmscheck.model.grades import Grade
 from qmscheck.model.report import Report
 from qmscheck.plugins.manager import Plugins, load_plugins

@@ -185,6 +185,11 @@ class PackManifest(BaseModel):
         default_factory=dict
     )
     overlays: list[Overlay] = Field(default_factory=list)
+    fields: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(
+        default_factory=list,
+        description="Fields the pack's rules read that neither the vocabulary nor an evidence type of a pack "
+        "names: a column header as written ('Released by' is released_by).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> PackManifest:

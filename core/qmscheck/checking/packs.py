@@ -47,8 +47,11 @@ from qmscheck.checking.rule_model import (
     check_schema,
 )
 from qmscheck.checking.topics import builtin_topics
+from qmscheck.checking.vocabulary_check import known_fields, known_types, rule_problems
 from qmscheck.config.tomlfile import did_you_mean, json_path, read_toml
 from qmscheck.errors import RulePackError
+from qmscheck.model.evidence import Kind
+from qmscheck.model.evidence_types import EVIDENCE_TYPES
 from qmscheck.model.report import PackInfo, StandardInfo
 
 if TYPE_CHECKING:
@@ -100,7 +103,10 @@ class RulePack:
 
     @property
     def clauses(self) -> Mapping[str, str]:
-        return self.manifest.clauses if self.manifest else base_manifest().clauses
+        """The clause tree of the pack's standard; a pack of the base standard may leave it to the base pack."""
+        if self.manifest and (self.manifest.clauses or self.standard.id != BASE_PACK):
+            return self.manifest.clauses
+        return base_manifest().clauses
 
     @property
     def depends(self) -> list[Dependency]:
@@ -490,7 +496,49 @@ def load_packs(packs: list[RulePack], checks: Iterable[CheckPrimitive] | None = 
         if pack.manifest and pack.manifest.pack.crosswalk and pack.root:
             loaded.crosswalks.append(load_crosswalk(pack.root / pack.manifest.pack.crosswalk))
     _apply_overlays(loaded, by_name, kinds)
+    _check_names(loaded)
     return loaded
+
+
+def declared_types(packs: Iterable[RulePack]) -> dict[str, Kind]:
+    """The evidence types the packs declare, with their kind."""
+    return {
+        name: declaration.kind
+        for pack in packs
+        if pack.manifest
+        for name, declaration in pack.manifest.evidence_types.items()
+    }
+
+
+def _as_changed(item: LoadedRule) -> str:
+    changed = [overlay.pack for overlay in item.overlays if overlay.change != "skipped"]
+    return f" (as changed by pack {', '.join(changed)})" if changed else ""
+
+
+def _check_names(loaded: LoadedPacks) -> None:
+    """Every evidence type and field a rule names is one qmscheck or a loaded pack knows, and every
+    option it sets is one its check kind applies: a typo would misjudge quietly (an unknown type
+    passes every 'each' rule; a negated condition on an unknown field selects everything)."""
+    manifests = [pack.manifest for pack in loaded.packs if pack.manifest]
+    types = known_types(declared_types(loaded.packs), builtin=EVIDENCE_TYPES)
+    fields = known_fields(
+        [
+            *(name for manifest in manifests for name in manifest.fields),
+            *(
+                name
+                for manifest in manifests
+                for declared in manifest.evidence_types.values()
+                for name in declared.fields
+            ),
+        ]
+    )
+    problems = [
+        f"{item.file}: rule {item.rule.id}{_as_changed(item)}: {problem}"
+        for item in [*loaded.rules, *loaded.skipped]
+        for problem in rule_problems(item.rule, types, fields)
+    ]
+    if problems:
+        raise RulePackError("rule names what no pack declares:\n  " + "\n  ".join(problems))
 
 
 def select_packs(installed: Iterable[RulePack], names: Iterable[str]) -> list[RulePack]:

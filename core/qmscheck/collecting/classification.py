@@ -18,6 +18,7 @@ from pathlib import PurePosixPath
 from qmscheck.collecting.lifecycle import template_signal
 from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.evidence import Kind
+from qmscheck.model.evidence_types import kind_of
 from qmscheck.vocabulary import Term, TermIndex, Vocabulary, active, words
 
 
@@ -49,57 +50,6 @@ class Classification:
     kind: Kind
     reason: str = ""  # what decided it, as inventory shows it
     language: str | None = None  # the language the candidate is written in, when told
-
-
-#: Default evidence types and their kind. Packs may add types; unknown types default to record.
-EVIDENCE_TYPES: dict[str, Kind] = {
-    "quality_policy": Kind.DOCUMENT,
-    "quality_manual": Kind.DOCUMENT,
-    "scope_statement": Kind.DOCUMENT,
-    "context_analysis": Kind.DOCUMENT,
-    "quality_objective": Kind.DOCUMENT,
-    "procedure": Kind.DOCUMENT,
-    "work_instruction": Kind.DOCUMENT,
-    "form": Kind.DOCUMENT,
-    "master_document_list": Kind.DOCUMENT,
-    "audit_programme_entry": Kind.RECORD,
-    "internal_audit_report": Kind.RECORD,
-    "management_review_minutes": Kind.RECORD,
-    "employee": Kind.RECORD,
-    "training_record": Kind.RECORD,
-    "calibration_record": Kind.RECORD,
-    "supplier": Kind.RECORD,
-    "supplier_evaluation": Kind.RECORD,
-    "nonconformity": Kind.RECORD,
-    "corrective_action": Kind.RECORD,
-    "complaint": Kind.RECORD,
-    "risk": Kind.RECORD,
-    "lessons_learned": Kind.RECORD,
-    "purchase": Kind.RECORD,
-    "inspection": Kind.RECORD,
-    "quality_plan": Kind.DOCUMENT,
-    "kpi_report": Kind.RECORD,
-    "contract_review": Kind.RECORD,
-    "design_project": Kind.RECORD,
-    "design_change": Kind.RECORD,
-    "qms_change": Kind.RECORD,
-    "process_change": Kind.RECORD,
-    "maintenance_record": Kind.RECORD,
-    "traceability_record": Kind.RECORD,
-    "customer_property": Kind.RECORD,
-    "release_record": Kind.RECORD,
-    # An action register (action log, improvement log): what is to be done, by whom, by when, how far.
-    "action_item": Kind.RECORD,
-    # An action a management review decided or followed up, as a table of its minutes lists it.
-    "review_action": Kind.RECORD,
-    "public_document": Kind.DOCUMENT,
-    "repository_file": Kind.DOCUMENT,
-    "unclassified": Kind.DOCUMENT,
-}
-
-
-def kind_of(evidence_type: str) -> Kind:
-    return EVIDENCE_TYPES.get(evidence_type, Kind.RECORD)
 
 
 #: For documents: when one signal (a title, a name) says several types, the first here wins: a

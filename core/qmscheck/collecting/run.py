@@ -12,11 +12,13 @@ from typing import Protocol
 
 import pluggy
 
+from qmscheck import vocabulary
 from qmscheck.collecting.classification import Candidate, Classification, Overrides
 from qmscheck.collecting.connectors.base import DEFAULT_MAX_FILE_SIZE, CollectContext, Connector
 from qmscheck.config.scan_config import ScanConfig
 from qmscheck.model.collection import Collection
 from qmscheck.model.evidence import CollectionWarning, EvidenceItem, natural_key
+from qmscheck.model.evidence_types import pack_types
 from qmscheck.model.groups import EvidenceGroup, group_order
 from qmscheck.model.report import SourceInfo
 from qmscheck.storage.index import EvidenceIndex
@@ -69,10 +71,14 @@ def default_jobs() -> int:
 
 def fingerprint(config: ScanConfig, plugins: CollectPlugins, tuning: Tuning) -> str:
     """Everything besides a file's bytes that decides what it yields: the code of qmscheck and the
-    plugins (its readers, classifiers and connectors), the classification overrides, and the size
+    plugins (its readers, classifiers and connectors), the words and evidence types plugins and
+    selected packs add, the classification overrides, and the size
     of a large register's parts (what is stored of it is cut at that size)."""
     data = {
         "code": code_fingerprint(plugins.manager.get_plugins()),
+        # The plugins' and selected packs' words and evidence types classify too.
+        "words": vocabulary.extra_digest(),
+        "types": sorted((name, kind.value) for name, kind in pack_types().items()),
         "classify": [rule.model_dump() for rule in config.classify],
         "part_items": tuning.part_items,
     }

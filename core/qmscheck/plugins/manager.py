@@ -64,6 +64,8 @@ class Plugins:
     renderers: Registry[Renderer] = field(default_factory=lambda: Registry("renderer", lambda r: r.name))
     rule_packs: Registry[RulePack] = field(default_factory=lambda: Registry("rule pack", lambda p: p.name))
     vocabularies: Registry[VocabularyFile] = field(default_factory=lambda: Registry("vocabulary", lambda v: v.name))
+    #: The plugins' vocabulary files in use: those that contradict none before them.
+    accepted_vocabularies: list[VocabularyFile] = field(default_factory=list)
 
     @property
     def failed(self) -> list[PluginInfo]:
@@ -223,4 +225,5 @@ def _use_vocabularies(plugins: Plugins) -> None:
             plugins.isolate(plugins.vocabularies.owner(file.name), str(exc))
             continue
         accepted.append(file)
+    plugins.accepted_vocabularies = accepted
     vocabulary.use(accepted)

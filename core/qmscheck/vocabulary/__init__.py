@@ -48,6 +48,8 @@ of processes.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import tomllib
 import unicodedata
@@ -517,12 +519,13 @@ def builtin() -> Vocabulary:
 
 
 _active: Vocabulary | None = None
+_extra_digest = ""
 
 
 def use(extra: Sequence[VocabularyFile]) -> None:
-    """Classify with the built-in vocabulary and ``extra`` (the plugins' files) from now on in this
-    process; an empty ``extra`` goes back to the built-in one."""
-    global _active
+    """Classify with the built-in vocabulary and ``extra`` (the plugins' and the selected packs'
+    files) from now on in this process; an empty ``extra`` goes back to the built-in one."""
+    global _active, _extra_digest
     for file in extra:
         held = [table for table in _READER_TABLES if file.data.get(table)]
         if held:
@@ -531,6 +534,12 @@ def use(extra: Sequence[VocabularyFile]) -> None:
                 "in worker processes without plugins; it belongs in qmscheck's own vocabulary files"
             )
     _active = Vocabulary([*_builtin_files(), *extra]) if extra else None
+    _extra_digest = hashlib.sha256(json.dumps([[f.name, f.text] for f in extra]).encode()).hexdigest() if extra else ""
+
+
+def extra_digest() -> str:
+    """A digest of the words :func:`use` added: what is classified with them depends on it."""
+    return _extra_digest
 
 
 def active() -> Vocabulary:

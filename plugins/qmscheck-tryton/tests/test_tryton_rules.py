@@ -21,19 +21,21 @@ from pathlib import Path
 
 import pytest
 from qmscheck.api import RulePack
+from qmscheck.checking.packs import base_pack, select_packs
 from qmscheck.testing import LoadedPacks, RuleCase, load_cases, load_packs, load_plugins, missing_cases, run_case
-from qmscheck_tryton import __version__
 from qmscheck_tryton.plugin import RULES
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
 
 
 CASES = load_cases(CASES_DIR)
-PACK = RulePack(name="tryton-erp", version=__version__, path=RULES, api=">=2")
+PACK = RulePack.from_manifest(RULES.parent / "pack.toml")
 
 
 def pack() -> LoadedPacks:
-    return load_packs([PACK])
+    """The pack's own rules, loaded with the base pack it depends on."""
+    loaded = load_packs([base_pack(), PACK])
+    return LoadedPacks(packs=[PACK], rules=[rule for rule in loaded.rules if rule.pack.name == PACK.name])
 
 
 def test_the_pack_is_registered_through_the_entry_point() -> None:
@@ -45,8 +47,7 @@ def test_the_pack_is_registered_through_the_entry_point() -> None:
 
 
 def test_pack_loads_next_to_the_base_pack_without_id_collisions() -> None:
-    packs = list(load_plugins().rule_packs)
-    loaded = load_packs(packs)  # refuses a duplicate id across packs
+    loaded = load_packs(select_packs(load_plugins().rule_packs, ["tryton-erp"]))  # refuses a duplicate id
     ours = [r.rule.id for r in loaded.rules if r.pack.name == "tryton-erp"]
     assert sorted(ours) == ["ERPCMP001", "ERPINS001", "ERPPUR001", "ERPSUP001"]
     assert all(rule_id.startswith("ERP") for rule_id in ours)

@@ -28,13 +28,13 @@ from qmscheck.collecting.classification import (
     Classification,
     Overrides,
     classify_by_name,
-    kind_of,
     template_for,
 )
 from qmscheck.collecting.connectors.encode import classification_prefix, compress, payload_chunks
 from qmscheck.collecting.lifecycle import Lifecycle, blank_rows, lifecycle_of, template_signal
 from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.evidence import TYPE_NAME, Kind
+from qmscheck.model.evidence_types import kind_of
 
 _TYPE = re.compile(TYPE_NAME)
 

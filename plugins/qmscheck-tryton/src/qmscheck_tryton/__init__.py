@@ -35,7 +35,7 @@ whose module implements the hooks it needs (here :mod:`qmscheck_tryton.plugin`):
 
     @hookimpl
     def qmscheck_register_rule_packs(register):
-        register(RulePack(name="tryton-erp", version=__version__, path=RULES, api=">=2"))
+        register(RulePack.from_manifest(Path(__file__).parent / "pack.toml"))
 
 ``collect(options, context)`` yields :class:`qmscheck.model.evidence.EvidenceItem` objects and
 :class:`qmscheck.model.evidence.CollectionWarning` for single records it cannot use; it raises

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from qmscheck.api import Connector, RulePack, hookimpl
 
-from qmscheck_tryton import __version__
 from qmscheck_tryton.connector import TrytonConnector
 
 #: The pack's rule files, one per clause, shipped inside the package.
@@ -25,13 +24,4 @@ def qmscheck_register_connectors(register: Callable[[Connector], None]) -> None:
 
 @hookimpl
 def qmscheck_register_rule_packs(register: Callable[[RulePack], None]) -> None:
-    register(
-        RulePack(
-            name="tryton-erp",
-            version=__version__,
-            path=RULES,
-            description="Rules over ERP records read from Tryton: supplier approval, purchasing, "
-            "failed inspections, customer complaints",
-            api=">=2",
-        )
-    )
+    register(RulePack.from_manifest(Path(__file__).parent / "pack.toml"))
