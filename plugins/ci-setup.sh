@@ -54,6 +54,7 @@ timeout 600 "$PYTHON" -m pip install --quiet \
 say "installing the plugins (non-editable)"
 # Dependencies are all in place above; --force-reinstall makes a rerun pick up changed sources.
 timeout 600 "$PYTHON" -m pip install --quiet --no-deps --force-reinstall ./plugins/qmscheck-tryton ./plugins/qmscheck-sql
+timeout 600 "$PYTHON" -m pip install --quiet --no-deps --force-reinstall ./plugins/qmscheck-iso13485
 
 # --- check -----------------------------------------------------------------------------
 "$PYTHON" - <<'EOF'
