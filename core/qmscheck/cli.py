@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from qmscheck import __version__
+from qmscheck import API_VERSION, __version__
 from qmscheck.config.choices import EDITIONS, FAIL_ON, STAGES, FailOn
 from qmscheck.config.tomlfile import did_you_mean, json_path
 from qmscheck.errors import ExitCode, PluginFailure, QmscheckError
@@ -230,7 +230,7 @@ def _exit_code(report: Report, threshold: FailOn) -> ExitCode:
 
 
 @click.group(cls=_Group)
-@click.version_option(__version__, prog_name="qmscheck")
+@click.version_option(__version__, prog_name="qmscheck", message=f"%(prog)s %(version)s (pack API {API_VERSION})")
 @click.option("--debug", is_flag=True, help=f"Show the traceback of an internal error (as {DEBUG_VARIABLE}=1 does).")
 def main(debug: bool) -> None:
     """Find where a quality management system falls short of ISO 9001, with the evidence.
