@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from qmscheck import vocabulary
 from qmscheck.collecting.classification import Candidate, classify_by_name
+from qmscheck.collecting.run import CollectOptions, collect
+from qmscheck.config.scan_config import load_config
 from qmscheck.hookspecs import hookimpl
 from qmscheck.model.evidence_types import EVIDENCE_TYPES
+from qmscheck.model.groups import items_of
 from qmscheck.plugins.manager import load_plugins
+from qmscheck.scan import ScanRequest, scan
+from qmscheck.support.tuning import Tuning
 from qmscheck.vocabulary import LANGUAGES, VocabularyError, VocabularyFile, builtin
 
 ISSUE_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sv")
@@ -94,16 +100,41 @@ def test_a_plugin_adds_a_language_for_classification(tmp_path: Path) -> None:
     assert classify_by_name(candidate) is None
 
 
-def test_a_plugin_may_not_add_what_the_readers_read() -> None:
+def test_a_plugin_may_not_add_months_or_status_words() -> None:
+    class Months:
+        @hookimpl
+        def qmscheck_register_vocabulary(self, register):  # type: ignore[no-untyped-def]
+            register(VocabularyFile("months.toml", 'language = "pl"\n[months]\n1 = ["styczeń"]\n'))
+
+    try:
+        plugins = load_plugins([Months()], entry_points=False)
+        failed = {info.name: info.error for info in plugins.failed}
+        assert "file readers" in (failed.get("Months") or "")
+    finally:
+        load_plugins(entry_points=False)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_plugins_column_headers_name_fields_in_worker_processes_too(tmp_path: Path, jobs: int) -> None:
     class Labels:
         @hookimpl
         def qmscheck_register_vocabulary(self, register):  # type: ignore[no-untyped-def]
-            register(VocabularyFile("labels.toml", 'language = "pl"\n[fields]\nowner = ["Właściciel"]\n'))
+            register(VocabularyFile("labels.toml", 'language = "pl"\n[fields]\nowner = ["Opiekun szkolenia"]\n'))
 
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "Training Records.csv").write_text(
+        "Employee,Course,Completed,Opiekun szkolenia\nAnna Nowak,Forklift,2026-01-10,Jan Kowalski\n", encoding="utf-8"
+    )
     try:
         plugins = load_plugins([Labels()], entry_points=False)
-        failed = {info.name: info.error for info in plugins.failed}
-        assert "file readers" in (failed.get("Labels") or "")
+        # Parsed in worker processes with jobs=2, however few the files.
+        options = CollectOptions(jobs=jobs, tuning=Tuning(small_batch=0))
+        report = scan(ScanRequest(target=share, as_of=date(2026, 3, 31), collect=options), plugins)
+        assert report.understanding is not None and report.understanding.recognised == 1
+        collection = collect(load_config(share), plugins, options)
+        (record,) = [item for item in items_of(collection.groups) if item.type == "training_record"]
+        assert record.owner == "Jan Kowalski"
     finally:
         load_plugins(entry_points=False)
 

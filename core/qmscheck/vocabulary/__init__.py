@@ -37,13 +37,14 @@ underscores, camel case and simple plural endings do not matter, so "Non-conform
 join words ("kalibrier*" matches "Kalibrierprotokoll"). Labels are compared after
 :func:`normalise` (no plural folding: "Causes" and "Cause" are both listed where both occur).
 
-The built-in files are read once per process (:func:`builtin`), without the plugin manager: worker
-processes read files and classify ahead with them. A plugin adds words through the
-``qmscheck_register_vocabulary`` hook; the parent classifies with the built-in files and those
-(:func:`active`). Field labels and month names are read by the file readers, and topics by the
-checks, both of which run in worker processes that load no plugins, so a plugin's file may not hold
-``[fields]``, ``[months]`` or ``[topics]``: a scan must read a file the same way whatever the number
-of processes.
+The built-in files are read once per process (:func:`builtin`), without the plugin manager. A plugin
+adds words through the ``qmscheck_register_vocabulary`` hook, and a selected rule pack through the
+files its manifest names; the scan classifies with the built-in files and those (:func:`active`),
+and the worker processes that read files are given the same (:func:`extra_files`), so that a
+pack's column headers (``[fields]``) name its fields whatever the number of processes. Month
+names and record status words are read by the file readers, and topics by the checks, from the
+built-in files alone: a plugin's or pack's file may not hold ``[months]``, ``[record_status]`` or
+``[topics]``.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ _TABLES = (
 )
 _KEYS = frozenset({"language", "name", "date_order", *_LISTS, *_TABLES})
 #: What the file readers and the checks use: a plugin's file may not hold them (see the module's docstring).
-_READER_TABLES = ("fields", "months", "record_status", "topics")
+_READER_TABLES = ("months", "record_status", "topics")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _CODE = re.compile(r"^[A-Z]{1,5}$")
@@ -519,13 +520,14 @@ def builtin() -> Vocabulary:
 
 
 _active: Vocabulary | None = None
+_extra: tuple[VocabularyFile, ...] = ()
 _extra_digest = ""
 
 
 def use(extra: Sequence[VocabularyFile]) -> None:
     """Classify with the built-in vocabulary and ``extra`` (the plugins' and the selected packs'
     files) from now on in this process; an empty ``extra`` goes back to the built-in one."""
-    global _active, _extra_digest
+    global _active, _extra, _extra_digest
     for file in extra:
         held = [table for table in _READER_TABLES if file.data.get(table)]
         if held:
@@ -534,7 +536,13 @@ def use(extra: Sequence[VocabularyFile]) -> None:
                 "in worker processes without plugins; it belongs in qmscheck's own vocabulary files"
             )
     _active = Vocabulary([*_builtin_files(), *extra]) if extra else None
+    _extra = tuple(extra)
     _extra_digest = hashlib.sha256(json.dumps([[f.name, f.text] for f in extra]).encode()).hexdigest() if extra else ""
+
+
+def extra_files() -> tuple[VocabularyFile, ...]:
+    """The files :func:`use` added: a worker process that reads files is given them too."""
+    return _extra
 
 
 def extra_digest() -> str:

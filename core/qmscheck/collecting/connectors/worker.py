@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from queue import Empty, Full, Queue
 from typing import Any
 
+from qmscheck import vocabulary
 from qmscheck.collecting.connectors.encode import RowItems, unclassified_item
 from qmscheck.collecting.connectors.tree import Tree
 from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, ahead_classifier, unit_classes
@@ -288,11 +289,17 @@ def _ready() -> None:
     """A worker's first task: it exists once it has imported what parsing needs."""
 
 
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """Workers that read with the words in use here: a selected pack's column headers name its
+    fields in a worker as in this process."""
+    return process_pool(jobs, initializer=vocabulary.use, initargs=(vocabulary.extra_files(),))
+
+
 def start_workers(jobs: int) -> ProcessPoolExecutor:
     """``jobs`` worker processes, started now: they import qmscheck while the parent lists the
     share, so a large rescan's first changed file does not wait for them. Hand them to
     :func:`run_tasks`, or shut them down."""
-    executor = process_pool(jobs)
+    executor = _pool(jobs)
 
     def spawn() -> None:
         try:
@@ -323,7 +330,7 @@ def run_tasks(
         for task in tasks:
             yield process(task)
         return
-    executor = workers or process_pool(jobs)
+    executor = workers or _pool(jobs)
     for outcomes in pooled(executor, _process_batch, _batches(tasks), window or jobs * 4, ordered=ordered):
         yield from outcomes
 

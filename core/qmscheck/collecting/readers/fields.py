@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from qmscheck.vocabulary import builtin
+from qmscheck.vocabulary import Vocabulary, active, builtin
 from qmscheck.vocabulary import normalise as normalise
 
 # Fields a controlled document carries; other labels found in a document go to
@@ -85,23 +85,30 @@ _TRAILING_PERIOD = re.compile(r"(?:\s*/\s*\d{1,3}|\s+(?:[QTHS][1-4][-/ ]?)?\d{1,
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
-_VOCABULARY = builtin()
+def canonical_field(label: str) -> str | None:
+    """Map a header or label to its canonical field name, or None: by the words in use, the
+    built-in ones and those a selected pack adds (``vocabulary.active``)."""
+    return _canonical_field(active(), label)
 
 
 @lru_cache(maxsize=_LABEL_CACHE)
-def canonical_field(label: str) -> str | None:
-    """Map a header or label to its canonical field name, or None."""
-    found = _VOCABULARY.field(label)
+def _canonical_field(vocabulary: Vocabulary, label: str) -> str | None:
+    found = vocabulary.field(label)
     if found is None:
         # "Score (1-5)", "Due date [dd/mm/yyyy]" and "Stand 03/2026" should still match.
         stripped = _TRAILING_PERIOD.sub("", _PARENTHETICAL.sub("", label))
         if stripped != label and stripped.strip():
-            found = _VOCABULARY.field(stripped)
+            found = vocabulary.field(stripped)
     return found
 
 
-@lru_cache(maxsize=_LABEL_CACHE)
 def resolve_field(label: str, holds_dates: bool) -> str | None:
+    """Canonical field for a label given whether its value(s) are dates (see :func:`_resolve_field`)."""
+    return _resolve_field(active(), label, holds_dates)
+
+
+@lru_cache(maxsize=_LABEL_CACHE)
+def _resolve_field(vocabulary: Vocabulary, label: str, holds_dates: bool) -> str | None:
     """Canonical field for a label given whether its value(s) are dates.
 
     Unlike canonical_field this may return a non-canonical name: a weak date
@@ -112,7 +119,7 @@ def resolve_field(label: str, holds_dates: bool) -> str | None:
     if key in _DATE_OR_NAME:
         as_date, as_name = _DATE_OR_NAME[key]
         return as_date if holds_dates else as_name
-    found = canonical_field(label)
+    found = _canonical_field(vocabulary, label)
     if found == "approver" and holds_dates:
         return "approved"
     # "Antwort an Kunde" over dates is when the customer was answered, over text what they were told.
