@@ -101,8 +101,18 @@ def test_text_lists_what_to_verify_on_site_and_counts_the_rules() -> None:
 def test_sarif_keeps_manual_checks_out_of_the_results() -> None:
     run = json.loads(SarifRenderer().render(golden_report()))["runs"][0]
     assert run["properties"]["manualChecks"] == [
-        {"clause": "7.3", "title": golden_manual_checks()[0].title, "status": "to verify on site"},
-        {"clause": "10.3", "title": "The QMS keeps getting better", "status": "to verify on site"},
+        {
+            "standard": "iso9001",
+            "clause": "7.3",
+            "title": golden_manual_checks()[0].title,
+            "status": "to verify on site",
+        },
+        {
+            "standard": "iso9001",
+            "clause": "10.3",
+            "title": "The QMS keeps getting better",
+            "status": "to verify on site",
+        },
     ]
     assert {result["properties"]["clause"] for result in run["results"]}.isdisjoint({"7.3", "10.3"})
 

@@ -27,6 +27,7 @@ from qmscheck.model.report import (
     Report,
     RuleNotRun,
     SourceInfo,
+    StandardInfo,
     finding_sort_key,
     summarise,
 )
@@ -241,6 +242,28 @@ def golden_manual_checks() -> list[ManualCheck]:
     ]
 
 
+#: ISO 9001 as a scan names it: the top-level clauses and the sub-clauses the golden findings cite.
+ISO_9001 = StandardInfo(
+    id="iso9001",
+    name="ISO 9001",
+    title="Quality management systems: requirements",
+    edition="2015",
+    clauses={
+        "4": "Context of the organization",
+        "4.3": "Scope of the quality management system",
+        "5": "Leadership",
+        "6": "Planning",
+        "7": "Support",
+        "7.1.5": "Monitoring and measuring resources",
+        "7.2": "Competence",
+        "8": "Operation",
+        "8.4.1": "Control of externally provided processes, products and services",
+        "9": "Performance evaluation",
+        "10": "Improvement",
+    },
+)
+
+
 def golden_report(findings: list[Finding] | None = None) -> Report:
     chosen = golden_findings() if findings is None else findings
     return Report(
@@ -257,6 +280,7 @@ def golden_report(findings: list[Finding] | None = None) -> Report:
         ],
         evidence_count=49,
         packs=[PackInfo(name="iso9001", version="0.1.0", rules=20)],
+        standards=[ISO_9001],
         rules_evaluated=18,
         findings=chosen,
         not_applicable=[

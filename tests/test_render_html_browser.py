@@ -59,7 +59,7 @@ class Watched:
         dialog.dismiss()
 
     def visible_grades(self) -> list[str]:
-        rows = self.page.locator("#findings-table tbody tr:visible")
+        rows = self.page.locator("#findings-table tbody tr.finding:visible")
         return [rows.nth(i).get_attribute("data-grade") or "" for i in range(rows.count())]
 
 
@@ -101,11 +101,14 @@ def test_text_filter_hides_rows(opened: Watched) -> None:
     page = opened.page
     page.fill("#filter-text", "training MATRIX")
     assert opened.visible_grades() == ["major"]
+    # A clause's heading stays only while one of its findings is shown.
+    assert page.locator("#findings-table tr.group:visible").all_inner_texts() == ["Clause 7: Support"]
     page.fill("#filter-text", "no such evidence anywhere")
     assert opened.visible_grades() == []
     assert page.locator("#shown-count").inner_text() == "0 of 9 findings shown"
     page.fill("#filter-text", "")
     assert len(opened.visible_grades()) == 9
+    assert page.locator("#findings-table tr.group:visible").count() == 5
 
 
 def test_script_from_evidence_does_not_run_and_nothing_is_fetched(opened: Watched, tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""JUnit XML: well-formed, one suite per pack, one testcase per rule (failing, passing or skipped), one failure
-per finding, and the manual checks as skipped testcases of a suite of their own."""
+"""JUnit XML: well-formed, one suite per standard and top-level clause, one testcase per rule (failing, passing
+or skipped), one failure per finding, and the manual checks as skipped testcases of a suite of their own."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from qmscheck.model.report import clause_key
-from qmscheck.rendering.junit import JunitRenderer
+from qmscheck.rendering.junit import MANUAL_SUITE, JunitRenderer
 from test_render_golden import XSS, golden_report
 
 
@@ -22,16 +22,36 @@ def suite(root: ET.Element, name: str) -> ET.Element:
     return found
 
 
-def test_is_well_formed_with_one_suite_per_pack(root: ET.Element) -> None:
+SUPPORT = "ISO 9001:2015 clause 7: Support"
+
+
+def rule_cases(root: ET.Element) -> list[ET.Element]:
+    suites = [element for element in root.findall("testsuite") if element.get("name") != MANUAL_SUITE]
+    return [case for element in suites for case in element.findall("testcase")]
+
+
+def test_is_well_formed_with_one_suite_per_standard_and_clause(root: ET.Element) -> None:
     assert root.tag == "testsuites"
-    assert [s.get("name") for s in root.findall("testsuite")] == ["iso9001", "qmscheck", "to verify on site"]
-    assert suite(root, "iso9001").find("properties/property[@name='version']").get("value") == "0.1.0"  # type: ignore[union-attr]
+    assert [s.get("name") for s in root.findall("testsuite")] == [
+        "ISO 9001:2015 clause 4: Context of the organization",
+        "ISO 9001:2015 clause 5: Leadership",
+        SUPPORT,
+        "ISO 9001:2015 clause 8: Operation",
+        "ISO 9001:2015 clause 9: Performance evaluation",
+        "ISO 9001:2015 clause 10: Improvement",
+        MANUAL_SUITE,
+    ]
+    properties = [(p.get("name"), p.get("value")) for p in suite(root, SUPPORT).iter("property")]
+    assert properties == [("standard", "iso9001"), ("clause", "7"), ("pack", "iso9001 0.1.0")]
+    # SCOPE001 comes from another pack: the suite names both.
+    context = suite(root, "ISO 9001:2015 clause 4: Context of the organization")
+    assert [p.get("value") for p in context.iter("property") if p.get("name") == "pack"] == ["qmscheck"]
 
 
 def test_each_rule_is_a_testcase_named_by_clause_rule_and_title(root: ET.Element) -> None:
-    cases = suite(root, "iso9001").findall("testcase")
-    failing = [(c.get("classname"), c.get("name")) for c in cases if c.find("failure") is not None]
+    failing = [(c.get("classname"), c.get("name")) for c in rule_cases(root) if c.find("failure") is not None]
     assert failing == [
+        ("4.3", "SCOPE001 Exclusions from the QMS scope are allowed and justified"),
         ("7.1.5", "CAL001 Instruments in use are within their calibration due date"),
         ("7.1.6", "KNW001 Organisational knowledge is captured"),
         ("7.2", "CMP001 Competence records are current"),
@@ -57,7 +77,7 @@ def test_each_finding_is_a_failure_typed_by_grade_with_the_statement(root: ET.El
 
 
 def test_evidence_locators_and_hashes_are_in_the_failure_body(root: ET.Element) -> None:
-    case = suite(root, "iso9001").find("testcase[@classname='7.2']")
+    case = suite(root, SUPPORT).find("testcase[@classname='7.2']")
     assert case is not None
     body = case.find("failure").text or ""  # type: ignore[union-attr]
     assert "evidence: 04 Records/Training Matrix.xlsx [Training] row 15 sha256:67872f35" in body
@@ -65,10 +85,7 @@ def test_evidence_locators_and_hashes_are_in_the_failure_body(root: ET.Element) 
 
 
 def test_rules_not_run_are_skipped_with_their_reason(root: ET.Element) -> None:
-    iso = suite(root, "iso9001")
-    skipped = {
-        c.get("name"): skip.get("message") for c in iso.findall("testcase") if (skip := c.find("skipped")) is not None
-    }
+    skipped = {c.get("name"): skip.get("message") for c in rule_cases(root) if (skip := c.find("skipped")) is not None}
     assert skipped == {
         "DES001 Design rule DES001": "not applicable: clause 8.3 declared not applicable",
         "DES002 Design rule DES002": "not applicable: clause 8.3 declared not applicable",
@@ -77,10 +94,9 @@ def test_rules_not_run_are_skipped_with_their_reason(root: ET.Element) -> None:
 
 
 def test_passed_rules_are_passing_testcases_that_say_what_they_read(root: ET.Element) -> None:
-    iso = suite(root, "iso9001")
     passing = {
         c.get("name"): c.findtext("system-out")
-        for c in iso.findall("testcase")
+        for c in rule_cases(root)
         if c.find("failure") is None and c.find("skipped") is None
     }
     assert set(passing) == {
@@ -94,16 +110,16 @@ def test_passed_rules_are_passing_testcases_that_say_what_they_read(root: ET.Ele
         "...)"
     )
     assert passing["NCR002 Open nonconformities are not overdue"] == "corrective_action: none found, nothing to check"
-    assert iso.find("testcase[@name='rules without findings']") is None
+    assert root.find(".//testcase[@name='rules without findings']") is None
 
 
 def test_testcases_are_in_clause_order(root: ET.Element) -> None:
-    classnames = [c.get("classname") or "" for c in suite(root, "iso9001").findall("testcase")]
+    classnames = [c.get("classname") or "" for c in rule_cases(root)]
     assert classnames == sorted(classnames, key=clause_key)
 
 
 def test_manual_checks_are_skipped_testcases_of_their_own_suite(root: ET.Element) -> None:
-    manual = suite(root, "to verify on site")
+    manual = suite(root, MANUAL_SUITE)
     cases = manual.findall("testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
         ("7.3", "7.3 People know the policy, their objectives and their part"),

@@ -1,11 +1,13 @@
 """Gap analysis: findings regrouped the way quality managers plan the work, not by clause number.
 
-Every finding lands in exactly one *topic* group, chosen by its rule id prefix (the
+Every finding lands in exactly one *topic* group. The topics are named by ISO 9001's rule ids
+and clauses, so only a finding of ISO 9001 is placed by them: by its rule id prefix (the
 longest matching prefix wins, so ``NCR003`` can differ from ``NCR``), else by its clause
-(the longest matching clause prefix wins), else "Other findings". A finding whose
+(the longest matching clause prefix wins). Rule packs from other plugins that cite ISO 9001 fall
+back to the clause table, so they are grouped too. A finding of another standard (its 7.4 need
+not be ISO 9001's 7.4), or one no topic matches, is under "Other findings". A finding whose
 evidence is missing altogether (``absence``) is *also* listed under "Missing documents", unless
 the absence is not established (an evidence request): that evidence may well exist.
-Rule packs from other plugins fall back to the clause table, so they are grouped too.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qmscheck.model.grades import Grade
-from qmscheck.model.report import Finding
+from qmscheck.model.report import BASE_STANDARD, Finding
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ def _clause_matches(clause: str, prefix: str) -> bool:
 
 
 def topic_group(finding: Finding) -> GapGroup:
+    if finding.standard != BASE_STANDARD:
+        return OTHER
     by_rule = [(len(p), g) for g in TOPIC_GROUPS for p in g.rule_prefixes if finding.rule_id.startswith(p)]
     if by_rule:
         return max(by_rule, key=lambda pair: pair[0])[1]

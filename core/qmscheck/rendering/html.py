@@ -1,5 +1,7 @@
 """One self-contained HTML page for the quality manager: verdict, heat-map, gap analysis, findings, what
 to verify on site, and, folded (``<details>``), the rules that passed and those that did not run.
+Everything is placed by standard, then top-level clause, with the headings of each standard's clause
+tree: a heat-map per standard, the findings table in a group per standard and clause.
 
 Nothing is loaded from anywhere (styles and script are inline, pinned by a
 Content-Security-Policy), so the file can be mailed, archived with the audit file, or
@@ -13,22 +15,24 @@ from collections.abc import Sequence
 from html import escape
 
 from qmscheck.model.grades import GRADE_ORDER, Grade
-from qmscheck.model.report import Finding, Report, clause_key
+from qmscheck.model.report import Finding, PackInfo, Report, StandardInfo, clause_key
 from qmscheck.rendering.gaps import OTHER, gap_analysis
 from qmscheck.rendering.html_assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
 from qmscheck.rendering.readiness import (
-    CLAUSE_TITLES,
+    Standards,
     Verdict,
+    cited_order,
+    edition_name,
     grade_counts,
     not_run_rule_rows,
     passed_rule_rows,
     plural,
     sorted_findings,
     top_clause,
+    top_clauses,
     verdict,
 )
 
-HEATMAP_CLAUSES: tuple[str, ...] = ("4", "5", "6", "7", "8", "9", "10")
 GRADE_HEADINGS = {
     Grade.MAJOR: "Major",
     Grade.MINOR: "Minor",
@@ -63,15 +67,18 @@ def _counts(findings: list[Finding]) -> str:
     return f'<section id="counts" class="counts" aria-label="Findings per grade">{tiles}</section>'
 
 
-def _heatmap(findings: list[Finding]) -> str:
+def _heatmap_table(standards: Standards, info: StandardInfo, findings: list[Finding]) -> str:
+    """One standard's top-level clauses (those of its clause tree, and any a finding cites beyond it)
+    against the grades."""
     counts: dict[tuple[str, Grade], int] = {}
     for finding in findings:
         key = (top_clause(finding.clause), finding.grade)
         counts[key] = counts.get(key, 0) + 1
-    extra = sorted({clause for clause, _ in counts} - set(HEATMAP_CLAUSES), key=clause_key)
+    tree = top_clauses(info)
+    extra = sorted({clause for clause, _ in counts} - set(tree), key=clause_key)
     head = "".join(f'<th scope="col">{escape(GRADE_HEADINGS[grade])}</th>' for grade in GRADE_ORDER)
     rows = []
-    for clause in (*HEATMAP_CLAUSES, *extra):
+    for clause in (*tree, *extra):
         cells = []
         for grade in GRADE_ORDER:
             count = counts.get((clause, grade), 0)
@@ -80,31 +87,43 @@ def _heatmap(findings: list[Finding]) -> str:
                 f'data-count="{count}">{count}</td>'
             )
         total = sum(counts.get((clause, grade), 0) for grade in GRADE_ORDER)
-        title = CLAUSE_TITLES.get(clause, "")
+        title = info.clauses.get(clause, "")
         rows.append(
             f'<tr data-clause="{escape(clause)}"><th scope="row">{escape(clause)} {escape(title)}</th>'
             f'{"".join(cells)}<td data-count="{total}">{total}</td></tr>'
         )
     return (
-        '<section id="heatmap"><h2>Clause heat-map</h2><table class="heatmap">'
+        f'<table class="heatmap" data-standard="{escape(info.id)}"><caption>{escape(edition_name(info))}</caption>'
         f'<thead><tr><th scope="col">Clause</th>{head}<th scope="col">Total</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
-def _gap_item(finding: Finding) -> str:
+def _heatmap(standards: Standards, findings: list[Finding]) -> str:
+    tables = "".join(
+        _heatmap_table(standards, info, [finding for finding in findings if finding.standard == info.id])
+        for info in standards.infos
+    )
+    return f'<section id="heatmap"><h2>Clause heat-map</h2>{tables}</section>'
+
+
+def _gap_item(standards: Standards, finding: Finding) -> str:
     return (
-        f"<li>{_grade_tag(finding.grade)} {escape(finding.clause)} {escape(finding.rule_id)} "
+        f"<li>{_grade_tag(finding.grade)} {escape(standards.label(finding))} {escape(finding.rule_id)} "
         f'<a href="#finding-{escape(finding.id)}">{escape(finding.title)}</a></li>'
     )
 
 
-def _gaps(findings: list[Finding]) -> str:
+def _gaps(standards: Standards, findings: list[Finding]) -> str:
     blocks = []
     for group, members in gap_analysis(findings):
         if group is OTHER and not members:
             continue
-        body = f"<ul>{''.join(_gap_item(f) for f in members)}</ul>" if members else '<p class="none">No findings.</p>'
+        body = (
+            f"<ul>{''.join(_gap_item(standards, f) for f in members)}</ul>"
+            if members
+            else '<p class="none">No findings.</p>'
+        )
         blocks.append(
             f'<div class="gap" id="gap-{group.key}" data-count="{len(members)}"><h3>{escape(group.title)} '
             f'<span class="badge">{len(members)}</span></h3>{body}</div>'
@@ -130,9 +149,10 @@ def _evidence_list(finding: Finding) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else "-"
 
 
-def _finding_row(finding: Finding) -> str:
+def _finding_row(group: str, finding: Finding) -> str:
     return (
-        f'<tr id="finding-{escape(finding.id)}" class="finding" data-grade="{finding.grade.value}">'
+        f'<tr id="finding-{escape(finding.id)}" class="finding" data-grade="{finding.grade.value}" '
+        f'data-group="{group}">'
         f"<td>{_grade_tag(finding.grade)}</td><td>{escape(finding.clause)}</td>"
         f"<td><code>{escape(finding.rule_id)}</code></td>"
         f'<td><strong>{escape(finding.title)}</strong><p class="statement">{escape(finding.statement)}</p>'
@@ -141,7 +161,21 @@ def _finding_row(finding: Finding) -> str:
     )
 
 
-def _findings_table(findings: list[Finding]) -> str:
+def _finding_rows(standards: Standards, findings: list[Finding]) -> str:
+    """A heading row per standard and top-level clause, then its findings; the filter hides a heading
+    with no finding shown."""
+    rows = []
+    for info, clause, members in standards.group(findings):
+        group = escape(f"{info.id}:{clause}")
+        rows.append(
+            f'<tr class="group" data-group="{group}"><th colspan="5" scope="rowgroup">'
+            f"{escape(standards.section_title(info, clause))}</th></tr>"
+        )
+        rows += [_finding_row(group, finding) for finding in members]
+    return "".join(rows)
+
+
+def _findings_table(standards: Standards, findings: list[Finding]) -> str:
     boxes = "".join(
         f'<label><input type="checkbox" value="{grade.value}" checked> {escape(GRADE_HEADINGS[grade])}</label>'
         for grade in GRADE_ORDER
@@ -154,17 +188,18 @@ def _findings_table(findings: list[Finding]) -> str:
         '<table id="findings-table" class="findings"><thead><tr><th scope="col">Grade</th>'
         '<th scope="col">Clause</th><th scope="col">Rule</th><th scope="col">Finding</th>'
         '<th scope="col">Evidence (locator, sha256)</th></tr></thead>'
-        f"<tbody>{''.join(_finding_row(f) for f in findings)}</tbody></table></section>"
+        f"<tbody>{_finding_rows(standards, findings)}</tbody></table></section>"
     )
 
 
-def _not_applicable(report: Report) -> str:
+def _not_applicable(standards: Standards) -> str:
+    report = standards.report
     if not report.not_applicable:
         return ""
     rows = "".join(
-        f"<tr><td>{escape(n.clause)}</td><td>{escape(n.justification)}</td>"
+        f"<tr><td>{escape(standards.label(n))}</td><td>{escape(n.justification)}</td>"
         f"<td>{escape(', '.join(n.rule_ids))}</td></tr>"
-        for n in sorted(report.not_applicable, key=lambda n: clause_key(n.clause))
+        for n in sorted(report.not_applicable, key=cited_order)
     )
     return (
         '<section id="not-applicable"><h2>Not applicable</h2><table><thead><tr><th scope="col">Clause</th>'
@@ -173,15 +208,17 @@ def _not_applicable(report: Report) -> str:
     )
 
 
-def _manual_checks(report: Report) -> str:
+def _manual_checks(standards: Standards) -> str:
+    report = standards.report
     if not report.manual_checks:
         return ""
     blocks = []
-    for check in sorted(report.manual_checks, key=lambda check: clause_key(check.clause)):
+    for check in sorted(report.manual_checks, key=cited_order):
         questions = "".join(f"<li>{escape(question)}</li>" for question in check.questions)
         evidence = "".join(f"<li>{escape(item)}</li>" for item in check.evidence)
         blocks.append(
-            f'<details class="manual" data-clause="{escape(check.clause)}"><summary>{escape(check.clause)} '
+            f'<details class="manual" data-standard="{escape(check.standard)}" data-clause="{escape(check.clause)}">'
+            f"<summary>{escape(standards.label(check))} "
             f"{escape(check.title)}</summary><h3>Ask</h3><ul>{questions}</ul>"
             f"<h3>Request</h3><ul>{evidence}</ul></details>"
         )
@@ -202,8 +239,8 @@ def _folded(section: str, heading: str, summary: str, columns: tuple[str, ...], 
     )
 
 
-def _rules_passed(report: Report) -> str:
-    rows = passed_rule_rows(report)
+def _rules_passed(standards: Standards) -> str:
+    rows = passed_rule_rows(standards)
     if not rows:
         return ""
     return _folded(
@@ -215,8 +252,8 @@ def _rules_passed(report: Report) -> str:
     )
 
 
-def _rules_not_run(report: Report) -> str:
-    rows = not_run_rule_rows(report)
+def _rules_not_run(standards: Standards) -> str:
+    rows = not_run_rule_rows(standards)
     if not rows:
         return ""
     return _folded(
@@ -241,18 +278,33 @@ def _warnings(report: Report) -> str:
     )
 
 
-def _provenance(report: Report) -> str:
+def _pack_item(standards: Standards, pack: PackInfo) -> str:
+    """A pack with its version and standard, and what it changed of another pack's rules, and why."""
+    overlays = "".join(f"<li>{escape(overlay)}</li>" for overlay in pack.overlays)
+    changes = f'<ul class="overlays">{overlays}</ul>' if overlays else ""
+    return (
+        f"<li>{escape(pack.name)} {escape(pack.version)}: {escape(edition_name(standards.info(pack.standard)))} "
+        f"({plural(pack.rules, 'rule')}){changes}</li>"
+    )
+
+
+def _provenance(standards: Standards) -> str:
+    report = standards.report
     sources = "".join(
         f"<li>{escape(s.connector)}: <code>{escape(s.location)}</code> ({plural(s.items, 'item')})</li>"
         for s in report.sources
     )
-    packs = "".join(f"<li>{escape(p.name)} {escape(p.version)} ({plural(p.rules, 'rule')})</li>" for p in report.packs)
+    packs = "".join(_pack_item(standards, pack) for pack in sorted(report.packs, key=lambda pack: pack.name))
+    named = "".join(
+        f"<li>{escape(edition_name(info))}" + (f": {escape(info.title)}" if info.title else "") + "</li>"
+        for info in standards.infos
+    )
     facts = [
         ("Organisation", escape(report.organisation.name)),
         ("Scope", escape(report.organisation.scope) or "-"),
         ("As of", report.as_of.isoformat()),
         ("Audit stage scanned", str(report.stage)),
-        ("Edition", f"ISO 9001:{escape(report.edition)}"),
+        ("Standards", f"<ul>{named}</ul>"),
         ("Sources", f"<ul>{sources}</ul>" if sources else "-"),
         ("Evidence items", str(report.evidence_count)),
         ("Rule packs", f"<ul>{packs}</ul>" if packs else "-"),
@@ -273,6 +325,8 @@ class HtmlRenderer:
 
     def render(self, report: Report, *, color: bool = False) -> str:
         findings = sorted_findings(report)
+        standards = Standards.of(report)
+        judged = escape(standards.line())
         org = escape(report.organisation.name)
         verdicts = "".join(_verdict_card(verdict(report, stage)) for stage in (1, 2))
         parts = [
@@ -280,23 +334,23 @@ class HtmlRenderer:
             '<html lang="en"><head><meta charset="utf-8">',
             f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>ISO 9001 readiness: {org}</title>",
+            f"<title>{judged} readiness: {org}</title>",
             f"<style>{STYLE}</style></head><body>",
-            f"<header><h1>ISO 9001 readiness: {org}</h1>",
-            f'<p class="meta">As of {report.as_of.isoformat()} · ISO 9001:{escape(report.edition)} · '
+            f"<header><h1>{judged} readiness: {org}</h1>",
+            f'<p class="meta">As of {report.as_of.isoformat()} · {judged} · '
             f"stage {report.stage} scan · {plural(report.evidence_count, 'evidence item')} · "
             f"qmscheck {escape(report.tool_version)}</p></header>",
             f'<section id="verdicts" class="verdicts" aria-label="Readiness">{verdicts}</section>',
             _counts(findings),
-            _heatmap(findings),
-            _gaps(findings),
-            _findings_table(findings),
-            _manual_checks(report),
-            _rules_passed(report),
-            _rules_not_run(report),
-            _not_applicable(report),
+            _heatmap(standards, findings),
+            _gaps(standards, findings),
+            _findings_table(standards, findings),
+            _manual_checks(standards),
+            _rules_passed(standards),
+            _rules_not_run(standards),
+            _not_applicable(standards),
             _warnings(report),
-            _provenance(report),
+            _provenance(standards),
             f"<script>{SCRIPT}</script>",
             "</body></html>",
         ]

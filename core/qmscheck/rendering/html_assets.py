@@ -50,6 +50,9 @@ thead th { background: var(--wash); }
 .filters { display: flex; flex-wrap: wrap; gap: .75rem 1.25rem; align-items: center; margin-bottom: .75rem; }
 .filters input[type=search] { min-width: 18rem; padding: .3rem .5rem; }
 .findings td ul { margin: 0; padding-left: 1rem; }
+.findings tr.group th { background: var(--wash); }
+.heatmap caption { text-align: left; font-weight: 600; padding: .5rem 0 .25rem; }
+.heatmap + .heatmap { margin-top: 1rem; }
 .findings td:nth-child(3) code, .findings td:nth-child(2) { white-space: nowrap; }
 .statement { margin: .25rem 0; }
 .fix { color: var(--muted); margin: .25rem 0 0; }
@@ -69,7 +72,8 @@ SCRIPT = """
   "use strict";
   const table = document.getElementById("findings-table");
   if (!table) { return; }
-  const rows = Array.from(table.tBodies[0].rows);
+  const rows = Array.from(table.querySelectorAll("tr.finding"));
+  const groups = Array.from(table.querySelectorAll("tr.group"));
   const boxes = Array.from(document.querySelectorAll("#filters input[type=checkbox]"));
   const text = document.getElementById("filter-text");
   const shown = document.getElementById("shown-count");
@@ -82,6 +86,9 @@ SCRIPT = """
         (needle === "" || row.textContent.toLowerCase().includes(needle));
       row.hidden = !visible;
       if (visible) { count += 1; }
+    }
+    for (const group of groups) {
+      group.hidden = !rows.some((row) => !row.hidden && row.dataset.group === group.dataset.group);
     }
     shown.textContent = `${count} of ${rows.length} findings shown`;
   };

@@ -1,7 +1,9 @@
 """JUnit XML, so a CI server shows the QMS checks next to the unit tests.
 
-One testsuite per rule pack, with one testcase per rule (classname = clause, name = rule id
-and title), in clause order:
+One testsuite per standard and top-level clause ("ISO 9001:2015 clause 7: Support"), in standard
+then clause order, its properties naming the standard, the clause and the packs (with versions)
+whose rules it holds. One testcase per rule (classname = clause, qualified by its standard in a
+report of several, name = rule id and title), in clause order:
 
 - a rule that raised findings fails, with one ``<failure>`` per finding (type = grade,
   message = statement);
@@ -19,8 +21,16 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
-from qmscheck.model.report import Finding, ManualCheck, Report, clause_key
-from qmscheck.rendering.readiness import evidence_line, sorted_findings
+from qmscheck.model.report import Finding, ManualCheck, Report, StandardInfo, clause_key
+from qmscheck.rendering.readiness import (
+    Cited,
+    Standards,
+    cited_order,
+    evidence_line,
+    sorted_findings,
+    standard_order,
+    top_clause,
+)
 
 # Characters XML 1.0 cannot carry at all: evidence text scraped from files may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -36,6 +46,7 @@ def _text(value: str) -> str:
 @dataclass
 class _Case:
     clause: str
+    classname: str
     name: str
     failures: list[Finding] = field(default_factory=list)
     skipped: str | None = None
@@ -49,32 +60,45 @@ class _Case:
 @dataclass
 class _Suite:
     name: str
-    version: str = ""
+    standard: StandardInfo
+    clause: str
+    #: The packs whose rules the suite holds, with their versions.
+    packs: set[tuple[str, str]] = field(default_factory=set)
     cases: dict[str, _Case] = field(default_factory=dict)
 
 
 def _suites(report: Report) -> list[_Suite]:
-    suites = {pack.name: _Suite(pack.name, pack.version) for pack in report.packs}
+    standards = Standards.of(report)
+    versions = {pack.name: pack.version for pack in report.packs}
+    suites: dict[tuple[str, str], _Suite] = {}
 
-    def case(pack: str, rule_id: str, clause: str, title: str) -> _Case:
-        cases = suites.setdefault(pack, _Suite(pack)).cases
-        return cases.setdefault(rule_id, _Case(clause, f"{rule_id} {title}".rstrip()))
+    def case(pack: str | None, rule_id: str, cited: Cited, title: str) -> _Case:
+        clause = top_clause(cited.clause)
+        suite = suites.get((cited.standard, clause))
+        if suite is None:
+            info = standards.info(cited.standard)
+            # Next to unit-test suites a bare "Clause 7" says nothing: the suite always names its standard.
+            name = standards.section_title(info, clause, qualified=True)
+            suite = suites[cited.standard, clause] = _Suite(name, info, clause)
+        if pack is not None:
+            suite.packs.add((pack, versions.get(pack, "")))
+        label = standards.label(cited)
+        return suite.cases.setdefault(rule_id, _Case(cited.clause, label, f"{rule_id} {title}".rstrip()))
 
     for finding in sorted_findings(report):
-        case(finding.pack, finding.rule_id, finding.clause, finding.title).failures.append(finding)
+        case(finding.pack, finding.rule_id, finding, finding.title).failures.append(finding)
     for passed in report.rules_passed:
-        case(passed.pack, passed.rule_id, passed.clause, passed.title).out = evidence_line(passed.evidence)
+        case(passed.pack, passed.rule_id, passed, passed.title).out = evidence_line(passed.evidence)
     for not_run in report.rules_not_run:
-        case(not_run.pack, not_run.rule_id, not_run.clause, not_run.title).skipped = not_run.reason
+        case(not_run.pack, not_run.rule_id, not_run, not_run.title).skipped = not_run.reason
     # A report that lists no rule that did not run (saved by an older qmscheck) still names the
-    # not-applicable ones, though not their pack; with one pack there is no doubt.
+    # not-applicable ones, though not their pack.
     listed = {not_run.rule_id for not_run in report.rules_not_run}
-    home = report.packs[0].name if len(report.packs) == 1 else "not applicable"
     for excluded in report.not_applicable:
         for rule_id in excluded.rule_ids:
             if rule_id not in listed:
-                case(home, rule_id, excluded.clause, "").skipped = f"not applicable: {excluded.justification}"
-    return [suites[name] for name in sorted(suites)]
+                case(None, rule_id, excluded, "").skipped = f"not applicable: {excluded.justification}"
+    return [suites[key] for key in sorted(suites, key=lambda key: (standard_order(key[0]), clause_key(key[1])))]
 
 
 def _failure_body(finding: Finding) -> str:
@@ -96,13 +120,15 @@ def _finish(element: ET.Element, tests: int, failures: int, skipped: int) -> ET.
 
 def _suite_element(suite: _Suite) -> ET.Element:
     element = ET.Element("testsuite", name=_text(suite.name))
-    if suite.version:
-        properties = ET.SubElement(element, "properties")
-        ET.SubElement(properties, "property", name="version", value=_text(suite.version))
+    properties = ET.SubElement(element, "properties")
+    ET.SubElement(properties, "property", name="standard", value=_text(suite.standard.id))
+    ET.SubElement(properties, "property", name="clause", value=_text(suite.clause))
+    for pack, version in sorted(suite.packs):
+        ET.SubElement(properties, "property", name="pack", value=_text(f"{pack} {version}".rstrip()))
     failures = skipped = 0
     cases = sorted(suite.cases.values(), key=lambda case: case.key)
     for case in cases:
-        testcase = ET.SubElement(element, "testcase", classname=_text(case.clause), name=_text(case.name))
+        testcase = ET.SubElement(element, "testcase", classname=_text(case.classname), name=_text(case.name))
         for finding in case.failures:
             failure = ET.SubElement(testcase, "failure", type=finding.grade.value, message=_text(finding.statement))
             failure.text = _text(_failure_body(finding))
@@ -121,12 +147,11 @@ def _manual_body(check: ManualCheck) -> str:
     return "\n".join(lines)
 
 
-def _manual_suite(checks: list[ManualCheck]) -> ET.Element:
+def _manual_suite(standards: Standards, checks: list[ManualCheck]) -> ET.Element:
     element = ET.Element("testsuite", name=MANUAL_SUITE)
     for check in checks:
-        testcase = ET.SubElement(
-            element, "testcase", classname=_text(check.clause), name=_text(f"{check.clause} {check.title}")
-        )
+        label = standards.label(check)
+        testcase = ET.SubElement(element, "testcase", classname=_text(label), name=_text(f"{label} {check.title}"))
         ET.SubElement(testcase, "skipped", message=MANUAL_SUITE)
         ET.SubElement(testcase, "system-out").text = _text(_manual_body(check))
     return _finish(element, len(checks), 0, len(checks))
@@ -140,7 +165,7 @@ class JunitRenderer:
         root = ET.Element("testsuites", name=_text(f"qmscheck {report.tool_version}: {report.organisation.name}"))
         suites = [_suite_element(suite) for suite in _suites(report)]
         if report.manual_checks:
-            suites.append(_manual_suite(sorted(report.manual_checks, key=lambda check: clause_key(check.clause))))
+            suites.append(_manual_suite(Standards.of(report), sorted(report.manual_checks, key=cited_order)))
         root.extend(suites)
         for attribute in ("tests", "failures", "errors", "skipped"):
             root.set(attribute, str(sum(int(suite.get(attribute, "0")) for suite in suites)))

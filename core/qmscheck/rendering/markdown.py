@@ -1,5 +1,6 @@
-"""Markdown for a wiki page or a pull-request comment: the verdict, the counts, one table per clause,
-then what to verify on site and, folded (``<details>``), the rules that passed and those that did not run.
+"""Markdown for a wiki page or a pull-request comment: the verdict, the counts, one table per standard and
+top-level clause, then what to verify on site, folded (``<details>``) the rules that passed and those that
+did not run, and the rule packs that ran with what each changed of another pack's rules.
 
 Text from evidence is escaped so it stays text: pipes cannot split a table cell, and
 ``<``, ``*``, ``[`` and friends cannot become HTML, emphasis or links.
@@ -9,17 +10,18 @@ from __future__ import annotations
 
 import re
 from html import escape
-from itertools import groupby
 
-from qmscheck.model.report import Finding, Report, clause_key
+from qmscheck.model.report import Finding, Report
 from qmscheck.rendering.readiness import (
-    CLAUSE_TITLES,
     RuleRow,
+    Standards,
+    cited_order,
+    edition_name,
     grade_counts,
     not_run_rule_rows,
     passed_rule_rows,
+    plural,
     sorted_findings,
-    top_clause,
     verdict,
 )
 
@@ -58,7 +60,8 @@ def _clause_table(findings: list[Finding]) -> list[str]:
     return lines
 
 
-def _manual_checks(report: Report) -> list[str]:
+def _manual_checks(standards: Standards) -> list[str]:
+    report = standards.report
     if not report.manual_checks:
         return []
     lines = [
@@ -68,9 +71,9 @@ def _manual_checks(report: Report) -> list[str]:
         "No evidence rule checks these requirements: an auditor verifies them by interview and observation. "
         "They are neither passed nor findings.",
     ]
-    for check in sorted(report.manual_checks, key=lambda check: clause_key(check.clause)):
+    for check in sorted(report.manual_checks, key=cited_order):
         # Inside an HTML block Markdown escapes are not undone: the summary is escaped as HTML.
-        summary = escape(f"{check.clause} {check.title}")
+        summary = escape(f"{standards.label(check)} {check.title}")
         lines += ["", f"<details><summary>{summary}</summary>", "", "Ask:", ""]
         lines += [f"- {md(question)}" for question in check.questions]
         lines += ["", "Request:", ""]
@@ -90,8 +93,8 @@ def _rule_table(last: str, rows: list[RuleRow]) -> list[str]:
     return table + ["| " + " | ".join(md(cell) for cell in row) + " |" for row in rows]
 
 
-def _rules_passed(report: Report) -> list[str]:
-    rows = passed_rule_rows(report)
+def _rules_passed(standards: Standards) -> list[str]:
+    rows = passed_rule_rows(standards)
     if not rows:
         return []
     return _folded(
@@ -101,8 +104,8 @@ def _rules_passed(report: Report) -> list[str]:
     )
 
 
-def _rules_not_run(report: Report) -> list[str]:
-    rows = not_run_rule_rows(report)
+def _rules_not_run(standards: Standards) -> list[str]:
+    rows = not_run_rule_rows(standards)
     if not rows:
         return []
     return _folded(
@@ -112,12 +115,27 @@ def _rules_not_run(report: Report) -> list[str]:
     )
 
 
+def _packs(standards: Standards) -> list[str]:
+    """The packs that ran, with versions and standards, and each pack's overlays: what it changed of
+    another pack's rules, and why."""
+    report = standards.report
+    if not report.packs:
+        return []
+    lines = ["", "## Rule packs", ""]
+    for pack in sorted(report.packs, key=lambda pack: pack.name):
+        standard = edition_name(standards.info(pack.standard))
+        lines.append(f"- {md(pack.name)} {md(pack.version)}: {md(standard)}, {plural(pack.rules, 'rule')}")
+        lines += [f"  - {md(overlay)}" for overlay in pack.overlays]
+    return lines
+
+
 class MarkdownRenderer:
     name = "markdown"
     extension = "md"
 
     def render(self, report: Report, *, color: bool = False) -> str:
         findings = sorted_findings(report)
+        standards = Standards.of(report)
         this_stage = verdict(report, report.stage)
         counts = grade_counts(findings)
         lines = [
@@ -125,7 +143,7 @@ class MarkdownRenderer:
             "",
             f"**Stage {report.stage}: {this_stage.headline}**",
             "",
-            f"As of {report.as_of.isoformat()}, ISO 9001:{md(report.edition)}, "
+            f"As of {report.as_of.isoformat()}, {md(standards.line())}, "
             f"{report.evidence_count} evidence items, {report.rules_evaluated} rules, "
             f"qmscheck {md(report.tool_version)}.",
             "",
@@ -133,23 +151,23 @@ class MarkdownRenderer:
             "|" + "---:|" * len(counts),
             "| " + " | ".join(str(count) for count in counts.values()) + " |",
         ]
-        for clause, group in groupby(findings, key=lambda f: top_clause(f.clause)):
-            title = CLAUSE_TITLES.get(clause)
-            lines += ["", f"## Clause {md(clause)}" + (f": {title}" if title else ""), ""]
-            lines += _clause_table(list(group))
+        for info, clause, group in standards.group(findings):
+            lines += ["", f"## {md(standards.section_title(info, clause))}", ""]
+            lines += _clause_table(group)
         if not findings:
             lines += ["", "No findings."]
         if report.not_applicable:
             lines += ["", "## Not applicable", "", "| Clause | Justification | Rules |", "|---|---|---|"]
-            for excluded in sorted(report.not_applicable, key=lambda n: clause_key(n.clause)):
+            for excluded in sorted(report.not_applicable, key=cited_order):
                 rules = ", ".join(md(rule_id) for rule_id in excluded.rule_ids)
-                lines.append(f"| {md(excluded.clause)} | {md(excluded.justification)} | {rules} |")
-        lines += _manual_checks(report)
-        lines += _rules_passed(report)
-        lines += _rules_not_run(report)
+                lines.append(f"| {md(standards.label(excluded))} | {md(excluded.justification)} | {rules} |")
+        lines += _manual_checks(standards)
+        lines += _rules_passed(standards)
+        lines += _rules_not_run(standards)
         if report.warnings:
             lines += ["", f"## Evidence that could not be read ({len(report.warnings)})", ""]
             for warning in sorted(report.warnings, key=lambda w: (w.locator, w.message)):
                 lines.append(f"- {md(warning.locator)}: {md(warning.message)}")
+        lines += _packs(standards)
         lines += ["", f"Summary: {report.summary.line()}"]
         return "\n".join(lines) + "\n"

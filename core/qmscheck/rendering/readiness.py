@@ -5,24 +5,24 @@ Shared by the human-facing formats (HTML, Markdown, text, JUnit) so they never d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol, TypeVar
 
+from qmscheck.model.evidence import natural_key
 from qmscheck.model.grades import GRADE_ORDER, Grade
-from qmscheck.model.report import EvidenceSeen, Finding, Report, clause_key, finding_sort_key, summarise
+from qmscheck.model.report import (
+    BASE_STANDARD,
+    EvidenceSeen,
+    Finding,
+    Report,
+    StandardInfo,
+    clause_key,
+    finding_sort_key,
+    summarise,
+)
 
 Status = Literal["not-ready", "unconfirmed", "conditional", "ready"]
-
-#: ISO 9001 top-level clauses that hold requirements, with the standard's headings.
-CLAUSE_TITLES: dict[str, str] = {
-    "4": "Context of the organization",
-    "5": "Leadership",
-    "6": "Planning",
-    "7": "Support",
-    "8": "Operation",
-    "9": "Performance evaluation",
-    "10": "Improvement",
-}
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,104 @@ class Verdict:
 
 
 def top_clause(clause: str) -> str:
+    """The top-level clause of a clause of any depth: its first number."""
     return clause.split(".")[0]
 
 
+class Cited(Protocol):
+    """Anything the report places under a clause of a standard."""
+
+    @property
+    def standard(self) -> str: ...
+
+    @property
+    def clause(self) -> str: ...
+
+
+T = TypeVar("T", bound=Cited)
+
+
+def standard_order(standard_id: str) -> tuple[tuple[int, int | str], ...]:
+    """Standards in the order of their ids, numbers as numbers: ISO 9001 before ISO 13485."""
+    return natural_key(standard_id)
+
+
+@dataclass(frozen=True)
+class Standards:
+    """The standards a report judged against or cites, in :func:`standard_order`, and how a format
+    names them and their clauses. Built once per rendering: it reads every item of the report."""
+
+    report: Report
+    infos: tuple[StandardInfo, ...]
+
+    @classmethod
+    def of(cls, report: Report) -> Standards:
+        """A report that names no standard (written before reports did) is of ISO 9001."""
+        cited: set[str] = {info.id for info in report.standards} | {pack.standard for pack in report.packs}
+        for items in (
+            report.findings,
+            report.not_applicable,
+            report.rules_passed,
+            report.rules_not_run,
+            report.manual_checks,
+        ):
+            cited.update(item.standard for item in items)
+        ordered = sorted(cited or {BASE_STANDARD}, key=standard_order)
+        return cls(report, tuple(report.standard(standard_id) for standard_id in ordered))
+
+    @property
+    def several(self) -> bool:
+        return len(self.infos) > 1
+
+    def info(self, standard_id: str) -> StandardInfo:
+        return self.report.standard(standard_id)
+
+    def line(self) -> str:
+        """'ISO 9001:2015', or 'ISO 9001:2015 and ISO 13485:2016' for a report of several standards."""
+        named = [edition_name(info) for info in self.infos]
+        return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+
+    def label(self, item: Cited) -> str:
+        """A clause as a list shows it: the number alone in a report of one standard, else the
+        citation ('ISO 13485:2016 7.4.1'), so that one standard's 7.4 is never read as another's."""
+        return self.info(item.standard).cite(item.clause) if self.several else item.clause
+
+    def section_title(self, info: StandardInfo, clause: str, *, qualified: bool = False) -> str:
+        """The title of a top-level clause's group: 'Clause 7: Support', qualified by the standard
+        ('ISO 13485:2016 clause 7: Product realization') in a report of several standards, or
+        when asked."""
+        heading = info.clauses.get(clause)
+        number = f"{edition_name(info)} clause {clause}" if self.several or qualified else f"Clause {clause}"
+        return number + (f": {heading}" if heading else "")
+
+    def group(self, items: Iterable[T]) -> list[tuple[StandardInfo, str, list[T]]]:
+        """Items grouped by standard, then by top-level clause, each group in the items' own order
+        (sort them by :func:`cited_order` first: groups follow the order of their first item)."""
+        groups: dict[tuple[str, str], list[T]] = {}
+        for item in items:
+            groups.setdefault((item.standard, top_clause(item.clause)), []).append(item)
+        return [(self.info(standard), clause, members) for (standard, clause), members in groups.items()]
+
+
+def edition_name(info: StandardInfo) -> str:
+    """'ISO 13485:2016'."""
+    return f"{info.name}:{info.edition}"
+
+
+def top_clauses(info: StandardInfo) -> list[str]:
+    """The top-level clauses of a standard's clause tree, in clause order."""
+    return sorted((clause for clause in info.clauses if "." not in clause), key=clause_key)
+
+
+def cited_order(item: Cited) -> tuple[object, ...]:
+    """By standard (:func:`standard_order`), then clause."""
+    return standard_order(item.standard), clause_key(item.clause)
+
+
 def sorted_findings(report: Report) -> list[Finding]:
-    """A saved report may come from anywhere: never trust its order."""
-    return sorted(report.findings, key=finding_sort_key)
+    """A saved report may come from anywhere: never trust its order. Standards in
+    :func:`standard_order`, then as the report model orders findings."""
+    return sorted(report.findings, key=lambda finding: (standard_order(finding.standard), finding_sort_key(finding)))
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -96,22 +188,19 @@ def grade_counts(findings: list[Finding]) -> dict[Grade, int]:
     return {grade: getattr(summary, grade.value) for grade in GRADE_ORDER}
 
 
-#: A rule listed by the reports that name the rules without findings: clause, id, title, and
-#: what it read (a passed rule) or why it did not run.
+#: A rule listed by the reports that name the rules without findings: clause (qualified by its
+#: standard in a report of several, see :func:`clause_label`), id, title, and what it read (a
+#: passed rule) or why it did not run.
 RuleRow = tuple[str, str, str, str]
 
 
-def passed_rule_rows(report: Report) -> list[RuleRow]:
-    """The rules that ran and found nothing, in clause order, with the evidence each read."""
-    return sorted(
-        ((rule.clause, rule.rule_id, rule.title, evidence_line(rule.evidence)) for rule in report.rules_passed),
-        key=lambda row: (clause_key(row[0]), row[1]),
-    )
+def passed_rule_rows(standards: Standards) -> list[RuleRow]:
+    """The rules that ran and found nothing, by standard and clause, with the evidence each read."""
+    rules = sorted(standards.report.rules_passed, key=lambda rule: (*cited_order(rule), rule.rule_id))
+    return [(standards.label(r), r.rule_id, r.title, evidence_line(r.evidence)) for r in rules]
 
 
-def not_run_rule_rows(report: Report) -> list[RuleRow]:
-    """The rules that did not run, in clause order, with why not."""
-    return sorted(
-        ((rule.clause, rule.rule_id, rule.title, rule.reason) for rule in report.rules_not_run),
-        key=lambda row: (clause_key(row[0]), row[1]),
-    )
+def not_run_rule_rows(standards: Standards) -> list[RuleRow]:
+    """The rules that did not run, by standard and clause, with why not."""
+    rules = sorted(standards.report.rules_not_run, key=lambda rule: (*cited_order(rule), rule.rule_id))
+    return [(standards.label(r), r.rule_id, r.title, r.reason) for r in rules]

@@ -6,6 +6,11 @@ sheet as a logical location. A finding about something absent has no file to poi
 so it points at its clause as a logical location. The finding id is the partial
 fingerprint, so dashboards track a finding across scans.
 
+Every clause is named with its standard: each standard a finding cites is a taxonomy
+(``runs[].taxonomies``, e.g. "ISO 13485" version "2016") whose taxa are the clauses cited; a rule
+relates to its clause's taxon, a result names it in ``taxa``, a clause location's
+``fullyQualifiedName`` is "ISO 13485:2016/7.4.1", and a rule's tags hold the standard id.
+
 Only rules that raised a finding appear in ``tool.driver.rules``: the rules that passed are in
 the JSON, HTML, Markdown and JUnit reports. The manual checks (to verify on site) are run
 properties, never results: a dashboard would count a result as an alert.
@@ -19,9 +24,9 @@ from typing import Any
 from urllib.parse import quote
 
 from qmscheck.model.grades import Grade
-from qmscheck.model.report import EvidenceRef, Finding, Report
+from qmscheck.model.report import EvidenceRef, Finding, Report, clause_key
 from qmscheck.rendering.locators import LocatorParts, parse_locator
-from qmscheck.rendering.readiness import sorted_findings
+from qmscheck.rendering.readiness import Standards, edition_name, sorted_findings, standard_order
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -43,8 +48,46 @@ def _pascal_name(title: str) -> str:
     return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", title))
 
 
-def _rule(finding: Finding, grades: list[Grade]) -> dict[str, Any]:
+class _Taxonomies:
+    """A taxonomy per standard the findings cite, its taxa the clauses cited, in standard and clause order."""
+
+    def __init__(self, standards: Standards, findings: list[Finding]) -> None:
+        self.standards = standards
+        cited: dict[str, set[str]] = {}
+        for finding in findings:
+            cited.setdefault(finding.standard, set()).add(finding.clause)
+        self.order = sorted(cited, key=standard_order)
+        self.clauses = {standard: sorted(clauses, key=clause_key) for standard, clauses in cited.items()}
+
+    def reference(self, finding: Finding) -> dict[str, Any]:
+        """A reference to the taxon of the finding's clause."""
+        index = self.order.index(finding.standard)
+        return {
+            "id": finding.clause,
+            "index": self.clauses[finding.standard].index(finding.clause),
+            "toolComponent": {"name": self.standards.info(finding.standard).name, "index": index},
+        }
+
+    def components(self) -> list[dict[str, Any]]:
+        components = []
+        for standard in self.order:
+            info = self.standards.info(standard)
+            taxa = []
+            for clause in self.clauses[standard]:
+                taxon: dict[str, Any] = {"id": clause, "name": info.cite(clause)}
+                if clause in info.clauses:
+                    taxon["shortDescription"] = {"text": info.clauses[clause]}
+                taxa.append(taxon)
+            component: dict[str, Any] = {"name": info.name, "version": info.edition, "taxa": taxa}
+            if info.title:
+                component["fullName"] = f"{edition_name(info)} {info.title}"
+            components.append(component)
+        return components
+
+
+def _rule(finding: Finding, grades: list[Grade], taxonomies: _Taxonomies) -> dict[str, Any]:
     worst = min(grades, key=lambda grade: grade.severity)
+    info = taxonomies.standards.info(finding.standard)
     return {
         "id": finding.rule_id,
         "name": _pascal_name(finding.title) or finding.rule_id,
@@ -52,13 +95,16 @@ def _rule(finding: Finding, grades: list[Grade]) -> dict[str, Any]:
         "fullDescription": {"text": finding.why},
         "help": {"text": finding.fix},
         "defaultConfiguration": {"level": LEVELS[worst]},
+        "relationships": [{"target": taxonomies.reference(finding), "kinds": ["relevant"]}],
         "properties": {
+            "standard": finding.standard,
             "clause": finding.clause,
+            "citation": info.cite(finding.clause),
             # A rule's findings can be graded differently (near misses, systemic breakdowns): the worst leads.
             "grade": worst.value,
             "grades": [grade.value for grade in sorted(set(grades), key=lambda grade: grade.severity)],
             "pack": finding.pack,
-            "tags": ["iso9001", f"clause-{finding.clause}"],
+            "tags": [finding.standard, f"clause-{finding.clause}"],
         },
     }
 
@@ -94,17 +140,20 @@ def _evidence_location(ref: EvidenceRef) -> dict[str, Any]:
     return location
 
 
-def _clause_location(finding: Finding) -> dict[str, Any]:
+def _clause_location(finding: Finding, standards: Standards) -> dict[str, Any]:
+    standard = edition_name(standards.info(finding.standard))
     return {
         "message": {"text": finding.absence or finding.title},
         "logicalLocations": [
-            {"name": finding.clause, "kind": "clause", "fullyQualifiedName": f"ISO 9001/{finding.clause}"}
+            {"name": finding.clause, "kind": "clause", "fullyQualifiedName": f"{standard}/{finding.clause}"}
         ],
     }
 
 
-def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
-    locations = [_evidence_location(ref) for ref in finding.evidence] or [_clause_location(finding)]
+def _result(finding: Finding, rule_index: int, taxonomies: _Taxonomies) -> dict[str, Any]:
+    locations = [_evidence_location(ref) for ref in finding.evidence] or [
+        _clause_location(finding, taxonomies.standards)
+    ]
     return {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
@@ -112,9 +161,11 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "message": {"text": finding.statement},
         "locations": locations,
         "partialFingerprints": {FINGERPRINT_KEY: finding.id},
+        "taxa": [taxonomies.reference(finding)],
         "properties": {
             "findingId": finding.id,
             "grade": finding.grade.value,
+            "standard": finding.standard,
             "clause": finding.clause,
             "pack": finding.pack,
             "stages": finding.stages,
@@ -146,6 +197,8 @@ class SarifRenderer:
 
     def render(self, report: Report, *, color: bool = False) -> str:
         findings = sorted_findings(report)
+        standards = Standards.of(report)
+        taxonomies = _Taxonomies(standards, findings)
         grades_by_rule: dict[str, list[Grade]] = {}
         first_by_rule: dict[str, Finding] = {}
         for finding in findings:
@@ -158,10 +211,13 @@ class SarifRenderer:
                 "driver": {
                     "name": "qmscheck",
                     "version": report.tool_version,
-                    "rules": [_rule(first_by_rule[rule_id], grades_by_rule[rule_id]) for rule_id in rule_ids],
+                    "rules": [
+                        _rule(first_by_rule[rule_id], grades_by_rule[rule_id], taxonomies) for rule_id in rule_ids
+                    ],
                 },
             },
-            "results": [_result(finding, index[finding.rule_id]) for finding in findings],
+            "taxonomies": taxonomies.components(),
+            "results": [_result(finding, index[finding.rule_id], taxonomies) for finding in findings],
             "invocations": [_invocation(report)],
             "properties": {
                 "schemaVersion": report.schema_version,
@@ -171,11 +227,23 @@ class SarifRenderer:
                 "edition": report.edition,
                 "evidenceCount": report.evidence_count,
                 "rulesEvaluated": report.rules_evaluated,
-                "packs": [{"name": pack.name, "version": pack.version} for pack in report.packs],
+                "standards": [
+                    {"id": info.id, "name": info.name, "edition": info.edition, "title": info.title}
+                    for info in standards.infos
+                ],
+                "packs": [
+                    {"name": pack.name, "version": pack.version, "standard": pack.standard, "overlays": pack.overlays}
+                    for pack in report.packs
+                ],
                 "sources": [source.model_dump(mode="json") for source in report.sources],
                 # To verify on site: run properties, not results, so no dashboard counts them as alerts.
                 "manualChecks": [
-                    {"clause": check.clause, "title": check.title, "status": "to verify on site"}
+                    {
+                        "standard": check.standard,
+                        "clause": check.clause,
+                        "title": check.title,
+                        "status": "to verify on site",
+                    }
                     for check in report.manual_checks
                 ],
             },

@@ -1,17 +1,17 @@
-"""Findings grouped by clause, what to verify on site, the count of rules that passed, and a one-line
-summary. Colour only on a terminal. The rules that passed are named in the other formats."""
+"""Findings grouped by standard and top-level clause, what to verify on site, the count of rules that
+passed, and a one-line summary. Colour only on a terminal. The rules that passed are named in the other
+formats."""
 
 from __future__ import annotations
 
 import io
-from itertools import groupby
 
 from rich.console import Console
 from rich.markup import escape
 
 from qmscheck.model.grades import Grade
-from qmscheck.model.report import Report, clause_key
-from qmscheck.rendering.readiness import sorted_findings, top_clause
+from qmscheck.model.report import Report
+from qmscheck.rendering.readiness import Standards, cited_order, sorted_findings
 
 GRADE_STYLE = {
     Grade.MAJOR: "bold red",
@@ -38,14 +38,15 @@ class TextRenderer:
             soft_wrap=False,
         )
         org = report.organisation
+        standards = Standards.of(report)
         console.print(f"[bold]qmscheck {escape(report.tool_version)}[/] - {escape(org.name)}")
         console.print(
-            f"as of {report.as_of.isoformat()} - stage {report.stage} view - ISO 9001:{report.edition} - "
+            f"as of {report.as_of.isoformat()} - stage {report.stage} view - {escape(standards.line())} - "
             f"{report.evidence_count} evidence items - {report.rules_evaluated} rules"
         )
-        for clause, group in groupby(sorted_findings(report), key=lambda f: top_clause(f.clause)):
+        for info, clause, group in standards.group(sorted_findings(report)):
             console.print()
-            console.print(f"[bold underline]Clause {clause}[/]")
+            console.print(f"[bold underline]{escape(standards.section_title(info, clause))}[/]")
             for finding in group:
                 style = GRADE_STYLE[finding.grade]
                 console.print(
@@ -62,13 +63,16 @@ class TextRenderer:
         if report.not_applicable:
             console.print()
             console.print("[bold]Not applicable[/]")
-            for excluded in sorted(report.not_applicable, key=lambda n: clause_key(n.clause)):
-                console.print(f"  {excluded.clause}: {escape(excluded.justification)} ({len(excluded.rule_ids)} rules)")
+            for excluded in sorted(report.not_applicable, key=cited_order):
+                console.print(
+                    f"  {escape(standards.label(excluded))}: {escape(excluded.justification)} "
+                    f"({len(excluded.rule_ids)} rules)"
+                )
         if report.manual_checks:
             console.print()
             console.print(f"[bold]To verify on site ({len(report.manual_checks)})[/] - no evidence rule checks these")
-            for check in sorted(report.manual_checks, key=lambda check: clause_key(check.clause)):
-                console.print(f"  {check.clause} {escape(check.title)}", overflow="fold")
+            for check in sorted(report.manual_checks, key=cited_order):
+                console.print(f"  {escape(standards.label(check))} {escape(check.title)}", overflow="fold")
         if report.warnings:
             console.print()
             console.print(f"[bold yellow]Warnings ({len(report.warnings)})[/] - evidence that could not be read")
