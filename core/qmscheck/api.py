@@ -7,21 +7,23 @@ releases, while the names here change only with :data:`API_VERSION` (a plugin or
 declares the API versions it supports). The hooks themselves are documented in
 :mod:`qmscheck.hookspecs`; helpers for testing a pack are in :mod:`qmscheck.testing`.
 
-A minimal plugin::
+A minimal plugin: a rule pack described by its manifest (``docs/vendor-guide.md``)::
 
     from qmscheck.api import RulePack, hookimpl
 
     @hookimpl
     def qmscheck_register_rule_packs(register):
-        register(RulePack(name="as9100", version="1.0", path=Path(__file__).parent / "rules"))
+        register(RulePack.from_manifest(Path(__file__).parent / "pack.toml"))
 """
 
 from __future__ import annotations
 
 from qmscheck import API_VERSION, __version__
+from qmscheck.checking.manifest import PackManifest, Standard
 from qmscheck.checking.packs import RulePack
 from qmscheck.checking.primitives.base import CheckContext, CheckPrimitive, Groupwise, RuleContext
 from qmscheck.checking.rule_model import CheckParams, Rule
+from qmscheck.checking.vocabulary_check import EvidenceTypeName, FieldName
 from qmscheck.collecting.classification import Candidate, Classification
 from qmscheck.collecting.connectors.base import CollectContext, Collected, Connector
 from qmscheck.collecting.connectors.mapping import split_fields
@@ -62,13 +64,16 @@ __all__ = [
     "Dates",
     "EvidenceItem",
     "EvidenceRef",
+    "EvidenceTypeName",
     "Failure",
+    "FieldName",
     "Finding",
     "Grade",
     "GroupSummary",
     "Groupwise",
     "Kind",
     "Locator",
+    "PackManifest",
     "Period",
     "Place",
     "Provenance",
@@ -78,6 +83,7 @@ __all__ = [
     "Rule",
     "RuleContext",
     "RulePack",
+    "Standard",
     "__version__",
     "canonical_json",
     "hookimpl",

@@ -604,7 +604,15 @@ def plugins() -> None:
         ("connectors", loaded.connectors),
         ("checks", loaded.checks),
         ("renderers", loaded.renderers),
-        ("rule packs", loaded.rule_packs),
+        ("vocabularies", loaded.vocabularies),
     ):
         entries = ", ".join(f"{name} [{registry.owner(name)}]" for name in registry.names())
-        click.echo(f"{label}: {entries}")
+        click.echo(f"{label}: {entries or 'none'}")
+    classifiers = [name for name, plugin in loaded.manager.list_name_plugin() if hasattr(plugin, "qmscheck_classify")]
+    click.echo(f"classifiers (asked in this order): {', '.join(reversed(classifiers)) or 'none'}")
+    packs = [
+        f"{pack.name} {pack.version} ({pack.standard.name}; API {pack.api or 'undeclared'}) "
+        f"[{loaded.rule_packs.owner(pack.name)}]"
+        for pack in loaded.rule_packs
+    ]
+    click.echo(f"rule packs: {', '.join(packs) or 'none'}; a scan applies iso9001 unless --pack or [scan] packs says")

@@ -14,7 +14,7 @@ and implement only the hooks you need::
 
     @hookimpl
     def qmscheck_register_rule_packs(register):
-        register(RulePack(name="as9100", version="1.0", path=Path(__file__).parent / "rules"))
+        register(RulePack.from_manifest(Path(__file__).parent / "pack.toml"))
 
 Register-style hooks receive a ``register`` callable and return nothing; every plugin's
 implementation is called. Each plugin's register hooks are called through pluggy one plugin at
@@ -25,7 +25,7 @@ both plugins) among the failed plugins (``qmscheck plugins``). The built-in conn
 checks, renderers and the ISO 9001 pack register through these same hooks.
 
 Every hook exists since API version 1 (:data:`qmscheck.API_VERSION`); a hook added later says
-since which version.
+since which version. API version 2 describes a rule pack by its manifest (``pack.toml``).
 """
 
 from __future__ import annotations
@@ -110,18 +110,24 @@ def qmscheck_register_vocabulary(register: Callable[[VocabularyFile], None]) -> 
 
 @hookspec
 def qmscheck_register_rule_packs(register: Callable[[RulePack], None]) -> None:
-    """Register rule packs: folders of declarative TOML rule files, one file per clause.
+    """Register rule packs: a manifest (``pack.toml``) naming the pack's standard and its clause
+    tree, the packs it builds on and what it changes of their rules (overlays), the evidence types
+    and words it adds, and its folder of declarative TOML rule files, one file per clause.
 
     A pack holds no code: its rules use the check kinds registered through
-    :func:`qmscheck_register_checks`, by this or any other plugin. It declares the API versions
-    it supports (``api_versions``); a pack that does not support this qmscheck's API is refused
-    when it loads. Pack names must be unique, and so must rule ids across all packs.
+    :func:`qmscheck_register_checks`, by this or any other plugin. It must declare the pack API
+    versions it supports (``api = ">=2,<3"``); a pack that declares none or does not support this
+    qmscheck's is left out with a warning naming it, as is a pack that fails to load, and a scan
+    that selects it ends with an error. A registered pack applies only to scans that select it
+    (``[scan] packs`` in ``qmscheck.toml``, ``--pack``). Pack names must be unique, and so must
+    rule ids across all packs. The manifest format is in ``docs/vendor-guide.md``.
 
     :param register: Call it once per pack:
-        ``register(RulePack(name=..., version=..., path=...))``
+        ``register(RulePack.from_manifest(Path(__file__).parent / "pack.toml"))``
         (:class:`qmscheck.checking.packs.RulePack`).
 
-    Every plugin's implementation is called; the return value is ignored. Since API version 1.
+    Every plugin's implementation is called; the return value is ignored. Since API version 1;
+    manifests since API version 2.
     """
 
 
