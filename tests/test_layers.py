@@ -25,8 +25,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("storage",),
     ("collecting", "checking", "rendering"),
     ("hookspecs", "plugins"),
-    ("scan", "testing", "api"),
-    ("cli", "__main__"),
+    ("scan", "testing", "api", "packtools", "pytest_plugin"),
+    ("cli", "cli_pack", "__main__"),
 )
 #: Stage packages that share a layer and still must not import each other.
 SIBLINGS = frozenset({"collecting", "checking", "rendering"})

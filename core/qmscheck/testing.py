@@ -6,21 +6,24 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qmscheck.checking.packs import LoadedPacks, RulePack, load_packs
 from qmscheck.checking.run import CheckOptions, run_check
-from qmscheck.config.tomlfile import read_toml
+from qmscheck.collecting.classification import Candidate, Classification
+from qmscheck.collecting.connectors.base import CollectContext, Connector
+from qmscheck.config.tomlfile import read_toml, validation_problems
 from qmscheck.errors import RulePackError
 from qmscheck.model.collection import Collection
-from qmscheck.model.evidence import Dates, EvidenceItem, Locator, Organisation, Provenance
+from qmscheck.model.evidence import CollectionWarning, Dates, EvidenceItem, Locator, Organisation, Provenance
 from qmscheck.model.evidence_types import kind_of
 from qmscheck.model.grades import Grade
+from qmscheck.model.groups import EvidenceGroup
 from qmscheck.model.report import Report
 from qmscheck.plugins.manager import Plugins, load_plugins
 
@@ -33,8 +36,10 @@ __all__ = [
     "case_items",
     "case_rules",
     "check_items",
+    "connector_items",
     "free_port",
     "item",
+    "load_case_file",
     "load_cases",
     "load_packs",
     "load_plugins",
@@ -128,24 +133,71 @@ class RuleCase(BaseModel):
         return sorted((e.grade.value, sorted(e.evidence)) for e in self.expect)
 
 
+def _case_name(raw: Any, number: int) -> str:
+    """How a problem names a case: its rule and name as written, else its position in the file."""
+    if isinstance(raw, dict) and isinstance(raw.get("rule"), str) and isinstance(raw.get("name"), str):
+        return f"case {raw['rule']} {raw['name']!r}"
+    return f"case #{number}"
+
+
+def _case(raw: Any, number: int, path: Path) -> RuleCase | list[str]:
+    """One ``[[cases]]`` table, its items built as a run builds them so that a typo in a case is
+    found when the file is read; else its problems, each naming the file and the case."""
+    at = f"{path}: {_case_name(raw, number)}"
+    if not isinstance(raw, dict):
+        return [f"{at}: a case is a table ([[cases]]), not {type(raw).__name__}"]
+    try:
+        case = RuleCase.model_validate({**raw, "source": path.name})
+    except ValidationError as exc:
+        return [f"{at}: {key}: {message}" for key, message in validation_problems(exc, RuleCase)]
+    problems = []
+    for position, fields in enumerate(case.items):
+        missing = [key for key in ("type", "ref") if not isinstance(fields.get(key), str)]
+        if missing:
+            problems.append(f"{at}: items[{position}]: needs {' and '.join(missing)} (text)")
+            continue
+        try:
+            _case_item(fields)
+        except ValidationError as exc:
+            problems += [f"{at}: items[{position}]: {error['msg']}" for error in exc.errors()]
+    return problems or case
+
+
+def load_case_file(path: Path) -> list[RuleCase]:
+    """The ``[[cases]]`` tables of one case file; every problem names the file and the case."""
+    data = read_toml(path, RulePackError)
+    other = sorted(set(data) - {"cases"})
+    if other:
+        raise RulePackError(f"{path}: only [[cases]] tables are allowed, not {', '.join(other)}")
+    raws = data.get("cases", [])
+    if not isinstance(raws, list):
+        raise RulePackError(f"{path}: cases: write each case as a [[cases]] table")
+    cases: list[RuleCase] = []
+    problems: list[str] = []
+    for number, raw in enumerate(raws, start=1):
+        case = _case(raw, number, path)
+        if isinstance(case, RuleCase):
+            cases.append(case)
+        else:
+            problems += case
+    if problems:
+        raise RulePackError("invalid case file:\n  " + "\n  ".join(problems))
+    return cases
+
+
 def load_cases(folder: Path) -> list[RuleCase]:
     """Every ``[[cases]]`` table of the ``*.toml`` files in ``folder``, in file order."""
-    cases: list[RuleCase] = []
-    for path in sorted(folder.glob("*.toml")):
-        data = read_toml(path, RulePackError)
-        if set(data) - {"cases"}:
-            raise RulePackError(f"{path}: only [[cases]] tables are allowed")
-        cases += [RuleCase.model_validate({**raw, "source": path.name}) for raw in data.get("cases", [])]
-    return cases
+    return [case for path in sorted(folder.glob("*.toml")) for case in load_case_file(path)]
+
+
+def _case_item(fields: dict[str, Any]) -> EvidenceItem:
+    fields = dict(fields)
+    return item(fields.pop("type"), fields.pop("ref"), **fields)
 
 
 def case_items(case: RuleCase) -> list[EvidenceItem]:
     """The case's evidence as items."""
-    evidence = []
-    for fields in case.items:
-        fields = dict(fields)
-        evidence.append(item(fields.pop("type"), fields.pop("ref"), **fields))
-    return evidence
+    return [_case_item(fields) for fields in case.items]
 
 
 def case_rules(case: RuleCase, packs: LoadedPacks) -> LoadedPacks:
@@ -184,6 +236,56 @@ def missing_cases(cases: Sequence[RuleCase], packs: LoadedPacks) -> list[str]:
     rule_ids = {loaded.rule.id for loaded in packs.rules if loaded.rule.status != "deprecated"}
     problems = [f"{rule_id}: no passing case" for rule_id in sorted(rule_ids - passing)]
     return problems + [f"{rule_id}: no failing case" for rule_id in sorted(rule_ids - failing)]
+
+
+def connector_items(
+    connector: Connector,
+    options: dict[str, Any],
+    *,
+    base_dir: Path | None = None,
+    classify: Callable[[Candidate], Classification | None] | None = None,
+    warnings: list[CollectionWarning] | None = None,
+) -> list[EvidenceItem]:
+    """Run ``connector`` over the source ``options`` describe, as a scan without an index does, and
+    return its items (groups unpacked). Fails (AssertionError, naming each item) unless every item
+    validates as it would be stored, is attributed to the connector, says where it lives and carries
+    the sha256 of its source bytes, and ids are unique. A warning fails too, unless ``warnings`` is
+    a list to collect them in. ``classify`` defaults to the built-in classifiers."""
+    if classify is None:
+        classify = load_plugins(entry_points=False).classify
+    context = CollectContext(classify=classify, base_dir=base_dir or Path.cwd())
+    items: list[EvidenceItem] = []
+    found_warnings: list[CollectionWarning] = []
+    for collected in connector.collect(options, context):
+        if isinstance(collected, EvidenceGroup):
+            items += collected.items()
+        elif isinstance(collected, CollectionWarning):
+            found_warnings.append(collected)
+        else:
+            items.append(collected)
+    problems: list[str] = []
+    if warnings is None:
+        problems += [f"warning: {warning.locator}: {warning.message}" for warning in found_warnings]
+    else:
+        warnings += found_warnings
+    seen: set[str] = set()
+    for evidence in items:
+        at = f"item {evidence.id}"
+        try:
+            EvidenceItem.model_validate_json(evidence.model_dump_json())
+        except ValidationError as exc:
+            problems.append(f"{at}: does not validate: {exc.errors()[0]['msg']}")
+        if evidence.provenance.connector != connector.name:
+            problems.append(f"{at}: provenance.connector is {evidence.provenance.connector!r}, not {connector.name!r}")
+        if str(evidence.provenance.locator) == "?":
+            problems.append(f"{at}: provenance.locator says nowhere (set a path, url, model or row)")
+        if evidence.sha256 is None:
+            problems.append(f"{at}: no sha256 of its source bytes (qmscheck.api.values_sha256 for a database row)")
+        if evidence.id in seen:
+            problems.append(f"{at}: id used twice")
+        seen.add(evidence.id)
+    assert not problems, f"connector {connector.name}: " + "\n  ".join(["", *problems])
+    return items
 
 
 def stop_process(process: subprocess.Popen[Any], timeout: float = 15) -> None:
