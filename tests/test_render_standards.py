@@ -51,7 +51,7 @@ ISO_13485 = StandardInfo(
         "8.2.2": "Complaint handling",
     },
 )
-OVERLAY = "SUP002: grade set to major (ISO 13485 7.4.1 asks for supplier control proportionate to risk)"
+OVERLAY = "SUP002: grade set (ISO 13485 7.4.1 asks for supplier control proportionate to risk)"
 
 
 def _md(rule_id: str, clause: str, grade: Grade, title: str, statement: str, **kwargs: Any) -> Finding:
@@ -176,7 +176,7 @@ def test_markdown_sections_per_standard_and_clause_and_the_packs_with_overlays(r
     packs = markdown.split("## Rule packs", 1)[1].split("Summary:")[0].strip().splitlines()
     assert packs == [
         "- iso13485 0.2.0: ISO 13485:2016, 25 rules",
-        "  - SUP002: grade set to major (ISO 13485 7.4.1 asks for supplier control proportionate to risk)",
+        "  - SUP002: grade set (ISO 13485 7.4.1 asks for supplier control proportionate to risk)",
         "- iso9001 0.1.0: ISO 9001:2015, 20 rules",
     ]
 
@@ -208,7 +208,7 @@ def test_html_title_heatmap_per_standard_and_grouped_findings(report: Report) ->
         ("iso13485:8", "ISO 13485:2016 clause 8: Measurement, analysis and improvement"),
     ]
     assert re.search(r'id="finding-MDSUP001-[^"]*" class="finding" data-grade="minor" data-group="iso13485:7"', html)
-    assert '<li>iso13485 0.2.0: ISO 13485:2016 (25 rules)<ul class="overlays"><li>SUP002: grade set to major' in html
+    assert '<li>iso13485 0.2.0: ISO 13485:2016 (25 rules)<ul class="overlays"><li>SUP002: grade set' in html
     assert "<li>ISO 13485:2016: Medical devices: quality management systems for regulatory purposes</li>" in html
 
 
