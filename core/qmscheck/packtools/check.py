@@ -141,9 +141,10 @@ def _docs(under: PackUnderTest, loaded: LoadedPacks) -> list[str]:
 
 def check_pack(path: Path, plugins: Plugins | None = None) -> list[str]:
     """Every problem of the pack at ``path`` (a folder with a ``pack.toml``, or that file), one a
-    line naming file, rule id and key path; empty when the pack is ready to publish."""
+    line naming file, rule id and key path; empty when the pack is ready to publish. Raises
+    :class:`~qmscheck.errors.RulePackError` when there is no ``pack.toml`` at ``path``."""
+    manifest = manifest_path(path)  # no pack at all: the caller's mistake, raised
     try:
-        manifest = manifest_path(path)
         pack = RulePack.from_manifest(manifest)
     except RulePackError as exc:
         return problem_lines(exc)
