@@ -279,6 +279,46 @@ def test_an_overlay_may_change_only_texts_and_the_grade_policy(tmp_path: Path) -
         with_overlays(tmp_path, '[[overlays]]\nrule = "MRV001"\nreason = "move it elsewhere"\nset = { clause = "9" }\n')
 
 
+# --- the words of a pack ---------------------------------------------------------------------
+
+TOPICS_RULE = """
+clause = "7.3"
+title = "Design and development"
+
+[[rules]]
+id = "SECDES002"
+title = "The design procedure plans the transfer"
+clause = "7.3.8"
+source = "standard"
+requirement = "the design procedure says how designs are transferred to production"
+why = "w"
+fix = "f"
+select = { type = "procedure" }
+check = { kind = "mentions", topics = ["design_transfer"], target = "each" }
+"""
+
+
+def test_a_pack_may_add_topics_its_rules_name(tmp_path: Path) -> None:
+    manifest = SECTOR.replace('crosswalk = "crosswalk.toml"', 'vocabulary = ["words.toml"]')
+    folder = tmp_path / "sector"
+    without = {"7.3.toml": TOPICS_RULE}
+    (folder / "rules").mkdir(parents=True)
+    (folder / "pack.toml").write_text(manifest, encoding="utf-8")
+    (folder / "rules" / "7.3.toml").write_text(TOPICS_RULE, encoding="utf-8")
+    (folder / "words.toml").write_text('language = "en"\n[topics]\ndesign_transfer = ["transfer"]\n', encoding="utf-8")
+    pack = RulePack.from_manifest(folder / "pack.toml")
+    procedure = item("procedure", "p1", text="Design reviews are held at each stage.")
+    report = check_items([base_pack(), pack], [procedure], as_of=AS_OF)
+    (finding,) = [f for f in report.findings if f.rule_id == "SECDES002"]
+    assert "does not address: design transfer" in finding.statement
+    assert without and not [f for f in check_items(
+        [base_pack(), pack], [item("procedure", "p1", text="Transfer to production follows sign-off.")], as_of=AS_OF
+    ).findings if f.rule_id == "SECDES002"]  # fmt: skip
+    (folder / "words.toml").write_text('language = "en"\n[topics]\nother = ["x"]\n', encoding="utf-8")
+    with pytest.raises(RulePackError, match="unknown topic 'design_transfer'"):
+        load_packs([base_pack(), RulePack.from_manifest(folder / "pack.toml")])
+
+
 # --- selection ---------------------------------------------------------------------------------
 
 

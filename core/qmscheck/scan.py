@@ -8,20 +8,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from qmscheck import vocabulary
-from qmscheck.checking.packs import BASE_PACK, RulePack, declared_types, load_packs, select_packs
+from qmscheck.checking.packs import BASE_PACK, RulePack, load_packs, select_packs, use_pack_words
 from qmscheck.checking.run import CheckOptions, run_check
 from qmscheck.collecting.run import CollectOptions, collect
 from qmscheck.config.choices import EDITIONS, STAGES, Edition, Stage
 from qmscheck.config.scan_config import ScanConfig, load_config
 from qmscheck.config.tomlfile import did_you_mean
-from qmscheck.errors import ConfigError, PluginFailure, QmscheckError, RulePackError
+from qmscheck.errors import ConfigError, PluginFailure, QmscheckError
 from qmscheck.model.evidence import CollectionWarning
-from qmscheck.model.evidence_types import use_pack_types
 from qmscheck.model.report import Report
 from qmscheck.plugins.manager import Plugins, load_plugins
 from qmscheck.support.workers import start_fork_server
-from qmscheck.vocabulary import VocabularyError, VocabularyFile
 
 __all__ = ["ScanRequest", "plugin_failures_named", "scan", "selected_packs"]
 
@@ -74,26 +71,6 @@ def selected_packs(plugins: Plugins, names: Sequence[str] | None) -> list[RulePa
         return select_packs(plugins.rule_packs, names or [BASE_PACK])
 
 
-def use_pack_words(plugins: Plugins, packs: Sequence[RulePack]) -> None:
-    """Classify with the words and evidence types of the selected packs (and the plugins'): an
-    installed pack that is not selected changes nothing a scan reads."""
-    files = []
-    for pack in packs:
-        root = pack.root
-        if pack.manifest is None or root is None:
-            continue
-        for name in pack.manifest.pack.vocabulary:
-            try:
-                files.append(VocabularyFile.from_path(root / name, f"{pack.name}/{name}"))
-            except VocabularyError as exc:
-                raise RulePackError(f"rule pack {pack.name}: {exc}") from None
-    try:
-        vocabulary.use([*plugins.accepted_vocabularies, *files])
-    except VocabularyError as exc:
-        raise RulePackError(str(exc)) from None
-    use_pack_types(declared_types(packs))
-
-
 def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfig | None = None) -> Report:
     """Scan ``request.target``, whose configuration the caller may have loaded already (``config``)."""
     if request.collect.processes > 1:
@@ -105,7 +82,7 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
     # Rules are validated before any evidence is read: a broken pack fails fast.
     selected = selected_packs(plugins, request.packs or config.scan.packs)
     packs = load_packs(selected, plugins.checks)
-    use_pack_words(plugins, selected)
+    use_pack_words(selected, plugins.accepted_vocabularies)
     collection = collect(config, plugins, request.collect)
     organisation = config.organisation
     options = CheckOptions(

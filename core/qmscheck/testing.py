@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from qmscheck.checking.packs import LoadedPacks, RulePack, load_packs
+from qmscheck.checking.packs import LoadedPacks, RulePack, load_packs, use_pack_words
 from qmscheck.checking.run import CheckOptions, run_check
 from qmscheck.collecting.classification import Candidate, Classification
 from qmscheck.collecting.connectors.base import CollectContext, Connector
@@ -82,6 +82,7 @@ def check_items(
         packs = [RulePack(name="under-test", version="0", path=packs, api=">=2")]
     plugins = plugins or load_plugins(entry_points=False)
     loaded = load_packs(list(packs), plugins.checks)
+    use_pack_words(loaded.packs, plugins.accepted_vocabularies)
     collection = Collection.of_items(list(items))
     options = CheckOptions(as_of=as_of, stage=stage)
     return run_check(collection, loaded, plugins, organisation or Organisation(), options)

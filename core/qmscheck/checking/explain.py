@@ -39,7 +39,7 @@ from qmscheck.checking.rule_model import (
     UniqueCheck,
     WithinCheck,
 )
-from qmscheck.checking.topics import LANGUAGE_NAMES, builtin_topics
+from qmscheck.checking.topics import LANGUAGE_NAMES, active_topics
 from qmscheck.model.grades import GRADE_LABELS, Grade
 from qmscheck.model.periods import Period
 
@@ -170,10 +170,10 @@ def check_sentence(rule: Rule) -> str:
             subject = f"The newest {selection} (by {_field(check.newest_by)})"
         else:
             subject = f"Every {selection}"
-        topics = ", ".join(builtin_topics().name(topic) for topic in check.topics)
+        topics = ", ".join(active_topics().name(topic) for topic in check.topics)
         return f"{subject} must address each of these topics: {topics}."
     if isinstance(check, AvoidsCheck):
-        topics = ", ".join(builtin_topics().name(topic) for topic in check.topics)
+        topics = ", ".join(active_topics().name(topic) for topic in check.topics)
         return (
             f"Every {selection} must not use the words of these topics: {topics}; a document that does is "
             f'told to say "{check.instead}" instead.'
@@ -202,7 +202,7 @@ def _term_words(term: str) -> str:
 def topic_line(topic: str) -> str:
     """A topic in English words and the languages it is also known in: 'supplier performance
     (`supplier_performance`): any of 'supplier performance', ... and its equivalents in German, ...'."""
-    topics = builtin_topics()
+    topics = active_topics()
     english = ", ".join(_term_words(term) for term in topics.terms(topic, "en"))
     others = [LANGUAGE_NAMES.get(language, language) for language in topics.languages(topic) if language != "en"]
     text = f"{topics.name(topic)} (`{topic}`): any of {english or 'no English words'}"

@@ -24,7 +24,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from pydantic import ValidationError
 
-from qmscheck import API_VERSION
+from qmscheck import API_VERSION, vocabulary
 from qmscheck.checking.manifest import (
     Crosswalk,
     Dependency,
@@ -46,13 +46,14 @@ from qmscheck.checking.rule_model import (
     RuleFile,
     check_schema,
 )
-from qmscheck.checking.topics import builtin_topics
+from qmscheck.checking.topics import Topics, builtin_topics
 from qmscheck.checking.vocabulary_check import known_fields, known_types, rule_problems
 from qmscheck.config.tomlfile import did_you_mean, json_path, read_toml
 from qmscheck.errors import RulePackError
 from qmscheck.model.evidence import Kind
-from qmscheck.model.evidence_types import EVIDENCE_TYPES
+from qmscheck.model.evidence_types import EVIDENCE_TYPES, use_pack_types
 from qmscheck.model.report import PackInfo, StandardInfo
+from qmscheck.vocabulary import Vocabulary, VocabularyError, VocabularyFile, builtin
 
 if TYPE_CHECKING:
     import jsonschema
@@ -308,8 +309,7 @@ def _with_plugin_checks(source: Path, data: dict[str, Any], kinds: CheckKinds) -
     return {**data, "rules": rules}
 
 
-def _unknown_topics(source: Path, rule_file: RuleFile) -> list[str]:
-    topics = builtin_topics()
+def _unknown_topics(source: Path, rule_file: RuleFile, topics: Topics) -> list[str]:
     problems = []
     for rule in rule_file.rules:
         if not isinstance(rule.check, MentionsCheck | AvoidsCheck):
@@ -320,12 +320,12 @@ def _unknown_topics(source: Path, rule_file: RuleFile) -> list[str]:
                 hint = f"; did you mean {' or '.join(repr(m) for m in matches)}?" if matches else ""
                 problems.append(
                     f"{source}: rule {rule.id}: unknown topic {topic!r}{hint} "
-                    "(topics are the [topics] tables of the vocabulary files)"
+                    "(topics are the [topics] tables of the vocabulary files and of the packs' own)"
                 )
     return problems
 
 
-def _parse(data: dict[str, Any], source: Path, kinds: CheckKinds) -> RuleFile:
+def _parse(data: dict[str, Any], source: Path, kinds: CheckKinds, topics: Topics | None = None) -> RuleFile:
     problems = _schema_errors(data, source, kinds)
     if problems:
         raise RulePackError("invalid rule file:\n  " + "\n  ".join(problems))
@@ -333,16 +333,17 @@ def _parse(data: dict[str, Any], source: Path, kinds: CheckKinds) -> RuleFile:
         rule_file = RuleFile.model_validate(_with_plugin_checks(source, data, kinds))
     except ValidationError as exc:
         raise RulePackError("invalid rule file:\n  " + "\n  ".join(_messages(source, data, exc))) from None
-    problems = _unknown_topics(source, rule_file)
+    problems = _unknown_topics(source, rule_file, topics or builtin_topics())
     if problems:
         raise RulePackError("invalid rule file:\n  " + "\n  ".join(problems))
     return rule_file
 
 
-def load_rule_file(source: Path, kinds: CheckKinds | None = None) -> RuleFile:
-    """Parse and validate one rule file, whose checks may use ``kinds`` (see :func:`check_kinds`);
-    every problem names the file, the rule id and the JSON path."""
-    return _parse(read_toml(source, RulePackError), source, BUILTIN_CHECKS if kinds is None else kinds)
+def load_rule_file(source: Path, kinds: CheckKinds | None = None, topics: Topics | None = None) -> RuleFile:
+    """Parse and validate one rule file, whose checks may use ``kinds`` (see :func:`check_kinds`)
+    and name ``topics`` (the built-in ones when None); every problem names the file, the rule id
+    and the JSON path."""
+    return _parse(read_toml(source, RulePackError), source, BUILTIN_CHECKS if kinds is None else kinds, topics)
 
 
 def _pack_problems(pack: RulePack, source: Path, rule_file: RuleFile) -> list[str]:
@@ -371,7 +372,43 @@ def _pack_problems(pack: RulePack, source: Path, rule_file: RuleFile) -> list[st
     return problems
 
 
-def _pack_rules(pack: RulePack, kinds: CheckKinds) -> list[LoadedRule]:
+def pack_vocabulary(pack: RulePack) -> list[VocabularyFile]:
+    """The vocabulary files the pack's manifest names."""
+    root = pack.root
+    if pack.manifest is None or root is None:
+        return []
+    files = []
+    for name in pack.manifest.pack.vocabulary:
+        try:
+            files.append(VocabularyFile.from_path(root / name, f"{pack.name}/{name}"))
+        except VocabularyError as exc:
+            raise RulePackError(f"rule pack {pack.name}: {exc}") from None
+    return files
+
+
+def use_pack_words(packs: Sequence[RulePack], plugin_words: Sequence[VocabularyFile] = ()) -> None:
+    """Classify and judge with the words and evidence types of ``packs`` (the scan's selection) and
+    the plugins' from now on in this process: an installed pack that is not selected changes
+    nothing a scan reads or finds."""
+    try:
+        vocabulary.use([*plugin_words, *(file for pack in packs for file in pack_vocabulary(pack))])
+    except VocabularyError as exc:
+        raise RulePackError(str(exc)) from None
+    use_pack_types(declared_types(packs))
+
+
+def _topics(packs: Iterable[RulePack]) -> Topics:
+    """The topics rules of ``packs`` may name: the built-in ones and the packs' own."""
+    files = [file for pack in packs for file in pack_vocabulary(pack)]
+    if not files:
+        return builtin_topics()
+    try:
+        return Topics(Vocabulary([*builtin().files, *files]))
+    except VocabularyError as exc:
+        raise RulePackError(str(exc)) from None
+
+
+def _pack_rules(pack: RulePack, kinds: CheckKinds, topics: Topics) -> list[LoadedRule]:
     problem = pack.incompatibility()
     if problem:
         raise RulePackError(problem)
@@ -380,7 +417,7 @@ def _pack_rules(pack: RulePack, kinds: CheckKinds) -> list[LoadedRule]:
     rules = []
     problems = []
     for source in sorted(pack.path.glob("*.toml"), key=lambda p: p.name):
-        rule_file = load_rule_file(source, kinds)
+        rule_file = load_rule_file(source, kinds, topics)
         problems += _pack_problems(pack, source, rule_file)
         rules += [LoadedRule(rule, pack, source) for rule in rule_file.rules]
     if problems:
@@ -417,7 +454,7 @@ def _check_depends(pack: RulePack, by_name: Mapping[str, RulePack]) -> None:
             )
 
 
-def _overlaid(loaded: LoadedRule, overlay: Overlay, owner: RulePack, kinds: CheckKinds) -> LoadedRule:
+def _overlaid(loaded: LoadedRule, overlay: Overlay, owner: RulePack, kinds: CheckKinds, topics: Topics) -> LoadedRule:
     """``loaded`` with ``overlay``'s changes, validated as a rule file would be."""
     data = loaded.rule.model_dump(mode="json", by_alias=True, exclude_unset=True)
     data.update(overlay.replaced)
@@ -430,7 +467,7 @@ def _overlaid(loaded: LoadedRule, overlay: Overlay, owner: RulePack, kinds: Chec
     source = owner.root / "pack.toml" if owner.root else owner.path
     wrapper = {"clause": loaded.rule.clause, "title": loaded.rule.title, "rules": [data]}
     try:
-        rule = _parse(wrapper, source, kinds).rules[0]
+        rule = _parse(wrapper, source, kinds, topics).rules[0]
     except RulePackError as exc:
         raise RulePackError(f"{source}: overlay of rule {loaded.rule.id} makes it invalid: {exc}") from None
     changes = [*(f"{key} set" for key in overlay.replaced), *(f"check.{key} set" for key in overlay.check)]
@@ -440,7 +477,7 @@ def _overlaid(loaded: LoadedRule, overlay: Overlay, owner: RulePack, kinds: Chec
     return replace(loaded, rule=rule, overlays=(*loaded.overlays, applied))
 
 
-def _apply_overlays(loaded: LoadedPacks, by_name: Mapping[str, RulePack], kinds: CheckKinds) -> None:
+def _apply_overlays(loaded: LoadedPacks, by_name: Mapping[str, RulePack], kinds: CheckKinds, topics: Topics) -> None:
     """Each pack's overlays, applied to rules of the packs it depends on; two packs that change the
     same thing of one rule contradict each other, and neither wins."""
     index = {item.rule.id: position for position, item in enumerate(loaded.rules)}
@@ -473,7 +510,7 @@ def _apply_overlays(loaded: LoadedPacks, by_name: Mapping[str, RulePack], kinds:
                 applied = AppliedOverlay(pack.name, "skipped", overlay.reason)
                 loaded.rules[position] = replace(target, overlays=(*target.overlays, applied))
             else:
-                loaded.rules[position] = _overlaid(target, overlay, pack, kinds)
+                loaded.rules[position] = _overlaid(target, overlay, pack, kinds, topics)
     loaded.skipped = [item for item in loaded.rules if item.rule.id in skipped]
     loaded.rules = [item for item in loaded.rules if item.rule.id not in skipped]
 
@@ -485,9 +522,10 @@ def load_packs(packs: list[RulePack], checks: Iterable[CheckPrimitive] | None = 
     by_name = {pack.name: pack for pack in packs}
     loaded = LoadedPacks()
     seen: dict[str, Path] = {}
+    topics = _topics(packs)
     for pack in sorted(packs, key=lambda p: p.name):
         _check_depends(pack, by_name)
-        for item in _pack_rules(pack, kinds):
+        for item in _pack_rules(pack, kinds, topics):
             if item.rule.id in seen:
                 raise RulePackError(f"{item.file}: rule {item.rule.id}: id already used in {seen[item.rule.id]}")
             seen[item.rule.id] = item.file
@@ -495,7 +533,7 @@ def load_packs(packs: list[RulePack], checks: Iterable[CheckPrimitive] | None = 
         loaded.packs.append(pack)
         if pack.manifest and pack.manifest.pack.crosswalk and pack.root:
             loaded.crosswalks.append(load_crosswalk(pack.root / pack.manifest.pack.crosswalk))
-    _apply_overlays(loaded, by_name, kinds)
+    _apply_overlays(loaded, by_name, kinds, topics)
     _check_names(loaded)
     return loaded
 

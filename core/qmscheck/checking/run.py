@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import pluggy
 
-from qmscheck import __version__
+from qmscheck import __version__, vocabulary
 from qmscheck.checking.elsewhere import verify_elsewhere
 from qmscheck.checking.engine import Probe, evaluate
 from qmscheck.checking.facts import to_fact
@@ -100,6 +100,8 @@ def _settings(plugins: CheckPlugins, organisation: Organisation, options: CheckO
     return json.dumps(
         {
             "code": code_fingerprint(plugins.manager.get_plugins()),
+            # The packs' topics decide what a mentions rule finds.
+            "words": vocabulary.extra_digest(),
             "organisation": organisation.model_dump(mode="json"),
             "as_of": options.as_of.isoformat(),
             "stage": options.stage,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from qmscheck import vocabulary
 from qmscheck.checking.engine import Probe, evaluate, probes_by_type
 from qmscheck.checking.facts import FactKeys, WholeFacts, read_fact, to_fact
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, positions_of
@@ -107,7 +108,7 @@ def summarised(
         for batch in batches:
             yield from summariser.summarise(batch)
         return
-    executor = process_pool(jobs, initializer=_adopt, initargs=(pickled,))
+    executor = process_pool(jobs, initializer=_adopt, initargs=(pickled, vocabulary.extra_files()))
     for results in pooled(executor, _summarise_task, _tasks(batches), window=jobs * 2):
         for found in results:
             yield from found
@@ -171,9 +172,11 @@ def _register_of(group: EvidenceGroup) -> str | None:
 _adopted: Summariser | None = None
 
 
-def _adopt(pickled: bytes) -> None:
-    """A worker's initializer: the summariser every task of the scan uses."""
+def _adopt(pickled: bytes, words: Sequence[vocabulary.VocabularyFile]) -> None:
+    """A worker's initializer: the summariser every task of the scan uses, and the words in use
+    here (a selected pack's topics are found in a worker as in this process)."""
     global _adopted
+    vocabulary.use(words)
     _adopted = pickle.loads(pickled)
 
 

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qmscheck.vocabulary import Vocabulary, VocabularyError, builtin, normalise, stem
+from qmscheck.vocabulary import Vocabulary, VocabularyError, active, builtin, normalise, stem
 
 #: Language names for the words of rules and findings, which are English.
 LANGUAGE_NAMES = {
@@ -175,7 +175,22 @@ def builtin_topics() -> Topics:
     return Topics(builtin())
 
 
-@lru_cache(maxsize=64)
+def active_topics() -> Topics:
+    """The topics of the words in use: the built-in ones and those of the selected packs
+    (``vocabulary.active``)."""
+    return _topics_of(active())
+
+
+@lru_cache(maxsize=4)
+def _topics_of(vocabulary: Vocabulary) -> Topics:
+    return Topics(vocabulary)
+
+
 def topics_in(text: str) -> frozenset[str]:
     """The topics a text addresses; several rules read the same manual or minutes."""
-    return builtin_topics().found(text)
+    return _found(active(), text)
+
+
+@lru_cache(maxsize=64)
+def _found(vocabulary: Vocabulary, text: str) -> frozenset[str]:
+    return _topics_of(vocabulary).found(text)

@@ -41,10 +41,9 @@ The built-in files are read once per process (:func:`builtin`), without the plug
 adds words through the ``qmscheck_register_vocabulary`` hook, and a selected rule pack through the
 files its manifest names; the scan classifies with the built-in files and those (:func:`active`),
 and the worker processes that read files are given the same (:func:`extra_files`), so that a
-pack's column headers (``[fields]``) name its fields whatever the number of processes. Month
-names and record status words are read by the file readers, and topics by the checks, from the
-built-in files alone: a plugin's or pack's file may not hold ``[months]``, ``[record_status]`` or
-``[topics]``.
+pack's column headers (``[fields]``) name its fields and its ``[topics]`` are found whatever the
+number of processes. Month names and record status words are read by the file readers from the
+built-in files alone: a plugin's or pack's file may not hold ``[months]`` or ``[record_status]``.
 """
 
 from __future__ import annotations
@@ -94,7 +93,7 @@ _TABLES = (
 )
 _KEYS = frozenset({"language", "name", "date_order", *_LISTS, *_TABLES})
 #: What the file readers and the checks use: a plugin's file may not hold them (see the module's docstring).
-_READER_TABLES = ("months", "record_status", "topics")
+_READER_TABLES = ("months", "record_status")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _CODE = re.compile(r"^[A-Z]{1,5}$")

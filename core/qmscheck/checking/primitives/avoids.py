@@ -20,7 +20,7 @@ from qmscheck.checking.engine import Probe
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, label, selection_probe
 from qmscheck.checking.primitives.exists import type_phrase
 from qmscheck.checking.rule_model import AvoidsCheck, Rule
-from qmscheck.checking.topics import builtin_topics
+from qmscheck.checking.topics import active_topics
 from qmscheck.model.verdicts import Failure, GroupSummary
 from qmscheck.vocabulary import normalise, stem
 
@@ -34,7 +34,7 @@ Term = tuple[str, tuple[str, ...]]  # the term as the vocabulary writes it, and 
 @lru_cache(maxsize=32)
 def _terms(topics: tuple[str, ...]) -> dict[str, list[Term]]:
     """Per first stemmed word, the terms of the topics in every language, longest first."""
-    vocabulary = builtin_topics()
+    vocabulary = active_topics()
     by_first: dict[str, list[Term]] = {}
     for topic in topics:
         for language in vocabulary.languages(topic):

@@ -7,7 +7,7 @@ from qmscheck.checking.engine import Probe
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, RuleContext, label, selection_probe
 from qmscheck.checking.primitives.exists import type_phrase
 from qmscheck.checking.rule_model import MentionsCheck, Rule
-from qmscheck.checking.topics import builtin_topics, topics_in
+from qmscheck.checking.topics import active_topics, topics_in
 from qmscheck.model.evidence import EvidenceItem
 from qmscheck.model.verdicts import Failure, GroupSummary
 
@@ -15,7 +15,7 @@ from qmscheck.model.verdicts import Failure, GroupSummary
 def missing_topics(check: MentionsCheck, item: EvidenceItem) -> list[str]:
     """The topics of the check the item's text does not address, in English words."""
     found = topics_in(item.text or "")
-    return [builtin_topics().name(topic) for topic in check.topics if topic not in found]
+    return [active_topics().name(topic) for topic in check.topics if topic not in found]
 
 
 def _detail(ctx: RuleContext, name: str, missing: list[str]) -> str:
