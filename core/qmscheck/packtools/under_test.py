@@ -6,11 +6,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from qmscheck.checking.packs import LoadedPacks, LoadedRule, RulePack, load_packs, select_packs
+from qmscheck.checking.packs import LoadedPacks, LoadedRule, RulePack, load_packs, select_packs, use_pack_words
 from qmscheck.errors import RulePackError
 from qmscheck.hookspecs import hookimpl
 from qmscheck.plugins.manager import Plugins, load_plugins
-from qmscheck.scan import plugin_failures_named, use_pack_words
+from qmscheck.scan import plugin_failures_named
 
 __all__ = ["MANIFEST", "PackUnderTest", "manifest_path", "open_pack", "scan_plugins"]
 
@@ -47,7 +47,7 @@ class PackUnderTest:
 
     def use_words(self) -> None:
         """Classify and judge with the words and evidence types of the pack and its dependencies."""
-        use_pack_words(self.plugins, self.selected)
+        use_pack_words(self.selected, self.plugins.accepted_vocabularies)
 
 
 def scan_plugins(packs: Sequence[PackUnderTest]) -> Plugins:
