@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 from qmscheck.rendering.html import HtmlRenderer
 from test_render_golden import XSS, golden_findings, golden_report
+from test_render_standards import two_standard_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -146,3 +147,24 @@ def test_passed_rules_and_manual_checks_are_folded_until_opened(opened: Watched)
     assert question.is_visible() and question.inner_text() == "Ask staff what the policy means for their work."
     assert len(opened.visible_grades()) == len(golden_findings())  # the findings filter leaves these alone
     assert opened.errors == [] and opened.dialogs == []
+
+
+def test_a_report_of_two_standards_shows_a_heatmap_each_and_filters_within_them(
+    browser: Browser, tmp_path: Path
+) -> None:
+    path = tmp_path / "two-standards.html"
+    path.write_text(HtmlRenderer().render(two_standard_report()), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        watched = Watched(page)
+        page.goto(path.as_uri())
+        captions = page.locator("table.heatmap caption")
+        assert captions.all_inner_texts() == ["ISO 9001:2015", "ISO 13485:2016"]
+        assert page.locator("table.heatmap[data-standard='iso13485'] tbody tr").count() == 3
+        page.fill("#filter-text", "reportability")
+        assert watched.visible_grades() == ["major"]
+        groups = page.locator("#findings-table tr.group:visible").all_inner_texts()
+        assert groups == ["ISO 13485:2016 clause 8: Measurement, analysis and improvement"]
+        assert watched.errors == []
+    finally:
+        page.close()
