@@ -67,7 +67,7 @@ def _counts(findings: list[Finding]) -> str:
     return f'<section id="counts" class="counts" aria-label="Findings per grade">{tiles}</section>'
 
 
-def _heatmap_table(standards: Standards, info: StandardInfo, findings: list[Finding]) -> str:
+def _heatmap_table(info: StandardInfo, findings: list[Finding]) -> str:
     """One standard's top-level clauses (those of its clause tree, and any a finding cites beyond it)
     against the grades."""
     counts: dict[tuple[str, Grade], int] = {}
@@ -101,7 +101,7 @@ def _heatmap_table(standards: Standards, info: StandardInfo, findings: list[Find
 
 def _heatmap(standards: Standards, findings: list[Finding]) -> str:
     tables = "".join(
-        _heatmap_table(standards, info, [finding for finding in findings if finding.standard == info.id])
+        _heatmap_table(info, [finding for finding in findings if finding.standard == info.id])
         for info in standards.infos
     )
     return f'<section id="heatmap"><h2>Clause heat-map</h2>{tables}</section>'
