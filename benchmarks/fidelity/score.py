@@ -2,6 +2,7 @@
 """Score qmscheck against the fidelity benchmark's answer keys and print one table.
 
     python benchmarks/fidelity/score.py [--json FILE] [ORG ...]
+    python benchmarks/fidelity/score.py --key plugins/qmscheck-iso13485/fixtures/keys/lindner-chirurgie.toml
 
 Each key in ``keys/`` names a sample organisation (a folder a user would scan), its seeded defects,
 its clean traps and the QMS files a good tool recognises. The organisation is scanned through the CLI
@@ -363,9 +364,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("orgs", nargs="*", help="organisation folder names (default: every key)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--details", action="store_true", help="list misses, false findings and unrecognised files")
+    parser.add_argument(
+        "--key", type=Path, action="append", default=[], help="score this answer key instead (e.g. a plugin's fixture)"
+    )
     args = parser.parse_args(argv)
-    rows = [run_key(key) for key in keys(args.orgs)]
-    if not args.orgs:
+    rows = [run_key(key) for key in ([load_key(path) for path in args.key] or keys(args.orgs))]
+    if not args.orgs and not args.key:
         rows += run_corpora()
     print(table(rows))
     if args.details:
