@@ -16,10 +16,25 @@ from qmscheck.scan import ScanRequest, scan
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "lindner-chirurgie"
 KEY = tomllib.loads((Path(__file__).parents[1] / "fixtures" / "keys" / "lindner-chirurgie.toml").read_text())
 
-# The core does not yet apply a selected pack's vocabulary files (its evidence types' words and its
-# fields' column headers), so the device list, batch records and the other ISO 13485 registers are
-# not recognised; strict, so that this marker goes as soon as they are.
-pytestmark = pytest.mark.xfail(strict=True, reason="the core does not apply a pack's vocabulary files yet")
+# Defects found only through a register the core does not yet recognise by a pack's words: the
+# classifier (qmscheck.collecting.classification._first) keeps only the hits of the built-in types,
+# so "device-list.csv", "software-validation.csv", "sterilisation-log.csv" and
+# "cleanroom-monitoring.csv" are not recognised however the pack's [registers] name them. Strict,
+# so that the marker goes as soon as the core recognises them.
+_NOT_RECOGNISED = pytest.mark.xfail(
+    strict=True, reason="the core classifier ignores a pack's [documents] and [registers] words (classification._first)"
+)
+NEEDS_PACK_REGISTERS = {
+    "LC-3 ERP changed after its validation",
+    "LC-4 sterile lot without sterilisation record",
+    "LC-7 device family without UDI-DI",
+    "LC-8 cleanroom excursion without action",
+    "LC-9 device family not under post-market surveillance",
+}
+DEFECTS = [
+    pytest.param(d, id=d["id"], marks=[_NOT_RECOGNISED] if d["id"] in NEEDS_PACK_REGISTERS else [])
+    for d in KEY["defect"]
+]
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +54,7 @@ def _cites(finding: Finding, entry: dict[str, Any]) -> bool:
     return in_files and (text is None or text in finding.model_dump_json())
 
 
-@pytest.mark.parametrize("defect", KEY["defect"], ids=[d["id"] for d in KEY["defect"]])
+@pytest.mark.parametrize("defect", DEFECTS)
 def test_seeded_defect_is_found_with_its_grade(report: Report, defect: dict[str, Any]) -> None:
     found = [f for f in report.findings if _rules(f) & set(defect["rules"]) and _cites(f, defect)]
     assert found, f"{defect['id']} not found"
@@ -53,3 +68,14 @@ def test_clean_trap_is_not_hit(report: Report, trap: dict[str, Any]) -> None:
     rules = set(trap["rules"])
     hits = [f for f in report.findings if ("*" in rules or _rules(f) & rules) and _cites(f, trap)]
     assert not hits
+
+
+def test_every_finding_is_a_seeded_defect(report: Report) -> None:
+    """Precision: a nonconformity, observation or OFI the key does not seed is a false finding
+    (evidence requests are questions, not claims)."""
+    false = [
+        f"{f.rule_id} {f.grade.value}: {[ref.locator for ref in f.evidence]}"
+        for f in report.findings
+        if f.grade.value != "request" and not any(_rules(f) & set(d["rules"]) and _cites(f, d) for d in KEY["defect"])
+    ]
+    assert false == []
