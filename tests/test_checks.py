@@ -158,7 +158,9 @@ def test_stage_filters_rules(tmp_path: Path, stage: int, expected: list[str]) ->
 
 
 def test_justified_exclusion_is_not_applicable_and_disallowed_one_is_a_finding(tmp_path: Path) -> None:
-    rules = pack(tmp_path, "8.3", 'grade = "major"\nselect = { type = "design_review" }\ncheck = { kind = "exists" }\n')
+    rules = pack(
+        tmp_path, "8.3", 'grade = "major"\nselect = { type = "design_project" }\ncheck = { kind = "exists" }\n'
+    )
     justified = Organisation(exclusions=[{"clause": "8.3", "justification": "We build only to customer drawings."}])
     report = check_items(rules, [], as_of=AS_OF, organisation=justified)
     assert report.findings == [] and report.not_applicable[0].rule_ids == ["TST001"]
@@ -255,11 +257,11 @@ def test_differs_auditor_is_not_the_auditee(tmp_path: Path) -> None:
         tmp_path,
         "9.2",
         'grade = "minor"\nselect = { type = "internal_audit_report" }\n'
-        'check = { kind = "differs", field = "auditor", others = ["auditee", "process_owner"] }\n',
+        'check = { kind = "differs", field = "auditor", others = ["auditee", "owner"] }\n',
     )
     fine = item("internal_audit_report", "ia1", auditor="Daniel Reyes", auditee="Priya Nair (Quality Manager)")
     unknown = item("internal_audit_report", "ia2", auditor="Daniel Reyes")
-    own = item("internal_audit_report", "ia3", auditor="Priya Nair", process_owner="priya  nair")
+    own = item("internal_audit_report", "ia3", auditor="Priya Nair", owner="priya  nair")
     assert grades(check_items(rules, [fine, unknown], as_of=AS_OF)) == []
     report = check_items(rules, [fine, own], as_of=AS_OF)
     assert grades(report) == ["minor"]
@@ -289,7 +291,9 @@ def test_periodic_rejects_a_field_relative_since() -> None:
     ],
 )
 def test_only_exclusions_that_cannot_affect_conformity_are_accepted(tmp_path: Path, clause: str, allowed: bool) -> None:
-    rules = pack(tmp_path, "8.3", 'grade = "major"\nselect = { type = "design_review" }\ncheck = { kind = "exists" }\n')
+    rules = pack(
+        tmp_path, "8.3", 'grade = "major"\nselect = { type = "design_project" }\ncheck = { kind = "exists" }\n'
+    )
     organisation = Organisation(
         exclusions=[{"clause": clause, "justification": "We believe this does not apply to us."}]
     )

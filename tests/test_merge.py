@@ -24,17 +24,17 @@ check = {{ kind = "each", require = [{{ field = "{field}", present = true }}] }}
 
 def test_same_evidence_same_clause_merges_keeping_the_most_severe(tmp_path: Path) -> None:
     text = 'clause = "8.4"\ntitle = "t"\n' + RULE.format(id="TST001", title="Evaluated", grade="minor", field="score")
-    text += RULE.format(id="TST002", title="Approved", grade="major", field="approval_status")
+    text += RULE.format(id="TST002", title="Approved", grade="major", field="certificate")
     (tmp_path / "8.4.toml").write_text(text)
     supplier = item("supplier", "rapid", supplier="Rapid Castings")
-    other = item("supplier", "north", supplier="Northfield", approval_status="Approved")
+    other = item("supplier", "north", supplier="Northfield", certificate="ISO 9001:2015")
     report = check_items(tmp_path, [supplier, other], as_of=AS_OF)
     # TST001 faults both suppliers, TST002 one of them: one gap in the supplier register, one finding
     # citing both, graded as the most severe of the two.
     [merged] = report.findings
     assert [ref.id for ref in merged.evidence] == ["test:rapid", "test:north"]
     assert (merged.rule_id, merged.grade.value, merged.also_reported_by) == ("TST001", "major", ["TST002"])
-    assert "Also (TST002): Approved - not met: lacks an approval status." in merged.statement
+    assert "Also (TST002): Approved - not met: lacks a certificate." in merged.statement
     assert report.summary.major == 1 and report.summary.minor == 0
 
 

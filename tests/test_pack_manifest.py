@@ -229,7 +229,7 @@ def test_an_overlay_skips_a_base_rule_and_says_why(tmp_path: Path) -> None:
     skipped = find_rule(loaded, "CTX002")
     assert skipped is not None
     text = explain_text(skipped)
-    assert "## Changed by other packs" in text
+    assert "## Changed by other packs (in a scan that selects them)" in text
     assert "**sector**: skipped. Why: The sector standard has no climate-change consideration." in text
     report = check_items([base_pack(), pack], [item("context_analysis", "ctx", text="Issues: none")], as_of=AS_OF)
     assert not [f for f in report.findings if f.rule_id == "CTX002"]

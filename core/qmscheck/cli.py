@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from qmscheck import API_VERSION, __version__
+from qmscheck.cli_pack import pack
 from qmscheck.config.choices import EDITIONS, FAIL_ON, STAGES, FailOn
 from qmscheck.config.tomlfile import did_you_mean, json_path
 from qmscheck.errors import ExitCode, PluginFailure, QmscheckError
@@ -545,16 +546,26 @@ def _installed_packs(plugins: Plugins) -> LoadedPacks:
 
 
 @main.group(invoke_without_command=True)
+@click.option(
+    "--pack",
+    "pack_names",
+    multiple=True,
+    metavar="NAME",
+    help="List the rules a scan selecting this pack runs (repeat it).  [default: iso9001]",
+)
 @click.pass_context
-def rules(ctx: click.Context) -> None:
-    """List the rules of every installed pack, then every ISO 9001 clause as checked by evidence rules or manual."""
+def rules(ctx: click.Context, pack_names: tuple[str, ...]) -> None:
+    """List the rules a scan applies (the base pack's unless --pack says), then every ISO 9001
+    clause as checked by evidence rules or manual."""
     if ctx.invoked_subcommand is not None:
         return
     from qmscheck.checking.manual import bundled_manual_checks, clause_coverage, coverage_lines
+    from qmscheck.checking.packs import load_packs
     from qmscheck.model.report import clause_key
+    from qmscheck.scan import selected_packs
 
     plugins = _load_plugins(ctx)
-    loaded = _installed_packs(plugins)
+    loaded = load_packs(selected_packs(plugins, _listed(pack_names)), plugins.checks)
     for item in sorted(loaded.rules, key=lambda r: (r.standard.id, clause_key(r.rule.clause), r.rule.id)):
         rule = item.rule
         stages = ",".join(str(s) for s in rule.stages)
@@ -565,9 +576,11 @@ def rules(ctx: click.Context) -> None:
     for item in loaded.skipped:
         reasons = "; ".join(f"skipped by {o.pack}" for o in item.overlays if o.change == "skipped")
         click.echo(f"{item.rule.id:<8} {item.standard.name + ' ' + item.rule.clause:<18} ({reasons}) {item.rule.title}")
-    packs = ", ".join(f"{pack.name} {pack.version} ({pack.standard.name})" for pack in loaded.packs)
     click.echo(f"{len(loaded.rules)} rules in {len(loaded.packs)} pack(s)")
-    click.echo(f"packs: {packs}")
+    click.echo("packs: " + ", ".join(f"{p.name} {p.version} ({p.standard.name})" for p in loaded.packs))
+    others = sorted(set(plugins.rule_packs.names()) - {p.name for p in loaded.packs})
+    if others:
+        click.echo(f"also installed, not selected: {', '.join(others)} (--pack NAME lists a selection with it)")
     click.echo("")
     base = [item for item in loaded.rules if item.standard.id == "iso9001"]
     click.echo("\n".join(coverage_lines(clause_coverage(base, bundled_manual_checks()))))
@@ -616,3 +629,6 @@ def plugins() -> None:
         for pack in loaded.rule_packs
     ]
     click.echo(f"rule packs: {', '.join(packs) or 'none'}; a scan applies iso9001 unless --pack or [scan] packs says")
+
+
+main.add_command(pack)

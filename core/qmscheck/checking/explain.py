@@ -294,7 +294,7 @@ def explain_text(loaded: LoadedRule) -> str:
         note = f" ({entry.note})" if entry.note else ""
         out.append(f"- **Crosswalk:** {kind} {crosswalk.to} {', '.join(entry.to)}{note}")
     if loaded.overlays:
-        out += ["", "## Changed by other packs", ""]
+        out += ["", "## Changed by other packs (in a scan that selects them)", ""]
         out += [
             f"- **{overlay.pack}**: {overlay.change}. Why: {_paragraph(overlay.reason)}" for overlay in loaded.overlays
         ]
