@@ -3,6 +3,7 @@
 - ``pack new NAME [--dir DIR]`` writes a working pack distribution (``qmscheck-NAME`` by default).
 - ``pack check PATH`` lists every problem of a pack, one a line naming file, rule id and key path.
 - ``pack test PATH`` runs every case of the pack and names each that fails, with what differs.
+- ``pack docs PATH OUT_DIR`` writes a page per rule of the pack and an index, as docs/rules/ for the base pack.
 
 Exit codes (:class:`~qmscheck.errors.ExitCode`): 0 no problem and every case passes, 1 problems or
 failing cases, 2 a usage error (no pack at PATH, a pack that does not load for ``test``).
@@ -91,3 +92,16 @@ def test_command(path: Path, quiet: bool) -> None:
         if not results:
             click.echo("no case to run: every rule needs a passing and a failing case", err=True)
         sys.exit(ExitCode.FINDINGS)
+
+
+@pack.command("docs")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+def docs_command(path: Path, out_dir: Path) -> None:
+    """Write the rule reference of a pack: a page per rule (what `qmscheck rules explain` prints) and an index."""
+    from qmscheck.checking.ruledocs import write
+    from qmscheck.packtools.under_test import open_pack
+
+    under = open_pack(path)
+    changed = write(out_dir, under.load(), pack=under.pack.name)
+    click.echo(f"{len(changed)} file(s) written to {out_dir}")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from qmscheck.checking.explain import explain_text
-from qmscheck.checking.packs import LoadedPacks, LoadedRule, base_pack, load_packs, load_rule_file
+from qmscheck.checking.packs import LoadedPacks, LoadedRule, base_pack, load_packs
 from qmscheck.checking.rule_model import CoversCheck, Rule
 from qmscheck.model.grades import Grade
 from qmscheck.model.periods import Period
@@ -30,12 +30,19 @@ def load_base_pack() -> LoadedPacks:
     return load_packs([base_pack()])
 
 
-def _ordered(packs: LoadedPacks) -> list[LoadedRule]:
-    return sorted(packs.rules, key=lambda loaded: (clause_key(loaded.rule.clause), loaded.rule.id))
+def _ordered(packs: LoadedPacks, pack: str | None = None) -> list[LoadedRule]:
+    """The rules of ``pack`` (every loaded pack's when None), in clause order."""
+    rules = [loaded for loaded in packs.rules if pack is None or loaded.pack.name == pack]
+    return sorted(rules, key=lambda loaded: (clause_key(loaded.rule.clause), loaded.rule.id))
 
 
 def _source(loaded: LoadedRule) -> str:
-    return f"rules/{loaded.file.parent.name}/{loaded.file.name}"
+    """Where the rule file is: in the repository for the base pack, in its distribution for another."""
+    root = loaded.pack.root
+    if root is None:
+        return f"{loaded.file.parent.name}/{loaded.file.name}"
+    relative = loaded.file.relative_to(root.parent).as_posix()
+    return f"rules/{relative}" if loaded.pack.name == BASE_PACK else relative
 
 
 def rule_page(loaded: LoadedRule) -> str:
@@ -46,18 +53,21 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def index_page(packs: LoadedPacks) -> str:
-    out = [HEADER.format(source="rules/iso9001/rules/*.toml").rstrip("\n"), "", "# ISO 9001 base rules", ""]
+def index_page(packs: LoadedPacks, pack: str = BASE_PACK) -> str:
+    rules = _ordered(packs, pack)
+    (described,) = [loaded for loaded in packs.packs if loaded.name == pack]
+    source = f"{_source(rules[0]).rsplit('/', 1)[0]}/*.toml" if rules else pack
+    title = "ISO 9001 base rules" if pack == BASE_PACK else f"{described.standard.name} rules of pack {pack}"
+    out = [HEADER.format(source=source).rstrip("\n"), "", f"# {title}", ""]
+    policy = "[grading policy](../grading.md)" if pack == BASE_PACK else "grading policy (qmscheck's docs/grading.md)"
     out.append(
-        f"{len(packs.rules)} rules. Grades follow the [grading policy](../grading.md); "
-        "`qmscheck rules explain ID` prints any page in the terminal."
+        f"{len(rules)} rules. Grades follow the {policy}; `qmscheck rules explain ID` prints any page in the terminal."
     )
-    files = sorted({loaded.file for loaded in packs.rules}, key=lambda path: clause_key(path.stem))
+    files = sorted({loaded.file for loaded in rules}, key=lambda path: clause_key(path.stem))
     for path in files:
-        rule_file = load_rule_file(path)
-        out += ["", f"## {rule_file.clause} {rule_file.title}", ""]
+        out += ["", f"## {path.stem} {described.clauses.get(path.stem, '')}".rstrip(), ""]
         out += ["| Rule | Clause | Title | Grade | Stages |", "|---|---|---|---|---|"]
-        for loaded in _ordered(packs):
+        for loaded in rules:
             if loaded.file != path:
                 continue
             rule = loaded.rule
@@ -126,18 +136,21 @@ def with_grade_table(text: str, table: str) -> str:
     return text[: start + len(TABLE_BEGIN)] + "\n\n" + table + "\n" + text[end:]
 
 
-def render(packs: LoadedPacks) -> dict[str, str]:
-    """File name -> content of every page of the rule reference."""
-    pages = {"README.md": index_page(packs)}
-    pages.update({f"{loaded.rule.id}.md": rule_page(loaded) for loaded in _ordered(packs)})
+def render(packs: LoadedPacks, pack: str = BASE_PACK) -> dict[str, str]:
+    """File name -> content of every page of the rule reference of ``pack`` (one of ``packs``)."""
+    pages = {"README.md": index_page(packs, pack)}
+    pages.update({f"{loaded.rule.id}.md": rule_page(loaded) for loaded in _ordered(packs, pack)})
     return pages
 
 
-def write(out_dir: Path, packs: LoadedPacks | None = None, grading: Path | None = None) -> list[Path]:
-    """Write the reference into ``out_dir`` (and the grade table into ``grading``); return changed files."""
+def write(
+    out_dir: Path, packs: LoadedPacks | None = None, grading: Path | None = None, pack: str = BASE_PACK
+) -> list[Path]:
+    """Write the reference of ``pack`` into ``out_dir`` (and the grade table into ``grading``); return
+    changed files."""
     packs = packs or load_base_pack()
     out_dir.mkdir(parents=True, exist_ok=True)
-    pages = render(packs)
+    pages = render(packs, pack)
     changed: list[Path] = []
     for stale in sorted(out_dir.glob("*.md")):
         if stale.name not in pages:
