@@ -180,6 +180,7 @@ def test_heatmap_shade_grows_with_the_count() -> None:
         ("VND001", "5.3", "unclear-responsibilities"),  # an outside pack: grouped by clause
         ("VND002", "8.4.2", "supplier-control-gaps"),
         ("VND003", "3.1", "other"),
+        ("CMPL001", "9.1.2", "uncontrolled-processes"),  # another pack's CMPL is not CMP: grouped by clause
     ],
 )
 def test_gap_topic_by_rule_prefix_then_clause(rule_id: str, clause: str, group: str) -> None:

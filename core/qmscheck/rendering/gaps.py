@@ -67,10 +67,15 @@ def _clause_matches(clause: str, prefix: str) -> bool:
     return clause == prefix or clause.startswith(prefix + ".")
 
 
+def _rule_matches(rule_id: str, prefix: str) -> bool:
+    """A rule id, or the whole letter prefix of one: 'CMP' is CMP001's, not CMPL001's (another pack's)."""
+    return rule_id == prefix or (rule_id.startswith(prefix) and rule_id[len(prefix) : len(prefix) + 1].isdigit())
+
+
 def topic_group(finding: Finding) -> GapGroup:
     if finding.standard != BASE_STANDARD:
         return OTHER
-    by_rule = [(len(p), g) for g in TOPIC_GROUPS for p in g.rule_prefixes if finding.rule_id.startswith(p)]
+    by_rule = [(len(p), g) for g in TOPIC_GROUPS for p in g.rule_prefixes if _rule_matches(finding.rule_id, p)]
     if by_rule:
         return max(by_rule, key=lambda pair: pair[0])[1]
     by_clause = [(len(p), g) for g in TOPIC_GROUPS for p in g.clause_prefixes if _clause_matches(finding.clause, p)]
