@@ -50,7 +50,7 @@ from qmscheck.checking.topics import Topics, builtin_topics
 from qmscheck.checking.vocabulary_check import known_fields, known_types, rule_problems
 from qmscheck.config.tomlfile import did_you_mean, json_path, read_toml
 from qmscheck.errors import RulePackError
-from qmscheck.model.evidence import Kind
+from qmscheck.model.evidence import Kind, order_key
 from qmscheck.model.evidence_types import EVIDENCE_TYPES, use_pack_types
 from qmscheck.model.report import PackInfo, StandardInfo
 from qmscheck.vocabulary import Vocabulary, VocabularyError, VocabularyFile, builtin
@@ -663,7 +663,7 @@ def standard_infos(packs: LoadedPacks, base_edition: str) -> list[StandardInfo]:
         found[standard.id] = StandardInfo(
             id=standard.id, name=standard.name, title=standard.title, edition=edition, clauses=dict(pack.clauses)
         )
-    return sorted(found.values(), key=lambda info: info.id)
+    return sorted(found.values(), key=lambda info: order_key(info.id))
 
 
 @dataclass

@@ -9,7 +9,7 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qmscheck.model.evidence import CollectionWarning, Organisation, natural_key
+from qmscheck.model.evidence import CollectionWarning, Organisation, natural_key, order_key
 from qmscheck.model.grades import GRADE_ORDER, Grade
 
 REPORT_SCHEMA_VERSION: Final = "1.2"
@@ -353,12 +353,13 @@ def evidence_order(ids: list[str]) -> tuple[object, ...]:
 def rule_block_key(finding: Finding) -> tuple[object, ...]:
     """The beginning of :func:`finding_sort_key` that one rule's findings share but for their grade:
     lists each in report order, concatenated, are in report order once stably sorted by this."""
-    return finding.standard, clause_key(finding.clause), finding.grade.severity, finding.rule_id
+    return order_key(finding.standard), clause_key(finding.clause), finding.grade.severity, finding.rule_id
 
 
 def finding_sort_key(finding: Finding) -> tuple[object, ...]:
+    # Standards by number: ISO 9001 before ISO 13485.
     return (
-        finding.standard,
+        order_key(finding.standard),
         clause_key(finding.clause),
         finding.grade.severity,
         finding.rule_id,
