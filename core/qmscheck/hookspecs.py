@@ -91,12 +91,15 @@ def qmscheck_register_vocabulary(register: Callable[[VocabularyFile], None]) -> 
     A file is TOML in the format of qmscheck's own (``qmscheck/vocabulary/*.toml``,
     described in :mod:`qmscheck.vocabulary`): ``language``, ``stopwords``,
     ``template_words`` and the tables ``[documents]``, ``[registers]``, ``[codes]``,
-    ``[sections]``, ``[status]``, ``[answers]``. Build it with ``VocabularyFile(name, text)`` or
-    ``VocabularyFile.from_path(path)``; a faulty file raises where it is built, and the plugin
-    fails with the error. Its words join the built-in ones for classification in the scanning
-    process; a word that contradicts them (a label given another meaning) fails the plugin.
-    ``[fields]``, ``[months]`` and ``[record_status]`` are read by the file readers, which run in
-    worker processes that load no plugins: a file holding them fails the plugin too.
+    ``[sections]``, ``[fields]``, ``[topics]``, ``[status]``, ``[answers]``. Build it with
+    ``VocabularyFile(name, text)`` or ``VocabularyFile.from_path(path)``; a faulty file raises
+    where it is built, and the plugin fails with the error. Its words join the built-in ones for
+    every scan, in the scanning process and in the worker processes that read files; a word that
+    contradicts them (a label given another meaning) fails the plugin. ``[months]`` and
+    ``[record_status]`` are read from the built-in files alone: a file holding them fails the
+    plugin too. Words that belong to a rule pack go in its manifest's ``vocabulary`` instead,
+    so that they apply only when the pack is selected. Since API version 2 for ``[fields]`` and
+    ``[topics]``.
 
     :param register: Call it once per file: ``register(VocabularyFile("acme-es", text))``;
         ``name`` must be unique across all plugins.
