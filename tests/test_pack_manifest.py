@@ -17,10 +17,18 @@ from qmscheck.checking.packs import (
     load_installed,
     load_packs,
     select_packs,
+    use_pack_words,
 )
+from qmscheck.checking.rule_model import FreshCheck
 from qmscheck.cli import main
+from qmscheck.collecting.run import collect
+from qmscheck.config.scan_config import load_config
 from qmscheck.errors import RulePackError
+from qmscheck.hookspecs import hookimpl
 from qmscheck.model.evidence import Exclusion, Organisation
+from qmscheck.model.groups import items_of
+from qmscheck.plugins.manager import Plugins, load_plugins
+from qmscheck.scan import ScanRequest, scan, selected_packs
 from qmscheck.testing import check_items, item
 
 AS_OF = date(2026, 3, 31)
@@ -245,7 +253,7 @@ def test_an_overlay_tightens_a_base_rule_and_explain_shows_it(tmp_path: Path) ->
     pack = with_overlays(tmp_path, TIGHTEN_MRV001)
     loaded = load_packs([base_pack(), pack])
     rule = find_rule(loaded, "MRV001")
-    assert rule is not None and rule.rule.check.within == "P6M"  # type: ignore[union-attr]
+    assert rule is not None and isinstance(rule.rule.check, FreshCheck) and rule.rule.check.within == "P6M"
     text = explain_text(rule)
     assert "top management reviews the QMS at least every six months" in text
     assert "**sector**: requirement set; check.within set. Why: The sector standard asks for" in text
@@ -369,3 +377,40 @@ def test_an_incompatible_pack_is_left_out_by_name_and_the_others_load(tmp_path: 
 def test_the_version_names_the_pack_api() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.output.strip().endswith("(pack API 2)")
+
+
+def test_a_selected_packs_words_recognise_its_evidence_types_and_an_unselected_packs_do_not(
+    tmp_path: Path, sector: RulePack
+) -> None:
+    (sector.root / "words.toml").write_text(  # type: ignore[operator]
+        'language = "en"\n[registers]\ndesign_transfer = ["transfer log"]\n[fields]\ntransferred = ["Handed over"]\n',
+        encoding="utf-8",
+    )
+    manifest = sector.root / "pack.toml"  # type: ignore[operator]
+    manifest.write_text(SECTOR.replace('crosswalk = "crosswalk.toml"', 'vocabulary = ["words.toml"]'), encoding="utf-8")
+    installed = RulePack.from_manifest(manifest)
+
+    class Sector:
+        @hookimpl
+        def qmscheck_register_rule_packs(self, register):  # type: ignore[no-untyped-def]
+            register(installed)
+
+    share = tmp_path / "share"
+    share.mkdir()
+    (share / "Transfer Log.csv").write_text("Product,Handed over\nScalpel S-10,no\n", encoding="utf-8")
+    plugins = load_plugins([Sector()], entry_points=False)
+
+    def found(packs: tuple[str, ...] | None) -> list[tuple[str, object]]:
+        report = scan(ScanRequest(target=share, as_of=AS_OF, packs=packs), plugins)
+        return [(f.rule_id, f.standard) for f in report.findings if f.rule_id.startswith("SEC")]
+
+    assert found(("sector",)) == [("SECDES001", "sector")]
+    assert found(None) == []
+    assert inventory_types(share, plugins, ("sector",)) == ["design_transfer"]
+    assert inventory_types(share, plugins, None) != ["design_transfer"]
+
+
+def inventory_types(share: Path, plugins: Plugins, packs: tuple[str, ...] | None) -> list[str]:
+    use_pack_words(selected_packs(plugins, packs), plugins.accepted_vocabularies)
+    collection = collect(load_config(share), plugins)
+    return sorted({item.type for item in items_of(collection.groups)})

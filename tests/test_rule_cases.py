@@ -128,7 +128,7 @@ def test_a_wrong_expectation_is_caught() -> None:
 
 def test_stage_1_does_not_sample_records() -> None:
     """Stage 1 reviews documentation and readiness; rules that sample records item by item are stage 2."""
-    from qmscheck.collecting.classification import kind_of
+    from qmscheck.model.evidence_types import kind_of
     from qmscheck.model.evidence import Kind
 
     sampling = {"each", "covers", "periodic", "differs"}

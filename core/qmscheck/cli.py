@@ -448,11 +448,20 @@ def scan(
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the inventory to a file.")
+@click.option(
+    "--pack",
+    "pack_names",
+    multiple=True,
+    metavar="NAME",
+    help="Recognise files with the words and evidence types of this pack too, as a scan selecting it would.  "
+    "[default: the config's [scan] packs, else iso9001]",
+)
 @collect_options
 def inventory_command(
     target: Path,
     format_name: str,
     output: Path | None,
+    pack_names: tuple[str, ...],
     jobs: int | None,
     max_file_size: str | None,
     quiet: bool,
@@ -460,14 +469,17 @@ def inventory_command(
 ) -> None:
     """List every file under TARGET (a folder or qmscheck.toml) with what it was recognised as,
     or why not, and what was skipped: the starting point for [[classify]] overrides."""
+    from qmscheck.checking.packs import use_pack_words
     from qmscheck.collecting.inventory import inventory, render_text
     from qmscheck.collecting.run import default_jobs
     from qmscheck.config.scan_config import load_config
+    from qmscheck.scan import selected_packs
     from qmscheck.support.progress import make_progress
 
     plugins = _load_plugins()
     config = load_config(target)
     config.check_connectors(plugins.connectors.names())
+    use_pack_words(selected_packs(plugins, _listed(pack_names) or config.scan.packs), plugins.accepted_vocabularies)
     result = inventory(
         config,
         plugins,

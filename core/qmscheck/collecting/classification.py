@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from qmscheck.collecting.lifecycle import template_signal
 from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.evidence import Kind
-from qmscheck.model.evidence_types import kind_of
+from qmscheck.model.evidence_types import kind_of, pack_types
 from qmscheck.vocabulary import Term, TermIndex, Vocabulary, active, words
 
 
@@ -164,8 +164,15 @@ class _Signal:
 
 
 def _first(hits: list[Term], order: tuple[str, ...]) -> Term | None:
-    ranked = [hit for hit in hits if hit.meaning in order]
-    return min(ranked, key=lambda hit: order.index(hit.meaning)) if ranked else None
+    """The hit whose type ranks first: the built-in types in ``order``, then the types the scan's
+    packs declare (a pack's word never outranks a built-in type a signal also says)."""
+    added = pack_types()
+    ranked = [hit for hit in hits if hit.meaning in order or hit.meaning in added]
+    return min(ranked, key=lambda hit: _rank(hit.meaning, order)) if ranked else None
+
+
+def _rank(meaning: str, order: tuple[str, ...]) -> int:
+    return order.index(meaning) if meaning in order else len(order)
 
 
 def _said_by(index: TermIndex, text: str | None, order: tuple[str, ...], weight: int, source: str) -> _Signal | None:

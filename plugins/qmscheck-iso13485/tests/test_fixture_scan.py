@@ -16,25 +16,7 @@ from qmscheck.scan import ScanRequest, scan
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "lindner-chirurgie"
 KEY = tomllib.loads((Path(__file__).parents[1] / "fixtures" / "keys" / "lindner-chirurgie.toml").read_text())
 
-# Defects found only through a register the core does not yet recognise by a pack's words: the
-# classifier (qmscheck.collecting.classification._first) keeps only the hits of the built-in types,
-# so "device-list.csv", "software-validation.csv", "sterilisation-log.csv" and
-# "cleanroom-monitoring.csv" are not recognised however the pack's [registers] name them. Strict,
-# so that the marker goes as soon as the core recognises them.
-_NOT_RECOGNISED = pytest.mark.xfail(
-    strict=True, reason="the core classifier ignores a pack's [documents] and [registers] words (classification._first)"
-)
-NEEDS_PACK_REGISTERS = {
-    "LC-3 ERP changed after its validation",
-    "LC-4 sterile lot without sterilisation record",
-    "LC-7 device family without UDI-DI",
-    "LC-8 cleanroom excursion without action",
-    "LC-9 device family not under post-market surveillance",
-}
-DEFECTS = [
-    pytest.param(d, id=d["id"], marks=[_NOT_RECOGNISED] if d["id"] in NEEDS_PACK_REGISTERS else [])
-    for d in KEY["defect"]
-]
+DEFECTS = [pytest.param(d, id=d["id"]) for d in KEY["defect"]]
 
 
 @pytest.fixture(scope="module")
