@@ -4,14 +4,14 @@ the key's grade, an ISO 13485 defect under its ISO 13485 clause, and no clean tr
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from qmscheck.model.report import Finding, Report
-from qmscheck.scan import ScanRequest, scan
+from qmscheck.api import Finding, Report
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "lindner-chirurgie"
 KEY = tomllib.loads((Path(__file__).parents[1] / "fixtures" / "keys" / "lindner-chirurgie.toml").read_text())
@@ -21,7 +21,15 @@ DEFECTS = [pytest.param(d, id=d["id"]) for d in KEY["defect"]]
 
 @pytest.fixture(scope="module")
 def report() -> Report:
-    return scan(ScanRequest(target=FIXTURE / "qmscheck.toml", as_of=date(2026, 3, 31)))
+    """The fixture scanned as a user would, through the command line."""
+    result = subprocess.run(
+        [sys.executable, "-m", "qmscheck", "scan", str(FIXTURE / "qmscheck.toml"), "--format", "json", "--no-index"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return Report.model_validate_json(result.stdout)
 
 
 def _rules(finding: Finding) -> set[str]:
