@@ -163,11 +163,15 @@ def test_a_broken_pack_is_named_and_left_out_of_rules_and_fails_a_scan_that_sele
     monkeypatch.setattr(
         plugins_module, "load_plugins", lambda *a, **k: original(extra=[BrokenPackPlugin(folder)], entry_points=False)
     )
-    result = CliRunner().invoke(main, ["rules"])
+    result = CliRunner().invoke(main, ["rules", "explain", "CTX001"])
     assert result.exit_code == 0, result.output
     assert "warning: rule pack broken 1 is left out" in result.stderr
     assert "7.1.toml" in result.stderr and "TST001" in result.stderr and "$.rules[0].grade" in result.stderr
-    assert "CTX001" in result.stdout  # the base pack still lists
+    assert "# CTX001" in result.stdout  # the base pack still explains
+    listed = CliRunner().invoke(main, ["rules"])
+    assert (
+        listed.exit_code == 0 and "CTX001" in listed.stdout and "also installed, not selected: broken" in listed.stdout
+    )
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     scan = CliRunner().invoke(main, ["scan", str(evidence), "--no-index", "--pack", "broken"])
