@@ -65,6 +65,7 @@ needs = "that the organisation does no design"
 [evidence_types.design_transfer]
 kind = "record"
 fields = ["transferred"]
+label = ["product"]
 """
 
 SECTOR_RULES = {

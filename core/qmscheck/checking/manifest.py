@@ -138,6 +138,11 @@ class EvidenceTypeDeclaration(BaseModel):
     kind: Kind
     description: str = ""
     fields: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(default_factory=list)
+    label: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]] = Field(
+        default_factory=list,
+        description="Fields that name an item of the type in findings (a lot number, a device), first present "
+        "first; without them an item is named by the usual fields (document number, reference, title).",
+    )
 
 
 class Overlay(BaseModel):

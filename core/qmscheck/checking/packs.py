@@ -394,7 +394,7 @@ def use_pack_words(packs: Sequence[RulePack], plugin_words: Sequence[VocabularyF
         vocabulary.use([*plugin_words, *(file for pack in packs for file in pack_vocabulary(pack))])
     except VocabularyError as exc:
         raise RulePackError(str(exc)) from None
-    use_pack_types(declared_types(packs))
+    use_pack_types(declared_types(packs), declared_labels(packs))
 
 
 def _topics(packs: Iterable[RulePack]) -> Topics:
@@ -542,6 +542,16 @@ def declared_types(packs: Iterable[RulePack]) -> dict[str, Kind]:
     """The evidence types the packs declare, with their kind."""
     return {
         name: declaration.kind
+        for pack in packs
+        if pack.manifest
+        for name, declaration in pack.manifest.evidence_types.items()
+    }
+
+
+def declared_labels(packs: Iterable[RulePack]) -> dict[str, list[str]]:
+    """Per evidence type the packs declare, the fields that name one of its items."""
+    return {
+        name: declaration.label
         for pack in packs
         if pack.manifest
         for name, declaration in pack.manifest.evidence_types.items()

@@ -36,6 +36,7 @@ from qmscheck.checking.templates import note_unfilled_templates, unfilled_templa
 from qmscheck.checking.understanding import request_unestablished_absences, understanding_of
 from qmscheck.model.collection import Collection
 from qmscheck.model.evidence import EvidenceItem, Organisation
+from qmscheck.model.evidence_types import pack_labels
 from qmscheck.model.groups import items_of
 from qmscheck.model.report import (
     Finding,
@@ -100,8 +101,9 @@ def _settings(plugins: CheckPlugins, organisation: Organisation, options: CheckO
     return json.dumps(
         {
             "code": code_fingerprint(plugins.manager.get_plugins()),
-            # The packs' topics decide what a mentions rule finds.
+            # The packs' topics decide what a mentions rule finds, their labels how an item is named.
             "words": vocabulary.extra_digest(),
+            "labels": dict(pack_labels()),
             "organisation": organisation.model_dump(mode="json"),
             "as_of": options.as_of.isoformat(),
             "stage": options.stage,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import pickle
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,7 +24,8 @@ from qmscheck.checking.facts import FactKeys, WholeFacts, read_fact, to_fact
 from qmscheck.checking.primitives.base import CheckContext, Groupwise, positions_of
 from qmscheck.checking.projection import read_keys
 from qmscheck.checking.rule_model import Rule
-from qmscheck.model.evidence import Organisation
+from qmscheck.model.evidence import Kind, Organisation
+from qmscheck.model.evidence_types import pack_labels, pack_types, use_pack_types
 from qmscheck.model.groups import PART_MARK, EvidenceGroup
 from qmscheck.model.verdicts import GroupSummary
 from qmscheck.storage.stored_summaries import only_counts
@@ -108,7 +109,8 @@ def summarised(
         for batch in batches:
             yield from summariser.summarise(batch)
         return
-    executor = process_pool(jobs, initializer=_adopt, initargs=(pickled, vocabulary.extra_files()))
+    words = (vocabulary.extra_files(), dict(pack_types()), dict(pack_labels()))
+    executor = process_pool(jobs, initializer=_adopt, initargs=(pickled, words))
     for results in pooled(executor, _summarise_task, _tasks(batches), window=jobs * 2):
         for found in results:
             yield from found
@@ -172,11 +174,17 @@ def _register_of(group: EvidenceGroup) -> str | None:
 _adopted: Summariser | None = None
 
 
-def _adopt(pickled: bytes, words: Sequence[vocabulary.VocabularyFile]) -> None:
-    """A worker's initializer: the summariser every task of the scan uses, and the words in use
-    here (a selected pack's topics are found in a worker as in this process)."""
+def _adopt(
+    pickled: bytes,
+    words: tuple[Sequence[vocabulary.VocabularyFile], Mapping[str, Kind], Mapping[str, Sequence[str]]],
+) -> None:
+    """A worker's initializer: the summariser every task of the scan uses, and the words and
+    evidence types in use here (a selected pack's topics are found, and its items named, in a
+    worker as in this process)."""
     global _adopted
-    vocabulary.use(words)
+    files, types, labels = words
+    vocabulary.use(files)
+    use_pack_types(types, labels)
     _adopted = pickle.loads(pickled)
 
 

@@ -6,11 +6,12 @@ manifest (``[evidence_types]``); a scan that selects such a pack knows them too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 
 from qmscheck.model.evidence import Kind
 
-__all__ = ["EVIDENCE_TYPES", "kind_of", "pack_types", "use_pack_types"]
+__all__ = ["EVIDENCE_TYPES", "kind_of", "pack_labels", "pack_types", "use_pack_types"]
 
 #: The built-in evidence types and their kind. A selected pack adds its own (:func:`use_pack_types`).
 EVIDENCE_TYPES: dict[str, Kind] = {
@@ -60,18 +61,27 @@ EVIDENCE_TYPES: dict[str, Kind] = {
 
 
 _pack_types: dict[str, Kind] = {}
+_pack_labels: dict[str, tuple[str, ...]] = {}
 
 
-def use_pack_types(types: Mapping[str, Kind]) -> None:
-    """The evidence types the packs of this scan declare, with their kind, from now on in this
-    process (the scan's packs are chosen before any file is classified); empty: the built-in ones alone."""
+def use_pack_types(types: Mapping[str, Kind], labels: Mapping[str, Sequence[str]] | None = None) -> None:
+    """The evidence types the packs of this scan declare, with their kind and the fields that name
+    an item of each (``labels``), from now on in this process (the scan's packs are chosen before
+    any file is classified); empty: the built-in ones alone."""
     _pack_types.clear()
     _pack_types.update(types)
+    _pack_labels.clear()
+    _pack_labels.update((name, tuple(fields)) for name, fields in (labels or {}).items() if fields)
 
 
 def pack_types() -> Mapping[str, Kind]:
     """The evidence types the packs of this scan added (:func:`use_pack_types`)."""
-    return dict(_pack_types)
+    return MappingProxyType(_pack_types)
+
+
+def pack_labels() -> Mapping[str, tuple[str, ...]]:
+    """Per evidence type a pack added, the fields that name one of its items, first present first."""
+    return MappingProxyType(_pack_labels)
 
 
 def kind_of(evidence_type: str) -> Kind:

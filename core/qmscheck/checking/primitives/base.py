@@ -22,6 +22,7 @@ from qmscheck.checking.conditions import compile_all, compile_selector
 from qmscheck.checking.engine import Probe
 from qmscheck.checking.rule_model import Rule, Selector
 from qmscheck.model.evidence import CORE_TEXT_FIELDS, DATE_FIELDS, EvidenceItem, Organisation
+from qmscheck.model.evidence_types import pack_labels
 from qmscheck.model.verdicts import Cited, Failure, GroupSummary, Place
 
 SELECTED = "selected"
@@ -181,7 +182,10 @@ def violation_probe(rule: Rule, as_of: date, conditions: Any, name: str, selecto
     return Probe(probe_key(rule, name), chosen.types, expression)
 
 
-LABEL_FIELDS = ("document_number", "reference", "instrument_id", "supplier", "person", "process", "objective")
+LABEL_FIELDS = (
+    "document_number", "reference", "instrument_id", "supplier", "person", "process", "objective", "lot", "batch",
+    "serial_number",
+)  # fmt: skip
 # Names ``EvidenceItem.field`` does not resolve to a core field or date can only be attributes: a dict
 # lookup instead of a method call, for every item of every finding.
 _CORE_LABEL_FIELDS = frozenset(
@@ -190,8 +194,13 @@ _CORE_LABEL_FIELDS = frozenset(
 
 
 def label(item: EvidenceItem) -> str:
-    """A short name an auditor recognises: document number, register reference or title."""
+    """A short name an auditor recognises: what its pack says names an item of its type (a lot
+    number), else its document number, register reference or title."""
     attributes = item.attributes
+    for name in pack_labels().get(item.type, ()):
+        value = item.field(name)
+        if value:
+            return str(value)
     for name in LABEL_FIELDS:
         value = item.field(name) if name in _CORE_LABEL_FIELDS else attributes.get(name)
         if value:
