@@ -415,3 +415,38 @@ def inventory_types(share: Path, plugins: Plugins, packs: tuple[str, ...] | None
     use_pack_words(selected_packs(plugins, packs), plugins.accepted_vocabularies)
     collection = collect(load_config(share), plugins)
     return sorted({item.type for item in items_of(collection.groups)})
+
+
+MANUAL_WITH_TABLE = """# Quality Manual
+
+## Non-Applicable Requirements
+
+### SECTOR 1:2020
+
+The following sections do not apply because we make software only:
+
+| Section | Title | Rationale |
+|---------|-------|-----------|
+| 7.3 | Design and development | All design is done by our customer; we build to their specification |
+| 8.3 | Design | A short one |
+
+## Quality Policy
+
+We meet requirements.
+"""
+
+
+def test_an_exclusion_table_under_a_heading_naming_a_standard_declares_that_standards_clauses(
+    sector: RulePack,
+) -> None:
+    manual = item("quality_manual", "qm", text=MANUAL_WITH_TABLE)
+    report = check_items([base_pack(), sector], [manual], as_of=AS_OF)
+    excluded = {(entry.standard, entry.clause): entry for entry in report.not_applicable}
+    assert set(excluded) == {("sector", "7.3")}
+    assert excluded[("sector", "7.3")].justification.startswith(
+        "Design and development - All design is done by our customer"
+    )
+    assert excluded[("sector", "7.3")].rule_ids == ["SECDES001"]
+    # 8.3 is not in the sector standard's tree of excludable clauses: SCOPE001 says so, of SECTOR 1.
+    (scope,) = [f for f in report.findings if f.rule_id == "SCOPE001"]
+    assert "SECTOR 1 clause 8.3 cannot be declared not applicable" in scope.statement

@@ -280,7 +280,7 @@ def _run_check(
     scope = applicability(
         organisation,
         rules,
-        declared_exclusions(scope_documents(collection)),
+        declared_exclusions(scope_documents(collection), {p.standard.name: p.standard.id for p in packs.packs}),
         excludable_of(packs.packs),
         packs.crosswalks,
     )

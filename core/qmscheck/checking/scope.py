@@ -26,7 +26,7 @@ exclusions without it is a conflict the report states, and its rules run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -222,18 +222,81 @@ def _declarations(paragraph: str) -> Iterable[tuple[str, str]]:
             yield clause, justification
 
 
-def declared_exclusions(items: Iterable[EvidenceItem]) -> list[Declared]:
-    """The exclusions the documents declare, one per clause: from a section of a document before the
-    whole of it (it is the more precise citation), and the best justified where several say it."""
-    found: dict[str, Declared] = {}
+# A table cell that is a clause number and nothing else: "7.5.9.2", "6.4.2".
+_CLAUSE_CELL = re.compile(r"^(?:[4-9]|10)(?:\.\d{1,2}){0,3}$")
+_SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
+
+
+def _cells(line: str) -> list[str] | None:
+    """A table row's cells (markdown ``| a | b |`` or a Word table's tab-separated row); None otherwise."""
+    if line.startswith("|"):
+        return [cell.strip() for cell in line.strip().strip("|").split("|")]
+    if "\t" in line:
+        return [cell.strip() for cell in line.split("\t")]
+    return None
+
+
+def _table_rows(text: str) -> Iterable[tuple[list[str], list[str]]]:
+    """Each table row with the headings it stands under (outermost first)."""
+    headings: list[tuple[int, str]] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            headings = [*(entry for entry in headings if entry[0] < level), (level, line.lstrip("#").strip())]
+            continue
+        cells = _cells(line)
+        if cells and not all(_SEPARATOR_CELL.match(cell) or not cell for cell in cells):
+            yield [heading for _, heading in headings], cells
+
+
+def _standard_named(texts: Sequence[str], standards: Mapping[str, str]) -> str | None:
+    """The standard the nearest of ``texts`` names ("ISO 13485:2016" -> iso13485), if any."""
+    for text in reversed(texts):
+        squeezed = "".join(text.lower().split())
+        for name, standard in standards.items():
+            if "".join(name.lower().split()) in squeezed:
+                return standard
+    return None
+
+
+def _table_declarations(
+    item: EvidenceItem, standards: Mapping[str, str]
+) -> Iterable[tuple[str | None, str, str, str | None]]:
+    """(standard, clause, justification, heading) for each row of a table of requirements that do
+    not apply: a table under a heading that says so ("Non-Applicable Requirements"), whose row
+    starts with a clause number; the rest of the row (its title and rationale) justifies it."""
+    section = item.provenance.locator.sheet or ""
+    for headings, cells in _table_rows(item.text or ""):
+        context = [section, *headings]
+        if not cells or not _CLAUSE_CELL.match(cells[0]) or not any(_spans(text) for text in context):
+            continue
+        justification = _clean(" - ".join(cell.replace("<br>", " ") for cell in cells[1:] if cell))
+        yield _standard_named(context, standards), cells[0], justification, headings[-1] if headings else None
+
+
+def declared_exclusions(items: Iterable[EvidenceItem], standards: Mapping[str, str] | None = None) -> list[Declared]:
+    """The exclusions the documents declare, one per clause: in sentences ("Clause 8.3 does not
+    apply because ...") or in a table of requirements that do not apply; from a section of a
+    document before the whole of it (it is the more precise citation), and the best justified where
+    several say it. ``standards`` (name -> id): a table under a heading naming one declares that
+    standard's clauses; otherwise the clause is of the standard the organisation's documents number by."""
+    found: dict[tuple[str | None, str], Declared] = {}
+
+    def keep(standard: str | None, clause: str, justification: str, item: EvidenceItem, heading: str | None) -> None:
+        known = found.get((standard, clause))
+        if known is None or len(justification) > len(known.exclusion.justification):
+            exclusion = Exclusion(clause=clause, justification=justification, standard=standard)
+            found[(standard, clause)] = Declared(exclusion, item, heading)
+
     ordered = sorted(items, key=lambda item: (item.provenance.locator.sheet is None, item.locator))
     for item in ordered:
         for heading, paragraph in _paragraphs(item.text or ""):
             for clause, justification in _declarations(paragraph):
-                known = found.get(clause)
-                if known is None or len(justification) > len(known.exclusion.justification):
-                    found[clause] = Declared(Exclusion(clause=clause, justification=justification), item, heading)
-    return [found[clause] for clause in sorted(found)]
+                keep(None, clause, justification, item, heading)
+        for standard, clause, justification, heading in _table_declarations(item, standards or {}):
+            keep(standard, clause, justification, item, heading)
+    return [found[key] for key in sorted(found, key=lambda key: (key[0] or "", key[1]))]
 
 
 def scope_documents(collection: Collection) -> list[EvidenceItem]:
@@ -333,7 +396,7 @@ def applicability(
     allowed_by = {entry.standard.id: entry for entry in excludable or [Excludable.of(base_pack())]}
     primary = next(iter(allowed_by))
     configured = {(exclusion.standard or primary, exclusion.clause): exclusion for exclusion in organisation.exclusions}
-    in_documents = {(primary, entry.exclusion.clause): entry for entry in declared}
+    in_documents = {(entry.exclusion.standard or primary, entry.exclusion.clause): entry for entry in declared}
     # Settings that list the exclusions say which apply: a clause they leave out applies.
     settings_list = "exclusions" in organisation.model_fields_set
     for standard, clause in sorted(configured.keys() | in_documents.keys()):
