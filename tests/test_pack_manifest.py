@@ -450,3 +450,15 @@ def test_an_exclusion_table_under_a_heading_naming_a_standard_declares_that_stan
     # 8.3 is not in the sector standard's tree of excludable clauses: SCOPE001 says so, of SECTOR 1.
     (scope,) = [f for f in report.findings if f.rule_id == "SCOPE001"]
     assert "SECTOR 1 clause 8.3 cannot be declared not applicable" in scope.statement
+
+
+def test_the_distribution_metadata_names_the_pack_api() -> None:
+    """A vendor can tell from the metadata alone (PyPI's page, `pip show`) which pack API a release provides."""
+    import tomllib
+
+    from qmscheck import API_VERSION
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert [k for k in project["keywords"] if k.startswith("qmscheck-pack-api-")] == [
+        f"qmscheck-pack-api-{API_VERSION}"
+    ]
