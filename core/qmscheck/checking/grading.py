@@ -119,6 +119,15 @@ def _statement(
     return f"{requirement} Not met by {count} of {_population(rule, whole)}: {details}."
 
 
+def fingerprint(standard: str, rule_id: str, *context: str) -> str:
+    """What stays the same of a finding while its requirement fails in the same place: the
+    requirement (standard and rule) and the context (a register file, the documents, a site), never
+    the bytes or the list of what it cites, so that fixing one of many lapses or editing a cited
+    file leaves its identity, and a scan-to-scan diff can follow it."""
+    basis = "\n".join([standard, rule_id, *context])
+    return f"{rule_id}-{hashlib.sha256(basis.encode()).hexdigest()[:12]}"
+
+
 def _finding(
     rule: Rule,
     pack: RulePack,
@@ -126,6 +135,7 @@ def _finding(
     failures: list[Failure],
     population: int,
     positions: Mapping[str, int] | None = None,
+    context: tuple[str, ...] = (),
 ) -> Finding:
     refs = _refs(failures, positions)
     # A finding is one of absence when everything it reports was not found (one missing record,
@@ -136,6 +146,7 @@ def _finding(
     failing, whole = _extent(failures, population)
     return Finding(
         id=_finding_id(rule, refs, absence),
+        fingerprint=fingerprint(pack.standard.id, rule.id, *context),
         grade=grade,
         clause=rule.clause,
         rule_id=rule.id,
@@ -159,7 +170,10 @@ def _unestablished(
 ) -> Finding:
     """A requirement a register could not be judged on: what it needs is in no column understood.
     Were it truly not recorded in any row, that would be a breakdown, so the request says major."""
-    finding = _finding(rule, pack, Grade.REQUEST, [failure], population, positions)
+    register, site = _context(failure)
+    finding = _finding(
+        rule, pack, Grade.REQUEST, [failure], population, positions, ("request", register, site or "", failure.detail)
+    )
     would_be = rule.advice or Grade.MAJOR
     where = ", ".join(_ROW.sub("", ref.locator) for ref in finding.evidence)
     statement = (
@@ -249,8 +263,10 @@ def grade_failures(
         if failure.near_miss:
             near.setdefault(_context(failure), []).append(failure)
     findings = [
-        _at_site(_finding(rule, pack, near_grade, found, population, positions), site, [])
-        for (_, site), found in near.items()
+        _at_site(
+            _finding(rule, pack, near_grade, found, population, positions, ("near", register, site or "")), site, []
+        )
+        for (register, site), found in near.items()
     ]
     findings += [
         _unestablished(rule, pack, failure, population, positions) for failure in failures if failure.unestablished
@@ -261,7 +277,9 @@ def grade_failures(
             contexts.setdefault(_context(failure), []).append(failure)
     failing_sites = {site for _, site in contexts if site is not None}
     everywhere = sorted(sites) if len(set(sites)) > 1 and rule.advice is None and set(sites) <= failing_sites else []
-    for (_, site), found in contexts.items():
-        finding = _finding(rule, pack, grade(rule, found, population), found, population, positions)
+    for (register, site), found in contexts.items():
+        finding = _finding(
+            rule, pack, grade(rule, found, population), found, population, positions, ("", register, site or "")
+        )
         findings.append(_at_site(finding, site, everywhere))
     return findings

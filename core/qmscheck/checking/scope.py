@@ -32,6 +32,7 @@ from datetime import date
 from functools import cache
 
 from qmscheck.checking.engine import Probe
+from qmscheck.checking.grading import fingerprint
 from qmscheck.checking.manifest import Crosswalk, Standard
 from qmscheck.checking.packs import BASE_PACK, LoadedRule, RulePack, base_pack, load_packs
 from qmscheck.checking.primitives.base import CheckContext
@@ -326,6 +327,7 @@ def _finding(
     qualified = clause if standard == loaded.standard.id else f"{standard}-{clause}"
     return Finding(
         id=f"SCOPE-{qualified}{suffix}",
+        fingerprint=fingerprint(loaded.standard.id, rule.id, standard, clause, suffix),
         grade=grade,
         standard=loaded.standard.id,
         clause=rule.clause,

@@ -59,6 +59,11 @@ class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(description="Stable: the rule id and a digest of the evidence cited.")
+    fingerprint: str = Field(
+        "",
+        description="The finding's identity from scan to scan: the rule and the context it fails in (a register "
+        "file, the documents, a site), not what it cites; empty in a report before 1.2.",
+    )
     grade: Grade
     standard: str = _standard()
     clause: str
