@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from qmscheck.auditing.decisions import apply_decisions, decisions_for
 from qmscheck.checking.packs import BASE_PACK, RulePack, load_packs, select_packs, use_pack_words
 from qmscheck.checking.run import CheckOptions, run_check
 from qmscheck.collecting.run import CollectOptions, collect
@@ -18,6 +19,7 @@ from qmscheck.errors import ConfigError, PluginFailure, QmscheckError
 from qmscheck.model.evidence import CollectionWarning
 from qmscheck.model.report import Report
 from qmscheck.plugins.manager import Plugins, load_plugins
+from qmscheck.storage.history import record_scan
 from qmscheck.support.workers import start_fork_server
 
 __all__ = ["ScanRequest", "plugin_failures_named", "scan", "selected_packs"]
@@ -43,6 +45,8 @@ class ScanRequest:
     ignore: tuple[str, ...] = ()
     #: Index, --full, --jobs (for both stages), progress. The default caches nothing and works in this process.
     collect: CollectOptions = field(default_factory=CollectOptions)
+    #: The decisions file (--decisions); None: qmscheck.decisions.toml beside the config, if there is one.
+    decisions: Path | None = None
 
     def __post_init__(self) -> None:
         for name, value, allowed in (("stage", self.stage, STAGES), ("edition", self.edition, EDITIONS)):
@@ -82,6 +86,7 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
     # Rules are validated before any evidence is read: a broken pack fails fast.
     selected = selected_packs(plugins, request.packs or config.scan.packs)
     packs = load_packs(selected, plugins.checks)
+    decisions = decisions_for(config.file, request.decisions)  # a broken file fails before evidence is read
     use_pack_words(selected, plugins.accepted_vocabularies)
     collection = collect(config, plugins, request.collect)
     organisation = config.organisation
@@ -99,6 +104,8 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
         ignore=(*config.scan.ignore, *request.ignore),
     )
     report = run_check(collection, packs, plugins, organisation, options)
+    report = apply_decisions(report, decisions, options.as_of) if decisions is not None else report
+    record_scan(request.collect.index, report)
     # A plugin left out may have changed what was found: the report says so wherever it is read.
     failed = [
         CollectionWarning(connector="qmscheck", locator=f"plugin {info.name} {info.version}", message=str(info.error))

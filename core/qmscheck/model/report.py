@@ -12,11 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from qmscheck.model.evidence import CollectionWarning, Organisation, natural_key, order_key
 from qmscheck.model.grades import GRADE_ORDER, Grade
 
-REPORT_SCHEMA_VERSION: Final = "1.2"
+REPORT_SCHEMA_VERSION: Final = "1.3"
 #: The versions ``qmscheck report`` reads: 1.1 added each finding's population, failing count and
-#: instances; 1.2 the standard of every clause and the standards a scan judged against. An older
-#: report reads as one of ISO 9001 without them.
-READABLE_SCHEMA_VERSIONS: Final = ("1.0", "1.1", "1.2")
+#: instances; 1.2 the standard of every clause and the standards a scan judged against; 1.3 the
+#: decisions recorded on findings, the decisions that matched none, and the audience. An older
+#: report reads as one of ISO 9001 without them, written for the organisation.
+READABLE_SCHEMA_VERSIONS: Final = ("1.0", "1.1", "1.2", "1.3")
 #: The standard of a clause in a report written before reports named it.
 BASE_STANDARD: Final = "iso9001"
 
@@ -55,6 +56,30 @@ class Instance(BaseModel):
     values: list[InstanceValue] = Field(default_factory=list)
 
 
+#: What a decision recorded on a finding says of it: ``waiver-expired`` is a waiver past its expiry
+#: date, which no longer sets the finding aside.
+DispositionStatus = Literal["waived", "verified", "refuted", "regraded", "waiver-expired"]
+#: Dispositions that set a finding aside: it stays in the report, but counts toward neither the
+#: verdict, the summary nor the exit code.
+SET_ASIDE: Final = frozenset({"waived", "refuted"})
+#: ``date`` for a model with a field of that name, whose annotations would otherwise find the field.
+Day = date
+
+
+class Disposition(BaseModel):
+    """A decision recorded on a finding (``qmscheck.decisions.toml``), by its fingerprint."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    status: DispositionStatus
+    reason: str | None = Field(None, description="Why: the accepted risk, the refutation, the regrading.")
+    by: str | None = Field(None, description="Who approved the waiver or verified, refuted or regraded the finding.")
+    date: Day | None = Field(None, description="When the decision was taken.")
+    expires: Day | None = Field(None, description="When a waiver ends: from the day after, the finding counts again.")
+    note: str | None = None
+    original_grade: Grade | None = Field(None, description="The grade the scan gave a regraded finding.")
+
+
 class Finding(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -87,6 +112,12 @@ class Finding(BaseModel):
     instances: list[Instance] = Field(
         default_factory=list, description="Every failing instance, with the values it was judged on."
     )
+    disposition: Disposition | None = Field(None, description="The decision recorded on the finding, if any.")
+
+    @property
+    def counted(self) -> bool:
+        """False for a finding set aside by a decision (waived, refuted): it is shown, never counted."""
+        return self.disposition is None or self.disposition.status not in SET_ASIDE
 
 
 class NotApplicable(BaseModel):
@@ -253,10 +284,24 @@ class Understanding(BaseModel):
 NOT_RECOGNISED: Final = "not recognised"
 
 
+class StaleDecision(BaseModel):
+    """A decision whose fingerprint no finding of the scan has: resolved, or its rule did not run."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fingerprint: str
+    status: str
+    reason: str | None = None
+
+
+#: Who a report is written for: the organisation gets the fix advice, a certification auditor not.
+Audience = Literal["organisation", "auditor"]
+
+
 class Report(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal["1.0", "1.1", "1.2"] = REPORT_SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1", "1.2", "1.3"] = REPORT_SCHEMA_VERSION
     tool_version: str
     organisation: Organisation
     as_of: date
@@ -285,7 +330,13 @@ class Report(BaseModel):
     understanding: Understanding | None = Field(
         None, description="How much of the sources was understood; none for evidence given directly, not collected."
     )
-    summary: ReportSummary
+    summary: ReportSummary = Field(description="The findings counted, by grade: none a decision set aside.")
+    audience: Audience = Field(
+        "organisation", description="'auditor': statements and evidence without fix advice (every fix is empty)."
+    )
+    stale_decisions: list[StaleDecision] = Field(
+        default_factory=list, description="Decisions of the decisions file whose fingerprint no finding has."
+    )
 
     def standard(self, standard_id: str) -> StandardInfo:
         """How the report names ``standard_id``: from the scan, or ISO 9001's name for an older report."""
@@ -300,7 +351,7 @@ class Report(BaseModel):
         """True when a finding is at or above the threshold grade (None: never)."""
         if threshold is None:
             return False
-        return any(finding.grade.severity <= threshold.severity for finding in self.findings)
+        return any(finding.counted and finding.grade.severity <= threshold.severity for finding in self.findings)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -374,7 +425,9 @@ def finding_sort_key(finding: Finding) -> tuple[object, ...]:
 
 
 def summarise(findings: list[Finding]) -> ReportSummary:
+    """The findings counted (none a decision set aside), by grade."""
     counts = {grade.value: 0 for grade in GRADE_ORDER}
     for finding in findings:
-        counts[finding.grade.value] += 1
+        if finding.counted:
+            counts[finding.grade.value] += 1
     return ReportSummary(**counts)

@@ -19,14 +19,17 @@ from qmscheck.model.report import Finding, PackInfo, Report, StandardInfo, claus
 from qmscheck.rendering.gaps import OTHER, gap_analysis
 from qmscheck.rendering.html_assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
 from qmscheck.rendering.readiness import (
+    AUDITOR_NOTE,
     Standards,
     Verdict,
     cited_order,
+    disposition_line,
     edition_name,
     grade_counts,
     not_run_rule_rows,
     passed_rule_rows,
     plural,
+    set_aside_line,
     sorted_findings,
     top_clause,
     top_clauses,
@@ -150,14 +153,32 @@ def _evidence_list(finding: Finding) -> str:
 
 
 def _finding_row(group: str, finding: Finding) -> str:
+    decided = disposition_line(finding)
+    disposition = f' data-disposition="{finding.disposition.status}"' if finding.disposition else ""
     return (
         f'<tr id="finding-{escape(finding.id)}" class="finding" data-grade="{finding.grade.value}" '
-        f'data-group="{group}">'
+        f'data-group="{group}" data-fingerprint="{escape(finding.fingerprint)}"{disposition}>'
         f"<td>{_grade_tag(finding.grade)}</td><td>{escape(finding.clause)}</td>"
         f"<td><code>{escape(finding.rule_id)}</code></td>"
-        f'<td><strong>{escape(finding.title)}</strong><p class="statement">{escape(finding.statement)}</p>'
-        f'<p class="fix">Fix: {escape(finding.fix)}</p></td>'
-        f"<td>{_evidence_list(finding)}</td></tr>"
+        f"<td><strong>{escape(finding.title)}</strong>"
+        + (f'<p class="decision">Decision: {escape(decided)}</p>' if decided else "")
+        + f'<p class="statement">{escape(finding.statement)}</p>'
+        + (f'<p class="fix">Fix: {escape(finding.fix)}</p>' if finding.fix else "")
+        + f"</td><td>{_evidence_list(finding)}</td></tr>"
+    )
+
+
+def _stale_decisions(report: Report) -> str:
+    if not report.stale_decisions:
+        return ""
+    items = "".join(
+        f"<li><code>{escape(stale.fingerprint)}</code> ({escape(stale.status)})</li>"
+        for stale in report.stale_decisions
+    )
+    return (
+        f'<section id="stale-decisions"><h2>Stale decisions ({len(report.stale_decisions)})</h2>'
+        '<p class="meta">No finding of this scan has these fingerprints: resolved, or their rules did not run.</p>'
+        f"<ul>{items}</ul></section>"
     )
 
 
@@ -329,6 +350,7 @@ class HtmlRenderer:
         judged = escape(standards.line())
         org = escape(report.organisation.name)
         verdicts = "".join(_verdict_card(verdict(report, stage)) for stage in (1, 2))
+        set_aside = set_aside_line(report)
         parts = [
             "<!DOCTYPE html>",
             '<html lang="en"><head><meta charset="utf-8">',
@@ -339,12 +361,16 @@ class HtmlRenderer:
             f"<header><h1>{judged} readiness: {org}</h1>",
             f'<p class="meta">As of {report.as_of.isoformat()} · {judged} · '
             f"stage {report.stage} scan · {plural(report.evidence_count, 'evidence item')} · "
-            f"qmscheck {escape(report.tool_version)}</p></header>",
+            f"qmscheck {escape(report.tool_version)}</p>",
+            f'<p class="meta audience">{escape(AUDITOR_NOTE)}</p>' if report.audience == "auditor" else "",
+            "</header>",
             f'<section id="verdicts" class="verdicts" aria-label="Readiness">{verdicts}</section>',
             _counts(findings),
+            f'<p class="meta set-aside">{escape(set_aside)}</p>' if set_aside else "",
             _heatmap(standards, findings),
             _gaps(standards, findings),
             _findings_table(standards, findings),
+            _stale_decisions(report),
             _manual_checks(standards),
             _rules_passed(standards),
             _rules_not_run(standards),

@@ -6,7 +6,8 @@ whose rules it holds. One testcase per rule (classname = clause, qualified by it
 report of several, name = rule id and title), in clause order:
 
 - a rule that raised findings fails, with one ``<failure>`` per finding (type = grade,
-  message = statement);
+  message = statement); a finding a decision set aside (waived, refuted) is no failure: a rule
+  with only such findings is skipped, the decision its message;
 - a rule that ran and found nothing passes; its ``<system-out>`` says what evidence it read;
 - a rule the scan did not run (not applicable, the other audit stage, another edition) is
   skipped, with the reason.
@@ -26,6 +27,7 @@ from qmscheck.rendering.readiness import (
     Cited,
     Standards,
     cited_order,
+    disposition_line,
     evidence_line,
     sorted_findings,
     standard_order,
@@ -49,6 +51,8 @@ class _Case:
     classname: str
     name: str
     failures: list[Finding] = field(default_factory=list)
+    #: Findings a decision set aside: shown, never failing.
+    set_aside: list[Finding] = field(default_factory=list)
     skipped: str | None = None
     out: str | None = None
 
@@ -86,7 +90,8 @@ def _suites(report: Report) -> list[_Suite]:
         return suite.cases.setdefault(rule_id, _Case(cited.clause, label, f"{rule_id} {title}".rstrip()))
 
     for finding in sorted_findings(report):
-        case(finding.pack, finding.rule_id, finding, finding.title).failures.append(finding)
+        found = case(finding.pack, finding.rule_id, finding, finding.title)
+        (found.failures if finding.counted else found.set_aside).append(finding)
     for passed in report.rules_passed:
         case(passed.pack, passed.rule_id, passed, passed.title).out = evidence_line(passed.evidence)
     for not_run in report.rules_not_run:
@@ -102,11 +107,16 @@ def _suites(report: Report) -> list[_Suite]:
 
 
 def _failure_body(finding: Finding) -> str:
-    lines = [f"{finding.grade.label} ({finding.id})", finding.statement]
+    lines = [f"{finding.grade.label} ({finding.id})"]
+    decided = disposition_line(finding)
+    if decided:
+        lines.append(f"decision: {decided}")
+    lines.append(finding.statement)
     lines += [f"evidence: {ref.locator}" + (f" sha256:{ref.sha256}" if ref.sha256 else "") for ref in finding.evidence]
     if finding.absence:
         lines.append(f"not found: {finding.absence}")
-    lines.append(f"fix: {finding.fix}")
+    if finding.fix:
+        lines.append(f"fix: {finding.fix}")
     return "\n".join(lines)
 
 
@@ -133,11 +143,17 @@ def _suite_element(suite: _Suite) -> ET.Element:
             failure = ET.SubElement(testcase, "failure", type=finding.grade.value, message=_text(finding.statement))
             failure.text = _text(_failure_body(finding))
             failures += 1
-        if case.skipped is not None and not case.failures:
+        if case.set_aside and not case.failures:
+            message = "; ".join(disposition_line(finding) or "" for finding in case.set_aside)
+            ET.SubElement(testcase, "skipped", message=_text(message))
+            skipped += 1
+        elif case.skipped is not None and not case.failures:
             ET.SubElement(testcase, "skipped", message=_text(case.skipped))
             skipped += 1
-        if case.out is not None and not case.failures:
-            ET.SubElement(testcase, "system-out").text = _text(case.out)
+        out = [case.out] if case.out is not None and not case.failures else []
+        out += [_failure_body(finding) for finding in case.set_aside]
+        if out:
+            ET.SubElement(testcase, "system-out").text = _text("\n\n".join(out))
     return _finish(element, len(cases), failures, skipped)
 
 

@@ -13,14 +13,17 @@ from html import escape
 
 from qmscheck.model.report import Finding, Report
 from qmscheck.rendering.readiness import (
+    AUDITOR_NOTE,
     RuleRow,
     Standards,
     cited_order,
+    disposition_line,
     edition_name,
     grade_counts,
     not_run_rule_rows,
     passed_rule_rows,
     plural,
+    set_aside_line,
     sorted_findings,
     verdict,
 )
@@ -49,15 +52,34 @@ def _evidence_cell(finding: Finding) -> str:
     return "<br>".join(lines) or "-"
 
 
+def _finding_cell(finding: Finding) -> str:
+    decided = disposition_line(finding)
+    cell = f"**{md(finding.title)}**" + (f"<br>*Decision:* {md(decided)}" if decided else "")
+    cell += f"<br>{md(finding.statement)}"
+    return cell + (f"<br>*Fix:* {md(finding.fix)}" if finding.fix else "")
+
+
 def _clause_table(findings: list[Finding]) -> list[str]:
     lines = ["| Grade | Clause | Rule | Finding | Evidence |", "|---|---|---|---|---|"]
     for finding in findings:
         lines.append(
             f"| {finding.grade.label} | {md(finding.clause)} | {md(finding.rule_id)} | "
-            f"**{md(finding.title)}**<br>{md(finding.statement)}<br>*Fix:* {md(finding.fix)} | "
-            f"{_evidence_cell(finding)} |"
+            f"{_finding_cell(finding)} | {_evidence_cell(finding)} |"
         )
     return lines
+
+
+def _stale_decisions(report: Report) -> list[str]:
+    if not report.stale_decisions:
+        return []
+    lines = [
+        "",
+        f"## Stale decisions ({len(report.stale_decisions)})",
+        "",
+        "No finding of this scan has these fingerprints: resolved, or their rules did not run.",
+        "",
+    ]
+    return lines + [f"- {md(stale.fingerprint)} ({md(stale.status)})" for stale in report.stale_decisions]
 
 
 def _manual_checks(standards: Standards) -> list[str]:
@@ -146,6 +168,7 @@ class MarkdownRenderer:
             f"As of {report.as_of.isoformat()}, {md(standards.line())}, "
             f"{report.evidence_count} evidence items, {report.rules_evaluated} rules, "
             f"qmscheck {md(report.tool_version)}.",
+            *(["", AUDITOR_NOTE] if report.audience == "auditor" else []),
             "",
             "| " + " | ".join(grade.label for grade in counts) + " |",
             "|" + "---:|" * len(counts),
@@ -161,6 +184,7 @@ class MarkdownRenderer:
             for excluded in sorted(report.not_applicable, key=cited_order):
                 rules = ", ".join(md(rule_id) for rule_id in excluded.rule_ids)
                 lines.append(f"| {md(standards.label(excluded))} | {md(excluded.justification)} | {rules} |")
+        lines += _stale_decisions(report)
         lines += _manual_checks(standards)
         lines += _rules_passed(standards)
         lines += _rules_not_run(standards)
@@ -170,4 +194,7 @@ class MarkdownRenderer:
                 lines.append(f"- {md(warning.locator)}: {md(warning.message)}")
         lines += _packs(standards)
         lines += ["", f"Summary: {report.summary.line()}"]
+        set_aside = set_aside_line(report)
+        if set_aside:
+            lines += ["", f"Not counted: {md(set_aside)}"]
         return "\n".join(lines) + "\n"

@@ -183,6 +183,41 @@ def verdict(report: Report, stage: int) -> Verdict:
     return Verdict(stage, "ready", headline, caveat)
 
 
+def disposition_line(finding: Finding) -> str | None:
+    """The decision recorded on a finding, in one sentence: 'Waived until 2026-06-30 by P. Nair
+    (2026-03-02): replacement gauge ordered.' None when there is none."""
+    decided = finding.disposition
+    if decided is None:
+        return None
+    heading = {
+        "waived": f"Waived until {decided.expires}" if decided.expires else "Waived",
+        "waiver-expired": f"Waiver expired {decided.expires}, counted again",
+        "verified": "Verified on site",
+        "refuted": "Refuted",
+        "regraded": f"Regraded from {decided.original_grade.label if decided.original_grade else '?'}",
+    }[decided.status]
+    who = "".join(
+        part for part in (f" by {decided.by}" if decided.by else "", f" ({decided.date})" if decided.date else "")
+    )
+    line = heading + who + (f": {decided.reason}" if decided.reason else "")
+    return line + (f". Note: {decided.note}" if decided.note else "")
+
+
+def set_aside_line(report: Report) -> str | None:
+    """'2 findings set aside by decisions (1 waived, 1 refuted)': shown, not counted. None when none is."""
+    statuses = [f.disposition.status for f in report.findings if not f.counted and f.disposition is not None]
+    if not statuses:
+        return None
+    parts = ", ".join(f"{statuses.count(status)} {status}" for status in sorted(set(statuses)))
+    return f"{plural(len(statuses), 'finding')} set aside by decisions ({parts})"
+
+
+#: What a report written for the certification auditor says of itself.
+AUDITOR_NOTE = (
+    "Written for the certification auditor: the statements and the evidence, with no advice on closing a finding."
+)
+
+
 def grade_counts(findings: list[Finding]) -> dict[Grade, int]:
     summary = summarise(findings)
     return {grade: getattr(summary, grade.value) for grade in GRADE_ORDER}

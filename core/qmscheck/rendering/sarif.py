@@ -14,6 +14,10 @@ relates to its clause's taxon, a result names it in ``taxa``, a clause location'
 Only rules that raised a finding appear in ``tool.driver.rules``: the rules that passed are in
 the JSON, HTML, Markdown and JUnit reports. The manual checks (to verify on site) are run
 properties, never results: a dashboard would count a result as an alert.
+
+A finding a decision set aside (waived, refuted) is still a result, with an external suppression
+whose justification is the decision: dashboards show it as suppressed, not as an alert. Every
+decision is in the result's ``disposition`` property.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from urllib.parse import quote
 from qmscheck.model.grades import Grade
 from qmscheck.model.report import EvidenceRef, Finding, Report, clause_key
 from qmscheck.rendering.locators import LocatorParts, parse_locator
-from qmscheck.rendering.readiness import Standards, edition_name, sorted_findings, standard_order
+from qmscheck.rendering.readiness import Standards, disposition_line, edition_name, sorted_findings, standard_order
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -93,7 +97,7 @@ def _rule(finding: Finding, grades: list[Grade], taxonomies: _Taxonomies) -> dic
         "name": _pascal_name(finding.title) or finding.rule_id,
         "shortDescription": {"text": finding.title},
         "fullDescription": {"text": finding.why},
-        "help": {"text": finding.fix},
+        **({"help": {"text": finding.fix}} if finding.fix else {}),
         "defaultConfiguration": {"level": LEVELS[worst]},
         "relationships": [{"target": taxonomies.reference(finding), "kinds": ["relevant"]}],
         "properties": {
@@ -150,11 +154,22 @@ def _clause_location(finding: Finding, standards: Standards) -> dict[str, Any]:
     }
 
 
+def _suppressions(finding: Finding) -> dict[str, Any]:
+    """A finding set aside by a decision is suppressed outside the tool: by the decisions file."""
+    if finding.counted or finding.disposition is None:
+        return {}
+    return {
+        "suppressions": [{"kind": "external", "status": "accepted", "justification": disposition_line(finding) or ""}]
+    }
+
+
 def _result(finding: Finding, rule_index: int, taxonomies: _Taxonomies) -> dict[str, Any]:
     locations = [_evidence_location(ref) for ref in finding.evidence] or [
         _clause_location(finding, taxonomies.standards)
     ]
+    disposition = finding.disposition
     return {
+        **_suppressions(finding),
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.grade],
@@ -171,6 +186,8 @@ def _result(finding: Finding, rule_index: int, taxonomies: _Taxonomies) -> dict[
             "stages": finding.stages,
             "evidenceSha256": sorted({ref.sha256 for ref in finding.evidence if ref.sha256}),
             **({"absence": finding.absence} if finding.absence else {}),
+            **({"fingerprint": finding.fingerprint} if finding.fingerprint else {}),
+            **({"disposition": disposition.model_dump(mode="json", exclude_none=True)} if disposition else {}),
         },
     }
 
@@ -227,6 +244,10 @@ class SarifRenderer:
                 "edition": report.edition,
                 "evidenceCount": report.evidence_count,
                 "rulesEvaluated": report.rules_evaluated,
+                "audience": report.audience,
+                "staleDecisions": [
+                    stale.model_dump(mode="json", exclude_none=True) for stale in report.stale_decisions
+                ],
                 "standards": [
                     {"id": info.id, "name": info.name, "edition": info.edition, "title": info.title}
                     for info in standards.infos

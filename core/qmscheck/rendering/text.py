@@ -11,7 +11,14 @@ from rich.markup import escape
 
 from qmscheck.model.grades import Grade
 from qmscheck.model.report import Report
-from qmscheck.rendering.readiness import Standards, cited_order, sorted_findings
+from qmscheck.rendering.readiness import (
+    AUDITOR_NOTE,
+    Standards,
+    cited_order,
+    disposition_line,
+    set_aside_line,
+    sorted_findings,
+)
 
 GRADE_STYLE = {
     Grade.MAJOR: "bold red",
@@ -44,6 +51,8 @@ class TextRenderer:
             f"as of {report.as_of.isoformat()} - stage {report.stage} view - {escape(standards.line())} - "
             f"{report.evidence_count} evidence items - {report.rules_evaluated} rules"
         )
+        if report.audience == "auditor":
+            console.print(AUDITOR_NOTE)
         for info, clause, group in standards.group(sorted_findings(report)):
             console.print()
             console.print(f"[bold underline]{escape(standards.section_title(info, clause))}[/]")
@@ -53,13 +62,25 @@ class TextRenderer:
                     f"  [{style}]{finding.grade.label.upper()}[/] {finding.clause} "
                     f"[dim]{finding.rule_id}[/] {escape(finding.title)}"
                 )
+                decided = disposition_line(finding)
+                if decided:
+                    console.print(f"    [bold]Decision:[/] {escape(decided)}", overflow="fold")
                 console.print(f"    {escape(finding.statement)}", overflow="fold")
                 for ref in finding.evidence[:10]:
                     digest = f" sha256:{ref.sha256[:12]}" if ref.sha256 else ""
                     console.print(f"    - {escape(ref.locator)}{digest}", overflow="fold")
                 if len(finding.evidence) > 10:
                     console.print(f"    - ... and {len(finding.evidence) - 10} more")
-                console.print(f"    [dim]Fix:[/] {escape(finding.fix)}", overflow="fold")
+                if finding.fix:
+                    console.print(f"    [dim]Fix:[/] {escape(finding.fix)}", overflow="fold")
+        if report.stale_decisions:
+            console.print()
+            console.print(
+                f"[bold]Stale decisions ({len(report.stale_decisions)})[/] - no finding of this scan has the "
+                "fingerprint: resolved, or its rule did not run"
+            )
+            for stale in report.stale_decisions:
+                console.print(f"  {escape(stale.fingerprint)} ({stale.status})", overflow="fold")
         if report.not_applicable:
             console.print()
             console.print("[bold]Not applicable[/]")
@@ -90,4 +111,7 @@ class TextRenderer:
             f"[bold]Summary:[/] {report.summary.line()}"
             f"{f', {len(report.warnings)} warnings' if report.warnings else ''}"
         )
+        set_aside = set_aside_line(report)
+        if set_aside:
+            console.print(f"[bold]Not counted:[/] {escape(set_aside)}", overflow="fold")
         return buffer.getvalue()
