@@ -41,6 +41,8 @@ def write_config(folder: Path, server: TrytonServer, **overrides: Any) -> Path:
         "",
         "[scan]",
         f"as_of = {server.as_of.isoformat()}",
+        # The ERP rules apply where the organisation selects their pack.
+        'packs = ["iso9001", "tryton-erp"]',
         "",
         "[[sources]]",
     ]
