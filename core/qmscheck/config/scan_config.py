@@ -22,6 +22,9 @@ from qmscheck.model.evidence import TYPE_NAME, KeptElsewhere, Organisation, Para
 
 __all__ = [
     "CONFIG_NAME",
+    "AuditAdjustment",
+    "AuditConfig",
+    "AuditSite",
     "ClassifyOverride",
     "FilesystemOptions",
     "OrganisationConfig",
@@ -117,6 +120,41 @@ class ScanOptions(BaseModel):
     ignore: list[str] = Field(default_factory=list, description="Leave these rules out (as for select).")
 
 
+class AuditSite(BaseModel):
+    """An ``[[audit.sites]]`` table: what audit planning needs of a site and the scan cannot see."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    personnel: int = Field(ge=1, description="Effective personnel in scope, all shifts, part-timers as FTE.")
+    shifts: int = Field(1, ge=1)
+    processes: list[str] = Field(
+        default_factory=list, description="The processes run at the site; empty: all of the organisation's."
+    )
+    central: bool = Field(False, description="The central function, audited at every audit (IAF MD 1).")
+
+
+class AuditAdjustment(BaseModel):
+    """A change to the audit time the certification body may apply, with its reason (IAF MD 5)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    percent: float = Field(ge=-100, le=100, description="Negative reduces the time, positive adds to it.")
+    reason: str = Field(min_length=1)
+
+
+class AuditConfig(BaseModel):
+    """``[audit]``: the inputs of ``qmscheck plan`` (audit time, multi-site sample, Stage 2 agenda)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    complexity: Literal["high", "medium", "low", "limited"] = "medium"
+    sites: list[AuditSite] = Field(default_factory=list)
+    adjustments: list[AuditAdjustment] = Field(default_factory=list)
+    stage1_days: float | None = Field(None, gt=0, description="Stage 1's share of the initial audit days.")
+    seed: str = Field("", description="Draws the random share of the multi-site sample reproducibly.")
+
+
 class ScanConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -128,6 +166,7 @@ class ScanConfig(BaseModel):
     scan: ScanOptions = Field(default_factory=ScanOptions)
     sources: list[SourceConfig] = Field(default_factory=list)
     classify: list[ClassifyOverride] = Field(default_factory=list)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
     # Where the file is, not what it says: no key of the file sets these (see _LOCATION_KEYS).
     base_dir: SkipJsonSchema[Path] = Field(default=Path("."), exclude=True)
     #: The ``qmscheck.toml`` read, named by every error about a value in it (None for a bare folder).
