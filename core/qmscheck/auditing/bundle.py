@@ -567,10 +567,12 @@ def compare_with_share(manifest: dict[str, Any], target: Path) -> ShareChanges:
         sha256 = _hash_file(tree_of[key[0]], key[1])
         if sha256 != row.get("sha256"):
             changes.changed.append(FileChange(key[0], key[1], row.get("sha256"), sha256, findings))
+    location = manifest.get("location")
+    sources = location.get("sources") if isinstance(location, dict) else None
     changes.not_checked = sorted(
         {
             f"{row.get('connector')}: {row.get('location')}"
-            for row in manifest.get("location", {}).get("sources", [])
+            for row in (sources if isinstance(sources, list) else [])
             if isinstance(row, dict) and row.get("connector") != _FILESYSTEM
         }
     )
