@@ -462,3 +462,10 @@ def test_the_distribution_metadata_names_the_pack_api() -> None:
     assert [k for k in project["keywords"] if k.startswith("qmscheck-pack-api-")] == [
         f"qmscheck-pack-api-{API_VERSION}"
     ]
+
+
+def test_a_pack_may_not_redeclare_a_built_in_evidence_type(tmp_path: Path) -> None:
+    manifest = SECTOR + '\n[evidence_types.complaint]\nkind = "record"\n'
+    pack = write_pack(tmp_path / "sector", manifest, SECTOR_RULES)
+    with pytest.raises(RulePackError, match="evidence type 'complaint' is qmscheck's own"):
+        load_packs([base_pack(), pack])

@@ -558,6 +558,25 @@ def declared_labels(packs: Iterable[RulePack]) -> dict[str, list[str]]:
     }
 
 
+def _check_declared_types(packs: Iterable[RulePack]) -> None:
+    """A pack's evidence type is its own: it may not redeclare a built-in type, nor another pack's
+    with another meaning (the same name as a document in one pack and a record in another)."""
+    declared: dict[str, tuple[str, Kind]] = {}
+    for pack in packs:
+        for name, declaration in pack.manifest.evidence_types.items() if pack.manifest else []:
+            if name in EVIDENCE_TYPES:
+                raise RulePackError(
+                    f"rule pack {pack.name}: evidence type {name!r} is qmscheck's own; a pack's rules use it "
+                    "without declaring it, or declare a type of their own under another name"
+                )
+            owner = declared.setdefault(name, (pack.name, declaration.kind))
+            if owner[1] is not declaration.kind:
+                raise RulePackError(
+                    f"evidence type {name!r} is a {owner[1].value} in pack {owner[0]} and a "
+                    f"{declaration.kind.value} in pack {pack.name}"
+                )
+
+
 def _as_changed(item: LoadedRule) -> str:
     changed = [overlay.pack for overlay in item.overlays if overlay.change != "skipped"]
     return f" (as changed by pack {', '.join(changed)})" if changed else ""
@@ -568,6 +587,7 @@ def _check_names(loaded: LoadedPacks) -> None:
     option it sets is one its check kind applies: a typo would misjudge quietly (an unknown type
     passes every 'each' rule; a negated condition on an unknown field selects everything)."""
     manifests = [pack.manifest for pack in loaded.packs if pack.manifest]
+    _check_declared_types(loaded.packs)
     types = known_types(declared_types(loaded.packs), builtin=EVIDENCE_TYPES)
     fields = known_fields(
         [
