@@ -80,11 +80,24 @@ class Decisions(BaseModel):
 def load_decisions(path: Path) -> Decisions:
     """The decisions of ``path``; a ConfigError naming the file and the key path of each problem."""
     data = read_toml(path, ConfigError)
+    problems: list[tuple[str, str]] = []
+    # Each decision on its own, so that a problem is named by the key path inside its table and a
+    # misspelt key or value by the closest allowed one.
+    tables = data.get("findings")
+    for fingerprint, entry in sorted(tables.items()) if isinstance(tables, dict) else []:
+        try:
+            Decision.model_validate(entry)
+        except ValidationError as exc:
+            problems += validation_problems(exc, Decision, prefix=["findings", fingerprint])
     try:
-        return Decisions.model_validate(data)
+        decisions = Decisions.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{path}: {where}: {message}" for where, message in validation_problems(exc, Decisions)]
-        raise ConfigError("invalid decisions:\n  " + "\n  ".join(lines)) from None
+        found = validation_problems(exc, Decisions)
+        problems += [problem for problem in found if not problem[0].startswith("findings.")]
+    if problems:
+        lines = [f"{path}: {where}: {message}" for where, message in problems]
+        raise ConfigError("invalid decisions:\n  " + "\n  ".join(lines))
+    return decisions
 
 
 def decisions_for(config_file: Path | None, named: Path | None = None) -> Decisions | None:
