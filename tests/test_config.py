@@ -100,11 +100,11 @@ def test_a_mistyped_edition_is_an_error_not_a_clean_pass(org: Path) -> None:
         ),
         (
             "[scn]\nstage = 1\n" + SOURCE,
-            "scn: unknown key (known: classify, kept_elsewhere, organisation, parameters, scan, sources); did you mean 'scan'?",
+            "scn: unknown key (known: audit, classify, kept_elsewhere, organisation, parameters, scan, sources); did you mean 'scan'?",
         ),
         (
             'base_dir = "/"\n' + SOURCE,
-            "base_dir: unknown key (known: classify, kept_elsewhere, organisation, parameters, scan, sources)",
+            "base_dir: unknown key (known: audit, classify, kept_elsewhere, organisation, parameters, scan, sources)",
         ),
         ("[organisation]\nname = 3\n" + SOURCE, "organisation.name: Input should be a valid string, not 3"),
     ],
