@@ -469,3 +469,11 @@ def test_a_pack_may_not_redeclare_a_built_in_evidence_type(tmp_path: Path) -> No
     pack = write_pack(tmp_path / "sector", manifest, SECTOR_RULES)
     with pytest.raises(RulePackError, match="evidence type 'complaint' is qmscheck's own"):
         load_packs([base_pack(), pack])
+
+
+def test_an_exclusion_table_of_a_standard_not_judged_declares_nothing() -> None:
+    """The base pack alone: a manual's table of SECTOR 1 clauses is not about ISO 9001's 7.3 (awareness)."""
+    manual = item("quality_manual", "qm", text=MANUAL_WITH_TABLE.replace("SECTOR 1:2020", "ISO 13485:2016"))
+    report = check_items([base_pack()], [manual], as_of=AS_OF)
+    assert report.not_applicable == []
+    assert not [f for f in report.findings if f.rule_id == "SCOPE001"]

@@ -251,13 +251,22 @@ def _table_rows(text: str) -> Iterable[tuple[list[str], list[str]]]:
             yield [heading for _, heading in headings], cells
 
 
+#: A standard's name in a heading: "ISO 13485:2016", "ISO/IEC 27001", "IATF 16949", "AS9100D".
+_STANDARD_NAME = re.compile(r"\b(?:ISO(?:/IEC)?|IEC|IATF|AS|EN)\s?\d{4,5}", re.IGNORECASE)
+#: What a heading naming a standard the scan does not judge against stands for.
+OTHER_STANDARD = "(another standard)"
+
+
 def _standard_named(texts: Sequence[str], standards: Mapping[str, str]) -> str | None:
-    """The standard the nearest of ``texts`` names ("ISO 13485:2016" -> iso13485), if any."""
+    """The standard the nearest of ``texts`` that names one names ("ISO 13485:2016" -> iso13485);
+    :data:`OTHER_STANDARD` when it names one the scan does not judge against; None when none does."""
     for text in reversed(texts):
         squeezed = "".join(text.lower().split())
         for name, standard in standards.items():
             if "".join(name.lower().split()) in squeezed:
                 return standard
+        if _STANDARD_NAME.search(text):
+            return OTHER_STANDARD
     return None
 
 
@@ -272,8 +281,11 @@ def _table_declarations(
         context = [section, *headings]
         if not cells or not _CLAUSE_CELL.match(cells[0]) or not any(_spans(text) for text in context):
             continue
+        standard = _standard_named(context, standards)
+        if standard == OTHER_STANDARD:
+            continue  # a table of another standard's clauses says nothing of these standards
         justification = _clean(" - ".join(cell.replace("<br>", " ") for cell in cells[1:] if cell))
-        yield _standard_named(context, standards), cells[0], justification, headings[-1] if headings else None
+        yield standard, cells[0], justification, headings[-1] if headings else None
 
 
 def declared_exclusions(items: Iterable[EvidenceItem], standards: Mapping[str, str] | None = None) -> list[Declared]:
@@ -293,8 +305,11 @@ def declared_exclusions(items: Iterable[EvidenceItem], standards: Mapping[str, s
     ordered = sorted(items, key=lambda item: (item.provenance.locator.sheet is None, item.locator))
     for item in ordered:
         for heading, paragraph in _paragraphs(item.text or ""):
+            standard = _standard_named([item.provenance.locator.sheet or "", heading or ""], standards or {})
+            if standard == OTHER_STANDARD:
+                continue
             for clause, justification in _declarations(paragraph):
-                keep(None, clause, justification, item, heading)
+                keep(standard, clause, justification, item, heading)
         for standard, clause, justification, heading in _table_declarations(item, standards or {}):
             keep(standard, clause, justification, item, heading)
     return [found[key] for key in sorted(found, key=lambda key: (key[0] or "", key[1]))]
