@@ -19,6 +19,10 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from qmscheck import API_VERSION, __version__
+from qmscheck.cli_audit.bundle import bundle_command, verify_command
+from qmscheck.cli_audit.checklist import checklist_command
+from qmscheck.cli_audit.diff import diff_command, history_command
+from qmscheck.cli_audit.plan import plan_command
 from qmscheck.cli_pack import pack
 from qmscheck.config.choices import EDITIONS, FAIL_ON, STAGES, FailOn
 from qmscheck.config.tomlfile import did_you_mean, json_path
@@ -643,4 +647,6 @@ def plugins() -> None:
     click.echo(f"rule packs: {', '.join(packs) or 'none'}; a scan applies iso9001 unless --pack or [scan] packs says")
 
 
-main.add_command(pack)
+# The vendor's commands, and the certification auditor's (issue 20): each in a module of its own.
+for command in (pack, bundle_command, verify_command, diff_command, history_command, plan_command, checklist_command):
+    main.add_command(command)
