@@ -19,8 +19,8 @@ ACME = Path(__file__).resolve().parent.parent / "fixtures" / "acme"
 
 
 def _acme_config(tmp_path: Path, audit: str) -> Path:
-    """Acme's own qmscheck.toml, its share named by absolute path, with an [audit] table."""
-    text = (ACME / "qmscheck.toml").read_text(encoding="utf-8")
+    """Acme's own qmscheck.toml without its [audit] table, its share named by absolute path, with ``audit``."""
+    text = (ACME / "qmscheck.toml").read_text(encoding="utf-8").split("\n# What audit planning needs")[0]
     text = text.replace('path = "share"', f"path = {json.dumps(str(ACME / 'share'))}")
     path = tmp_path / "qmscheck.toml"
     path.write_text(text + "\n" + audit, encoding="utf-8")
@@ -196,9 +196,17 @@ def test_command_writes_the_plan_from_a_saved_scan(tmp_path: Path, acme_report: 
     assert "## Surveillance audit agenda (draft): 1 day" in result.output
 
 
+def test_the_sample_organisation_plans_from_its_own_headcount() -> None:
+    result = CliRunner().invoke(plan_command, [str(ACME)])
+    assert result.exit_code == 0, result.output
+    assert "| Table row | 26-45 personnel: 4 days |" in result.output
+    assert "| Adjustments | -10% (No design and development: clause 8.3 excluded) |" in result.output
+    assert "| Initial audit (Stage 1 + Stage 2) | 3.5 days |" in result.output
+
+
 def test_planning_inputs_are_checked(tmp_path: Path) -> None:
     # A configuration without [audit] still loads, and says what planning needs.
-    config = load_config(ACME)
+    config = load_config(_acme_config(tmp_path, ""))
     assert config.audit.sites == []
     with pytest.raises(ConfigError, match=r"\[\[audit.sites\]\]"):
         make_plan(config, None)
