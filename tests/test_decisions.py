@@ -6,6 +6,7 @@ with the key at fault."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -72,6 +73,10 @@ def test_a_waiver_beside_the_config_sets_the_finding_aside_in_every_format(tmp_p
     html = renderers.get("html").render(report)
     assert f'data-fingerprint="{overdue.fingerprint}" data-disposition="waived"' in html
     assert '<p class="decision">Decision: Waived until 2026-06-30' in html
+    # Listed, not counted: the heat-map counts clause 7's minors without it.
+    minors = sum(1 for f in before.findings if f.clause.startswith("7.") and f.grade is Grade.MINOR)
+    heat = re.search(r'<tr data-clause="7">.*?data-grade="minor" data-count="(\d+)"', html)
+    assert heat is not None and int(heat[1]) == minors - 1
     assert "Decision:* Waived until 2026-06-30" in renderers.get("markdown").render(report)
     sarif = json.loads(renderers.get("sarif").render(report))
     results = sarif["runs"][0]["results"]

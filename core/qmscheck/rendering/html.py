@@ -75,6 +75,8 @@ def _heatmap_table(info: StandardInfo, findings: list[Finding]) -> str:
     against the grades."""
     counts: dict[tuple[str, Grade], int] = {}
     for finding in findings:
+        if not finding.counted:  # set aside by a decision: listed, not counted, as in the tiles
+            continue
         key = (top_clause(finding.clause), finding.grade)
         counts[key] = counts.get(key, 0) + 1
     tree = top_clauses(info)
