@@ -156,8 +156,9 @@ def test_the_command_writes_each_format_and_fails_on_a_new_finding_only_when_ask
     assert runner.invoke(diff_command, [str(new_file), str(old_file)]).exit_code == 0
     if grade is not Grade.MAJOR:
         assert runner.invoke(diff_command, [*reverse, "major"]).exit_code == 0
-    written = runner.invoke(diff_command, [str(old_file), str(new_file), "--format", "html", "--output", "d.html"])
-    assert written.exit_code == 0
+    page = tmp_path / "diff.html"
+    written = runner.invoke(diff_command, [str(old_file), str(new_file), "--format", "html", "--output", str(page)])
+    assert written.exit_code == 0 and page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert runner.invoke(diff_command, [str(old_file), str(new_file), "--fail-on-new", "majr"]).exit_code == 2
 
 
