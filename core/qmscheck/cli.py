@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from qmscheck import API_VERSION, __version__
+from qmscheck.auditing.audience import for_audience
 from qmscheck.cli_audit.bundle import bundle_command, verify_command
 from qmscheck.cli_audit.checklist import checklist_command
 from qmscheck.cli_audit.diff import diff_command, history_command
@@ -31,7 +32,7 @@ from qmscheck.model.grades import Grade
 
 if TYPE_CHECKING:
     from qmscheck.checking.packs import LoadedPacks
-    from qmscheck.model.report import Report
+    from qmscheck.model.report import Audience, Report
     from qmscheck.plugins.manager import PluginInfo, Plugins
     from qmscheck.rendering.base import Renderer
 
@@ -114,6 +115,17 @@ class _Choice(_ChoiceBase):
             if not hint:
                 raise
             self.fail(exc.message.rstrip(".") + hint, param, ctx)
+
+
+def audience_option(command: F) -> F:
+    """Who the report is for: the auditor's report gives no fix advice (qmscheck.auditing.audience)."""
+    return click.option(
+        "--audience",
+        type=_Choice(["organisation", "auditor"]),
+        default="organisation",
+        show_default=True,
+        help="auditor: statements and evidence only, no fix advice, as a certification body's report.",
+    )(command)
 
 
 def output_options(command: F) -> F:
@@ -353,6 +365,14 @@ def _max_file_size(value: str | None) -> int | None:
     "comma-separated or repeated.",
 )
 @click.option("--ignore", multiple=True, metavar="RULES", help="Leave these rules out (as for --select).")
+@click.option(
+    "--decisions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The decisions file (waivers, on-site verifications, regrades).  "
+    "[default: qmscheck.decisions.toml beside qmscheck.toml, if there is one]",
+)
+@audience_option
 @click.option("--timestamp", is_flag=True, help="Record the wall-clock time in the report (off: reproducible output).")
 @click.option(
     "--index",
@@ -377,6 +397,8 @@ def scan(
     pack_names: tuple[str, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
+    decisions: Path | None,
+    audience: Audience,
     timestamp: bool,
     index: Path | None,
     no_index: bool,
@@ -418,9 +440,10 @@ def scan(
         packs=_listed(pack_names) or None,
         select=_listed(select),
         ignore=_listed(ignore),
+        decisions=decisions,
         collect=options,
     )
-    report = run_scan(request, plugins, config)
+    report = for_audience(run_scan(request, plugins, config), audience)
     if verbose and not quiet:
         stats = request.collect.stats
         click.echo(
@@ -541,12 +564,30 @@ def _read_saved_report(path: Path) -> Report:
     show_default=True,
     help="Exit 1 when a finding is at or above this grade.",
 )
+@click.option(
+    "--decisions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Apply this decisions file (waivers, on-site verifications, regrades) to the saved scan.",
+)
+@audience_option
 def report_command(
-    scan_file: Path, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None, fail_on: FailOn
+    scan_file: Path,
+    format_names: tuple[str, ...],
+    output: Path | None,
+    output_dir: Path | None,
+    fail_on: FailOn,
+    decisions: Path | None,
+    audience: Audience,
 ) -> None:
     """Re-render a saved JSON scan (`scan --format json`) in other formats, without reading the sources."""
+    from qmscheck.auditing.decisions import apply_decisions, load_decisions
+
     renderers = _renderers(_load_plugins(), format_names, output, output_dir)
     report = _read_saved_report(scan_file)
+    if decisions is not None:
+        report = apply_decisions(report, load_decisions(decisions), report.as_of)
+    report = for_audience(report, audience)
     _emit(report, renderers, output, output_dir)
     sys.exit(_exit_code(report, fail_on))
 

@@ -44,7 +44,7 @@ LEVELS: dict[Grade, str] = {
     Grade.OFI: "note",
 }
 
-FINGERPRINT_KEY = "qmscheckFindingId/v1"
+FINGERPRINT_KEY = "qmscheckFingerprint/v1"
 
 
 def _pascal_name(title: str) -> str:
@@ -175,7 +175,9 @@ def _result(finding: Finding, rule_index: int, taxonomies: _Taxonomies) -> dict[
         "level": LEVELS[finding.grade],
         "message": {"text": finding.statement},
         "locations": locations,
-        "partialFingerprints": {FINGERPRINT_KEY: finding.id},
+        # The finding's identity from scan to scan (the requirement and its context), so that code
+        # scanning follows one alert while what it cites changes; a report before 1.2 has only its id.
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint or finding.id},
         "taxa": [taxonomies.reference(finding)],
         "properties": {
             "findingId": finding.id,
