@@ -424,6 +424,7 @@ def test_size_only_and_detect_print_the_statement() -> None:
         (("--type", "calibration_record", "--month", "2026-13", "--size", "1", "--seed", "1"), "is not a month"),
         (("--type", "calibration_record", "--site", "Springfeld", "--size", "1", "--seed", "1"), "did you mean"),
         (("--type", "calibration_record", "--size", "3", "--seed", "1", "--format", "xlsx"), "xlsx needs --output-dir"),
+        (("--type", "training_record", "--by", "suplier", "--size", "3", "--seed", "1"), "has a suplier; they can be"),
     ],
 )
 def test_bad_input_is_a_clear_error(args: tuple[str, ...], message: str) -> None:

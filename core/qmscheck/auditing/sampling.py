@@ -48,11 +48,12 @@ from typing import Literal
 from qmscheck.checking.primitives.base import label
 from qmscheck.config.tomlfile import did_you_mean
 from qmscheck.errors import ConfigError
-from qmscheck.model.evidence import EvidenceItem, Organisation
+from qmscheck.model.evidence import CORE_TEXT_FIELDS, DATE_FIELDS, EvidenceItem, Organisation
 from qmscheck.model.report import Report
 
 __all__ = [
     "DIMENSIONS",
+    "KEY_DOMAIN",
     "METHODS",
     "Method",
     "Pick",
@@ -61,6 +62,7 @@ __all__ = [
     "Sample",
     "Sizing",
     "Stratum",
+    "Weight",
     "allocate",
     "binomial_at_most",
     "detect_statement",
@@ -405,6 +407,8 @@ def draw_key(seed: str, item_id: str, tickets: int = 1) -> int:
 
 @dataclass(frozen=True)
 class Weight:
+    """An item's tickets in a risk-weighted draw, and why it has more than one."""
+
     value: int
     reasons: tuple[str, ...]
 
@@ -462,6 +466,13 @@ def allocate(strata: Mapping[str, int], size: int) -> dict[str, int]:
     return allocation
 
 
+def _fields(item: EvidenceItem) -> list[str]:
+    """The fields ``item`` gives a value."""
+    named = [name for name in CORE_TEXT_FIELDS if getattr(item, name)]
+    named += [name for name in DATE_FIELDS if getattr(item.dates, name)]
+    return named + [name for name, value in item.attributes.items() if value not in (None, "")]
+
+
 @dataclass(frozen=True)
 class Pick:
     """One item of a sample: its place in draw order (``rank``), its key and, when it applies,
@@ -480,6 +491,8 @@ class Pick:
 
 @dataclass(frozen=True)
 class Stratum:
+    """A stratum of a stratified sample: its name (the values it is defined by), its items, its share."""
+
     name: str
     population: int
     drawn: int
@@ -487,6 +500,9 @@ class Stratum:
 
 @dataclass(frozen=True)
 class Sample:
+    """A drawn sample with everything needed to state it and draw it again; ``statement`` says what
+    it supports (:func:`draw` fills it in)."""
+
     population: Population
     method: Method
     seed: str
@@ -534,6 +550,14 @@ def draw(
         raise ConfigError(f"--by stratifies; it does not apply to a {method} sample (use --method stratified)")
     if method == "risk" and weights is None:
         raise ConfigError("a risk-weighted sample needs the items' weights")
+    for name in by:
+        if all(facet(item, name, organisation) == NONE for item in chosen.items):
+            named = {*DIMENSIONS, *(key for item in chosen.items for key in _fields(item))}
+            carried = sorted(n for n in named if any(facet(i, n, organisation) != NONE for i in chosen.items))
+            raise ConfigError(
+                f"no item of {chosen.describe()} has a {name}{did_you_mean(name, carried)}; "
+                f"they can be stratified by {', '.join(carried)}"
+            )
     keyed = []
     for item in chosen.items:
         weight = weights.get(item.id) if method == "risk" and weights is not None else None

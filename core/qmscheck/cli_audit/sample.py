@@ -198,6 +198,8 @@ def sample_command(
         raise ConfigError("give --size N, or --confidence C (with --tolerable) to size the sample")
     chosen_method = method or ("stratified" if by else "random")
     weights = sampling.risk_weights(chosen.items, report, day, near_days) if chosen_method == "risk" else None
+    if chosen_method == "risk" and report is None:
+        click.echo("warning: no --report: items are weighted by their due dates alone, not by findings", err=True)
     drawn = sampling.draw(
         chosen,
         size,
