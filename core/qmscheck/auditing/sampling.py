@@ -294,7 +294,7 @@ def facet(item: EvidenceItem, name: str, organisation: Organisation | None = Non
     is its main date's month; ``site`` is the organisation's one site when the item names none."""
     if name == "month":
         when = main_date(item)
-        return when.strftime("%Y-%m") if when else NONE
+        return f"{when.year:04d}-{when.month:02d}" if when else NONE  # strftime pads years < 1000 per platform
     value = item.field(name)
     if name == "site" and not value and organisation is not None and len(organisation.sites) == 1:
         value = organisation.sites[0]

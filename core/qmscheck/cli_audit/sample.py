@@ -220,7 +220,7 @@ def _collect(
 ) -> tuple[ScanConfig, list[EvidenceItem]]:
     """TARGET's evidence, collected as ``qmscheck scan`` collects it (its packs' words, its index)."""
     from qmscheck.checking.packs import use_pack_words
-    from qmscheck.cli import _index_path, _listed, _load_plugins
+    from qmscheck.cli import _index_path, _listed, _load_plugins  # the CLI module registers this one: imported late
     from qmscheck.collecting.run import CollectOptions, collect
     from qmscheck.config.scan_config import load_config
     from qmscheck.model.groups import items_of
@@ -239,7 +239,7 @@ def _collect(
 
 
 def _read_report(path: Path) -> Report:
-    from qmscheck.cli import _read_saved_report
+    from qmscheck.cli import _read_saved_report  # the CLI module registers this one: imported late
 
     return _read_saved_report(path)
 
