@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("collecting", "checking", "rendering"),
     ("hookspecs", "plugins"),
     ("scan", "testing", "api", "packtools", "pytest_plugin", "auditing"),
-    ("cli", "cli_pack", "cli_audit", "__main__"),
+    ("cli", "cli_pack", "cli_audit", "cli_support", "__main__"),
 )
 #: Stage packages that share a layer and still must not import each other.
 SIBLINGS = frozenset({"collecting", "checking", "rendering"})

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -24,16 +24,18 @@ from qmscheck.cli_audit.bundle import bundle_command, verify_command
 from qmscheck.cli_audit.checklist import checklist_command
 from qmscheck.cli_audit.diff import diff_command, history_command
 from qmscheck.cli_audit.plan import plan_command
+from qmscheck.cli_audit.sample import sample_command
 from qmscheck.cli_pack import pack
+from qmscheck.cli_support import index_path, listed, load_plugins_for, read_saved_report, warn
 from qmscheck.config.choices import EDITIONS, FAIL_ON, STAGES, FailOn
-from qmscheck.config.tomlfile import did_you_mean, json_path
-from qmscheck.errors import ExitCode, PluginFailure, QmscheckError
+from qmscheck.config.tomlfile import did_you_mean
+from qmscheck.errors import ExitCode, QmscheckError
 from qmscheck.model.grades import Grade
 
 if TYPE_CHECKING:
     from qmscheck.checking.packs import LoadedPacks
     from qmscheck.model.report import Audience, Report
-    from qmscheck.plugins.manager import PluginInfo, Plugins
+    from qmscheck.plugins.manager import Plugins
     from qmscheck.rendering.base import Renderer
 
     _ChoiceBase = click.Choice[str]
@@ -151,41 +153,6 @@ def output_options(command: F) -> F:
     return command
 
 
-def _load_plugins(ctx: click.Context | None = None) -> Plugins:
-    """The plugins, for a command that relies on what they register. A plugin that failed is named
-    on stderr and left out: what it provides is missing, and a scan that needs it (a selected pack,
-    a configured connector) ends with exit 3 naming it."""
-    from qmscheck.plugins.manager import load_plugins
-
-    try:
-        plugins = load_plugins()
-    except Exception as exc:
-        raise PluginFailure(f"loading the plugins failed: {type(exc).__name__}: {exc}") from exc
-    if plugins.failed:
-        warn(_failures(plugins.failed, (ctx or click.get_current_context()).command_path))
-    return plugins
-
-
-def warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
-
-
-def _failures(failed: Sequence[PluginInfo], command: str) -> str:
-    """Each failed plugin with its version and error, and how to run without it."""
-    lines = [f"{info.name} {info.version or '(no version)'} ({info.origin}): {info.error}" for info in failed]
-    names = ",".join(info.name for info in failed if info.origin not in ("builtin", "extra"))
-    how = (
-        f"run without {'it' if len(failed) == 1 else 'them'}: QMSCHECK_DISABLE_PLUGINS={names} {command} ..."
-        if names
-        else "this is a bug in qmscheck"
-    )
-    return (
-        f"{len(failed)} plugin(s) failed to load and are left out, with what they provide:\n  "
-        + "\n  ".join(lines)
-        + f"\n{how}; `qmscheck plugins` lists every plugin."
-    )
-
-
 def _renderers(
     plugins: Plugins, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None
 ) -> list[Renderer]:
@@ -282,32 +249,6 @@ def collect_options(command: F) -> F:
     ):
         command = option(command)
     return command
-
-
-def _index_path(target: Path, index: Path | None, no_index: bool) -> Path | None:
-    """``--index``, else .qmscheck/index.sqlite beside qmscheck.toml; a bare folder (no config) gets a
-    per-folder index in the user's cache, because nothing is ever written into the evidence itself."""
-    import hashlib
-    import os
-
-    from qmscheck.config.scan_config import CONFIG_NAME
-    from qmscheck.storage.index import INDEX_NAME, default_index_path
-
-    if no_index:
-        return None
-    if index is not None:
-        return index
-    config_file = target / CONFIG_NAME if target.is_dir() else target
-    if config_file.is_file():
-        return default_index_path(config_file.parent)
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qmscheck"
-    key = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
-    return cache / f"{target.resolve().name}-{key}" / INDEX_NAME
-
-
-def _listed(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Repeated options whose values may also be comma-separated: ``--ignore CTX002,KNW``."""
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def _max_file_size(value: str | None) -> int | None:
@@ -418,14 +359,14 @@ def scan(
 
     if (jobs if jobs is not None else default_jobs()) > 1:
         start_fork_server()  # the workers' imports, while the plugins load
-    plugins = _load_plugins()
+    plugins = load_plugins_for()
     renderers = _renderers(plugins, format_names, output, output_dir)
     if index is not None and no_index:
         raise QmscheckError("give either --index or --no-index, not both")
     config = load_config(target)
     progress = make_progress(quiet=quiet, verbose=verbose)
     options = CollectOptions(
-        index=_index_path(target, index, no_index),
+        index=index_path(target, index, no_index),
         full=full,
         jobs=jobs,
         max_file_size=_max_file_size(max_file_size),
@@ -437,9 +378,9 @@ def scan(
         stage=next((s for s in STAGES if str(s) == stage), None),
         edition=next((e for e in EDITIONS if e == edition), None),
         generated_at=datetime.now(UTC).isoformat(timespec="seconds") if timestamp else None,
-        packs=_listed(pack_names) or None,
-        select=_listed(select),
-        ignore=_listed(ignore),
+        packs=listed(pack_names) or None,
+        select=listed(select),
+        ignore=listed(ignore),
         decisions=decisions,
         collect=options,
     )
@@ -503,10 +444,10 @@ def inventory_command(
     from qmscheck.scan import selected_packs
     from qmscheck.support.progress import make_progress
 
-    plugins = _load_plugins()
+    plugins = load_plugins_for()
     config = load_config(target)
     config.check_connectors(plugins.connectors.names())
-    use_pack_words(selected_packs(plugins, _listed(pack_names) or config.scan.packs), plugins.accepted_vocabularies)
+    use_pack_words(selected_packs(plugins, listed(pack_names) or config.scan.packs), plugins.accepted_vocabularies)
     result = inventory(
         config,
         plugins,
@@ -520,38 +461,6 @@ def inventory_command(
         click.echo(f"inventory written to {output}", err=True)
     else:
         click.echo(text, nl=False)
-
-
-def _read_saved_report(path: Path) -> Report:
-    """A saved ``--format json`` scan, checked against the report model; errors name the bad field."""
-    from pydantic import ValidationError
-
-    from qmscheck.model.report import READABLE_SCHEMA_VERSIONS, Report
-
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text)
-    except OSError as exc:
-        raise QmscheckError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise QmscheckError(f"{path} is not UTF-8 text; expected a `qmscheck scan --format json` report") from None
-    except json.JSONDecodeError as exc:
-        raise QmscheckError(
-            f"{path} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
-            "expected a `qmscheck scan --format json` report"
-        ) from None
-    if not isinstance(data, dict) or "findings" not in data:
-        raise QmscheckError(f"{path} is not a qmscheck report: expected a `qmscheck scan --format json` report")
-    version = data.get("schema_version")
-    if version not in READABLE_SCHEMA_VERSIONS:
-        readable = " or ".join(repr(v) for v in READABLE_SCHEMA_VERSIONS)
-        raise QmscheckError(f"{path} has report schema_version {version!r}; this qmscheck reads {readable}")
-    try:
-        return Report.model_validate_json(text)
-    except ValidationError as exc:
-        problems = [f"{json_path(error['loc'])}: {error['msg']}" for error in exc.errors()]
-        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise QmscheckError(f"{path} is not a valid qmscheck report: {'; '.join(problems[:5])}{more}") from None
 
 
 @main.command("report")
@@ -583,8 +492,8 @@ def report_command(
     """Re-render a saved JSON scan (`scan --format json`) in other formats, without reading the sources."""
     from qmscheck.auditing.decisions import apply_decisions, load_decisions
 
-    renderers = _renderers(_load_plugins(), format_names, output, output_dir)
-    report = _read_saved_report(scan_file)
+    renderers = _renderers(load_plugins_for(), format_names, output, output_dir)
+    report = read_saved_report(scan_file)
     if decisions is not None:
         report = apply_decisions(report, load_decisions(decisions), report.as_of)
     report = for_audience(report, audience)
@@ -621,8 +530,8 @@ def rules(ctx: click.Context, pack_names: tuple[str, ...]) -> None:
     from qmscheck.model.report import clause_key
     from qmscheck.scan import selected_packs
 
-    plugins = _load_plugins(ctx)
-    loaded = load_packs(selected_packs(plugins, _listed(pack_names)), plugins.checks)
+    plugins = load_plugins_for(ctx)
+    loaded = load_packs(selected_packs(plugins, listed(pack_names)), plugins.checks)
     for item in sorted(loaded.rules, key=lambda r: (r.standard.id, clause_key(r.rule.clause), r.rule.id)):
         rule = item.rule
         stages = ",".join(str(s) for s in rule.stages)
@@ -650,7 +559,7 @@ def explain(ctx: click.Context, rule_id: str) -> None:
     """Explain one rule: what it checks, how it grades, why it matters and how to fix it."""
     from qmscheck.checking.explain import close_matches, explain_text, find_rule
 
-    plugins = _load_plugins(ctx)
+    plugins = load_plugins_for(ctx)
     packs = _installed_packs(plugins)
     loaded = find_rule(packs, rule_id)
     if loaded is None:
@@ -689,5 +598,14 @@ def plugins() -> None:
 
 
 # The vendor's commands, and the certification auditor's (issue 20): each in a module of its own.
-for command in (pack, bundle_command, verify_command, diff_command, history_command, plan_command, checklist_command):
+for command in (
+    pack,
+    sample_command,
+    bundle_command,
+    verify_command,
+    diff_command,
+    history_command,
+    plan_command,
+    checklist_command,
+):
     main.add_command(command)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from qmscheck.cli_support import index_path, read_saved_report
 from qmscheck.errors import ExitCode, QmscheckError
 
 if TYPE_CHECKING:
@@ -52,16 +53,15 @@ __all__ = ["bundle_command", "verify_command"]
 @click.option("--no-index", is_flag=True, help="Hash every file of the share; neither use nor write an index.")
 def bundle_command(scan_file: Path, target: Path, output: Path, index: Path | None, no_index: bool) -> None:
     """Package a saved scan with the manifest of every evidence file and item it saw, verifiable offline."""
-    from qmscheck import cli
     from qmscheck.auditing.bundle import build_bundle, write_bundle
 
     if index is not None and no_index:
         raise QmscheckError("give either --index or --no-index, not both")
     if not target.exists():
         raise QmscheckError(f"{target}: no such file or folder (--target is what was scanned)")
-    report = cli._read_saved_report(scan_file)
+    report = read_saved_report(scan_file)
     report_bytes = scan_file.read_bytes()
-    bundle = build_bundle(report_bytes, report, target, index=cli._index_path(target, index, no_index))
+    bundle = build_bundle(report_bytes, report, target, index=index_path(target, index, no_index))
     write_bundle(bundle, output)
     manifest = bundle.manifest
     stats = bundle.stats

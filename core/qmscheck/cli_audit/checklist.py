@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from qmscheck.auditing.checklist import CHECKLIST_FORMATS, import_answers, make_checklist, render_checklist
+from qmscheck.cli_support import read_saved_report
 from qmscheck.errors import QmscheckError
 from qmscheck.model.evidence import EvidenceItem
 from qmscheck.model.report import Report
@@ -23,9 +24,8 @@ class _ChecklistGroup(click.Group):
 
 
 def _saved_report(path: Path) -> Report:
-    from qmscheck.cli import _read_saved_report  # the CLI module registers this one: imported late
 
-    return _read_saved_report(path)
+    return read_saved_report(path)
 
 
 def _evidence(target: Path) -> list[EvidenceItem]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from qmscheck.cli_support import index_path, read_saved_report
 from qmscheck.errors import ExitCode, QmscheckError
 from qmscheck.model.grades import GRADE_ORDER, Grade
 from qmscheck.model.report import ReportSummary
@@ -47,9 +48,8 @@ def diff_command(
 ) -> None:
     """Compare two saved scans (`scan --format json`): new, resolved, re-graded, changed and persisting findings."""
     from qmscheck.auditing.diff import diff_reports, render_diff
-    from qmscheck.cli import _read_saved_report  # the CLI module registers this one: imported late
 
-    diff = diff_reports(_read_saved_report(old_file), _read_saved_report(new_file))
+    diff = diff_reports(read_saved_report(old_file), read_saved_report(new_file))
     text = render_diff(diff, format_name)
     if output is None:
         click.echo(text, nl=False)
@@ -74,10 +74,9 @@ def diff_command(
 )
 def history_command(target: Path, format_name: str, index: Path | None) -> None:
     """List the scans of TARGET kept in its evidence index, oldest first, with counts and the trend."""
-    from qmscheck.cli import _index_path  # the CLI module registers this one: imported late
     from qmscheck.storage.history import read_history
 
-    path = _index_path(target, index, no_index=False)
+    path = index_path(target, index, no_index=False)
     assert path is not None  # an index is always named unless --no-index
     records = read_history(path)
     if format_name == "json":

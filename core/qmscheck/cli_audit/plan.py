@@ -7,14 +7,14 @@ from pathlib import Path
 import click
 
 from qmscheck.auditing.plan import AUDITS, PLAN_FORMATS, AuditKind, make_plan, render_plan
+from qmscheck.cli_support import read_saved_report
 from qmscheck.config.scan_config import load_config
 from qmscheck.model.report import Report
 
 
 def _saved_report(path: Path) -> Report:
-    from qmscheck.cli import _read_saved_report  # the CLI module registers this one: imported late
 
-    return _read_saved_report(path)
+    return read_saved_report(path)
 
 
 @click.command("plan")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, get_args
 
 import click
 
+from qmscheck.cli_support import index_path, listed, load_plugins_for, read_saved_report
 from qmscheck.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -220,7 +221,6 @@ def _collect(
 ) -> tuple[ScanConfig, list[EvidenceItem]]:
     """TARGET's evidence, collected as ``qmscheck scan`` collects it (its packs' words, its index)."""
     from qmscheck.checking.packs import use_pack_words
-    from qmscheck.cli import _index_path, _listed, _load_plugins  # the CLI module registers this one: imported late
     from qmscheck.collecting.run import CollectOptions, collect
     from qmscheck.config.scan_config import load_config
     from qmscheck.model.groups import items_of
@@ -229,19 +229,18 @@ def _collect(
 
     if index is not None and no_index:
         raise ConfigError("give either --index or --no-index, not both")
-    plugins = _load_plugins()
+    plugins = load_plugins_for()
     config = load_config(target)
     config.check_connectors(plugins.connectors.names())
-    use_pack_words(selected_packs(plugins, _listed(pack_names) or config.scan.packs), plugins.accepted_vocabularies)
-    options = CollectOptions(index=_index_path(target, index, no_index), progress=make_progress(quiet, False))
+    use_pack_words(selected_packs(plugins, listed(pack_names) or config.scan.packs), plugins.accepted_vocabularies)
+    options = CollectOptions(index=index_path(target, index, no_index), progress=make_progress(quiet, False))
     collection = collect(config, plugins, options)
     return config, items_of(collection.groups)
 
 
 def _read_report(path: Path) -> Report:
-    from qmscheck.cli import _read_saved_report  # the CLI module registers this one: imported late
 
-    return _read_saved_report(path)
+    return read_saved_report(path)
 
 
 def _rows_text(rows: list[PopulationRow]) -> str:

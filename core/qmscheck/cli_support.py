@@ -1,0 +1,115 @@
+"""What the commands share: loading the plugins a command relies on, reading a saved scan, where
+a target's evidence index is, and options that may be repeated or comma-separated. The main
+``qmscheck`` group (:mod:`qmscheck.cli`), ``qmscheck pack`` and the auditor's commands
+(:mod:`qmscheck.cli_audit`) all use them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from qmscheck.config.tomlfile import json_path
+from qmscheck.errors import PluginFailure, QmscheckError
+
+if TYPE_CHECKING:
+    from qmscheck.model.report import Report
+    from qmscheck.plugins.manager import PluginInfo, Plugins
+
+__all__ = ["index_path", "listed", "load_plugins_for", "plugin_failures", "read_saved_report", "warn"]
+
+
+def load_plugins_for(ctx: click.Context | None = None) -> Plugins:
+    """The plugins, for a command that relies on what they register. A plugin that failed is named
+    on stderr and left out: what it provides is missing, and a scan that needs it (a selected pack,
+    a configured connector) ends with exit 3 naming it."""
+    from qmscheck.plugins.manager import load_plugins
+
+    try:
+        plugins = load_plugins()
+    except Exception as exc:
+        raise PluginFailure(f"loading the plugins failed: {type(exc).__name__}: {exc}") from exc
+    if plugins.failed:
+        warn(plugin_failures(plugins.failed, (ctx or click.get_current_context()).command_path))
+    return plugins
+
+
+def warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def plugin_failures(failed: Sequence[PluginInfo], command: str) -> str:
+    """Each failed plugin with its version and error, and how to run without it."""
+    lines = [f"{info.name} {info.version or '(no version)'} ({info.origin}): {info.error}" for info in failed]
+    names = ",".join(info.name for info in failed if info.origin not in ("builtin", "extra"))
+    how = (
+        f"run without {'it' if len(failed) == 1 else 'them'}: QMSCHECK_DISABLE_PLUGINS={names} {command} ..."
+        if names
+        else "this is a bug in qmscheck"
+    )
+    return (
+        f"{len(failed)} plugin(s) failed to load and are left out, with what they provide:\n  "
+        + "\n  ".join(lines)
+        + f"\n{how}; `qmscheck plugins` lists every plugin."
+    )
+
+
+def index_path(target: Path, index: Path | None, no_index: bool) -> Path | None:
+    """``--index``, else .qmscheck/index.sqlite beside qmscheck.toml; a bare folder (no config) gets a
+    per-folder index in the user's cache, because nothing is ever written into the evidence itself."""
+    import hashlib
+    import os
+
+    from qmscheck.config.scan_config import CONFIG_NAME
+    from qmscheck.storage.index import INDEX_NAME, default_index_path
+
+    if no_index:
+        return None
+    if index is not None:
+        return index
+    config_file = target / CONFIG_NAME if target.is_dir() else target
+    if config_file.is_file():
+        return default_index_path(config_file.parent)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qmscheck"
+    key = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
+    return cache / f"{target.resolve().name}-{key}" / INDEX_NAME
+
+
+def listed(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Repeated options whose values may also be comma-separated: ``--ignore CTX002,KNW``."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def read_saved_report(path: Path) -> Report:
+    """A saved ``--format json`` scan, checked against the report model; errors name the bad field."""
+    from pydantic import ValidationError
+
+    from qmscheck.model.report import READABLE_SCHEMA_VERSIONS, Report
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except OSError as exc:
+        raise QmscheckError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise QmscheckError(f"{path} is not UTF-8 text; expected a `qmscheck scan --format json` report") from None
+    except json.JSONDecodeError as exc:
+        raise QmscheckError(
+            f"{path} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "
+            "expected a `qmscheck scan --format json` report"
+        ) from None
+    if not isinstance(data, dict) or "findings" not in data:
+        raise QmscheckError(f"{path} is not a qmscheck report: expected a `qmscheck scan --format json` report")
+    version = data.get("schema_version")
+    if version not in READABLE_SCHEMA_VERSIONS:
+        readable = " or ".join(repr(v) for v in READABLE_SCHEMA_VERSIONS)
+        raise QmscheckError(f"{path} has report schema_version {version!r}; this qmscheck reads {readable}")
+    try:
+        return Report.model_validate_json(text)
+    except ValidationError as exc:
+        problems = [f"{json_path(error['loc'])}: {error['msg']}" for error in exc.errors()]
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise QmscheckError(f"{path} is not a valid qmscheck report: {'; '.join(problems[:5])}{more}") from None
