@@ -22,8 +22,7 @@ from qmscheck.model.report import Report
 from qmscheck.rendering.json import JsonRenderer
 from qmscheck.scan import ScanRequest, scan
 from qmscheck.storage.history import read_history
-
-from tests.test_render_golden import XSS, XSS_FLAG, golden_report
+from test_render_golden import XSS, XSS_FLAG, golden_report
 
 ACME = Path(__file__).resolve().parents[1] / "fixtures" / "acme"
 CALIBRATION_LOG = Path("share") / "04 Records" / "Calibration Log.xlsx"

@@ -128,8 +128,8 @@ def test_a_wrong_expectation_is_caught() -> None:
 
 def test_stage_1_does_not_sample_records() -> None:
     """Stage 1 reviews documentation and readiness; rules that sample records item by item are stage 2."""
-    from qmscheck.model.evidence_types import kind_of
     from qmscheck.model.evidence import Kind
+    from qmscheck.model.evidence_types import kind_of
 
     sampling = {"each", "covers", "periodic", "differs"}
     problems = [

@@ -13,8 +13,9 @@ from the environment variable named by ``password_env``, never from the file::
     password_env = "TRYTON_PASSWORD"
 
 ``qmscheck scan qmscheck.toml`` then reads suppliers (parties with purchases), purchases,
-quality inspections and customer complaints, and, with ``[scan] packs = ["iso9001", "tryton-erp"]``,
-the ``tryton-erp`` rule pack judges them next to the base ISO 9001 pack. Every finding cites ``<server>/<database> <model>/<id>``.
+quality inspections and customer complaints, and, with ``[scan] packs = ["iso9001",
+"tryton-erp"]``, the ``tryton-erp`` rule pack judges them next to the base ISO 9001 pack.
+Every finding cites ``<server>/<database> <model>/<id>``.
 See ``docs/connectors.md`` for every option and for how supplier approval is mapped.
 
 Write a plugin like this one
