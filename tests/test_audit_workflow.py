@@ -238,7 +238,7 @@ def test_the_figures_the_page_quotes_are_what_the_commands_print(workflow: Workf
         "detect": ["with 88.4% probability"],
         "sample": ["   1. Mei Chen  04 Records/Training Matrix.xlsx [Training] row 9"],
         "stratified": ["Strata:            2025-07: 1 of 1; 2025-08: 1 of 1; 2025-09: 1 of 1; 2025-11: 1 of 2"],
-        "risk": ["Weights:           weight 1: 5 items; weight 3: 3 items", "1. CAL-007  04 Records/Calibration Log"],
+        "risk": ["Weights:           weight 1: 6 items; weight 3: 2 items", "1. CAL-007  04 Records/Calibration Log"],
         "bundle 1": ["29 files, 101 evidence items, 4 bundle files in SHA256SUMS", "every cited file (5)"],
         "stage2": ["1 major, 10 minor, 2 observations, 1 OFI"],
         "stage2 text": ["Decision: Verified on site by J. Ortiz, lead auditor (2026-03-31)"],

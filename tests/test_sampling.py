@@ -398,7 +398,8 @@ def test_a_risk_weighted_draw_reads_the_saved_report(tmp_path: Path) -> None:
         "--no-index",
     )
     assert result.exit_code == 0, result.stderr
-    assert "Weights:           weight 1: 5 items; weight 3: 1 item; weight 6: 2 items" in result.stdout
+    # CAL-006 is retired: its long-passed due date adds no weight.
+    assert "Weights:           weight 1: 6 items; weight 6: 2 items" in result.stdout
     assert "(weight 6: cited by finding CAL001 (minor); due 2026-01-15, 75 days overdue)" in result.stdout
 
 

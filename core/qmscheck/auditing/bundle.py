@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 from qmscheck import __version__
+from qmscheck.auditing.decisions import DECISIONS_NAME
 from qmscheck.checking.packs import use_pack_words
 from qmscheck.collecting.connectors.filesystem import FilesystemConnector, storage_options
 from qmscheck.collecting.connectors.tree import Entry, Skipped, Tree, open_tree
@@ -201,6 +202,10 @@ def build_bundle(
     }
     if config_bytes is not None:
         bundled[CONFIGURATION] = config_bytes
+    # The decisions kept beside the configuration: what the auditor decided is part of the record.
+    decisions = config.file.parent / DECISIONS_NAME if config.file is not None else None
+    if decisions is not None and decisions.is_file():
+        bundled[DECISIONS_NAME] = decisions.read_bytes()
     bundled[SUMS] = sha256sums(bundled)
     stats = Counter(
         {

@@ -380,9 +380,13 @@ class _Site:
         )
 
 
-def _site_plan(audit: AuditConfig, kind: AuditKind, report: Report | None, processes: list[str]) -> SitePlan | None:
+def _site_plan(
+    audit: AuditConfig, kind: AuditKind, report: Report | None, processes: list[str], organisation: str
+) -> SitePlan | None:
     if len(audit.sites) < 2:
         return None
+    # Without a seed of its own, the organisation's name: stated in the plan, so anyone redraws it.
+    seed = audit.seed or organisation
     table = md5_table()
     findings = report.findings if report else []
     sites = [_Site(site, tuple(f for f in findings if _names(f, site.name))) for site in audit.sites]
@@ -398,7 +402,7 @@ def _site_plan(audit: AuditConfig, kind: AuditKind, report: Report | None, proce
     )
     risky = by_risk[:risk_count]
     rest = {site.config.name: site for site in by_risk[risk_count:]}
-    drawn = [rest[name] for name in seeded_order(audit.seed, rest)[:random_count]]
+    drawn = [rest[name] for name in seeded_order(seed, rest)[:random_count]]
     visits = [central.choice("central function", table)] if central else []
     visits += [site.choice("risk", table) for site in risky]
     visits += [site.choice("random", table) for site in drawn]
@@ -411,7 +415,7 @@ def _site_plan(audit: AuditConfig, kind: AuditKind, report: Report | None, proce
         sample_size=size,
         random_count=random_count,
         risk_count=risk_count,
-        seed=audit.seed,
+        seed=seed,
         visits=visits,
         not_visited=[site.config.name for site in others if site.config.name not in chosen],
         non_sampling=_non_sampling(others, by_risk, processes),
@@ -614,7 +618,7 @@ def make_plan(config: ScanConfig, report: Report | None, audit: AuditKind = "ini
         as_of=report.as_of if report else None,
         scan_summary=report.summary.line() if report else None,
         time=time,
-        site_plan=_site_plan(config.audit, audit, report, config.organisation.processes),
+        site_plan=_site_plan(config.audit, audit, report, config.organisation.processes, config.organisation.name),
         processes=_processes(config, report),
         agenda_title=title,
         agenda_days=days,

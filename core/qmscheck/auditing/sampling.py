@@ -50,6 +50,7 @@ from qmscheck.config.tomlfile import did_you_mean
 from qmscheck.errors import ConfigError
 from qmscheck.model.evidence import CORE_TEXT_FIELDS, DATE_FIELDS, EvidenceItem, Organisation
 from qmscheck.model.report import Report
+from qmscheck.vocabulary import RETIRED_STATES
 
 __all__ = [
     "DIMENSIONS",
@@ -413,6 +414,10 @@ class Weight:
     reasons: tuple[str, ...]
 
 
+#: Statuses of an item no longer in use (a register's words are read into these English ones).
+OUT_OF_USE = frozenset({"retired", "out of service", "scrapped", "disposed", *RETIRED_STATES})
+
+
 def risk_weights(
     items: Iterable[EvidenceItem], report: Report | None, as_of: date, near_days: int
 ) -> dict[str, Weight]:
@@ -428,7 +433,9 @@ def risk_weights(
         if item.id in cited:
             value += CITED_WEIGHT
             reasons.append("cited by finding " + ", ".join(sorted(set(cited[item.id]))))
-        due = [(name, when) for name in DUE_DATES if (when := getattr(item.dates, name)) is not None]
+        # A retired instrument or a withdrawn document has no due date that matters any more.
+        in_use = (item.status or "").strip().lower() not in OUT_OF_USE
+        due = [(name, when) for name in DUE_DATES if in_use and (when := getattr(item.dates, name)) is not None]
         near = [(name, when) for name, when in due if (when - as_of).days <= near_days]
         if near:
             value += DUE_WEIGHT

@@ -11,7 +11,6 @@ from qmscheck.auditing.checklist import CHECKLIST_FORMATS, import_answers, make_
 from qmscheck.cli_support import read_saved_report
 from qmscheck.errors import QmscheckError
 from qmscheck.model.evidence import EvidenceItem
-from qmscheck.model.report import Report
 
 
 class _ChecklistGroup(click.Group):
@@ -21,11 +20,6 @@ class _ChecklistGroup(click.Group):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
             args = ["write", *args]
         return super().parse_args(ctx, args)
-
-
-def _saved_report(path: Path) -> Report:
-
-    return read_saved_report(path)
 
 
 def _evidence(target: Path) -> list[EvidenceItem]:
@@ -58,7 +52,7 @@ def checklist_command() -> None:
 )
 def checklist_write(scan_file: Path, format_name: str, output: Path | None, evidence_target: Path | None) -> None:
     """Write the on-site checklist of SCAN.json (a `scan --format json`)."""
-    report = _saved_report(scan_file)
+    report = read_saved_report(scan_file)
     items = _evidence(evidence_target) if evidence_target is not None else None
     data = render_checklist(make_checklist(report, items), format_name)
     if output is None:

@@ -9,12 +9,6 @@ import click
 from qmscheck.auditing.plan import AUDITS, PLAN_FORMATS, AuditKind, make_plan, render_plan
 from qmscheck.cli_support import read_saved_report
 from qmscheck.config.scan_config import load_config
-from qmscheck.model.report import Report
-
-
-def _saved_report(path: Path) -> Report:
-
-    return read_saved_report(path)
 
 
 @click.command("plan")
@@ -38,7 +32,7 @@ def plan_command(
     [audit] table with an [[audit.sites]] entry (name, personnel) per site."""
     config = load_config(target)
     if report_file is not None:
-        report = _saved_report(report_file)
+        report = read_saved_report(report_file)
     else:
         from qmscheck.scan import ScanRequest, scan
 

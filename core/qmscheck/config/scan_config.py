@@ -152,7 +152,10 @@ class AuditConfig(BaseModel):
     sites: list[AuditSite] = Field(default_factory=list)
     adjustments: list[AuditAdjustment] = Field(default_factory=list)
     stage1_days: float | None = Field(None, gt=0, description="Stage 1's share of the initial audit days.")
-    seed: str = Field("", description="Draws the random share of the multi-site sample reproducibly.")
+    seed: str = Field(
+        "",
+        description="Draws the random share of the multi-site sample reproducibly; by default the organisation's name.",
+    )
 
 
 class ScanConfig(BaseModel):
