@@ -26,7 +26,7 @@ from qmscheck.cli_audit.diff import diff_command, history_command
 from qmscheck.cli_audit.plan import plan_command
 from qmscheck.cli_audit.sample import sample_command
 from qmscheck.cli_pack import pack
-from qmscheck.cli_support import index_path, listed, load_plugins_for, read_saved_report, warn
+from qmscheck.cli_support import index_path, listed, load_plugins_for, read_saved_report, warn, write_output
 from qmscheck.config.choices import EDITIONS, FAIL_ON, STAGES, FailOn
 from qmscheck.config.tomlfile import did_you_mean
 from qmscheck.errors import ExitCode, QmscheckError
@@ -186,23 +186,15 @@ def _renderers(
     return renderers
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise QmscheckError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 def _emit(report: Report, renderers: list[Renderer], output: Path | None, output_dir: Path | None) -> None:
     """Write the rendered report(s); the one-line summary goes to stderr whatever the format."""
     if output_dir:
         paths = [output_dir / f"{REPORT_BASENAME}.{renderer.extension}" for renderer in renderers]
         for renderer, path in zip(renderers, paths, strict=True):
-            _write(path, renderer.render(report, color=False))
+            write_output(path, renderer.render(report, color=False))
         click.echo(f"{report.summary.line()} - reports written to {', '.join(str(p) for p in paths)}", err=True)
     elif output:
-        _write(output, renderers[0].render(report, color=False))
+        write_output(output, renderers[0].render(report, color=False))
         click.echo(f"{report.summary.line()} - report written to {output}", err=True)
     else:
         click.echo(renderers[0].render(report, color=sys.stdout.isatty()), nl=False)
@@ -457,7 +449,7 @@ def inventory_command(
     )
     text = json.dumps(result.as_json(), indent=2) + "\n" if format_name == "json" else render_text(result)
     if output:
-        _write(output, text)
+        write_output(output, text)
         click.echo(f"inventory written to {output}", err=True)
     else:
         click.echo(text, nl=False)

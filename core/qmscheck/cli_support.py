@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     from qmscheck.model.report import Report
     from qmscheck.plugins.manager import PluginInfo, Plugins
 
-__all__ = ["index_path", "listed", "load_plugins_for", "plugin_failures", "read_saved_report", "warn"]
+__all__ = [
+    "echo_or_write",
+    "index_path",
+    "listed",
+    "load_plugins_for",
+    "plugin_failures",
+    "read_saved_report",
+    "warn",
+    "write_output",
+]
 
 
 def load_plugins_for(ctx: click.Context | None = None) -> Plugins:
@@ -113,3 +122,24 @@ def read_saved_report(path: Path) -> Report:
         problems = [f"{json_path(error['loc'])}: {error['msg']}" for error in exc.errors()]
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise QmscheckError(f"{path} is not a valid qmscheck report: {'; '.join(problems[:5])}{more}") from None
+
+
+def write_output(path: Path, data: str | bytes) -> None:
+    """Write a report, plan or worksheet; a path that cannot be written is the user's to fix."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    except OSError as exc:
+        raise QmscheckError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def echo_or_write(data: str | bytes, output: Path | None, written: str) -> None:
+    """``data`` on stdout, or into ``output`` with ``written`` (what it is) said on stderr."""
+    if output is None:
+        click.echo(data.decode() if isinstance(data, bytes) else data, nl=False)
+        return
+    write_output(output, data)
+    click.echo(f"{written} written to {output}", err=True)

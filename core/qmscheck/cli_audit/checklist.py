@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from qmscheck.auditing.checklist import CHECKLIST_FORMATS, import_answers, make_checklist, render_checklist
-from qmscheck.cli_support import read_saved_report
+from qmscheck.cli_support import echo_or_write, read_saved_report
 from qmscheck.errors import QmscheckError
 from qmscheck.model.evidence import EvidenceItem
 
@@ -55,16 +55,9 @@ def checklist_write(scan_file: Path, format_name: str, output: Path | None, evid
     report = read_saved_report(scan_file)
     items = _evidence(evidence_target) if evidence_target is not None else None
     data = render_checklist(make_checklist(report, items), format_name)
-    if output is None:
-        if format_name == "xlsx":
-            raise QmscheckError("an xlsx checklist is a file: give --output FILE.xlsx")
-        click.echo(data.decode(), nl=False)
-        return
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise QmscheckError(f"cannot write {output}: {exc.strerror or exc}") from None
-    click.echo(f"checklist written to {output}", err=True)
+    if output is None and format_name == "xlsx":
+        raise QmscheckError("an xlsx checklist is a file: give --output FILE.xlsx")
+    echo_or_write(data, output, "checklist")
 
 
 @checklist_command.command("import")

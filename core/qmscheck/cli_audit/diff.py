@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qmscheck.cli_support import index_path, read_saved_report
-from qmscheck.errors import ExitCode, QmscheckError
+from qmscheck.cli_support import echo_or_write, index_path, read_saved_report
+from qmscheck.errors import ExitCode
 from qmscheck.model.grades import GRADE_ORDER, Grade
 from qmscheck.model.report import ReportSummary
 
@@ -50,15 +50,7 @@ def diff_command(
     from qmscheck.auditing.diff import diff_reports, render_diff
 
     diff = diff_reports(read_saved_report(old_file), read_saved_report(new_file))
-    text = render_diff(diff, format_name)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise QmscheckError(f"cannot write {output}: {exc.strerror or exc}") from None
-        click.echo(f"{diff.counts.line()} - comparison written to {output}", err=True)
+    echo_or_write(render_diff(diff, format_name), output, f"{diff.counts.line()} - comparison")
     failed = fail_on_new is not None and diff.new_at_or_above(Grade(fail_on_new))
     sys.exit(ExitCode.FINDINGS if failed else ExitCode.OK)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from qmscheck.auditing.plan import AUDITS, PLAN_FORMATS, AuditKind, make_plan, render_plan
-from qmscheck.cli_support import read_saved_report
+from qmscheck.cli_support import echo_or_write, read_saved_report
 from qmscheck.config.scan_config import load_config
 
 
@@ -37,14 +37,4 @@ def plan_command(
         from qmscheck.scan import ScanRequest, scan
 
         report = scan(ScanRequest(target=target), config=config)
-    text = render_plan(make_plan(config, report, audit), format_name)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            from qmscheck.errors import QmscheckError
-
-            raise QmscheckError(f"cannot write {output}: {exc.strerror or exc}") from None
-        click.echo(f"plan written to {output}", err=True)
+    echo_or_write(render_plan(make_plan(config, report, audit), format_name), output, "plan")
