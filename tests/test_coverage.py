@@ -123,3 +123,16 @@ def test_a_broken_manual_checks_file_is_a_clear_error(tmp_path: Path, text: str,
     with pytest.raises(RulePackError) as raised:
         load_manual_checks(path)
     assert str(path) in str(raised.value) and message in str(raised.value)
+
+
+def test_the_readme_states_how_many_defects_the_sample_seeds() -> None:
+    """The README, the sample's own README and its answer key agree on the seeded defects."""
+    import tomllib
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    stated = re.search(r"a fictional machining company with (\d+) seeded defects", readme)
+    assert stated, "README: the sample's sentence is missing or reworded"
+    key = tomllib.loads((ROOT / "benchmarks" / "fidelity" / "keys" / "acme.toml").read_text(encoding="utf-8"))
+    table = (ROOT / "fixtures" / "acme" / "README.md").read_text(encoding="utf-8").split("## Seeded defects", 1)[1]
+    rows = [line for line in table.split("\n## ", 1)[0].splitlines() if re.match(r"^\| \d+ \|", line)]
+    assert int(stated.group(1)) == len(key["defect"]) == len(rows)
