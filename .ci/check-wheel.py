@@ -2,11 +2,11 @@
 
     usage: python .ci/check-wheel.py WHEEL
 
-Every module of core/qmscheck, every rule file and schema under rules/, py.typed and the licence
-must be in the wheel, and nothing but the package and its metadata. The checkout is the reference,
-so a new module or rule file needs no change here; a new folder must be named in pyproject.toml's
-[tool.setuptools] packages, which is checked too (setuptools still ships a folder left out of it,
-with a warning that it will stop doing so).
+Every module of core/qmscheck, an extension built from each of its C sources, every rule file and
+schema under rules/, py.typed and the licence must be in the wheel, and nothing but the package and
+its metadata. The checkout is the reference, so a new module or rule file needs no change here; a
+new folder must be named in pyproject.toml's [tool.setuptools] packages, which is checked too
+(setuptools still ships a folder left out of it, with a warning that it will stop doing so).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 import tomllib
 import zipfile
 from email.parser import Parser
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,9 @@ def expected() -> set[str]:
     names = {f"qmscheck/{p.relative_to(core).as_posix()}" for p in core.rglob("*.py")}
     # Package data inside the code: the vocabulary files.
     names |= {f"qmscheck/{p.relative_to(core).as_posix()}" for p in core.rglob("*.toml")}
+    # Each C source is an extension of the same name, built for the Python running this check.
+    suffix = EXTENSION_SUFFIXES[0]
+    names |= {f"qmscheck/{p.relative_to(core).with_suffix(suffix).as_posix()}" for p in core.rglob("*.c")}
     rules = ROOT / "rules"
     names |= {f"qmscheck/rules/{p.relative_to(rules).as_posix()}" for p in rules.rglob("*.py")}
     for pattern in RULE_DATA:

@@ -54,6 +54,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qmscheck.checking import pyeval_compat
 from qmscheck.checking.facts import FACT_MARK, TYPE_KEY
 from qmscheck.checking.projection import ID_KEY, Distinct, distinct, read_keys, reads_key, type_verdict
 from qmscheck.errors import QmscheckError
@@ -125,13 +126,15 @@ _STATUS_ERRORS = {
 }
 
 
-def _import_core() -> Any:
+def core() -> Any:
+    """durable-rules' C core module, imported after what it needs on this Python (:mod:`.pyeval_compat`)."""
     try:
+        pyeval_compat.load()
         import durable_rules_engine
     except ImportError as exc:  # pragma: no cover - depends on the interpreter
         raise EngineError(
             "the durable-rules engine could not be imported "
-            f"({exc}); qmscheck needs Python 3.11 or 3.12 with a C compiler to build durable-rules"
+            f"({exc}); qmscheck needs Python 3.11, 3.12 or 3.13 with a C compiler to build durable-rules"
         ) from exc
     return durable_rules_engine
 
@@ -161,7 +164,7 @@ class _Engine:
     """Rulesets registered in the engine's C core for this process, driven synchronously."""
 
     def __init__(self) -> None:
-        self._core = _import_core()
+        self._core = core()
         self._rulesets: OrderedDict[str, _Ruleset] = OrderedDict()
         self._lock = threading.Lock()
 
