@@ -241,3 +241,18 @@ def test_the_sample_organisations_are_named_and_their_processes_listed(org: str,
     assert draft.name.value == config.organisation.name
     assert draft.processes == config.organisation.processes
     assert [declared.exclusion.clause for declared in draft.exclusions] == ["8.3"]  # each manual declares it
+
+
+def test_a_configuration_above_the_folder_is_not_drafted_from(tmp_path: Path, plugins: Plugins) -> None:
+    """The draft is of the folder's own evidence: a qmscheck.toml higher up, which a scan of the folder
+    would use, neither reclassifies its files nor names its organisation."""
+    (tmp_path / CONFIG_NAME).write_text(
+        '[organisation]\nname = "Parent Ltd"\n[[sources]]\nconnector = "filesystem"\n'
+        '[[classify]]\npattern = "*Quality Manual*"\ntype = "procedure"\n',
+        encoding="utf-8",
+    )
+    folder = tmp_path / "share"
+    shutil.copytree(ACME / "share" / "01 Policies and Manual", folder)
+    draft = draft_config(folder, plugins)
+    assert draft.name.value == "Acme Precision Parts Ltd"
+    assert draft.processes[:2] == ["Sales", "Purchasing"]
