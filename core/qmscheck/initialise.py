@@ -8,11 +8,13 @@ registers carry a site column, the scope documents declare the clauses that do n
 draft takes each value from there and says where, so a person checks it against the documents
 rather than typing it in; what the evidence does not say is left commented out, explained.
 
-Values a scan reads from the documents by itself (the exclusions, the intervals a procedure
-states) are written as the documents state them: the file then says what the scan assumes, and a
-scan with it finds what a scan of the bare folder with those settings finds. A frequency only a
-register's name states ("Monthly KPI Reports") is one a scan never reads: the draft states it
-with where it came from, for the person to confirm.
+The exclusions the scope documents declare are written as values: listed in the file, the list is
+complete, as the scope step takes it. The intervals a procedure states are written commented out,
+with the sentence: a scan reads them from the procedure every time, so the file need not pin them.
+A frequency only a register's name states ("Monthly KPI Reports") is one a scan never reads: the
+draft states it, with where it came from, for the person to confirm. The file's first line names
+the JSON Schema (``#:schema``), of which a copy is written into ``.qmscheck/`` beside it, where
+editors find it offline and scans skip it as hidden.
 """
 
 from __future__ import annotations
