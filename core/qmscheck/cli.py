@@ -25,6 +25,7 @@ from qmscheck.cli_audit.checklist import checklist_command
 from qmscheck.cli_audit.diff import diff_command, history_command
 from qmscheck.cli_audit.plan import plan_command
 from qmscheck.cli_audit.sample import sample_command
+from qmscheck.cli_init import init_command
 from qmscheck.cli_pack import pack
 from qmscheck.cli_support import index_path, listed, load_plugins_for, read_saved_report, warn, write_output
 from qmscheck.config.choices import EDITIONS, FAIL_ON, STAGES, FailOn
@@ -599,5 +600,6 @@ for command in (
     history_command,
     plan_command,
     checklist_command,
+    init_command,
 ):
     main.add_command(command)
