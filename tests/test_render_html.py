@@ -1,4 +1,5 @@
-"""HTML: self-contained, escaped, with the verdicts, heat-map, gap analysis, findings table and provenance."""
+"""HTML: self-contained, escaped, with the verdicts, evidence understood, heat-map, gap analysis, findings
+table and provenance. How the page behaves in a browser: tests/test_render_html_browser.py."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from qmscheck.model.grades import Grade
+from qmscheck.model.grades import GRADE_ORDER, Grade
+from qmscheck.model.report import NotUnderstood, Understanding
 from qmscheck.rendering.gaps import ALL_GROUPS, TOPIC_GROUPS, gap_analysis, groups_of, topic_group
-from qmscheck.rendering.html import HtmlRenderer
+from qmscheck.rendering.html import SHORT_HASH, HtmlRenderer, evidence_href
 from qmscheck.rendering.html_assets import SCRIPT, STYLE
 from test_render_golden import SHA_TRAINING, XSS, XSS_FLAG, golden_findings, golden_report
 
@@ -65,8 +67,11 @@ def _csp_source(text: str) -> str:
 def test_self_contained_nothing_loaded_from_anywhere(html: str, page: Page) -> None:
     assert not page.find("link") and not page.find("img") and not page.find("iframe")
     assert all("src" not in attrs for _, attrs in page.tags), "no element may load a resource"
-    hrefs = [attrs["href"] for _, attrs in page.tags if "href" in attrs]
-    assert hrefs and all((href or "").startswith("#finding-") for href in hrefs)
+    hrefs = [attrs["href"] or "" for _, attrs in page.tags if "href" in attrs]
+    # Links within the page, and to evidence files relative to the page: no scheme, host or absolute path.
+    assert {href for href in hrefs if href.startswith("#")} == {f"#finding-{f.id}" for f in golden_findings()}
+    files = {href for href in hrefs if not href.startswith("#")}
+    assert files and all(re.fullmatch(r"[\w%.\-~]+(/[\w%.\-~]+)*", href) for href in files), files
     assert not re.search(r"@import|url\(|@font-face", "".join(page.styles))
     assert page.scripts == [SCRIPT] and page.styles == [STYLE]
 
@@ -156,12 +161,68 @@ def test_heatmap_counts_each_clause_and_grade(html: str) -> None:
     assert cells("10") == [0, 1, 0, 0, 0, 1]
 
 
-def test_heatmap_shade_grows_with_the_count() -> None:
+def _heat_row(html: str, clause: str) -> list[tuple[str, str, int]]:
+    """A heat-map row's cells: class, grade (the total's worst grade), count."""
+    row = re.search(rf'<tr data-clause="{clause}">(.*?)</tr>', html)
+    assert row
+    cells = re.findall(r'<td class="heat ([\w-]+)" data-(?:grade|worst)="(\w*)" data-count="(\d+)"', row[1])
+    return [(shade, grade, int(count)) for shade, grade, count in cells]
+
+
+def test_heatmap_shades_by_the_worst_grade_not_the_count() -> None:
+    """One major shades darker than four minors: the cell's class is its worst grade, whatever the count."""
     template = golden_findings()[0]
-    findings = [template.model_copy(update={"id": f"F{i}", "clause": "8.5.1", "grade": Grade.MAJOR}) for i in range(5)]
+    findings = [
+        template.model_copy(update={"id": f"F{i}", "clause": clause, "grade": grade})
+        for i, (clause, grade) in enumerate(
+            [("8.5.1", Grade.MAJOR)] + [("9.1.2", Grade.MINOR)] * 4 + [("10.2", Grade.OFI), ("10.3", Grade.MINOR)]
+        )
+    ]
     html = HtmlRenderer().render(golden_report(findings))
-    row = re.search(r'<tr data-clause="8">(.*?)</tr>', html)
-    assert row and 'class="heat major h3" data-grade="major" data-count="5"' in row.group(1)
+    assert _heat_row(html, "8") == [
+        ("worst-major", "major", 1),
+        ("none", "minor", 0),
+        ("none", "request", 0),
+        ("none", "observation", 0),
+        ("none", "ofi", 0),
+        ("worst-major", "major", 1),
+    ]
+    assert _heat_row(html, "9")[1] == ("worst-minor", "minor", 4) and _heat_row(html, "9")[5][:2] == (
+        "worst-minor",
+        "minor",
+    )
+    assert _heat_row(html, "10")[4] == ("worst-ofi", "ofi", 1)
+    assert _heat_row(html, "10")[5] == ("worst-minor", "minor", 2)  # the total: the clause's worst grade
+    assert _heat_row(html, "5")[5] == ("none", "", 0)
+
+
+def test_heatmap_legend_names_each_shade(page: Page, html: str) -> None:
+    legend = [a["data-grade"] for a in page.find("li") if a.get("data-grade")]
+    assert legend == [grade.value for grade in GRADE_ORDER]
+    assert [a["class"] for a in page.find("span") if "swatch" in (a.get("class") or "")] == [
+        f"swatch worst-{grade.value}" for grade in GRADE_ORDER
+    ]
+    assert "shaded by the worst grade among its findings, however many there are" in html
+    for grade in GRADE_ORDER:  # every shade the legend shows is styled
+        assert f".worst-{grade.value} {{ background: #" in STYLE
+
+
+def test_each_heatmap_count_is_a_button_for_its_clause_and_grade(page: Page) -> None:
+    buttons = [a for a in page.find("button") if a.get("class") == "cell"]
+    # Clause 7: one each of major, minor, observation and OFI, and its total; clause 9: a major, a request, the total.
+    seven = [(a["data-filter-grade"], a["data-label"]) for a in buttons if a["data-filter"] == "iso9001:7"]
+    assert seven == [
+        ("major", "Clause 7: Support, major"),
+        ("minor", "Clause 7: Support, minor"),
+        ("observation", "Clause 7: Support, observation"),
+        ("ofi", "Clause 7: Support, ofi"),
+        ("", "Clause 7: Support"),
+    ]
+    assert len([a for a in buttons if a["data-filter"] == "iso9001:9"]) == 3
+    assert not [a for a in buttons if a["data-filter"] == "iso9001:5"]  # nothing to list: no button
+    assert all(a["type"] == "button" and a["aria-label"] and a["aria-pressed"] == "false" for a in buttons)
+    groups = {a["data-group"] for a in page.find("tr", **{"class": "finding"})}
+    assert {a["data-filter"] for a in buttons} == groups  # every button names a group of rows
 
 
 @pytest.mark.parametrize(
@@ -204,14 +265,137 @@ def test_gap_analysis_section_lists_every_group(page: Page) -> None:
     assert [g.key for g in ALL_GROUPS][:1] == ["missing-documents"]
 
 
-def test_findings_table_has_a_row_per_finding_with_locators_and_hashes(page: Page, html: str) -> None:
-    rows = page.find("tr", **{"class": "finding"})
-    assert [r["data-grade"] for r in rows] == [f.grade.value for f in golden_findings()]
-    assert [r["id"] for r in rows] == [f"finding-{f.id}" for f in golden_findings()]
-    assert f"sha256:{SHA_TRAINING}" in html
-    assert "04 Records/Training Matrix.xlsx [Training] row 15" in html
+def test_findings_table_lists_the_majors_first_then_by_clause(page: Page) -> None:
+    rule_of = {f"finding-{f.id}": (f.grade.value, f.clause, f.rule_id) for f in golden_findings()}
+    assert [rule_of[row["id"] or ""] for row in page.find("tr", **{"class": "finding"})] == [
+        ("major", "7.2", "CMP001"),
+        ("major", "9.2.2", "AUD002"),
+        ("minor", "4.3", "SCOPE001"),
+        ("minor", "7.5.2", "DOC002"),
+        ("minor", "8.4.1", "SUP002"),
+        ("minor", "10.2.2", "NCR001"),
+        ("request", "9.3.1", "MRV001"),
+        ("observation", "7.1.5", "CAL001"),
+        ("ofi", "7.1.6", "KNW001"),
+    ]
     assert {a["value"] for a in page.find("input", type="checkbox")} == {g.value for g in Grade}
     assert page.find("input", type="search", id="filter-text")
+
+
+@pytest.mark.parametrize(
+    ("column", "key"),
+    [
+        ("grade", lambda f: f.grade.severity),
+        ("clause", lambda f: [int(n) for n in f.clause.split(".")]),
+        ("rule", lambda f: (re.sub(r"\d+", "", f.rule_id), int(re.sub(r"\D", "", f.rule_id)))),
+        ("title", lambda f: f.title.lower()),
+    ],
+)
+def test_each_row_carries_its_rank_under_each_sortable_column(page: Page, column: str, key: object) -> None:
+    """The script sorts by these ranks: they must put the rows in the column's natural order, ties in
+    the table's first order (severity first)."""
+    rows = page.find("tr", **{"class": "finding"})
+    by_id = {f"finding-{f.id}": f for f in golden_findings()}
+    ranked = sorted(rows, key=lambda row: int(row[f"data-by-{column}"] or ""))
+    shown = [by_id[row["id"] or ""] for row in rows]
+    assert [by_id[row["id"] or ""] for row in ranked] == sorted(shown, key=key)  # type: ignore[arg-type]
+    assert sorted(int(row[f"data-by-{column}"] or "") for row in rows) == list(range(len(rows)))
+
+
+def test_sortable_headers_are_buttons_and_the_first_order_is_announced(page: Page) -> None:
+    headers = [a for a in page.find("th") if "data-sort" in a]
+    assert [a["data-sort"] for a in headers] == ["grade", "clause", "rule", "title"]
+    assert [a.get("aria-sort") for a in headers] == ["ascending", None, None, None]
+    assert len([a for a in page.find("button") if a.get("class") == "sort"]) == 4
+
+
+def test_evidence_shows_a_short_hash_the_full_one_on_hover_and_a_copy_button(page: Page, html: str) -> None:
+    full = f"sha256:{SHA_TRAINING}"
+    assert f'<code class="sha256" title="{full}">sha256:{SHA_TRAINING[:SHORT_HASH]}</code>' in html
+    assert f">{full}<" not in html  # the full hash is never the text shown
+    copies = [a for a in page.find("button") if a.get("class") == "copy"]
+    assert [a["data-copy"] for a in copies].count(full) == 3
+    assert all(a["type"] == "button" for a in copies)
+
+
+def test_evidence_files_link_to_their_path_without_sheet_or_row(page: Page, html: str) -> None:
+    links = {(a["href"]) for a in page.find("a", **{"class": "locator"})}
+    assert links == {
+        "04%20Records/Training%20Matrix.xlsx",
+        "02%20Procedures/QP-05%20Calibration.docx",
+        "04%20Records/NC%20and%20CAPA%20Log.xlsx",
+        "04%20Records/Calibration%20Log.xlsx",
+        "05%20Broken/Corrupt%20Register.xlsx",
+    }
+    assert '<a class="locator" href="04%20Records/Training%20Matrix.xlsx">04 Records/Training Matrix.xlsx ' in html
+    # An ERP record is no file: shown, not linked.
+    assert '<span class="locator">https://erp.acme.test/odoo res.partner/42</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("locator", "href"),
+    [
+        ("04 Records/Log.xlsx [Log] row 6", "04%20Records/Log.xlsx"),
+        ("Quality Manual.docx", "Quality%20Manual.docx"),
+        ("javascript:alert(1)", "javascript%3Aalert%281%29"),  # a file name, never a scheme
+        ("a#b?c%d.pdf", "a%23b%3Fc%25d.pdf"),
+        ("sub\\dir\\file.docx", "sub/dir/file.docx"),
+        ("/srv/share/file.docx", None),
+        ("//server/share/file.docx", None),
+        ("C:\\share\\file.docx", None),
+        ("https://erp.acme.test/odoo res.partner/42", None),
+        ("?", None),
+    ],
+)
+def test_evidence_href(locator: str, href: str | None) -> None:
+    assert evidence_href(locator) == href
+
+
+def _understood(files: int, recognised: int, not_understood: list[NotUnderstood]) -> str:
+    understanding = Understanding(files=files, recognised=recognised, not_understood=not_understood)
+    return HtmlRenderer().render(golden_report().model_copy(update={"understanding": understanding}))
+
+
+def test_evidence_understood_stands_beside_the_verdicts() -> None:
+    html = _understood(
+        31,
+        28,
+        [
+            NotUnderstood(locator="05 Broken/Corrupt Register.xlsx", reason="not a zip file"),
+            NotUnderstood(locator="07 Misc/Notes <b>.txt", reason="not recognised"),
+            NotUnderstood(locator="07 Misc/Photo.jpg", reason="not recognised"),
+        ],
+    )
+    verdicts = Page(html.split('<section id="verdicts"', 1)[1].split("</section>", 1)[0])
+    (card,) = verdicts.find("div", id="understood")
+    assert card["class"] == "verdict understood conditional"
+    text = " ".join(verdicts.text)
+    assert "Evidence understood 90% 28 of 31 files recognised; 2 not recognised, 1 could not be read" in text
+    assert verdicts.find("a", href="#not-understood")
+    section = html.split('<section id="not-understood">', 1)[1].split("</section>", 1)[0]
+    assert "Files not understood (3)" in section and "07 Misc/Notes &lt;b&gt;.txt" in section
+
+
+@pytest.mark.parametrize(
+    ("files", "recognised", "figure", "status"),
+    [(29, 29, "100%", "ready"), (200, 199, "99%", "conditional"), (3, 0, "0%", "not-ready"), (0, 0, "-", "ready")],
+)
+def test_evidence_understood_figure(files: int, recognised: int, figure: str, status: str) -> None:
+    """Rounded down: 100% means every file."""
+    page = Page(_understood(files, recognised, []))
+    (card,) = page.find("div", id="understood")
+    assert card["class"] == f"verdict understood {status}"
+    assert figure in page.text
+
+
+def test_no_understanding_figure_for_evidence_given_directly(page: Page) -> None:
+    assert not page.find("div", id="understood") and not page.find("section", id="not-understood")
+
+
+def test_the_print_stylesheet_hides_the_controls() -> None:
+    printed = STYLE.split("@media print", 1)[1]
+    for control in (".filters", "button.copy", ".cell-filter"):
+        assert control in printed.split("{ display: none !important; }", 1)[0]
 
 
 def test_provenance(page: Page) -> None:

@@ -1,7 +1,16 @@
-"""One self-contained HTML page for the quality manager: verdict, heat-map, gap analysis, findings, what
-to verify on site, and, folded (``<details>``), the rules that passed and those that did not run.
-Everything is placed by standard, then top-level clause, with the headings of each standard's clause
-tree: a heat-map per standard, the findings table in a group per standard and clause.
+"""One self-contained HTML page for the quality manager: verdict and how much evidence was understood,
+heat-map, gap analysis, findings, what to verify on site, and, folded (``<details>``), the rules that
+passed and those that did not run.
+
+The page leads the eye to the worst first: a heat-map per standard (top-level clauses of its clause
+tree against the grades) shades each cell by the worst grade in it, never by how many findings it
+holds, since one major blocks certification where four minors do not. A cell is a button that narrows
+the findings table to its clause (and grade). The findings table lists the majors first and sorts by
+any of grade, clause, rule and title: each row carries its rank under each order, computed here with
+the report's natural ordering, so the script only compares numbers.
+
+Evidence files link to their path relative to the scanned source's root (the locator's path, sheet and
+row left out): the links open when the report is saved at that root. Nothing else is linked.
 
 Nothing is loaded from anywhere (styles and script are inline, pinned by a
 Content-Security-Policy), so the file can be mailed, archived with the audit file, or
@@ -11,13 +20,16 @@ is written by people and tools we do not control.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
+from urllib.parse import quote
 
+from qmscheck.model.evidence import natural_key
 from qmscheck.model.grades import GRADE_ORDER, Grade
-from qmscheck.model.report import Finding, PackInfo, Report, StandardInfo, clause_key
+from qmscheck.model.report import Finding, PackInfo, Report, StandardInfo, Understanding, clause_key
 from qmscheck.rendering.gaps import OTHER, gap_analysis
 from qmscheck.rendering.html_assets import CONTENT_SECURITY_POLICY, SCRIPT, STYLE
+from qmscheck.rendering.locators import parse_locator
 from qmscheck.rendering.readiness import (
     AUDITOR_NOTE,
     Standards,
@@ -31,6 +43,7 @@ from qmscheck.rendering.readiness import (
     plural,
     set_aside_line,
     sorted_findings,
+    standard_order,
     top_clause,
     top_clauses,
     verdict,
@@ -44,9 +57,16 @@ GRADE_HEADINGS = {
     Grade.OFI: "OFI",
 }
 
-
-def _heat_level(count: int) -> str:
-    return "h0" if count == 0 else "h1" if count == 1 else "h2" if count <= 3 else "h3"
+#: How many findings of a grade, for a heat-map cell's spoken label.
+GRADE_PLURALS = {
+    Grade.MAJOR: ("major nonconformity", "major nonconformities"),
+    Grade.MINOR: ("minor nonconformity", "minor nonconformities"),
+    Grade.REQUEST: ("evidence request", "evidence requests"),
+    Grade.OBSERVATION: ("observation", "observations"),
+    Grade.OFI: ("opportunity for improvement", "opportunities for improvement"),
+}
+#: The hash a finding row shows of an evidence file; the whole one is in its title and copied by its button.
+SHORT_HASH = 12
 
 
 def _grade_tag(grade: Grade) -> str:
@@ -61,6 +81,28 @@ def _verdict_card(card: Verdict) -> str:
     )
 
 
+def _understood_card(report: Report) -> str:
+    """Beside the verdicts, because they depend on it: an absence is established only when nothing that
+    could hold the evidence was left unread or unrecognised. The percentage is rounded down, so that 100%
+    means every file."""
+    understanding = report.understanding
+    if understanding is None:
+        return ""
+    files, recognised = understanding.files, understanding.recognised
+    figure = f"{recognised * 100 // files}%" if files else "-"
+    status = "ready" if recognised == files else "not-ready" if recognised == 0 else "conditional"
+    more = (
+        f'<p><a href="#not-understood">{plural(len(understanding.not_understood), "file")} not understood</a></p>'
+        if understanding.not_understood
+        else ""
+    )
+    return (
+        f'<div class="verdict understood {status}" id="understood" data-files="{files}" '
+        f'data-recognised="{recognised}"><h2>Evidence understood</h2><p class="figure">{figure}</p>'
+        f"<p>{escape(understanding.line())}</p>{more}</div>"
+    )
+
+
 def _counts(findings: list[Finding]) -> str:
     tiles = "".join(
         f'<div class="count {grade.value}" data-grade="{grade.value}"><span class="n">{count}</span>'
@@ -70,32 +112,49 @@ def _counts(findings: list[Finding]) -> str:
     return f'<section id="counts" class="counts" aria-label="Findings per grade">{tiles}</section>'
 
 
-def _heatmap_table(info: StandardInfo, findings: list[Finding]) -> str:
+def _heat_cell(group: str, section: str, grade: Grade | None, counts: dict[Grade, int]) -> str:
+    """A count shaded by the worst grade among the findings it counts (a grade's column counts only
+    that grade; the total, every grade), and a button that lists them in the findings table."""
+    count = counts[grade] if grade else sum(counts.values())
+    worst = grade if grade else next((g for g in GRADE_ORDER if counts[g]), None)
+    attributes = f'data-grade="{grade.value}" ' if grade else f'data-worst="{worst.value if worst else ""}" '
+    if not count or worst is None:
+        return f'<td class="heat none" {attributes}data-count="0">0</td>'
+    if grade:
+        label = f"{section}, {GRADE_HEADINGS[grade].lower()}"
+        spoken = f"{section}: {plural(count, *GRADE_PLURALS[grade])}; list them in the findings table"
+    else:
+        label = section
+        spoken = f"{section}: {plural(count, 'finding')}, the worst {GRADE_HEADINGS[worst].lower()}; list them"
+    return (
+        f'<td class="heat worst-{worst.value}" {attributes}data-count="{count}">'
+        f'<button type="button" class="cell" data-filter="{escape(group)}" '
+        f'data-filter-grade="{grade.value if grade else ""}" data-label="{escape(label)}" '
+        f'aria-label="{escape(spoken)}" aria-pressed="false">{count}</button></td>'
+    )
+
+
+def _heatmap_table(standards: Standards, info: StandardInfo, findings: list[Finding]) -> str:
     """One standard's top-level clauses (those of its clause tree, and any a finding cites beyond it)
     against the grades."""
-    counts: dict[tuple[str, Grade], int] = {}
+    counts: dict[str, dict[Grade, int]] = {}
     for finding in findings:
         if not finding.counted:  # set aside by a decision: listed, not counted, as in the tiles
             continue
-        key = (top_clause(finding.clause), finding.grade)
-        counts[key] = counts.get(key, 0) + 1
+        per_grade = counts.setdefault(top_clause(finding.clause), dict.fromkeys(GRADE_ORDER, 0))
+        per_grade[finding.grade] += 1
     tree = top_clauses(info)
-    extra = sorted({clause for clause, _ in counts} - set(tree), key=clause_key)
+    extra = sorted(set(counts) - set(tree), key=clause_key)
     head = "".join(f'<th scope="col">{escape(GRADE_HEADINGS[grade])}</th>' for grade in GRADE_ORDER)
     rows = []
     for clause in (*tree, *extra):
-        cells = []
-        for grade in GRADE_ORDER:
-            count = counts.get((clause, grade), 0)
-            cells.append(
-                f'<td class="heat {grade.value} {_heat_level(count)}" data-grade="{grade.value}" '
-                f'data-count="{count}">{count}</td>'
-            )
-        total = sum(counts.get((clause, grade), 0) for grade in GRADE_ORDER)
+        row = counts.get(clause, dict.fromkeys(GRADE_ORDER, 0))
+        group = f"{info.id}:{clause}"
+        section = standards.section_title(info, clause)
+        cells = "".join(_heat_cell(group, section, grade, row) for grade in (*GRADE_ORDER, None))
         title = info.clauses.get(clause, "")
         rows.append(
-            f'<tr data-clause="{escape(clause)}"><th scope="row">{escape(clause)} {escape(title)}</th>'
-            f'{"".join(cells)}<td data-count="{total}">{total}</td></tr>'
+            f'<tr data-clause="{escape(clause)}"><th scope="row">{escape(clause)} {escape(title)}</th>{cells}</tr>'
         )
     return (
         f'<table class="heatmap" data-standard="{escape(info.id)}"><caption>{escape(edition_name(info))}</caption>'
@@ -104,12 +163,26 @@ def _heatmap_table(info: StandardInfo, findings: list[Finding]) -> str:
     )
 
 
+def _legend() -> str:
+    swatches = "".join(
+        f'<li data-grade="{grade.value}"><span class="swatch worst-{grade.value}"></span>{escape(grade.label)}</li>'
+        for grade in GRADE_ORDER
+    )
+    return (
+        f'<ul class="legend" aria-label="What the shades mean">{swatches}</ul>'
+        '<p class="meta">A cell is shaded by the worst grade among its findings, however many there are: '
+        "one major nonconformity is darker than any number of minors. The number is how many findings; "
+        "the total is shaded by the clause's worst grade. "
+        '<span class="legend-hint">Click a number to list those findings in the table below.</span></p>'
+    )
+
+
 def _heatmap(standards: Standards, findings: list[Finding]) -> str:
     tables = "".join(
-        _heatmap_table(info, [finding for finding in findings if finding.standard == info.id])
+        _heatmap_table(standards, info, [finding for finding in findings if finding.standard == info.id])
         for info in standards.infos
     )
-    return f'<section id="heatmap"><h2>Clause heat-map</h2>{tables}</section>'
+    return f'<section id="heatmap"><h2>Clause heat-map</h2>{_legend()}{tables}</section>'
 
 
 def _gap_item(standards: Standards, finding: Finding) -> str:
@@ -141,26 +214,54 @@ def _gaps(standards: Standards, findings: list[Finding]) -> str:
     )
 
 
+def evidence_href(locator: str) -> str | None:
+    """The file a locator names, as a link relative to the report: its path (no sheet or row), every
+    character that could make it anything but a relative path (``:``, ``#``, ``?``, ``%``) encoded.
+    None for evidence that is not a file (an ERP record, a URL) and for an absolute path, which
+    would point into whichever machine opens the report."""
+    path = parse_locator(locator).path
+    if not path or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
+        return None
+    return quote(path.replace("\\", "/"), safe="/")
+
+
+def _locator(locator: str) -> str:
+    href = evidence_href(locator)
+    if href is None:
+        return f'<span class="locator">{escape(locator)}</span>'
+    return f'<a class="locator" href="{escape(href)}">{escape(locator)}</a>'
+
+
+def _digest(sha256: str) -> str:
+    full = f"sha256:{sha256}"
+    return (
+        f'<br><code class="sha256" title="{escape(full)}">sha256:{escape(sha256[:SHORT_HASH])}</code>'
+        f'<button type="button" class="copy" data-copy="{escape(full)}" title="Copy the full sha256">Copy</button>'
+    )
+
+
 def _evidence_list(finding: Finding) -> str:
     items = []
     for ref in finding.evidence:
-        digest = f'<br><code class="sha256">sha256:{escape(ref.sha256)}</code>' if ref.sha256 else ""
-        items.append(
-            f'<li><span class="label">{escape(ref.label)}</span>: '
-            f'<span class="locator">{escape(ref.locator)}</span>{digest}</li>'
-        )
+        digest = _digest(ref.sha256) if ref.sha256 else ""
+        items.append(f'<li><span class="label">{escape(ref.label)}</span>: {_locator(ref.locator)}{digest}</li>')
     if finding.absence:
         items.append(f'<li class="absence">Not found: {escape(finding.absence)}</li>')
     return f"<ul>{''.join(items)}</ul>" if items else "-"
 
 
-def _finding_row(group: str, finding: Finding) -> str:
+def _finding_row(standards: Standards, finding: Finding, ranks: dict[str, int]) -> str:
     decided = disposition_line(finding)
     disposition = f' data-disposition="{finding.disposition.status}"' if finding.disposition else ""
+    info = standards.info(finding.standard)
+    top = top_clause(finding.clause)
+    group = escape(f"{info.id}:{top}")
+    orders = "".join(f' data-by-{column}="{rank}"' for column, rank in ranks.items())
     return (
         f'<tr id="finding-{escape(finding.id)}" class="finding" data-grade="{finding.grade.value}" '
-        f'data-group="{group}" data-fingerprint="{escape(finding.fingerprint)}"{disposition}>'
-        f"<td>{_grade_tag(finding.grade)}</td><td>{escape(finding.clause)}</td>"
+        f'data-group="{group}" data-fingerprint="{escape(finding.fingerprint)}"{disposition}{orders}>'
+        f"<td>{_grade_tag(finding.grade)}</td>"
+        f'<td title="{escape(standards.section_title(info, top))}">{escape(standards.label(finding))}</td>'
         f"<td><code>{escape(finding.rule_id)}</code></td>"
         f"<td><strong>{escape(finding.title)}</strong>"
         + (f'<p class="decision">Decision: {escape(decided)}</p>' if decided else "")
@@ -184,18 +285,30 @@ def _stale_decisions(report: Report) -> str:
     )
 
 
-def _finding_rows(standards: Standards, findings: list[Finding]) -> str:
-    """A heading row per standard and top-level clause, then its findings; the filter hides a heading
-    with no finding shown."""
-    rows = []
-    for info, clause, members in standards.group(findings):
-        group = escape(f"{info.id}:{clause}")
-        rows.append(
-            f'<tr class="group" data-group="{group}"><th colspan="5" scope="rowgroup">'
-            f"{escape(standards.section_title(info, clause))}</th></tr>"
-        )
-        rows += [_finding_row(group, finding) for finding in members]
-    return "".join(rows)
+def severity_first(findings: list[Finding]) -> list[Finding]:
+    """The findings table's first order: majors first, then minors, evidence requests, observations and
+    OFIs, each by standard and clause (findings in report order, as :func:`sorted_findings` gives them)."""
+    return sorted(findings, key=lambda finding: finding.grade.severity)
+
+
+ASCENDING = ' aria-sort="ascending"'
+#: The findings table's sortable columns, and each one's order; ties keep the table's first order.
+SORTS: dict[str, tuple[str, Callable[[Finding], object]]] = {
+    "grade": ("Grade", lambda finding: finding.grade.severity),
+    "clause": ("Clause", lambda finding: (standard_order(finding.standard), clause_key(finding.clause))),
+    "rule": ("Rule", lambda finding: natural_key(finding.rule_id)),
+    "title": ("Finding", lambda finding: finding.title.casefold()),
+}
+
+
+def _ranks(findings: list[Finding]) -> list[dict[str, int]]:
+    """Each finding's position under each column's order, for the script to sort by."""
+    ranks: list[dict[str, int]] = [{} for _ in findings]
+    for column, (_, key) in SORTS.items():
+        ordered = sorted(range(len(findings)), key=lambda index: (key(findings[index]), index))
+        for rank, index in enumerate(ordered):
+            ranks[index][column] = rank
+    return ranks
 
 
 def _findings_table(standards: Standards, findings: list[Finding]) -> str:
@@ -203,15 +316,25 @@ def _findings_table(standards: Standards, findings: list[Finding]) -> str:
         f'<label><input type="checkbox" value="{grade.value}" checked> {escape(GRADE_HEADINGS[grade])}</label>'
         for grade in GRADE_ORDER
     )
+    ordered = severity_first(findings)
+    rows = "".join(
+        _finding_row(standards, finding, ranks) for finding, ranks in zip(ordered, _ranks(ordered), strict=True)
+    )
+    sortable = "".join(
+        f'<th scope="col" data-sort="{column}"{ASCENDING if column == "grade" else ""}>'
+        f'<button type="button" class="sort">{escape(heading)}</button></th>'
+        for column, (heading, _) in SORTS.items()
+    )
     return (
         '<section id="findings"><h2>Findings</h2>'
         f'<div id="filters" class="filters">{boxes}'
         '<label>Filter <input type="search" id="filter-text" placeholder="clause, rule, evidence, text"></label>'
-        f'<span id="shown-count" class="meta">{plural(len(findings), "finding")}</span></div>'
-        '<table id="findings-table" class="findings"><thead><tr><th scope="col">Grade</th>'
-        '<th scope="col">Clause</th><th scope="col">Rule</th><th scope="col">Finding</th>'
+        '<span id="cell-filter" class="cell-filter" hidden>Heat-map cell: <strong id="cell-filter-label"></strong>'
+        '<button type="button" id="clear-cell">Show every clause</button></span>'
+        f'<span id="shown-count" class="meta" aria-live="polite">{plural(len(findings), "finding")}</span></div>'
+        f'<table id="findings-table" class="findings"><thead><tr>{sortable}'
         '<th scope="col">Evidence (locator, sha256)</th></tr></thead>'
-        f"<tbody>{_finding_rows(standards, findings)}</tbody></table></section>"
+        f"<tbody>{rows}</tbody></table></section>"
     )
 
 
@@ -288,6 +411,19 @@ def _rules_not_run(standards: Standards) -> str:
     )
 
 
+def _not_understood(understanding: Understanding | None) -> str:
+    if understanding is None or not understanding.not_understood:
+        return ""
+    rows = sorted((entry.locator, entry.reason) for entry in understanding.not_understood)
+    return _folded(
+        "not-understood",
+        f"Files not understood ({len(rows)})",
+        "Seen but not used as evidence: they may hold what a rule looked for",
+        ("File", "Why not"),
+        rows,
+    )
+
+
 def _warnings(report: Report) -> str:
     if not report.warnings:
         return ""
@@ -351,7 +487,7 @@ class HtmlRenderer:
         standards = Standards.of(report)
         judged = escape(standards.line())
         org = escape(report.organisation.name)
-        verdicts = "".join(_verdict_card(verdict(report, stage)) for stage in (1, 2))
+        verdicts = "".join(_verdict_card(verdict(report, stage)) for stage in (1, 2)) + _understood_card(report)
         set_aside = set_aside_line(report)
         parts = [
             "<!DOCTYPE html>",
@@ -377,6 +513,7 @@ class HtmlRenderer:
             _rules_passed(standards),
             _rules_not_run(standards),
             _not_applicable(standards),
+            _not_understood(report.understanding),
             _warnings(report),
             _provenance(standards),
             f"<script>{SCRIPT}</script>",
