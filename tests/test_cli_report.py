@@ -49,7 +49,7 @@ def minors_only() -> Report:
 @pytest.mark.parametrize("name", sorted(BUILTIN_FORMATS))
 def test_report_rerenders_a_saved_scan(saved: Path, name: str) -> None:
     result = run("report", saved, "--format", name)
-    assert result.exit_code == ExitCode.FINDINGS, result.output
+    assert result.exit_code == ExitCode.OK, result.output
     assert result.stdout == builtin_renderers()[name].render(golden_report())
 
 
@@ -61,20 +61,28 @@ def test_a_saved_scan_of_schema_1_0_without_structured_facts_still_renders(saved
             finding.pop(added, None)
     saved.write_text(json.dumps(data), encoding="utf-8")
     result = run("report", saved, "--format", "markdown")
-    assert result.exit_code == ExitCode.FINDINGS, result.output
+    assert result.exit_code == ExitCode.OK, result.output
     assert result.stdout == builtin_renderers()["markdown"].render(Report.model_validate(data))
 
 
 @pytest.mark.parametrize(
     ("report", "fail_on", "code"),
     [
-        (golden_report(), None, ExitCode.FINDINGS),
+        (golden_report(), None, ExitCode.OK),
+        (golden_report(), "major", ExitCode.FINDINGS),
         (golden_report(), "never", ExitCode.OK),
         (minors_only(), None, ExitCode.OK),
         (minors_only(), "minor", ExitCode.FINDINGS),
         (golden_report([f for f in golden_findings() if f.grade is Grade.OFI]), "observation", ExitCode.OK),
     ],
-    ids=["majors, default major", "majors, never", "minors, default major", "minors, fail on minor", "ofi only"],
+    ids=[
+        "majors, default never",
+        "majors, fail on major",
+        "majors, never",
+        "minors, default never",
+        "minors, fail on minor",
+        "ofi only",
+    ],
 )
 def test_report_exit_code_follows_fail_on(tmp_path: Path, report: Report, fail_on: str | None, code: int) -> None:
     scan = save(report, tmp_path / "scan.json")
@@ -86,8 +94,8 @@ def test_report_exit_code_follows_fail_on(tmp_path: Path, report: Report, fail_o
 def test_exit_code_and_summary_line_are_the_same_whatever_the_format(saved: Path, tmp_path: Path) -> None:
     summary = golden_report().summary.line()
     for name in sorted(BUILTIN_FORMATS):
-        to_stdout = run("report", saved, "--format", name)
-        to_file = run("report", saved, "--format", name, "--output", tmp_path / f"out.{name}")
+        to_stdout = run("report", saved, "--format", name, "--fail-on", "major")
+        to_file = run("report", saved, "--format", name, "--output", tmp_path / f"out.{name}", "--fail-on", "major")
         assert (to_stdout.exit_code, to_file.exit_code) == (ExitCode.FINDINGS, ExitCode.FINDINGS)
         assert to_stdout.stderr == f"{summary}\n"
         assert to_file.stderr == f"{summary} - report written to {tmp_path / f'out.{name}'}\n"
@@ -96,7 +104,7 @@ def test_exit_code_and_summary_line_are_the_same_whatever_the_format(saved: Path
 
 def test_output_dir_writes_each_format_once_under_a_fixed_name(saved: Path, tmp_path: Path) -> None:
     out = tmp_path / "reports" / "nested"
-    args: list[str | Path] = ["report", saved, "--output-dir", out]
+    args: list[str | Path] = ["report", saved, "--output-dir", out, "--fail-on", "major"]
     for name in ["html", "sarif", "junit", "markdown", "json", "text", "html"]:
         args += ["--format", name]
     result = run(*args)
@@ -240,7 +248,7 @@ def test_acme_outputs_are_valid(acme_reports: tuple[Result, Path]) -> None:
 def test_acme_rerendered_from_its_saved_json_matches_the_direct_render(acme_reports: tuple[Result, Path]) -> None:
     _, out = acme_reports
     for name, extension in EXTENSIONS.items():
-        again = run("report", out / "qmscheck-report.json", "--format", name)
+        again = run("report", out / "qmscheck-report.json", "--format", name, "--fail-on", "major")
         assert again.exit_code == ExitCode.FINDINGS
         assert again.stdout == (out / f"qmscheck-report.{extension}").read_text(encoding="utf-8"), name
 

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -27,14 +27,23 @@ from qmscheck.cli_audit.plan import plan_command
 from qmscheck.cli_audit.sample import sample_command
 from qmscheck.cli_init import init_command
 from qmscheck.cli_pack import pack
-from qmscheck.cli_support import index_path, listed, load_plugins_for, read_saved_report, warn, write_output
+from qmscheck.cli_support import (
+    config_note,
+    echo_or_write,
+    index_path,
+    listed,
+    load_plugins_for,
+    read_saved_report,
+    warn,
+    write_output,
+)
 from qmscheck.config.choices import EDITIONS, FAIL_ON, STAGES, FailOn
 from qmscheck.config.tomlfile import did_you_mean
 from qmscheck.errors import ExitCode, QmscheckError
 from qmscheck.model.grades import Grade
 
 if TYPE_CHECKING:
-    from qmscheck.checking.packs import LoadedPacks
+    from qmscheck.checking.packs import LoadedPacks, LoadedRule
     from qmscheck.model.report import Audience, Report
     from qmscheck.plugins.manager import Plugins
     from qmscheck.rendering.base import Renderer
@@ -53,6 +62,8 @@ THRESHOLDS: dict[FailOn, Grade | None] = {
 
 #: ``--output-dir`` writes each format to this name plus the renderer's extension.
 REPORT_BASENAME = "qmscheck-report"
+#: The version of ``rules --format json``, MAJOR.MINOR as every JSON output of qmscheck states it.
+RULES_SCHEMA_VERSION = "1.0"
 #: Set (to anything but 0) to print the traceback of an internal error, as ``--debug`` does.
 DEBUG_VARIABLE = "QMSCHECK_DEBUG"
 
@@ -103,21 +114,39 @@ class _Group(click.Group):
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             fail("interrupted", ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            # The reader stopped (`qmscheck rules | head`): nothing is wrong, and no more goes out.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(ExitCode.OK)
         except Exception as exc:
             _internal_error(ctx, exc)
 
 
 class _Choice(_ChoiceBase):
-    """A choice whose error also names the closest allowed value."""
+    """A choice in any case (``--fail-on MINOR``) whose error also names the closest allowed value."""
+
+    def __init__(self, choices: Sequence[str]) -> None:
+        super().__init__(choices, case_sensitive=False)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         try:
             return super().convert(value, param, ctx)
         except click.BadParameter as exc:
-            hint = did_you_mean(value, self.choices)
+            hint = did_you_mean(str(value).lower(), [str(choice) for choice in self.choices])
             if not hint:
                 raise
             self.fail(exc.message.rstrip(".") + hint, param, ctx)
+
+
+#: Help options of every command: ``-h`` as people type it, ``--help`` as click has it.
+HELP_OPTIONS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+
+
+def quiet_option(command: F) -> F:
+    """``-q``: stderr carries errors only (no progress, notes, warnings or summary line)."""
+    return click.option(
+        "--quiet", "-q", is_flag=True, help="Print nothing on stderr but errors: no progress, notes or summary."
+    )(command)
 
 
 def audience_option(command: F) -> F:
@@ -140,6 +169,7 @@ def output_options(command: F) -> F:
     )(command)
     command = click.option(
         "--output",
+        "-o",
         type=click.Path(dir_okay=False, path_type=Path),
         help="Write the report to a file.",
     )(command)
@@ -149,7 +179,8 @@ def output_options(command: F) -> F:
         multiple=True,
         default=("text",),
         show_default=True,
-        help="Output format (see `qmscheck plugins`); repeat it with --output-dir for several.",
+        help="Output format, by name or file extension (see `qmscheck plugins`); repeat it with --output-dir "
+        "for several.",
     )(command)
     return command
 
@@ -158,19 +189,24 @@ def _renderers(
     plugins: Plugins, format_names: tuple[str, ...], output: Path | None, output_dir: Path | None
 ) -> list[Renderer]:
     """Check the output options before any work is done: a typo must not cost a whole scan."""
-    by_file_extension = {renderer.extension: renderer.name for renderer in plugins.renderers}
-    # A format may also be named by its file extension ('md' for markdown), as people type it.
-    resolved = [name if name in plugins.renderers else by_file_extension.get(name, name) for name in format_names]
+    by_file_extension = {
+        renderer.extension: renderer.name for renderer in plugins.renderers if renderer.extension != renderer.name
+    }
+    # A format may also be named by its file extension ('md' for markdown), in any case, as people type it.
+    lowered = [name.lower() for name in format_names]
+    resolved = [name if name in plugins.renderers else by_file_extension.get(name, name) for name in lowered]
     names = list(dict.fromkeys(resolved))  # repeated formats are written once, in the order given
     unknown = [name for name in names if name not in plugins.renderers]
     if unknown:
         from qmscheck.scan import plugin_failures_named
 
         known = plugins.renderers.names()
+        aliases = {name: extension for extension, name in by_file_extension.items()}
+        accepted = [f"{name} ({aliases[name]})" if name in aliases else name for name in known]
         with plugin_failures_named(plugins):
             raise QmscheckError(
-                f"unknown format {', '.join(map(repr, unknown))} (known formats: {', '.join(known)})"
-                + did_you_mean(unknown[0], known)
+                f"unknown format {', '.join(map(repr, unknown))} (known formats: "
+                f"{', '.join(accepted)})" + did_you_mean(unknown[0], [*known, *by_file_extension])
             )
     renderers = [plugins.renderers.get(name) for name in names]
     if output and output_dir:
@@ -206,8 +242,32 @@ def _exit_code(report: Report, threshold: FailOn) -> ExitCode:
     return ExitCode.FINDINGS if report.exceeds(THRESHOLDS[threshold]) else ExitCode.OK
 
 
-@click.group(cls=_Group)
-@click.version_option(__version__, prog_name="qmscheck", message=f"%(prog)s %(version)s (pack API {API_VERSION})")
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """The version, the pack API it offers and every installed rule pack (loading the plugins is quick)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from qmscheck.plugins.manager import load_plugins
+
+    click.echo(f"qmscheck {__version__} (pack API {API_VERSION})")
+    try:
+        packs = sorted(load_plugins().rule_packs, key=lambda pack: pack.name)
+    except Exception as exc:  # a broken plugin must not hide the version
+        click.echo(f"rule packs: unknown (loading the plugins failed: {type(exc).__name__}: {exc})")
+    else:
+        click.echo(f"rule packs: {', '.join(f'{pack.name} {pack.version}' for pack in packs) or 'none'}")
+    ctx.exit()
+
+
+@click.group(cls=_Group, context_settings=HELP_OPTIONS)
+@click.option(
+    "--version",
+    "-V",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version, the pack API and the installed rule packs, and exit.",
+)
 @click.option("--debug", is_flag=True, help=f"Show the traceback of an internal error (as {DEBUG_VARIABLE}=1 does).")
 def main(debug: bool) -> None:
     """Find where a quality management system falls short of ISO 9001, with the evidence.
@@ -236,7 +296,15 @@ def collect_options(command: F) -> F:
                 help="Skip (with a warning) files larger than this, e.g. 50MB; wins over a source's "
                 "max_file_size.  [default: the source's, else 200MB]",
             ),
-            click.option("--quiet", "-q", is_flag=True, help="No progress bar or notes on stderr."),
+            quiet_option,
+            click.option(
+                "--config",
+                "config_file",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                default=None,
+                help="Read the organisation, scope and options from this file, scanning TARGET's evidence.  "
+                "[default: TARGET's qmscheck.toml, else the nearest one above it]",
+            ),
             click.option("--verbose", "-v", is_flag=True, help="Say what is read and what the index reused."),
         ]
     ):
@@ -340,9 +408,12 @@ def scan(
     jobs: int | None,
     max_file_size: str | None,
     quiet: bool,
+    config_file: Path | None,
     verbose: bool,
 ) -> None:
-    """Scan TARGET: a folder of evidence, or a qmscheck.toml naming sources, scope and options."""
+    """Scan TARGET: a folder of evidence, or a qmscheck.toml naming sources, scope and options.
+
+    A folder without a qmscheck.toml of its own is read with the nearest one above it (or --config)."""
     from qmscheck.collecting.run import CollectOptions, default_jobs
     from qmscheck.config.scan_config import load_config
     from qmscheck.scan import ScanRequest
@@ -356,10 +427,11 @@ def scan(
     renderers = _renderers(plugins, format_names, output, output_dir)
     if index is not None and no_index:
         raise QmscheckError("give either --index or --no-index, not both")
-    config = load_config(target)
+    config = load_config(target, config_file)
+    config_note(target, config)
     progress = make_progress(quiet=quiet, verbose=verbose)
     options = CollectOptions(
-        index=index_path(target, index, no_index),
+        index=index_path(target, index, no_index, config.file),
         full=full,
         jobs=jobs,
         max_file_size=_max_file_size(max_file_size),
@@ -407,8 +479,8 @@ def scan(
 
 @main.command("inventory")
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the inventory to a file.")
+@click.option("--format", "format_name", type=_Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the inventory to a file.")
 @click.option(
     "--pack",
     "pack_names",
@@ -426,6 +498,7 @@ def inventory_command(
     jobs: int | None,
     max_file_size: str | None,
     quiet: bool,
+    config_file: Path | None,
     verbose: bool,
 ) -> None:
     """List every file under TARGET (a folder or qmscheck.toml) with what it was recognised as,
@@ -438,7 +511,8 @@ def inventory_command(
     from qmscheck.support.progress import make_progress
 
     plugins = load_plugins_for()
-    config = load_config(target)
+    config = load_config(target, config_file)
+    config_note(target, config)
     config.check_connectors(plugins.connectors.names())
     use_pack_words(selected_packs(plugins, listed(pack_names) or config.scan.packs), plugins.accepted_vocabularies)
     result = inventory(
@@ -449,11 +523,7 @@ def inventory_command(
         max_file_size=_max_file_size(max_file_size),
     )
     text = json.dumps(result.as_json(), indent=2) + "\n" if format_name == "json" else render_text(result)
-    if output:
-        write_output(output, text)
-        click.echo(f"inventory written to {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    echo_or_write(text, output, "inventory")
 
 
 @main.command("report")
@@ -462,9 +532,9 @@ def inventory_command(
 @click.option(
     "--fail-on",
     type=_Choice(FAIL_ON),
-    default="major",
+    default="never",
     show_default=True,
-    help="Exit 1 when a finding is at or above this grade.",
+    help="Exit 1 when a finding is at or above this grade (re-rendering alone never fails).",
 )
 @click.option(
     "--decisions",
@@ -473,6 +543,7 @@ def inventory_command(
     help="Apply this decisions file (waivers, on-site verifications, regrades) to the saved scan.",
 )
 @audience_option
+@quiet_option
 def report_command(
     scan_file: Path,
     format_names: tuple[str, ...],
@@ -481,6 +552,7 @@ def report_command(
     fail_on: FailOn,
     decisions: Path | None,
     audience: Audience,
+    quiet: bool,
 ) -> None:
     """Re-render a saved JSON scan (`scan --format json`) in other formats, without reading the sources."""
     from qmscheck.auditing.decisions import apply_decisions, load_decisions
@@ -504,7 +576,21 @@ def _installed_packs(plugins: Plugins) -> LoadedPacks:
     return installed.loaded
 
 
-@main.group(invoke_without_command=True)
+#: The columns of ``qmscheck rules``, named by its header line.
+_RULE_COLUMNS = "{:<8} {:<18} {:<11} {:<6} {:<10} {}"
+
+
+def _under(clause: str, wanted: tuple[str, ...], standard: str) -> bool:
+    """Whether ``clause`` (of ``standard``) is one of ``wanted`` or below one: 7.1 holds 7.1.5.2;
+    ``iso13485:7.4`` names another standard's clause."""
+    for entry in wanted:
+        named, _, number = entry.rpartition(":")
+        if (not named or named.lower() == standard) and (clause == number or clause.startswith(number + ".")):
+            return True
+    return False
+
+
+@main.group(invoke_without_command=True, context_settings=HELP_OPTIONS)
 @click.option(
     "--pack",
     "pack_names",
@@ -512,8 +598,17 @@ def _installed_packs(plugins: Plugins) -> LoadedPacks:
     metavar="NAME",
     help="List the rules a scan selecting this pack runs (repeat it).  [default: iso9001]",
 )
+@click.option(
+    "--clause",
+    "clauses",
+    multiple=True,
+    metavar="CLAUSE",
+    help="Only the rules of these clauses and the clauses below them (7.1 holds 7.1.5.2; iso13485:7.4 "
+    "for another standard's); comma-separated or repeated.",
+)
+@click.option("--format", "format_name", type=_Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_context
-def rules(ctx: click.Context, pack_names: tuple[str, ...]) -> None:
+def rules(ctx: click.Context, pack_names: tuple[str, ...], clauses: tuple[str, ...], format_name: str) -> None:
     """List the rules a scan applies (the base pack's unless --pack says), then every ISO 9001
     clause as checked by evidence rules or manual."""
     if ctx.invoked_subcommand is not None:
@@ -525,31 +620,74 @@ def rules(ctx: click.Context, pack_names: tuple[str, ...]) -> None:
 
     plugins = load_plugins_for(ctx)
     loaded = load_packs(selected_packs(plugins, listed(pack_names)), plugins.checks)
-    for item in sorted(loaded.rules, key=lambda r: (r.standard.id, clause_key(r.rule.clause), r.rule.id)):
+    wanted = listed(clauses)
+
+    def shown(items: list[LoadedRule]) -> list[LoadedRule]:
+        chosen = [item for item in items if not wanted or _under(item.rule.clause, wanted, item.standard.id)]
+        return sorted(chosen, key=lambda r: (r.standard.id, clause_key(r.rule.clause), r.rule.id))
+
+    listed_rules, skipped = shown(loaded.rules), shown(loaded.skipped)
+    base = [item for item in loaded.rules if item.standard.id == "iso9001"]
+    coverage = [
+        entry
+        for entry in clause_coverage(base, bundled_manual_checks())
+        if not wanted or _under(entry.clause, wanted, "iso9001")
+    ]
+    if format_name == "json":
+        listing = {
+            "schema_version": RULES_SCHEMA_VERSION,
+            "packs": [{"name": p.name, "version": p.version, "standard": p.standard.name} for p in loaded.packs],
+            "rules": [
+                {
+                    "id": item.rule.id,
+                    "standard": item.standard.name,
+                    "clause": item.rule.clause,
+                    "grade": item.rule.grade.value,
+                    "stages": list(item.rule.stages),
+                    "check": item.rule.check.kind,
+                    "source": item.rule.source,
+                    "status": item.rule.status,
+                    "title": item.rule.title,
+                    "skipped_by": [o.pack for o in item.overlays if o.change == "skipped"],
+                }
+                for item in [*listed_rules, *skipped]
+            ],
+            "clauses": [
+                {"clause": e.clause, "title": e.title, "rules": list(e.rule_ids), "manual": e.manual} for e in coverage
+            ],
+        }
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    click.echo(_RULE_COLUMNS.format("ID", "CLAUSE", "GRADE", "STAGES", "CHECK", "TITLE"))
+    for item in listed_rules:
         rule = item.rule
         stages = ",".join(str(s) for s in rule.stages)
         click.echo(
-            f"{rule.id:<8} {item.standard.name + ' ' + rule.clause:<18} {rule.grade.value:<11} stage {stages:<4} "
-            f"{rule.check.kind:<9} {rule.title}"
+            _RULE_COLUMNS.format(
+                rule.id, f"{item.standard.name} {rule.clause}", rule.grade.value, stages, rule.check.kind, rule.title
+            )
         )
-    for item in loaded.skipped:
+    for item in skipped:
         reasons = "; ".join(f"skipped by {o.pack}" for o in item.overlays if o.change == "skipped")
         click.echo(f"{item.rule.id:<8} {item.standard.name + ' ' + item.rule.clause:<18} ({reasons}) {item.rule.title}")
-    click.echo(f"{len(loaded.rules)} rules in {len(loaded.packs)} pack(s)")
+    under = f" under {', '.join(wanted)}" if wanted else ""
+    click.echo(f"{len(listed_rules)} rules{under} in {len(loaded.packs)} pack(s)")
     click.echo("packs: " + ", ".join(f"{p.name} {p.version} ({p.standard.name})" for p in loaded.packs))
     others = sorted(set(plugins.rule_packs.names()) - {p.name for p in loaded.packs})
     if others:
         click.echo(f"also installed, not selected: {', '.join(others)} (--pack NAME lists a selection with it)")
-    click.echo("")
-    base = [item for item in loaded.rules if item.standard.id == "iso9001"]
-    click.echo("\n".join(coverage_lines(clause_coverage(base, bundled_manual_checks()))))
+    if coverage:
+        click.echo("")
+        click.echo("\n".join(coverage_lines(coverage)))
 
 
 @rules.command("explain")
 @click.argument("rule_id")
 @click.pass_context
 def explain(ctx: click.Context, rule_id: str) -> None:
-    """Explain one rule: what it checks, how it grades, why it matters and how to fix it."""
+    """Explain one rule: what it checks, how it grades, why it matters and how to fix it.
+
+    Rendered on a terminal; Markdown as written when piped or redirected."""
     from qmscheck.checking.explain import close_matches, explain_text, find_rule
 
     plugins = load_plugins_for(ctx)
@@ -559,7 +697,14 @@ def explain(ctx: click.Context, rule_id: str) -> None:
         matches = close_matches(packs, rule_id)
         hint = f" Did you mean: {', '.join(matches)}?" if matches else " Run 'qmscheck rules' to list them."
         fail(f"no rule with id {rule_id!r}.{hint}")
-    click.echo(explain_text(loaded), nl=False)
+    text = explain_text(loaded)
+    if not sys.stdout.isatty():
+        click.echo(text, nl=False)
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(text))
 
 
 @main.command()

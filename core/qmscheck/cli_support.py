@@ -16,14 +16,18 @@ from qmscheck.config.tomlfile import json_path
 from qmscheck.errors import PluginFailure, QmscheckError
 
 if TYPE_CHECKING:
+    from qmscheck.config.scan_config import ScanConfig
     from qmscheck.model.report import Report
     from qmscheck.plugins.manager import PluginInfo, Plugins
 
 __all__ = [
+    "config_note",
     "echo_or_write",
     "index_path",
+    "is_quiet",
     "listed",
     "load_plugins_for",
+    "note",
     "plugin_failures",
     "read_saved_report",
     "warn",
@@ -46,8 +50,32 @@ def load_plugins_for(ctx: click.Context | None = None) -> Plugins:
     return plugins
 
 
+def is_quiet() -> bool:
+    """Whether the running command was given ``-q``: then stderr carries errors only."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.params.get("quiet"))
+
+
 def warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
+    if not is_quiet():
+        click.echo(f"warning: {message}", err=True)
+
+
+def note(message: str) -> None:
+    if not is_quiet():
+        click.echo(f"note: {message}", err=True)
+
+
+def config_note(target: Path, config: ScanConfig) -> None:
+    """Say which ``qmscheck.toml`` a folder is scanned with when it is not the folder's own (found
+    above it, or ``--config``), and what of its evidence is read: the report itself does not say."""
+    import os
+
+    if config.file is None or target.is_file() or config.file.parent.resolve() == target.resolve():
+        return
+    shown = os.path.relpath(config.file) if config.file.is_absolute() else str(config.file)
+    sources = ", ".join(str(source.options().get("path", ".")) for source in config.sources)
+    note(f"using {shown} for {target} (evidence read: {sources})")
 
 
 def plugin_failures(failed: Sequence[PluginInfo], command: str) -> str:
@@ -66,9 +94,10 @@ def plugin_failures(failed: Sequence[PluginInfo], command: str) -> str:
     )
 
 
-def index_path(target: Path, index: Path | None, no_index: bool) -> Path | None:
-    """``--index``, else .qmscheck/index.sqlite beside qmscheck.toml; a bare folder (no config) gets a
-    per-folder index in the user's cache, because nothing is ever written into the evidence itself."""
+def index_path(target: Path, index: Path | None, no_index: bool, config_file: Path | None = None) -> Path | None:
+    """``--index``, else .qmscheck/index.sqlite beside qmscheck.toml (``config_file``: the one the
+    scan reads, found above ``target`` or given); a bare folder (no config) gets a per-folder index
+    in the user's cache, because nothing is ever written into the evidence itself."""
     import hashlib
     import os
 
@@ -79,7 +108,7 @@ def index_path(target: Path, index: Path | None, no_index: bool) -> Path | None:
         return None
     if index is not None:
         return index
-    config_file = target / CONFIG_NAME if target.is_dir() else target
+    config_file = config_file or (target / CONFIG_NAME if target.is_dir() else target)
     if config_file.is_file():
         return default_index_path(config_file.parent)
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qmscheck"
@@ -142,4 +171,5 @@ def echo_or_write(data: str | bytes, output: Path | None, written: str) -> None:
         click.echo(data.decode() if isinstance(data, bytes) else data, nl=False)
         return
     write_output(output, data)
-    click.echo(f"{written} written to {output}", err=True)
+    if not is_quiet():
+        click.echo(f"{written} written to {output}", err=True)

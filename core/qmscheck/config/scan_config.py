@@ -31,6 +31,7 @@ __all__ = [
     "ScanConfig",
     "ScanOptions",
     "SourceConfig",
+    "find_config",
     "load_config",
     "parse_size",
 ]
@@ -226,19 +227,76 @@ def _source_problems(sources: object) -> list[tuple[str, str]]:
     return problems
 
 
-def load_config(target: Path) -> ScanConfig:
-    """A folder with a ``qmscheck.toml`` uses it; a bare folder is scanned as one file share; a file is the config."""
-    if target.is_dir():
-        config_file = target / CONFIG_NAME
-        if not config_file.is_file():
-            return ScanConfig(
-                organisation=OrganisationConfig(name=target.resolve().name),
-                sources=[SourceConfig.model_validate({"connector": "filesystem", "path": "."})],
-                base_dir=target,
+def load_config(target: Path, config_file: Path | None = None) -> ScanConfig:
+    """The configuration a scan of ``target`` (a folder or a ``qmscheck.toml``) runs with.
+
+    A config file scans its sources, and so does a folder holding a ``qmscheck.toml``. Any other
+    folder is scanned with ``config_file`` (``--config``), else with the nearest ``qmscheck.toml``
+    above it (as ruff finds its settings): the organisation, scope and options are that file's,
+    the evidence is the folder's alone (:func:`_within`). With neither, the folder is one file share.
+    """
+    if target.is_file():
+        if config_file is not None:
+            raise ConfigError(f"{target} is a config file already: give either it or --config, not both")
+        if target.suffix.lower() != ".toml":
+            raise ConfigError(
+                f"{target} is a file: TARGET must be a folder of evidence or a {CONFIG_NAME} "
+                "(to check one document, scan the folder holding it)"
             )
-        target = config_file
-    if not target.is_file():
+        return _read_config(target)
+    if not target.is_dir():
         raise ConfigError(f"{target}: no such file or folder")
+    if config_file is None and (target / CONFIG_NAME).is_file():
+        return _read_config(target / CONFIG_NAME)
+    config_file = config_file or find_config(target)
+    if config_file is None:
+        return ScanConfig(
+            organisation=OrganisationConfig(name=target.resolve().name),
+            sources=[SourceConfig.model_validate({"connector": "filesystem", "path": "."})],
+            base_dir=target,
+        )
+    if not config_file.is_file():
+        raise ConfigError(f"{config_file}: no such config file")
+    return _within(_read_config(config_file), target)
+
+
+def find_config(folder: Path) -> Path | None:
+    """The ``qmscheck.toml`` of the nearest folder above ``folder``, if any."""
+    for parent in folder.resolve().parents:
+        if (parent / CONFIG_NAME).is_file():
+            return parent / CONFIG_NAME
+    return None
+
+
+def _within(config: ScanConfig, folder: Path) -> ScanConfig:
+    """``config`` with the evidence under ``folder`` as its only evidence.
+
+    A folder source holding ``folder`` is narrowed to it (unchanged if it is that folder, so the
+    findings are those of a scan of the whole config); folder sources inside ``folder`` are kept
+    whole; other sources (other folders, remote shares, other connectors) are left out. When no
+    source is there, ``folder`` is scanned as one file share with the config's settings.
+    """
+    wanted = folder.resolve()
+    if wanted == config.base_dir.resolve():
+        return config
+    kept: list[SourceConfig] = []
+    for source in config.sources:
+        path = str(source.options().get("path", "."))
+        if source.connector != "filesystem" or "://" in path:
+            continue
+        root = config.resolve(path).resolve()
+        if root == wanted or root.is_relative_to(wanted):
+            kept.append(source)
+        elif wanted.is_relative_to(root):
+            narrowed = (Path(path) / wanted.relative_to(root)).as_posix()
+            fields = {**source.options(), "connector": source.connector, "name": source.name, "path": narrowed}
+            kept.append(SourceConfig.model_validate(fields))
+    if not kept:
+        kept = [SourceConfig.model_validate({"connector": "filesystem", "path": str(wanted)})]
+    return config.model_copy(update={"sources": kept})
+
+
+def _read_config(target: Path) -> ScanConfig:
     data = read_toml(target, ConfigError)
     problems = _source_problems(data.get("sources"))
     for key in sorted(_LOCATION_KEYS & data.keys()):
