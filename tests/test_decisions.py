@@ -64,7 +64,7 @@ def test_a_waiver_beside_the_config_sets_the_finding_aside_in_every_format(tmp_p
     assert waived.disposition is not None and waived.disposition.status == "waived" and not waived.counted
     assert report.summary.minor == before.summary.minor - 1 and len(report.findings) == len(before.findings)
     renderers = load_plugins().renderers
-    text = renderers.get("text").render(report)
+    text = " ".join(renderers.get("text").render(report).split())  # as read, whatever the wrapping
     assert "Decision: Waived until 2026-06-30 by P. Nair, Quality Manager (2026-03-02)" in text
     assert "Not counted: 1 finding set aside by decisions (1 waived)" in text
     data = json.loads(renderers.get("json").render(report))
@@ -143,7 +143,7 @@ by = "Lead auditor"
     verified = next(f for f in report.findings if f.fingerprint == supplier.fingerprint)
     assert verified.counted and verified.disposition is not None and verified.disposition.status == "verified"
     assert (report.summary.major, report.summary.minor) == (acme.summary.major + 1, acme.summary.minor - 2)
-    text = load_plugins().renderers.get("text").render(report)
+    text = " ".join(load_plugins().renderers.get("text").render(report).split())  # whatever the wrapping
     assert "Regraded from Minor nonconformity by Lead auditor: Gauge used on released product" in text
     assert "Refuted: The copy is the read-only training copy" in text and "Note: Seen on site" in text
 

@@ -28,6 +28,8 @@ from qmscheck.cli_audit.sample import sample_command
 from qmscheck.cli_init import init_command
 from qmscheck.cli_pack import pack
 from qmscheck.cli_support import (
+    color_choice,
+    color_option,
     config_note,
     echo_or_write,
     index_path,
@@ -224,18 +226,25 @@ def _renderers(
 
 
 def _emit(report: Report, renderers: list[Renderer], output: Path | None, output_dir: Path | None) -> None:
-    """Write the rendered report(s); the one-line summary goes to stderr whatever the format."""
+    """Write the rendered report(s); the one-line summary goes to stderr whatever the format, but
+    once only on a terminal, where the text report ends with it."""
+    from qmscheck.rendering.readiness import summary_line
+    from qmscheck.rendering.terminal import render_for
+
+    summary = summary_line(report)
     if output_dir:
         paths = [output_dir / f"{REPORT_BASENAME}.{renderer.extension}" for renderer in renderers]
         for renderer, path in zip(renderers, paths, strict=True):
             write_output(path, renderer.render(report, color=False))
-        click.echo(f"{report.summary.line()} - reports written to {', '.join(str(p) for p in paths)}", err=True)
+        click.echo(f"{summary} - reports written to {', '.join(str(p) for p in paths)}", err=True)
     elif output:
         write_output(output, renderers[0].render(report, color=False))
-        click.echo(f"{report.summary.line()} - report written to {output}", err=True)
+        click.echo(f"{summary} - report written to {output}", err=True)
     else:
-        click.echo(renderers[0].render(report, color=sys.stdout.isatty()), nl=False)
-        click.echo(report.summary.line(), err=True)
+        text, color = render_for(renderers[0], report, sys.stdout, color_choice())
+        click.echo(text, nl=False, color=color)
+        if not (renderers[0].name == "text" and sys.stdout.isatty() and sys.stderr.isatty()):
+            click.echo(summary, err=True)
 
 
 def _exit_code(report: Report, threshold: FailOn) -> ExitCode:
@@ -326,6 +335,7 @@ def _max_file_size(value: str | None) -> int | None:
 @main.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
 @output_options
+@color_option
 @click.option(
     "--fail-on",
     type=_Choice(FAIL_ON),
@@ -529,6 +539,7 @@ def inventory_command(
 @main.command("report")
 @click.argument("scan_file", metavar="SCAN.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_options
+@color_option
 @click.option(
     "--fail-on",
     type=_Choice(FAIL_ON),

@@ -6,14 +6,15 @@ a target's evidence index is, and options that may be repeated or comma-separate
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from qmscheck.config.tomlfile import json_path
 from qmscheck.errors import PluginFailure, QmscheckError
+from qmscheck.rendering.terminal import COLOR_CHOICES, ColorChoice
 
 if TYPE_CHECKING:
     from qmscheck.config.scan_config import ScanConfig
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from qmscheck.plugins.manager import PluginInfo, Plugins
 
 __all__ = [
+    "color_choice",
+    "color_option",
     "config_note",
     "echo_or_write",
     "index_path",
@@ -173,3 +176,35 @@ def echo_or_write(data: str | bytes, output: Path | None, written: str) -> None:
     write_output(output, data)
     if not is_quiet():
         click.echo(f"{written} written to {output}", err=True)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+#: Where ``--color`` leaves its value for :func:`color_choice`.
+_COLOR_KEY = "qmscheck.color"
+
+
+def color_option(command: F) -> F:
+    """``--color auto|always|never``, which wins over ``NO_COLOR`` and ``FORCE_COLOR``
+    (:mod:`qmscheck.rendering.terminal`); the command reads it with :func:`color_choice`."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+        ctx.meta[_COLOR_KEY] = value
+        return value
+
+    return click.option(
+        "--color",
+        type=click.Choice(COLOR_CHOICES, case_sensitive=False),
+        default="auto",
+        show_default=True,
+        expose_value=False,
+        callback=remember,
+        help="Colour the report on stdout. auto: on a terminal, or wherever FORCE_COLOR is set; never where "
+        "NO_COLOR is.",
+    )(command)
+
+
+def color_choice() -> ColorChoice:
+    """The running command's ``--color``; ``auto`` for a command without the option."""
+    ctx = click.get_current_context(silent=True)
+    value = ctx.meta.get(_COLOR_KEY) if ctx is not None else None
+    return next((choice for choice in COLOR_CHOICES if choice == value), "auto")

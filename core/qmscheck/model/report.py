@@ -7,17 +7,18 @@ import re
 from datetime import date
 from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from qmscheck.model.evidence import CollectionWarning, Organisation, natural_key, order_key
 from qmscheck.model.grades import GRADE_ORDER, Grade
 
-REPORT_SCHEMA_VERSION: Final = "1.3"
+REPORT_SCHEMA_VERSION: Final = "1.4"
 #: The versions ``qmscheck report`` reads: 1.1 added each finding's population, failing count and
 #: instances; 1.2 the standard of every clause and the standards a scan judged against; 1.3 the
-#: decisions recorded on findings, the decisions that matched none, and the audience. An older
-#: report reads as one of ISO 9001 without them, written for the organisation.
-READABLE_SCHEMA_VERSIONS: Final = ("1.0", "1.1", "1.2", "1.3")
+#: decisions recorded on findings, the decisions that matched none, and the audience; 1.4 the
+#: verdicts (written, never read: they follow from the findings). An older report reads as one of
+#: ISO 9001 without them, written for the organisation.
+READABLE_SCHEMA_VERSIONS: Final = ("1.0", "1.1", "1.2", "1.3", "1.4")
 #: The standard of a clause in a report written before reports named it.
 BASE_STANDARD: Final = "iso9001"
 
@@ -294,6 +295,28 @@ class StaleDecision(BaseModel):
     reason: str | None = None
 
 
+#: How ready the organisation is for a stage's certification audit: ``unconfirmed`` while evidence
+#: requests are open (or nothing was recognised), ``conditional`` with minors to close.
+ReadinessStatus = Literal["not-ready", "unconfirmed", "conditional", "ready"]
+
+
+class Verdict(BaseModel):
+    """Whether the organisation is ready for a stage's audit, in one line (:meth:`Report.verdict`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stage: Literal[1, 2]
+    status: ReadinessStatus
+    headline: str = Field(description="'Not ready: 1 major nonconformity and 11 minors'.")
+    caveat: str | None = Field(
+        None, description="Set when the scan ran the other stage's rules: only the rules both stages share count."
+    )
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
+
+
 #: Who a report is written for: the organisation gets the fix advice, a certification auditor not.
 Audience = Literal["organisation", "auditor"]
 
@@ -301,7 +324,7 @@ Audience = Literal["organisation", "auditor"]
 class Report(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal["1.0", "1.1", "1.2", "1.3"] = REPORT_SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1", "1.2", "1.3", "1.4"] = REPORT_SCHEMA_VERSION
     tool_version: str
     organisation: Organisation
     as_of: date
@@ -337,6 +360,54 @@ class Report(BaseModel):
     stale_decisions: list[StaleDecision] = Field(
         default_factory=list, description="Decisions of the decisions file whose fingerprint no finding has."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _verdicts_are_derived(cls, data: Any) -> Any:
+        """A saved report's ``verdicts`` are recomputed from its findings, never trusted."""
+        if isinstance(data, dict) and "verdicts" in data:
+            return {key: value for key, value in data.items() if key != "verdicts"}
+        return data
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Readiness for the stage 1 and stage 2 audits, from the findings counted (as the "
+        "HTML and text reports show it). Derived: a report read back recomputes them."
+    )
+    @property
+    def verdicts(self) -> list[Verdict]:
+        return [self.verdict(1), self.verdict(2)]
+
+    def verdict(self, stage: int) -> Verdict:
+        """Majors block certification; minors need an accepted action plan; the rest is advice.
+
+        Evidence requests are absences the scan could not establish: they never make an organisation
+        "not ready", and while any is open the scan cannot call it ready either."""
+        counts = summarise([f for f in self.findings if stage in f.stages])
+        caveat = None
+        if stage != self.stage:
+            caveat = f"This scan ran the stage {self.stage} rules; only the rules both stages share are counted."
+        requests = f"{plural(counts.request, 'evidence request')} to answer"
+        if self.understanding is not None and self.understanding.recognised == 0:
+            headline = f"Not established: no quality-system evidence recognised ({self.understanding.line()})"
+            return Verdict(stage=stage, status="unconfirmed", headline=headline, caveat=caveat)
+        if counts.major:
+            headline = f"Not ready: {plural(counts.major, 'major nonconformity', 'major nonconformities')}"
+            if counts.minor:
+                headline += f" and {plural(counts.minor, 'minor')}"
+            if counts.request:
+                headline += f"; {requests}"
+            return Verdict(stage=stage, status="not-ready", headline=headline, caveat=caveat)
+        if counts.request:
+            headline = f"Not established: {requests}"
+            if counts.minor:
+                headline += f", and {plural(counts.minor, 'minor')} to close"
+            return Verdict(stage=stage, status="unconfirmed", headline=headline, caveat=caveat)
+        if counts.minor:
+            headline = f"Ready with {plural(counts.minor, 'minor')} to close"
+            return Verdict(stage=stage, status="conditional", headline=headline, caveat=caveat)
+        advice = counts.observation + counts.ofi
+        headline = "Ready: no nonconformities" + (f", {plural(advice, 'point')} to consider" if advice else "")
+        return Verdict(stage=stage, status="ready", headline=headline, caveat=caveat)
 
     def standard(self, standard_id: str) -> StandardInfo:
         """How the report names ``standard_id``: from the scan, or ISO 9001's name for an older report."""

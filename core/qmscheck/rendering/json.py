@@ -24,8 +24,10 @@ class JsonRenderer:
 
 
 def report_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a saved scan: exactly what ``qmscheck report`` accepts."""
-    schema = Report.model_json_schema()
+    """The JSON Schema of a saved scan: exactly what ``qmscheck report`` accepts, and the verdicts a
+    scan writes (read-only: reading a report recomputes them, and one without them is read too)."""
+    schema = Report.model_json_schema(mode="serialization")
+    schema["required"].remove("verdicts")
     # pydantic writes draft 2020-12; saying so lets validators pick the right dialect.
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from qmscheck.model.evidence import natural_key
 from qmscheck.model.grades import GRADE_ORDER, Grade
@@ -22,16 +22,9 @@ from qmscheck.model.report import (
     summarise,
 )
 
-Status = Literal["not-ready", "unconfirmed", "conditional", "ready"]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    stage: int
-    status: Status
-    headline: str
-    #: Set when the scan ran the other stage's rule set, so this verdict only sees the rules both share.
-    caveat: str | None = None
+# The formats name these from here, beside the rest of what they share.
+from qmscheck.model.report import Verdict as Verdict
+from qmscheck.model.report import plural as plural
 
 
 def top_clause(clause: str) -> str:
@@ -135,10 +128,6 @@ def sorted_findings(report: Report) -> list[Finding]:
     return sorted(report.findings, key=lambda finding: (standard_order(finding.standard), finding_sort_key(finding)))
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    return f"{count} {singular if count == 1 else (plural_form or singular + 's')}"
-
-
 def evidence_line(seen: EvidenceSeen) -> str:
     """What a passed rule read, on one line: 'calibration_record: 1 file, 41 items (fs:Cal.xlsx)'.
     A rule that found none of its evidence passed with nothing to check, and says so."""
@@ -152,35 +141,8 @@ def evidence_line(seen: EvidenceSeen) -> str:
 
 
 def verdict(report: Report, stage: int) -> Verdict:
-    """Majors block certification; minors need an accepted action plan; the rest is advice.
-
-    Evidence requests are absences the scan could not establish: they never make an organisation
-    "not ready", and while any is open the scan cannot call it ready either."""
-    counts = summarise([f for f in report.findings if stage in f.stages])
-    caveat = None
-    if stage != report.stage:
-        caveat = f"This scan ran the stage {report.stage} rules; only the rules both stages share are counted."
-    requests = f"{plural(counts.request, 'evidence request')} to answer"
-    if report.understanding is not None and report.understanding.recognised == 0:
-        headline = f"Not established: no quality-system evidence recognised ({report.understanding.line()})"
-        return Verdict(stage, "unconfirmed", headline, caveat)
-    if counts.major:
-        headline = f"Not ready: {plural(counts.major, 'major nonconformity', 'major nonconformities')}"
-        if counts.minor:
-            headline += f" and {plural(counts.minor, 'minor')}"
-        if counts.request:
-            headline += f"; {requests}"
-        return Verdict(stage, "not-ready", headline, caveat)
-    if counts.request:
-        headline = f"Not established: {requests}"
-        if counts.minor:
-            headline += f", and {plural(counts.minor, 'minor')} to close"
-        return Verdict(stage, "unconfirmed", headline, caveat)
-    if counts.minor:
-        return Verdict(stage, "conditional", f"Ready with {plural(counts.minor, 'minor')} to close", caveat)
-    advice = counts.observation + counts.ofi
-    headline = "Ready: no nonconformities" + (f", {plural(advice, 'point')} to consider" if advice else "")
-    return Verdict(stage, "ready", headline, caveat)
+    """The readiness for a stage's audit, as the JSON records it (:meth:`Report.verdict`)."""
+    return report.verdict(stage)
 
 
 def disposition_line(finding: Finding) -> str | None:
@@ -210,6 +172,13 @@ def set_aside_line(report: Report) -> str | None:
         return None
     parts = ", ".join(f"{statuses.count(status)} {status}" for status in sorted(set(statuses)))
     return f"{plural(len(statuses), 'finding')} set aside by decisions ({parts})"
+
+
+def summary_line(report: Report) -> str:
+    """The findings counted by grade, and the warnings: '1 major, 11 minor, 2 observations, 1 OFI,
+    3 warnings'. The text report's last line, and what ``scan`` and ``report`` say on stderr."""
+    warnings = f", {plural(len(report.warnings), 'warning')}" if report.warnings else ""
+    return report.summary.line() + warnings
 
 
 #: What a report written for the certification auditor says of itself.

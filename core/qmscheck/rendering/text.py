@@ -1,16 +1,23 @@
-"""Findings grouped by standard and top-level clause, what to verify on site, the count of rules that
-passed, and a one-line summary. Colour only on a terminal. The rules that passed are named in the other
-formats."""
+"""The report a person reads in a terminal: the verdicts and how much evidence was understood
+first, then the findings by grade, most severe first, each grade grouped by standard and top-level
+clause, then what does not apply, what to verify on site, the warnings, the count of rules that
+passed, and the summary as the last line.
+
+Laid out for a given width: every line is wrapped between words (a word longer than a line is
+left whole), keeps its indent, and carries no trailing space. Colour only when asked; the rules
+that passed are named in the other formats."""
 
 from __future__ import annotations
 
 import io
+import re
+from typing import Final
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
-from qmscheck.model.grades import Grade
-from qmscheck.model.report import Report
+from qmscheck.model.grades import GRADE_ORDER, Grade
+from qmscheck.model.report import Finding, Report
 from qmscheck.rendering.readiness import (
     AUDITOR_NOTE,
     Standards,
@@ -18,100 +25,208 @@ from qmscheck.rendering.readiness import (
     disposition_line,
     set_aside_line,
     sorted_findings,
+    summary_line,
 )
+from qmscheck.rendering.terminal import PIPED_WIDTH
 
-GRADE_STYLE = {
+GRADE_STYLE: Final = {
     Grade.MAJOR: "bold red",
     Grade.MINOR: "red",
     Grade.REQUEST: "magenta",
     Grade.OBSERVATION: "yellow",
     Grade.OFI: "cyan",
 }
+GRADE_HEADINGS: Final = {
+    Grade.MAJOR: "Major nonconformities",
+    Grade.MINOR: "Minor nonconformities",
+    Grade.REQUEST: "Evidence requests",
+    Grade.OBSERVATION: "Observations",
+    Grade.OFI: "Opportunities for improvement",
+}
+VERDICT_STYLE: Final = {
+    "not-ready": "bold red",
+    "unconfirmed": "bold magenta",
+    "conditional": "bold yellow",
+    "ready": "bold green",
+}
+#: Evidence listed under a finding; the rest is counted.
+EVIDENCE_SHOWN: Final = 10
+#: The labels of the lines at the top, padded to one width so that their values line up.
+VERDICT_LABELS: Final = ("Stage 1 audit", "Stage 2 audit", "Evidence understood")
+#: Characters that would move the cursor or restyle the terminal if evidence text carried them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_WORD = re.compile(r"\S+")
+
+
+def _clean(value: str) -> str:
+    return _CONTROL.sub("?", value.replace("\t", " ").replace("\n", " "))
+
+
+def _line_spans(plain: str, first: int, rest: int) -> list[tuple[int, int]]:
+    """Where each line of ``plain`` starts and ends when filled word by word: up to ``first``
+    characters on the first line, ``rest`` on the others."""
+    spans: list[tuple[int, int]] = []
+    start = end = -1
+    for word in _WORD.finditer(plain):
+        if start < 0:
+            start, end = word.start(), word.end()
+        elif word.end() - start <= (rest if spans else first):
+            end = word.end()
+        else:
+            spans.append((start, end))
+            start, end = word.start(), word.end()
+    if start >= 0:
+        spans.append((start, end))
+    return spans
+
+
+def _part(part: str | tuple[str, str]) -> tuple[str, str]:
+    return (_clean(part), "") if isinstance(part, str) else (_clean(part[0]), part[1])
+
+
+class _Page:
+    """Lines of styled text, wrapped to the width."""
+
+    def __init__(self, width: int, color: bool) -> None:
+        self.width = width
+        self.buffer = io.StringIO()
+        self.console = Console(
+            file=self.buffer,
+            force_terminal=color,
+            no_color=not color,
+            color_system="standard" if color else None,
+            width=max(width, 1000),
+            highlight=False,
+            emoji=False,
+            markup=False,
+            soft_wrap=True,
+        )
+
+    def line(self, *parts: str | tuple[str, str], indent: int = 0, hang: int = 0) -> None:
+        """One paragraph from (text, style) parts: at ``indent``, its continuation lines ``hang``
+        further in."""
+        text = Text.assemble(*(_part(part) for part in parts))
+        first, rest = max(self.width - indent, 1), max(self.width - indent - hang, 1)
+        for number, (start, end) in enumerate(_line_spans(text.plain, first, rest)):
+            self.console.print(Text(" " * (indent + (hang if number else 0))) + text[start:end])
+
+    def blank(self) -> None:
+        self.console.print()
+
+    def text(self) -> str:
+        return self.buffer.getvalue()
+
+
+def _verdict_lines(page: _Page, report: Report) -> None:
+    """Readiness for each stage's audit, and how much of the evidence that judgement rests on."""
+    width = max(map(len, VERDICT_LABELS)) + 2
+    for verdict in report.verdicts:
+        label = f"Stage {verdict.stage} audit".ljust(width)
+        page.line((label, "bold"), (verdict.headline, VERDICT_STYLE[verdict.status]), hang=width)
+        if verdict.caveat:
+            page.line((verdict.caveat, "dim"), indent=width)
+    if report.understanding is not None:
+        page.line(("Evidence understood".ljust(width), "bold"), report.understanding.line(), hang=width)
+
+
+def _finding(page: _Page, finding: Finding) -> None:
+    # A title too long for its line continues under its first word.
+    head = len(finding.clause) + len(finding.rule_id) + 2
+    page.line((finding.clause, "bold"), " ", (finding.rule_id, "dim"), " ", finding.title, indent=4, hang=head)
+    decided = disposition_line(finding)
+    if decided:
+        page.line(("Decision: ", "bold"), decided, indent=6)
+    page.line(finding.statement, indent=6)
+    for ref in finding.evidence[:EVIDENCE_SHOWN]:
+        digest = f" sha256:{ref.sha256[:12]}" if ref.sha256 else ""
+        page.line(f"- {ref.locator}", (digest, "dim"), indent=6, hang=2)
+    if len(finding.evidence) > EVIDENCE_SHOWN:
+        page.line(f"- ... and {len(finding.evidence) - EVIDENCE_SHOWN} more", indent=6)
+    if finding.fix:
+        page.line(("Fix: ", "dim"), finding.fix, indent=6)
+
+
+def _findings(page: _Page, report: Report, standards: Standards) -> None:
+    findings = sorted_findings(report)
+    for grade in GRADE_ORDER:
+        graded = [finding for finding in findings if finding.grade is grade]
+        if not graded:
+            continue
+        set_aside = sum(1 for finding in graded if not finding.counted)
+        count = f"{len(graded)}, {set_aside} set aside by decisions" if set_aside else str(len(graded))
+        page.blank()
+        page.line((f"{GRADE_HEADINGS[grade]} ({count})", f"{GRADE_STYLE[grade]} bold"))
+        for info, clause, group in standards.group(graded):
+            page.blank()
+            page.line((standards.section_title(info, clause), "bold"), indent=2)
+            for finding in group:
+                _finding(page, finding)
 
 
 class TextRenderer:
     name = "text"
     extension = "txt"
 
-    def render(self, report: Report, *, color: bool = False) -> str:
-        buffer = io.StringIO()
-        console = Console(
-            file=buffer,
-            force_terminal=color,
-            no_color=not color,
-            width=100,
-            highlight=False,
-            emoji=False,
-            soft_wrap=False,
-        )
-        org = report.organisation
+    def render(self, report: Report, *, color: bool = False, width: int = PIPED_WIDTH) -> str:
+        page = _Page(width, color)
         standards = Standards.of(report)
-        console.print(f"[bold]qmscheck {escape(report.tool_version)}[/] - {escape(org.name)}")
-        console.print(
-            f"as of {report.as_of.isoformat()} - stage {report.stage} view - {escape(standards.line())} - "
-            f"{report.evidence_count} evidence items - {report.rules_evaluated} rules"
+        page.line((f"qmscheck {report.tool_version}", "bold"), f" - {report.organisation.name}")
+        _verdict_lines(page, report)
+        page.line(
+            f"as of {report.as_of.isoformat()} - stage {report.stage} view - {standards.line()} - "
+            f"{report.evidence_count} evidence items - {report.rules_evaluated} rules",
+            hang=2,
         )
         if report.audience == "auditor":
-            console.print(AUDITOR_NOTE)
-        for info, clause, group in standards.group(sorted_findings(report)):
-            console.print()
-            console.print(f"[bold underline]{escape(standards.section_title(info, clause))}[/]")
-            for finding in group:
-                style = GRADE_STYLE[finding.grade]
-                console.print(
-                    f"  [{style}]{finding.grade.label.upper()}[/] {finding.clause} "
-                    f"[dim]{finding.rule_id}[/] {escape(finding.title)}"
-                )
-                decided = disposition_line(finding)
-                if decided:
-                    console.print(f"    [bold]Decision:[/] {escape(decided)}", overflow="fold")
-                console.print(f"    {escape(finding.statement)}", overflow="fold")
-                for ref in finding.evidence[:10]:
-                    digest = f" sha256:{ref.sha256[:12]}" if ref.sha256 else ""
-                    console.print(f"    - {escape(ref.locator)}{digest}", overflow="fold")
-                if len(finding.evidence) > 10:
-                    console.print(f"    - ... and {len(finding.evidence) - 10} more")
-                if finding.fix:
-                    console.print(f"    [dim]Fix:[/] {escape(finding.fix)}", overflow="fold")
+            page.line(AUDITOR_NOTE)
+        _findings(page, report, standards)
+        if not report.findings:
+            page.blank()
+            page.line("No findings.")
         if report.stale_decisions:
-            console.print()
-            console.print(
-                f"[bold]Stale decisions ({len(report.stale_decisions)})[/] - no finding of this scan has the "
-                "fingerprint: resolved, or its rule did not run"
+            page.blank()
+            page.line(
+                (f"Stale decisions ({len(report.stale_decisions)})", "bold"),
+                " - no finding of this scan has the fingerprint: resolved, or its rule did not run",
+                hang=2,
             )
             for stale in report.stale_decisions:
-                console.print(f"  {escape(stale.fingerprint)} ({stale.status})", overflow="fold")
+                page.line(f"{stale.fingerprint} ({stale.status})", indent=2, hang=2)
         if report.not_applicable:
-            console.print()
-            console.print("[bold]Not applicable[/]")
+            page.blank()
+            page.line(("Not applicable", "bold"))
             for excluded in sorted(report.not_applicable, key=cited_order):
-                console.print(
-                    f"  {escape(standards.label(excluded))}: {escape(excluded.justification)} "
-                    f"({len(excluded.rule_ids)} rules)"
+                page.line(
+                    f"{standards.label(excluded)}: {excluded.justification} ({len(excluded.rule_ids)} rules)",
+                    indent=2,
+                    hang=2,
                 )
         if report.manual_checks:
-            console.print()
-            console.print(f"[bold]To verify on site ({len(report.manual_checks)})[/] - no evidence rule checks these")
-            for check in sorted(report.manual_checks, key=cited_order):
-                console.print(f"  {escape(standards.label(check))} {escape(check.title)}", overflow="fold")
-        if report.warnings:
-            console.print()
-            console.print(f"[bold yellow]Warnings ({len(report.warnings)})[/] - evidence that could not be read")
-            for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
-                console.print(f"  {escape(warning.locator)}: {escape(warning.message)}", overflow="fold")
-        console.print()
-        if report.rules_passed or report.rules_not_run:
-            console.print(
-                f"[bold]Rules:[/] {len(report.rules_passed)} passed, {len(report.rules_not_run)} not run "
-                "(named in the json, html, markdown and junit reports)"
+            page.blank()
+            page.line(
+                (f"To verify on site ({len(report.manual_checks)})", "bold"),
+                " - no evidence rule checks these",
+                hang=2,
             )
-        if report.understanding is not None:
-            console.print(f"[bold]Understood:[/] {escape(report.understanding.line())}", overflow="fold")
-        console.print(
-            f"[bold]Summary:[/] {report.summary.line()}"
-            f"{f', {len(report.warnings)} warnings' if report.warnings else ''}"
-        )
+            for check in sorted(report.manual_checks, key=cited_order):
+                page.line(f"{standards.label(check)} {check.title}", indent=2, hang=2)
+        if report.warnings:
+            page.blank()
+            page.line(
+                (f"Warnings ({len(report.warnings)})", "bold yellow"), " - evidence that could not be read", hang=2
+            )
+            for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
+                page.line(f"{warning.locator}: {warning.message}", indent=2, hang=2)
+        page.blank()
+        if report.rules_passed or report.rules_not_run:
+            page.line(
+                ("Rules: ", "bold"),
+                f"{len(report.rules_passed)} passed, {len(report.rules_not_run)} not run "
+                "(named in the json, html, markdown and junit reports)",
+                hang=2,
+            )
         set_aside = set_aside_line(report)
         if set_aside:
-            console.print(f"[bold]Not counted:[/] {escape(set_aside)}", overflow="fold")
-        return buffer.getvalue()
+            page.line(("Not counted: ", "bold"), set_aside, hang=2)
+        page.line(("Summary: ", "bold"), summary_line(report), hang=2)
+        return page.text()
