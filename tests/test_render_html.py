@@ -212,15 +212,21 @@ def test_each_heatmap_count_is_a_button_for_its_clause_and_grade(page: Page) -> 
     # Clause 7: one each of major, minor, observation and OFI, and its total; clause 9: a major, a request, the total.
     seven = [(a["data-filter-grade"], a["data-label"]) for a in buttons if a["data-filter"] == "iso9001:7"]
     assert seven == [
-        ("major", "Clause 7: Support, major"),
-        ("minor", "Clause 7: Support, minor"),
-        ("observation", "Clause 7: Support, observation"),
-        ("ofi", "Clause 7: Support, ofi"),
+        ("major", "Clause 7: Support, major nonconformities"),
+        ("minor", "Clause 7: Support, minor nonconformities"),
+        ("observation", "Clause 7: Support, observations"),
+        ("ofi", "Clause 7: Support, opportunities for improvement"),
         ("", "Clause 7: Support"),
     ]
     assert len([a for a in buttons if a["data-filter"] == "iso9001:9"]) == 3
     assert not [a for a in buttons if a["data-filter"] == "iso9001:5"]  # nothing to list: no button
-    assert all(a["type"] == "button" and a["aria-label"] and a["aria-pressed"] == "false" for a in buttons)
+    assert all(a["type"] == "button" and a["aria-pressed"] == "false" for a in buttons)
+    # Read out as what it counts, not as a bare number.
+    assert [a["aria-label"] for a in buttons if a["data-filter"] == "iso9001:9"] == [
+        "Clause 9: Performance evaluation: 1 major nonconformity; list them in the findings table",
+        "Clause 9: Performance evaluation: 1 evidence request; list them in the findings table",
+        "Clause 9: Performance evaluation: 2 findings, the worst graded Major; list them",
+    ]
     groups = {a["data-group"] for a in page.find("tr", **{"class": "finding"})}
     assert {a["data-filter"] for a in buttons} == groups  # every button names a group of rows
 

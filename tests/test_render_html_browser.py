@@ -324,7 +324,7 @@ def test_clicking_a_heatmap_cell_lists_its_findings_until_cleared(opened: Watche
     assert opened.visible_grades() == ["minor"]
     assert shown.inner_text() == "1 of 9 findings shown"
     assert page.locator("#cell-filter").is_visible()
-    assert page.locator("#cell-filter-label").inner_text() == "Clause 7: Support, minor"
+    assert page.locator("#cell-filter-label").inner_text() == "Clause 7: Support, minor nonconformities"
     assert page.locator(_cell("7", "minor") + " button").get_attribute("aria-pressed") == "true"
     # The clause's total lists every grade of it; the keyboard works as the mouse does.
     page.focus(_cell("7", "total") + " button")

@@ -121,11 +121,11 @@ def _heat_cell(group: str, section: str, grade: Grade | None, counts: dict[Grade
     if not count or worst is None:
         return f'<td class="heat none" {attributes}data-count="0">0</td>'
     if grade:
-        label = f"{section}, {GRADE_HEADINGS[grade].lower()}"
+        label = f"{section}, {GRADE_PLURALS[grade][1]}"
         spoken = f"{section}: {plural(count, *GRADE_PLURALS[grade])}; list them in the findings table"
     else:
         label = section
-        spoken = f"{section}: {plural(count, 'finding')}, the worst {GRADE_HEADINGS[worst].lower()}; list them"
+        spoken = f"{section}: {plural(count, 'finding')}, the worst graded {GRADE_HEADINGS[worst]}; list them"
     return (
         f'<td class="heat worst-{worst.value}" {attributes}data-count="{count}">'
         f'<button type="button" class="cell" data-filter="{escape(group)}" '
