@@ -119,6 +119,7 @@ def _collect(config: ScanConfig, plugins: CollectPlugins, options: CollectOption
             connector = plugins.connectors.get(source.connector)
             source_options = source.options()
             count = 0
+            first_group = len(collection.groups)
             loose: list[EvidenceItem] = []
             seen_ids: set[str] = set()
             for collected in connector.collect(source_options, context):
@@ -145,8 +146,17 @@ def _collect(config: ScanConfig, plugins: CollectPlugins, options: CollectOption
                 else:
                     seen_groups.add(key)
                     collection.groups.append(EvidenceGroup.of_items(key, loose))
+            # Where the source's files are in a git repository, and its quality manual: what SARIF
+            # needs to point code scanning at a file for every finding, an absence included.
+            in_repository = getattr(connector, "repository_path", None)
             collection.sources.append(
-                SourceInfo(connector=connector.name, location=connector.describe(source_options), items=count)
+                SourceInfo(
+                    connector=connector.name,
+                    location=connector.describe(source_options),
+                    items=count,
+                    repository_path=in_repository(source_options, context) if in_repository else None,
+                    quality_manual=_quality_manual(collection.groups[first_group:]),
+                )
             )
     finally:
         index.close()
@@ -155,6 +165,15 @@ def _collect(config: ScanConfig, plugins: CollectPlugins, options: CollectOption
     collection.groups.sort(key=group_order)
     collection.warnings.sort(key=lambda w: (w.connector, w.locator, w.message))
     return collection
+
+
+def _quality_manual(groups: list[EvidenceGroup]) -> str | None:
+    """The locator of the first quality manual in evidence order (a share may hold copies)."""
+    for group in sorted((g for g in groups if "quality_manual" in g.types), key=group_order):
+        for item in group.decoded():
+            if item.type == "quality_manual":
+                return item.locator
+    return None
 
 
 def _duplicate(connector: str, locator: str, item_id: str | None = None) -> CollectionWarning:

@@ -222,6 +222,14 @@ class SourceInfo(BaseModel):
     connector: str
     location: str
     items: int
+    repository_path: str | None = Field(
+        None,
+        description="A local folder's path from the root of the git repository holding it ('' for the root "
+        "itself), so that code scanning finds its files; none outside a git repository.",
+    )
+    quality_manual: str | None = Field(
+        None, description="The locator of the source's quality manual: where a finding about something absent points."
+    )
 
 
 class ReportSummary(BaseModel):

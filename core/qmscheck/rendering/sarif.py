@@ -1,10 +1,22 @@
 """SARIF 2.1.0, for code-scanning dashboards (GitHub, GitLab, Azure DevOps) and SARIF viewers.
 
-Each finding is a result pointing at the evidence it cites: the file (relative to the
-source it was collected from), the row of a register as ``region.startLine`` and the
-sheet as a logical location. A finding about something absent has no file to point at,
-so it points at its clause as a logical location. The finding id is the partial
-fingerprint, so dashboards track a finding across scans.
+Each finding is a result pointing at the evidence it cites: the file, the row of a register as
+``region.startLine`` and the sheet as a logical location. Paths are relative to ``%SRCROOT%``: the
+root of the git repository holding the scanned folder when the scan found one (the report's
+``sources[].repository_path``), else the scanned folder itself; never absolute, so a report does
+not change with the clone's place and GitHub matches the paths against the repository.
+
+GitHub code scanning rejects a result without a file location and an absolute URI of another scheme
+than the checkout's (``file``). So a finding about something absent, or one citing only ERP records,
+points first at the file that should answer it: the source's quality manual (line 1 of a text
+file), else the scanned folder as a directory; the clause is its logical location and an ERP record
+a logical location with its URL in the properties. A result cites at most ``MAX_LOCATIONS``
+places (GitHub's limit), saying how many more the JSON report lists. Rule names and descriptions are
+cut to GitHub's lengths.
+
+The finding's fingerprint is the partial fingerprint, under the tool's own key and as GitHub's
+``primaryLocationLineHash`` (the only one code scanning reads), so that dashboards track a finding
+across scans and the upload action does not hash lines of a binary document to make one.
 
 Every clause is named with its standard: each standard a finding cites is a taxonomy
 (``runs[].taxonomies``, e.g. "ISO 13485" version "2016") whose taxa are the clauses cited; a rule
@@ -22,14 +34,16 @@ decision is in the result's ``disposition`` property.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
 from qmscheck.model.grades import Grade
-from qmscheck.model.report import EvidenceRef, Finding, Report, clause_key
-from qmscheck.rendering.locators import LocatorParts, parse_locator
+from qmscheck.model.report import EvidenceRef, Finding, Report, SourceInfo, clause_key
+from qmscheck.rendering.locators import parse_locator
 from qmscheck.rendering.readiness import Standards, disposition_line, edition_name, sorted_findings, standard_order
 
 SARIF_VERSION = "2.1.0"
@@ -45,6 +59,19 @@ LEVELS: dict[Grade, str] = {
 }
 
 FINGERPRINT_KEY = "qmscheckFingerprint/v1"
+#: The partial fingerprint GitHub code scanning matches alerts by.
+LINE_HASH_KEY = "primaryLocationLineHash"
+#: The base every file location is relative to: the repository root on GitHub.
+SRCROOT = "%SRCROOT%"
+
+# GitHub code scanning's limits ("SARIF support for code scanning"; "SARIF results exceed limit"):
+# an upload over one is rejected, or its text cut.
+MAX_LOCATIONS = 1000
+MAX_RULE_NAME = 255
+MAX_DESCRIPTION = 1024
+
+#: Files whose line 1 is a place to show an alert at; a binary document gets no region.
+TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".csv", ".html", ".htm"})
 
 
 def _pascal_name(title: str) -> str:
@@ -89,15 +116,21 @@ class _Taxonomies:
         return components
 
 
+def _bounded(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, an ellipsis saying so."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
 def _rule(finding: Finding, grades: list[Grade], taxonomies: _Taxonomies) -> dict[str, Any]:
     worst = min(grades, key=lambda grade: grade.severity)
     info = taxonomies.standards.info(finding.standard)
+    # GitHub requires every description and the help, none empty: an auditor's report has no fix.
     return {
         "id": finding.rule_id,
-        "name": _pascal_name(finding.title) or finding.rule_id,
-        "shortDescription": {"text": finding.title},
-        "fullDescription": {"text": finding.why},
-        **({"help": {"text": finding.fix}} if finding.fix else {}),
+        "name": _bounded(_pascal_name(finding.title) or finding.rule_id, MAX_RULE_NAME),
+        "shortDescription": {"text": _bounded(finding.title or finding.rule_id, MAX_DESCRIPTION)},
+        "fullDescription": {"text": _bounded(finding.why or finding.title or finding.rule_id, MAX_DESCRIPTION)},
+        "help": {"text": finding.fix or finding.why or finding.title or finding.rule_id},
         "defaultConfiguration": {"level": LEVELS[worst]},
         "relationships": [{"target": taxonomies.reference(finding), "kinds": ["relevant"]}],
         "properties": {
@@ -113,41 +146,89 @@ def _rule(finding: Finding, grades: list[Grade], taxonomies: _Taxonomies) -> dic
     }
 
 
-def _artifact_uri(parts: LocatorParts) -> str | None:
-    if parts.url:
-        return parts.url
+def _uri(path: str) -> str:
     # Percent-encode spaces and the like: artifactLocation.uri must be a URI reference.
-    return quote(parts.path, safe="/") if parts.path else None
+    return quote(path, safe="/")
 
 
-def _evidence_location(ref: EvidenceRef) -> dict[str, Any]:
+def _relative(path: str | None) -> str | None:
+    """A path a location can give relative to %SRCROOT%: none that is absolute or climbs out."""
+    if not path or path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path):
+        return None
+    return None if ".." in PurePosixPath(path).parts else path
+
+
+class _Places:
+    """Where the report's files are from %SRCROOT%, and the file a finding with none of its own points at.
+
+    Locators do not name their source: with one source in a git repository its paths are prefixed
+    with its place there; otherwise they stay relative to the folder scanned."""
+
+    def __init__(self, sources: list[SourceInfo]) -> None:
+        located = [source for source in sources if source.repository_path is not None]
+        self.prefix = ""
+        if len(located) == 1 and sum(1 for s in sources if s.connector == located[0].connector) == 1:
+            self.prefix = _folder(located[0])
+        self.anchor = self._anchor(sources)
+
+    def artifact(self, path: str) -> dict[str, Any]:
+        return {"uri": _uri(self.prefix + path), "uriBaseId": SRCROOT}
+
+    @staticmethod
+    def _anchor(sources: list[SourceInfo]) -> dict[str, Any]:
+        """The first source's quality manual, else the first folder in a repository as a directory,
+        else the folder scanned ("./")."""
+        for source in sources:
+            manual = _relative(parse_locator(source.quality_manual).path) if source.quality_manual else None
+            if manual:
+                physical: dict[str, Any] = {
+                    "artifactLocation": {"uri": _uri(_folder(source) + manual), "uriBaseId": SRCROOT}
+                }
+                if PurePosixPath(manual).suffix.lower() in TEXT_SUFFIXES:
+                    physical["region"] = {"startLine": 1}
+                return physical
+        folder = next((_folder(source) for source in sources if source.repository_path is not None), "")
+        return {"artifactLocation": {"uri": _uri(folder or "./"), "uriBaseId": SRCROOT}}
+
+
+def _folder(source: SourceInfo) -> str:
+    """A source's place in its repository as a path prefix ('' at the root or outside git)."""
+    return f"{source.repository_path}/" if source.repository_path else ""
+
+
+def _evidence_location(ref: EvidenceRef, places: _Places) -> dict[str, Any]:
     parts = parse_locator(ref.locator)
     location: dict[str, Any] = {"message": {"text": f"{ref.label}: {ref.locator}"}}
-    target = parts.path or parts.url
-    uri = _artifact_uri(parts)
-    if uri:
-        physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    path = _relative(parts.path)
+    if path:
+        physical: dict[str, Any] = {"artifactLocation": places.artifact(path)}
         if parts.row is not None:
             physical["region"] = {"startLine": parts.row}
         location["physicalLocation"] = physical
+    target = parts.path or parts.url
     logical: list[dict[str, Any]] = []
     if parts.sheet is not None:
         logical.append({"name": parts.sheet, "kind": "sheet", "fullyQualifiedName": f"{target or ''}[{parts.sheet}]"})
     if parts.record:
-        logical.append({"name": parts.record, "kind": "record"})
+        logical.append({"name": parts.record, "kind": "record", "fullyQualifiedName": f"{target or ''} {parts.record}"})
     if logical:
         location["logicalLocations"] = logical
     properties: dict[str, Any] = {"evidenceId": ref.id}
+    if parts.url:
+        # An https URI in a location gets the upload rejected (its scheme is not the checkout's).
+        properties["url"] = parts.url
     if ref.sha256:
         properties["sha256"] = ref.sha256
     location["properties"] = properties
     return location
 
 
-def _clause_location(finding: Finding, standards: Standards) -> dict[str, Any]:
+def _clause_location(finding: Finding, standards: Standards, places: _Places) -> dict[str, Any]:
+    """Where a finding with no file of its own is shown: the file that should answer it, and the clause."""
     standard = edition_name(standards.info(finding.standard))
     return {
         "message": {"text": finding.absence or finding.title},
+        "physicalLocation": places.anchor,
         "logicalLocations": [
             {"name": finding.clause, "kind": "clause", "fullyQualifiedName": f"{standard}/{finding.clause}"}
         ],
@@ -163,21 +244,37 @@ def _suppressions(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: int, taxonomies: _Taxonomies) -> dict[str, Any]:
-    locations = [_evidence_location(ref) for ref in finding.evidence] or [
-        _clause_location(finding, taxonomies.standards)
-    ]
+def _line_hash(identity: str) -> str:
+    """GitHub's ``primaryLocationLineHash`` form (16 hex digits, then the occurrence) of the finding's identity."""
+    return f"{hashlib.sha256(identity.encode()).hexdigest()[:16]}:1"
+
+
+def _result(finding: Finding, rule_index: int, taxonomies: _Taxonomies, places: _Places) -> dict[str, Any]:
+    cited = finding.evidence[:MAX_LOCATIONS]
+    locations = [_evidence_location(ref, places) for ref in cited]
+    if not any("physicalLocation" in location for location in locations):
+        # GitHub shows a result at its first location, and rejects one with no file to show it at.
+        locations.insert(0, _clause_location(finding, taxonomies.standards, places))
+        del locations[MAX_LOCATIONS:]
+    else:
+        # The first file cited leads: GitHub reads only the first location.
+        locations.sort(key=lambda location: "physicalLocation" not in location)
+    omitted = len(finding.evidence) - sum(1 for location in locations if "properties" in location)
+    message = finding.statement or finding.title
+    if omitted:
+        message += f" ({omitted} more evidence items are not located here: the JSON report lists them all.)"
     disposition = finding.disposition
+    identity = finding.fingerprint or finding.id
     return {
         **_suppressions(finding),
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.grade],
-        "message": {"text": finding.statement},
+        "message": {"text": message},
         "locations": locations,
         # The finding's identity from scan to scan (the requirement and its context), so that code
         # scanning follows one alert while what it cites changes; a report before 1.2 has only its id.
-        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint or finding.id},
+        "partialFingerprints": {FINGERPRINT_KEY: identity, LINE_HASH_KEY: _line_hash(identity)},
         "taxa": [taxonomies.reference(finding)],
         "properties": {
             "findingId": finding.id,
@@ -187,6 +284,7 @@ def _result(finding: Finding, rule_index: int, taxonomies: _Taxonomies) -> dict[
             "pack": finding.pack,
             "stages": finding.stages,
             "evidenceSha256": sorted({ref.sha256 for ref in finding.evidence if ref.sha256}),
+            **({"locationsOmitted": omitted} if omitted else {}),
             **({"absence": finding.absence} if finding.absence else {}),
             **({"fingerprint": finding.fingerprint} if finding.fingerprint else {}),
             **({"disposition": disposition.model_dump(mode="json", exclude_none=True)} if disposition else {}),
@@ -194,7 +292,7 @@ def _result(finding: Finding, rule_index: int, taxonomies: _Taxonomies) -> dict[
     }
 
 
-def _invocation(report: Report) -> dict[str, Any]:
+def _invocation(report: Report, places: _Places) -> dict[str, Any]:
     """Evidence that could not be read is a tool notification: the scan went on without it."""
     notifications: list[dict[str, Any]] = []
     for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
@@ -203,9 +301,9 @@ def _invocation(report: Report) -> dict[str, Any]:
             "message": {"text": warning.message},
             "properties": {"connector": warning.connector, "locator": warning.locator},
         }
-        uri = _artifact_uri(parse_locator(warning.locator))
-        if uri:
-            notification["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]
+        path = _relative(parse_locator(warning.locator).path)
+        if path:
+            notification["locations"] = [{"physicalLocation": {"artifactLocation": places.artifact(path)}}]
         notifications.append(notification)
     return {"executionSuccessful": True, "toolExecutionNotifications": notifications}
 
@@ -218,6 +316,7 @@ class SarifRenderer:
         findings = sorted_findings(report)
         standards = Standards.of(report)
         taxonomies = _Taxonomies(standards, findings)
+        places = _Places(report.sources)
         grades_by_rule: dict[str, list[Grade]] = {}
         first_by_rule: dict[str, Finding] = {}
         for finding in findings:
@@ -236,8 +335,16 @@ class SarifRenderer:
                 },
             },
             "taxonomies": taxonomies.components(),
-            "results": [_result(finding, index[finding.rule_id], taxonomies) for finding in findings],
-            "invocations": [_invocation(report)],
+            "originalUriBaseIds": {
+                SRCROOT: {
+                    "description": {
+                        "text": "The root of the git repository holding the scanned folder (of the folder "
+                        "itself when it is in none): every file location is relative to it."
+                    }
+                }
+            },
+            "results": [_result(finding, index[finding.rule_id], taxonomies, places) for finding in findings],
+            "invocations": [_invocation(report, places)],
             "properties": {
                 "schemaVersion": report.schema_version,
                 "organisation": report.organisation.name,

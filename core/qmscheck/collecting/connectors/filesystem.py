@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from queue import Queue
 from typing import Any
 
@@ -194,6 +195,21 @@ class FilesystemConnector:
 
     def describe(self, options: dict[str, Any]) -> str:
         return public_location(str(options.get("path", ".")))
+
+    def repository_path(self, options: dict[str, Any], context: CollectContext) -> str | None:
+        """A local folder's path from the root of the git work tree holding it ('' for the root), found
+        by the nearest ``.git`` above it (a folder, or a file in a worktree or submodule); None for a
+        remote share or a folder outside git. Relative, so a report does not change with the clone's place."""
+        location = str(options.get("path", "."))
+        if "://" in location and not location.startswith("file://"):
+            return None
+        path = Path(location.removeprefix("file://")).expanduser()
+        root = (path if path.is_absolute() else context.base_dir / path).resolve()
+        for parent in (root, *root.parents):
+            if (parent / ".git").exists():
+                relative = root.relative_to(parent).as_posix()
+                return "" if relative == "." else relative
+        return None
 
     def open(self, options: dict[str, Any], context: CollectContext) -> Tree:
         return open_tree(str(options.get("path", ".")), context.base_dir, storage_options(options))
