@@ -201,3 +201,16 @@ def test_each_entry_has_its_lifecycle_and_template_status(tmp_path: Path) -> Non
     text = qmscheck("inventory", str(tmp_path), "--quiet")
     assert "obsolete (folder 'Obsolete')" in text.stdout
     assert "unfilled template (folder 'templates')" in text.stdout
+
+
+def test_qmschecks_own_files_in_the_share_are_not_evidence(tmp_path: Path) -> None:
+    """A qmscheck.toml or decisions file kept inside the share is listed as skipped, never as evidence
+    that was not recognised."""
+    from qmscheck.collecting.connectors.tree import hidden_reason
+
+    assert (
+        hidden_reason("qmscheck.toml")
+        == hidden_reason("qmscheck.decisions.toml")
+        == ("qmscheck's own settings, not evidence")
+    )
+    assert hidden_reason("QP-01 Quality Manual.docx") is None

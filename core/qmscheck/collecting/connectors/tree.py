@@ -44,9 +44,15 @@ class Skipped:
     warn: bool = True
 
 
+#: qmscheck's own files, kept beside the evidence they describe: settings and decisions, never evidence.
+OWN_FILES = frozenset({"qmscheck.toml", "qmscheck.decisions.toml"})
+
+
 def hidden_reason(name: str) -> str | None:
     if name.startswith(("~$", ".~lock")):
         return "office lock file"
+    if name in OWN_FILES:
+        return "qmscheck's own settings, not evidence"
     if name.startswith("."):
         return "hidden file or folder"
     return None
