@@ -213,4 +213,5 @@ def test_qmschecks_own_files_in_the_share_are_not_evidence(tmp_path: Path) -> No
         == hidden_reason("qmscheck.decisions.toml")
         == ("qmscheck's own settings, not evidence")
     )
+    assert hidden_reason("qmscheck-report.html") == "a qmscheck report, not evidence"
     assert hidden_reason("QP-01 Quality Manual.docx") is None

@@ -46,6 +46,8 @@ class Skipped:
 
 #: qmscheck's own files, kept beside the evidence they describe: settings and decisions, never evidence.
 OWN_FILES = frozenset({"qmscheck.toml", "qmscheck.decisions.toml"})
+#: The name ``--output-dir`` gives a report: a report saved in the share is not evidence of the share.
+OWN_REPORT_PREFIX = "qmscheck-report."
 
 
 def hidden_reason(name: str) -> str | None:
@@ -53,6 +55,8 @@ def hidden_reason(name: str) -> str | None:
         return "office lock file"
     if name in OWN_FILES:
         return "qmscheck's own settings, not evidence"
+    if name.startswith(OWN_REPORT_PREFIX):
+        return "a qmscheck report, not evidence"
     if name.startswith("."):
         return "hidden file or folder"
     return None
