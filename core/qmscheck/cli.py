@@ -33,6 +33,7 @@ from qmscheck.cli_support import (
     config_note,
     echo_or_write,
     index_path,
+    is_quiet,
     listed,
     load_plugins_for,
     read_saved_report,
@@ -42,6 +43,7 @@ from qmscheck.cli_support import (
 from qmscheck.config.choices import EDITIONS, FAIL_ON, STAGES, FailOn
 from qmscheck.config.tomlfile import did_you_mean
 from qmscheck.errors import ExitCode, QmscheckError
+from qmscheck.model.collection import AS_OF_LOCATOR
 from qmscheck.model.grades import Grade
 
 if TYPE_CHECKING:
@@ -226,24 +228,27 @@ def _renderers(
 
 
 def _emit(report: Report, renderers: list[Renderer], output: Path | None, output_dir: Path | None) -> None:
-    """Write the rendered report(s); the one-line summary goes to stderr whatever the format, but
-    once only on a terminal, where the text report ends with it."""
+    """Write the rendered report(s); the one-line summary goes to stderr whatever the format (unless
+    ``-q``), but once only on a terminal, where the text report ends with it."""
     from qmscheck.rendering.readiness import summary_line
     from qmscheck.rendering.terminal import render_for
 
     summary = summary_line(report)
+    quiet = is_quiet()
     if output_dir:
         paths = [output_dir / f"{REPORT_BASENAME}.{renderer.extension}" for renderer in renderers]
         for renderer, path in zip(renderers, paths, strict=True):
             write_output(path, renderer.render(report, color=False))
-        click.echo(f"{summary} - reports written to {', '.join(str(p) for p in paths)}", err=True)
+        if not quiet:
+            click.echo(f"{summary} - reports written to {', '.join(str(p) for p in paths)}", err=True)
     elif output:
         write_output(output, renderers[0].render(report, color=False))
-        click.echo(f"{summary} - report written to {output}", err=True)
+        if not quiet:
+            click.echo(f"{summary} - report written to {output}", err=True)
     else:
         text, color = render_for(renderers[0], report, sys.stdout, color_choice())
         click.echo(text, nl=False, color=color)
-        if not (renderers[0].name == "text" and sys.stdout.isatty() and sys.stderr.isatty()):
+        if not quiet and not (renderers[0].name == "text" and sys.stdout.isatty() and sys.stderr.isatty()):
             click.echo(summary, err=True)
 
 
@@ -353,7 +358,8 @@ def _max_file_size(value: str | None) -> int | None:
     "as_of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Judge every date-relative check as of this day (YYYY-MM-DD).  [default: the config's, else today]",
+    help="Judge every date-relative check as of this day (YYYY-MM-DD), leaving out evidence issued, approved "
+    "or completed after it (a warning says how many).  [default: the config's, else today]",
 )
 @click.option(
     "--edition",
@@ -458,8 +464,12 @@ def scan(
         ignore=listed(ignore),
         decisions=decisions,
         collect=options,
+        as_it_stood=as_of is not None,
     )
     report = for_audience(run_scan(request, plugins, config), audience)
+    for warning in report.warnings:
+        if warning.locator == AS_OF_LOCATOR:
+            warn(warning.message)
     if verbose and not quiet:
         stats = request.collect.stats
         click.echo(

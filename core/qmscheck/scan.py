@@ -47,6 +47,9 @@ class ScanRequest:
     collect: CollectOptions = field(default_factory=CollectOptions)
     #: The decisions file (--decisions); None: qmscheck.decisions.toml beside the config, if there is one.
     decisions: Path | None = None
+    #: Leave out evidence dated after ``as_of`` (--as-of): it did not exist then. Off by default, as
+    #: it decodes every group, which a rescan otherwise avoids (Collection.as_it_stood).
+    as_it_stood: bool = False
 
     def __post_init__(self) -> None:
         for name, value, allowed in (("stage", self.stage, STAGES), ("edition", self.edition, EDITIONS)):
@@ -89,6 +92,8 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
     decisions = decisions_for(config.file, request.decisions)  # a broken file fails before evidence is read
     use_pack_words(selected, plugins.accepted_vocabularies)
     collection = collect(config, plugins, request.collect)
+    if request.as_it_stood and request.as_of:
+        collection = collection.as_it_stood(request.as_of)
     organisation = config.organisation
     options = CheckOptions(
         as_of=request.as_of or config.scan.as_of or date.today(),

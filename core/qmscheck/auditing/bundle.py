@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 BUNDLE_FORMAT: Final = "qmscheck-evidence-bundle"
-BUNDLE_FORMAT_VERSION: Final = "1"
+BUNDLE_FORMAT_VERSION: Final = "1.0"
 MANIFEST: Final = "manifest.json"
 REPORT_JSON: Final = "report.json"
 REPORT_HTML: Final = "report.html"

@@ -34,7 +34,7 @@ NOTES = "Notes"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: What every worksheet's JSON says it is, for a reader that meets one without its name.
 JSON_FORMAT = "qmscheck-sample"
-JSON_VERSION = 1
+JSON_VERSION = "1.0"
 
 
 def _text(value: AttributeValue) -> str:

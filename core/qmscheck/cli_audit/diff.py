@@ -36,7 +36,7 @@ FORMATS = ("text", "json", "markdown", "html")
 @click.argument("old_file", metavar="OLD.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("new_file", metavar="NEW.json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "format_name", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the comparison to a file.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the comparison to a file.")
 @click.option(
     "--fail-on-new",
     type=click.Choice([grade.value for grade in GRADE_ORDER]),

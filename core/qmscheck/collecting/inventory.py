@@ -30,7 +30,7 @@ from qmscheck.config.scan_config import ScanConfig
 from qmscheck.model.evidence import Kind
 from qmscheck.support.progress import NullProgress, Progress
 
-INVENTORY_SCHEMA_VERSION = "1"
+INVENTORY_SCHEMA_VERSION = "1.0"
 
 RECOGNISED = "recognised"
 NOT_RECOGNISED = "not recognised"
