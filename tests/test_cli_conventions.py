@@ -321,3 +321,19 @@ def test_every_json_output_states_its_version_as_major_minor(tmp_path: Path) -> 
     out = tmp_path / "inventory.json"
     assert run("inventory", ACME, "--format", "json", "-o", out).exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8"))["schema_version"] == INVENTORY_SCHEMA_VERSION
+
+
+def test_shell_completion_as_the_readme_documents_it() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert '"$(_QMSCHECK_COMPLETE=bash_source qmscheck)"' in readme
+    completing = {"_QMSCHECK_COMPLETE": "bash_complete", "COMP_WORDS": "qmscheck scan --fail-on m", "COMP_CWORD": "3"}
+    script = Path(sys.executable).parent / "qmscheck"  # the installed command: completion goes by its name
+    result = subprocess.run(
+        [script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **completing},
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout.split() == ["plain,major", "plain,minor"]
