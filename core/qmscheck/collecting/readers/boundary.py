@@ -3,31 +3,44 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from types import TracebackType
 
 from .errors import ExtractionError
 
 
-@contextmanager
-def translated_errors(fmt: str) -> Iterator[None]:
+class translated_errors:
     """Wrap anything a parser raises so no traceback reaches the user.
 
     Parsers (zip, lxml, pypdf, calamine) raise a zoo of exception types for
     damaged files; the user only needs to know the file is unreadable and why.
+
+    A class rather than a ``@contextmanager`` generator: on Python 3.13 an exception thrown
+    into the generator keeps a reference cycle through contextlib's frame, which would hold
+    each damaged file's reading context until the paused cyclic collector runs.
     """
-    try:
-        yield
-    except ExtractionError:
-        raise
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError(f"not a valid {fmt} file (bad zip: {exc})") from exc
-    except PermissionError as exc:
-        raise ExtractionError("cannot read file: permission denied") from exc
-    except OSError as exc:
-        raise ExtractionError(f"cannot read file: {exc.strerror or exc}") from exc
-    except RecursionError as exc:
-        raise ExtractionError(f"not a valid {fmt} file (structure nested too deeply)") from exc
-    except Exception as exc:  # the error boundary: nothing else may escape
-        detail = str(exc).strip() or "no details"
-        raise ExtractionError(f"not a valid {fmt} file ({type(exc).__name__}: {detail})") from exc
+
+    def __init__(self, fmt: str) -> None:
+        self._fmt = fmt
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        # The error boundary: nothing but an ExtractionError may escape (BaseException still does).
+        if isinstance(exc, Exception) and not isinstance(exc, ExtractionError):
+            raise ExtractionError(_message(exc, self._fmt)) from exc
+
+
+def _message(exc: Exception, fmt: str) -> str:
+    if isinstance(exc, zipfile.BadZipFile):
+        return f"not a valid {fmt} file (bad zip: {exc})"
+    if isinstance(exc, PermissionError):
+        return "cannot read file: permission denied"
+    if isinstance(exc, OSError):
+        return f"cannot read file: {exc.strerror or exc}"
+    if isinstance(exc, RecursionError):
+        return f"not a valid {fmt} file (structure nested too deeply)"
+    detail = str(exc).strip() or "no details"
+    return f"not a valid {fmt} file ({type(exc).__name__}: {detail})"
