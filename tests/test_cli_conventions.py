@@ -186,6 +186,20 @@ def test_config_names_the_settings_for_a_folder_elsewhere(tmp_path: Path, acme_j
     assert json.loads(bare.stdout)["findings"] != findings  # without it: no date, no exclusion
 
 
+def test_plan_and_sample_read_the_config_as_scan_does(tmp_path: Path, acme_json: dict[str, Any]) -> None:
+    copy, saved = tmp_path / "evidence", tmp_path / "scan.json"
+    shutil.copytree(ACME / "share", copy)
+    saved.write_text(json.dumps(acme_json), encoding="utf-8")
+    without = run("plan", copy, "--report", saved)
+    assert without.exit_code == ExitCode.USAGE_ERROR and "[[audit.sites]]" in without.stderr
+    plan = run("plan", copy, "--report", saved, "--config", ACME / "qmscheck.toml")
+    assert plan.exit_code == 0, plan.output
+    assert plan.stdout.startswith("# Audit plan: Acme Precision Parts Ltd") and "note: using " in plan.stderr
+    below = run("sample", ACME / "share", "--list", "--no-index")
+    assert below.exit_code == 0, below.output
+    assert below.stdout == run("sample", ACME, "--list", "--no-index").stdout
+
+
 def test_a_single_file_is_a_clear_error() -> None:
     target = next((ACME / "share").rglob("*.docx"))
     result = run("scan", target, "--no-index")

@@ -31,6 +31,7 @@ from qmscheck.cli_support import (
     color_choice,
     color_option,
     config_note,
+    config_option,
     echo_or_write,
     index_path,
     is_quiet,
@@ -311,14 +312,7 @@ def collect_options(command: F) -> F:
                 "max_file_size.  [default: the source's, else 200MB]",
             ),
             quiet_option,
-            click.option(
-                "--config",
-                "config_file",
-                type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                default=None,
-                help="Read the organisation, scope and options from this file, scanning TARGET's evidence.  "
-                "[default: TARGET's qmscheck.toml, else the nearest one above it]",
-            ),
+            config_option,
             click.option("--verbose", "-v", is_flag=True, help="Say what is read and what the index reused."),
         ]
     ):

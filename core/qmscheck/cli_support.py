@@ -25,6 +25,7 @@ __all__ = [
     "color_choice",
     "color_option",
     "config_note",
+    "config_option",
     "echo_or_write",
     "index_path",
     "is_quiet",
@@ -97,21 +98,36 @@ def plugin_failures(failed: Sequence[PluginInfo], command: str) -> str:
     )
 
 
+def config_option(command: F) -> F:
+    """``--config FILE``: the settings for a TARGET folder that has no qmscheck.toml of its own (load_config)."""
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        default=None,
+        help="Read the organisation, scope and options from this file, and TARGET's evidence.  "
+        "[default: TARGET's qmscheck.toml, else the nearest one above it]",
+    )(command)
+
+
 def index_path(target: Path, index: Path | None, no_index: bool, config_file: Path | None = None) -> Path | None:
-    """``--index``, else .qmscheck/index.sqlite beside qmscheck.toml (``config_file``: the one the
-    scan reads, found above ``target`` or given); a bare folder (no config) gets a per-folder index
-    in the user's cache, because nothing is ever written into the evidence itself."""
+    """``--index``, else .qmscheck/index.sqlite beside the qmscheck.toml the command reads
+    (``config_file``, given with --config; else TARGET's own, or the nearest above it, as
+    load_config finds it); a bare folder (no config) gets a per-folder index in the user's cache,
+    because nothing is ever written into the evidence itself."""
     import hashlib
     import os
 
-    from qmscheck.config.scan_config import CONFIG_NAME
+    from qmscheck.config.scan_config import CONFIG_NAME, find_config
     from qmscheck.storage.index import INDEX_NAME, default_index_path
 
     if no_index:
         return None
     if index is not None:
         return index
-    config_file = config_file or (target / CONFIG_NAME if target.is_dir() else target)
+    if config_file is None:
+        own = target / CONFIG_NAME if target.is_dir() else target
+        config_file = own if own.is_file() or not target.is_dir() else find_config(target) or own
     if config_file.is_file():
         return default_index_path(config_file.parent)
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qmscheck"

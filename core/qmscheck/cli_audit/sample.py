@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, get_args
 
 import click
 
-from qmscheck.cli_support import index_path, listed, load_plugins_for, read_saved_report
+from qmscheck.cli_support import config_note, config_option, index_path, listed, load_plugins_for, read_saved_report
 from qmscheck.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -108,6 +108,7 @@ OUTPUT_FORMATS = ("text", "csv", "xlsx", "json")
 )
 @click.option("--no-index", is_flag=True, help="Neither use nor write an evidence index.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+@config_option
 def sample_command(
     target: Path | None,
     list_only: bool,
@@ -135,6 +136,7 @@ def sample_command(
     index: Path | None,
     no_index: bool,
     quiet: bool,
+    config_file: Path | None,
 ) -> None:
     """Draw an audit sample from TARGET (a folder or qmscheck.toml), reproducibly from --seed, and
     write its worksheet; or list TARGET's populations (--list); or size a sample (--size-only) or
@@ -170,7 +172,7 @@ def sample_command(
         raise ConfigError("give TARGET (a folder or qmscheck.toml) to sample from, or --size-only / --detect")
     if population is not None or rate is not None:
         raise ConfigError("--population and --rate go with --size-only or --detect; a draw counts TARGET's items")
-    config, items = _collect(target, pack_names, index, no_index, quiet)
+    config, items = _collect(target, pack_names, index, no_index, quiet, config_file)
     organisation = config.organisation
     if list_only:
         rows = sampling.population_rows(items, organisation)
@@ -217,7 +219,12 @@ def sample_command(
 
 
 def _collect(
-    target: Path, pack_names: tuple[str, ...], index: Path | None, no_index: bool, quiet: bool
+    target: Path,
+    pack_names: tuple[str, ...],
+    index: Path | None,
+    no_index: bool,
+    quiet: bool,
+    config_file: Path | None,
 ) -> tuple[ScanConfig, list[EvidenceItem]]:
     """TARGET's evidence, collected as ``qmscheck scan`` collects it (its packs' words, its index)."""
     from qmscheck.checking.packs import use_pack_words
@@ -230,10 +237,13 @@ def _collect(
     if index is not None and no_index:
         raise ConfigError("give either --index or --no-index, not both")
     plugins = load_plugins_for()
-    config = load_config(target)
+    config = load_config(target, config_file)
+    config_note(target, config)
     config.check_connectors(plugins.connectors.names())
     use_pack_words(selected_packs(plugins, listed(pack_names) or config.scan.packs), plugins.accepted_vocabularies)
-    options = CollectOptions(index=index_path(target, index, no_index), progress=make_progress(quiet, False))
+    options = CollectOptions(
+        index=index_path(target, index, no_index, config.file), progress=make_progress(quiet, False)
+    )
     collection = collect(config, plugins, options)
     return config, items_of(collection.groups)
 
