@@ -226,7 +226,7 @@ def test_asking_for_what_a_failed_plugin_would_provide_exits_3_naming_it(site: P
 
 def test_a_plugin_whose_register_hook_raises_is_named_and_left_out(site: Path, saved_scan: Path) -> None:
     install(site, "badregister", REGISTER_FAILS, version="2.0")
-    result = run("report", saved_scan, "--format", "json")
+    result = run("report", saved_scan, "--format", "json", "--fail-on", "major")
     assert result.exit_code == ExitCode.FINDINGS, result.output  # the golden report has a major finding
     assert "badregister 2.0" in result.stderr and "the renderer table is corrupt" in result.stderr
     assert "QMSCHECK_DISABLE_PLUGINS=badregister" in result.stderr
@@ -246,7 +246,9 @@ def test_disabling_the_failed_plugin_as_the_message_says_silences_it(site: Path,
     install(site, "unloadable", IMPORT_FAILS)
     failed = qmscheck("report", saved_scan, "--format", "json", site=site)
     assert "QMSCHECK_DISABLE_PLUGINS=unloadable" in failed.stderr
-    without = qmscheck("report", saved_scan, "--format", "json", site=site, QMSCHECK_DISABLE_PLUGINS="unloadable")
+    without = qmscheck(
+        "report", saved_scan, "--format", "json", "--fail-on", "major", site=site, QMSCHECK_DISABLE_PLUGINS="unloadable"
+    )
     assert without.returncode == ExitCode.FINDINGS, without.stderr  # the golden report has a major finding
     assert "warning:" not in without.stderr  # no plugin warning (the summary counts the report's warnings)
     assert without.stdout.startswith("{")

@@ -28,6 +28,7 @@ from qmscheck.cli_audit.sample import sample_command
 from qmscheck.cli_init import init_command
 from qmscheck.cli_pack import pack
 from qmscheck.cli_support import (
+    HELP_OPTIONS,
     color_choice,
     color_option,
     config_note,
@@ -141,10 +142,6 @@ class _Choice(_ChoiceBase):
             if not hint:
                 raise
             self.fail(exc.message.rstrip(".") + hint, param, ctx)
-
-
-#: Help options of every command: ``-h`` as people type it, ``--help`` as click has it.
-HELP_OPTIONS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 
 def quiet_option(command: F) -> F:

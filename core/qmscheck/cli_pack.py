@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from qmscheck.cli_support import HELP_OPTIONS
 from qmscheck.errors import ExitCode, QmscheckError
 
 __all__ = ["pack"]
@@ -34,7 +35,7 @@ class _PackGroup(click.Group):
             sys.exit(exc.exit_code)
 
 
-@click.group(cls=_PackGroup)
+@click.group(cls=_PackGroup, context_settings=HELP_OPTIONS)
 def pack() -> None:
     """Write, lint and test a rule pack (a folder with a pack.toml)."""
 

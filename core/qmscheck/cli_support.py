@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from qmscheck.plugins.manager import PluginInfo, Plugins
 
 __all__ = [
+    "HELP_OPTIONS",
     "color_choice",
     "color_option",
     "config_note",
@@ -37,6 +38,11 @@ __all__ = [
     "warn",
     "write_output",
 ]
+
+
+#: The help options of every command: ``-h`` as people type it, and ``--help``. Set on each group
+#: that may run on its own (``pack``, ``checklist``), since click keeps a command's help option once made.
+HELP_OPTIONS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 
 def load_plugins_for(ctx: click.Context | None = None) -> Plugins:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from qmscheck.auditing.checklist import CHECKLIST_FORMATS, import_answers, make_checklist, render_checklist
-from qmscheck.cli_support import echo_or_write, read_saved_report
+from qmscheck.cli_support import HELP_OPTIONS, echo_or_write, read_saved_report
 from qmscheck.errors import QmscheckError
 from qmscheck.model.evidence import EvidenceItem
 
@@ -32,7 +32,7 @@ def _evidence(target: Path) -> list[EvidenceItem]:
     return list(items_of(collect(load_config(target), load_plugins(), CollectOptions()).groups))
 
 
-@click.group("checklist", cls=_ChecklistGroup)
+@click.group("checklist", cls=_ChecklistGroup, context_settings=HELP_OPTIONS)
 def checklist_command() -> None:
     """The on-site checklist of a scan: every manual check and evidence request as a question, the
     evidence to request and whom to ask, with columns for the answers (`checklist SCAN.json`);
