@@ -91,10 +91,16 @@ class BarProgress:
 
 
 def make_progress(quiet: bool = False, verbose: bool = False) -> Progress:
-    """A bar on an interactive terminal (not in CI), lines for --verbose elsewhere, else nothing."""
+    """A bar on an interactive terminal (not in CI), lines for --verbose elsewhere, else nothing. A
+    terminal that asked for plain output (``NO_COLOR``) gets no bar: it redraws itself with escape codes."""
     if quiet:
         return NullProgress()
-    interactive = sys.stderr.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+    interactive = (
+        sys.stderr.isatty()
+        and not os.environ.get("CI")
+        and os.environ.get("TERM") != "dumb"
+        and not os.environ.get("NO_COLOR")
+    )
     if interactive:
         return BarProgress(verbose=verbose)
     return LineProgress() if verbose else NullProgress()
