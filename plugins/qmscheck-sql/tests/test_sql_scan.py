@@ -57,7 +57,10 @@ def assert_defects_and_nothing_else(report: dict[str, Any], source: str) -> None
     assert not cited & CLEAN
     assert report["warnings"] == []
     assert report["evidence_count"] == 12
-    assert report["sources"] == [{"connector": "sql", "location": source, "items": 12}]
+    # A database is in no git repository and holds no quality manual.
+    assert report["sources"] == [
+        {"connector": "sql", "location": source, "items": 12, "repository_path": None, "quality_manual": None}
+    ]
     for finding in report["findings"]:
         for ref in finding["evidence"]:
             if ref["id"].startswith("sql:"):

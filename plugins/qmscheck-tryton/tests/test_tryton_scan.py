@@ -122,7 +122,13 @@ def test_every_seeded_erp_defect_is_reported(tryton_server: TrytonServer, report
     assert erp_findings(report) == expected
     assert report["warnings"] == []
     assert report["sources"] == [
-        {"connector": "tryton", "location": tryton_server.server, "items": report["sources"][0]["items"]}
+        {
+            "connector": "tryton",
+            "location": tryton_server.server,
+            "items": report["sources"][0]["items"],
+            "repository_path": None,
+            "quality_manual": None,
+        }
     ]
 
 
