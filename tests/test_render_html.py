@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from qmscheck.model.grades import GRADE_ORDER, Grade
-from qmscheck.model.report import NotUnderstood, Understanding
+from qmscheck.model.report import Finding, NotUnderstood, Understanding
 from qmscheck.rendering.gaps import ALL_GROUPS, TOPIC_GROUPS, gap_analysis, groups_of, topic_group
 from qmscheck.rendering.html import SHORT_HASH, HtmlRenderer, evidence_href
 from qmscheck.rendering.html_assets import SCRIPT, STYLE
@@ -297,14 +299,16 @@ def test_findings_table_lists_the_majors_first_then_by_clause(page: Page) -> Non
         ("title", lambda f: f.title.lower()),
     ],
 )
-def test_each_row_carries_its_rank_under_each_sortable_column(page: Page, column: str, key: object) -> None:
+def test_each_row_carries_its_rank_under_each_sortable_column(
+    page: Page, column: str, key: Callable[[Finding], Any]
+) -> None:
     """The script sorts by these ranks: they must put the rows in the column's natural order, ties in
     the table's first order (severity first)."""
     rows = page.find("tr", **{"class": "finding"})
     by_id = {f"finding-{f.id}": f for f in golden_findings()}
     ranked = sorted(rows, key=lambda row: int(row[f"data-by-{column}"] or ""))
     shown = [by_id[row["id"] or ""] for row in rows]
-    assert [by_id[row["id"] or ""] for row in ranked] == sorted(shown, key=key)  # type: ignore[arg-type]
+    assert [by_id[row["id"] or ""] for row in ranked] == sorted(shown, key=key)
     assert sorted(int(row[f"data-by-{column}"] or "") for row in rows) == list(range(len(rows)))
 
 
