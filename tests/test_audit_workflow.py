@@ -137,6 +137,7 @@ def workflow(tmp_path_factory: pytest.TempPathFactory) -> Workflow:
     run("against", "verify", base / "stage1-bundle.zip", "--against", acme, code=1)
     run("against json", "verify", base / "stage1-bundle.zip", "--against", acme, "--format", "json", code=1)
     run("group plan", "plan", group, "--report", base / "stage2-draft.json")
+    run("history", "history", acme)
     return Workflow(base, out)
 
 
@@ -299,3 +300,11 @@ def test_the_page_shows_every_step_of_the_workflow() -> None:
     shown = {" ".join(_resolve(shlex.split(line)[1:])[2].split()[1:]) for line in doc_commands()}
     steps = {"plan", "scan", "sample", "bundle", "verify", "checklist write", "checklist import", "diff", "history"}
     assert steps <= shown
+
+
+def test_history_compares_each_scan_with_the_scan_of_its_stage_before(workflow: Workflow) -> None:
+    lines = workflow.outputs["history"].stdout.splitlines()
+    stage2 = [line for line in lines if " stage 2 " in line]
+    assert "since" not in stage2[0]  # the first Stage 2 scan is not compared with a Stage 1 scan
+    assert stage2[1].endswith("(0 new, 0 resolved, 1 re-graded since the stage 2 scan before)")  # the regrade
+    assert stage2[-1].endswith("(0 new, 1 resolved, 0 re-graded since the stage 2 scan before)")

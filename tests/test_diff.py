@@ -174,7 +174,10 @@ def test_history_lists_the_scans_oldest_first_with_the_trend(tmp_path: Path) -> 
     shown = CliRunner().invoke(history_command, [str(target), "--index", str(index)])
     assert shown.exit_code == 0, shown.output
     lines = shown.output.splitlines()
-    assert lines[0].startswith("2 scans kept in") and "0 new, 1 resolved since the scan before" in lines[2]
+    assert (
+        lines[0].startswith("2 scans kept in")
+        and "0 new, 1 resolved, 0 re-graded since the stage 2 scan before" in lines[2]
+    )
     data = json.loads(
         CliRunner().invoke(history_command, [str(target), "--index", str(index), "--format", "json"]).output
     )

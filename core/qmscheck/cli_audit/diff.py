@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import sys
-from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,13 +81,21 @@ def history_command(target: Path, format_name: str, index: Path | None) -> None:
         click.echo(line)
 
 
-def _trend(records: list[ScanRecord]) -> list[tuple[int, int] | None]:
-    """(new, resolved) fingerprints of each scan against the one before; None for the first."""
-    trend: list[tuple[int, int] | None] = [None]
-    for before, after in pairwise(records):
-        trend.append(
-            (len(after.findings.keys() - before.findings.keys()), len(before.findings.keys() - after.findings.keys()))
-        )
+def _trend(records: list[ScanRecord]) -> list[tuple[int, int, int] | None]:
+    """(new, resolved, re-graded) fingerprints of each scan against the scan of the same stage before
+    it (a Stage 1 scan runs fewer rules than a Stage 2 scan: comparing them would count the
+    difference as findings); None for the first scan of its stage."""
+    trend: list[tuple[int, int, int] | None] = []
+    last: dict[int, ScanRecord] = {}
+    for record in records:
+        before = last.get(record.stage)
+        if before is None:
+            trend.append(None)
+        else:
+            now, then = record.findings, before.findings
+            regraded = sum(1 for key in now.keys() & then.keys() if now[key] != then[key])
+            trend.append((len(now.keys() - then.keys()), len(then.keys() - now.keys()), regraded))
+        last[record.stage] = record
     return trend
 
 
@@ -96,7 +103,12 @@ def _history_lines(records: list[ScanRecord]) -> list[str]:
     lines = []
     for record, moved in zip(records, _trend(records), strict=True):
         counts = ReportSummary(**record.summary).line()
-        since = "" if moved is None else f" ({moved[0]} new, {moved[1]} resolved since the scan before)"
+        since = ""
+        if moved is not None:
+            new, resolved, regraded = moved
+            since = (
+                f" ({new} new, {resolved} resolved, {regraded} re-graded since the stage {record.stage} scan before)"
+            )
         lines.append(f"  {record.ran_at}  as of {record.as_of}  stage {record.stage}  {counts}{since}")
     return lines
 
@@ -113,6 +125,7 @@ def _history_json(records: list[ScanRecord]) -> list[dict[str, object]]:
             "findings": record.findings,
             "new": None if moved is None else moved[0],
             "resolved": None if moved is None else moved[1],
+            "regraded": None if moved is None else moved[2],
         }
         for record, moved in zip(records, _trend(records), strict=True)
     ]
