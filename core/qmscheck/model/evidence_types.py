@@ -74,14 +74,19 @@ def use_pack_types(types: Mapping[str, Kind], labels: Mapping[str, Sequence[str]
     _pack_labels.update((name, tuple(fields)) for name, fields in (labels or {}).items() if fields)
 
 
+# Read-only views, made once: classification and the naming of every cited item ask for them.
+_pack_types_view = MappingProxyType(_pack_types)
+_pack_labels_view = MappingProxyType(_pack_labels)
+
+
 def pack_types() -> Mapping[str, Kind]:
     """The evidence types the packs of this scan added (:func:`use_pack_types`)."""
-    return MappingProxyType(_pack_types)
+    return _pack_types_view
 
 
 def pack_labels() -> Mapping[str, tuple[str, ...]]:
     """Per evidence type a pack added, the fields that name one of its items, first present first."""
-    return MappingProxyType(_pack_labels)
+    return _pack_labels_view
 
 
 def kind_of(evidence_type: str) -> Kind:
