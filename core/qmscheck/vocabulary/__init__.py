@@ -29,7 +29,11 @@ Each file (``en.toml``, ``de.toml``, …) holds, for one language:
   words a register's status column uses for it ("Cerrada", "In uso", "De baja");
 - ``[frequencies]``: per period (``P12M``), the words a procedure uses to say something is done
   that often ("once a year", "jährlich", "una vez al año"): how the check stage reads the
-  organisation's own intervals from its procedures (``checking.stated_periods``).
+  organisation's own intervals from its procedures (``checking.stated_periods``);
+- ``[deadlines]``: per unit (``D`` days, ``W`` weeks, ``M`` months), the phrases that set a time
+  limit, ``#`` standing for the number ("within # days", "innerhalb von # Tagen"): how the check
+  stage reads the organisation's own deadlines ("complaints are closed within 30 days"). Working
+  days are not calendar days, so no phrase counts them.
 
 Terms are compared as words after :func:`words`: case, accents, punctuation, hyphens and
 underscores, camel case and simple plural endings do not matter, so "Non-conformités" matches
@@ -90,6 +94,7 @@ _TABLES = (
     "record_status",
     "topics",
     "frequencies",
+    "deadlines",
 )
 _KEYS = frozenset({"language", "name", "date_order", *_LISTS, *_TABLES})
 #: What the file readers and the checks use: a plugin's file may not hold them (see the module's docstring).
@@ -98,6 +103,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _CODE = re.compile(r"^[A-Z]{1,5}$")
 _PERIOD = re.compile(r"^P(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
+#: The units a ``[deadlines]`` phrase counts in, as ISO 8601 period designators.
+DEADLINE_UNITS = ("D", "W", "M")
 _NON_WORD = re.compile(r"[\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _VOWELS = "aeiou"
@@ -314,7 +321,11 @@ def _check_key(where: str, table: str, key: str) -> None:
         raise VocabularyError(f"{where}: {key!r} is not a month number 1 to 12")
     if table == "frequencies" and not _PERIOD.match(key):
         raise VocabularyError(f"{where}: {key!r} is not a period such as P12M")
-    if table not in ("months", "answers", "status", "record_status", "frequencies") and not _NAME.match(key):
+    if table == "deadlines" and key not in DEADLINE_UNITS:
+        raise VocabularyError(f"{where}: {key!r} is not a unit of a deadline ({', '.join(DEADLINE_UNITS)})")
+    if table not in ("months", "answers", "status", "record_status", "frequencies", "deadlines") and not _NAME.match(
+        key
+    ):
         raise VocabularyError(f"{where}: {key!r} is not a name (lower case letters, digits, underscores)")
 
 
@@ -348,6 +359,8 @@ class Vocabulary:
         self.months: dict[str, int] = {}
         #: A frequency phrase, normalised, to the period it says ("once a year" -> P12M).
         self.frequencies: dict[str, str] = {}
+        #: A deadline phrase, normalised around its number ("within # days"), to its unit (D).
+        self.deadlines: dict[str, str] = {}
         #: A register's status word, normalised, to the rules' English word.
         self.record_status: dict[str, str] = {}
         #: Per document-number prefix, the evidence type it stands for in each language.
@@ -419,6 +432,10 @@ class Vocabulary:
             for period, texts in data.get("frequencies", {}).items():
                 for text in texts:
                     _claim(self.frequencies, normalise(text), period, "[frequencies] phrase", where, owners)
+            for unit, texts in data.get("deadlines", {}).items():
+                for text in texts:
+                    phrase = " # ".join(normalise(part) for part in text.split("#")).strip()
+                    _claim(self.deadlines, phrase, unit, "[deadlines] phrase", where, owners)
             for number, texts in data.get("months", {}).items():
                 for text in texts:
                     _claim(self.months, normalise(text), int(number), "[months] name", where, owners)
