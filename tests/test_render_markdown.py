@@ -64,7 +64,7 @@ def test_pipes_in_titles_are_escaped(rendered: str) -> None:
 def test_evidence_locators_hashes_and_absences_are_listed(rendered: str) -> None:
     assert r"04 Records/Training Matrix.xlsx \[Training\] row 15 (sha256 67872f356fc7)" in rendered
     assert "not found: no lessons learned log was found" in rendered
-    assert "https://erp.acme.test/odoo res.partner/42" in rendered
+    assert "`https://erp.acme.test/odoo` res.partner/42" in rendered
 
 
 def test_html_from_evidence_stays_text(rendered: str) -> None:

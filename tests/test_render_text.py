@@ -85,7 +85,7 @@ def test_terminal_control_characters_in_evidence_text_are_never_printed() -> Non
     findings[0] = findings[0].model_copy(update={"title": "Title \x1b]0;owned\x07 \x1b[2J cleared"})
     text = text_of(golden_report(findings))
     assert "\x1b" not in text and "\x07" not in text
-    assert "Title ?]0;owned? ?[2J cleared" in text
+    assert "Title \\x1b]0;owned\\x07 \\x1b[2J cleared" in text
 
 
 # --- the JSON verdicts -------------------------------------------------------------------------

@@ -3,7 +3,9 @@ top-level clause, then what to verify on site, folded (``<details>``) the rules 
 did not run, and the rule packs that ran with what each changed of another pack's rules.
 
 Text from evidence is escaped so it stays text: pipes cannot split a table cell, and
-``<``, ``*``, ``[`` and friends cannot become HTML, emphasis or links.
+``<``, ``*``, ``[`` and friends cannot become HTML, emphasis or links; a leading ``#``, ``-`` or
+``1.`` cannot start a heading or a list, a bare URL or e-mail address is shown as code (never a
+link), and control characters are neutralised as in every text output (support.safe_text).
 """
 
 from __future__ import annotations
@@ -27,17 +29,37 @@ from qmscheck.rendering.readiness import (
     sorted_findings,
     verdict,
 )
+from qmscheck.support.safe_text import one_line
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that change inline rendering.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+#: What starts a heading, a list or a setext underline at the start of a line (or a list item).
+_BLOCK_START = re.compile(r"^(?:#{1,6}(?=\s|$)|[+-](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|=+$|-+$)")
+#: What GitHub and GitLab turn into a link without any markup: URLs, www. names, e-mail addresses.
+#: Never a backtick or a pipe inside, so that it can be a code span in a table cell.
+#: Trailing punctuation is left out, as the autolinkers leave it.
+_AUTOLINK = re.compile(
+    r"(?i)(?:[a-z][a-z0-9+.-]*:/+|www\.|mailto:|xmpp:)(?:[^\s|`]*[^\s|`.,:;!?'\")\]])?|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
 
 #: Evidence references listed per finding before the rest is summarised, to keep tables readable.
 EVIDENCE_SHOWN = 10
 
 
 def md(text: str) -> str:
-    """Escape text for a Markdown table cell or paragraph: one line, no markup."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Escape text for a Markdown table cell or paragraph: one line, no markup, no links."""
+    line = " ".join(one_line(text).split())
+    parts: list[str] = []
+    done = 0
+    for link in _AUTOLINK.finditer(line):
+        parts += [_MARKDOWN_SPECIAL.sub(r"\\\1", line[done : link.start()]), f"`{link.group()}`"]
+        done = link.end()
+    parts.append(_MARKDOWN_SPECIAL.sub(r"\\\1", line[done:]))
+    escaped = "".join(parts)
+    start = _BLOCK_START.match(escaped)
+    if start is None:
+        return escaped
+    return f"{start.group()}\\{escaped[start.end() :]}" if start.group()[0].isdigit() else f"\\{escaped}"
 
 
 def _evidence_cell(finding: Finding) -> str:

@@ -28,6 +28,7 @@ from qmscheck.rendering.readiness import (
     summary_line,
 )
 from qmscheck.rendering.terminal import PIPED_WIDTH
+from qmscheck.support.safe_text import one_line
 
 GRADE_STYLE: Final = {
     Grade.MAJOR: "bold red",
@@ -53,13 +54,7 @@ VERDICT_STYLE: Final = {
 EVIDENCE_SHOWN: Final = 10
 #: The labels of the lines at the top, padded to one width so that their values line up.
 VERDICT_LABELS: Final = ("Stage 1 audit", "Stage 2 audit", "Evidence understood")
-#: Characters that would move the cursor or restyle the terminal if evidence text carried them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _WORD = re.compile(r"\S+")
-
-
-def _clean(value: str) -> str:
-    return _CONTROL.sub("?", value.replace("\t", " ").replace("\n", " "))
 
 
 def _line_spans(plain: str, first: int, rest: int) -> list[tuple[int, int]]:
@@ -81,7 +76,8 @@ def _line_spans(plain: str, first: int, rest: int) -> list[tuple[int, int]]:
 
 
 def _part(part: str | tuple[str, str]) -> tuple[str, str]:
-    return (_clean(part), "") if isinstance(part, str) else (_clean(part[0]), part[1])
+    # Evidence text cannot move the cursor, restyle the terminal or break a line (support.safe_text).
+    return (one_line(part), "") if isinstance(part, str) else (one_line(part[0]), part[1])
 
 
 class _Page:

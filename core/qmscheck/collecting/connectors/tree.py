@@ -3,7 +3,9 @@
 A tree lists files as :class:`Entry` (relative posix path, size, mtime) and everything it
 passes over as :class:`Skipped` with the reason, and hands out a local path to read
 (remote files are copied to a private temporary folder, never written back).
-Symlinks are followed only while they stay inside the root; loops are detected.
+Symlinks are followed only while they stay inside the root; loops are detected. A name that is
+not valid UTF-8 is listed escaped (:func:`~qmscheck.support.safe_text.escape_name`) and opened by
+its real name.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from qmscheck.errors import ConnectorError
+from qmscheck.support.safe_text import credentials_problem, escape_name, redact, secrets_of, unescape_name
+from qmscheck.support.safe_text import public_location as public_location  # the connectors name it from here
 
 HIDDEN_PREFIXES = ("~$", ".~lock", ".")  # office lock files and hidden files
 _name = operator.attrgetter("name")
@@ -75,7 +78,7 @@ class LocalTree:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.url = str(root.resolve())
+        self.url = escape_name(str(root.resolve()))
 
     def __repr__(self) -> str:
         return f"LocalTree({self.url})"
@@ -97,9 +100,15 @@ class LocalTree:
                 yield Skipped(prefix.rstrip("/") or ".", f"cannot list folder: {_os_reason(exc)}")
                 continue
             subfolders: list[tuple[str, str, str]] = []
+            names: set[str] | None = None
             for entry in entries:
-                name = entry.name
+                name = escape_name(entry.name)
                 relative = prefix + name
+                if name is not entry.name:
+                    names = names if names is not None else {other.name for other in entries}
+                    if name in names:
+                        yield Skipped(relative, "its name is not UTF-8 and, escaped, is another file's name; not read")
+                        continue
                 if name.startswith(HIDDEN_PREFIXES):  # one test for the many that are not
                     hidden = hidden_reason(name)
                     if hidden:
@@ -138,10 +147,22 @@ class LocalTree:
                 yield Entry(relative, info.st_size, info.st_mtime_ns)
             stack.extend(reversed(subfolders))
 
+    def _real_path(self, relative: str) -> str:
+        """The path on disk of a file the walk listed as ``relative``: its escaped names unescaped
+        (a name that stands as it is wins; the walk skips an escaped name that equals one)."""
+        if "\\" not in relative:
+            return os.path.join(self.root, relative)
+        path = str(self.root)
+        for part in relative.split("/"):
+            literal = os.path.join(path, part)
+            real = unescape_name(part)
+            path = literal if real is None or os.path.lexists(literal) else os.path.join(path, real)
+        return path
+
     def stat(self, relative: str) -> Entry | None:
         """The file as the walk would list it; None where the walk would not (gone, not a regular
         file, or reached through a link that leaves the root)."""
-        path = os.path.join(self.root, relative)
+        path = self._real_path(relative)
         try:
             root_real = os.path.realpath(self.root)
             if not os.path.realpath(path).startswith(root_real + os.sep):
@@ -153,18 +174,7 @@ class LocalTree:
 
     @contextmanager
     def local_path(self, relative: str) -> Iterator[Path]:
-        yield self.root / relative
-
-
-def public_location(location: str) -> str:
-    """A URL without user name or password, for reports, messages and index keys."""
-    if "://" not in location:
-        return location
-    parts = urlsplit(location)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+        yield Path(self._real_path(relative))
 
 
 def _mtime_ns(info: dict[str, Any]) -> int:
@@ -199,12 +209,16 @@ class FsspecTree:
         except ImportError:  # pragma: no cover - fsspec is a dependency
             raise ConnectorError(f"{url}: reading URLs needs the 'fsspec' package") from None
         public = public_location(url)
+        problem = credentials_problem(url)
+        if problem:
+            raise ConnectorError(f"{public}: {problem}")
+        self.secrets = secrets_of(url, storage_options)
         try:
             self.fs, path = fsspec.core.url_to_fs(url, **(storage_options or {}))
         except ImportError as exc:
             raise ConnectorError(f"{public}: this protocol needs an extra package ({exc})") from None
         except Exception as exc:  # each protocol has its own errors (logon failure, unknown host, ...)
-            detail = str(exc).replace(url, public)
+            detail = redact(str(exc).replace(url, public), self.secrets)
             problem = "cannot connect"
             if _is_authentication_error(exc):
                 problem += ": the server refused the login (check the user name and the password or key)"
@@ -226,7 +240,8 @@ class FsspecTree:
             # Object stores check credentials on the first request, not on connecting (s3: a bad secret).
             if isinstance(exc, PermissionError) or _is_authentication_error(exc):
                 problem += ": the server refused access (check the user name and the password or key)"
-            raise ConnectorError(f"{self.url}: {problem} ({type(exc).__name__}: {exc})") from None
+            detail = redact(str(exc), self.secrets)
+            raise ConnectorError(f"{self.url}: {problem} ({type(exc).__name__}: {detail})") from None
         if not is_dir:
             raise ConnectorError(f"{self.url}: folder does not exist")
 
@@ -238,6 +253,7 @@ class FsspecTree:
                 listing = self.fs.ls(self._path(prefix.rstrip("/")), detail=True)
             except Exception as exc:
                 reason = _os_reason(exc) if isinstance(exc, OSError) else f"{type(exc).__name__}: {exc}"
+                reason = redact(reason, self.secrets)
                 yield Skipped(prefix.rstrip("/") or ".", f"cannot list folder: {reason}")
                 continue
             subfolders = []
@@ -277,7 +293,7 @@ class FsspecTree:
             except OSError:
                 raise
             except Exception as exc:
-                raise OSError(f"cannot fetch: {type(exc).__name__}: {exc}") from exc
+                raise OSError(f"cannot fetch: {type(exc).__name__}: {redact(str(exc), self.secrets)}") from None
             yield local
         finally:
             shutil.rmtree(folder, ignore_errors=True)
