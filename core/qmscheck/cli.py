@@ -47,6 +47,7 @@ from qmscheck.config.tomlfile import did_you_mean
 from qmscheck.errors import ExitCode, QmscheckError
 from qmscheck.model.collection import AS_OF_LOCATOR
 from qmscheck.model.grades import Grade
+from qmscheck.support.safe_text import safe_lines
 
 if TYPE_CHECKING:
     from qmscheck.checking.packs import LoadedPacks, LoadedRule
@@ -77,7 +78,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: ExitCode = ExitCode.USAGE_ERROR) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {safe_lines(message)}", err=True)
     sys.exit(code)
 
 

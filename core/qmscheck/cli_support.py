@@ -15,6 +15,7 @@ import click
 from qmscheck.config.tomlfile import json_path
 from qmscheck.errors import PluginFailure, QmscheckError
 from qmscheck.rendering.terminal import COLOR_CHOICES, ColorChoice
+from qmscheck.support.safe_text import public_location, safe_lines
 
 if TYPE_CHECKING:
     from qmscheck.config.scan_config import ScanConfig
@@ -68,12 +69,12 @@ def is_quiet() -> bool:
 
 def warn(message: str) -> None:
     if not is_quiet():
-        click.echo(f"warning: {message}", err=True)
+        click.echo(f"warning: {safe_lines(message)}", err=True)
 
 
 def note(message: str) -> None:
     if not is_quiet():
-        click.echo(f"note: {message}", err=True)
+        click.echo(f"note: {safe_lines(message)}", err=True)
 
 
 def config_note(target: Path, config: ScanConfig) -> None:
@@ -84,7 +85,7 @@ def config_note(target: Path, config: ScanConfig) -> None:
     if config.file is None or target.is_file() or config.file.parent.resolve() == target.resolve():
         return
     shown = os.path.relpath(config.file) if config.file.is_absolute() else str(config.file)
-    sources = ", ".join(str(source.options().get("path", ".")) for source in config.sources)
+    sources = ", ".join(public_location(str(source.options().get("path", "."))) for source in config.sources)
     note(f"using {shown} for {target} (evidence read: {sources})")
 
 

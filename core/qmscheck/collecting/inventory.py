@@ -29,6 +29,7 @@ from qmscheck.collecting.run import CollectPlugins
 from qmscheck.config.scan_config import ScanConfig
 from qmscheck.model.evidence import Kind
 from qmscheck.support.progress import NullProgress, Progress
+from qmscheck.support.safe_text import one_line
 
 INVENTORY_SCHEMA_VERSION = "1.0"
 
@@ -184,6 +185,8 @@ def _lifecycle_text(entry: InventoryEntry) -> str:
 
 
 def render_text(result: Inventory) -> str:
+    """One line per entry: names, sheet names, titles and reasons from the share are made inert
+    (:func:`~qmscheck.support.safe_text.one_line`), so none can split a line or drive a terminal."""
     lines: list[str] = []
     for entry in result.entries:
         where = entry.path + (f" [{entry.sheet}]" if entry.sheet is not None else "")
@@ -191,17 +194,19 @@ def render_text(result: Inventory) -> str:
         if entry.status == RECOGNISED:
             rows = f", {entry.rows} rows" if entry.rows is not None else ""
             lines.append(
-                f"{entry.status:<15} {entry.type} ({entry.kind}{rows}){language}  {where}  - {entry.reason}"
-                + _lifecycle_text(entry)
+                one_line(
+                    f"{entry.status:<15} {entry.type} ({entry.kind}{rows}){language}  {where}  - {entry.reason}"
+                    + _lifecycle_text(entry)
+                )
             )
         else:
             detail = entry.reason
             if entry.columns:
                 detail += f"; columns found: {', '.join(entry.columns)}"
             detail += _lifecycle_text(entry)
-            lines.append(f"{entry.status:<15} {'-':<1}{language}  {where}  - {detail}")
+            lines.append(one_line(f"{entry.status:<15} {'-':<1}{language}  {where}  - {detail}"))
     for other in result.not_inventoried:
-        lines.append(f"(source {other} cannot list its content; not inventoried)")
+        lines.append(one_line(f"(source {other} cannot list its content; not inventoried)"))
     counts = result.counts()
     lines.append("")
     lines.append(", ".join(f"{count} {status}" for status, count in counts.items()))

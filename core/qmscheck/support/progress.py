@@ -1,4 +1,5 @@
-"""Progress for long scans: a rich bar on a terminal (stderr), silence elsewhere."""
+"""Progress for long scans: a rich bar on a terminal (stderr), silence elsewhere. A note names
+files of the share: it is printed as one inert line (:func:`~qmscheck.support.safe_text.one_line`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import os
 import sys
 from types import TracebackType
 from typing import Any, Protocol
+
+from qmscheck.support.safe_text import one_line
 
 
 class Progress(Protocol):
@@ -38,7 +41,7 @@ class LineProgress(NullProgress):
     """--verbose without a terminal: plain lines on stderr."""
 
     def note(self, message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        print(one_line(message), file=sys.stderr, flush=True)
 
 
 class BarProgress:
@@ -76,7 +79,7 @@ class BarProgress:
 
     def note(self, message: str) -> None:
         if self.verbose:
-            self.console.print(message, markup=False, highlight=False)
+            self.console.print(one_line(message), markup=False, highlight=False)
 
     def finish(self) -> None:
         if self._started:
