@@ -21,7 +21,7 @@ is written by people and tools we do not control.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from html import escape
+from html import escape as html_escape
 from urllib.parse import quote
 
 from qmscheck.model.evidence import natural_key
@@ -48,6 +48,14 @@ from qmscheck.rendering.readiness import (
     top_clauses,
     verdict,
 )
+from qmscheck.support.safe_text import one_line
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """HTML-escaped, and one inert line: a control character in evidence text is shown as in the
+    text report (``\\x1b``), not written raw into the file (support.safe_text)."""
+    return html_escape(one_line(text), quote)
+
 
 GRADE_HEADINGS = {
     Grade.MAJOR: "Major",
