@@ -149,8 +149,9 @@ _CODE_TEXT = 300  # a document number in the control block under the title, not 
 _DOCUMENT_CODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{2,4}[-_ ])?([A-Z]{1,5})[-_ ]?\d{1,4}(?![A-Za-z])")
 #: Documents whose tables may read as registers (see the document readers).
 _DOCUMENT_SUFFIXES = frozenset({".md", ".markdown", ".docx", ".pdf", ".txt", ".html", ".htm"})
-_LABEL_CELL = re.compile(r"^\W*([^\W\d][^:\t|\n]{0,40}?)\s*(?::|\t|\|)", re.MULTILINE)
-_LABEL_LINE = re.compile(r"^\W*([^\W\d][^:\n]{0,40}):", re.MULTILINE)
+# [^\w\n]* rather than \W*: a run of blank lines would otherwise be rescanned from each of its lines.
+_LABEL_CELL = re.compile(r"^[^\w\n]*([^\W\d][^:\t|\n]{0,40}?)\s*(?::|\t|\|)", re.MULTILINE)
+_LABEL_LINE = re.compile(r"^[^\w\n]*([^\W\d][^:\n]{0,40}):", re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .fileio import format_name
+from .packages import check_opendocument, check_package, check_workbook
 from .table_source import CellRange, TableSource
 
 if TYPE_CHECKING:
@@ -22,6 +25,23 @@ def _merged(sheet: CalamineSheet) -> list[CellRange]:
     return [(top, left, bottom, right) for (top, left), (bottom, right) in ranges]
 
 
+def _check(path: Path) -> None:
+    """Refuse a workbook calamine could not load within the limits (``packages``), before it tries.
+
+    An xls file is no zip: its format bounds a sheet to 65,536 rows by 256 columns, and its
+    parser's memory is left to the worker's budget."""
+    fmt = format_name(path)
+    if fmt == ".xls":
+        return
+    with zipfile.ZipFile(path) as archive:
+        if fmt == ".ods":
+            check_opendocument(archive, fmt)
+        elif fmt == ".xlsb":
+            check_package(archive, fmt)
+        else:
+            check_workbook(archive, fmt)
+
+
 def workbook_sheets(path: Path) -> list[TableSource]:
     """Every worksheet that has at least one cell.
 
@@ -30,6 +50,7 @@ def workbook_sheets(path: Path) -> list[TableSource]:
     """
     from python_calamine import CalamineWorkbook, SheetTypeEnum
 
+    _check(path)
     sources: list[TableSource] = []
     with CalamineWorkbook.from_path(str(path)) as workbook:
         for meta in workbook.sheets_metadata:

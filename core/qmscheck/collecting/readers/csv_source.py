@@ -7,10 +7,15 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from .errors import ExtractionError
 from .fileio import Encoding, detect_encoding, opening
+from .limits import MAX_CSV_COLUMNS, MAX_CSV_FIELD_CHARS
 from .table_source import TableSource
 
 _SAMPLE_CHARS = 64 * 1024
+# The sniffer's quote-guessing patterns take time growing with the square of the sample on lines
+# full of quotes and delimiters (64 KB of ',"a' take 18 s); its first lines tell the dialect.
+_SNIFF_CHARS = 8 * 1024
 _DELIMITERS = ",;\t|"
 
 
@@ -32,7 +37,10 @@ def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
         sample = sample[: sample.rindex("\n")]
     best = max(_DELIMITERS, key=lambda d: _consistency(sample, d))
     try:
-        sniffed = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS)
+        head = sample[:_SNIFF_CHARS]
+        if len(sample) > _SNIFF_CHARS and "\n" in head:
+            head = head[: head.rindex("\n")]
+        sniffed = csv.Sniffer().sniff(head, delimiters=_DELIMITERS)
     except csv.Error:
         sniffed = None
     # The sniffer is thrown by title lines above the header; trust it only
@@ -48,10 +56,27 @@ def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
 
 def _rows(path: Path, encoding: Encoding, dialect: type[csv.Dialect] | csv.Dialect) -> Iterator[list[str]]:
     with opening(path), path.open(newline="", encoding=encoding.name, errors=encoding.errors) as handle:
-        yield from csv.reader(handle, dialect)
+        reader = csv.reader(handle, dialect)
+        try:
+            for row in reader:
+                if len(row) > MAX_CSV_COLUMNS:
+                    raise ExtractionError(
+                        f"csv line {reader.line_num} has {len(row):,} columns, "
+                        f"beyond the {MAX_CSV_COLUMNS:,}-column limit: not read"
+                    )
+                yield row
+        except csv.Error as exc:
+            if "field limit" not in str(exc):
+                raise
+            raise ExtractionError(
+                f"csv line {reader.line_num} has a field longer than the {MAX_CSV_FIELD_CHARS:,}-character "
+                "limit: not read"
+            ) from exc
 
 
 def csv_source(path: Path) -> TableSource:
+    # The csv module's own per-field limit, stated here so that no other code may have raised it.
+    csv.field_size_limit(MAX_CSV_FIELD_CHARS)
     encoding = detect_encoding(path)
     with opening(path), path.open(newline="", encoding=encoding.name, errors=encoding.errors) as handle:
         sample = handle.read(_SAMPLE_CHARS)

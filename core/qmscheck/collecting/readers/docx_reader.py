@@ -16,6 +16,7 @@ from .field_collector import FieldCollector, make_metadata
 from .labels import label_pairs
 from .models import DocumentMetadata
 from .ooxml_props import OfficeProperties, read_office_properties
+from .packages import check_package
 from .propfields import feed_properties
 from .textbuf import TextBuffer
 
@@ -136,6 +137,8 @@ def read_docx(path: Path) -> DocumentMetadata:
     # Opening the zip first gives "bad zip: ..." for damaged files instead of
     # python-docx's misleading "Package not found".
     with zipfile.ZipFile(path) as archive:
+        # Both parsers below (and python-docx reads every part) meet only parts within the limits.
+        check_package(archive, ".docx")
         office = read_office_properties(archive)
         try:
             content, styles = read_content(archive)

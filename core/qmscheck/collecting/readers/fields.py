@@ -14,6 +14,8 @@ from functools import lru_cache
 from qmscheck.vocabulary import Vocabulary, active, builtin
 from qmscheck.vocabulary import normalise as normalise
 
+from .limits import MAX_LABEL_CHARS
+
 # Fields a controlled document carries; other labels found in a document go to
 # DocumentMetadata.extra because their meaning depends on the document type.
 DOCUMENT_FIELDS: frozenset[str] = frozenset(
@@ -79,10 +81,26 @@ _DATE_OR_NAME: dict[str, tuple[str, str]] = {
 }
 
 _LABEL_CACHE = 4096
-_PARENTHETICAL = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*$")
 #: A period or a scale after a header's words: "Stand 03/2026", "Actual 2025", "Suivi T1 2026", "Note /20".
-_TRAILING_PERIOD = re.compile(r"(?:\s*/\s*\d{1,3}|\s+(?:[QTHS][1-4][-/ ]?)?\d{1,4}(?:[./-]\d{1,4}){0,2})\s*$")
+# (?<!\s): a match starts where a run of spaces does, not at each of its spaces, which keeps the
+# search linear in the run's length.
+_TRAILING_PERIOD = re.compile(r"(?<!\s)(?:\s*/\s*\d{1,3}|\s+(?:[QTHS][1-4][-/ ]?)?\d{1,4}(?:[./-]\d{1,4}){0,2})\s*$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _without_parenthetical(label: str) -> str:
+    """The label without a bracketed note at its end ("Score (1-5)", "Due [dd/mm/yyyy]"): the
+    bracket opened first after the last closing bracket before the final one, and the spaces
+    before it. Plain code: a pattern for it backtracks over runs of brackets or spaces."""
+    text = label.rstrip()
+    if not text.endswith((")", "]")):
+        return label
+    body = text[:-1]
+    after = max(body.rfind(")"), body.rfind("]")) + 1
+    openers = [found for found in (body.find("(", after), body.find("[", after)) if found >= 0]
+    if not openers:
+        return label
+    return label[: min(openers)].rstrip()
 
 
 def canonical_field(label: str) -> str | None:
@@ -93,10 +111,12 @@ def canonical_field(label: str) -> str | None:
 
 @lru_cache(maxsize=_LABEL_CACHE)
 def _canonical_field(vocabulary: Vocabulary, label: str) -> str | None:
+    if len(label) > MAX_LABEL_CHARS:
+        return None
     found = vocabulary.field(label)
     if found is None:
         # "Score (1-5)", "Due date [dd/mm/yyyy]" and "Stand 03/2026" should still match.
-        stripped = _TRAILING_PERIOD.sub("", _PARENTHETICAL.sub("", label))
+        stripped = _TRAILING_PERIOD.sub("", _without_parenthetical(label))
         if stripped != label and stripped.strip():
             found = vocabulary.field(stripped)
     return found
@@ -115,7 +135,9 @@ def _resolve_field(vocabulary: Vocabulary, label: str, holds_dates: bool) -> str
     label whose values are not dates is named after the label ("Target" with
     "98 %" becomes "target") so the value does not masquerade as a date field.
     """
-    key = normalise(_PARENTHETICAL.sub("", label)) or normalise(label)
+    if len(label) > MAX_LABEL_CHARS:
+        return None
+    key = normalise(_without_parenthetical(label)) or normalise(label)
     if key in _DATE_OR_NAME:
         as_date, as_name = _DATE_OR_NAME[key]
         return as_date if holds_dates else as_name
@@ -141,7 +163,7 @@ def names_a_date(label: str) -> bool:
 
 
 def is_weak_date_label(label: str) -> bool:
-    return normalise(_PARENTHETICAL.sub("", label)) in _WEAK_DATE_LABELS
+    return len(label) <= MAX_LABEL_CHARS and normalise(_without_parenthetical(label)) in _WEAK_DATE_LABELS
 
 
 def label_priority(label: str) -> int:

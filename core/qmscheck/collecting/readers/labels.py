@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .fields import SYNONYMS, canonical_field
+from .limits import MAX_INLINE_CHARS
 
 # Header/footer and PDF lines often pack several pairs on one line
 # ("Doc No: QP-01    Rev: C    Page 1 of 3").
@@ -59,5 +60,6 @@ _INLINE = _inline_pattern()
 
 
 def inline_pairs(text: str) -> list[tuple[str, str]]:
-    """Pairs from prose like 'Document No WI-07 Rev B' (no colons)."""
-    return [(match.group(1), match.group(2)) for match in _INLINE.finditer(text)]
+    """Pairs from prose like 'Document No WI-07 Rev B' (no colons), in its first MAX_INLINE_CHARS
+    characters: the pattern's many alternatives cost time in proportion to the text searched."""
+    return [(match.group(1), match.group(2)) for match in _INLINE.finditer(text, 0, MAX_INLINE_CHARS)]

@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+# The heading's text is cut from its closing #s in plain code: a pattern ending "\s*#*\s*$"
+# backtracks over a long run of spaces in time that grows with its cube.
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s(.*)$")
+_SEPARATOR_CELL = re.compile(r":?-+:?")
 _CELL_SPLIT = re.compile(r"(?<!\\)\|")
 _BREAK = re.compile(r"<\s*/?\s*br\s*/?\s*>", re.IGNORECASE)
 # "\<Software Title\>" is escaped literal text, not a tag.
@@ -52,6 +54,22 @@ def strip_emphasis(text: str) -> str:
     return _EMPHASIS.sub("", text)
 
 
+def _separator(line: str) -> bool:
+    """Whether a line is a table's header separator ("|---|:-:|"): cells of dashes with an optional
+    colon at either end, split by pipes, the outer pipes optional."""
+    stripped = line.strip()
+    if stripped.startswith("|"):
+        stripped = stripped[1:]
+    if stripped.endswith("|"):
+        stripped = stripped[:-1]
+    return all(_SEPARATOR_CELL.fullmatch(cell.strip()) for cell in stripped.split("|"))
+
+
+def _heading_words(raw: str) -> str:
+    """A heading line's text without its closing sequence of #s and the spaces around it."""
+    return raw.strip().rstrip("#").rstrip()
+
+
 def heading_text(raw: str) -> str:
     return clean_inline(raw).strip("*_` ").strip()
 
@@ -88,7 +106,7 @@ def headings(lines: list[str], plain: list[bool]) -> list[tuple[int, int, str]]:
     found = []
     for index, line in enumerate(lines):
         if plain[index] and (match := _HEADING.match(line)):
-            found.append((index, len(match.group(1)), heading_text(match.group(2))))
+            found.append((index, len(match.group(1)), heading_text(_heading_words(match.group(2)))))
     return found
 
 
@@ -98,7 +116,7 @@ def tables(lines: list[str], plain: list[bool], limit: int) -> list[Table]:
     index = 0
     while index < min(len(lines) - 1, limit):
         line, following = lines[index], lines[index + 1]
-        if plain[index] and "|" in line and _SEPARATOR.match(following) and "-" in following:
+        if plain[index] and "|" in line and _separator(following) and "-" in following:
             rows = [_cells(line)]
             end = index + 2
             while end < len(lines) and plain[end] and "|" in lines[end] and lines[end].strip():

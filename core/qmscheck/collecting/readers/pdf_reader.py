@@ -12,6 +12,7 @@ from .errors import ExtractionError
 from .field_collector import FieldCollector, make_metadata
 from .fields import snake
 from .labels import label_pairs
+from .limits import MAX_PDF_PAGES
 from .models import DocumentMetadata
 from .propfields import feed_properties
 from .textbuf import TextBuffer
@@ -97,6 +98,9 @@ def read_pdf(path: Path) -> DocumentMetadata:
     for number, page in enumerate(reader.pages, start=1):
         if text.full:
             text.truncated = True
+            break
+        if number > MAX_PDF_PAGES:
+            warnings.append(f"only the first {MAX_PDF_PAGES:,} pages read (the page limit)")
             break
         try:
             page_text = page.extract_text() or ""

@@ -26,13 +26,26 @@ def _where(sheet: str | None) -> str:
     return f"sheet '{sheet}'" if sheet is not None else "csv"
 
 
-def _unique(key: str, taken: set[str], template: str) -> str:
-    if key not in taken:
-        return key
-    number = 2
-    while template.format(key, number) in taken:
-        number += 1
-    return template.format(key, number)
+class _Names:
+    """Names made unique by numbering repeats ("Owner", "Owner (2)", ...), as they are taken.
+
+    The number tried next for each name is remembered: names are only ever added, so the first
+    free number never goes down, and a sheet of 10,000 identical headers costs 10,000 steps, not
+    50 million."""
+
+    def __init__(self, template: str) -> None:
+        self._template = template
+        self.taken: set[str] = set()
+        self._next: dict[str, int] = {}
+
+    def unique(self, key: str) -> str:
+        if key not in self.taken:
+            return key
+        number = self._next.get(key, 2)
+        while self._template.format(key, number) in self.taken:
+            number += 1
+        self._next[key] = number + 1
+        return self._template.format(key, number)
 
 
 def _holds_dates(stats: ColumnStats, canonical: str | None, header: str) -> bool:
@@ -109,17 +122,17 @@ def _columns(source: TableSource, result: Scan, warnings: list[str]) -> list[_Co
     width = max([len(result.headers), *(index + 1 for index in result.columns)])
     first_column = source.first_column_index(width)
     columns: list[_Column] = []
-    raw_taken: set[str] = set()
+    raw_names = _Names("{} ({})")
     for index in range(width):
         header = result.headers[index] if index < len(result.headers) else ""
         stats = result.columns.get(index, ColumnStats())
         if not header and stats.non_empty == 0:
             continue
         header = header or f"Column {first_column + index + 1}"
-        raw_key = _unique(header, raw_taken, "{} ({})")
+        raw_key = raw_names.unique(header)
         if raw_key != header:
             warnings.append(f"{_where(source.name)}: duplicate column '{header}'")
-        raw_taken.add(raw_key)
+        raw_names.taken.add(raw_key)
 
         holds_dates = _holds_dates(stats, canonical_field(header), header)
         canonical = resolve_field(header, holds_dates)
@@ -141,7 +154,8 @@ def plan_columns(source: TableSource, result: Scan, warnings: list[str]) -> list
     order = _sheet_order(columns, result.headers)
     first_row = source.first_row_number(result.row_count)
     keys: dict[int, str] = {}
-    taken: set[str] = set()
+    names = _Names("{}_{}")
+    taken = names.taken
     # Real fields claim their canonical key first; a second "Date" column or a
     # text "Completed" column must not take the key a date column needs.
     for column in columns:
@@ -155,7 +169,7 @@ def plan_columns(source: TableSource, result: Scan, warnings: list[str]) -> list
             if column.genuine:
                 canonical = None
             base = canonical or snake(column.header) or f"column_{column.index + 1}"
-            keys[column.index] = _unique(base, taken, "{}_{}")
+            keys[column.index] = names.unique(base)
             taken.add(keys[column.index])
         dayfirst = True
         if column.dates:

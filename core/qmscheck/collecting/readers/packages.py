@@ -1,0 +1,354 @@
+"""Zip packages (docx, xlsx, xlsm, xlsb, ods) checked before any parser opens them.
+
+Every member is inflated once, streaming, and counted as it comes: a member's declared size is
+only a claim, so the bytes actually produced are held to the limits (``limits``), and inflation
+stops at the first byte over. A workbook's sheets are scanned in the same pass for the area their
+cells span, since calamine allocates every cell between the first and the last one before
+returning anything (two cells at A1 and XFD1048576 ask for 512 GiB and abort the process).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Callable
+from xml.etree import ElementTree
+
+from .errors import ExtractionError
+from .limits import (
+    MAX_COMPRESSION_RATIO,
+    MAX_PACKAGE_BYTES,
+    MAX_PART_BYTES,
+    MAX_PROPERTIES_BYTES,
+    MAX_SHEET_CELLS,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_TEXT_BYTES,
+    RATIO_FLOOR_BYTES,
+    size_text,
+)
+
+_CHUNK = 1 << 20
+#: A tag longer than this is no spreadsheet's: the scan of such a sheet is refused rather than
+#: carried across chunks without bound.
+_MAX_TAG_BYTES = 64 * 1024
+
+# A cell or row reference outside the ordinary: two letters or more (column AA onwards) or a row
+# of six digits or more. Ordinary sheets have none, so the scan of them is one pass at C speed.
+_FAR = re.compile(rb"""\br\s*=\s*["'](?=[A-Za-z]{2,}\d*["']|[A-Za-z]?\d{6,}["'])([A-Za-z]*)(\d*)["']""")
+# Every reference: used only when the ordinary-sheet bound above cannot settle the area.
+_ANY_REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{0,3})(\d{0,7})["']""")
+# Cells written the usual way (Excel, LibreOffice, openpyxl): `<c r="..."`, never prefixed.
+_CELL_OPENINGS = (b"<c ", b"<c>", b"<c/")
+_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
+_SHARED_CELL = re.compile(rb"""\bt\s*=\s*["']s["'][^<>]*>\s*<(?:[\w.-]+:)?v>\s*(\d{1,10})\s*<""")
+_SHARED_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+class _SheetScan:
+    """What one worksheet part's cells span, from their references."""
+
+    def __init__(self) -> None:
+        self.far: list[tuple[int, int]] = []  # (column, row) of references outside the ordinary
+        self.cells = 0
+        self.referenced = 0
+        self.unusual = False  # cells written without a plain `r="..."`: fall back to every reference
+        self.shared_cells = 0
+        self.tail = b""
+
+    def feed(self, data: bytes) -> None:
+        for letters, digits in (m.groups() for m in _FAR.finditer(data)):
+            self.far.append((_column_number(letters), int(digits or 0)))
+        self.cells += sum(data.count(opening) for opening in _CELL_OPENINGS)
+        self.referenced += data.count(b'<c r="')
+        self.shared_cells += data.count(b't="s"') + data.count(b"t='s'")
+        if not self.unusual and _PREFIXED_CELL.search(data):
+            self.unusual = True
+
+
+def inflate(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    fmt: str,
+    budget: list[int],
+    consume: Callable[[bytes], None] | None = None,
+) -> None:
+    """Inflate one member, holding the bytes it produces to the part, package and ratio limits.
+
+    ``budget`` holds the bytes the package may still produce; ``consume`` sees the member's bytes
+    cut at a tag boundary, so that no tag is split between two calls."""
+    limit = MAX_PROPERTIES_BYTES if info.filename.startswith("docProps/") else MAX_PART_BYTES
+    what = "document-properties part" if limit == MAX_PROPERTIES_BYTES else "part"
+    if info.file_size > limit:
+        raise ExtractionError(_too_big(fmt, info.filename, info.file_size, what, limit))
+    produced = 0
+    carry = b""
+    with archive.open(info) as member:
+        while chunk := member.read(_CHUNK):
+            produced += len(chunk)
+            if produced > limit:
+                raise ExtractionError(_too_big(fmt, info.filename, produced, what, limit, "at least "))
+            if produced > budget[0]:
+                raise ExtractionError(
+                    f"{fmt} package inflates to more than {size_text(MAX_PACKAGE_BYTES)} "
+                    f"(the limit for one file's parts together): not read"
+                )
+            if produced > RATIO_FLOOR_BYTES and produced > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+                raise ExtractionError(
+                    f"{fmt} part {info.filename} inflates more than {MAX_COMPRESSION_RATIO} times its "
+                    f"compressed size ({size_text(info.compress_size)} to at least {produced:,} bytes), "
+                    "beyond the compression-ratio limit: a zip bomb, not read"
+                )
+            if consume is not None:
+                data = carry + chunk
+                cut = data.rfind(b"<")
+                if cut <= 0:
+                    carry = data
+                else:
+                    consume(data[:cut])
+                    carry = data[cut:]
+                if len(carry) > _MAX_TAG_BYTES:
+                    # Text or a tag this long holds no cell reference the scan could trust.
+                    consume(carry)
+                    carry = b""
+    if consume is not None and carry:
+        consume(carry)
+    budget[0] -= produced
+
+
+def _too_big(fmt: str, name: str, size: int, what: str, limit: int, at_least: str = "") -> str:
+    return (
+        f"{fmt} {what} {name} inflates to {at_least}{size:,} bytes, beyond the "
+        f"{size_text(limit)} limit for one {what}: not read"
+    )
+
+
+def check_package(archive: zipfile.ZipFile, fmt: str) -> None:
+    """Inflate every member within the limits; raises ExtractionError naming the limit exceeded."""
+    budget = [MAX_PACKAGE_BYTES]
+    for info in archive.infolist():
+        if not info.is_dir():
+            inflate(archive, info, fmt, budget)
+
+
+def check_workbook(archive: zipfile.ZipFile, fmt: str) -> None:
+    """check_package, and the area each sheet's cells span and the text its shared strings expand
+    to, within the limits."""
+    budget = [MAX_PACKAGE_BYTES]
+    sheets: dict[str, _SheetScan] = {}
+    shared_spans: list[int] = []
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        name = info.filename
+        if name.lower().endswith("sharedstrings.xml"):
+            inflate(archive, info, fmt, budget, _SharedSpans(shared_spans).feed)
+        elif name.lower().endswith(".xml") and not name.startswith("docProps/"):
+            scan = sheets[name] = _SheetScan()
+            inflate(archive, info, fmt, budget, scan.feed)
+        else:
+            inflate(archive, info, fmt, budget)
+    longest = max(shared_spans, default=0)
+    for name, scan in sheets.items():
+        _check_area(archive, name, scan, fmt, budget)
+        if scan.shared_cells * longest > MAX_SHEET_TEXT_BYTES:
+            _check_text(archive, name, shared_spans, fmt)
+
+
+class _SharedSpans:
+    """The bytes each shared string item spans (its text and markup), in order."""
+
+    def __init__(self, spans: list[int]) -> None:
+        self._spans = spans
+        self._open = 0
+
+    def feed(self, data: bytes) -> None:
+        pieces = _SHARED_ITEM.split(data)
+        if len(pieces) == 1:
+            self._open += len(data)
+            return
+        if self._spans or self._open:
+            self._spans.append(self._open + len(pieces[0]))
+        self._spans.extend(map(len, pieces[1:-1]))
+        self._open = len(pieces[-1])
+
+
+def _sheet_label(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def _refuse_area(name: str, columns: int, rows: int) -> None:
+    if columns > MAX_SHEET_COLUMNS:
+        raise ExtractionError(
+            f"sheet '{_sheet_label(name)}' spans {columns:,} columns × {rows:,} rows, "
+            f"beyond the {MAX_SHEET_COLUMNS:,}-column limit: not read"
+        )
+    if columns * rows > MAX_SHEET_CELLS:
+        raise ExtractionError(
+            f"sheet '{_sheet_label(name)}' spans {columns:,} columns × {rows:,} rows, "
+            f"beyond the {MAX_SHEET_CELLS:,}-cell limit: not read"
+        )
+
+
+def _check_area(archive: zipfile.ZipFile, name: str, scan: _SheetScan, fmt: str, budget: list[int]) -> None:
+    columns = max((column for column, _ in scan.far), default=0)
+    rows = max((row for _, row in scan.far), default=0)
+    _refuse_area(name, columns, rows)
+    if scan.unusual or scan.cells != scan.referenced:
+        exact = _exact_area(archive, name, fmt)
+        _refuse_area(name, *exact)
+        return
+    # Cells not among the far ones lie in columns A to Z and rows below 100,000.
+    bound_columns = max(columns, 26 if scan.cells else 0)
+    bound_rows = max(rows, 99_999 if scan.cells else 0)
+    if bound_columns * bound_rows > MAX_SHEET_CELLS:
+        _refuse_area(name, *_every_reference(archive, name, fmt))
+
+
+def _every_reference(archive: zipfile.ZipFile, name: str, fmt: str) -> tuple[int, int]:
+    columns = rows = 0
+
+    def feed(data: bytes) -> None:
+        nonlocal columns, rows
+        for letters, digits in _ANY_REF.findall(data):
+            if letters:
+                columns = max(columns, _column_number(letters))
+            if digits:
+                rows = max(rows, int(digits))
+
+    inflate(archive, archive.getinfo(name), fmt, [MAX_PART_BYTES], feed)
+    return columns, rows
+
+
+def _exact_area(archive: zipfile.ZipFile, name: str, fmt: str) -> tuple[int, int]:
+    """(columns, rows) the valued cells span, counted the way a workbook parser places them:
+    a cell without a reference follows the one before it in its row."""
+    columns = rows = 0
+    row = column = 0
+    with archive.open(name) as member:
+        capped = _Capped(member, MAX_PART_BYTES, name, fmt)
+        for event, element in ElementTree.iterparse(capped, events=("start", "end")):
+            local = element.tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+            reference = element.get("r")
+            if local == "row" and event == "start":
+                row = int(reference) if reference and reference.isdigit() else row + 1
+                column = 0
+            elif local == "c" and event == "start":
+                if reference:
+                    match = re.fullmatch(r"([A-Za-z]{1,3})(\d{1,7})", reference)
+                    if match:
+                        column = _column_number(match.group(1).encode())
+                        row = int(match.group(2))
+                else:
+                    column += 1
+            elif local == "c" and event == "end":
+                if len(element):
+                    columns = max(columns, column)
+                    rows = max(rows, row)
+                element.clear()
+            elif event == "end" and local == "row":
+                element.clear()
+    return columns, rows
+
+
+class _Capped:
+    """A file-like view of a member that refuses to produce more than ``limit`` bytes."""
+
+    def __init__(self, member: object, limit: int, name: str, fmt: str) -> None:
+        self._member = member
+        self._left = limit
+        self._name = name
+        self._fmt = fmt
+        self._limit = limit
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self._member.read(size if size >= 0 else _CHUNK)  # type: ignore[attr-defined]
+        self._left -= len(data)
+        if self._left < 0:
+            raise ExtractionError(_too_big(self._fmt, self._name, self._limit + 1, "part", self._limit, "at least "))
+        return data
+
+
+def _check_text(archive: zipfile.ZipFile, name: str, spans: list[int], fmt: str) -> None:
+    """Refuse a sheet whose cells refer to more shared-string text, counted once per cell, than
+    the limit allows."""
+    total = 0
+
+    def feed(data: bytes) -> None:
+        nonlocal total
+        for index in _SHARED_CELL.findall(data):
+            position = int(index)
+            total += spans[position] if position < len(spans) else 0
+        if total > MAX_SHEET_TEXT_BYTES:
+            raise ExtractionError(
+                f"sheet '{_sheet_label(name)}' refers to more than {size_text(MAX_SHEET_TEXT_BYTES)} of "
+                "shared-string text (each string counted once per cell), beyond the sheet text limit: not read"
+            )
+
+    inflate(archive, archive.getinfo(name), fmt, [MAX_PART_BYTES], feed)
+
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ROWS_REPEATED = f"{{{_TABLE_NS}}}number-rows-repeated"
+_COLUMNS_REPEATED = f"{{{_TABLE_NS}}}number-columns-repeated"
+_VALUE_TYPE = f"{{{_OFFICE_NS}}}value-type"
+_ODS_CELLS = frozenset({f"{{{_TABLE_NS}}}table-cell", f"{{{_TABLE_NS}}}covered-table-cell"})
+
+
+def _repeat(element: ElementTree.Element, attribute: str) -> int:
+    value = element.get(attribute, "1")
+    return int(value) if value.isdigit() and len(value) < 10 else 1
+
+
+def check_opendocument(archive: zipfile.ZipFile, fmt: str) -> None:
+    """check_package, and the area each table's valued cells span once repeated rows and cells
+    (``number-rows-repeated``, ``number-columns-repeated``) are counted, within the limits.
+
+    Trailing empty repeats (LibreOffice writes a row repeated a million times to style the rest
+    of a sheet) hold no value and are not counted, as the workbook parser skips them."""
+    check_package(archive, fmt)
+    try:
+        info = archive.getinfo("content.xml")
+    except KeyError:
+        return
+    with archive.open(info) as member:
+        capped = _Capped(member, MAX_PART_BYTES, info.filename, fmt)
+        name = ""
+        row = column = 0
+        row_repeat = 1
+        row_width = 0
+        columns = rows = 0
+        for event, element in ElementTree.iterparse(capped, events=("start", "end")):
+            tag = element.tag
+            if tag == f"{{{_TABLE_NS}}}table":
+                if event == "start":
+                    name = element.get(f"{{{_TABLE_NS}}}name", "")
+                    row = columns = rows = 0
+                else:
+                    element.clear()
+            elif tag == f"{{{_TABLE_NS}}}table-row":
+                if event == "start":
+                    row_repeat = _repeat(element, _ROWS_REPEATED)
+                    column = row_width = 0
+                else:
+                    if row_width:
+                        columns = max(columns, row_width)
+                        rows = row + row_repeat
+                        _refuse_area(name, columns, rows)
+                    row += row_repeat
+                    element.clear()
+            elif tag in _ODS_CELLS and event == "end":
+                repeat = _repeat(element, _COLUMNS_REPEATED)
+                column += repeat
+                if element.get(_VALUE_TYPE) is not None or len(element):
+                    row_width = column
+                    if column > MAX_SHEET_COLUMNS:
+                        _refuse_area(name, column, row + row_repeat)
+                element.clear()
