@@ -20,6 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_DATA = ("*.toml", "*.json", "*.md")
+#: Message catalogs (qmscheck.i18n): data in folders that are not packages.
+CATALOGS = ("*.pot", "*.po", "*.mo")
 
 
 def expected() -> set[str]:
@@ -33,6 +35,9 @@ def expected() -> set[str]:
     rules = ROOT / "rules"
     names |= {f"qmscheck/rules/{p.relative_to(rules).as_posix()}" for p in rules.rglob("*.py")}
     for pattern in RULE_DATA:
+        names |= {f"qmscheck/rules/{p.relative_to(rules).as_posix()}" for p in rules.rglob(pattern)}
+    for pattern in CATALOGS:
+        names |= {f"qmscheck/{p.relative_to(core).as_posix()}" for p in core.rglob(pattern)}
         names |= {f"qmscheck/rules/{p.relative_to(rules).as_posix()}" for p in rules.rglob(pattern)}
     return names | {"qmscheck/py.typed"}
 

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "core" / "qmscheck"
 
 #: Lowest first. Modules named by their path under qmscheck/, packages by their folder.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("__init__", "errors"),
+    ("__init__", "errors", "i18n"),
     ("model",),
     ("config", "vocabulary"),
     ("support",),

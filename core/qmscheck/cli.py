@@ -45,6 +45,7 @@ from qmscheck.cli_support import (
 from qmscheck.config.choices import EDITIONS, FAIL_ON, STAGES, FailOn
 from qmscheck.config.tomlfile import did_you_mean
 from qmscheck.errors import ExitCode, QmscheckError
+from qmscheck.i18n import checked_language
 from qmscheck.model.collection import AS_OF_LOCATOR
 from qmscheck.model.grades import Grade
 from qmscheck.support.safe_text import safe_lines
@@ -160,6 +161,19 @@ def audience_option(command: F) -> F:
         default="organisation",
         show_default=True,
         help="auditor: statements and evidence only, no fix advice, as a certification body's report.",
+    )(command)
+
+
+def lang_option(command: F) -> F:
+    """The language of the human-facing formats (qmscheck.i18n); the JSON records it."""
+    from qmscheck.i18n import available_languages
+
+    return click.option(
+        "--lang",
+        metavar="LANG",
+        default=None,
+        help=f"The report's language: {', '.join(available_languages())}.  "
+        "[default: the config's [organisation] language, else en; a saved scan's own for report]",
     )(command)
 
 
@@ -383,6 +397,7 @@ def _max_file_size(value: str | None) -> int | None:
     "[default: qmscheck.decisions.toml beside qmscheck.toml, if there is one]",
 )
 @audience_option
+@lang_option
 @click.option("--timestamp", is_flag=True, help="Record the wall-clock time in the report (off: reproducible output).")
 @click.option(
     "--index",
@@ -409,6 +424,7 @@ def scan(
     ignore: tuple[str, ...],
     decisions: Path | None,
     audience: Audience,
+    lang: str | None,
     timestamp: bool,
     index: Path | None,
     no_index: bool,
@@ -433,6 +449,7 @@ def scan(
         start_fork_server()  # the workers' imports, while the plugins load
     plugins = load_plugins_for()
     renderers = _renderers(plugins, format_names, output, output_dir)
+    language = checked_language(lang, "--lang") if lang is not None else None
     if index is not None and no_index:
         raise QmscheckError("give either --index or --no-index, not both")
     config = load_config(target, config_file)
@@ -459,6 +476,7 @@ def scan(
         as_it_stood=as_of is not None,
     )
     report = for_audience(run_scan(request, plugins, config), audience)
+    report = report.model_copy(update={"language": language or config.organisation.language})
     for warning in report.warnings:
         if warning.locator == AS_OF_LOCATOR:
             warn(warning.message)
@@ -556,6 +574,7 @@ def inventory_command(
     help="Apply this decisions file (waivers, on-site verifications, regrades) to the saved scan.",
 )
 @audience_option
+@lang_option
 @quiet_option
 def report_command(
     scan_file: Path,
@@ -565,13 +584,17 @@ def report_command(
     fail_on: FailOn,
     decisions: Path | None,
     audience: Audience,
+    lang: str | None,
     quiet: bool,
 ) -> None:
     """Re-render a saved JSON scan (`scan --format json`) in other formats, without reading the sources."""
     from qmscheck.auditing.decisions import apply_decisions, load_decisions
 
     renderers = _renderers(load_plugins_for(), format_names, output, output_dir)
+    language = checked_language(lang, "--lang") if lang is not None else None
     report = read_saved_report(scan_file)
+    if language is not None:
+        report = report.model_copy(update={"language": language})
     if decisions is not None:
         report = apply_decisions(report, load_decisions(decisions), report.as_of)
     report = for_audience(report, audience)

@@ -84,6 +84,11 @@ class PackSection(BaseModel):
         default_factory=list, description="Vocabulary files (built-in format), applied when the pack is selected."
     )
     crosswalk: str | None = Field(None, description="A crosswalk file mapping this standard's clauses to another's.")
+    translations: str | None = Field(
+        None,
+        description="Folder of the pack's message catalogs (<language>/LC_MESSAGES/<pack name>.mo), relative to "
+        "the manifest: its rules' texts and its standard's headings in other languages (docs/i18n.md).",
+    )
 
     @field_validator("version")
     @classmethod

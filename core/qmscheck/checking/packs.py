@@ -117,6 +117,13 @@ class RulePack:
     def cases(self) -> Path | None:
         return self.root / self.manifest.pack.cases if self.root and self.manifest else None
 
+    @property
+    def translations(self) -> Path | None:
+        """The folder of the pack's message catalogs, if it ships any."""
+        if self.root and self.manifest and self.manifest.pack.translations:
+            return self.root / self.manifest.pack.translations
+        return None
+
     def incompatibility(self) -> str | None:
         """Why this qmscheck cannot use the pack, or None."""
         if not self.api:

@@ -12,12 +12,13 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from qmscheck.config.choices import Edition, FailOn, Stage
 from qmscheck.config.tomlfile import did_you_mean, key_path, read_toml, validation_problems
-from qmscheck.errors import ConfigError
+from qmscheck.errors import ConfigError, QmscheckError
+from qmscheck.i18n import SOURCE_LANGUAGE, checked_language
 from qmscheck.model.evidence import TYPE_NAME, KeptElsewhere, Organisation, Parameters
 
 __all__ = [
@@ -85,6 +86,19 @@ class OrganisationConfig(Organisation):
     """``[organisation]``: an edition outside :data:`EDITIONS` would select no rule at all."""
 
     edition: Edition = "2015"
+    language: str = Field(
+        SOURCE_LANGUAGE,
+        description="The language of the reports: 'en', 'de' or 'es' (--lang overrides it; docs/i18n.md).",
+    )
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        try:
+            return checked_language(value)
+        except QmscheckError as exc:
+            raise ValueError(str(exc)) from None
+
     #: Set from the top-level ``[parameters]`` table, not inside ``[organisation]``.
     parameters: SkipJsonSchema[Parameters] = Field(default_factory=Parameters)
     #: Set from the top-level ``[[kept_elsewhere]]`` tables.

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from qmscheck.i18n import N_
+
 __all__ = ["GRADE_LABELS", "GRADE_ORDER", "Grade"]
 
 
@@ -30,10 +32,11 @@ class Grade(StrEnum):
 
 
 GRADE_ORDER: tuple[Grade, ...] = (Grade.MAJOR, Grade.MINOR, Grade.REQUEST, Grade.OBSERVATION, Grade.OFI)
+#: In English; a report shows them in its language (``Translator.gettext``).
 GRADE_LABELS = {
-    Grade.MAJOR: "Major nonconformity",
-    Grade.MINOR: "Minor nonconformity",
-    Grade.REQUEST: "Evidence request",
-    Grade.OBSERVATION: "Observation",
-    Grade.OFI: "Opportunity for improvement",
+    Grade.MAJOR: N_("Major nonconformity"),
+    Grade.MINOR: N_("Minor nonconformity"),
+    Grade.REQUEST: N_("Evidence request"),
+    Grade.OBSERVATION: N_("Observation"),
+    Grade.OFI: N_("Opportunity for improvement"),
 }

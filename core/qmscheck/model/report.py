@@ -9,16 +9,17 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from qmscheck.i18n import ENGLISH, SOURCE_LANGUAGE, Translator
 from qmscheck.model.evidence import CollectionWarning, Organisation, natural_key, order_key
 from qmscheck.model.grades import GRADE_ORDER, Grade
 
-REPORT_SCHEMA_VERSION: Final = "1.4"
+REPORT_SCHEMA_VERSION: Final = "1.5"
 #: The versions ``qmscheck report`` reads: 1.1 added each finding's population, failing count and
 #: instances; 1.2 the standard of every clause and the standards a scan judged against; 1.3 the
 #: decisions recorded on findings, the decisions that matched none, and the audience; 1.4 the
-#: verdicts (written, never read: they follow from the findings). An older report reads as one of
-#: ISO 9001 without them, written for the organisation.
-READABLE_SCHEMA_VERSIONS: Final = ("1.0", "1.1", "1.2", "1.3", "1.4")
+#: verdicts (written, never read: they follow from the findings); 1.5 the report language. An older
+#: report reads as one of ISO 9001 without them, written for the organisation, in English.
+READABLE_SCHEMA_VERSIONS: Final = ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5")
 #: The standard of a clause in a report written before reports named it.
 BASE_STANDARD: Final = "iso9001"
 
@@ -241,14 +242,17 @@ class ReportSummary(BaseModel):
     observation: int = 0
     ofi: int = 0
 
-    def line(self) -> str:
-        line = (
-            f"{self.major} major, {self.minor} minor, {self.observation} observation"
-            f"{'s' if self.observation != 1 else ''}, {self.ofi} OFI"
-        )
+    def line(self, tr: Translator = ENGLISH) -> str:
+        # The counts of a summary line: "major" and "minor" are grades here, never plural in English.
+        parts = [
+            tr.npgettext("summary", "{n} major", "{n} major", self.major),
+            tr.npgettext("summary", "{n} minor", "{n} minor", self.minor),
+            tr.npgettext("summary", "{n} observation", "{n} observations", self.observation),
+            tr.npgettext("summary", "{n} OFI", "{n} OFI", self.ofi),
+        ]
         if self.request:
-            line += f", {self.request} evidence request{'s' if self.request != 1 else ''}"
-        return line
+            parts.append(tr.npgettext("summary", "{n} evidence request", "{n} evidence requests", self.request))
+        return ", ".join(parts)
 
 
 class NotUnderstood(BaseModel):
@@ -278,14 +282,15 @@ class Understanding(BaseModel):
     def unrecognised(self) -> int:
         return sum(1 for entry in self.not_understood if entry.reason == NOT_RECOGNISED)
 
-    def line(self) -> str:
+    def line(self, tr: Translator = ENGLISH) -> str:
         """'28 of 31 files recognised; 2 not recognised, 1 could not be read'."""
-        line = f"{self.recognised} of {self.files} file{'s' if self.files != 1 else ''} recognised"
+        line = tr.ngettext("{recognised} of {n} file recognised", "{recognised} of {n} files recognised", self.files)
+        line = line.replace("{recognised}", str(self.recognised))
         parts = []
         if self.unrecognised:
-            parts.append(f"{self.unrecognised} not recognised")
+            parts.append(tr.ngettext("{n} not recognised", "{n} not recognised", self.unrecognised))
         if self.unread:
-            parts.append(f"{self.unread} could not be read")
+            parts.append(tr.ngettext("{n} could not be read", "{n} could not be read", self.unread))
         return line + ("; " + ", ".join(parts) if parts else "")
 
 
@@ -332,7 +337,7 @@ Audience = Literal["organisation", "auditor"]
 class Report(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal["1.0", "1.1", "1.2", "1.3", "1.4"] = REPORT_SCHEMA_VERSION
+    schema_version: Literal["1.0", "1.1", "1.2", "1.3", "1.4", "1.5"] = REPORT_SCHEMA_VERSION
     tool_version: str
     organisation: Organisation
     as_of: date
@@ -368,6 +373,11 @@ class Report(BaseModel):
     stale_decisions: list[StaleDecision] = Field(
         default_factory=list, description="Decisions of the decisions file whose fingerprint no finding has."
     )
+    language: str = Field(
+        SOURCE_LANGUAGE,
+        description="The language the human-facing formats are written in ('en', 'de', 'es'); the JSON's own "
+        "texts are in English whatever it says.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -385,36 +395,46 @@ class Report(BaseModel):
     def verdicts(self) -> list[Verdict]:
         return [self.verdict(1), self.verdict(2)]
 
-    def verdict(self, stage: int) -> Verdict:
+    def verdict(self, stage: int, tr: Translator = ENGLISH) -> Verdict:
         """Majors block certification; minors need an accepted action plan; the rest is advice.
 
         Evidence requests are absences the scan could not establish: they never make an organisation
-        "not ready", and while any is open the scan cannot call it ready either."""
+        "not ready", and while any is open the scan cannot call it ready either. The JSON records the
+        verdicts in English (``tr``'s default); a report shows them in its language."""
         counts = summarise([f for f in self.findings if stage in f.stages])
         caveat = None
         if stage != self.stage:
-            caveat = f"This scan ran the stage {self.stage} rules; only the rules both stages share are counted."
-        requests = f"{plural(counts.request, 'evidence request')} to answer"
+            caveat = tr.gettext(
+                "This scan ran the stage {stage} rules; only the rules both stages share are counted."
+            ).format(stage=self.stage)
+        requests = tr.ngettext("{n} evidence request to answer", "{n} evidence requests to answer", counts.request)
+        minors = tr.ngettext("{n} minor", "{n} minors", counts.minor)
         if self.understanding is not None and self.understanding.recognised == 0:
-            headline = f"Not established: no quality-system evidence recognised ({self.understanding.line()})"
+            headline = tr.gettext("Not established: no quality-system evidence recognised ({understood})").format(
+                understood=self.understanding.line(tr)
+            )
             return Verdict(stage=stage, status="unconfirmed", headline=headline, caveat=caveat)
         if counts.major:
-            headline = f"Not ready: {plural(counts.major, 'major nonconformity', 'major nonconformities')}"
+            majors = tr.ngettext("{n} major nonconformity", "{n} major nonconformities", counts.major)
+            headline = tr.gettext("Not ready: {majors}").format(majors=majors)
             if counts.minor:
-                headline += f" and {plural(counts.minor, 'minor')}"
+                headline += tr.gettext(" and {minors}").format(minors=minors)
             if counts.request:
                 headline += f"; {requests}"
             return Verdict(stage=stage, status="not-ready", headline=headline, caveat=caveat)
         if counts.request:
-            headline = f"Not established: {requests}"
+            headline = tr.gettext("Not established: {requests}").format(requests=requests)
             if counts.minor:
-                headline += f", and {plural(counts.minor, 'minor')} to close"
+                headline += tr.gettext(", and {minors} to close").format(minors=minors)
             return Verdict(stage=stage, status="unconfirmed", headline=headline, caveat=caveat)
         if counts.minor:
-            headline = f"Ready with {plural(counts.minor, 'minor')} to close"
+            headline = tr.gettext("Ready with {minors} to close").format(minors=minors)
             return Verdict(stage=stage, status="conditional", headline=headline, caveat=caveat)
         advice = counts.observation + counts.ofi
-        headline = "Ready: no nonconformities" + (f", {plural(advice, 'point')} to consider" if advice else "")
+        headline = tr.gettext("Ready: no nonconformities")
+        if advice:
+            points = tr.ngettext("{n} point", "{n} points", advice)
+            headline += tr.gettext(", {points} to consider").format(points=points)
         return Verdict(stage=stage, status="ready", headline=headline, caveat=caveat)
 
     def standard(self, standard_id: str) -> StandardInfo:

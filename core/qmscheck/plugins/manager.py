@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from qmscheck import hookspecs, vocabulary
+from qmscheck import hookspecs, i18n, vocabulary
 from qmscheck.errors import PluginError
 from qmscheck.support.registry import Registry
 
@@ -209,6 +209,8 @@ def load_plugins(extra: list[object] | None = None, *, entry_points: bool = True
     plugins = Plugins(manager=manager, infos=infos)
     _collect(plugins)
     _use_vocabularies(plugins)
+    # The packs' words in other languages, for the reports (qmscheck.i18n).
+    i18n.use_pack_catalogs({pack.name: pack.translations for pack in plugins.rule_packs if pack.translations})
     return plugins
 
 

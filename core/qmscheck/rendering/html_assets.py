@@ -3,7 +3,8 @@
 They are Python constants, not package files, so the report stays one self-contained
 file with nothing to install. The policy allows exactly these two blocks (by hash) and
 no network at all: even if a string from evidence slipped through unescaped, a browser
-would not run it.
+would not run it. The script holds no words: what it writes (the count of findings shown, "Copied")
+comes from data attributes of the page, in the report's language.
 """
 
 from __future__ import annotations
@@ -131,7 +132,8 @@ SCRIPT = """
       row.hidden = !visible;
       if (visible) { count += 1; }
     }
-    shown.textContent = `${count} of ${rows.length} findings shown`;
+    const template = shown.dataset.template;
+    shown.textContent = template.replace("{shown}", String(count)).replace("{total}", String(rows.length));
     cellFilter.hidden = chosen === null;
     cellLabel.textContent = chosen === null ? "" : chosen.dataset.label;
     for (const cell of cells) { cell.setAttribute("aria-pressed", String(cell === chosen)); }
@@ -188,15 +190,17 @@ SCRIPT = """
   };
   for (const button of document.querySelectorAll("button.copy")) {
     button.addEventListener("click", async () => {
+      const label = button.dataset.label || button.textContent;
+      button.dataset.label = label;
       const copied = await copy(button.dataset.copy);
       if (copied) {
-        button.textContent = "Copied";
-        window.setTimeout(() => { button.textContent = "Copy"; }, 2000);
+        button.textContent = table.dataset.copied;
+        window.setTimeout(() => { button.textContent = label; }, 2000);
       } else {
         const shownHash = button.previousElementSibling;
         shownHash.textContent = button.dataset.copy;
         window.getSelection().selectAllChildren(shownHash);
-        button.textContent = "Selected: copy it";
+        button.textContent = table.dataset.selected;
       }
     });
   }

@@ -16,6 +16,7 @@ from typing import Final
 from rich.console import Console
 from rich.text import Text
 
+from qmscheck.i18n import N_, Translator
 from qmscheck.model.grades import GRADE_ORDER, Grade
 from qmscheck.model.report import Finding, Report
 from qmscheck.rendering.readiness import (
@@ -26,8 +27,10 @@ from qmscheck.rendering.readiness import (
     set_aside_line,
     sorted_findings,
     summary_line,
+    verdict,
 )
 from qmscheck.rendering.terminal import PIPED_WIDTH
+from qmscheck.rendering.wording import fix, statement
 from qmscheck.support.safe_text import one_line
 
 GRADE_STYLE: Final = {
@@ -38,11 +41,11 @@ GRADE_STYLE: Final = {
     Grade.OFI: "cyan",
 }
 GRADE_HEADINGS: Final = {
-    Grade.MAJOR: "Major nonconformities",
-    Grade.MINOR: "Minor nonconformities",
-    Grade.REQUEST: "Evidence requests",
-    Grade.OBSERVATION: "Observations",
-    Grade.OFI: "Opportunities for improvement",
+    Grade.MAJOR: N_("Major nonconformities"),
+    Grade.MINOR: N_("Minor nonconformities"),
+    Grade.REQUEST: N_("Evidence requests"),
+    Grade.OBSERVATION: N_("Observations"),
+    Grade.OFI: N_("Opportunities for improvement"),
 }
 VERDICT_STYLE: Final = {
     "not-ready": "bold red",
@@ -52,8 +55,8 @@ VERDICT_STYLE: Final = {
 }
 #: Evidence listed under a finding; the rest is counted.
 EVIDENCE_SHOWN: Final = 10
-#: The labels of the lines at the top, padded to one width so that their values line up.
-VERDICT_LABELS: Final = ("Stage 1 audit", "Stage 2 audit", "Evidence understood")
+#: The labels of the lines at the top ({stage}: 1 and 2), padded to one width so that their values line up.
+VERDICT_LABELS: Final = (N_("Stage {stage} audit"), N_("Evidence understood"))
 _WORD = re.compile(r"\S+")
 
 
@@ -83,8 +86,9 @@ def _part(part: str | tuple[str, str]) -> tuple[str, str]:
 class _Page:
     """Lines of styled text, wrapped to the width."""
 
-    def __init__(self, width: int, color: bool) -> None:
+    def __init__(self, width: int, color: bool, tr: Translator) -> None:
         self.width = width
+        self.tr = tr
         self.buffer = io.StringIO()
         self.console = Console(
             file=self.buffer,
@@ -115,31 +119,36 @@ class _Page:
 
 def _verdict_lines(page: _Page, report: Report) -> None:
     """Readiness for each stage's audit, and how much of the evidence that judgement rests on."""
-    width = max(map(len, VERDICT_LABELS)) + 2
-    for verdict in report.verdicts:
-        label = f"Stage {verdict.stage} audit".ljust(width)
-        page.line((label, "bold"), (verdict.headline, VERDICT_STYLE[verdict.status]), hang=width)
-        if verdict.caveat:
-            page.line((verdict.caveat, "dim"), indent=width)
+    tr = page.tr
+    stage_label, understood = (tr.gettext(label) for label in VERDICT_LABELS)
+    labels = [stage_label.format(stage=stage) for stage in (1, 2)]
+    width = max(map(len, [*labels, understood])) + 2
+    for label, card in zip(labels, (verdict(report, stage) for stage in (1, 2)), strict=True):
+        page.line((label.ljust(width), "bold"), (card.headline, VERDICT_STYLE[card.status]), hang=width)
+        if card.caveat:
+            page.line((card.caveat, "dim"), indent=width)
     if report.understanding is not None:
-        page.line(("Evidence understood".ljust(width), "bold"), report.understanding.line(), hang=width)
+        page.line((understood.ljust(width), "bold"), report.understanding.line(tr), hang=width)
 
 
-def _finding(page: _Page, finding: Finding) -> None:
+def _finding(page: _Page, finding: Finding, standards: Standards) -> None:
+    tr = page.tr
     # A title too long for its line continues under its first word.
     head = len(finding.clause) + len(finding.rule_id) + 2
-    page.line((finding.clause, "bold"), " ", (finding.rule_id, "dim"), " ", finding.title, indent=4, hang=head)
-    decided = disposition_line(finding)
+    title = standards.title(finding)
+    page.line((finding.clause, "bold"), " ", (finding.rule_id, "dim"), " ", title, indent=4, hang=head)
+    decided = disposition_line(finding, tr)
     if decided:
-        page.line(("Decision: ", "bold"), decided, indent=6)
-    page.line(finding.statement, indent=6)
+        page.line((tr.gettext("Decision: "), "bold"), decided, indent=6)
+    page.line(statement(finding, tr), indent=6)
     for ref in finding.evidence[:EVIDENCE_SHOWN]:
         digest = f" sha256:{ref.sha256[:12]}" if ref.sha256 else ""
         page.line(f"- {ref.locator}", (digest, "dim"), indent=6, hang=2)
     if len(finding.evidence) > EVIDENCE_SHOWN:
         page.line(f"- ... and {len(finding.evidence) - EVIDENCE_SHOWN} more", indent=6)
-    if finding.fix:
-        page.line(("Fix: ", "dim"), finding.fix, indent=6)
+    advice = fix(finding, tr)
+    if advice:
+        page.line((tr.gettext("Fix: "), "dim"), advice, indent=6)
 
 
 def _findings(page: _Page, report: Report, standards: Standards) -> None:
@@ -151,12 +160,12 @@ def _findings(page: _Page, report: Report, standards: Standards) -> None:
         set_aside = sum(1 for finding in graded if not finding.counted)
         count = f"{len(graded)}, {set_aside} set aside by decisions" if set_aside else str(len(graded))
         page.blank()
-        page.line((f"{GRADE_HEADINGS[grade]} ({count})", f"{GRADE_STYLE[grade]} bold"))
+        page.line((f"{page.tr.gettext(GRADE_HEADINGS[grade])} ({count})", f"{GRADE_STYLE[grade]} bold"))
         for info, clause, group in standards.group(graded):
             page.blank()
             page.line((standards.section_title(info, clause), "bold"), indent=2)
             for finding in group:
-                _finding(page, finding)
+                _finding(page, finding, standards)
 
 
 class TextRenderer:
@@ -164,21 +173,28 @@ class TextRenderer:
     extension = "txt"
 
     def render(self, report: Report, *, color: bool = False, width: int = PIPED_WIDTH) -> str:
-        page = _Page(width, color)
         standards = Standards.of(report)
+        tr = standards.tr
+        page = _Page(width, color, tr)
         page.line((f"qmscheck {report.tool_version}", "bold"), f" - {report.organisation.name}")
         _verdict_lines(page, report)
+        facts = tr.gettext("as of {date} - stage {stage} view - {standards} - {items} evidence items - {rules} rules")
         page.line(
-            f"as of {report.as_of.isoformat()} - stage {report.stage} view - {standards.line()} - "
-            f"{report.evidence_count} evidence items - {report.rules_evaluated} rules",
+            facts.format(
+                date=report.as_of.isoformat(),
+                stage=report.stage,
+                standards=standards.line(),
+                items=report.evidence_count,
+                rules=report.rules_evaluated,
+            ),
             hang=2,
         )
         if report.audience == "auditor":
-            page.line(AUDITOR_NOTE)
+            page.line(tr.gettext(AUDITOR_NOTE))
         _findings(page, report, standards)
         if not report.findings:
             page.blank()
-            page.line("No findings.")
+            page.line(tr.gettext("No findings."))
         if report.stale_decisions:
             page.blank()
             page.line(
@@ -221,8 +237,8 @@ class TextRenderer:
                 "(named in the json, html, markdown and junit reports)",
                 hang=2,
             )
-        set_aside = set_aside_line(report)
+        set_aside = set_aside_line(report, tr)
         if set_aside:
-            page.line(("Not counted: ", "bold"), set_aside, hang=2)
-        page.line(("Summary: ", "bold"), summary_line(report), hang=2)
+            page.line((tr.gettext("Not counted: "), "bold"), set_aside, hang=2)
+        page.line((tr.gettext("Summary: "), "bold"), summary_line(report, tr), hang=2)
         return page.text()
