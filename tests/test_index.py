@@ -192,10 +192,9 @@ def test_cli_never_writes_into_the_evidence_folder(tmp_path: Path, with_config: 
         assert result.returncode == 0, result.stderr
     assert snapshot(root) == before
     assert "5 reused" in result.stderr and "0 extracted" in result.stderr
-    if with_config:
-        assert (org / ".qmscheck" / "index.sqlite").is_file()
-    else:
-        assert list((tmp_path / "cache" / "qmscheck").glob("share-*/index.sqlite"))
+    # Nor beside a qmscheck.toml found in the scanned folder: that may be evidence too (docs/security.md).
+    assert not (org / ".qmscheck").exists()
+    assert list((tmp_path / "cache" / "qmscheck").glob(f"{'org' if with_config else 'share'}-*/index.sqlite"))
 
 
 def test_cli_index_options(tmp_path: Path) -> None:

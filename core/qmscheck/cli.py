@@ -31,8 +31,8 @@ from qmscheck.cli_support import (
     HELP_OPTIONS,
     color_choice,
     color_option,
-    config_note,
     config_option,
+    configured,
     echo_or_write,
     index_path,
     is_quiet,
@@ -439,7 +439,6 @@ def scan(
 
     A folder without a qmscheck.toml of its own is read with the nearest one above it (or --config)."""
     from qmscheck.collecting.run import CollectOptions, default_jobs
-    from qmscheck.config.scan_config import load_config
     from qmscheck.scan import ScanRequest
     from qmscheck.scan import scan as run_scan
     from qmscheck.support.progress import make_progress
@@ -452,11 +451,10 @@ def scan(
     language = checked_language(lang, "--lang") if lang is not None else None
     if index is not None and no_index:
         raise QmscheckError("give either --index or --no-index, not both")
-    config = load_config(target, config_file)
-    config_note(target, config)
+    config = configured(target, config_file)
     progress = make_progress(quiet=quiet, verbose=verbose)
     options = CollectOptions(
-        index=index_path(target, index, no_index, config.file),
+        index=index_path(target, index, no_index, config_file),
         full=full,
         jobs=jobs,
         max_file_size=_max_file_size(max_file_size),
@@ -536,13 +534,11 @@ def inventory_command(
     from qmscheck.checking.packs import use_pack_words
     from qmscheck.collecting.inventory import inventory, render_text
     from qmscheck.collecting.run import default_jobs
-    from qmscheck.config.scan_config import load_config
     from qmscheck.scan import selected_packs
     from qmscheck.support.progress import make_progress
 
     plugins = load_plugins_for()
-    config = load_config(target, config_file)
-    config_note(target, config)
+    config = configured(target, config_file)
     config.check_connectors(plugins.connectors.names())
     use_pack_words(selected_packs(plugins, listed(pack_names) or config.scan.packs), plugins.accepted_vocabularies)
     result = inventory(

@@ -28,6 +28,7 @@ __all__ = [
     "color_option",
     "config_note",
     "config_option",
+    "configured",
     "echo_or_write",
     "index_path",
     "is_quiet",
@@ -78,15 +79,26 @@ def note(message: str) -> None:
 
 
 def config_note(target: Path, config: ScanConfig) -> None:
-    """Say which ``qmscheck.toml`` a folder is scanned with when it is not the folder's own (found
-    above it, or ``--config``), and what of its evidence is read: the report itself does not say."""
+    """Say which ``qmscheck.toml`` a scan of ``target`` runs with, whether it is trusted
+    (docs/security.md), and, for a folder that is not the file's own, what of its evidence is read."""
     import os
 
-    if config.file is None or target.is_file() or config.file.parent.resolve() == target.resolve():
+    if config.file is None:
+        note(f"no {target.name if target.is_file() else 'qmscheck.toml'} found: {target} is read as one file share")
         return
     shown = os.path.relpath(config.file) if config.file.is_absolute() else str(config.file)
-    sources = ", ".join(public_location(str(source.options().get("path", "."))) for source in config.sources)
-    note(f"using {shown} for {target} (evidence read: {sources})")
+    where = ""
+    if not target.is_file() and config.file.parent.resolve() != target.resolve():
+        sources = ", ".join(public_location(str(source.options().get("path", "."))) for source in config.sources)
+        where = f" for {target} (evidence read: {sources})"
+    if config.found_as == "named":
+        status = "trusted, as named on the command line"
+    elif config.trusted:
+        status = "trusted with --trust-config"
+    else:
+        found = "in the scanned folder" if config.found_as == "own" else "above the scanned folder"
+        status = f"found {found}, so not trusted: its settings apply, not its powers (docs/security.md)"
+    note(f"using {shown}{where}; {status}")
 
 
 def plugin_failures(failed: Sequence[PluginInfo], command: str) -> str:
@@ -105,8 +117,26 @@ def plugin_failures(failed: Sequence[PluginInfo], command: str) -> str:
     )
 
 
+#: Where ``--trust-config`` leaves its value for :func:`configured`.
+_TRUST_KEY = "qmscheck.trust_config"
+
+
 def config_option(command: F) -> F:
-    """``--config FILE``: the settings for a TARGET folder that has no qmscheck.toml of its own (load_config)."""
+    """``--config FILE``: the settings for a TARGET folder that has no qmscheck.toml of its own, and
+    ``--trust-config``: the powers for a qmscheck.toml found rather than named (:func:`configured`)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+        ctx.meta[_TRUST_KEY] = value
+        return value
+
+    command = click.option(
+        "--trust-config",
+        is_flag=True,
+        expose_value=False,
+        callback=remember,
+        help="Trust the qmscheck.toml found in or above TARGET: let it read outside its folder, remote shares "
+        "and secrets from the environment (a named config is trusted already; docs/security.md).",
+    )(command)
     return click.option(
         "--config",
         "config_file",
@@ -117,11 +147,23 @@ def config_option(command: F) -> F:
     )(command)
 
 
+def configured(target: Path, config_file: Path | None) -> ScanConfig:
+    """The configuration of a command with :func:`config_option`, named on stderr (:func:`config_note`)."""
+    from qmscheck.config.scan_config import load_config
+
+    ctx = click.get_current_context(silent=True)
+    trust = bool(ctx is not None and ctx.meta.get(_TRUST_KEY))
+    config = load_config(target, config_file, trust=trust)
+    config_note(target, config)
+    return config
+
+
 def index_path(target: Path, index: Path | None, no_index: bool, config_file: Path | None = None) -> Path | None:
-    """``--index``, else .qmscheck/index.sqlite beside the qmscheck.toml the command reads
-    (``config_file``, given with --config; else TARGET's own, or the nearest above it, as
-    load_config finds it); a bare folder (no config) gets a per-folder index in the user's cache,
-    because nothing is ever written into the evidence itself."""
+    """``--index``, else .qmscheck/index.sqlite beside a qmscheck.toml named on the command line
+    (TARGET itself, or ``config_file`` given with --config). A qmscheck.toml found rather than named
+    (TARGET's own, or the nearest above it) may be part of evidence someone else wrote, so its index,
+    like a bare folder's, is kept in the user's cache, one per folder (the config's, else TARGET):
+    nothing is written into a scanned tree, and no index planted there is read (docs/security.md)."""
     import hashlib
     import os
 
@@ -132,14 +174,14 @@ def index_path(target: Path, index: Path | None, no_index: bool, config_file: Pa
         return None
     if index is not None:
         return index
-    if config_file is None:
-        own = target / CONFIG_NAME if target.is_dir() else target
-        config_file = own if own.is_file() or not target.is_dir() else find_config(target) or own
-    if config_file.is_file():
-        return default_index_path(config_file.parent)
+    named = config_file or (target if target.is_file() else None)
+    if named is not None:
+        return default_index_path(named.parent)
+    found = target / CONFIG_NAME if (target / CONFIG_NAME).is_file() else find_config(target)
+    folder = (found.parent if found else target).resolve()
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qmscheck"
-    key = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
-    return cache / f"{target.resolve().name}-{key}" / INDEX_NAME
+    key = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+    return cache / f"{folder.name}-{key}" / INDEX_NAME
 
 
 def listed(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -160,6 +202,8 @@ def read_saved_report(path: Path) -> Report:
         raise QmscheckError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise QmscheckError(f"{path} is not UTF-8 text; expected a `qmscheck scan --format json` report") from None
+    except RecursionError:
+        raise QmscheckError(f"{path}: arrays or objects nested too deeply to read") from None
     except json.JSONDecodeError as exc:
         raise QmscheckError(
             f"{path} is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); "

@@ -11,9 +11,10 @@ from pathlib import Path
 from qmscheck.auditing.decisions import apply_decisions, decisions_for
 from qmscheck.checking.packs import BASE_PACK, RulePack, load_packs, select_packs, use_pack_words
 from qmscheck.checking.run import CheckOptions, run_check
+from qmscheck.checking.scope import excludable_of
 from qmscheck.collecting.run import CollectOptions, collect
-from qmscheck.config.choices import EDITIONS, STAGES, Edition, Stage
-from qmscheck.config.scan_config import ScanConfig, load_config
+from qmscheck.config.choices import EDITIONS, STAGES, Edition, Stage, as_of_problem
+from qmscheck.config.scan_config import ScanConfig, StandardScope, load_config
 from qmscheck.config.tomlfile import did_you_mean
 from qmscheck.errors import ConfigError, PluginFailure, QmscheckError
 from qmscheck.model.evidence import CollectionWarning
@@ -57,6 +58,9 @@ class ScanRequest:
                 raise ConfigError(
                     f"{name} {value!r} is not one of {', '.join(map(repr, allowed))}{did_you_mean(value, allowed)}"
                 )
+        problem = as_of_problem(self.as_of) if self.as_of is not None else None
+        if problem:
+            raise ConfigError(f"as of: {problem}")
 
 
 @contextmanager
@@ -89,6 +93,13 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
     # Rules are validated before any evidence is read: a broken pack fails fast.
     selected = selected_packs(plugins, request.packs or config.scan.packs)
     packs = load_packs(selected, plugins.checks)
+    trees = {pack.standard.id: frozenset(pack.clauses) for pack in selected}
+    config.check_exclusions(
+        [
+            StandardScope(entry.standard.id, entry.standard.name, entry.clauses, trees[entry.standard.id])
+            for entry in excludable_of(selected)
+        ]
+    )
     decisions = decisions_for(config.file, request.decisions)  # a broken file fails before evidence is read
     use_pack_words(selected, plugins.accepted_vocabularies)
     collection = collect(config, plugins, request.collect)

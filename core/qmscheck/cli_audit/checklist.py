@@ -29,7 +29,10 @@ def _evidence(target: Path) -> list[EvidenceItem]:
     from qmscheck.model.groups import items_of
     from qmscheck.plugins.manager import load_plugins
 
-    return list(items_of(collect(load_config(target), load_plugins(), CollectOptions()).groups))
+    plugins = load_plugins()
+    config = load_config(target)
+    config.check_connectors(plugins.connectors.names())  # a found config may not use other connectors
+    return list(items_of(collect(config, plugins, CollectOptions()).groups))
 
 
 @click.group("checklist", cls=_ChecklistGroup, context_settings=HELP_OPTIONS)

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from qmscheck.auditing.plan import AUDITS, PLAN_FORMATS, AuditKind, make_plan, render_plan
-from qmscheck.cli_support import config_note, config_option, echo_or_write, read_saved_report
-from qmscheck.config.scan_config import load_config
+from qmscheck.cli_support import config_option, configured, echo_or_write, read_saved_report
 
 
 @click.command("plan")
@@ -36,8 +35,7 @@ def plan_command(
     IAF MD 5, the sites to visit per IAF MD 1 and a draft agenda weighted by the scan's findings.
     A planning aid: the certification body sets the final figures. TARGET's qmscheck.toml needs an
     [audit] table with an [[audit.sites]] entry (name, personnel) per site."""
-    config = load_config(target, config_file)
-    config_note(target, config)
+    config = configured(target, config_file)
     if report_file is not None:
         report = read_saved_report(report_file)
     else:

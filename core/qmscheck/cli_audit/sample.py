@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, get_args
 
 import click
 
-from qmscheck.cli_support import config_note, config_option, index_path, listed, load_plugins_for, read_saved_report
+from qmscheck.cli_support import config_option, configured, index_path, listed, load_plugins_for, read_saved_report
 from qmscheck.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -229,7 +229,6 @@ def _collect(
     """TARGET's evidence, collected as ``qmscheck scan`` collects it (its packs' words, its index)."""
     from qmscheck.checking.packs import use_pack_words
     from qmscheck.collecting.run import CollectOptions, collect
-    from qmscheck.config.scan_config import load_config
     from qmscheck.model.groups import items_of
     from qmscheck.scan import selected_packs
     from qmscheck.support.progress import make_progress
@@ -237,12 +236,11 @@ def _collect(
     if index is not None and no_index:
         raise ConfigError("give either --index or --no-index, not both")
     plugins = load_plugins_for()
-    config = load_config(target, config_file)
-    config_note(target, config)
+    config = configured(target, config_file)
     config.check_connectors(plugins.connectors.names())
     use_pack_words(selected_packs(plugins, listed(pack_names) or config.scan.packs), plugins.accepted_vocabularies)
     options = CollectOptions(
-        index=index_path(target, index, no_index, config.file), progress=make_progress(quiet, False)
+        index=index_path(target, index, no_index, config_file), progress=make_progress(quiet, False)
     )
     collection = collect(config, plugins, options)
     return config, items_of(collection.groups)

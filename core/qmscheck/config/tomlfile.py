@@ -13,7 +13,7 @@ from qmscheck.errors import QmscheckError
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
 
-__all__ = ["did_you_mean", "json_path", "key_path", "read_toml", "validation_problems"]
+__all__ = ["MAX_TOML_BYTES", "did_you_mean", "json_path", "key_path", "read_toml", "shown", "validation_problems"]
 
 
 def json_path(location: Sequence[Any]) -> str:
@@ -29,6 +29,12 @@ def key_path(location: Sequence[Any]) -> str:
     return json_path(location).removeprefix("$").removeprefix(".")
 
 
+def shown(value: object) -> str:
+    """``value`` as an error quotes it, cut short: a value of 400 digits is named, not repeated."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
+
+
 def did_you_mean(value: object, choices: Iterable[object]) -> str:
     """``; did you mean '2015'?`` when one of ``choices`` is close to ``value``, else an empty string."""
     by_text = {str(choice): choice for choice in choices}
@@ -36,14 +42,30 @@ def did_you_mean(value: object, choices: Iterable[object]) -> str:
     return f"; did you mean {by_text[close[0]]!r}?" if close else ""
 
 
+#: The largest settings file read: a config, decisions file or rule file is a few kilobytes, and a
+#: file planted in a share must not make qmscheck read gigabytes before it says no.
+MAX_TOML_BYTES = 10 * 1024 * 1024
+
+
 def read_toml(source: Path, error: type[QmscheckError]) -> dict[str, Any]:
-    """The parsed file, or ``error`` with a message naming the file and what is wrong with it."""
+    """The parsed file, or ``error`` with a message naming the file and what is wrong with it.
+
+    A byte order mark is allowed (editors on Windows write one); nesting too deep for the parser is
+    an error about the file, not a crash."""
     try:
-        return tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{source}: cannot read: {exc}") from exc
+        with source.open("rb") as handle:
+            raw = handle.read(MAX_TOML_BYTES + 1)
+        if len(raw) > MAX_TOML_BYTES:
+            raise error(f"{source}: larger than {MAX_TOML_BYTES // 1024 // 1024} MiB, too large for a settings file")
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except OSError as exc:
+        raise error(f"{source}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{source}: not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise error(f"{source}: not valid TOML: {exc}") from exc
+        raise error(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise error(f"{source}: arrays or tables nested too deeply to read") from None
 
 
 def validation_problems(
@@ -65,9 +87,9 @@ def validation_problems(
             message = f"unknown key (known: {', '.join(known)}){did_you_mean(location[-1], known)}"
         elif error["type"] in ("literal_error", "enum"):
             allowed = [value for part in _schemas_at(schema, location) for value in _allowed(part)]
-            message = f"{message}, not {given!r}{did_you_mean(given, allowed)}"
+            message = f"{message}, not {shown(given)}{did_you_mean(given, allowed)}"
         elif isinstance(given, str | int | float) and not isinstance(given, bool) and error["type"] != "missing":
-            message = f"{message}, not {given!r}"
+            message = f"{message}, not {shown(given)}"
         problems.append((key_path([*prefix, *location]), message))
     return problems
 
