@@ -84,15 +84,16 @@ def served(
     log_path: Path,
     unavailable: Callable[[str], object],
     env: dict[str, str] | None = None,
-) -> Iterator[None]:
+) -> Iterator[subprocess.Popen[bytes]]:
     """``command`` running as a server on 127.0.0.1:``port`` (its output in ``log_path``) until the block
-    ends; ``unavailable`` (pytest.fail or pytest.skip) is told why when it does not start listening."""
+    ends; ``unavailable`` (pytest.fail or pytest.skip) is told why when it does not start listening.
+    The block gets the server's process (a test that drops connections finds its children)."""
     with log_path.open("w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         try:
             problem = wait_until_listening(process, port)
             if problem is not None:
                 unavailable(f"{name}: {problem}: {log_path.read_text()[-800:]}")
-            yield
+            yield process
         finally:
             stop_process(process)

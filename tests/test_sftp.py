@@ -55,6 +55,8 @@ class Server:
     key: Path  # authorized, protected by PASSPHRASE
     stranger_key: Path  # a valid key the server does not know, same passphrase
     log: Path
+    known_hosts: Path  # the server's host key, as ssh-keyscan writes it
+    process: subprocess.Popen[bytes]  # sshd, which starts a process per connection
 
 
 def _keygen(keygen: str, path: Path, passphrase: str, comment: str) -> None:
@@ -96,6 +98,13 @@ LogLevel VERBOSE
 
 @pytest.fixture(scope="module")
 def sftp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with sshd_serving(tmp_path_factory.mktemp("sshd")) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def sshd_serving(base: Path) -> Iterator[Server]:
+    """sshd serving a copy of acme's share from ``base`` (skips where it cannot run)."""
     sshd = binary("sshd")
     if sshd is None:
         pytest.skip("sshd is not installed (apt-get install openssh-server; CI runs .ci/install-server.sh)")
@@ -105,7 +114,6 @@ def sftp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     pytest.importorskip("paramiko", reason="paramiko is not installed (pip install 'qmscheck[sftp]')")
     if os.geteuid() == 0 and not os.path.isdir("/run/sshd"):
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # sshd's privilege separation directory
-    base = tmp_path_factory.mktemp("sshd")
     share = base / "share"
     shutil.copytree(ACME / "share", share)
     _keygen(keygen, base / "host_ed25519", "", "qmscheck test host")
@@ -115,38 +123,47 @@ def sftp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     shutil.copyfile(base / "client_ed25519.pub", authorized)
     authorized.chmod(0o600)
     port = free_port()
+    known_hosts = base / "known_hosts"
+    known_hosts.write_text(f"[127.0.0.1]:{port} {(base / 'host_ed25519.pub').read_text()}")
     conf = _config(base, port, base / "host_ed25519", authorized)
     checked = subprocess.run([sshd, "-t", "-f", str(conf)], capture_output=True, text=True, timeout=60, check=False)
     if checked.returncode != 0:
         pytest.fail(f"sshd rejects the test configuration: {checked.stderr.strip() or checked.stdout.strip()}")
     log_path = base / "sshd.out"
-    with served("sshd", [sshd, "-D", "-e", "-f", str(conf)], port, log_path, pytest.fail):
+    with served("sshd", [sshd, "-D", "-e", "-f", str(conf)], port, log_path, pytest.fail) as process:
         try:
-            yield Server(port, share, base / "client_ed25519", base / "stranger_ed25519", log_path)
+            yield Server(
+                port, share, base / "client_ed25519", base / "stranger_ed25519", log_path, known_hosts, process
+            )
         finally:
             _drop_connections()
 
 
 def _drop_connections() -> None:
-    """fsspec keeps one SFTPFileSystem (an open SSH connection) per set of options; close them with the server."""
+    """fsspec keeps one filesystem (an open SSH connection) per set of options; close them with the server."""
     try:
-        from fsspec.implementations.sftp import SFTPFileSystem  # type: ignore[import-untyped, unused-ignore]
+        from qmscheck.collecting.connectors.sftp import CheckedSFTPFileSystem
     except ImportError:
         return
-    for fs in list(SFTPFileSystem._cache.values()):
+    for fs in list(CheckedSFTPFileSystem._cache.values()):
         with contextlib.suppress(Exception):
             fs.client.close()
-    SFTPFileSystem.clear_instance_cache()
+    CheckedSFTPFileSystem.clear_instance_cache()
 
 
 def url(server: Server) -> str:
     return f"sftp://127.0.0.1:{server.port}{server.share}"
 
 
-def sftp_config(tmp_path: Path, server: Server, key: Path | None = None) -> Path:
+def sftp_config(
+    tmp_path: Path, server: Server, key: Path | None = None, host_keys: str | None = None, extra: str = ""
+) -> Path:
+    """acme's config reading the served share; the server's host key is trusted through a
+    known_hosts file (``host_keys`` another source option instead, "" none)."""
+    trust = f'known_hosts = "{server.known_hosts}"' if host_keys is None else host_keys
     return acme_config(
         tmp_path,
-        f'path = "{url(server)}"\npassword_env = "{ENV}"\n'
+        f'path = "{url(server)}"\npassword_env = "{ENV}"\n{trust}\n{extra}\n'
         f'storage_options = {{ username = "{USER}", key_filename = "{key or server.key}", '
         "look_for_keys = false, allow_agent = false, timeout = 20 }",
     )
@@ -197,3 +214,47 @@ def test_wrong_credentials_are_clear_errors(
         assert url(sftp_server) in result.stderr  # which source failed, without any secret
     assert PASSPHRASE not in result.stderr
     assert snapshot(sftp_server.share) == before
+
+
+def test_host_key_not_in_known_hosts_is_refused_before_logging_in(sftp_server: Server, tmp_path: Path) -> None:
+    """An unknown host and a host whose key changed are refused with a message saying what to do,
+    and the server never sees a login attempt."""
+    empty = tmp_path / "empty_known_hosts"
+    empty.write_text("")
+    other = tmp_path / "other_known_hosts"
+    keygen = binary("ssh-keygen")
+    assert keygen is not None
+    _keygen(keygen, tmp_path / "impostor", "", "impostor")
+    other.write_text(f"[127.0.0.1]:{sftp_server.port} {(tmp_path / 'impostor.pub').read_text()}")
+    env = {**os.environ, ENV: PASSPHRASE}
+    for known_hosts, expected in (
+        (
+            empty,
+            rf"the host key of \[127\.0\.0\.1\]:{sftp_server.port} \(ssh-ed25519 SHA256:\S+\) is in no "
+            rf"known_hosts file .*ssh-keyscan -p {sftp_server.port} 127\.0\.0\.1 >> ~/\.ssh/known_hosts",
+        ),
+        (other, r"the host key of \S+ \(ssh-ed25519 SHA256:\S+\) is not the one known_hosts holds for it .*impostor"),
+    ):
+        logins = sftp_server.log.read_text().count("Accepted publickey")
+        case = tmp_path / f"with-{known_hosts.name}"
+        case.mkdir()
+        config_path = sftp_config(case, sftp_server, host_keys=f'known_hosts = "{known_hosts}"')
+        result = qmscheck_cli("scan", str(config_path), "--no-index", "--quiet", env=env)
+        assert result.returncode == 2, (result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert re.search(rf"{re.escape(url(sftp_server))}: refused to connect: {expected}", result.stderr), (
+            result.stderr
+        )
+        assert sftp_server.log.read_text().count("Accepted publickey") == logins
+
+
+def test_skipping_the_host_key_check_is_explicit(sftp_server: Server, tmp_path: Path) -> None:
+    """With no known_hosts entry, ``insecure_skip_host_key_check = true`` connects (a test server)."""
+    empty = tmp_path / "empty_known_hosts"
+    empty.write_text("")
+    config_path = sftp_config(
+        tmp_path, sftp_server, host_keys=f'known_hosts = "{empty}"', extra="insecure_skip_host_key_check = true"
+    )
+    result = qmscheck_cli("scan", str(config_path), "--no-index", "--quiet", env={**os.environ, ENV: PASSPHRASE})
+    assert result.returncode in (0, 1), (result.stdout, result.stderr)
+    assert "refused to connect" not in result.stderr

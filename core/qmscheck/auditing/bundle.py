@@ -33,7 +33,7 @@ from qmscheck import __version__
 from qmscheck.auditing.decisions import DECISIONS_NAME
 from qmscheck.checking.packs import use_pack_words
 from qmscheck.collecting.connectors.filesystem import FilesystemConnector, storage_options
-from qmscheck.collecting.connectors.tree import Entry, Skipped, Tree, open_tree
+from qmscheck.collecting.connectors.tree import Entry, Remote, Skipped, Tree, open_tree
 from qmscheck.collecting.run import CollectOptions, collect
 from qmscheck.config.scan_config import ScanConfig, load_config
 from qmscheck.errors import QmscheckError
@@ -225,7 +225,9 @@ def _filesystem_trees(config: ScanConfig) -> list[tuple[str, Tree]]:
         if source.connector != _FILESYSTEM:
             continue
         options = source.options()
-        tree = open_tree(str(options.get("path", ".")), config.base_dir, storage_options(options))
+        tree = open_tree(
+            str(options.get("path", ".")), config.base_dir, storage_options(options), Remote.of(options, config.base_dir)
+        )
         trees.append((connector.describe(options), tree))
     return trees
 

@@ -48,10 +48,13 @@ def understanding_of(collection: Collection) -> Understanding | None:
         for key, locator in sorted(unrecognised.items())
         if key not in recognised
     ]
-    unread = {warning.locator: warning.message for warning in collection.warnings if warning.unread}
-    not_understood += [NotUnderstood(locator=locator, reason=reason) for locator, reason in sorted(unread.items())]
+    unread = {warning.locator: (warning.message, warning.unlisted) for warning in collection.warnings if warning.unread}
+    not_understood += [
+        NotUnderstood(locator=locator, reason=reason, folder=folder)
+        for locator, (reason, folder) in sorted(unread.items())
+    ]
     return Understanding(
-        files=len(recognised) + len(not_understood),
+        files=len(recognised) + sum(not entry.folder for entry in not_understood),
         recognised=len(recognised),
         not_understood=not_understood,
     )

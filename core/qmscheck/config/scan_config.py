@@ -109,6 +109,21 @@ class FilesystemOptions(BaseModel):
     max_file_size: Size | None = None
     storage_options: dict[str, Any] = Field(default_factory=dict)
     password_env: str | None = None
+    retry: dict[str, float] | None = Field(
+        None,
+        description="How a remote source bridges a dropped connection: { attempts = 6, wait = 1, deadline = 120 } "
+        "(tries in all; the first wait and the deadline in seconds, each wait twice the one before).",
+    )
+    known_hosts: str | list[str] | None = Field(
+        None,
+        description="sftp: the known_hosts file (or files) holding the server's host key, relative to the config's "
+        "folder (default: ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts).",
+    )
+    insecure_skip_host_key_check: bool = Field(
+        False,
+        description="sftp: accept any host key, so an impostor server would receive the login; only in a trusted "
+        "config, and only for a test server.",
+    )
     allow_protocol_chain: bool = Field(
         False,
         description="Let path chain fsspec protocols (simplecache::smb://...), which write caches where their "

@@ -270,3 +270,6 @@ class CollectionWarning(BaseModel):
     locator: str
     message: str
     unread: bool = Field(False, description="The whole file or table yielded no evidence: unreadable or skipped.")
+    unlisted: bool = Field(
+        False, description="A folder that could not be listed (``locator``): what it holds, and how much, is unknown."
+    )

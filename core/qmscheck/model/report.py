@@ -262,6 +262,9 @@ class NotUnderstood(BaseModel):
 
     locator: str
     reason: str = Field(description="'not recognised', or why the file could not be read.")
+    folder: bool = Field(
+        False, description="A folder that could not be listed: the files in it, and how many, are unknown."
+    )
 
 
 class Understanding(BaseModel):
@@ -270,13 +273,22 @@ class Understanding(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    files: int = Field(0, description="Files (and ERP tables) the connectors listed as evidence to read.")
+    files: int = Field(
+        0,
+        description="Files (and ERP tables) the connectors listed as evidence to read; a folder that could "
+        "not be listed adds none, as what it holds is unknown (see not_understood).",
+    )
     recognised: int = Field(0, description="Of those, the ones read and recognised as a kind of QMS evidence.")
     not_understood: list[NotUnderstood] = Field(default_factory=list)
 
     @property
     def unread(self) -> int:
-        return sum(1 for entry in self.not_understood if entry.reason != NOT_RECOGNISED)
+        return sum(1 for entry in self.not_understood if entry.reason != NOT_RECOGNISED and not entry.folder)
+
+    @property
+    def unlisted(self) -> list[str]:
+        """The folders that could not be listed: the share was not seen whole."""
+        return [entry.locator for entry in self.not_understood if entry.folder]
 
     @property
     def unrecognised(self) -> int:
@@ -291,9 +303,21 @@ class Understanding(BaseModel):
             parts.append(tr.ngettext("{n} not recognised", "{n} not recognised", self.unrecognised))
         if self.unread:
             parts.append(tr.ngettext("{n} could not be read", "{n} could not be read", self.unread))
+        unlisted = self.unlisted
+        if unlisted:
+            named = ", ".join(unlisted[:NAMED_FOLDERS]) + (", ..." if len(unlisted) > NAMED_FOLDERS else "")
+            parts.append(
+                tr.ngettext(
+                    "folder {folders} could not be listed: the evidence in it is unknown",
+                    "{n} folders ({folders}) could not be listed: the evidence in them is unknown",
+                    len(unlisted),
+                ).replace("{folders}", named)
+            )
         return line + ("; " + ", ".join(parts) if parts else "")
 
 
+#: The folders that could not be listed that the evidence-understood line names.
+NAMED_FOLDERS: Final = 3
 #: The reason given for a file that was read but matched no kind of evidence.
 NOT_RECOGNISED: Final = "not recognised"
 
@@ -414,6 +438,14 @@ class Report(BaseModel):
                 understood=self.understanding.line(tr)
             )
             return Verdict(stage=stage, status="unconfirmed", headline=headline, caveat=caveat)
+        # A share not seen whole: what the folders that could not be listed hold may change any verdict
+        # but "not ready" (the majors found stand), so none is given.
+        unlisted = len(self.understanding.unlisted) if self.understanding is not None else 0
+        folders = tr.ngettext(
+            "{n} folder of the sources could not be listed, so the evidence in it is unknown",
+            "{n} folders of the sources could not be listed, so the evidence in them is unknown",
+            unlisted,
+        )
         if counts.major:
             majors = tr.ngettext("{n} major nonconformity", "{n} major nonconformities", counts.major)
             headline = tr.gettext("Not ready: {majors}").format(majors=majors)
@@ -421,7 +453,16 @@ class Report(BaseModel):
                 headline += tr.gettext(" and {minors}").format(minors=minors)
             if counts.request:
                 headline += f"; {requests}"
+            if unlisted:
+                headline += f"; {folders}"
             return Verdict(stage=stage, status="not-ready", headline=headline, caveat=caveat)
+        if unlisted:
+            headline = tr.gettext("Not established: {folders}").format(folders=folders)
+            if counts.request:
+                headline += f"; {requests}"
+            if counts.minor:
+                headline += tr.gettext(", and {minors} to close").format(minors=minors)
+            return Verdict(stage=stage, status="unconfirmed", headline=headline, caveat=caveat)
         if counts.request:
             headline = tr.gettext("Not established: {requests}").format(requests=requests)
             if counts.minor:

@@ -106,7 +106,9 @@ def _understood_card(report: Report, tr: Translator) -> str:
     understanding = report.understanding
     if understanding is None:
         return ""
-    files, recognised = understanding.files, understanding.recognised
+    # A folder that could not be listed counts as one more place not understood: the figure is then
+    # never 100%, however much of the rest was understood.
+    files, recognised = understanding.files + len(understanding.unlisted), understanding.recognised
     figure = f"{recognised * 100 // files}%" if files else "-"
     status = "ready" if recognised == files else "not-ready" if recognised == 0 else "conditional"
     unknown = tr.ngettext("{n} file not understood", "{n} files not understood", len(understanding.not_understood))

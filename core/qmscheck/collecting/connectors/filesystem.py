@@ -27,7 +27,7 @@ from pydantic import ValidationError
 from qmscheck import __version__
 from qmscheck.collecting.connectors.base import CollectContext, Collected, FileCache, Inventoried
 from qmscheck.collecting.connectors.encode import PayloadLines, decode, decode_part, decompress
-from qmscheck.collecting.connectors.tree import Entry, Skipped, Tree, open_tree, public_location
+from qmscheck.collecting.connectors.tree import Entry, Remote, Skipped, Tree, open_tree, public_location
 from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, unit_candidate, unit_classes
 from qmscheck.collecting.connectors.worker import (
     DOCUMENT_SUFFIXES,
@@ -212,7 +212,12 @@ class FilesystemConnector:
         return None
 
     def open(self, options: dict[str, Any], context: CollectContext) -> Tree:
-        return open_tree(str(options.get("path", ".")), context.base_dir, storage_options(options))
+        return open_tree(
+            str(options.get("path", ".")),
+            context.base_dir,
+            storage_options(options),
+            Remote.of(options, context.base_dir),
+        )
 
     def collect(self, options: dict[str, Any], context: CollectContext) -> Iterator[Collected]:
         tree = self.open(options, context)
@@ -312,7 +317,11 @@ class FilesystemConnector:
                 stats["skipped"] += 1
                 if found.warn:
                     yield CollectionWarning(
-                        connector=self.name, locator=found.relative, message=f"skipped: {found.reason}", unread=True
+                        connector=self.name,
+                        locator=found.relative,
+                        message=f"skipped: {found.reason}",
+                        unread=True,
+                        unlisted=found.folder,
                     )
         stats["files"] += len(entries)
         context.progress.start(f"reading {source}", len(entries))
