@@ -5,6 +5,7 @@ when there is enough to do and reads large files first. Each of those choices ha
 sizes live here, in one value handed to both stages (``CollectOptions.tuning``, which the
 connectors get as ``CollectContext.tuning``, and ``CheckOptions.tuning``), so that a test can
 take the paths of a large share on a small one through the options, as any caller would.
+The per-file budget of parsing lives here too: it decides only when a hostile file is given up.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ __all__ = ["Tuning"]
 
 @dataclass(frozen=True)
 class Tuning:
-    """How a scan divides its work. The report is identical whatever the tuning: the tests
-    that set small sizes compare their reports with those of the defaults.
+    """How a scan divides its work. The report is identical whatever the tuning (the tests
+    that set small sizes compare their reports with those of the defaults), but for a file that
+    reaches the per-file budget (``file_seconds``, ``file_memory``): it becomes a warning.
 
     ``part_items`` also shapes what the evidence index stores of a large register (its parts),
     so it is part of the index's fingerprint: an index written under another part size is read
@@ -32,7 +34,7 @@ class Tuning:
     #: Fewer items than this to summarise are summarised in this process: starting workers (importing
     #: qmscheck and the engine) costs more than a rescan's few changed files would win back.
     parallel_items: int = 50_000
-    #: Fewer files than this to read are parsed in this process, for the same reason.
+    #: Fewer files than this to read are parsed by one worker process, for the same reason.
     small_batch: int = 16
     #: A source the index holds at least this many files of is large: its workers start while it
     #: is listed, before it is known whether anything changed.
@@ -46,11 +48,19 @@ class Tuning:
     #: Decoded items the findings' citations keep at hand: failures cite few items, mostly from
     #: few groups, and a part of a large register alone may be tens of megabytes decoded.
     keep_cited_items: int = 10_000
+    #: The per-file budget of parsing, which runs in worker processes: a file still being parsed
+    #: after this many seconds, or past this many bytes of address space, is stopped and becomes a
+    #: warning naming the limit. A safety net for hostile or broken files, far above what a real
+    #: document or register takes; here rather than in the config, so that a config planted in a
+    #: share cannot lift them.
+    file_seconds: int = 60
+    file_memory: int = 2 * 1024**3
 
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
             if not isinstance(value, int) or value < 0:
                 raise ValueError(f"tuning {field.name} must be a whole number of at least 0, not {value!r}")
-        if self.part_items < 1:
-            raise ValueError("tuning part_items must be at least 1")
+        for name in ("part_items", "file_seconds", "file_memory"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"tuning {name} must be at least 1")

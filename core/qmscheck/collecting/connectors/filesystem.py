@@ -35,7 +35,7 @@ from qmscheck.collecting.connectors.worker import (
     Outcome,
     Prefetched,
     Task,
-    process,
+    read_alone,
     run_tasks,
     start_workers,
 )
@@ -121,6 +121,12 @@ def _fed(first: list[Task], feed: Queue[Task | None]) -> Iterator[Task]:
     yield from first
     while (task := feed.get()) is not None:
         yield task
+
+
+def _read_stat(entry: Entry, outcome: Outcome) -> tuple[int, int]:
+    """The size and modification time of the bytes read, where the tree tells them, else as listed:
+    a file that changed between the listing and the reading is stored with the stat of what was read."""
+    return (entry.size, entry.mtime_ns) if outcome.mtime_ns is None else (outcome.size, outcome.mtime_ns)
 
 
 def _digest(sha256: str, fingerprint: str) -> str:
@@ -228,7 +234,7 @@ class FilesystemConnector:
         warm = context.jobs > 1 and context.cache.holds(key, context.fingerprint, context.tuning.warm_workers_at)
         workers = None
         if warm:
-            workers = start_workers(context.jobs)
+            workers = start_workers(context.jobs, context.tuning)
             context.stats["workers_started_warm"] += 1
         files = self._collect(tree, source, limit, key, workers, context)
         try:
@@ -261,6 +267,7 @@ class FilesystemConnector:
                 provenance,
                 entry.size,
                 ahead if entry.size >= tuning.ahead_bytes else None,
+                limit,
             )
 
         # A large file seen before is looked at first, before the index lists the rest: if it changed,
@@ -278,7 +285,7 @@ class FilesystemConnector:
         outcomes: Iterator[Outcome] | None = None
         if workers is not None:
             first = [task(entry, sha256) for entry, sha256 in early.values()]
-            outcomes = Prefetched(run_tasks(_fed(first, feed), context.jobs, ordered=False, workers=workers))
+            outcomes = Prefetched(run_tasks(_fed(first, feed), context.jobs, tuning, ordered=False, workers=workers))
         known = context.cache.listing(key, context.fingerprint)
         reading = self._read(tree, source, limit, key, known, early, feed, outcomes, task, context)
         del known  # held by _read alone, which drops it once the share is listed
@@ -351,11 +358,11 @@ class FilesystemConnector:
         # small files rather than after them, and holds none of them up.
         tasks.sort(key=lambda pair: -pair[0].size)
         if outcomes is None:
-            # A handful of files is parsed faster here than by starting worker processes. Otherwise the
+            # A handful of files is parsed faster by one worker process than by starting several. The
             # workers start on what changed while this process takes the rest from the index.
             work = (task(entry, stored) for entry, stored in tasks)
             jobs = context.jobs if len(tasks) >= context.tuning.small_batch else 1
-            outcomes = Prefetched(run_tasks(work, jobs, ordered=False)) if jobs > 1 else run_tasks(work, jobs)
+            outcomes = Prefetched(run_tasks(work, jobs, context.tuning, ordered=False))
         else:
             for entry, stored in tasks:
                 feed.put(task(entry, stored))
@@ -396,7 +403,7 @@ class FilesystemConnector:
                 yield from self._outcome(entry, cached, outcome, task, key, context)
             assert not by_location, "every file read has an outcome"
             for entry in damaged:
-                yield from self._outcome(entry, None, process(task(entry, None)), task, key, context)
+                yield from self._outcome(entry, None, read_alone(task(entry, None), context.tuning), task, key, context)
         finally:
             close = getattr(outcomes, "close", None)
             if close is not None:
@@ -412,7 +419,8 @@ class FilesystemConnector:
         context: CollectContext,
     ) -> Iterator[Collected]:
         """What one file read by a worker gives: its cached items when its bytes did not change,
-        a warning when it could not be read, else its items, classified, stored in the index."""
+        a warning when it could not be read, else its items, classified, stored in the index (with
+        the size and time of the bytes read, where known, rather than those listed)."""
         stats = context.stats
         context.progress.advance()
         if outcome.unchanged and cached is not None:
@@ -421,15 +429,15 @@ class FilesystemConnector:
             )
             if reused is not None:
                 stats["rehashed"] += 1
-                context.cache.touch(key, entry.relative, entry.size, entry.mtime_ns)
+                context.cache.touch(key, entry.relative, *_read_stat(entry, outcome))
                 yield from _cached_results(reused)
                 return
-            outcome = process(task(entry, None))
+            outcome = read_alone(task(entry, None), context.tuning)
         classes = unit_classes(entry.relative, outcome.units, context.classify)
         if outcome.prepared is not None and outcome.prepared.classes != classes:
             # The worker's classifiers said otherwise (a plugin this process has and it has not): its
             # items are of no use, and it did not send the units' own. Read here, as a small file is.
-            outcome = process(task(entry, None))
+            outcome = read_alone(task(entry, None), context.tuning)
             classes = unit_classes(entry.relative, outcome.units, context.classify)
         if outcome.error is not None:
             stats["failed"] += 1
@@ -457,12 +465,13 @@ class FilesystemConnector:
         group_key = self._group_key(entry.relative)
         order = order_key(group_key)
         if context.cache.enabled and sha256:
+            size, mtime_ns = _read_stat(entry, outcome)
             context.cache.put(
                 FileEntry(
                     key,
                     entry.relative,
-                    entry.size,
-                    entry.mtime_ns,
+                    size,
+                    mtime_ns,
                     sha256,
                     context.fingerprint,
                     prepared.data,
@@ -503,7 +512,8 @@ class FilesystemConnector:
                 yield Inventoried(found.relative, passed="skipped", reason=found.reason)
         context.progress.start(f"reading {self.describe(options)}", len(readable))
         tasks = (Task(tree, entry.relative, _suffix(entry.relative), size=entry.size) for entry in readable)
-        for outcome in run_tasks(tasks, context.jobs if len(readable) >= context.tuning.small_batch else 1):
+        jobs = context.jobs if len(readable) >= context.tuning.small_batch else 1
+        for outcome in run_tasks(tasks, jobs, context.tuning):
             context.progress.advance()
             path = outcome.relative
             if outcome.error is not None:

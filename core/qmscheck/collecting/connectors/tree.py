@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from qmscheck.errors import ConnectorError
 from qmscheck.support.safe_text import credentials_problem, escape_name, redact, secrets_of, unescape_name
@@ -84,6 +84,7 @@ class LocalTree:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._real = os.path.realpath(root)
         self.url = escape_name(str(root.resolve()))
 
     def __repr__(self) -> str:
@@ -181,6 +182,46 @@ class LocalTree:
     @contextmanager
     def local_path(self, relative: str) -> Iterator[Path]:
         yield Path(self._real_path(relative))
+
+    def open_listed(self, relative: str) -> BinaryIO:
+        """The listed file, opened for reading only if it is still what the walk would list: a
+        regular file reached through no link that leaves the root. Raises :class:`Refused` for a
+        file or folder swapped for such a link after the listing, and for a FIFO, device or socket
+        however it appears (opened without blocking, then judged by ``fstat`` on the handle).
+
+        The path is resolved first (a link inside the root is followed, as by the walk), then each
+        folder of the resolved path is opened from the one above without following links: a link
+        swapped in meanwhile fails to open rather than being followed."""
+        with self.local_path(relative) as path:
+            real = os.path.realpath(path)
+        if not real.startswith(self._real + os.sep):
+            raise Refused("it is a link out of the scanned folder (changed since it was listed); not followed")
+        *folders, name = os.path.relpath(real, self._real).split(os.sep)
+        no_link = os.O_RDONLY | os.O_NOFOLLOW
+        folder = os.open(self._real, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for part in folders:
+                inner = os.open(part, no_link | os.O_DIRECTORY, dir_fd=folder)
+                os.close(folder)
+                folder = inner
+            handle = os.open(name, no_link | os.O_NONBLOCK, dir_fd=folder)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                raise Refused("a link was swapped in after it was listed; not followed") from None
+            if exc.errno == errno.ENXIO:  # a socket
+                raise Refused("not a regular file (changed since it was listed)") from None
+            raise
+        finally:
+            os.close(folder)
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            os.close(handle)
+            raise Refused("not a regular file (changed since it was listed)")
+        return os.fdopen(handle, "rb")
+
+
+class Refused(Exception):
+    """A file that is no longer what was listed: the message says why it was not read."""
+
 
 
 def _mtime_ns(info: dict[str, Any]) -> int:

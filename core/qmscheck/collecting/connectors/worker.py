@@ -1,7 +1,10 @@
 """The per-file work of the file-share connector: hash the bytes, parse them, write the items.
 
-It runs in worker processes (``--jobs``), so its inputs and outputs are plain picklable
-values. Each document or sheet comes back as a :class:`Unit` with what classifying it takes
+It runs in worker processes (``--jobs``, at least one: a share's files are never parsed in the
+scan's own process), each under the per-file budget of ``Tuning.file_seconds`` and
+``Tuning.file_memory`` (:mod:`qmscheck.support.workers`): a file that reaches it becomes a warning
+naming the limit, and the files in flight beside it are read again. Its inputs and outputs are
+plain picklable values. Each document or sheet comes back as a :class:`Unit` with what classifying it takes
 and its items as JSON lacking only their classification (:mod:`qmscheck.collecting.connectors.encode`):
 the parent classifies. A large file a worker also classifies and writes ahead of the parent,
 with the config's tables and the built-in classifier only (a worker loads no plugins); the
@@ -10,18 +13,23 @@ parent takes that only if it agrees (:mod:`qmscheck.collecting.connectors.unit_c
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import os
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from queue import Empty, Full, Queue
-from typing import Any
+from typing import Any, BinaryIO
 
 from qmscheck import vocabulary
 from qmscheck.collecting.connectors.encode import RowItems, unclassified_item
-from qmscheck.collecting.connectors.tree import Tree
+from qmscheck.collecting.connectors.tree import LocalTree, Refused, Tree
 from qmscheck.collecting.connectors.unit_classes import Ahead, Prepared, ahead_classifier, unit_classes
 from qmscheck.collecting.readers import (
     DocumentMetadata,
@@ -32,7 +40,8 @@ from qmscheck.collecting.readers import (
     read_register,
     read_table,
 )
-from qmscheck.support.workers import pooled, process_pool
+from qmscheck.support.tuning import Tuning
+from qmscheck.support.workers import Budget, Stopped, Watched, WorkersLost, pooled, process_pool
 
 DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt", ".html", ".htm"})
 REGISTER_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"})
@@ -51,6 +60,8 @@ class Task:
     size: int = 0  # bytes, as listed: small files travel to the workers in batches
     #: Given for a large file: a worker classifies and writes its items (connectors.unit_classes).
     ahead: Ahead | None = None
+    #: The size limit (max_file_size): a file grown past it since it was listed is not read.
+    max_size: int | None = None
 
 
 #: How much of a document's body text its classification reads: the title page and the first
@@ -87,6 +98,8 @@ class Outcome:
     relative: str
     sha256: str | None = None
     size: int = 0
+    #: The modification time of the bytes read, where the tree tells it (a local folder).
+    mtime_ns: int | None = None
     unchanged: bool = False  # bytes hash to Task.known_sha256; nothing was parsed
     error: str | None = None
     units: list[Unit] = field(default_factory=list)
@@ -94,14 +107,80 @@ class Outcome:
     prepared: Prepared | None = None
 
 
+_CHUNK = 1024 * 1024
+
+
 def file_digest(path: Path) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:
-        while chunk := handle.read(1024 * 1024):
+        while chunk := handle.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
     return digest.hexdigest(), size
+
+
+#: Where a worker process copies the files it reads (given by the parent, which removes the folder
+#: when it exits, with whatever a stopped worker left there).
+_copies: str | None = None
+
+
+def _copies_folder() -> str:
+    """The scan process's private folder for the workers' copies, made on first use."""
+    global _copies
+    if _copies is None:
+        _copies = tempfile.mkdtemp(prefix="qmscheck-copies-")
+        atexit.register(shutil.rmtree, _copies, ignore_errors=True)
+    return _copies
+
+
+@contextmanager
+def _read_bytes(task: Task, outcome: Outcome) -> Iterator[Path]:
+    """A private copy of the file, for the readers (which take paths): its bytes hashed as they
+    are copied, so what is parsed is what is cited, whatever happens to the file meanwhile. A
+    local file is opened as listed or not at all (``LocalTree.open_listed``); one that changes
+    while it is copied is copied again, once. A remote tree's file is fetched to a private
+    copy already."""
+    tree = task.tree
+    if not isinstance(tree, LocalTree):
+        with tree.local_path(task.relative) as path:
+            outcome.sha256, outcome.size = file_digest(path)
+            yield path
+        return
+    handle, name = tempfile.mkstemp(suffix=task.suffix, dir=_copies)
+    try:
+        with open(handle, "wb") as copy:
+            for _attempt in (1, 2):
+                if _copy(tree, task, outcome, copy):
+                    break
+                copy.seek(0)
+                copy.truncate()
+            else:
+                raise ExtractionError("skipped: the file changed while it was being read; it is read on the next scan")
+        yield Path(name)
+    finally:
+        os.unlink(name)
+
+
+def _copy(tree: LocalTree, task: Task, outcome: Outcome, copy: BinaryIO) -> bool:
+    """Copy the file's bytes to ``copy``, hashing them; False if it changed meanwhile."""
+    digest = hashlib.sha256()
+    size = 0
+    with tree.open_listed(task.relative) as source:
+        before = os.fstat(source.fileno())
+        while chunk := source.read(_CHUNK):
+            size += len(chunk)
+            if task.max_size is not None and size > task.max_size:
+                raise ExtractionError(
+                    f"skipped: over the size limit of {task.max_size} bytes (max_file_size), grown since it was listed"
+                )
+            digest.update(chunk)
+            copy.write(chunk)
+        after = os.fstat(source.fileno())
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or size != after.st_size:
+        return False
+    outcome.sha256, outcome.size, outcome.mtime_ns = digest.hexdigest(), size, after.st_mtime_ns
+    return True
 
 
 def _encrypted_office(path: Path, suffix: str) -> bool:
@@ -224,13 +303,18 @@ def process(task: Task) -> Outcome:
     """Hash and parse one file; every failure becomes ``Outcome.error`` (a reason, never a traceback)."""
     outcome = Outcome(task.relative)
     try:
-        with task.tree.local_path(task.relative) as path:
-            outcome.sha256, outcome.size = file_digest(path)
+        with _read_bytes(task, outcome) as path:
             if outcome.sha256 == task.known_sha256:
                 outcome.unchanged = True
                 return outcome
             _extract(path, outcome, task)
+    except Refused as exc:
+        outcome.error = f"skipped: {exc}"
+    except MemoryError:
+        raise  # the budget's to report (run_tasks), with the limit
     except ExtractionError as exc:
+        if _out_of_memory(exc):
+            raise MemoryError from exc
         outcome.error = str(exc)
     except FileNotFoundError:
         outcome.error = "skipped: the file vanished during the scan"
@@ -243,19 +327,32 @@ def process(task: Task) -> Outcome:
     return outcome
 
 
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether a reader's error stands for a MemoryError (the readers translate what a parser raises)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, MemoryError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 #: Small files go to a worker together, so the parent pays one round trip per batch rather than per
 #: file. A batch closes at this many files or bytes.
 BATCH_FILES = 32
 BATCH_BYTES = 4 * 1024 * 1024
 
 
+def _read(task: Task) -> Outcome:
+    """What a worker process runs for each file: it is read, and a large one classified and written too."""
+    outcome = process(task)
+    if task.ahead is not None and outcome.error is None and not outcome.unchanged:
+        _prepare(outcome, task.ahead)
+    return outcome
+
+
 def _process_batch(tasks: list[Task]) -> list[Outcome]:
-    """What a worker process runs: each file read, and a large one classified and written too."""
-    outcomes = [process(task) for task in tasks]
-    for task, outcome in zip(tasks, outcomes, strict=True):
-        if task.ahead is not None and outcome.error is None and not outcome.unchanged:
-            _prepare(outcome, task.ahead)
-    return outcomes
+    return [_read(task) for task in tasks]
 
 
 def _prepare(outcome: Outcome, ahead: Ahead) -> None:
@@ -289,17 +386,28 @@ def _ready() -> None:
     """A worker's first task: it exists once it has imported what parsing needs."""
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
-    """Workers that read with the words in use here: a selected pack's column headers name its
-    fields in a worker as in this process."""
-    return process_pool(jobs, initializer=vocabulary.use, initargs=(vocabulary.extra_files(),))
+def _start(words: Any, copies: str) -> None:
+    """A worker's start: it reads with the words in use in the parent (a selected pack's column
+    headers name its fields in a worker as in the parent), and copies files to the parent's folder."""
+    global _copies
+    vocabulary.use(words)
+    _copies = copies
 
 
-def start_workers(jobs: int) -> ProcessPoolExecutor:
+def _budget(tuning: Tuning) -> Budget:
+    return Budget(tuning.file_seconds, tuning.file_memory)
+
+
+def _pool(jobs: int, tuning: Tuning) -> ProcessPoolExecutor:
+    initargs = (vocabulary.extra_files(), _copies_folder())
+    return process_pool(jobs, initializer=_start, initargs=initargs, memory=tuning.file_memory)
+
+
+def start_workers(jobs: int, tuning: Tuning) -> ProcessPoolExecutor:
     """``jobs`` worker processes, started now: they import qmscheck while the parent lists the
     share, so a large rescan's first changed file does not wait for them. Hand them to
     :func:`run_tasks`, or shut them down."""
-    executor = _pool(jobs)
+    executor = _pool(jobs, tuning)
 
     def spawn() -> None:
         try:
@@ -317,6 +425,7 @@ def start_workers(jobs: int) -> ProcessPoolExecutor:
 def run_tasks(
     tasks: Iterable[Task],
     jobs: int,
+    tuning: Tuning,
     window: int | None = None,
     *,
     ordered: bool = True,
@@ -325,14 +434,53 @@ def run_tasks(
     """Outcomes in task order, or as they are done with ``ordered=False`` (a large file then holds
     up none of the others). ``jobs`` > 1 parses in that many processes (``workers`` if given, which
     are then shut down here too), with at most ``window`` batches in flight so memory stays bounded
-    whatever the number of files."""
-    if jobs <= 1:
-        for task in tasks:
-            yield process(task)
-        return
-    executor = workers or _pool(jobs)
-    for outcomes in pooled(executor, _process_batch, _batches(tasks), window or jobs * 4, ordered=ordered):
-        yield from outcomes
+    whatever the number of files; one job, in one process watched file by file.
+
+    When a worker of the pool is lost (it ran past the budget, or out of memory, or was killed),
+    the files in flight are read again one at a time in a watched process: the one that reaches the
+    budget again becomes a warning naming it, the others are read. Then a new pool goes on."""
+    alone = _watcher(tuning)
+    try:
+        if jobs <= 1:
+            for task in tasks:
+                yield _watched(alone, task)
+            return
+        batches = _batches(tasks)
+        executor = workers or _pool(jobs, tuning)
+        while True:
+            try:
+                for outcomes in pooled(
+                    executor, _process_batch, batches, window or jobs * 4, ordered=ordered, seconds=tuning.file_seconds
+                ):
+                    yield from outcomes
+                return
+            except WorkersLost as lost:
+                for batch in lost.tasks:
+                    for task in batch:
+                        yield _watched(alone, task)
+                executor = _pool(jobs, tuning)
+    finally:
+        alone.close()
+
+
+def _watched(alone: Watched[Task, Outcome], task: Task) -> Outcome:
+    try:
+        return alone.run(task)
+    except Stopped as stopped:
+        return Outcome(task.relative, error=str(stopped))
+
+
+def _watcher(tuning: Tuning) -> Watched[Task, Outcome]:
+    return Watched(_read, _budget(tuning), initializer=_start, initargs=(vocabulary.extra_files(), _copies_folder()))
+
+
+def read_alone(task: Task, tuning: Tuning) -> Outcome:
+    """One file read in a watched worker process of its own."""
+    alone = _watcher(tuning)
+    try:
+        return _watched(alone, task)
+    finally:
+        alone.close()
 
 
 class Prefetched(Iterator[Outcome]):
