@@ -32,14 +32,16 @@ _CHUNK = 1 << 20
 #: carried across chunks without bound.
 _MAX_TAG_BYTES = 64 * 1024
 
-# A cell or row reference outside the ordinary: two letters or more (column AA onwards) or a row
-# of six digits or more. Ordinary sheets have none, so the scan of them is one pass at C speed.
-_FAR = re.compile(rb"""\br\s*=\s*["'](?=[A-Za-z]{2,}\d*["']|[A-Za-z]?\d{6,}["'])([A-Za-z]*)(\d*)["']""")
-# Every reference: used only when the ordinary-sheet bound above cannot settle the area.
-_ANY_REF = re.compile(rb"""\br\s*=\s*["']([A-Za-z]{0,3})(\d{0,7})["']""")
-# Cells written the usual way (Excel, LibreOffice, openpyxl): `<c r="..."`, never prefixed.
-_CELL_OPENINGS = (b"<c ", b"<c>", b"<c/")
-_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s/>]")
+# Cells written the usual way (Excel, LibreOffice, openpyxl) open with `<c r="`. Among them, columns
+# from AA onwards (few in a register) are read exactly; rows are only told to be below 300,000,
+# which with 26 columns keeps the area within MAX_SHEET_CELLS. Anything else is settled by reading
+# every cell (_exact_area).
+_WIDE = re.compile(rb'<c r="([A-Za-z]{2,})\d')
+_ROWS_BOUND = 299_999
+_DEEP = re.compile(rb'<c r="[A-Za-z]*(?:[3-9]\d{5}|\d{7})')
+# Cell elements written otherwise: without a reference, or with a namespace prefix.
+_BARE_CELL = re.compile(rb"<c[>/]")
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _SHARED_CELL = re.compile(rb"""\bt\s*=\s*["']s["'][^<>]*>\s*<(?:[\w.-]+:)?v>\s*(\d{1,10})\s*<""")
 _SHARED_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 
@@ -52,24 +54,25 @@ def _column_number(letters: bytes) -> int:
 
 
 class _SheetScan:
-    """What one worksheet part's cells span, from their references."""
+    """What one worksheet part's cells span, as far as a pass at memory speed tells."""
 
     def __init__(self) -> None:
-        self.far: list[tuple[int, int]] = []  # (column, row) of references outside the ordinary
+        self.columns = 0  # the farthest column among references from AA onwards
+        self.deep = False  # a reference at row 300,000 or beyond
         self.cells = 0
         self.referenced = 0
-        self.unusual = False  # cells written without a plain `r="..."`: fall back to every reference
+        self.unusual = False  # cells written without a plain `<c r="...`
         self.shared_cells = 0
-        self.tail = b""
 
     def feed(self, data: bytes) -> None:
-        for letters, digits in (m.groups() for m in _FAR.finditer(data)):
-            self.far.append((_column_number(letters), int(digits or 0)))
-        self.cells += sum(data.count(opening) for opening in _CELL_OPENINGS)
+        wide = _WIDE.findall(data)
+        if wide:
+            self.columns = max(self.columns, *map(_column_number, wide))
+        self.deep = self.deep or _DEEP.search(data) is not None
+        self.cells += data.count(b"<c ")
         self.referenced += data.count(b'<c r="')
         self.shared_cells += data.count(b't="s"') + data.count(b"t='s'")
-        if not self.unusual and _PREFIXED_CELL.search(data):
-            self.unusual = True
+        self.unusual = self.unusual or bool(_BARE_CELL.search(data) or _PREFIXED_CELL.search(data))
 
 
 def inflate(
@@ -148,7 +151,9 @@ def check_workbook(archive: zipfile.ZipFile, fmt: str) -> None:
             continue
         name = info.filename
         if name.lower().endswith("sharedstrings.xml"):
-            inflate(archive, info, fmt, budget, _SharedSpans(shared_spans).feed)
+            spans = _SharedSpans(shared_spans)
+            inflate(archive, info, fmt, budget, spans.feed)
+            spans.finish()
         elif name.lower().endswith(".xml") and not name.startswith("docProps/"):
             scan = sheets[name] = _SheetScan()
             inflate(archive, info, fmt, budget, scan.feed)
@@ -156,27 +161,32 @@ def check_workbook(archive: zipfile.ZipFile, fmt: str) -> None:
             inflate(archive, info, fmt, budget)
     longest = max(shared_spans, default=0)
     for name, scan in sheets.items():
-        _check_area(archive, name, scan, fmt, budget)
+        _check_area(archive, name, scan, fmt)
         if scan.shared_cells * longest > MAX_SHEET_TEXT_BYTES:
             _check_text(archive, name, shared_spans, fmt)
 
 
 class _SharedSpans:
-    """The bytes each shared string item spans (its text and markup), in order."""
+    """The bytes each shared string item spans (its text and markup), in order; ``finish`` once
+    the part has been fed."""
 
     def __init__(self, spans: list[int]) -> None:
         self._spans = spans
-        self._open = 0
+        self._open: int | None = None  # bytes of the item being read; None before the first
 
     def feed(self, data: bytes) -> None:
-        pieces = _SHARED_ITEM.split(data)
-        if len(pieces) == 1:
-            self._open += len(data)
-            return
-        if self._spans or self._open:
-            self._spans.append(self._open + len(pieces[0]))
-        self._spans.extend(map(len, pieces[1:-1]))
-        self._open = len(pieces[-1])
+        first, *items = _SHARED_ITEM.split(data)
+        if self._open is not None:
+            self._open += len(first)
+        for item in items:
+            if self._open is not None:
+                self._spans.append(self._open)
+            self._open = len(item)
+
+    def finish(self) -> None:
+        if self._open is not None:
+            self._spans.append(self._open)
+            self._open = None
 
 
 def _sheet_label(name: str) -> str:
@@ -196,34 +206,17 @@ def _refuse_area(name: str, columns: int, rows: int) -> None:
         )
 
 
-def _check_area(archive: zipfile.ZipFile, name: str, scan: _SheetScan, fmt: str, budget: list[int]) -> None:
-    columns = max((column for column, _ in scan.far), default=0)
-    rows = max((row for _, row in scan.far), default=0)
-    _refuse_area(name, columns, rows)
-    if scan.unusual or scan.cells != scan.referenced:
-        exact = _exact_area(archive, name, fmt)
-        _refuse_area(name, *exact)
-        return
-    # Cells not among the far ones lie in columns A to Z and rows below 100,000.
-    bound_columns = max(columns, 26 if scan.cells else 0)
-    bound_rows = max(rows, 99_999 if scan.cells else 0)
-    if bound_columns * bound_rows > MAX_SHEET_CELLS:
-        _refuse_area(name, *_every_reference(archive, name, fmt))
+def _exceeds(columns: int, rows: int) -> bool:
+    return columns > MAX_SHEET_COLUMNS or columns * rows > MAX_SHEET_CELLS
 
 
-def _every_reference(archive: zipfile.ZipFile, name: str, fmt: str) -> tuple[int, int]:
-    columns = rows = 0
-
-    def feed(data: bytes) -> None:
-        nonlocal columns, rows
-        for letters, digits in _ANY_REF.findall(data):
-            if letters:
-                columns = max(columns, _column_number(letters))
-            if digits:
-                rows = max(rows, int(digits))
-
-    inflate(archive, archive.getinfo(name), fmt, [MAX_PART_BYTES], feed)
-    return columns, rows
+def _check_area(archive: zipfile.ZipFile, name: str, scan: _SheetScan, fmt: str) -> None:
+    """Settle the sheet's area from the references outside the ordinary where they suffice, else
+    (cells written unusually, or a bound over a limit) by reading every cell as the parser would:
+    only that tells a valued cell from a styled empty one, which the parser skips."""
+    bound_columns = max(scan.columns, 26) if scan.cells else 0
+    if scan.unusual or scan.deep or scan.cells != scan.referenced or _exceeds(bound_columns, _ROWS_BOUND):
+        _refuse_area(name, *_exact_area(archive, name, fmt))
 
 
 def _exact_area(archive: zipfile.ZipFile, name: str, fmt: str) -> tuple[int, int]:
