@@ -16,7 +16,7 @@ from .field_collector import FieldCollector, make_metadata
 from .labels import label_pairs
 from .models import DocumentMetadata
 from .ooxml_props import OfficeProperties, read_office_properties
-from .packages import check_package
+from .packages import check_declared
 from .propfields import feed_properties
 from .textbuf import TextBuffer
 
@@ -138,7 +138,7 @@ def read_docx(path: Path) -> DocumentMetadata:
     # python-docx's misleading "Package not found".
     with zipfile.ZipFile(path) as archive:
         # Both parsers below (and python-docx reads every part) meet only parts within the limits.
-        check_package(archive, ".docx")
+        check_declared(archive, ".docx")
         office = read_office_properties(archive)
         try:
             content, styles = read_content(archive)

@@ -1,10 +1,13 @@
 """Zip packages (docx, xlsx, xlsm, xlsb, ods) checked before any parser opens them.
 
-Every member is inflated once, streaming, and counted as it comes: a member's declared size is
-only a claim, so the bytes actually produced are held to the limits (``limits``), and inflation
-stops at the first byte over. A workbook's sheets are scanned in the same pass for the area their
-cells span, since calamine allocates every cell between the first and the last one before
-returning anything (two cells at A1 and XFD1048576 ask for 512 GiB and abort the process).
+A workbook's members are inflated once, streaming, and counted as they come: calamine reads the
+zip itself, so a member's declared size is only a claim, and the bytes actually produced are held
+to the limits (``limits``), inflation stopping at the first byte over. A Word document is read by
+Python's zipfile alone, which never yields more than the declared size (check_declared).
+
+A workbook's sheets are scanned in the same pass for the area their cells span, since calamine
+allocates every cell between the first and the last one before returning anything (two cells at
+A1 and XFD1048576 ask for 512 GiB and abort the process).
 """
 
 from __future__ import annotations
@@ -98,16 +101,9 @@ def inflate(
             if produced > limit:
                 raise ExtractionError(_too_big(fmt, info.filename, produced, what, limit, "at least "))
             if produced > budget[0]:
-                raise ExtractionError(
-                    f"{fmt} package inflates to more than {size_text(MAX_PACKAGE_BYTES)} "
-                    f"(the limit for one file's parts together): not read"
-                )
+                raise ExtractionError(_package_too_big(fmt))
             if produced > RATIO_FLOOR_BYTES and produced > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-                raise ExtractionError(
-                    f"{fmt} part {info.filename} inflates more than {MAX_COMPRESSION_RATIO} times its "
-                    f"compressed size ({size_text(info.compress_size)} to at least {produced:,} bytes), "
-                    "beyond the compression-ratio limit: a zip bomb, not read"
-                )
+                raise ExtractionError(_ratio(fmt, info, produced))
             if consume is not None:
                 data = carry + chunk
                 cut = data.rfind(b"<")
@@ -125,11 +121,44 @@ def inflate(
     budget[0] -= produced
 
 
+def _package_too_big(fmt: str) -> str:
+    return (
+        f"{fmt} package inflates to more than {size_text(MAX_PACKAGE_BYTES)} "
+        "(the limit for one file's parts together): not read"
+    )
+
+
+def _ratio(fmt: str, info: zipfile.ZipInfo, produced: int) -> str:
+    return (
+        f"{fmt} part {info.filename} inflates more than {MAX_COMPRESSION_RATIO} times its "
+        f"compressed size ({info.compress_size:,} bytes to at least {produced:,} bytes), "
+        "beyond the compression-ratio limit: a zip bomb, not read"
+    )
+
+
 def _too_big(fmt: str, name: str, size: int, what: str, limit: int, at_least: str = "") -> str:
     return (
         f"{fmt} {what} {name} inflates to {at_least}{size:,} bytes, beyond the "
         f"{size_text(limit)} limit for one {what}: not read"
     )
+
+
+def check_declared(archive: zipfile.ZipFile, fmt: str) -> None:
+    """Hold every member's declared size to the limits, for a package only Python's zipfile reads
+    (a Word document: our reader and python-docx). zipfile never yields more than a member's
+    declared size, and a member whose data runs longer fails its CRC check, so the declared sizes
+    bound what a parser meets, without inflating anything twice."""
+    total = 0
+    for info in archive.infolist():
+        limit = MAX_PROPERTIES_BYTES if info.filename.startswith("docProps/") else MAX_PART_BYTES
+        what = "document-properties part" if limit == MAX_PROPERTIES_BYTES else "part"
+        if info.file_size > limit:
+            raise ExtractionError(_too_big(fmt, info.filename, info.file_size, what, limit))
+        if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+            raise ExtractionError(_ratio(fmt, info, info.file_size))
+        total += info.file_size
+        if total > MAX_PACKAGE_BYTES:
+            raise ExtractionError(_package_too_big(fmt))
 
 
 def check_package(archive: zipfile.ZipFile, fmt: str) -> None:
