@@ -224,13 +224,13 @@ def read_saved_report(path: Path) -> Report:
 
 
 def write_output(path: Path, data: str | bytes) -> None:
-    """Write a report, plan or worksheet; a path that cannot be written is the user's to fix."""
+    """Write a report, plan or worksheet whole or not at all (a full disk leaves the previous one in
+    place); a path that cannot be written is the user's to fix."""
+    from qmscheck.support.atomic import write_atomically
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(data, encoding="utf-8")
+        write_atomically(path, data)
     except OSError as exc:
         raise QmscheckError(f"cannot write {path}: {exc.strerror or exc}") from None
 

@@ -45,6 +45,7 @@ from qmscheck.model.groups import items_of
 from qmscheck.plugins.manager import Plugins
 from qmscheck.scan import selected_packs
 from qmscheck.storage.index import INDEX_DIR
+from qmscheck.support.atomic import write_atomically
 from qmscheck.support.progress import NullProgress, Progress
 from qmscheck.vocabulary import RETIRED_STATES, active, builtin, normalise
 
@@ -492,7 +493,7 @@ def initialise(
         with target.open("x", encoding="utf-8") as handle:  # "x": never over a file made meanwhile
             handle.write(text)
         schema_path.parent.mkdir(exist_ok=True)
-        schema_path.write_text(json.dumps(config_schema(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        write_atomically(schema_path, json.dumps(config_schema(), indent=2, sort_keys=True) + "\n")
     except FileExistsError:
         raise QmscheckError(f"{target} exists: init never replaces a configuration") from None
     except OSError as exc:

@@ -121,10 +121,12 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
     )
     report = run_check(collection, packs, plugins, organisation, options)
     report = apply_decisions(report, decisions, options.as_of) if decisions is not None else report
-    record_scan(request.collect.index, report)
+    unrecorded = [w for w in record_scan(request.collect.index, report) if w not in report.warnings]
     # A plugin left out may have changed what was found: the report says so wherever it is read.
     failed = [
         CollectionWarning(connector="qmscheck", locator=f"plugin {info.name} {info.version}", message=str(info.error))
         for info in plugins.failed
     ]
-    return report.model_copy(update={"warnings": [*failed, *report.warnings]}) if failed else report
+    if failed or unrecorded:
+        return report.model_copy(update={"warnings": [*failed, *report.warnings, *unrecorded]})
+    return report

@@ -19,6 +19,7 @@ fixed timestamps, permissions and order.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -41,6 +42,7 @@ from qmscheck.model.groups import items_of
 from qmscheck.model.report import Report
 from qmscheck.plugins.manager import Plugins, load_plugins
 from qmscheck.scan import plugin_failures_named, selected_packs
+from qmscheck.support.atomic import write_atomically
 
 __all__ = [
     "BUNDLE_FORMAT",
@@ -394,13 +396,15 @@ def write_bundle(bundle: Bundle, output: Path) -> None:
 
 def _write_zip(files: dict[str, bytes], output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(output, "w") as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3  # unix, so the permissions above read the same everywhere
             archive.writestr(info, files[name], compresslevel=9)
+    write_atomically(output, buffer.getvalue())  # a failure leaves an earlier bundle of that name whole
 
 
 # Checking a bundle.

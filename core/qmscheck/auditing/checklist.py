@@ -34,6 +34,7 @@ from qmscheck.errors import QmscheckError
 from qmscheck.model.evidence import EvidenceItem, Kind
 from qmscheck.model.grades import Grade
 from qmscheck.model.report import Finding, Report, clause_key
+from qmscheck.support.atomic import write_atomically
 
 __all__ = [
     "ANSWER_COLUMNS",
@@ -393,7 +394,7 @@ def import_answers(workbook: Path, decisions_file: Path, on: date | None = None)
         joiner = "" if not before or before.endswith("\n\n") else ("\n" if before.endswith("\n") else "\n\n")
         text = before + joiner + tables
         try:
-            decisions_file.write_text(text, encoding="utf-8")
+            write_atomically(decisions_file, text)
         except OSError as exc:
             raise QmscheckError(f"cannot write {decisions_file}: {exc.strerror or exc}") from None
     return [answer.fingerprint for answer in recorded], skipped

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from qmscheck import __version__
 from qmscheck.auditing.sampling import KEY_DOMAIN, Pick, Sample, percent
 from qmscheck.model.evidence import CORE_TEXT_FIELDS, DATE_FIELDS, AttributeValue, EvidenceItem
+from qmscheck.support.atomic import write_atomically
 
 __all__ = ["FORMATS", "Format", "fields_of", "file_stem", "header", "redraw_command", "rows", "to_bytes", "write"]
 
@@ -295,6 +296,6 @@ def write(sample: Sample, directory: Path, formats: Sequence[Format]) -> list[Pa
     written = []
     for format_name in formats:
         path = directory / f"{file_stem(sample)}.{format_name}"
-        path.write_bytes(to_bytes(sample, format_name))
+        write_atomically(path, to_bytes(sample, format_name))
         written.append(path)
     return written

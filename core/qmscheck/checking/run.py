@@ -353,7 +353,7 @@ def _run_check(
         rules_passed=passed,
         rules_not_run=rules_not_run([*packs.rules, *packs.skipped], options, scope.not_applicable, organisation),
         manual_checks=[*manual_checks_for(bundled_manual_checks(), scope.not_applicable), *verify_on_site],
-        warnings=collection.warnings,
+        warnings=[*collection.warnings, *(w for w in cache.warnings if w not in collection.warnings)],
         understanding=understanding,
         summary=summarise(findings),
     )

@@ -161,6 +161,7 @@ def _collect(config: ScanConfig, plugins: CollectPlugins, options: CollectOption
     finally:
         index.close()
         options.progress.finish()
+    collection.warnings.extend(index.warnings)  # a damaged, full or locked index: the scan went on without it
     # Groups are whole files (or sources) whose ids do not interleave: ordering groups orders items.
     collection.groups.sort(key=group_order)
     collection.warnings.sort(key=lambda w: (w.connector, w.locator, w.message))

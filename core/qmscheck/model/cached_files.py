@@ -12,11 +12,11 @@ __all__ = ["CachedFile", "FileEntry", "Listed"]
 Listed = tuple[str, int, int, str]
 
 #: What the index knows about one file's items, as SQLite gives the row: location, sha256;
-#: ``payload``, the compressed items the connector stored; the CRC-32 the index took of payload
-#: and ordering; types and warnings (JSON lists); the number of items; ``parts``, the content
-#: digests of a large register's parts (empty for a file checked in one piece); ``ordering``, the
-#: file's place in evidence order.
-CachedFile = tuple[str, str, bytes, int, str, int, str, str, str]
+#: ``payload``, the compressed items the connector stored; the seal the index made of the row
+#: (an HMAC, :mod:`qmscheck.storage.guarded`; empty when it did not verify); types and warnings
+#: (JSON lists); the number of items; ``parts``, the content digests of a large register's parts
+#: (empty for a file checked in one piece); ``ordering``, the file's place in evidence order.
+CachedFile = tuple[str, str, bytes, bytes, str, int, str, str, str]
 
 
 class FileEntry(NamedTuple):

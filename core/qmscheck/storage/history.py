@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from qmscheck.errors import QmscheckError
+from qmscheck.model.evidence import CollectionWarning
 from qmscheck.model.report import Report
+from qmscheck.storage.guarded import GuardedIndex
 from qmscheck.storage.index import open_index
 
 __all__ = ["ScanRecord", "read_history", "record_scan"]
@@ -50,10 +52,11 @@ class ScanRecord:
     findings: dict[str, str]
 
 
-def record_scan(index: Path | None, report: Report, ran_at: datetime | None = None) -> None:
-    """Keep a summary of ``report`` in the index at ``index`` (nothing without an index)."""
+def record_scan(index: Path | None, report: Report, ran_at: datetime | None = None) -> list[CollectionWarning]:
+    """Keep a summary of ``report`` in the index at ``index`` (nothing without an index); what kept it
+    from doing so (a damaged, full or locked index: the report stands without it)."""
     if index is None:
-        return
+        return []
     when = (ran_at or datetime.now(UTC)).isoformat(timespec="seconds")
     findings = {f.fingerprint or f.id: f.grade.value for f in report.findings}
     row = (
@@ -65,18 +68,14 @@ def record_scan(index: Path | None, report: Report, ran_at: datetime | None = No
         json.dumps(report.summary.model_dump(), sort_keys=True),
         json.dumps(findings, sort_keys=True),
     )
-    db = open_index(index, _SCHEMA)
-    try:
-        with db:
-            db.execute(
-                "INSERT INTO scan_history (ran_at, organisation, as_of, stage, packs, summary, findings) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-    except sqlite3.Error as exc:
-        raise QmscheckError(f"cannot record the scan in the evidence index {index}: {exc}") from None
-    finally:
-        db.close()
+    guarded = GuardedIndex(index, {"scan_history": _SCHEMA})
+    guarded.write(
+        "INSERT INTO scan_history (ran_at, organisation, as_of, stage, packs, summary, findings) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        row,
+    )
+    guarded.close()
+    return guarded.warnings
 
 
 def read_history(index: Path) -> list[ScanRecord]:

@@ -14,7 +14,6 @@ rule, so that a rescan decodes only the groups that changed.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,37 +21,28 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from qmscheck.errors import QmscheckError
+from qmscheck.model.evidence import CollectionWarning
 from qmscheck.model.groups import EvidenceGroup
 from qmscheck.model.report import Finding, finding_sort_key
-from qmscheck.storage.index import open_index
+from qmscheck.storage.guarded import GuardedIndex
 from qmscheck.storage.stored_summaries import RestUpdate
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS rule_results (
-    rule_id TEXT PRIMARY KEY,
-    digest TEXT NOT NULL,
-    findings BLOB NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS stored_summaries (
-    rule_id TEXT PRIMARY KEY,
-    digest TEXT NOT NULL,
-    keys TEXT NOT NULL,
-    digests TEXT NOT NULL,
-    header BLOB NOT NULL
-) WITHOUT ROWID;
--- The rest of each rule's summaries, and the changes to it since, each in a table of its own:
--- SQLite writes a row whole, and a rest may be 17 MB that a rescan does not change.
-CREATE TABLE IF NOT EXISTS summary_rests (rule_id TEXT PRIMARY KEY, digest TEXT NOT NULL, rest BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS summary_changes (rule_id TEXT PRIMARY KEY, digest TEXT NOT NULL, changes BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS summary_lists (
-    digest TEXT PRIMARY KEY,
-    items BLOB NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS report_findings (
-    key TEXT PRIMARY KEY,
-    findings BLOB NOT NULL
-) WITHOUT ROWID;
-"""
+_TABLES = {
+    "rule_results": "CREATE TABLE rule_results (rule_id TEXT PRIMARY KEY, digest TEXT NOT NULL, "
+    "findings BLOB NOT NULL, seal BLOB NOT NULL) WITHOUT ROWID",
+    "stored_summaries": "CREATE TABLE stored_summaries (rule_id TEXT PRIMARY KEY, digest TEXT NOT NULL, "
+    "keys TEXT NOT NULL, digests TEXT NOT NULL, header BLOB NOT NULL, seal BLOB NOT NULL) WITHOUT ROWID",
+    # The rest of each rule's summaries, and the changes to it since, each in a table of its own:
+    # SQLite writes a row whole, and a rest may be 17 MB that a rescan does not change.
+    "summary_rests": "CREATE TABLE summary_rests (rule_id TEXT PRIMARY KEY, digest TEXT NOT NULL, "
+    "rest BLOB NOT NULL, seal BLOB NOT NULL)",
+    "summary_changes": "CREATE TABLE summary_changes (rule_id TEXT PRIMARY KEY, digest TEXT NOT NULL, "
+    "changes BLOB NOT NULL, seal BLOB NOT NULL)",
+    "summary_lists": "CREATE TABLE summary_lists (digest TEXT PRIMARY KEY, items BLOB NOT NULL, "
+    "seal BLOB NOT NULL) WITHOUT ROWID",
+    "report_findings": "CREATE TABLE report_findings (key TEXT PRIMARY KEY, findings BLOB NOT NULL, "
+    "seal BLOB NOT NULL) WITHOUT ROWID",
+}
 #: Tables of earlier layouts of the stored summaries: dropped, and the summaries worked out again.
 _OLD_TABLES = ("rule_summaries", "summary_keys")
 _FINDINGS = TypeAdapter(list[Finding])
@@ -140,52 +130,59 @@ def report_key(settings: str, findings: Iterable[tuple[str, StoredFindings]]) ->
 
 
 class ResultCache:
-    """Open with the index path, or ``None`` for a cache that remembers nothing."""
+    """Open with the index path, or ``None`` for a cache that remembers nothing. Every row is sealed
+    (:mod:`qmscheck.storage.guarded`): one whose seal does not verify reads as missing, and what it
+    held is worked out again."""
 
     def __init__(self, path: Path | None) -> None:
-        self._db: sqlite3.Connection | None = None
-        if path is None:
-            return
-        self._db = open_index(path, _SCHEMA)
-        columns = [row[1] for row in self._db.execute("PRAGMA table_info(stored_summaries)")]
-        if columns != ["rule_id", "digest", "keys", "digests", "header"]:
-            for table in ("stored_summaries", "summary_rests", "summary_changes"):
-                self._db.execute(f"DROP TABLE {table}")
-            self._db.executescript(_SCHEMA)
-        for table in _OLD_TABLES:
-            self._db.execute(f"DROP TABLE IF EXISTS {table}")
+        self._file = None if path is None else GuardedIndex(path, _TABLES, rows="rule results", retired=_OLD_TABLES)
+
+    @property
+    def warnings(self) -> list[CollectionWarning]:
+        """What went wrong with the index (damaged, full, locked, rows that did not verify)."""
+        return [] if self._file is None else self._file.warnings
 
     def get(self, digests: dict[str, str]) -> dict[str, StoredFindings]:
         """The cached findings of every rule whose digest is unchanged (damaged entries are skipped)."""
-        if self._db is None or not digests:
+        if self._file is None or not digests:
             return {}
         found: dict[str, StoredFindings] = {}
-        for rule_id, digest, blob in self._db.execute("SELECT rule_id, digest, findings FROM rule_results"):
-            if digests.get(rule_id) == digest and (stored := StoredFindings.stored(blob)) is not None:
+        for rule_id, digest, blob, seal in self._file.rows("SELECT rule_id, digest, findings, seal FROM rule_results"):
+            if (
+                digests.get(rule_id) == digest
+                and self._file.verified(seal, "rule_results", (rule_id, digest), blob)
+                and (stored := StoredFindings.stored(blob)) is not None
+            ):
                 found[rule_id] = stored
         return found
 
     def put(self, results: Iterable[tuple[str, str, StoredFindings]]) -> None:
-        if self._db is None:
+        if self._file is None:
             return
-        rows = [(rule_id, digest, found.blob) for rule_id, digest, found in results]
-        self._db.executemany("INSERT OR REPLACE INTO rule_results VALUES (?, ?, ?)", rows)
+        seal = self._file.seal
+        rows = [
+            (rule_id, digest, found.blob, seal("rule_results", (rule_id, digest), found.blob))
+            for rule_id, digest, found in results
+        ]
+        self._file.write_many("INSERT OR REPLACE INTO rule_results VALUES (?, ?, ?, ?)", rows)
 
     def findings_of(self, rule_id: str, digest: str) -> StoredFindings | None:
         """The rule's stored findings if they were stored under ``digest``; None if not, or damaged."""
-        if self._db is None:
+        if self._file is None:
             return None
-        row = self._db.execute(
-            "SELECT findings FROM rule_results WHERE rule_id = ? AND digest = ?", (rule_id, digest)
-        ).fetchone()
-        return None if row is None else StoredFindings.stored(row[0])
+        row = self._file.row(
+            "SELECT findings, seal FROM rule_results WHERE rule_id = ? AND digest = ?", (rule_id, digest)
+        )
+        if row is None or not self._file.verified(row[1], "rule_results", (rule_id, digest), row[0]):
+            return None
+        return StoredFindings.stored(row[0])
 
     def report_findings(self, key: str) -> list[Finding] | None:
         """The report's findings (merged and sorted) as the last scan stored them under ``key``."""
-        if self._db is None:
+        if self._file is None:
             return None
-        row = self._db.execute("SELECT findings FROM report_findings WHERE key = ?", (key,)).fetchone()
-        if row is None or not row[0]:
+        row = self._file.row("SELECT findings, seal FROM report_findings WHERE key = ?", (key,))
+        if row is None or not row[0] or not self._file.verified(row[1], "report_findings", (key,), row[0]):
             return None
         try:
             return _FINDINGS.validate_json(zlib.decompress(row[0]))
@@ -196,41 +193,48 @@ class ResultCache:
         """Kept for the last scan only, and written only when two scans in a row made the same
         findings: a scan that changes findings (most rescans after edits) pays no 30 MB of JSON for
         a next scan that is unlikely to match them."""
-        if self._db is None:
+        if self._file is None:
             return
-        row = self._db.execute("SELECT key FROM report_findings").fetchone()
+        row = self._file.row("SELECT key FROM report_findings")
         repeated = row is not None and row[0] == key
-        self._db.execute("DELETE FROM report_findings")
-        self._db.execute(
-            "INSERT INTO report_findings VALUES (?, ?)",
-            (key, zlib.compress(_FINDINGS.dump_json(findings), 1) if repeated else b""),
+        blob = zlib.compress(_FINDINGS.dump_json(findings), 1) if repeated else b""
+        self._file.write("DELETE FROM report_findings")
+        self._file.write(
+            "INSERT INTO report_findings VALUES (?, ?, ?)",
+            (key, blob, self._file.seal("report_findings", (key,), blob)),
         )
 
     def summaries(self, digests: dict[str, str]) -> dict[str, bytes]:
         """The stored summaries but for their rest (qmscheck.storage.stored_summaries.StoredRule) of every rule
         whose summary digest is unchanged."""
-        if self._db is None or not digests:
+        if self._file is None or not digests:
             return {}
+        verified = self._file.verified
         return {
             rule_id: blob
-            for rule_id, digest, blob in self._db.execute("SELECT rule_id, digest, header FROM stored_summaries")
+            for rule_id, digest, keys, lists, blob, seal in self._file.rows("SELECT * FROM stored_summaries")
             if digests.get(rule_id) == digest
+            and verified(seal, "stored_summaries", (rule_id, digest, keys, lists), blob)
         }
 
     def summary_rest(self, rule_id: str, digest: str) -> tuple[bytes, bytes] | None:
         """The rest of a rule's stored summaries and the changes to it since
         (:class:`qmscheck.storage.stored_summaries.StoredRest`)."""
-        if self._db is None:
+        if self._file is None:
             return None
-        rest = self._db.execute(
-            "SELECT rest FROM summary_rests WHERE rule_id = ? AND digest = ?", (rule_id, digest)
-        ).fetchone()
-        if rest is None:
+        rest = self._file.row(
+            "SELECT rest, seal FROM summary_rests WHERE rule_id = ? AND digest = ?", (rule_id, digest)
+        )
+        if rest is None or not self._file.verified(rest[1], "summary_rests", (rule_id, digest), rest[0]):
             return None
-        changes = self._db.execute(
-            "SELECT changes FROM summary_changes WHERE rule_id = ? AND digest = ?", (rule_id, digest)
-        ).fetchone()
-        return bytes(rest[0]), b"" if changes is None else bytes(changes[0])
+        changes = self._file.row(
+            "SELECT changes, seal FROM summary_changes WHERE rule_id = ? AND digest = ?", (rule_id, digest)
+        )
+        if changes is None:
+            return bytes(rest[0]), b""
+        if not self._file.verified(changes[1], "summary_changes", (rule_id, digest), changes[0]):
+            return None
+        return bytes(rest[0]), bytes(changes[0])
 
     def put_summaries(
         self, rule_id: str, digest: str, lists: tuple[str, str], header: bytes, rest: RestUpdate | None
@@ -238,44 +242,50 @@ class ResultCache:
         """Replace what the rule had; ``lists`` are the digests of the shared lists of keys and
         digests the header names; ``rest``: the whole rest (None: as stored) and the changes to it,
         or None to keep both as stored under the same digest."""
-        if self._db is None:
+        if self._file is None:
             return
-        self._db.execute(
-            "INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?, ?)", (rule_id, digest, *lists, header)
+        seal = self._file.seal
+        self._file.write(
+            "INSERT OR REPLACE INTO stored_summaries VALUES (?, ?, ?, ?, ?, ?)",
+            (rule_id, digest, *lists, header, seal("stored_summaries", (rule_id, digest, *lists), header)),
         )
         if rest is None:
             return
         whole, changes = rest
         if whole is not None:
-            self._db.execute("INSERT OR REPLACE INTO summary_rests VALUES (?, ?, ?)", (rule_id, digest, whole))
-        self._db.execute("INSERT OR REPLACE INTO summary_changes VALUES (?, ?, ?)", (rule_id, digest, changes))
+            self._file.write(
+                "INSERT OR REPLACE INTO summary_rests VALUES (?, ?, ?, ?)",
+                (rule_id, digest, whole, seal("summary_rests", (rule_id, digest), whole)),
+            )
+        self._file.write(
+            "INSERT OR REPLACE INTO summary_changes VALUES (?, ?, ?, ?)",
+            (rule_id, digest, changes, seal("summary_changes", (rule_id, digest), changes)),
+        )
 
     def summary_list(self, digest: str) -> bytes | None:
         """A list of group keys or digests that stored summaries name by its digest
         (:mod:`qmscheck.storage.stored_summaries`)."""
-        if self._db is None:
+        if self._file is None:
             return None
-        row = self._db.execute("SELECT items FROM summary_lists WHERE digest = ?", (digest,)).fetchone()
-        return None if row is None else bytes(row[0])
+        row = self._file.row("SELECT items, seal FROM summary_lists WHERE digest = ?", (digest,))
+        if row is None or not self._file.verified(row[1], "summary_lists", (digest,), row[0]):
+            return None
+        return bytes(row[0])
 
     def put_summary_list(self, digest: str, items: bytes) -> None:
         # Asked first: SQLite builds the row, megabytes of it, before it finds the key taken.
-        if (
-            self._db is not None
-            and self._db.execute("SELECT 1 FROM summary_lists WHERE digest = ?", (digest,)).fetchone() is None
-        ):
-            self._db.execute("INSERT INTO summary_lists VALUES (?, ?)", (digest, items))
+        if self._file is not None and self._file.row("SELECT 1 FROM summary_lists WHERE digest = ?", (digest,)) is None:
+            self._file.write(
+                "INSERT INTO summary_lists VALUES (?, ?, ?)",
+                (digest, items, self._file.seal("summary_lists", (digest,), items)),
+            )
 
     def close(self) -> None:
-        if self._db is None:
+        if self._file is None:
             return
-        try:
-            # A list no stored summaries name any more (their files changed since) is of no use.
-            self._db.execute(
-                "DELETE FROM summary_lists WHERE digest NOT IN "
-                "(SELECT keys FROM stored_summaries UNION SELECT digests FROM stored_summaries)"
-            )
-            self._db.commit()
-        finally:
-            self._db.close()
-            self._db = None
+        # A list no stored summaries name any more (their files changed since) is of no use.
+        self._file.write(
+            "DELETE FROM summary_lists WHERE digest NOT IN "
+            "(SELECT keys FROM stored_summaries UNION SELECT digests FROM stored_summaries)"
+        )
+        self._file.close()

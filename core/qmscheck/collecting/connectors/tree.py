@@ -30,7 +30,8 @@ from qmscheck.support.safe_text import credentials_problem, escape_name, redact,
 from qmscheck.support.safe_text import public_location as public_location  # the connectors name it from here
 
 _T = TypeVar("_T")
-HIDDEN_PREFIXES = ("~$", ".~lock", ".")  # office lock files and hidden files
+# Office lock files, hidden files, and qmscheck's own (hidden_reason tells which).
+HIDDEN_PREFIXES = ("~$", ".~lock", ".", "qmscheck")
 _name = operator.attrgetter("name")
 
 
