@@ -836,12 +836,6 @@ def _typed() -> list[Case]:
 #: The probes whose fixes have not landed, by case token: each is an expected failure until its
 #: line is deleted here.
 PENDING: dict[str, Pending] = {
-    # calamine 0.37 (python-calamine 0.9.1) panics on this OLE header (cfb.rs: index out of bounds).
-    # pyo3's PanicException is a BaseException, so it passes the readers' boundary; a pool worker
-    # then cannot pickle it back and the whole scan ends with exit 3 (a file alone in a watched
-    # worker is "the parser's process ended unexpectedly", which does not say what is wrong).
-    "t09c": Pending("P2 (a parser panic)", f"{BR} / {WI}", fatal=True),
-    "t09d": Pending("P2 (a parser panic)", f"{BR} / {WI}", fatal=True),
     # An OLE container named .xlsb is reported as a bad zip, not as the encrypted workbook it is.
     "t10c": Pending("encrypted xlsb", BR),
 }

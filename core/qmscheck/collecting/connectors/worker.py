@@ -322,7 +322,10 @@ def process(task: Task) -> Outcome:
         outcome.error = "cannot read file: permission denied"
     except OSError as exc:
         outcome.error = f"cannot read file: {exc.strerror or exc}"
-    except Exception as exc:  # the last error boundary: a bad file must never stop the scan
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # the last error boundary: a bad file must never stop the scan
+        # BaseException: a Rust parser's panic arrives as pyo3's PanicException, which is one.
         outcome.error = f"cannot read file ({type(exc).__name__}: {exc})"
     return outcome
 
