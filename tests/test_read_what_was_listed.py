@@ -30,7 +30,7 @@ WAYS = [pytest.param(1, Tuning(), id="one-worker"), pytest.param(2, Tuning(small
 class AfterListing(NullProgress):
     """Progress that runs ``change`` when the reading starts: the share is listed, nothing read."""
 
-    def __init__(self, change: Callable[[], None]) -> None:
+    def __init__(self, change: Callable[[], object]) -> None:
         self._change = change
 
     def start(self, label: str, total: int) -> None:
@@ -54,7 +54,7 @@ def deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def scan(root: Path, jobs: int, tuning: Tuning, change: Callable[[], None] = lambda: None) -> Collection:
+def scan(root: Path, jobs: int, tuning: Tuning, change: Callable[[], object] = lambda: None) -> Collection:
     config = ScanConfig(sources=[SourceConfig(connector="filesystem", path=str(root))], base_dir=root.parent)
     options = CollectOptions(index=None, jobs=jobs, tuning=tuning, progress=AfterListing(change))
     with deadline(120):

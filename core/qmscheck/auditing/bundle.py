@@ -227,9 +227,8 @@ def _filesystem_trees(config: ScanConfig) -> list[tuple[str, Tree]]:
         if source.connector != _FILESYSTEM:
             continue
         options = source.options()
-        tree = open_tree(
-            str(options.get("path", ".")), config.base_dir, storage_options(options), Remote.of(options, config.base_dir)
-        )
+        path, base = str(options.get("path", ".")), config.base_dir
+        tree = open_tree(path, base, storage_options(options), Remote.of(options, base))
         trees.append((connector.describe(options), tree))
     return trees
 

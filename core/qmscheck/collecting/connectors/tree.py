@@ -224,7 +224,6 @@ class Refused(Exception):
     """A file that is no longer what was listed: the message says why it was not read."""
 
 
-
 def _mtime_ns(info: dict[str, Any]) -> int:
     for key in ("mtime", "modified", "LastModified", "last_modified", "updated", "time"):
         value = info.get(key)
