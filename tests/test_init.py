@@ -254,3 +254,25 @@ def test_a_configuration_above_the_folder_is_not_drafted_from(tmp_path: Path, pl
     draft = draft_config(folder, plugins)
     assert draft.name.value == "Acme Precision Parts Ltd"
     assert draft.processes[:2] == ["Sales", "Purchasing"]
+
+
+def test_an_exclusion_the_standard_does_not_allow_is_drafted_as_a_comment(tmp_path: Path) -> None:
+    """A manual declaring 7.1.5 not applicable: a configuration listing it would be refused by the
+    scan, so the draft shows it commented, saying why, and the scan of the draft runs."""
+    folder = tmp_path / "Northwind"
+    folder.mkdir()
+    (folder / "Quality Manual.md").write_text(
+        "# Quality Manual\n\nDocument No: QM-01\nRevision: B\nStatus: Approved\n\n## Scope\n"
+        "The quality management system covers the assembly of control cabinets.\n\n"
+        "ISO 9001:2015 clause 8.3 is not applicable. Northwind builds only to designs its customers supply.\n\n"
+        "ISO 9001:2015 clause 7.1.5 is not applicable. Northwind uses no measuring equipment at all.\n",
+        encoding="utf-8",
+    )
+    result = init(folder, "-j1")
+    assert result.exit_code == 0, result.output
+    text = (folder / CONFIG_NAME).read_text(encoding="utf-8")
+    assert [exclusion.clause for exclusion in load_config(folder).organisation.exclusions] == ["8.3"]
+    assert "but ISO 9001 lets only 8.3, 8.5.2, 8.5.3, 8.5.5 be declared" in text
+    assert '# clause = "7.1.5"' in text
+    scanned = CliRunner().invoke(main, ["scan", str(folder), "-j", "1", "-q", "--fail-on", "never"])
+    assert scanned.exit_code == 0, scanned.output

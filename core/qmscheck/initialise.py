@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from pydantic import ValidationError
 
 from qmscheck.checking.packs import use_pack_words
-from qmscheck.checking.scope import Declared, declared_exclusions, scope_documents
+from qmscheck.checking.scope import Declared, declared_exclusions, excludable_of, refused_exclusion, scope_documents
 from qmscheck.checking.stated_periods import with_stated_periods
 from qmscheck.collecting.inventory import NOT_RECOGNISED, RECOGNISED, Inventory, InventoryEntry, inventory
 from qmscheck.collecting.run import CollectOptions, collect
@@ -99,6 +99,8 @@ class Draft:
     processes: list[str] = field(default_factory=list)
     processes_where: list[str] = field(default_factory=list)
     exclusions: list[Declared] = field(default_factory=list)
+    #: Declared exclusions a configuration may not list, each with why (a scan would refuse the file).
+    refused: list[tuple[Declared, str]] = field(default_factory=list)
     #: Parameters only the draft states (a scan never reads them): written as values.
     parameters: dict[str, Found] = field(default_factory=dict)
     #: Parameters a scan reads from the documents itself: written commented out, with the statement.
@@ -265,7 +267,8 @@ def draft_config(
         sources=[SourceConfig.model_validate({"connector": "filesystem", "path": "."})],
         base_dir=folder,
     )
-    use_pack_words(selected_packs(plugins, None), plugins.accepted_vocabularies)
+    packs = selected_packs(plugins, None)
+    use_pack_words(packs, plugins.accepted_vocabularies)
     listing: Inventory = inventory(config, plugins, jobs=jobs, progress=progress or NullProgress())
     collection: Collection = collect(config, plugins, CollectOptions(jobs=jobs))
     items = items_of(collection.groups)
@@ -273,7 +276,13 @@ def draft_config(
     draft = Draft(name=_name(items, folder), source_path=source_path, counts=listing.counts())
     draft.sites, draft.sites_where = _sites(items)
     draft.processes, draft.processes_where = _processes(items)
-    draft.exclusions = declared_exclusions(scope_documents(collection))
+    standards = excludable_of(packs)
+    for declared in declared_exclusions(scope_documents(collection)):
+        refused = refused_exclusion(standards, declared.exclusion)
+        if refused is None:
+            draft.exclusions.append(declared)
+        else:
+            draft.refused.append((declared, refused))
     for name in _PARAMETERS:
         value = read.stated(name)
         if value is not None:
@@ -363,7 +372,13 @@ def render_config(draft: Draft, schema_reference: str) -> str:
                 out.append(f"standard = {_string(declared.exclusion.standard)}")
             out.append(f"justification = {_string(declared.exclusion.justification)}")
             out.append("")
-    else:
+    for declared, refused in draft.refused:
+        out += _comment(
+            f"Declared in {declared.where}, but {refused}: left out, as a scan would refuse the file; "
+            "the scan reports the declaration (SCOPE001)."
+        )
+        out += [f"# clause = {_string(declared.exclusion.clause)}", ""]
+    if not draft.exclusions and not draft.refused:
         out += _comment("The scope documents declare none.")
         out += ["# [[organisation.exclusions]]", '# clause = "8.3"', '# justification = ""', ""]
     out += _parameters(draft)

@@ -104,6 +104,20 @@ def _excludable(allowed: Excludable, clause: str) -> bool:
     return any(_under(clause, excludable) for excludable in allowed.clauses)
 
 
+def refused_exclusion(standards: Sequence[Excludable], exclusion: Exclusion) -> str | None:
+    """Why a configuration may not list ``exclusion`` (a scan refuses it), or None: the clause is one
+    its standard lets an organisation declare not applicable. ``standards`` as :func:`excludable_of`
+    orders them: an exclusion naming no standard is of the first."""
+    wanted = exclusion.standard or (standards[0].standard.id if standards else None)
+    allowed = next((found for found in standards if found.standard.id == wanted), None)
+    if allowed is None:
+        return f"{wanted} is not a standard of the selected packs"
+    if _excludable(allowed, exclusion.clause):
+        return None
+    which = ", ".join(allowed.clauses) or "none"
+    return f"{allowed.standard.name} lets only {which} be declared not applicable"
+
+
 def _invalid(params: ExclusionsCheck, allowed: Excludable, exclusion: Exclusion) -> str | None:
     if not _excludable(allowed, exclusion.clause):
         which = ", ".join(allowed.clauses) or "none"
