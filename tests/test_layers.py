@@ -25,8 +25,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("storage",),
     ("collecting", "checking", "rendering"),
     ("hookspecs", "plugins"),
-    ("scan", "testing", "api", "packtools", "pytest_plugin", "auditing", "initialise"),
-    ("cli", "cli_pack", "cli_audit", "cli_support", "cli_init", "__main__"),
+    ("scan", "testing", "api", "packtools", "pytest_plugin", "auditing", "initialise", "portfolio"),
+    ("cli", "cli_pack", "cli_audit", "cli_support", "cli_init", "cli_portfolio", "__main__"),
 )
 #: Stage packages that share a layer and still must not import each other.
 SIBLINGS = frozenset({"collecting", "checking", "rendering"})

@@ -27,6 +27,7 @@ from qmscheck.cli_audit.plan import plan_command
 from qmscheck.cli_audit.sample import sample_command
 from qmscheck.cli_init import init_command
 from qmscheck.cli_pack import pack
+from qmscheck.cli_portfolio import portfolio_command
 from qmscheck.cli_support import (
     HELP_OPTIONS,
     color_choice,
@@ -778,5 +779,6 @@ for command in (
     plan_command,
     checklist_command,
     init_command,
+    portfolio_command,
 ):
     main.add_command(command)
