@@ -39,6 +39,7 @@ from qmscheck.cli_support import (
     is_quiet,
     listed,
     load_plugins_for,
+    note,
     read_saved_report,
     warn,
     write_output,
@@ -410,6 +411,20 @@ def _max_file_size(value: str | None) -> int | None:
 )
 @click.option("--no-index", is_flag=True, help="Neither use nor write an evidence index.")
 @click.option("--full", is_flag=True, help="Read every file again, ignoring (and refreshing) the index.")
+@click.option(
+    "--executor",
+    type=_Choice(["local", "dask"]),
+    default=None,
+    help="Where files are parsed and evidence summarised: local processes (--jobs of them), or a Dask "
+    "cluster (needs qmscheck[dask]; docs/scale-out.md).  [default: the config's, else local]",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="The Dask scheduler to send the work to, e.g. tcp://10.0.0.5:8786 (implies --executor dask); "
+    "without it, --executor dask starts a local cluster of --jobs workers.  [default: the config's]",
+)
 @collect_options
 def scan(
     target: Path,
@@ -430,6 +445,8 @@ def scan(
     index: Path | None,
     no_index: bool,
     full: bool,
+    executor: str | None,
+    scheduler: str | None,
     jobs: int | None,
     max_file_size: str | None,
     quiet: bool,
@@ -442,10 +459,11 @@ def scan(
     from qmscheck.collecting.run import CollectOptions, default_jobs
     from qmscheck.scan import ScanRequest
     from qmscheck.scan import scan as run_scan
+    from qmscheck.support.executors import dask_cluster
     from qmscheck.support.progress import make_progress
     from qmscheck.support.workers import start_fork_server
 
-    if (jobs if jobs is not None else default_jobs()) > 1:
+    if executor is None and scheduler is None and (jobs if jobs is not None else default_jobs()) > 1:
         start_fork_server()  # the workers' imports, while the plugins load
     plugins = load_plugins_for()
     renderers = _renderers(plugins, format_names, output, output_dir)
@@ -453,6 +471,10 @@ def scan(
     if index is not None and no_index:
         raise QmscheckError("give either --index or --no-index, not both")
     config = configured(target, config_file)
+    executor = executor or ("dask" if scheduler else config.scan.executor) or "local"
+    if executor == "local" and scheduler is not None:
+        raise QmscheckError("--scheduler sends the work to a Dask cluster: it goes with --executor dask")
+    scheduler = scheduler or config.scan.scheduler
     progress = make_progress(quiet=quiet, verbose=verbose)
     options = CollectOptions(
         index=index_path(target, index, no_index, config_file),
@@ -474,7 +496,14 @@ def scan(
         collect=options,
         as_it_stood=as_of is not None,
     )
-    report = for_audience(run_scan(request, plugins, config), audience)
+    if executor == "dask":
+        with dask_cluster(scheduler, options.processes) as cluster:
+            note(f"parsing and summarising on {cluster.description}")
+            request.collect.executor = cluster
+            found = run_scan(request, plugins, config)
+    else:
+        found = run_scan(request, plugins, config)
+    report = for_audience(found, audience)
     report = report.model_copy(update={"language": language or config.organisation.language})
     for warning in report.warnings:
         if warning.locator == AS_OF_LOCATOR:

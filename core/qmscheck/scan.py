@@ -84,7 +84,7 @@ def selected_packs(plugins: Plugins, names: Sequence[str] | None) -> list[RulePa
 
 def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfig | None = None) -> Report:
     """Scan ``request.target``, whose configuration the caller may have loaded already (``config``)."""
-    if request.collect.processes > 1:
+    if request.collect.processes > 1 and request.collect.executor is None:
         start_fork_server()  # the workers' imports, meanwhile
     plugins = plugins or load_plugins()
     config = config or load_config(request.target)
@@ -114,6 +114,7 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
         results=request.collect.index,
         full=request.collect.full,
         jobs=request.collect.processes,
+        executor=request.collect.executor,
         tuning=request.collect.tuning,
         stats=request.collect.stats,  # one set of counters for the whole scan (--verbose)
         select=(*config.scan.select, *request.select),

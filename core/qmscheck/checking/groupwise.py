@@ -50,6 +50,7 @@ from qmscheck.storage.stored_summaries import (
     revived,
     same_summary,
 )
+from qmscheck.support.executors import Executor
 from qmscheck.support.gcpause import collector_paused
 from qmscheck.support.tuning import Tuning
 
@@ -138,6 +139,8 @@ class GroupwiseRun:
     jobs: int = 1
     #: How the work is divided: batch sizes, when to start workers, citations kept decoded.
     tuning: Tuning = field(default_factory=Tuning)
+    #: Where groups are summarised when not in this machine's processes: a Dask cluster.
+    executor: Executor | None = None
     #: Groups decoded to summarise them, and to find what the findings cite.
     groups_read: int = 0
     groups_summarised: int = 0
@@ -418,7 +421,9 @@ class GroupwiseRun:
         readers = tuple(Reader(rule.loaded.rule, rule.primitive, tuple(rule.probes)) for rule in self.rules)
         reader_of = {id(rule): at for at, rule in enumerate(self.rules)}
         work = [(group.group, [reader_of[id(rule)] for rule, _ in group.slots]) for group in waiting]
-        found = summarised(Summariser(readers, self.as_of, self.organisation), work, self.jobs, self.tuning)
+        found = summarised(
+            Summariser(readers, self.as_of, self.organisation), work, self.jobs, self.tuning, self.executor
+        )
         for group, summaries in zip(waiting, found, strict=True):
             for (rule, slot), summary in zip(group.slots, summaries, strict=True):
                 if isinstance(summary, int):

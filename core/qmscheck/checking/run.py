@@ -49,6 +49,7 @@ from qmscheck.model.report import (
 from qmscheck.storage.results import ResultCache, StoredFindings, report_key, rule_digest, type_digests
 from qmscheck.storage.stored_summaries import summary_digest
 from qmscheck.support.code_fingerprint import code_fingerprint
+from qmscheck.support.executors import Executor
 from qmscheck.support.gcpause import collector_paused
 from qmscheck.support.registry import Registry
 from qmscheck.support.tuning import Tuning
@@ -69,6 +70,8 @@ class CheckOptions:
     ignore: tuple[str, ...] = ()
     #: Processes that summarise evidence groups, when there are many (qmscheck.checking.summarising).
     jobs: int = 1
+    #: Where they are summarised when not in this machine's processes: a Dask cluster.
+    executor: Executor | None = None
     #: How the work is divided (batch sizes, when to start workers); never what is found.
     tuning: Tuning = field(default_factory=Tuning)
     #: Filled in by run_check: rules reused and evaluated, evidence groups read (decoded) and summarised
@@ -152,7 +155,14 @@ def _evaluate(
             whole.append(loaded)
     # With --full nothing stored is trusted: summaries are worked out again, and stored afresh.
     run = GroupwiseRun(
-        groupwise, options.as_of, organisation, store, reuse=not options.full, jobs=options.jobs, tuning=options.tuning
+        groupwise,
+        options.as_of,
+        organisation,
+        store,
+        reuse=not options.full,
+        jobs=options.jobs,
+        tuning=options.tuning,
+        executor=options.executor,
     )
     findings = run.findings(collection)
     # Files decoded for checking: to summarise them, and again to show what a failure cites.

@@ -5,7 +5,8 @@ each group it reads.
 Summarising is most of what a full scan's check stage does, and each batch is independent of
 the others: with ``jobs`` > 1 and enough items to make it worth starting processes
 (``Tuning.parallel_items``), batches of about ``Tuning.batch_items`` items are
-summarised in worker processes. The groups travel to them still compressed, the rules once per
+summarised in worker processes, or by a Dask cluster's workers (:mod:`qmscheck.support.executors`).
+The groups travel to them still compressed, the rules once per
 process, and only the summaries come back; the results do not depend on where a batch ran.
 """
 
@@ -29,9 +30,9 @@ from qmscheck.model.evidence_types import pack_labels, pack_types, use_pack_type
 from qmscheck.model.groups import PART_MARK, EvidenceGroup
 from qmscheck.model.verdicts import GroupSummary
 from qmscheck.storage.stored_summaries import only_counts
+from qmscheck.support.executors import Executor, LocalExecutor, Setup
 from qmscheck.support.gcpause import collector_paused
 from qmscheck.support.tuning import Tuning
-from qmscheck.support.workers import pooled, process_pool
 
 log = logging.getLogger(__name__)
 
@@ -97,21 +98,26 @@ class Summariser:
 
 
 def summarised(
-    summariser: Summariser, work: Sequence[tuple[EvidenceGroup, list[int]]], jobs: int, tuning: Tuning
+    summariser: Summariser,
+    work: Sequence[tuple[EvidenceGroup, list[int]]],
+    jobs: int,
+    tuning: Tuning,
+    executor: Executor | None = None,
 ) -> Iterator[list[GroupSummary | int]]:
     """For each group of ``work`` (a group and the readers that summarise it) in order, its summaries:
-    in ``jobs`` worker processes when there is enough to do."""
+    when there is enough to do, by ``executor`` (a Dask cluster), else in ``jobs`` worker processes."""
     batches = list(_batches(work, tuning.batch_items))
     items = sum(group.count for group, _ in work)
-    parallel = jobs > 1 and items >= tuning.parallel_items and len(batches) >= 2
+    executor = executor or LocalExecutor(jobs)
+    parallel = executor.jobs > 1 and items >= tuning.parallel_items and len(batches) >= 2
     pickled = _pickled(summariser) if parallel else None
     if pickled is None:
         for batch in batches:
             yield from summariser.summarise(batch)
         return
     words = (vocabulary.extra_files(), dict(pack_types()), dict(pack_labels()))
-    executor = process_pool(jobs, initializer=_adopt, initargs=(pickled, words))
-    for results in pooled(executor, _summarise_task, _tasks(batches), window=jobs * 2):
+    setup = Setup(_adopt, (pickled, words))
+    for results in executor.map(_summarise_task, _tasks(batches), executor.jobs * 2, setup=setup):
         for found in results:
             yield from found
 

@@ -23,6 +23,7 @@ from qmscheck.model.groups import EvidenceGroup, group_order
 from qmscheck.model.report import SourceInfo
 from qmscheck.storage.index import EvidenceIndex
 from qmscheck.support.code_fingerprint import code_fingerprint
+from qmscheck.support.executors import Executor
 from qmscheck.support.gcpause import collector_paused
 from qmscheck.support.progress import NullProgress, Progress
 from qmscheck.support.registry import Registry
@@ -55,6 +56,9 @@ class CollectOptions:
     tuning: Tuning = field(default_factory=Tuning)
     #: Filled in by collect(): see Collection.stats.
     stats: Counter[str] = field(default_factory=Counter)
+    #: Where both stages' CPU-bound work runs when not in this machine's processes (``jobs``): a
+    #: Dask cluster (--executor dask). The caller starts and stops it.
+    executor: Executor | None = None
 
     @property
     def processes(self) -> int:
@@ -111,6 +115,7 @@ def _collect(config: ScanConfig, plugins: CollectPlugins, options: CollectOption
         stats=options.stats,
         overrides=tuple(config.classify),
         tuning=options.tuning,
+        executor=options.executor,
     )
     collection = Collection(stats=context.stats)
     seen_groups: set[str] = set()

@@ -191,6 +191,16 @@ class ScanOptions(BaseModel):
         description="Run only these rules: rule ids, id prefixes ('SUP'), clauses ('8.4', 'iso13485:7.4') or tags.",
     )
     ignore: list[str] = Field(default_factory=list, description="Leave these rules out (as for select).")
+    executor: Literal["local", "dask"] | None = Field(
+        None,
+        description="Where files are parsed and evidence summarised: local processes, or a Dask cluster "
+        "(docs/scale-out.md). By default local.",
+    )
+    scheduler: str | None = Field(
+        None,
+        description="The Dask scheduler's address (tcp://host:8786), with executor = 'dask'; without it a local "
+        "cluster is started. Only in a trusted config: the work, with the evidence paths, goes to that host.",
+    )
 
 
 class AuditSite(BaseModel):
@@ -473,6 +483,10 @@ def _powers_problems(config: ScanConfig, sources: list[tuple[int, SourceConfig]]
     """What each source asks of an untrusted config that only a trusted one may do."""
     home = config.base_dir.resolve()
     problems: list[tuple[str, str]] = []
+    if config.scan.scheduler is not None:
+        problems.append(
+            ("scan.scheduler", "send the scan's work, with its evidence paths, to the Dask scheduler it names")
+        )
     for number, source in sources:
         options = source.options()
         if source.connector != "filesystem":

@@ -126,7 +126,7 @@ class WorkersLost(Exception):
 _quiet: Any = None
 
 
-def _on_the_clock(function: Callable[[_Task], _Result], seconds: float, task: _Task) -> _Result:
+def on_the_clock(function: Callable[[_Task], _Result], seconds: float, task: _Task) -> _Result:
     """``function(task)`` in a pool's worker, which ends itself once ``seconds`` have passed. The
     watch is faulthandler's: a thread of its own that needs no GIL, so it ends a parser stuck in
     native code or a regular expression too."""
@@ -174,7 +174,7 @@ def pooled(
         future = (
             executor.submit(function, task)
             if seconds is None
-            else executor.submit(_on_the_clock, function, seconds, task)
+            else executor.submit(on_the_clock, function, seconds, task)
         )
         pending.append((future, task))
 

@@ -18,6 +18,7 @@ from qmscheck.config.scan_config import ClassifyOverride
 from qmscheck.model.cached_files import CachedFile, FileEntry, Listed
 from qmscheck.model.evidence import CollectionWarning, EvidenceItem
 from qmscheck.model.groups import EvidenceGroup
+from qmscheck.support.executors import Executor
 from qmscheck.support.progress import NullProgress, Progress
 from qmscheck.support.tuning import Tuning
 
@@ -132,6 +133,8 @@ class CollectContext:
     #: process has no plugins: it classifies with these and the built-in name classifier only.
     overrides: tuple[ClassifyOverride, ...] = ()
     tuning: Tuning = field(default_factory=Tuning)
+    #: Where files are parsed when not in this machine's processes (``jobs``): a Dask cluster.
+    executor: Executor | None = None
 
 
 Collected = EvidenceItem | EvidenceGroup | CollectionWarning

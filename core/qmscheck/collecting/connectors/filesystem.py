@@ -16,7 +16,6 @@ import functools
 import json
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Queue
@@ -44,6 +43,7 @@ from qmscheck.errors import ConnectorError, QmscheckError
 from qmscheck.model.cached_files import CachedFile, FileEntry, Listed
 from qmscheck.model.evidence import CollectionWarning, EvidenceItem, order_key
 from qmscheck.model.groups import EvidenceGroup, part_key
+from qmscheck.support.executors import LocalExecutor
 
 __all__ = ["FilesystemConnector"]
 
@@ -231,7 +231,11 @@ class FilesystemConnector:
         limit = _limit(options, context)
         key = f"{self.name}:{source}@{tree.url}"  # provenance names the configured source
         # A large share seen before: its changed files go to workers started while it is listed.
-        warm = context.jobs > 1 and context.cache.holds(key, context.fingerprint, context.tuning.warm_workers_at)
+        warm = (
+            context.executor is None
+            and context.jobs > 1
+            and context.cache.holds(key, context.fingerprint, context.tuning.warm_workers_at)
+        )
         workers = None
         if warm:
             workers = start_workers(context.jobs, context.tuning)
@@ -241,7 +245,7 @@ class FilesystemConnector:
             yield from files
         finally:
             if workers is not None:
-                workers.shutdown(wait=True, cancel_futures=True)  # a no-op once run_tasks has shut them
+                workers.shutdown()  # a no-op once run_tasks has taken them
 
     def _collect(
         self,
@@ -249,7 +253,7 @@ class FilesystemConnector:
         source: str,
         limit: int,
         key: str,
-        workers: ProcessPoolExecutor | None,
+        workers: LocalExecutor | None,
         context: CollectContext,
     ) -> Iterator[Collected]:
         provenance = (("connector", self.name), ("connector_version", self.version), ("source", source))
@@ -362,7 +366,7 @@ class FilesystemConnector:
             # workers start on what changed while this process takes the rest from the index.
             work = (task(entry, stored) for entry, stored in tasks)
             jobs = context.jobs if len(tasks) >= context.tuning.small_batch else 1
-            outcomes = Prefetched(run_tasks(work, jobs, context.tuning, ordered=False))
+            outcomes = Prefetched(run_tasks(work, jobs, context.tuning, ordered=False, workers=context.executor))
         else:
             for entry, stored in tasks:
                 feed.put(task(entry, stored))
@@ -513,7 +517,7 @@ class FilesystemConnector:
         context.progress.start(f"reading {self.describe(options)}", len(readable))
         tasks = (Task(tree, entry.relative, _suffix(entry.relative), size=entry.size) for entry in readable)
         jobs = context.jobs if len(readable) >= context.tuning.small_batch else 1
-        for outcome in run_tasks(tasks, jobs, context.tuning):
+        for outcome in run_tasks(tasks, jobs, context.tuning, workers=context.executor):
             context.progress.advance()
             path = outcome.relative
             if outcome.error is not None:

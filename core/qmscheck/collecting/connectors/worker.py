@@ -1,9 +1,10 @@
 """The per-file work of the file-share connector: hash the bytes, parse them, write the items.
 
 It runs in worker processes (``--jobs``, at least one: a share's files are never parsed in the
-scan's own process), each under the per-file budget of ``Tuning.file_seconds`` and
-``Tuning.file_memory`` (:mod:`qmscheck.support.workers`): a file that reaches it becomes a warning
-naming the limit, and the files in flight beside it are read again. Its inputs and outputs are
+scan's own process), or a Dask cluster's workers (:mod:`qmscheck.support.executors`), each
+under the per-file budget of ``Tuning.file_seconds`` and ``Tuning.file_memory``
+(:mod:`qmscheck.support.workers`): a file that reaches it becomes a warning naming the limit,
+and the files in flight beside it are read again. Its inputs and outputs are
 plain picklable values. Each document or sheet comes back as a :class:`Unit` with what classifying it takes
 and its items as JSON lacking only their classification (:mod:`qmscheck.collecting.connectors.encode`):
 the parent classifies. A large file a worker also classifies and writes ahead of the parent,
@@ -14,13 +15,13 @@ parent takes that only if it agrees (:mod:`qmscheck.collecting.connectors.unit_c
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -40,13 +41,14 @@ from qmscheck.collecting.readers import (
     read_register,
     read_table,
 )
+from qmscheck.support.executors import DaskExecutor, Executor, LocalExecutor, Setup
 from qmscheck.support.tuning import Tuning
-from qmscheck.support.workers import Budget, Stopped, Watched, WorkersLost, pooled, process_pool
+from qmscheck.support.workers import Budget, Stopped, Watched
 
 DOCUMENT_SUFFIXES = frozenset({".docx", ".pdf", ".md", ".markdown", ".txt", ".html", ".htm"})
 REGISTER_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"})
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-OOXML_SUFFIXES = frozenset({".docx", ".xlsx", ".xlsm"})
+OOXML_SUFFIXES = frozenset({".docx", ".xlsx", ".xlsm", ".xlsb"})
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,7 @@ def _copy(tree: LocalTree, task: Task, outcome: Outcome, copy: BinaryIO) -> bool
 
 
 def _encrypted_office(path: Path, suffix: str) -> bool:
-    """Password-protected .docx/.xlsx files are OLE containers, not zips."""
+    """Password-protected .docx/.xlsx/.xlsb files are OLE containers, not zips."""
     if suffix not in OOXML_SUFFIXES:
         return False
     with path.open("rb") as handle:
@@ -389,35 +391,35 @@ def _ready() -> None:
     """A worker's first task: it exists once it has imported what parsing needs."""
 
 
-def _start(words: Any, copies: str) -> None:
+def _start(words: Any, copies: str | None) -> None:
     """A worker's start: it reads with the words in use in the parent (a selected pack's column
-    headers name its fields in a worker as in the parent), and copies files to the parent's folder."""
+    headers name its fields in a worker as in the parent), and copies files to the parent's folder
+    (``copies``), or to a folder of its own on another machine (a Dask worker's)."""
     global _copies
     vocabulary.use(words)
-    _copies = copies
+    if copies is not None:
+        _copies = copies
+    else:
+        _copies_folder()
 
 
 def _budget(tuning: Tuning) -> Budget:
     return Budget(tuning.file_seconds, tuning.file_memory)
 
 
-def _pool(jobs: int, tuning: Tuning) -> ProcessPoolExecutor:
-    initargs = (vocabulary.extra_files(), _copies_folder())
-    return process_pool(jobs, initializer=_start, initargs=initargs, memory=tuning.file_memory)
+def _setup(remote: bool) -> Setup:
+    return Setup(_start, (vocabulary.extra_files(), None if remote else _copies_folder()))
 
 
-def start_workers(jobs: int, tuning: Tuning) -> ProcessPoolExecutor:
+def start_workers(jobs: int, tuning: Tuning) -> LocalExecutor:
     """``jobs`` worker processes, started now: they import qmscheck while the parent lists the
     share, so a large rescan's first changed file does not wait for them. Hand them to
     :func:`run_tasks`, or shut them down."""
-    executor = _pool(jobs, tuning)
+    executor = LocalExecutor.started(jobs, _setup(remote=False), _budget(tuning))
 
     def spawn() -> None:
-        try:
-            for _ in range(jobs):
-                executor.submit(_ready)  # each submit starts a process while none is idle
-        except RuntimeError:
-            pass  # shut down already: the scan stopped
+        with contextlib.suppress(RuntimeError):  # shut down already: the scan stopped
+            executor.submit_now(_ready)  # each submit starts a process while none is idle
 
     # Starting the first pool waits for the fork server to import what the workers run: a thread
     # waits for it, while this one lists the share.
@@ -432,36 +434,56 @@ def run_tasks(
     window: int | None = None,
     *,
     ordered: bool = True,
-    workers: ProcessPoolExecutor | None = None,
+    workers: Executor | None = None,
 ) -> Iterator[Outcome]:
     """Outcomes in task order, or as they are done with ``ordered=False`` (a large file then holds
-    up none of the others). ``jobs`` > 1 parses in that many processes (``workers`` if given, which
-    are then shut down here too), with at most ``window`` batches in flight so memory stays bounded
-    whatever the number of files; one job, in one process watched file by file.
+    up none of the others). Files go to the workers in batches (:func:`_batches`), at most
+    ``window`` batches in flight so memory stays bounded whatever the number of files. The workers
+    are ``workers`` if given (a Dask cluster's, whatever ``jobs``; or local processes started
+    ahead, which are then shut down here too); else ``jobs`` > 1 local processes, or for one
+    job, one process watched file by file.
 
-    When a worker of the pool is lost (it ran past the budget, or out of memory, or was killed),
-    the files in flight are read again one at a time in a watched process: the one that reaches the
-    budget again becomes a warning naming it, the others are read. Then a new pool goes on."""
-    alone = _watcher(tuning)
-    try:
-        if jobs <= 1:
+    When a local worker is lost (it ran past the budget, or out of memory, or was killed), the
+    files in flight are read again one at a time in a watched process: the one that reaches the
+    budget again becomes a warning naming it, the others are read. Then a new pool goes on. On
+    Dask a worker lost has its batch rescheduled by the scheduler; a batch given up (it killed
+    worker after worker, or ran out of memory) has its files read again one task each, and the
+    file that is given up on its own becomes a warning."""
+    if workers is None and jobs <= 1:
+        alone = _watcher(tuning)
+        try:
             for task in tasks:
                 yield _watched(alone, task)
-            return
-        batches = _batches(tasks)
-        executor = workers or _pool(jobs, tuning)
-        while True:
-            try:
-                for outcomes in pooled(
-                    executor, _process_batch, batches, window or jobs * 4, ordered=ordered, seconds=tuning.file_seconds
-                ):
-                    yield from outcomes
-                return
-            except WorkersLost as lost:
-                for batch in lost.tasks:
-                    for task in batch:
-                        yield _watched(alone, task)
-                executor = _pool(jobs, tuning)
+        finally:
+            alone.close()
+        return
+    executor = workers or LocalExecutor(jobs)
+    remote = isinstance(executor, DaskExecutor)
+    setup, budget = _setup(remote), _budget(tuning)
+    alone = _watcher(tuning)
+
+    def lost(batch: list[Task], reason: str) -> list[Outcome]:
+        if not remote:
+            return [_watched(alone, task) for task in batch]
+        if len(batch) == 1:
+            return [Outcome(batch[0].relative, error=f"stopped: {reason}")]
+        # Which of its files took the workers down is not known: each is read again on its own.
+        singles = executor.map(
+            _process_batch, ([task] for task in batch), executor.jobs, setup=setup, budget=budget, lost=lost
+        )
+        return [outcome for found in singles for outcome in found]
+
+    try:
+        for outcomes in executor.map(
+            _process_batch,
+            _batches(tasks),
+            window or executor.jobs * 4,
+            ordered=ordered,
+            setup=setup,
+            budget=budget,
+            lost=lost,
+        ):
+            yield from outcomes
     finally:
         alone.close()
 
