@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import date
 from html.parser import HTMLParser
@@ -303,3 +304,53 @@ def test_the_published_schema_is_the_model_and_accepts_the_sample() -> None:
     )
     sample = load_portfolio(PORTFOLIO)
     jsonschema.validate(sample.model_dump(mode="json", exclude_none=True), published)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, read from /proc."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            found.append(int(status.parent.name))
+    return sorted(found)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the process tree from /proc")
+def test_an_organisation_whose_process_is_killed_is_reported_crashed_and_the_others_complete(tmp_path: Path) -> None:
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    command = [
+        sys.executable,
+        "-m",
+        "qmscheck",
+        "portfolio",
+        PORTFOLIO,
+        "-o",
+        tmp_path / "out",
+        "-j",
+        "1",
+        "--no-index",
+    ]
+    with subprocess.Popen(
+        list(map(str, command)), env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as run:
+        # --jobs 1: the first organisation's process is the only one under the fork server; kill it.
+        victim = None
+        for _ in range(600):
+            scans = [child for server in _children(run.pid) for child in _children(server)]
+            if scans:
+                victim = scans[0]
+                os.kill(victim, 9)
+                break
+            time.sleep(0.05)
+        _, stderr = run.communicate(timeout=600)
+    assert victim is not None, "no organisation's process was seen"
+    assert run.returncode == 1, stderr
+    report = json.loads((tmp_path / "out" / "portfolio.json").read_text())
+    rows = {row["slug"]: row for row in report["organisations"]}
+    crashed = rows["acme-precision-parts-ltd"]["error"]
+    assert crashed["kind"] == "crashed" and "SIGKILL" in crashed["message"]
+    assert all(rows[slug]["error"] is None for slug in ("drehteile-kessler-gmbh", "lokalis-sas"))

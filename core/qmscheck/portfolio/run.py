@@ -127,18 +127,22 @@ def scan_organisation(job: OrganisationJob) -> ScanOutcome:
         edition=job.edition,
         packs=job.packs,
         decisions=job.decisions,
-        # The seam for another executor (--executor): CollectOptions is where the scan learns how to run.
+        # The seam for the Dask executor (docs/scale-out.md): CollectOptions is where a scan is told where
+        # its work runs; an --executor/--scheduler of the portfolio command would be passed down here.
         collect=CollectOptions(index=job.index, jobs=job.jobs),
         as_it_stood=job.as_of is not None,
     )
     report = for_audience(scan(request, plugins, config), "organisation")
     report = report.model_copy(update={"language": config.organisation.language})
     written = []
-    job.output_dir.mkdir(parents=True, exist_ok=True)
     for name in job.formats:
         renderer = plugins.renderers.get(name)
         path = job.output_dir / f"{REPORT_BASENAME}.{renderer.extension}"
-        write_atomically(path, renderer.render(report, color=False))
+        try:
+            job.output_dir.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, renderer.render(report, color=False))
+        except OSError as exc:
+            raise QmscheckError(f"cannot write {path}: {exc.strerror or exc}") from None
         written.append(f"{job.slug}/{path.name}")
     return outcome_of(report, written)
 
