@@ -165,7 +165,9 @@ class DaskExecutor:
         finished = distributed.as_completed()
 
         def submit(task: _Task) -> None:
-            future = client.submit(_on_worker, function, shared, token, budget, task, pure=False)
+            # Named by the function, so that the dashboard and the task stream tell the stages apart.
+            key = f"{getattr(function, '__name__', 'task')}-{uuid.uuid4().hex}"
+            future = client.submit(_on_worker, function, shared, token, budget, task, key=key)
             pending.append((future, task))
             finished.add(future)
 
