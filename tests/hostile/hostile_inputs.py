@@ -835,10 +835,7 @@ def _typed() -> list[Case]:
 
 #: The probes whose fixes have not landed, by case token: each is an expected failure until its
 #: line is deleted here.
-PENDING: dict[str, Pending] = {
-    # An OLE container named .xlsb is reported as a bad zip, not as the encrypted workbook it is.
-    "t10c": Pending("encrypted xlsb", BR),
-}
+PENDING: dict[str, Pending] = {}
 
 CASES: list[Case] = [dataclasses.replace(case, pending=PENDING.get(case.token)) for case in _hostile() + _typed()]
 
