@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # lxml comes with python-docx (untyped: no stubs installed).
@@ -173,54 +172,44 @@ def _continues_above(tc: etree._Element) -> bool:
     return merge is not None and merge.get(_W + "val", "continue") == "continue"
 
 
-def _tc_above(tc: etree._Element) -> etree._Element:
-    """The cell at the same grid offset in the row above (python-docx's _tc_above)."""
-    tr = tc.getparent()
-    if tr is None or tr.tag != _W + "tr":
-        raise Unusual("w:tc outside a w:tr")
-    offset = _int_val(tr.find(_W + "trPr"), "gridBefore", 0)
-    for sibling in tr.iterchildren(_W + "tc"):
-        if sibling is tc:
-            break
-        offset += _grid_span(sibling)
-    above = tr.getprevious()
-    while above is not None and above.tag != _W + "tr":
-        above = above.getprevious()
-    if above is None:
-        raise Unusual("vertical merge continues from above the first row")
-    remaining = offset - _int_val(above.find(_W + "trPr"), "gridBefore", 0)
-    for candidate in above.iterchildren(_W + "tc"):
-        if remaining < 0:
-            break
-        if remaining == 0:
-            return candidate
-        remaining -= _grid_span(candidate)
-    raise Unusual("no cell above a vertically merged cell")
-
-
-def _grid_cells(tc: etree._Element) -> Iterator[etree._Element]:
-    """The w:tc holding the content of each grid column `tc` covers."""
-    if _continues_above(tc):
-        yield from _grid_cells(_tc_above(tc))
-        return
-    for _ in range(_grid_span(tc)):
-        yield tc
-
-
 def table_rows(tbl: etree._Element) -> list[list[str]]:
+    """Each row's cell texts, a merged cell's once, as python-docx gives them.
+
+    A vertically merged cell shows the content of the cell that starts its merge, found at the same
+    grid offset in the row above (python-docx's _tc_above). Each row maps the grid offset where each
+    of its cells starts to the cell holding that cell's content, so a merge running down thousands
+    of rows costs one look-up per row instead of a walk up the whole chain from every row.
+    """
     rows: list[list[str]] = []
+    above: dict[int, etree._Element] | None = None  # grid offset -> content cell, in the row above
+    texts: dict[etree._Element, str] = {}
     for tr in tbl.iterchildren(_W + "tr"):
         cells: list[str] = []
+        starts: dict[int, etree._Element] = {}
+        offset = _int_val(tr.find(_W + "trPr"), "gridBefore", 0)
         previous = None
         for tc in tr.iterchildren(_W + "tc"):
-            for content in _grid_cells(tc):
-                # A horizontally merged cell is reported once per grid column.
-                if content is previous:
-                    continue
-                previous = content
-                text = "\n".join(paragraph_text(p) for p in content.iterchildren(_W + "p"))
-                cells.append(text.strip())
+            span = _grid_span(tc)
+            if span < 1:
+                raise Unusual("w:gridSpan below 1")
+            content = tc
+            if _continues_above(tc):
+                if above is None:
+                    raise Unusual("vertical merge continues from above the first row")
+                if offset not in above:
+                    raise Unusual("no cell above a vertically merged cell")
+                content = above[offset]
+            starts[offset] = content
+            offset += span
+            # A horizontally merged cell is reported once per grid column.
+            if content is previous:
+                continue
+            previous = content
+            if content not in texts:
+                texts[content] = "\n".join(paragraph_text(p) for p in content.iterchildren(_W + "p")).strip()
+            cells.append(texts[content])
         rows.append(cells)
+        above = starts
     return rows
 
 
