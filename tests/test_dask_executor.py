@@ -14,9 +14,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from qmscheck.collecting.connectors.tree import FsspecTree
+from qmscheck.collecting.connectors.worker import Task, run_tasks
 from qmscheck.collecting.run import CollectOptions
 from qmscheck.config.scan_config import load_config
-from qmscheck.errors import ConfigError
+from qmscheck.errors import ConfigError, QmscheckError
 from qmscheck.rendering.json import JsonRenderer
 from qmscheck.rendering.text import TextRenderer
 from qmscheck.scan import ScanRequest, scan
@@ -104,6 +106,13 @@ def test_a_worker_killed_mid_scan_loses_nothing(cluster: DaskExecutor, share: Pa
     # The killed worker is gone; the nanny started another in its place.
     cluster.client.wait_for_workers(2, timeout=60)
     assert progress.killed not in cluster.client.run(os.getpid).values()
+
+
+def test_a_share_opened_with_a_password_is_not_sent_to_the_workers(cluster: DaskExecutor) -> None:
+    """Its password would travel, pickled inside every task, to every worker."""
+    tree = FsspecTree("memory://share", {"password": "correct-horse-battery"})
+    with pytest.raises(QmscheckError, match="password or keys would travel"):
+        list(run_tasks([Task(tree, "a.md", ".md")], 1, Tuning(), workers=cluster))
 
 
 def test_asking_for_dask_without_it_installed_is_a_usage_error_naming_the_extra(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ from qmscheck.collecting.readers import (
     read_register,
     read_table,
 )
+from qmscheck.errors import QmscheckError
 from qmscheck.support.executors import DaskExecutor, Executor, LocalExecutor, Setup
 from qmscheck.support.tuning import Tuning
 from qmscheck.support.workers import Budget, Stopped, Watched
@@ -476,7 +477,7 @@ def run_tasks(
     try:
         for outcomes in executor.map(
             _process_batch,
-            _batches(tasks),
+            _batches(_sendable(tasks) if remote else tasks),
             window or executor.jobs * 4,
             ordered=ordered,
             setup=setup,
@@ -486,6 +487,19 @@ def run_tasks(
             yield from outcomes
     finally:
         alone.close()
+
+
+def _sendable(tasks: Iterable[Task]) -> Iterator[Task]:
+    """Tasks for other machines. A tree opened with a password or key would carry it, pickled, in
+    every task across the network, to every worker: the workers log in with their own instead."""
+    for task in tasks:
+        if getattr(task.tree, "secrets", None):
+            raise QmscheckError(
+                f"{task.tree.url}: its password or keys would travel inside every task to the Dask workers; give "
+                "the workers credentials of their own (their environment, ~/.aws, a Kerberos ticket) and drop "
+                "password_env and secret storage_options, or scan with --executor local (docs/scale-out.md)"
+            )
+        yield task
 
 
 def _watched(alone: Watched[Task, Outcome], task: Task) -> Outcome:
