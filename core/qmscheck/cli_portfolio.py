@@ -144,6 +144,19 @@ def _table(report: PortfolioReport, color: bool) -> str:
     show_default=True,
     help="Exit 1 when an organisation has a finding at or above this grade, or could not be scanned.",
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"], case_sensitive=False),
+    default=None,
+    help="Where each organisation's scan parses files and summarises evidence: local processes (--scan-jobs), "
+    "or a Dask cluster (docs/scale-out.md).  [default: each config's, else local]",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="The Dask scheduler every organisation's scan sends its work to (implies --executor dask).",
+)
 @click.option("--no-index", is_flag=True, help="Neither use nor write the organisations' evidence indexes.")
 @color_option
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on stderr but errors.")
@@ -154,6 +167,8 @@ def portfolio_command(
     jobs: int | None,
     scan_jobs: int,
     fail_on: str,
+    executor: str | None,
+    scheduler: str | None,
     no_index: bool,
     quiet: bool,
 ) -> None:
@@ -178,6 +193,8 @@ def portfolio_command(
     from qmscheck.rendering.terminal import use_color
 
     threshold = next(choice for choice in FAIL_ON if choice == fail_on.lower())
+    if executor is not None and executor.lower() == "local" and scheduler is not None:
+        raise QmscheckError("--scheduler sends the work to a Dask cluster: it goes with --executor dask")
     portfolio = load_portfolio(portfolio_file)
     plugins = load_plugins_for()
     formats = _formats(plugins, format_names)
@@ -189,6 +206,8 @@ def portfolio_command(
         scan_jobs=scan_jobs,
         use_index=not no_index,
         standard_packs=_standard_packs(plugins),
+        executor=executor.lower() if executor else None,
+        scheduler=scheduler,
     )
     total = len(planned)
     finished = 0

@@ -54,6 +54,9 @@ class OrganisationJob:
     #: The organisation's folder of reports, and the formats written there.
     output_dir: Path
     formats: tuple[str, ...]
+    #: --executor and --scheduler, as ``qmscheck scan`` takes them (None: the config's, else local).
+    executor: str | None = None
+    scheduler: str | None = None
 
 
 def index_for(target: Path, slug: str, named: bool) -> Path:
@@ -77,6 +80,8 @@ def jobs_of(
     scan_jobs: int,
     use_index: bool,
     standard_packs: dict[str, tuple[str, ...]],
+    executor: str | None = None,
+    scheduler: str | None = None,
 ) -> list[OrganisationJob]:
     """One job per organisation, in the file's order. ``standard_packs``: the installed packs of each
     standard, for an organisation that names its standard and no packs."""
@@ -101,6 +106,8 @@ def jobs_of(
                 jobs=scan_jobs,
                 output_dir=output_dir / slug,
                 formats=tuple(formats),
+                executor=executor,
+                scheduler=scheduler,
             )
         )
     return jobs
@@ -127,12 +134,20 @@ def scan_organisation(job: OrganisationJob) -> ScanOutcome:
         edition=job.edition,
         packs=job.packs,
         decisions=job.decisions,
-        # The seam for the Dask executor (docs/scale-out.md): CollectOptions is where a scan is told where
-        # its work runs; an --executor/--scheduler of the portfolio command would be passed down here.
         collect=CollectOptions(index=job.index, jobs=job.jobs),
         as_it_stood=job.as_of is not None,
     )
-    report = for_audience(scan(request, plugins, config), "organisation")
+    # As `qmscheck scan` chooses: --executor, else dask with --scheduler, else the config's (docs/scale-out.md).
+    executor = job.executor or ("dask" if job.scheduler else config.scan.executor) or "local"
+    if executor == "dask":
+        from qmscheck.support.executors import dask_cluster
+
+        with dask_cluster(job.scheduler or config.scan.scheduler, job.jobs) as cluster:
+            request.collect.executor = cluster
+            scanned = scan(request, plugins, config)
+    else:
+        scanned = scan(request, plugins, config)
+    report = for_audience(scanned, "organisation")
     report = report.model_copy(update={"language": config.organisation.language})
     written = []
     for name in job.formats:
