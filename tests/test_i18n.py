@@ -4,21 +4,32 @@ catalogs and a pack's, and catalogs that never drift from their sources."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
+import xml.etree.ElementTree as ET
 from html import unescape
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from qmscheck.checking.grading import _plural
 from qmscheck.checking.packs import RulePack
+from qmscheck.checking.phrases import field_words
 from qmscheck.hookspecs import hookimpl
-from qmscheck.i18n import LOCALE_DIR, available_languages
+from qmscheck.i18n import LOCALE_DIR, available_languages, translator
+from qmscheck.model.evidence_types import EVIDENCE_TYPES
+from qmscheck.model.grades import Grade
+from qmscheck.model.report import Report
 from qmscheck.plugins.manager import load_plugins
 from qmscheck.rendering.html import HtmlRenderer
+from qmscheck.rendering.wording import TERMS, statement
 from qmscheck.scan import ScanRequest, scan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,8 +83,8 @@ def test_lang_de_writes_the_html_report_in_german(acme_scan: Path) -> None:
     assert (
         "ISO 9001 7.1.5 verlangt: jedes verwendete Messmittel ist vor seinem Fälligkeitsdatum kalibriert oder "
         "verifiziert. Gesichtete Nachweise: CAL-007 (04 Records/Calibration Log.xlsx [Instruments] row 8). "
-        "Nicht erfüllt: es fehlt: ein Kalibrierfälligkeitsdatum, das noch nicht verstrichen ist (due date "
-        "2026-01-15, 75 Tage überfällig)."
+        "Nicht erfüllt: es fehlt: ein Kalibrierfälligkeitsdatum, das noch nicht verstrichen ist "
+        "(Fälligkeitsdatum 2026-01-15, 75 Tage überfällig)."
     ) in text
     assert "Abhilfe: Das Messmittel sperren oder sofort kalibrieren" in text
     assert "Support" not in text and "Unterstützung" in text  # clause 7's heading, from the pack's catalog
@@ -289,3 +300,134 @@ def test_a_pack_ships_its_own_translations(tmp_path: Path) -> None:
     assert "verlangt: a register of gauges is kept." in german
     english = page_text(HtmlRenderer().render(report))
     assert "A gauge register is kept" in english and "Ein Lehrenverzeichnis" not in english
+
+
+def test_the_markdown_report_follows_the_language(acme_scan: Path) -> None:
+    german = rendered(acme_scan, "--lang", "de", fmt="markdown")
+    assert german.startswith("# qmscheck-Bericht: Acme Precision Parts Ltd\n")
+    assert "**Stufe 2: Nicht bereit: 1 Hauptabweichung und 11 Nebenabweichungen**" in german
+    assert "| Einstufung | Abschnitt | Regel | Feststellung | Nachweis |" in german
+    assert "*Abhilfe:* Das Messmittel sperren oder sofort kalibrieren" in german
+    assert "## Vor Ort zu verifizieren (16)" in german
+    assert "nicht anwendbar: Abschnitt 8.3 für nicht anwendbar erklärt" in german  # why a rule did not run
+    assert "Zusammenfassung: 1 Hauptabweichung, 11 Nebenabweichungen, 2 Beobachtungen, 1 VP" in german
+    for english in ("Stage 2", "expects that", "Evidence seen", "Not met", "Fix:", "Summary:", "To verify on site"):
+        assert english not in german
+    spanish = rendered(acme_scan, "--lang", "es", fmt="markdown")
+    assert "**Etapa 2: No preparada: 1 no conformidad mayor y 11 no conformidades menores**" in spanish
+    assert "ISO 9001 7.1.5 exige que todo equipo de medición en uso esté calibrado o verificado" in spanish
+    assert "Not met" not in spanish and "Evidence seen" not in spanish
+
+
+def sarif_of(saved: Path, language: str) -> dict[str, Any]:
+    log: dict[str, Any] = json.loads(rendered(saved, "--lang", language, fmt="sarif"))
+    schema = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(schema).validate(log)
+    return log
+
+
+def test_the_sarif_texts_follow_the_language_and_the_rule_ids_do_not(acme_scan: Path) -> None:
+    english, german, spanish = (sarif_of(acme_scan, language) for language in ("en", "de", "es"))
+    run_en, run_de, run_es = (log["runs"][0] for log in (english, german, spanish))
+    assert [rule["id"] for rule in run_de["tool"]["driver"]["rules"]] == [
+        rule["id"] for rule in run_en["tool"]["driver"]["rules"]
+    ]
+    assert [result["ruleId"] for result in run_es["results"]] == [result["ruleId"] for result in run_en["results"]]
+    rules = {rule["id"]: rule for rule in run_de["tool"]["driver"]["rules"]}
+    calibration = rules["CAL001"]
+    assert (
+        calibration["shortDescription"]["text"]
+        == "Verwendete Messmittel sind innerhalb ihres Kalibrierfälligkeitsdatums"
+    )
+    assert calibration["fullDescription"]["text"].startswith("ISO 9001 7.1.5 verlangt: jedes verwendete Messmittel")
+    assert calibration["help"]["text"].startswith("Das Messmittel sperren oder sofort kalibrieren")
+    messages = [result["message"]["text"] for result in run_de["results"]]
+    assert all("expects that" not in message and " Not met" not in message for message in messages)
+    assert any("Kein Nachweis gefunden" in message or "kein Nachweis gefunden" in message for message in messages)
+    knowledge = next(result for result in run_de["results"] if result["ruleId"] == "KNW001")
+    assert knowledge["locations"][0]["message"]["text"] == "kein Nachweis gefunden (Lessons learned)"
+    spanish_rules = {rule["id"]: rule for rule in run_es["tool"]["driver"]["rules"]}
+    assert "Instruments in use" not in spanish_rules["CAL001"]["shortDescription"]["text"]
+
+
+def test_the_junit_messages_follow_the_language(acme_scan: Path) -> None:
+    root = ET.fromstring(rendered(acme_scan, "--lang", "de", fmt="junit").encode())
+    suites = [suite.get("name") for suite in root.iter("testsuite")]
+    assert "ISO 9001:2015 Abschnitt 7: Unterstützung" in suites and "vor Ort zu verifizieren" in suites
+    failures = {failure.get("message", "") for failure in root.iter("failure")}
+    assert any(message.startswith("ISO 9001 7.1.5 verlangt:") for message in failures)
+    bodies = "\n".join(failure.text or "" for failure in root.iter("failure"))
+    assert "Hauptabweichung (CMP001-" in bodies and "Abhilfe: " in bodies and "Nachweis: 04 Records/" in bodies
+    assert "fix: " not in bodies and "evidence: " not in bodies
+    skipped = {element.get("message") for element in root.iter("skipped")}
+    assert "veraltet" in skipped and "deprecated" not in skipped
+    names = [case.get("name", "") for case in root.iter("testcase")]
+    assert "CAL001 Verwendete Messmittel sind innerhalb ihres Kalibrierfälligkeitsdatums" in names
+    spanish = ET.fromstring(rendered(acme_scan, "--lang", "es", fmt="junit").encode())
+    assert any((f.get("message") or "").startswith("ISO 9001 7.1.5 exige que") for f in spanish.iter("failure"))
+
+
+#: CAL001's near miss at Acme, in German: everything but the evidence (the label CAL-004, the
+#: locator, the dates) is the catalogs' words.
+CAL001_NEAR_MISS_DE = (
+    "ISO 9001 7.1.5 verlangt: jedes verwendete Messmittel ist vor seinem Fälligkeitsdatum kalibriert oder "
+    "verifiziert. Gesichtete Nachweise: CAL-004 (04 Records/Calibration Log.xlsx [Instruments] row 5). Nicht "
+    "erfüllt: bis 2026-04-30 wird fehlen: ein Kalibrierfälligkeitsdatum, das noch nicht verstrichen ist "
+    "(Fälligkeitsdatum 2026-04-15). 1 von 7 geprüft (Kalibriernachweise)."
+)
+#: Words of the English statements none of the German ones may keep (evidence text aside).
+ENGLISH_WORDS = re.compile(
+    r"\b(?:expects|Evidence seen|Not met|lacks|will lack|matching|was found|checked|instances|days past|due date|"
+    r"training records?|calibration records?|employees|is listed|held by|does not address|newest|late against|"
+    r"one being due|its own|Also \()"
+)
+
+
+def test_a_german_statement_keeps_no_english_but_the_evidence(acme_scan: Path) -> None:
+    report = Report.model_validate_json(acme_scan.read_text(encoding="utf-8"))
+    load_plugins()  # the base pack's catalog
+    german = translator("de")
+    near = next(f for f in report.findings if f.rule_id == "CAL001" and f.grade is Grade.OBSERVATION)
+    assert statement(near, german) == CAL001_NEAR_MISS_DE
+    for finding in report.findings:
+        text = statement(finding, german)
+        for ref in finding.evidence:
+            text = text.replace(ref.locator, "").replace(ref.label, "")
+        # The organisation's own words: the source an interval or deadline is stated in.
+        text = re.sub(r"Acme's quality objectives and KPI plan \([^)]*\)", "", text)
+        assert ENGLISH_WORDS.findall(text) == [], finding.rule_id
+
+
+def test_the_terms_hold_every_built_in_type_field_and_topic() -> None:
+    vocabulary = tomllib.loads((ROOT / "core" / "qmscheck" / "vocabulary" / "en.toml").read_text(encoding="utf-8"))
+    wanted = {
+        words for name in EVIDENCE_TYPES for words in (name.replace("_", " "), _plural(name.replace("_", " "), 2))
+    }
+    wanted |= {field_words(name) for name in vocabulary["fields"]}
+    wanted |= {name.replace("_", " ") for name in vocabulary["topics"] if not name.endswith("_word")}
+    assert wanted - set(TERMS) == set()
+
+
+def test_the_stderr_summary_follows_the_language(acme_scan: Path, tmp_path: Path) -> None:
+    result = qmscheck("report", acme_scan, "--lang", "de", "--format", "markdown", "-o", tmp_path / "bericht.md")
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"1 Hauptabweichung, 11 Nebenabweichungen, 2 Beobachtungen, 1 VP - Bericht geschrieben nach "
+        f"{tmp_path / 'bericht.md'}"
+    ) in result.stderr
+    result = qmscheck("report", acme_scan, "--lang", "es", "--format", "json")
+    assert result.stderr.strip().endswith("1 mayor, 11 menores, 2 observaciones, 1 OM")
+    assert "major" not in qmscheck("report", acme_scan, "--lang", "de", "--format", "sarif").stderr
+
+
+def test_every_format_is_the_same_twice_in_each_language(acme_scan: Path) -> None:
+    saved = acme_scan.read_text(encoding="utf-8")
+    plugins = load_plugins()
+    for language in TRANSLATED:
+        for name in ("markdown", "sarif", "junit", "text"):
+            renderer = plugins.renderers.get(name)
+            first, second = (
+                renderer.render(Report.model_validate_json(saved).model_copy(update={"language": language}))
+                for _ in range(2)
+            )
+            assert first == second

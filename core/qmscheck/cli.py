@@ -245,21 +245,25 @@ def _renderers(
 def _emit(report: Report, renderers: list[Renderer], output: Path | None, output_dir: Path | None) -> None:
     """Write the rendered report(s); the one-line summary goes to stderr whatever the format (unless
     ``-q``), but once only on a terminal, where the text report ends with it."""
+    from qmscheck.i18n import translator
     from qmscheck.rendering.readiness import summary_line
     from qmscheck.rendering.terminal import render_for
 
-    summary = summary_line(report)
+    tr = translator(report.language)
+    summary = summary_line(report, tr)
     quiet = is_quiet()
     if output_dir:
         paths = [output_dir / f"{REPORT_BASENAME}.{renderer.extension}" for renderer in renderers]
         for renderer, path in zip(renderers, paths, strict=True):
             write_output(path, renderer.render(report, color=False))
         if not quiet:
-            click.echo(f"{summary} - reports written to {', '.join(str(p) for p in paths)}", err=True)
+            written = tr.gettext("{summary} - reports written to {paths}")
+            click.echo(written.format(summary=summary, paths=", ".join(str(p) for p in paths)), err=True)
     elif output:
         write_output(output, renderers[0].render(report, color=False))
         if not quiet:
-            click.echo(f"{summary} - report written to {output}", err=True)
+            written = tr.gettext("{summary} - report written to {path}")
+            click.echo(written.format(summary=summary, path=output), err=True)
     else:
         text, color = render_for(renderers[0], report, sys.stdout, color_choice())
         click.echo(text, nl=False, color=color)

@@ -48,7 +48,7 @@ from qmscheck.rendering.readiness import (
     top_clauses,
     verdict,
 )
-from qmscheck.rendering.wording import fix, statement
+from qmscheck.rendering.wording import fix, reason, statement, warning
 from qmscheck.support.safe_text import one_line
 
 
@@ -476,7 +476,7 @@ def _rules_passed(standards: Standards) -> str:
 
 
 def _rules_not_run(standards: Standards) -> str:
-    rows = not_run_rule_rows(standards)
+    rows = [(*row[:3], reason(row[3], standards.tr)) for row in not_run_rule_rows(standards)]
     if not rows:
         return ""
     return _folded(
@@ -492,7 +492,7 @@ def _rules_not_run(standards: Standards) -> str:
 def _not_understood(understanding: Understanding | None, tr: Translator) -> str:
     if understanding is None or not understanding.not_understood:
         return ""
-    rows = sorted((entry.locator, entry.reason) for entry in understanding.not_understood)
+    rows = sorted((entry.locator, reason(entry.reason, tr)) for entry in understanding.not_understood)
     return _folded(
         tr,
         "not-understood",
@@ -507,7 +507,7 @@ def _warnings(report: Report, tr: Translator) -> str:
     if not report.warnings:
         return ""
     items = "".join(
-        f"<li><code>{escape(w.locator)}</code> ({escape(w.connector)}): {escape(w.message)}</li>"
+        f"<li><code>{escape(w.locator)}</code> ({escape(w.connector)}): {escape(warning(w.message, tr))}</li>"
         for w in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message))
     )
     heading = tr.gettext("Evidence that could not be read ({count})").format(count=len(report.warnings))

@@ -22,6 +22,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from qmscheck.i18n import N_, Translator
 from qmscheck.model.report import Finding, ManualCheck, Report, StandardInfo, clause_key
 from qmscheck.rendering.readiness import (
     Cited,
@@ -33,12 +34,13 @@ from qmscheck.rendering.readiness import (
     standard_order,
     top_clause,
 )
+from qmscheck.rendering.wording import fix, reason, statement
 
 # Characters XML 1.0 cannot carry at all: evidence text scraped from files may hold them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 #: The suite of the manual checks.
-MANUAL_SUITE = "to verify on site"
+MANUAL_SUITE = N_("to verify on site")
 
 
 def _text(value: str) -> str:
@@ -71,8 +73,8 @@ class _Suite:
     cases: dict[str, _Case] = field(default_factory=dict)
 
 
-def _suites(report: Report) -> list[_Suite]:
-    standards = Standards.of(report)
+def _suites(standards: Standards) -> list[_Suite]:
+    report, tr = standards.report, standards.tr
     versions = {pack.name: pack.version for pack in report.packs}
     suites: dict[tuple[str, str], _Suite] = {}
 
@@ -90,33 +92,38 @@ def _suites(report: Report) -> list[_Suite]:
         return suite.cases.setdefault(rule_id, _Case(cited.clause, label, f"{rule_id} {title}".rstrip()))
 
     for finding in sorted_findings(report):
-        found = case(finding.pack, finding.rule_id, finding, finding.title)
+        found = case(finding.pack, finding.rule_id, finding, standards.title(finding))
         (found.failures if finding.counted else found.set_aside).append(finding)
     for passed in report.rules_passed:
-        case(passed.pack, passed.rule_id, passed, passed.title).out = evidence_line(passed.evidence)
+        case(passed.pack, passed.rule_id, passed, standards.title(passed)).out = evidence_line(passed.evidence, tr)
     for not_run in report.rules_not_run:
-        case(not_run.pack, not_run.rule_id, not_run, not_run.title).skipped = not_run.reason
+        case(not_run.pack, not_run.rule_id, not_run, standards.title(not_run)).skipped = reason(not_run.reason, tr)
     # A report that lists no rule that did not run (saved by an older qmscheck) still names the
     # not-applicable ones, though not their pack.
     listed = {not_run.rule_id for not_run in report.rules_not_run}
     for excluded in report.not_applicable:
         for rule_id in excluded.rule_ids:
             if rule_id not in listed:
-                case(None, rule_id, excluded, "").skipped = f"not applicable: {excluded.justification}"
+                skipped = tr.gettext("not applicable: {why}").format(why=excluded.justification)
+                case(None, rule_id, excluded, "").skipped = skipped
     return [suites[key] for key in sorted(suites, key=lambda key: (standard_order(key[0]), clause_key(key[1])))]
 
 
-def _failure_body(finding: Finding) -> str:
-    lines = [f"{finding.grade.label} ({finding.id})"]
-    decided = disposition_line(finding)
+def _failure_body(finding: Finding, tr: Translator) -> str:
+    lines = [f"{tr.gettext(finding.grade.label)} ({finding.id})"]
+    decided = disposition_line(finding, tr)
     if decided:
-        lines.append(f"decision: {decided}")
-    lines.append(finding.statement)
-    lines += [f"evidence: {ref.locator}" + (f" sha256:{ref.sha256}" if ref.sha256 else "") for ref in finding.evidence]
+        lines.append(tr.gettext("decision: {decision}").format(decision=decided))
+    lines.append(statement(finding, tr))
+    evidence = tr.gettext("evidence: {locator}")
+    lines += [
+        evidence.format(locator=ref.locator) + (f" sha256:{ref.sha256}" if ref.sha256 else "")
+        for ref in finding.evidence
+    ]
     if finding.absence:
-        lines.append(f"not found: {finding.absence}")
+        lines.append(tr.gettext("not found: {absence}").format(absence=finding.absence))
     if finding.fix:
-        lines.append(f"fix: {finding.fix}")
+        lines.append(tr.gettext("fix: {fix}").format(fix=fix(finding, tr)))
     return "\n".join(lines)
 
 
@@ -128,7 +135,7 @@ def _finish(element: ET.Element, tests: int, failures: int, skipped: int) -> ET.
     return element
 
 
-def _suite_element(suite: _Suite) -> ET.Element:
+def _suite_element(suite: _Suite, tr: Translator) -> ET.Element:
     element = ET.Element("testsuite", name=_text(suite.name))
     properties = ET.SubElement(element, "properties")
     ET.SubElement(properties, "property", name="standard", value=_text(suite.standard.id))
@@ -140,36 +147,38 @@ def _suite_element(suite: _Suite) -> ET.Element:
     for case in cases:
         testcase = ET.SubElement(element, "testcase", classname=_text(case.classname), name=_text(case.name))
         for finding in case.failures:
-            failure = ET.SubElement(testcase, "failure", type=finding.grade.value, message=_text(finding.statement))
-            failure.text = _text(_failure_body(finding))
+            message = _text(statement(finding, tr))
+            failure = ET.SubElement(testcase, "failure", type=finding.grade.value, message=message)
+            failure.text = _text(_failure_body(finding, tr))
             failures += 1
         if case.set_aside and not case.failures:
-            message = "; ".join(disposition_line(finding) or "" for finding in case.set_aside)
+            message = "; ".join(disposition_line(finding, tr) or "" for finding in case.set_aside)
             ET.SubElement(testcase, "skipped", message=_text(message))
             skipped += 1
         elif case.skipped is not None and not case.failures:
             ET.SubElement(testcase, "skipped", message=_text(case.skipped))
             skipped += 1
         out = [case.out] if case.out is not None and not case.failures else []
-        out += [_failure_body(finding) for finding in case.set_aside]
+        out += [_failure_body(finding, tr) for finding in case.set_aside]
         if out:
             ET.SubElement(testcase, "system-out").text = _text("\n\n".join(out))
     return _finish(element, len(cases), failures, skipped)
 
 
-def _manual_body(check: ManualCheck) -> str:
-    lines = ["Ask:", *(f"- {question}" for question in check.questions), "Request:"]
+def _manual_body(check: ManualCheck, tr: Translator) -> str:
+    lines = [tr.gettext("Ask:"), *(f"- {question}" for question in check.questions), tr.gettext("Request:")]
     lines += [f"- {evidence}" for evidence in check.evidence]
     return "\n".join(lines)
 
 
 def _manual_suite(standards: Standards, checks: list[ManualCheck]) -> ET.Element:
-    element = ET.Element("testsuite", name=MANUAL_SUITE)
+    suite = standards.tr.gettext(MANUAL_SUITE)
+    element = ET.Element("testsuite", name=suite)
     for check in checks:
         label = standards.label(check)
         testcase = ET.SubElement(element, "testcase", classname=_text(label), name=_text(f"{label} {check.title}"))
-        ET.SubElement(testcase, "skipped", message=MANUAL_SUITE)
-        ET.SubElement(testcase, "system-out").text = _text(_manual_body(check))
+        ET.SubElement(testcase, "skipped", message=suite)
+        ET.SubElement(testcase, "system-out").text = _text(_manual_body(check, standards.tr))
     return _finish(element, len(checks), 0, len(checks))
 
 
@@ -179,9 +188,10 @@ class JunitRenderer:
 
     def render(self, report: Report, *, color: bool = False) -> str:
         root = ET.Element("testsuites", name=_text(f"qmscheck {report.tool_version}: {report.organisation.name}"))
-        suites = [_suite_element(suite) for suite in _suites(report)]
+        standards = Standards.of(report)
+        suites = [_suite_element(suite, standards.tr) for suite in _suites(standards)]
         if report.manual_checks:
-            suites.append(_manual_suite(Standards.of(report), sorted(report.manual_checks, key=cited_order)))
+            suites.append(_manual_suite(standards, sorted(report.manual_checks, key=cited_order)))
         root.extend(suites)
         for attribute in ("tests", "failures", "errors", "skipped"):
             root.set(attribute, str(sum(int(suite.get(attribute, "0")) for suite in suites)))

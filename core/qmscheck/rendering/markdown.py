@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from html import escape
 
+from qmscheck.i18n import N_, Translator
+from qmscheck.model.grades import GRADE_LABELS
 from qmscheck.model.report import Finding, Report
 from qmscheck.rendering.readiness import (
     AUDITOR_NOTE,
@@ -24,11 +26,11 @@ from qmscheck.rendering.readiness import (
     grade_counts,
     not_run_rule_rows,
     passed_rule_rows,
-    plural,
     set_aside_line,
     sorted_findings,
     verdict,
 )
+from qmscheck.rendering.wording import fix, reason, statement, warning
 from qmscheck.support.safe_text import one_line
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that change inline rendering.
@@ -62,65 +64,71 @@ def md(text: str) -> str:
     return f"{start.group()}\\{escaped[start.end() :]}" if start.group()[0].isdigit() else f"\\{escaped}"
 
 
-def _evidence_cell(finding: Finding) -> str:
+def _evidence_cell(finding: Finding, tr: Translator) -> str:
     lines = [
         md(ref.locator) + (f" (sha256 {ref.sha256[:12]})" if ref.sha256 else "")
         for ref in finding.evidence[:EVIDENCE_SHOWN]
     ]
     if len(finding.evidence) > EVIDENCE_SHOWN:
-        lines.append(f"and {len(finding.evidence) - EVIDENCE_SHOWN} more")
+        lines.append(tr.gettext("and {count} more").format(count=len(finding.evidence) - EVIDENCE_SHOWN))
     if finding.absence:
-        lines.append(f"not found: {md(finding.absence)}")
+        lines.append(tr.gettext("not found: {absence}").format(absence=md(finding.absence)))
     return "<br>".join(lines) or "-"
 
 
-def _finding_cell(finding: Finding) -> str:
-    decided = disposition_line(finding)
-    cell = f"**{md(finding.title)}**" + (f"<br>*Decision:* {md(decided)}" if decided else "")
-    cell += f"<br>{md(finding.statement)}"
-    return cell + (f"<br>*Fix:* {md(finding.fix)}" if finding.fix else "")
+def _finding_cell(finding: Finding, standards: Standards) -> str:
+    tr = standards.tr
+    decided = disposition_line(finding, tr)
+    decision, advice = tr.gettext("Decision:"), tr.gettext("Fix:")
+    cell = f"**{md(standards.title(finding))}**" + (f"<br>*{decision}* {md(decided)}" if decided else "")
+    cell += f"<br>{md(statement(finding, tr))}"
+    return cell + (f"<br>*{advice}* {md(fix(finding, tr))}" if finding.fix else "")
 
 
-def _clause_table(findings: list[Finding]) -> list[str]:
-    lines = ["| Grade | Clause | Rule | Finding | Evidence |", "|---|---|---|---|---|"]
+def _clause_table(findings: list[Finding], standards: Standards) -> list[str]:
+    tr = standards.tr
+    head = [tr.gettext(word) for word in (N_("Grade"), N_("Clause"), N_("Rule"), N_("Finding"), N_("Evidence"))]
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|---|---|"]
     for finding in findings:
         lines.append(
-            f"| {finding.grade.label} | {md(finding.clause)} | {md(finding.rule_id)} | "
-            f"{_finding_cell(finding)} | {_evidence_cell(finding)} |"
+            f"| {tr.gettext(finding.grade.label)} | {md(finding.clause)} | {md(finding.rule_id)} | "
+            f"{_finding_cell(finding, standards)} | {_evidence_cell(finding, tr)} |"
         )
     return lines
 
 
-def _stale_decisions(report: Report) -> list[str]:
+def _stale_decisions(report: Report, tr: Translator) -> list[str]:
     if not report.stale_decisions:
         return []
     lines = [
         "",
-        f"## Stale decisions ({len(report.stale_decisions)})",
+        "## " + tr.gettext("Stale decisions ({count})").format(count=len(report.stale_decisions)),
         "",
-        "No finding of this scan has these fingerprints: resolved, or their rules did not run.",
+        tr.gettext("No finding of this scan has these fingerprints: resolved, or their rules did not run."),
         "",
     ]
     return lines + [f"- {md(stale.fingerprint)} ({md(stale.status)})" for stale in report.stale_decisions]
 
 
 def _manual_checks(standards: Standards) -> list[str]:
-    report = standards.report
+    report, tr = standards.report, standards.tr
     if not report.manual_checks:
         return []
     lines = [
         "",
-        f"## To verify on site ({len(report.manual_checks)})",
+        "## " + tr.gettext("To verify on site ({count})").format(count=len(report.manual_checks)),
         "",
-        "No evidence rule checks these requirements: an auditor verifies them by interview and observation. "
-        "They are neither passed nor findings.",
+        tr.gettext(
+            "No evidence rule checks these requirements: an auditor verifies them by interview and observation. "
+            "They are neither passed nor findings."
+        ),
     ]
     for check in sorted(report.manual_checks, key=cited_order):
         # Inside an HTML block Markdown escapes are not undone: the summary is escaped as HTML.
         summary = escape(f"{standards.label(check)} {check.title}")
-        lines += ["", f"<details><summary>{summary}</summary>", "", "Ask:", ""]
+        lines += ["", f"<details><summary>{summary}</summary>", "", tr.gettext("Ask:"), ""]
         lines += [f"- {md(question)}" for question in check.questions]
-        lines += ["", "Request:", ""]
+        lines += ["", tr.gettext("Request:"), ""]
         lines += [f"- {md(evidence)}" for evidence in check.evidence]
         lines += ["", "</details>"]
     return lines
@@ -132,8 +140,9 @@ def _folded(heading: str, summary: str, table: list[str]) -> list[str]:
     return ["", f"## {heading}", "", f"<details><summary>{summary}</summary>", "", *table, "", "</details>"]
 
 
-def _rule_table(last: str, rows: list[RuleRow]) -> list[str]:
-    table = [f"| Clause | Rule | Title | {last} |", "|---|---|---|---|"]
+def _rule_table(last: str, rows: list[RuleRow], tr: Translator) -> list[str]:
+    head = [tr.gettext(word) for word in (N_("Clause"), N_("Rule"), N_("Title"))]
+    table = ["| " + " | ".join([*head, tr.gettext(last)]) + " |", "|---|---|---|---|"]
     return table + ["| " + " | ".join(md(cell) for cell in row) + " |" for row in rows]
 
 
@@ -141,34 +150,37 @@ def _rules_passed(standards: Standards) -> list[str]:
     rows = passed_rule_rows(standards)
     if not rows:
         return []
+    tr = standards.tr
     return _folded(
-        f"Rules that passed ({len(rows)})",
-        "Ran and found nothing; the evidence each read",
-        _rule_table("Evidence read", rows),
+        tr.gettext("Rules that passed ({count})").format(count=len(rows)),
+        tr.gettext("Ran and found nothing; the evidence each read"),
+        _rule_table(N_("Evidence read"), rows, tr),
     )
 
 
 def _rules_not_run(standards: Standards) -> list[str]:
-    rows = not_run_rule_rows(standards)
+    tr = standards.tr
+    rows = [(*row[:3], reason(row[3], tr)) for row in not_run_rule_rows(standards)]
     if not rows:
         return []
     return _folded(
-        f"Rules that did not run ({len(rows)})",
-        "Not applicable, or for another audit stage",
-        _rule_table("Why not", rows),
+        tr.gettext("Rules that did not run ({count})").format(count=len(rows)),
+        tr.gettext("Not applicable, or for another audit stage"),
+        _rule_table(N_("Why not"), rows, tr),
     )
 
 
 def _packs(standards: Standards) -> list[str]:
     """The packs that ran, with versions and standards, and each pack's overlays: what it changed of
     another pack's rules, and why."""
-    report = standards.report
+    report, tr = standards.report, standards.tr
     if not report.packs:
         return []
-    lines = ["", "## Rule packs", ""]
+    lines = ["", "## " + tr.gettext("Rule packs"), ""]
     for pack in sorted(report.packs, key=lambda pack: pack.name):
         standard = edition_name(standards.info(pack.standard))
-        lines.append(f"- {md(pack.name)} {md(pack.version)}: {md(standard)}, {plural(pack.rules, 'rule')}")
+        rules = tr.ngettext("{n} rule", "{n} rules", pack.rules)
+        lines.append(f"- {md(pack.name)} {md(pack.version)}: {md(standard)}, {rules}")
         lines += [f"  - {md(overlay)}" for overlay in pack.overlays]
     return lines
 
@@ -180,43 +192,55 @@ class MarkdownRenderer:
     def render(self, report: Report, *, color: bool = False) -> str:
         findings = sorted_findings(report)
         standards = Standards.of(report)
+        tr = standards.tr
         this_stage = verdict(report, report.stage)
         counts = grade_counts(findings)
+        facts = tr.gettext(
+            "As of {date}, {standards}, {items} evidence items, {rules} rules, qmscheck {version}."
+        ).format(
+            date=report.as_of.isoformat(),
+            standards=md(standards.line()),
+            items=report.evidence_count,
+            rules=report.rules_evaluated,
+            version=md(report.tool_version),
+        )
         lines = [
-            f"# qmscheck report: {md(report.organisation.name)}",
+            "# " + tr.gettext("qmscheck report: {organisation}").format(organisation=md(report.organisation.name)),
             "",
-            f"**Stage {report.stage}: {this_stage.headline}**",
+            "**"
+            + tr.gettext("Stage {stage}: {verdict}").format(stage=report.stage, verdict=this_stage.headline)
+            + "**",
             "",
-            f"As of {report.as_of.isoformat()}, {md(standards.line())}, "
-            f"{report.evidence_count} evidence items, {report.rules_evaluated} rules, "
-            f"qmscheck {md(report.tool_version)}.",
-            *(["", AUDITOR_NOTE] if report.audience == "auditor" else []),
+            facts,
+            *(["", tr.gettext(AUDITOR_NOTE)] if report.audience == "auditor" else []),
             "",
-            "| " + " | ".join(grade.label for grade in counts) + " |",
+            "| " + " | ".join(tr.gettext(GRADE_LABELS[grade]) for grade in counts) + " |",
             "|" + "---:|" * len(counts),
             "| " + " | ".join(str(count) for count in counts.values()) + " |",
         ]
         for info, clause, group in standards.group(findings):
             lines += ["", f"## {md(standards.section_title(info, clause))}", ""]
-            lines += _clause_table(group)
+            lines += _clause_table(group, standards)
         if not findings:
-            lines += ["", "No findings."]
+            lines += ["", tr.gettext("No findings.")]
         if report.not_applicable:
-            lines += ["", "## Not applicable", "", "| Clause | Justification | Rules |", "|---|---|---|"]
+            head = [tr.gettext(word) for word in (N_("Clause"), N_("Justification"), N_("Rules"))]
+            lines += ["", "## " + tr.gettext("Not applicable"), "", "| " + " | ".join(head) + " |", "|---|---|---|"]
             for excluded in sorted(report.not_applicable, key=cited_order):
                 rules = ", ".join(md(rule_id) for rule_id in excluded.rule_ids)
                 lines.append(f"| {md(standards.label(excluded))} | {md(excluded.justification)} | {rules} |")
-        lines += _stale_decisions(report)
+        lines += _stale_decisions(report, tr)
         lines += _manual_checks(standards)
         lines += _rules_passed(standards)
         lines += _rules_not_run(standards)
         if report.warnings:
-            lines += ["", f"## Evidence that could not be read ({len(report.warnings)})", ""]
-            for warning in sorted(report.warnings, key=lambda w: (w.locator, w.message)):
-                lines.append(f"- {md(warning.locator)}: {md(warning.message)}")
+            heading = tr.gettext("Evidence that could not be read ({count})").format(count=len(report.warnings))
+            lines += ["", f"## {heading}", ""]
+            for entry in sorted(report.warnings, key=lambda w: (w.locator, w.message)):
+                lines.append(f"- {md(entry.locator)}: {md(warning(entry.message, tr))}")
         lines += _packs(standards)
-        lines += ["", f"Summary: {report.summary.line()}"]
-        set_aside = set_aside_line(report)
+        lines += ["", tr.gettext("Summary: ") + report.summary.line(tr)]
+        set_aside = set_aside_line(report, tr)
         if set_aside:
-            lines += ["", f"Not counted: {md(set_aside)}"]
+            lines += ["", tr.gettext("Not counted: ") + md(set_aside)]
         return "\n".join(lines) + "\n"

@@ -45,6 +45,7 @@ from qmscheck.model.grades import Grade
 from qmscheck.model.report import EvidenceRef, Finding, Report, SourceInfo, clause_key
 from qmscheck.rendering.locators import parse_locator
 from qmscheck.rendering.readiness import Standards, disposition_line, edition_name, sorted_findings, standard_order
+from qmscheck.rendering.wording import absence_words, fix, requirement_words, statement, warning
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -123,14 +124,21 @@ def _bounded(text: str, limit: int) -> str:
 
 def _rule(finding: Finding, grades: list[Grade], taxonomies: _Taxonomies) -> dict[str, Any]:
     worst = min(grades, key=lambda grade: grade.severity)
-    info = taxonomies.standards.info(finding.standard)
+    standards = taxonomies.standards
+    info = standards.info(finding.standard)
+    # The rule's words in the report's language: a rationale its pack does not translate is replaced
+    # by the requirement it explains, which the pack does.
+    title, advice = standards.title(finding), fix(finding, standards.tr)
+    why = standards.tr.rule(finding.pack, finding.rule_id, finding.why)
+    if why == finding.why and standards.tr.language != "en":
+        why = requirement_words(finding, standards.tr) or why
     # GitHub requires every description and the help, none empty: an auditor's report has no fix.
     return {
         "id": finding.rule_id,
         "name": _bounded(_pascal_name(finding.title) or finding.rule_id, MAX_RULE_NAME),
-        "shortDescription": {"text": _bounded(finding.title or finding.rule_id, MAX_DESCRIPTION)},
-        "fullDescription": {"text": _bounded(finding.why or finding.title or finding.rule_id, MAX_DESCRIPTION)},
-        "help": {"text": finding.fix or finding.why or finding.title or finding.rule_id},
+        "shortDescription": {"text": _bounded(title or finding.rule_id, MAX_DESCRIPTION)},
+        "fullDescription": {"text": _bounded(why or title or finding.rule_id, MAX_DESCRIPTION)},
+        "help": {"text": advice or why or title or finding.rule_id},
         "defaultConfiguration": {"level": LEVELS[worst]},
         "relationships": [{"target": taxonomies.reference(finding), "kinds": ["relevant"]}],
         "properties": {
@@ -227,7 +235,7 @@ def _clause_location(finding: Finding, standards: Standards, places: _Places) ->
     """Where a finding with no file of its own is shown: the file that should answer it, and the clause."""
     standard = edition_name(standards.info(finding.standard))
     return {
-        "message": {"text": finding.absence or finding.title},
+        "message": {"text": absence_words(finding, standards.tr) or standards.title(finding)},
         "physicalLocation": places.anchor,
         "logicalLocations": [
             {"name": finding.clause, "kind": "clause", "fullyQualifiedName": f"{standard}/{finding.clause}"}
@@ -235,13 +243,12 @@ def _clause_location(finding: Finding, standards: Standards, places: _Places) ->
     }
 
 
-def _suppressions(finding: Finding) -> dict[str, Any]:
+def _suppressions(finding: Finding, standards: Standards) -> dict[str, Any]:
     """A finding set aside by a decision is suppressed outside the tool: by the decisions file."""
     if finding.counted or finding.disposition is None:
         return {}
-    return {
-        "suppressions": [{"kind": "external", "status": "accepted", "justification": disposition_line(finding) or ""}]
-    }
+    justification = disposition_line(finding, standards.tr) or ""
+    return {"suppressions": [{"kind": "external", "status": "accepted", "justification": justification}]}
 
 
 def _line_hash(identity: str) -> str:
@@ -260,13 +267,16 @@ def _result(finding: Finding, rule_index: int, taxonomies: _Taxonomies, places: 
         # The first file cited leads: GitHub reads only the first location.
         locations.sort(key=lambda location: "physicalLocation" not in location)
     omitted = len(finding.evidence) - sum(1 for location in locations if "properties" in location)
-    message = finding.statement or finding.title
+    tr = taxonomies.standards.tr
+    message = statement(finding, tr) or taxonomies.standards.title(finding)
     if omitted:
-        message += f" ({omitted} more evidence items are not located here: the JSON report lists them all.)"
+        message += tr.gettext(
+            " ({count} more evidence items are not located here: the JSON report lists them all.)"
+        ).format(count=omitted)
     disposition = finding.disposition
     identity = finding.fingerprint or finding.id
     return {
-        **_suppressions(finding),
+        **_suppressions(finding, taxonomies.standards),
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": LEVELS[finding.grade],
@@ -292,16 +302,16 @@ def _result(finding: Finding, rule_index: int, taxonomies: _Taxonomies, places: 
     }
 
 
-def _invocation(report: Report, places: _Places) -> dict[str, Any]:
+def _invocation(report: Report, places: _Places, standards: Standards) -> dict[str, Any]:
     """Evidence that could not be read is a tool notification: the scan went on without it."""
     notifications: list[dict[str, Any]] = []
-    for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
+    for entry in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
         notification: dict[str, Any] = {
             "level": "warning",
-            "message": {"text": warning.message},
-            "properties": {"connector": warning.connector, "locator": warning.locator},
+            "message": {"text": warning(entry.message, standards.tr)},
+            "properties": {"connector": entry.connector, "locator": entry.locator},
         }
-        path = _relative(parse_locator(warning.locator).path)
+        path = _relative(parse_locator(entry.locator).path)
         if path:
             notification["locations"] = [{"physicalLocation": {"artifactLocation": places.artifact(path)}}]
         notifications.append(notification)
@@ -338,13 +348,15 @@ class SarifRenderer:
             "originalUriBaseIds": {
                 SRCROOT: {
                     "description": {
-                        "text": "The root of the git repository holding the scanned folder (of the folder "
-                        "itself when it is in none): every file location is relative to it."
+                        "text": standards.tr.gettext(
+                            "The root of the git repository holding the scanned folder (of the folder "
+                            "itself when it is in none): every file location is relative to it."
+                        )
                     }
                 }
             },
             "results": [_result(finding, index[finding.rule_id], taxonomies, places) for finding in findings],
-            "invocations": [_invocation(report, places)],
+            "invocations": [_invocation(report, places, standards)],
             "properties": {
                 "schemaVersion": report.schema_version,
                 "organisation": report.organisation.name,

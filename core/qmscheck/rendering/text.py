@@ -31,6 +31,7 @@ from qmscheck.rendering.readiness import (
 )
 from qmscheck.rendering.terminal import PIPED_WIDTH
 from qmscheck.rendering.wording import fix, statement
+from qmscheck.rendering.wording import warning as warning_words
 from qmscheck.support.safe_text import one_line
 
 GRADE_STYLE: Final = {
@@ -145,7 +146,8 @@ def _finding(page: _Page, finding: Finding, standards: Standards) -> None:
         digest = f" sha256:{ref.sha256[:12]}" if ref.sha256 else ""
         page.line(f"- {ref.locator}", (digest, "dim"), indent=6, hang=2)
     if len(finding.evidence) > EVIDENCE_SHOWN:
-        page.line(f"- ... and {len(finding.evidence) - EVIDENCE_SHOWN} more", indent=6)
+        more = tr.gettext("- ... and {count} more").format(count=len(finding.evidence) - EVIDENCE_SHOWN)
+        page.line(more, indent=6)
     advice = fix(finding, tr)
     if advice:
         page.line((tr.gettext("Fix: "), "dim"), advice, indent=6)
@@ -158,7 +160,13 @@ def _findings(page: _Page, report: Report, standards: Standards) -> None:
         if not graded:
             continue
         set_aside = sum(1 for finding in graded if not finding.counted)
-        count = f"{len(graded)}, {set_aside} set aside by decisions" if set_aside else str(len(graded))
+        count = (
+            page.tr.gettext("{count}, {set_aside} set aside by decisions").format(
+                count=len(graded), set_aside=set_aside
+            )
+            if set_aside
+            else str(len(graded))
+        )
         page.blank()
         page.line((f"{page.tr.gettext(GRADE_HEADINGS[grade])} ({count})", f"{GRADE_STYLE[grade]} bold"))
         for info, clause, group in standards.group(graded):
@@ -198,26 +206,24 @@ class TextRenderer:
         if report.stale_decisions:
             page.blank()
             page.line(
-                (f"Stale decisions ({len(report.stale_decisions)})", "bold"),
-                " - no finding of this scan has the fingerprint: resolved, or its rule did not run",
+                (tr.gettext("Stale decisions ({count})").format(count=len(report.stale_decisions)), "bold"),
+                tr.gettext(" - no finding of this scan has the fingerprint: resolved, or its rule did not run"),
                 hang=2,
             )
             for stale in report.stale_decisions:
                 page.line(f"{stale.fingerprint} ({stale.status})", indent=2, hang=2)
         if report.not_applicable:
             page.blank()
-            page.line(("Not applicable", "bold"))
+            page.line((tr.gettext("Not applicable"), "bold"))
             for excluded in sorted(report.not_applicable, key=cited_order):
-                page.line(
-                    f"{standards.label(excluded)}: {excluded.justification} ({len(excluded.rule_ids)} rules)",
-                    indent=2,
-                    hang=2,
-                )
+                # English says "rules" whatever the count: the report reads as it always has.
+                rules = tr.npgettext("not applicable", "{n} rules", "{n} rules", len(excluded.rule_ids))
+                page.line(f"{standards.label(excluded)}: {excluded.justification} ({rules})", indent=2, hang=2)
         if report.manual_checks:
             page.blank()
             page.line(
-                (f"To verify on site ({len(report.manual_checks)})", "bold"),
-                " - no evidence rule checks these",
+                (tr.gettext("To verify on site ({count})").format(count=len(report.manual_checks)), "bold"),
+                tr.gettext(" - no evidence rule checks these"),
                 hang=2,
             )
             for check in sorted(report.manual_checks, key=cited_order):
@@ -225,16 +231,19 @@ class TextRenderer:
         if report.warnings:
             page.blank()
             page.line(
-                (f"Warnings ({len(report.warnings)})", "bold yellow"), " - evidence that could not be read", hang=2
+                (tr.gettext("Warnings ({count})").format(count=len(report.warnings)), "bold yellow"),
+                tr.gettext(" - evidence that could not be read"),
+                hang=2,
             )
             for warning in sorted(report.warnings, key=lambda w: (w.locator, w.connector, w.message)):
-                page.line(f"{warning.locator}: {warning.message}", indent=2, hang=2)
+                page.line(f"{warning.locator}: {warning_words(warning.message, tr)}", indent=2, hang=2)
         page.blank()
         if report.rules_passed or report.rules_not_run:
             page.line(
-                ("Rules: ", "bold"),
-                f"{len(report.rules_passed)} passed, {len(report.rules_not_run)} not run "
-                "(named in the json, html, markdown and junit reports)",
+                (tr.gettext("Rules: "), "bold"),
+                tr.gettext(
+                    "{passed} passed, {not_run} not run (named in the json, html, markdown and junit reports)"
+                ).format(passed=len(report.rules_passed), not_run=len(report.rules_not_run)),
                 hang=2,
             )
         set_aside = set_aside_line(report, tr)
