@@ -1,6 +1,7 @@
 """Measure qmscheck against the read floor on a synthetic organisation (see benchmarks/README.md).
 
     python benchmarks/run.py --files 5000 --rows 100000 [--defect-rate 0.02] [--jobs N] [--keep DIR]
+    python benchmarks/run.py --executor dask [--jobs N] [--keep DIR] ...
 
 In one run: generates the organisation (or reuses --keep DIR) with --defect-rate of its documents
 and register rows defective (default 0.02; 1 makes every one defective), then measures, each phase in
@@ -13,6 +14,11 @@ its own process so peak memory is per phase:
   rescan  the same scan after changing 1% of the files (index reused);
 and prints the times, the ratios (full / floor, rescan / full) and peak RSS, and checks that
 no evidence item is lost (items = documents + register rows).
+
+With --executor dask it measures the full scan twice instead, in --jobs local processes and on a
+local Dask cluster of --jobs workers (qmscheck[dask]), and prints the ratio, the tasks the cluster
+ran and whether the two reports are identical. It neither changes the files nor writes beside
+them (the indexes go to a folder of its own), so it may run on a kept organisation others use.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
@@ -122,7 +129,26 @@ def phase_parse(org: Path, jobs: int) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "files": len(files), "items": items}
 
 
-def phase_scan(org: Path, index: Path, jobs: int, full: bool) -> dict[str, float]:
+def phase_scan(org: Path, index: Path, jobs: int, full: bool, executor: str = "local") -> dict[str, float]:
+    if executor == "dask":
+        from distributed import get_task_stream
+        from qmscheck.support.executors import dask_cluster
+
+        start = time.perf_counter()
+        with dask_cluster(None, jobs) as cluster, get_task_stream(client=cluster.client) as stream:
+            started = time.perf_counter() - start
+            data = _scan(org, index, jobs, full, cluster)
+        tasks: dict[str, float] = {}
+        for event in stream.data:
+            kind = str(event["key"]).rpartition("-")[0]
+            tasks[f"tasks_{kind}"] = tasks.get(f"tasks_{kind}", 0) + 1
+            computed = sum(s["stop"] - s["start"] for s in event["startstops"] if s["action"] == "compute")
+            tasks[f"compute_{kind}"] = tasks.get(f"compute_{kind}", 0) + computed
+        return {**data, **tasks, "cluster_start": started, "seconds": data["seconds"] + started}
+    return _scan(org, index, jobs, full, None)
+
+
+def _scan(org: Path, index: Path, jobs: int, full: bool, executor: Any) -> dict[str, float]:
     from datetime import date
 
     from qmscheck.checking.packs import load_packs
@@ -130,23 +156,31 @@ def phase_scan(org: Path, index: Path, jobs: int, full: bool) -> dict[str, float
     from qmscheck.collecting.run import CollectOptions, collect
     from qmscheck.config.scan_config import load_config
     from qmscheck.plugins.manager import load_plugins
+    from qmscheck.rendering.json import JsonRenderer
     from qmscheck.support.workers import start_fork_server
 
     start = time.perf_counter()
-    if jobs > 1:
+    if jobs > 1 and executor is None:
         start_fork_server()  # as qmscheck.scan.scan does
     plugins = load_plugins()
     config = load_config(org)
     packs = load_packs(list(plugins.rule_packs))
     loaded = time.perf_counter()
-    options = CollectOptions(index=index, full=full, jobs=jobs)
+    options = CollectOptions(index=index, full=full, jobs=jobs, executor=executor)
     collection = collect(config, plugins, options)
     collected = time.perf_counter()
     check_options = CheckOptions(
-        as_of=date(2026, 3, 31), results=index, full=full, stats=collection.stats, jobs=jobs, tuning=options.tuning
+        as_of=date(2026, 3, 31),
+        results=index,
+        full=full,
+        stats=collection.stats,
+        jobs=jobs,
+        tuning=options.tuning,
+        executor=options.executor,
     )
     report = run_check(collection, packs, plugins, config.organisation, check_options)
     checked = time.perf_counter()
+    rendered = JsonRenderer().render(report).encode()
     return {
         "setup": loaded - start,
         "collect": collected - loaded,
@@ -155,6 +189,8 @@ def phase_scan(org: Path, index: Path, jobs: int, full: bool) -> dict[str, float
         "items": collection.evidence_count,
         "warnings": len(collection.warnings),
         "findings": len(report.findings),
+        # Compared between executors: the same report, byte for byte (12 hex digits of its digest: a float holds them).
+        "report_digest": int(hashlib.sha256(rendered).hexdigest()[:12], 16),
         **{f"stat_{k}": v for k, v in collection.stats.items()},
     }
 
@@ -201,6 +237,12 @@ def main() -> None:
         help="Share (0 .. 1) of generated documents and register rows that are defective; "
         "1 makes every one defective. Default: %(default)s.",
     )
+    parser.add_argument(
+        "--executor",
+        choices=["local", "dask"],
+        default="local",
+        help="dask: compare a full scan in --jobs local processes with one on a local Dask cluster of --jobs workers.",
+    )
     parser.add_argument("--phase", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -210,7 +252,8 @@ def main() -> None:
         elif name == "parse":
             data = phase_parse(org, jobs)
         else:
-            data = phase_scan(org, Path(args.phase[3]), jobs, full=name == "full")
+            executor = args.phase[4] if len(args.phase) > 4 else "local"
+            data = phase_scan(org, Path(args.phase[3]), jobs, full=name == "full", executor=executor)
         data["peak_rss_mib"] = _peak_rss_mib()
         print(json.dumps(data))
         return
@@ -234,9 +277,12 @@ def main() -> None:
     rate = expected.get("defect_rate", 1.0)
     if rate != args.defect_rate:
         print(f"note: reusing {org}, generated with defect rate {rate:g} (not {args.defect_rate:g})", flush=True)
+    jobs_arg = str(args.jobs)
+    if args.executor == "dask":
+        compare_executors(org, expected, jobs_arg)
+        return
     index = work / "index.sqlite"
     index.unlink(missing_ok=True)
-    jobs_arg = str(args.jobs)
     run_phase(["floor", str(org), jobs_arg])  # warm the page cache: every phase then reads warm
     floor = run_phase(["floor", str(org), jobs_arg])
     parse = run_phase(["parse", str(org), jobs_arg])
@@ -290,6 +336,34 @@ def main() -> None:
     )
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def compare_executors(org: Path, expected: dict[str, int], jobs: str) -> None:
+    """A full scan in local processes and on a local Dask cluster, each into a fresh index of its own."""
+    indexes = Path(tempfile.mkdtemp(prefix="qmscheck-bench-index-"))
+    try:
+        run_phase(["floor", str(org), jobs])  # warm the page cache
+        local = run_phase(["full", str(org), jobs, str(indexes / "local.sqlite"), "local"])
+        dask = run_phase(["full", str(org), jobs, str(indexes / "dask.sqlite"), "dask"])
+    finally:
+        shutil.rmtree(indexes, ignore_errors=True)
+    print(f"\n{expected['documents']} documents, {expected['rows']} register rows, --jobs {jobs}")
+    for name, data in (("local", local), ("dask", dask)):
+        print(
+            f"{name:<6} {data['seconds']:8.2f} s  peak RSS {data['peak_rss_mib']:6.0f} MiB  "
+            f"collect {data['collect']:.2f} s, check {data['check']:.2f} s, setup {data['setup']:.2f} s"
+            + (f", cluster start {data['cluster_start']:.2f} s" if "cluster_start" in data else "")
+            + f"; {data['items']:.0f} items, {data['findings']:.0f} findings"
+        )
+    for kind in ("_process_batch", "_summarise_task"):
+        count = dask.get(f"tasks_{kind}", 0)
+        compute = dask.get(f"compute_{kind}", 0)
+        print(f"dask tasks {kind:<16} {count:6.0f}, {compute:8.2f} s computing on the workers")
+    ratio = dask["seconds"] / local["seconds"]
+    started = (dask["seconds"] - dask["cluster_start"]) / local["seconds"]
+    print(f"\ndask / local           {ratio:6.2f}   (target <= 1.2; {started:.2f} without starting the cluster)")
+    same = dask["report_digest"] == local["report_digest"]
+    print(f"reports                {'identical' if same else 'DIFFERENT'} (JSON, byte for byte)")
 
 
 if __name__ == "__main__":
