@@ -18,6 +18,8 @@ one at a time, or report them).
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 import resource
 import threading
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 from qmscheck.errors import QmscheckError
-from qmscheck.support.workers import Budget, WorkersLost, on_the_clock, pooled, process_pool
+from qmscheck.support.workers import PRELOAD, Budget, WorkersLost, on_the_clock, pooled, process_pool
 
 __all__ = ["DaskExecutor", "Executor", "LocalExecutor", "Setup", "dask_cluster"]
 
@@ -247,6 +249,23 @@ def _on_worker(
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+def _import_work() -> None:
+    for module in PRELOAD:
+        if module != "__main__":
+            importlib.import_module(module)
+
+
+def _warm_up(client: Any) -> None:
+    """Every worker imports what the tasks run, now, without waiting for it: meanwhile the driver
+    loads the plugins and lists the share (as the local workers' fork server does)."""
+
+    def run() -> None:
+        with contextlib.suppress(Exception):  # a worker that cannot import them fails its first task instead
+            client.run(_import_work)
+
+    threading.Thread(target=run, name="qmscheck-warm-dask", daemon=True).start()
+
+
 def _distributed() -> Any:
     try:
         import distributed
@@ -269,6 +288,7 @@ def dask_cluster(scheduler: str | None, jobs: int) -> Iterator[DaskExecutor]:
             workers = len(client.scheduler_info()["workers"])
             if workers == 0:
                 raise QmscheckError(f"the Dask scheduler at {scheduler} has no workers")
+            _warm_up(client)
             yield DaskExecutor(client, f"the Dask scheduler at {scheduler} ({workers} workers)")
         finally:
             client.close()
@@ -284,6 +304,7 @@ def dask_cluster(scheduler: str | None, jobs: int) -> Iterator[DaskExecutor]:
     )
     try:
         with distributed.Client(cluster) as client:
+            _warm_up(client)
             description = f"a local Dask cluster of {jobs} worker processes at {cluster.scheduler_address}"
             yield DaskExecutor(client, description)
     finally:
