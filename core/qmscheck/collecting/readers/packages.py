@@ -35,16 +35,21 @@ _CHUNK = 1 << 20
 #: carried across chunks without bound.
 _MAX_TAG_BYTES = 64 * 1024
 
-# Cells written the usual way (Excel, LibreOffice, openpyxl) open with `<c r="`. Among them, columns
-# from AA onwards (few in a register) are read exactly; rows are only told to be below 300,000,
-# which with 26 columns keeps the area within MAX_SHEET_CELLS. Anything else is settled by reading
-# every cell (_exact_area).
+# Cells written the usual way (Excel, LibreOffice, openpyxl) open with `<c r="B7"` followed by a
+# space, `/` or `>`. Among them, columns from AA onwards (few in a register) are read exactly; rows
+# are only told to be below 300,000, which with 26 columns keeps the area within MAX_SHEET_CELLS.
+# Any cell written otherwise, in a way these searches do not fully understand, is settled by
+# reading every cell (_exact_area): a reference that is not plain letters then digits (an entity,
+# a space, a `$`, leading zeros, more letters or digits than a sheet has), a cell without one, a
+# namespace prefix, or whitespace other than one space after the element's name.
 _WIDE = re.compile(rb'<c r="([A-Za-z]{2,})\d')
 _ROWS_BOUND = 299_999
 _DEEP = re.compile(rb'<c r="[A-Za-z]*(?:[3-9]\d{5}|\d{7})')
-# Cell elements written otherwise: without a reference, or with a namespace prefix.
-_BARE_CELL = re.compile(rb"<c[>/]")
+_ODD_REFERENCE = re.compile(rb'<c r="(?![A-Za-z]{1,3}[1-9]\d{0,6}"[\s/>])')
+_BARE_CELL = re.compile(rb"<c[\t\n\r/>]")
 _PREFIXED_CELL = re.compile(rb":c[\s>/]")
+# A cell reference as a workbook parser reads it: letters, then digits (lower case allowed).
+_REFERENCE = re.compile(r"([A-Za-z]+)(\d+)")
 _SHARED_CELL = re.compile(rb"""\bt\s*=\s*["']s["'][^<>]*>\s*<(?:[\w.-]+:)?v>\s*(\d{1,10})\s*<""")
 _SHARED_ITEM = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 
@@ -75,7 +80,9 @@ class _SheetScan:
         self.cells += data.count(b"<c ")
         self.referenced += data.count(b'<c r="')
         self.shared_cells += data.count(b't="s"') + data.count(b"t='s'")
-        self.unusual = self.unusual or bool(_BARE_CELL.search(data) or _PREFIXED_CELL.search(data))
+        self.unusual = self.unusual or bool(
+            _BARE_CELL.search(data) or _PREFIXED_CELL.search(data) or _ODD_REFERENCE.search(data)
+        )
 
 
 def inflate(
@@ -259,16 +266,21 @@ def _exact_area(archive: zipfile.ZipFile, name: str, fmt: str) -> tuple[int, int
             local = element.tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
             reference = element.get("r")
             if local == "row" and event == "start":
-                row = int(reference) if reference and reference.isdigit() else row + 1
+                row = _number(reference) if reference and reference.isdigit() else row + 1
                 column = 0
             elif local == "c" and event == "start":
-                if reference:
-                    match = re.fullmatch(r"([A-Za-z]{1,3})(\d{1,7})", reference)
-                    if match:
-                        column = _column_number(match.group(1).encode())
-                        row = int(match.group(2))
-                else:
+                if reference is None:
                     column += 1
+                else:
+                    match = _REFERENCE.fullmatch(reference)
+                    if match is None:
+                        raise ExtractionError(
+                            f"sheet '{_sheet_label(name)}' has a cell reference {reference[:20]!r} that is not "
+                            "a column and a row (like B7): not read"
+                        )
+                    letters = match.group(1)
+                    column = _column_number(letters.encode()) if len(letters) <= 7 else _FAR
+                    row = _number(match.group(2))
             elif local == "c" and event == "end":
                 if len(element):
                     columns = max(columns, column)
@@ -277,6 +289,14 @@ def _exact_area(archive: zipfile.ZipFile, name: str, fmt: str) -> tuple[int, int
             elif event == "end" and local == "row":
                 element.clear()
     return columns, rows
+
+
+#: Beyond any limit: a column or row number too long to be worth converting.
+_FAR = 10**12
+
+
+def _number(digits: str) -> int:
+    return int(digits) if len(digits) <= 12 else _FAR
 
 
 class _Capped:
