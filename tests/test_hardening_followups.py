@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import subprocess
 import sys
 import zipfile
@@ -134,3 +135,88 @@ def test_a_workbook_written_the_usual_way_is_still_read(tmp_path: Path) -> None:
     path = _xlsx(tmp_path / "usual.xlsx", f'<row r="1">{_FIRST}</row>{rows}')
     # Read, not refused: a list of the sheet's row count rather than a limit's message.
     assert _read_register(path).startswith("[")
+
+
+# ---- binary workbooks (.xlsb): BIFF12 records written here, as no writer of them is at hand ----
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        out.append((value & 0x7F) | (0x80 if value > 0x7F else 0))
+        value >>= 7
+        if not value:
+            return bytes(out)
+
+
+def _record(kind: int, payload: bytes = b"") -> bytes:
+    return _varint(kind) + _varint(len(payload)) + payload
+
+
+def _wide(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+_XLSB_TYPES = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+    '<Override PartName="/xl/worksheets/sheet1.bin" ContentType="application/vnd.ms-excel.worksheet"/></Types>'
+)
+_RELATIONSHIPS = (
+    '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" '
+    'Target="{target}"/></Relationships>'
+)
+
+
+def _xlsb(path: Path, cells: dict[tuple[int, int], str | float | None]) -> Path:
+    """A one-sheet binary workbook with these cells by (row, column), 0-based; None is a blank
+    (styled, valueless) cell."""
+    records = [_record(0x81), _record(0x94, bytes(16)), _record(0x91)]  # BeginSheet, WsDim, BeginSheetData
+    row = None
+    for (at_row, column), value in sorted(cells.items()):
+        if at_row != row:
+            row = at_row
+            records.append(_record(0x00, struct.pack("<IIHHBI", row, 0, 300, 0, 0, 0)))  # RowHdr
+        head = struct.pack("<II", column, 0)
+        if value is None:
+            records.append(_record(0x01, head))  # CellBlank
+        elif isinstance(value, str):
+            records.append(_record(0x06, head + _wide(value)))  # CellSt
+        else:
+            records.append(_record(0x05, head + struct.pack("<d", value)))  # CellReal
+    records += [_record(0x92), _record(0x82)]  # EndSheetData, EndSheet
+    sheet = _record(0x9C, struct.pack("<II", 0, 1) + _wide("rId1") + _wide("Log"))  # BundleSh
+    book = _record(0x83) + _record(0x8F) + sheet + _record(0x90) + _record(0x84)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _XLSB_TYPES)
+        archive.writestr("_rels/.rels", _RELATIONSHIPS.format(kind="officeDocument", target="xl/workbook.bin"))
+        archive.writestr("xl/workbook.bin", book)
+        archive.writestr(
+            "xl/_rels/workbook.bin.rels", _RELATIONSHIPS.format(kind="worksheet", target="worksheets/sheet1.bin")
+        )
+        archive.writestr("xl/worksheets/sheet1.bin", b"".join(records))
+    return path
+
+
+_LOG = {(0, 0): "Record No", (0, 1): "Date", (1, 0): "NC-1", (1, 1): 45000.0, (2, 0): "NC-2", (2, 1): 45001.0}
+
+
+@pytest.mark.parametrize(
+    ("name", "far", "limit"),
+    [
+        ("far-corner", {(1_048_575, 16_383): 1.0}, "1,000-column limit"),
+        ("far-column", {(3, 4_000_000_000): 1.0}, "1,000-column limit"),
+        ("far-row", {(4_000_000_000, 0): "x"}, "10,000,000-cell limit"),
+    ],
+)
+def test_an_xlsb_sheet_spanning_too_far_is_refused(
+    tmp_path: Path, name: str, far: dict[tuple[int, int], str | float | None], limit: str
+) -> None:
+    assert limit in _read_register(_xlsb(tmp_path / f"{name}.xlsb", {**_LOG, **far}))
+
+
+def test_an_ordinary_xlsb_is_read_and_a_far_blank_cell_does_not_count(tmp_path: Path) -> None:
+    # calamine skips a blank cell, so it allocates nothing for one far out.
+    assert _read_register(_xlsb(tmp_path / "log.xlsb", {**_LOG, (1_048_575, 16_383): None})) == "[2]"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .fileio import format_name
-from .packages import check_opendocument, check_package, check_workbook
+from .packages import check_binary_workbook, check_opendocument, check_workbook
 from .table_source import CellRange, TableSource
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def _check(path: Path) -> None:
         if fmt == ".ods":
             check_opendocument(archive, fmt)
         elif fmt == ".xlsb":
-            check_package(archive, fmt)
+            check_binary_workbook(archive, fmt)
         else:
             check_workbook(archive, fmt)
 

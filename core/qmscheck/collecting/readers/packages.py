@@ -202,6 +202,111 @@ def check_workbook(archive: zipfile.ZipFile, fmt: str) -> None:
             _check_text(archive, name, shared_spans, fmt)
 
 
+def check_binary_workbook(archive: zipfile.ZipFile, fmt: str) -> None:
+    """check_package, and the area each binary sheet's valued cells span, within the limits (an
+    .xlsb workbook, whose parts are BIFF12 record streams rather than XML)."""
+    budget = [MAX_PACKAGE_BYTES]
+    sheets: dict[str, _BinarySheetScan] = {}
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        if info.filename.lower().endswith(".bin"):
+            scan = sheets[info.filename] = _BinarySheetScan()
+            inflate(archive, info, fmt, budget, scan.feed)
+        else:
+            inflate(archive, info, fmt, budget)
+    for name, scan in sheets.items():
+        _refuse_area(name, scan.columns, scan.rows)
+
+
+#: BIFF12 record types (MS-XLSB 2.3.2): a row's header (BrtRowHdr) gives the row of the cells that
+#: follow it; cells count between BrtBeginSheetData and BrtEndSheetData.
+_ROW_HEADER = 0x0000
+_BEGIN_SHEET_DATA = 0x0091
+_END_SHEET_DATA = 0x0092
+#: The cell records calamine places (BrtCellRk to BrtFmlaError): a blank cell (BrtCellBlank) and the
+#: short cells are skipped by it and not counted.
+_VALUED_CELLS = range(0x0002, 0x000C)
+
+
+class _BinarySheetScan:
+    """The area a binary part's valued cells span, read record by record as calamine reads them.
+
+    Every .bin part is walked, wherever the workbook's relationships place its sheets; only a
+    worksheet holds sheet data. A record's header is a type (7 bits a byte, at most 2 bytes) and a
+    size (at most 4 bytes); only the first 4 bytes of a payload matter here (the row of a row
+    header, the column of a cell), so the rest is skipped as it streams past, never buffered."""
+
+    def __init__(self) -> None:
+        self.columns = 0  # 1-based, as for xlsx: the farthest valued cell's column
+        self.rows = 0
+        self._row = 0
+        self._in_data = False
+        self._pending = b""  # an incomplete record header, or the start of a payload still short
+        self._skip = 0  # payload bytes still to pass over
+
+    def feed(self, data: bytes) -> None:
+        if self._skip:
+            if len(data) <= self._skip:
+                self._skip -= len(data)
+                return
+            data, self._skip = data[self._skip :], 0
+        buffer = self._pending + data if self._pending else data
+        position, end = 0, len(buffer)
+        while position < end:
+            kind = buffer[position]
+            if kind < 0x80 and position + 1 < end and buffer[position + 1] < 0x80:
+                # The common record: type and size a byte each.
+                size, start = buffer[position + 1], position + 2
+            else:
+                header = _record_header(buffer, position, end)
+                if header is None:
+                    break
+                kind, size, start = header
+            if kind <= 0x0B or kind in (_BEGIN_SHEET_DATA, _END_SHEET_DATA):
+                wanted = min(size, 4) if kind != 0x0001 else 0
+                if start + wanted > end:
+                    break
+                self._record(kind, buffer[start : start + wanted])
+            position = start + size
+        if position > end:
+            self._pending, self._skip = b"", position - end
+        else:
+            self._pending = buffer[position:]
+
+    def _record(self, kind: int, head: bytes) -> None:
+        if kind == _BEGIN_SHEET_DATA:
+            self._in_data = True
+        elif kind == _END_SHEET_DATA:
+            self._in_data = False
+        elif not self._in_data or len(head) < 4:
+            return
+        elif kind == _ROW_HEADER:
+            self._row = int.from_bytes(head, "little")
+        elif kind in _VALUED_CELLS:
+            self.columns = max(self.columns, int.from_bytes(head, "little") + 1)
+            self.rows = max(self.rows, self._row + 1)
+
+
+def _record_header(buffer: bytes, position: int, end: int) -> tuple[int, int, int] | None:
+    """(type, size, where the payload starts) of the record at ``position``, or None when the
+    buffer ends inside its header."""
+    values = []
+    for width in (2, 4):
+        value = shift = 0
+        for _ in range(width):
+            if position >= end:
+                return None
+            byte = buffer[position]
+            position += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        values.append(value)
+    return values[0], values[1], position
+
+
 class _SharedSpans:
     """The bytes each shared string item spans (its text and markup), in order; ``finish`` once
     the part has been fed."""
