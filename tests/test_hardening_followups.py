@@ -220,3 +220,37 @@ def test_an_xlsb_sheet_spanning_too_far_is_refused(
 def test_an_ordinary_xlsb_is_read_and_a_far_blank_cell_does_not_count(tmp_path: Path) -> None:
     # calamine skips a blank cell, so it allocates nothing for one far out.
     assert _read_register(_xlsb(tmp_path / "log.xlsb", {**_LOG, (1_048_575, 16_383): None})) == "[2]"
+
+
+# ---- a bundle hashes what was listed ----
+
+# Lists a share, swaps its two files for a link out of it and a FIFO, then hashes both as a bundle
+# does: a link swapped in must be refused (not followed to the file outside), and a FIFO must not
+# be waited on. In a child process with a time limit, since a FIFO opened for reading blocks.
+_SWAP = """
+import os, sys
+from pathlib import Path
+from qmscheck.auditing.bundle import _hash_file
+from qmscheck.collecting.connectors.tree import open_tree
+root, outside = Path(sys.argv[1]), Path(sys.argv[2])
+tree = open_tree(str(root), root)
+listed = sorted(entry.relative for entry in tree.walk())
+(root / "a.md").unlink()
+(root / "a.md").symlink_to(outside)
+(root / "b.md").unlink()
+os.mkfifo(root / "b.md")
+print(listed, _hash_file(tree, "a.md"), _hash_file(tree, "b.md"))
+"""
+
+
+def test_a_bundle_refuses_a_link_or_fifo_swapped_in_after_listing(tmp_path: Path) -> None:
+    root, outside = tmp_path / "share", tmp_path / "outside.md"
+    root.mkdir()
+    outside.write_text("secret outside the share\n", encoding="utf-8")
+    for name in ("a.md", "b.md"):
+        (root / name).write_text(f"# {name}\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _SWAP, str(root), str(outside)], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "['a.md', 'b.md'] None None"

@@ -18,6 +18,7 @@ fixed timestamps, permissions and order.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -34,7 +35,7 @@ from qmscheck import __version__
 from qmscheck.auditing.decisions import DECISIONS_NAME
 from qmscheck.checking.packs import use_pack_words
 from qmscheck.collecting.connectors.filesystem import FilesystemConnector, storage_options
-from qmscheck.collecting.connectors.tree import Entry, Remote, Skipped, Tree, open_tree
+from qmscheck.collecting.connectors.tree import Entry, LocalTree, Refused, Remote, Skipped, Tree, open_tree
 from qmscheck.collecting.run import CollectOptions, collect
 from qmscheck.config.scan_config import ScanConfig, load_config
 from qmscheck.errors import QmscheckError
@@ -252,13 +253,19 @@ def _iso(mtime_ns: int) -> str:
 
 
 def _hash_file(tree: Tree, relative: str) -> str | None:
-    """The file's sha256, None if it can no longer be read (vanished, permission denied)."""
+    """The file's sha256, None if it can no longer be read (vanished, permission denied) or is no
+    longer what was listed: a local file is opened as the scan's workers open it, so a link or a
+    FIFO swapped in is refused rather than followed (or waited on)."""
     hasher = hashlib.sha256()
     try:
-        with tree.local_path(relative) as local, local.open("rb") as handle:
+        with contextlib.ExitStack() as stack:
+            if isinstance(tree, LocalTree):
+                handle = stack.enter_context(tree.open_listed(relative))
+            else:
+                handle = stack.enter_context(stack.enter_context(tree.local_path(relative)).open("rb"))
             while chunk := handle.read(_CHUNK):
                 hasher.update(chunk)
-    except OSError:
+    except (OSError, Refused):
         return None
     return hasher.hexdigest()
 
