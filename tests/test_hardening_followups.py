@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import struct
 import subprocess
 import sys
@@ -254,3 +256,30 @@ def test_a_bundle_refuses_a_link_or_fifo_swapped_in_after_listing(tmp_path: Path
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "['a.md', 'b.md'] None None"
+
+
+# ---- links to a file whose name is not UTF-8 ----
+
+
+def test_html_and_sarif_link_a_name_that_is_not_utf8_by_its_real_bytes(tmp_path: Path) -> None:
+    share, out = tmp_path / "share", tmp_path / "out"
+    share.mkdir()
+    (share / "quality-policy.md").write_text("# Quality Policy\n\nWe commit.\n", encoding="utf-8")
+    # Cited (as unreadable) by the findings it leaves unsettled, and named in a warning.
+    with open(os.fsencode(share) + b"/bad\xff.docx", "wb") as handle:
+        handle.write(b"not a zip")
+    command = [sys.executable, "-m", "qmscheck", "scan", str(share), "--format", "sarif", "--format", "html"]
+    command += ["--output-dir", str(out), "--no-index", "--fail-on", "never", "-q"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    html = (out / "qmscheck-report.html").read_text(encoding="utf-8")
+    uris = {
+        location["physicalLocation"]["artifactLocation"]["uri"]
+        for run in json.loads((out / "qmscheck-report.sarif").read_text(encoding="utf-8"))["runs"]
+        for result in run["results"]
+        for location in result.get("locations", [])
+        if "physicalLocation" in location
+    }
+    # The file on disk is bad<0xFF>.docx: %FF, not the escape's backslash (%5C) or a folder "bad/".
+    assert 'href="bad%FF.docx"' in html and "bad/xff" not in html
+    assert "bad%FF.docx" in uris and not any("%5C" in uri for uri in uris)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from html import escape as html_escape
-from urllib.parse import quote
 
 from qmscheck.i18n import N_, N_plural, Translator
 from qmscheck.model.evidence import natural_key
@@ -49,7 +48,7 @@ from qmscheck.rendering.readiness import (
     verdict,
 )
 from qmscheck.rendering.wording import fix, reason, statement, warning
-from qmscheck.support.safe_text import one_line
+from qmscheck.support.safe_text import one_line, unescape_name, url_path
 
 
 def escape(text: str, quote: bool = True) -> str:
@@ -262,7 +261,8 @@ def evidence_href(locator: str) -> str | None:
     path = parse_locator(locator).path
     if not path or path.startswith(("/", "\\")) or (len(path) > 1 and path[1] == ":"):
         return None
-    return quote(path.replace("\\", "/"), safe="/")
+    # A name that is not UTF-8 links to its real bytes; in any other path a backslash separates folders.
+    return url_path(path if unescape_name(path) is not None else path.replace("\\", "/"))
 
 
 def _locator(locator: str) -> str:

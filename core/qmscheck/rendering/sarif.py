@@ -39,13 +39,13 @@ import json
 import re
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import quote
 
 from qmscheck.model.grades import Grade
 from qmscheck.model.report import EvidenceRef, Finding, Report, SourceInfo, clause_key
 from qmscheck.rendering.locators import parse_locator
 from qmscheck.rendering.readiness import Standards, disposition_line, edition_name, sorted_findings, standard_order
 from qmscheck.rendering.wording import absence_words, fix, requirement_words, statement, warning
+from qmscheck.support.safe_text import url_path
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -155,8 +155,9 @@ def _rule(finding: Finding, grades: list[Grade], taxonomies: _Taxonomies) -> dic
 
 
 def _uri(path: str) -> str:
-    # Percent-encode spaces and the like: artifactLocation.uri must be a URI reference.
-    return quote(path, safe="/")
+    # Percent-encode spaces and the like: artifactLocation.uri must be a URI reference, and a name
+    # that is not UTF-8 is its real bytes.
+    return url_path(path)
 
 
 def _relative(path: str | None) -> str | None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 #: What escape_name rewrites in a name that is not valid UTF-8: a backslash, or a lone surrogate.
 _TO_ESCAPE: Final = re.compile(r"[\\\ud800-\udfff]")
@@ -78,6 +78,20 @@ def unescape_name(text: str) -> str | None:
 
     name = _ESCAPED.sub(back, text)
     return None if invalid or escape_name(name) != text else name
+
+
+def url_path(path: str) -> str:
+    """``path`` percent-encoded as a URL's path (every character but ``/`` and the unreserved ones),
+    a name :func:`escape_name` wrote by its real bytes: ``bad\\xff.md`` gives ``bad%FF.md``, the
+    file on disk, not a name with a backslash in it."""
+    name = unescape_name(path)
+    if name is None:
+        return quote(path, safe="/")
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate of a UTF-16 name (\\udXXX), not a byte
+        raw = name.encode("utf-8", "surrogatepass")
+    return quote(raw, safe="/")
 
 
 #: Line and paragraph breaks, tabs and the other characters str.splitlines() breaks a line at.
