@@ -129,6 +129,38 @@ def phase_parse(org: Path, jobs: int) -> dict[str, float]:
     return {"seconds": time.perf_counter() - start, "files": len(files), "items": items}
 
 
+def phase_bytes(org: Path, every: int) -> dict[str, float]:
+    """What parsing tasks carry, pickled as Dask sends them, over every ``every``-th file: out, the
+    batches of tasks (a file's location, no bytes); back, the outcomes (items, or a large file's
+    items written and compressed by the worker, as a scan has it)."""
+    import pickle
+
+    from qmscheck.collecting.connectors.filesystem import _suffix
+    from qmscheck.collecting.connectors.tree import open_tree
+    from qmscheck.collecting.connectors.unit_classes import Ahead
+    from qmscheck.collecting.connectors.worker import Task, _batches, _process_batch
+    from qmscheck.support.tuning import Tuning
+
+    tuning = Tuning()
+    root = str(org / "share")
+    tree = open_tree(root, Path(root))
+    provenance = (("connector", "filesystem"), ("connector_version", "bench"), ("source", "share"))
+    ahead = Ahead((), "bench", tuning.part_items)
+    files = sorted(_walk(root))[::every]
+    tasks = []
+    for path in files:
+        size = os.path.getsize(path)
+        relative = os.path.relpath(path, root)
+        large = ahead if size >= tuning.ahead_bytes else None
+        tasks.append(Task(tree, relative, _suffix(relative), None, provenance, size, large))
+    out = back = count = 0
+    for batch in _batches(tasks):
+        out += len(pickle.dumps(batch))
+        back += len(pickle.dumps(_process_batch(batch)))
+        count += 1
+    return {"files": len(files), "batches": count, "out": out, "back": back, "seconds": 0}
+
+
 def phase_scan(org: Path, index: Path, jobs: int, full: bool, executor: str = "local") -> dict[str, float]:
     if executor == "dask":
         from distributed import get_task_stream
@@ -186,6 +218,8 @@ def _scan(org: Path, index: Path, jobs: int, full: bool, executor: Any) -> dict[
         "collect": collected - loaded,
         "check": checked - collected,
         "seconds": checked - start,
+        # This process's own CPU: with Dask, the driver's (and the local cluster's scheduler's).
+        "cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
         "items": collection.evidence_count,
         "warnings": len(collection.warnings),
         "findings": len(report.findings),
@@ -251,6 +285,8 @@ def main() -> None:
             data = phase_floor(org, jobs)
         elif name == "parse":
             data = phase_parse(org, jobs)
+        elif name == "bytes":
+            data = phase_bytes(org, jobs)
         else:
             executor = args.phase[4] if len(args.phase) > 4 else "local"
             data = phase_scan(org, Path(args.phase[3]), jobs, full=name == "full", executor=executor)
@@ -359,6 +395,12 @@ def compare_executors(org: Path, expected: dict[str, int], jobs: str) -> None:
         count = dask.get(f"tasks_{kind}", 0)
         compute = dask.get(f"compute_{kind}", 0)
         print(f"dask tasks {kind:<16} {count:6.0f}, {compute:8.2f} s computing on the workers")
+    print(f"driver CPU             local {local['cpu']:.1f} s, dask {dask['cpu']:.1f} s (with the scheduler)")
+    sample = run_phase(["bytes", str(org), "20"])  # every 20th file
+    print(
+        f"dask task bytes        out {sample['out'] / sample['files']:.0f} B/file, "
+        f"back {sample['back'] / sample['files']:.0f} B/file (pickled, every 20th file: {sample['files']:.0f})"
+    )
     ratio = dask["seconds"] / local["seconds"]
     started = (dask["seconds"] - dask["cluster_start"]) / local["seconds"]
     print(f"\ndask / local           {ratio:6.2f}   (target <= 1.2; {started:.2f} without starting the cluster)")
