@@ -128,10 +128,11 @@ def workflow(tmp_path_factory: pytest.TempPathFactory) -> Workflow:
     run("verify 1", "verify", base / "stage1-bundle.zip")
     run("stage2 draft", "scan", acme, "--audience", "auditor", "--format", "json", "--output", base / "stage2-draft.json", code=1)  # fmt: skip
     (acme / "qmscheck.decisions.toml").write_text(doc_decisions(), encoding="utf-8")
-    run("stage2", "scan", acme, "--audience", "auditor", "--format", "json", "--output", base / "stage2.json", code=1)
-    run("stage2 text", "scan", acme, "--audience", "auditor", code=1)
+    decided = ("--decisions", acme / "qmscheck.decisions.toml")
+    run("stage2", "scan", acme, "--audience", "auditor", *decided, "--format", "json", "--output", base / "stage2.json", code=1)  # fmt: skip
+    run("stage2 text", "scan", acme, "--audience", "auditor", *decided, code=1)
     reapprove_qp05(acme)
-    run("after", "scan", acme, "--audience", "auditor", "--format", "json", "--output", base / "stage2-after.json", code=1)  # fmt: skip
+    run("after", "scan", acme, "--audience", "auditor", *decided, "--format", "json", "--output", base / "stage2-after.json", code=1)  # fmt: skip
     run("diff", "diff", base / "stage2.json", base / "stage2-after.json")
     run("diff json", "diff", base / "stage2.json", base / "stage2-after.json", "--format", "json")
     run("against", "verify", base / "stage1-bundle.zip", "--against", acme, code=1)

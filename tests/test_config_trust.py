@@ -8,6 +8,8 @@ value of a config is checked: a bad one exits 2 naming the file and the key, nev
 
 from __future__ import annotations
 
+import json
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -267,3 +269,28 @@ def test_a_huge_config_is_refused_unread(share: Path) -> None:
         handle.write(("# " + "x" * 1000 + "\n") * 11_000)
     with pytest.raises(ConfigError, match="too large for a settings file"):
         load_config(share)
+
+
+# --- a decisions file planted beside an untrusted config -------------------------------------------
+
+
+def test_a_planted_decisions_file_is_not_applied(tmp_path: Path) -> None:
+    """A waiver takes a finding out of the verdict and the exit code: one found beside a configuration
+    that is not trusted is not applied, and the report says so; named, or trusted, it applies."""
+    org = tmp_path / "acme"
+    shutil.copytree(ACME, org, ignore=shutil.ignore_patterns(".qmscheck"))
+    first = run("scan", org, "-j", "1", "--no-index", "--format", "json", "-q")
+    [major] = [f for f in json.loads(first.stdout)["findings"] if f["grade"] == "major"]
+    (org / "qmscheck.decisions.toml").write_text(
+        f'[findings.{major["fingerprint"]}]\nstatus = "waived"\nreason = "planted"\nby = "someone"\n'
+        "date = 2026-03-20\nexpires = 2026-04-30\n",
+        encoding="utf-8",
+    )
+    untrusted = run("scan", org, "-j", "1", "--no-index", "--format", "json")
+    assert untrusted.exit_code == 1, untrusted.output  # the major still counts
+    report = json.loads(untrusted.stdout)
+    assert report["summary"]["major"] == 1
+    assert any("qmscheck.decisions.toml was not applied" in w["message"] for w in report["warnings"])
+    for trusting in (["--trust-config"], ["--decisions", str(org / "qmscheck.decisions.toml")]):
+        trusted = run("scan", org, "-j", "1", "--no-index", "--format", "json", "-q", *trusting)
+        assert json.loads(trusted.stdout)["summary"]["major"] == 0, trusting

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from qmscheck.auditing.decisions import apply_decisions, decisions_for
+from qmscheck.auditing.decisions import apply_decisions, decisions_for, untrusted_decisions
 from qmscheck.checking.packs import BASE_PACK, RulePack, load_packs, select_packs, use_pack_words
 from qmscheck.checking.run import CheckOptions, run_check
 from qmscheck.checking.scope import excludable_of
@@ -100,7 +100,9 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
             for entry in excludable_of(selected)
         ]
     )
-    decisions = decisions_for(config.file, request.decisions)  # a broken file fails before evidence is read
+    # A broken file fails before evidence is read.
+    decisions = decisions_for(config.file, request.decisions, trusted=config.trusted)
+    unapplied = None if request.decisions else untrusted_decisions(config.file, trusted=config.trusted)
     use_pack_words(selected, plugins.accepted_vocabularies)
     collection = collect(config, plugins, request.collect)
     if request.as_it_stood and request.as_of:
@@ -128,6 +130,16 @@ def scan(request: ScanRequest, plugins: Plugins | None = None, config: ScanConfi
         CollectionWarning(connector="qmscheck", locator=f"plugin {info.name} {info.version}", message=str(info.error))
         for info in plugins.failed
     ]
+    if unapplied is not None:
+        failed.append(
+            CollectionWarning(
+                connector="qmscheck",
+                locator=unapplied.name,
+                message=f"{unapplied.name} was not applied: it sits beside a configuration found in the scanned "
+                "folder, which is not trusted, and its waivers and regrades would change the verdict; name it "
+                "with --decisions or add --trust-config (docs/security.md)",
+            )
+        )
     if failed or unrecorded:
         return report.model_copy(update={"warnings": [*failed, *report.warnings, *unrecorded]})
     return report

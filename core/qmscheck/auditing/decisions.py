@@ -100,13 +100,25 @@ def load_decisions(path: Path) -> Decisions:
     return decisions
 
 
-def decisions_for(config_file: Path | None, named: Path | None = None) -> Decisions | None:
+def decisions_for(config_file: Path | None, named: Path | None = None, *, trusted: bool = True) -> Decisions | None:
     """The decisions of the file named (``--decisions``), else of the one kept beside ``qmscheck.toml``
-    when there is one; None when there is none to apply."""
+    when there is one and the configuration is trusted; None when there is none to apply."""
     if named is not None:
         return load_decisions(named)
+    beside = _beside(config_file)
+    return load_decisions(beside) if beside is not None and trusted else None
+
+
+def untrusted_decisions(config_file: Path | None, *, trusted: bool) -> Path | None:
+    """The decisions file beside a configuration that is not trusted, which a scan does not apply: a
+    waiver, refutation or regrade takes a finding out of the verdict and the exit code, so a file
+    planted in a share could turn a gate green (docs/security.md)."""
+    return None if trusted else _beside(config_file)
+
+
+def _beside(config_file: Path | None) -> Path | None:
     beside = config_file.parent / DECISIONS_NAME if config_file is not None else None
-    return load_decisions(beside) if beside is not None and beside.is_file() else None
+    return beside if beside is not None and beside.is_file() else None
 
 
 def apply_decisions(report: Report, decisions: Decisions, as_of: date) -> Report:
