@@ -13,11 +13,13 @@ Imported only for an sftp:// source: paramiko is an optional dependency.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import paramiko  # type: ignore[import-untyped, unused-ignore]
 from fsspec.implementations.sftp import SFTPFileSystem  # type: ignore[import-untyped, unused-ignore]
+from paramiko.sftp import CMD_CLOSE, CMD_HANDLE, CMD_NAME, CMD_OPENDIR, CMD_READDIR, SFTPError  # type: ignore[import-untyped, unused-ignore]
 
 #: Where OpenSSH looks when the user names no file: the user's own, then the machine's.
 DEFAULT_KNOWN_HOSTS = ("~/.ssh/known_hosts", "/etc/ssh/ssh_known_hosts")
@@ -74,13 +76,51 @@ class CheckedSFTPFileSystem(SFTPFileSystem):  # type: ignore[misc, unused-ignore
             client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # in memory only
         client.connect(self.host, **self.ssh_kwargs)
         self.client = client
-        self.ftp = client.open_sftp()
+        self.ftp = _AnyNames.from_transport(client.get_transport())
 
     def reconnect(self) -> None:
         """A new SSH connection (and login) in place of one that dropped."""
         with contextlib.suppress(Exception):  # a dead connection may fail to close; it is dropped either way
             self.client.close()
         self._connect()
+
+
+class _AnyNames(paramiko.SFTPClient):  # type: ignore[misc, unused-ignore]
+    """paramiko's SFTP client, carrying any name the server's filesystem allows. paramiko decodes each
+    listed name as strict UTF-8 (one name that is not fails the whole folder) and encodes each path it
+    sends the same way; here both use ``surrogateescape``, as Python does for local names, so a name
+    that is not UTF-8 is listed (the tree escapes it) and reached again by its real bytes."""
+
+    def _adjust_cwd(self, path: str | bytes) -> bytes:
+        if isinstance(path, str):
+            path = path.encode("utf-8", "surrogateescape")
+        return super()._adjust_cwd(path)  # type: ignore[no-any-return]
+
+    def listdir_iter(self, path: str = ".", read_aheads: int = 50) -> Iterator[paramiko.SFTPAttributes]:
+        return iter(self.listdir_attr(path))
+
+    def listdir_attr(self, path: str = ".") -> list[paramiko.SFTPAttributes]:
+        """paramiko's own, but for the names' decoding."""
+        t, msg = self._request(CMD_OPENDIR, self._adjust_cwd(path))
+        if t != CMD_HANDLE:
+            raise SFTPError("Expected handle")
+        handle = msg.get_binary()
+        listed = []
+        while True:
+            try:
+                t, msg = self._request(CMD_READDIR, handle)
+            except EOFError:
+                break
+            if t != CMD_NAME:
+                raise SFTPError("Expected name response")
+            for _ in range(msg.get_int()):
+                name = msg.get_string().decode("utf-8", "surrogateescape")
+                long_name = msg.get_string().decode("utf-8", "surrogateescape")
+                attributes = paramiko.SFTPAttributes._from_msg(msg, name, long_name)
+                if name not in (".", ".."):
+                    listed.append(attributes)
+        self._request(CMD_CLOSE, handle)
+        return listed
 
 
 def host_key_problem(exc: BaseException) -> str | None:

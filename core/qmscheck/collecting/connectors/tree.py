@@ -420,7 +420,19 @@ class FsspecTree:
         return f"FsspecTree({self.url})"
 
     def _path(self, relative: str) -> str:
-        return f"{self.root}/{relative}" if relative else self.root
+        """The server's path of what the walk listed as ``relative``: its escaped names unescaped (a
+        name that stands as it is wins, as in :meth:`LocalTree._real_path`; only a name holding a
+        backslash costs a look-up)."""
+        if not relative:
+            return self.root
+        if "\\" not in relative:
+            return f"{self.root}/{relative}"
+        path = self.root
+        for part in relative.split("/"):
+            real = unescape_name(part)
+            literal = f"{path}/{part}"
+            path = literal if real is None or self.fs.exists(literal) else f"{path}/{real}"
+        return path
 
     def _error_text(self, exc: BaseException) -> str:
         return redact(_error_text(exc), self.secrets)
@@ -500,9 +512,16 @@ class FsspecTree:
                 yield Skipped(prefix.rstrip("/") or ".", f"cannot list folder: {self._error_text(exc)}", folder=True)
                 continue
             subfolders = []
-            for info in sorted(listing, key=lambda i: str(i["name"])):
-                name = PurePosixPath(str(info["name"]).rstrip("/")).name
+            raw_names = [_listed_name(info["name"]) for info in listing]
+            names: set[str] | None = None
+            for raw, info in sorted(zip(raw_names, listing, strict=True), key=operator.itemgetter(0)):
+                name = escape_name(raw)
                 relative = prefix + name
+                if name is not raw:
+                    names = names if names is not None else set(raw_names)
+                    if name in names:
+                        yield Skipped(relative, "its name is not UTF-8 and, escaped, is another file's name; not read")
+                        continue
                 hidden = hidden_reason(name)
                 if hidden:
                     yield Skipped(relative, hidden, warn=False)
@@ -538,6 +557,14 @@ class FsspecTree:
             yield local
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _listed_name(path: str | bytes) -> str:
+    """The last name of a path fsspec listed, as Python holds a local name: bytes that are not UTF-8
+    as lone surrogates (``surrogateescape``), for :func:`escape_name`."""
+    if isinstance(path, bytes):
+        path = path.decode("utf-8", "surrogateescape")
+    return PurePosixPath(path.rstrip("/")).name
 
 
 #: The sources whose connection failed after every try, in this process: a worker process reads file

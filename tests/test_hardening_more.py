@@ -1,0 +1,47 @@
+"""More follow-ups to the hostile-share work (issue 23): each test fails without its fix."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from qmscheck.collecting.run import CollectOptions, collect
+from qmscheck.config.scan_config import load_config
+from qmscheck.plugins.manager import load_plugins
+from remote_share import qmscheck_cli
+from test_sftp import ENV, PASSPHRASE, sftp_config, sshd_serving
+
+# ---- a remote name that is not UTF-8 ----
+
+NOT_UTF8 = b"bad\xff.md"
+
+
+def test_an_sftp_name_that_is_not_utf8_is_listed_escaped_and_read_by_its_real_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sshd (as test_sftp.py starts it: skipped where it cannot run) serves a file whose name is not
+    UTF-8. It is one item, listed as ``bad\\xff.md`` and read (its title), and the JSON report is
+    valid UTF-8. Before: paramiko's strict decoding failed the whole folder's listing."""
+    with sshd_serving(tmp_path / "sshd") as server:
+        fd = os.open(os.fsencode(server.share) + b"/" + NOT_UTF8, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        os.write(fd, b"# Remote document control procedure\n\nHow documents are approved.\n")
+        os.close(fd)
+        monkeypatch.setenv(ENV, PASSPHRASE)
+        config_path = sftp_config(tmp_path, server)
+        plugins = load_plugins(entry_points=False)
+        collected = collect(load_config(config_path), plugins, CollectOptions(index=tmp_path / "index.sqlite", jobs=1))
+        assert collected.warnings == []
+        titles = {item.provenance.locator.path: item.title for item in collected.items}
+        assert titles.get("bad\\xff.md") == "Remote document control procedure", sorted(titles)
+        # A rescan reaches the file again by its real name (stat and fetch), under the same key.
+        again = collect(load_config(config_path), plugins, CollectOptions(index=tmp_path / "index.sqlite", jobs=1))
+        assert again.stats["extracted"] == 0 and "bad\\xff.md" in {i.provenance.locator.path for i in again.items}
+
+        result = qmscheck_cli(
+            "scan", str(config_path), "--no-index", "--format", "json", "--fail-on", "never", "-q", env=dict(os.environ)
+        )
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout.encode("utf-8"))  # text=True decoded it; re-encoding proves UTF-8
+        assert not [w for w in report.get("warnings", []) if "bad" in json.dumps(w)]
