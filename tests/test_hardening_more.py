@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import struct
 from pathlib import Path
 
 import pytest
+from qmscheck.collecting.readers import ExtractionError, read_register
+from qmscheck.collecting.readers.boundary import translated_errors
+from qmscheck.collecting.readers.register import read_headers
 from qmscheck.collecting.run import CollectOptions, collect
 from qmscheck.config.scan_config import load_config
 from qmscheck.plugins.manager import load_plugins
@@ -45,3 +50,32 @@ def test_an_sftp_name_that_is_not_utf8_is_listed_escaped_and_read_by_its_real_na
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout.encode("utf-8"))  # text=True decoded it; re-encoding proves UTF-8
         assert not [w for w in report.get("warnings", []) if "bad" in json.dumps(w)]
+
+
+# ---- a Rust parser's panic ----
+
+
+def _damaged_ole() -> bytes:
+    """An OLE header (version 3, 512-byte sectors, the rest of the header 0xff), then noise, cut to
+    1024 bytes (as tests/hostile's fuzzing cuts its .xls)."""
+    header = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+    header += struct.pack("<IIIIIIII", 0, 1, 1, 0, 0x1000, 0xFFFFFFFE, 0, 0xFFFFFFFE)
+    return (header.ljust(512, b"\xff") + random.Random(23).randbytes(3 * 512))[:1024]
+
+
+def test_a_calamine_panic_is_an_extraction_error_at_the_readers_boundary(tmp_path: Path) -> None:
+    """On :func:`_damaged_ole` calamine panics (cfb.rs, index out of bounds), and pyo3 raises a PanicException, a
+    BaseException. Before: it escaped read_register; only the worker's last boundary caught it."""
+    path = tmp_path / "damaged.xls"
+    path.write_bytes(_damaged_ole())
+    with pytest.raises(ExtractionError, match=r"^not a valid \.xls file: the spreadsheet parser failed on it \(.+\)$"):
+        read_register(path)
+    # The headers' first look goes through the same boundary.
+    with pytest.raises(ExtractionError, match="the spreadsheet parser failed on it"):
+        read_headers(path, 5)
+
+
+def test_the_readers_boundary_lets_an_interrupt_pass() -> None:
+    for interrupt in (KeyboardInterrupt(), SystemExit(2)):
+        with pytest.raises(type(interrupt)), translated_errors(".xls"):
+            raise interrupt

@@ -181,12 +181,7 @@ def _read_everything(path: Path) -> None:
         assert str(exc).strip()
 
 
-#: calamine panics on a damaged OLE header (cfb.rs: index out of bounds); pyo3's PanicException is a
-#: BaseException, so it passes the readers' boundary (hostile_inputs.PENDING, t09c and t09d).
-XLS_PANIC = pytest.mark.xfail(strict=True, reason="P2 (a parser panic) fixed by bounded-readers")
-
-
-@pytest.mark.parametrize("suffix", [pytest.param(s, marks=XLS_PANIC) if s == ".xls" else s for s in SUFFIXES])
+@pytest.mark.parametrize("suffix", SUFFIXES)
 @FUZZ
 @given(data=st.data())
 def test_every_reader_on_damaged_files(suffix: str, data: st.DataObject) -> None:

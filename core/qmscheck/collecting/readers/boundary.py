@@ -28,9 +28,22 @@ class translated_errors:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
-        # The error boundary: nothing but an ExtractionError may escape (BaseException still does).
+        # The error boundary: nothing but an ExtractionError may escape, and no BaseException but a
+        # parser's panic is caught (KeyboardInterrupt, SystemExit and GeneratorExit pass).
         if isinstance(exc, Exception) and not isinstance(exc, ExtractionError):
             raise ExtractionError(_message(exc, self._fmt)) from exc
+        if exc is not None and _is_panic(exc):
+            detail = str(exc).strip().partition("\n")[0] or "no details"
+            raise ExtractionError(
+                f"not a valid {self._fmt} file: the spreadsheet parser failed on it ({detail})"
+            ) from exc
+
+
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust parser's panic (calamine's, on some damaged files): pyo3 raises it as
+    ``pyo3_runtime.PanicException``, a BaseException so that ``except Exception`` lets it pass, in
+    a module that cannot be imported, so it is known by its class's module and name."""
+    return any(cls.__name__ == "PanicException" and cls.__module__ == "pyo3_runtime" for cls in type(exc).__mro__)
 
 
 def _message(exc: Exception, fmt: str) -> str:
