@@ -164,7 +164,9 @@ class DaskExecutor:
         # Sent once to every worker, then referred to by each task.
         shared = client.scatter(setup, broadcast=True, hash=False) if setup is not None else None
         pending: deque[tuple[Any, _Task]] = deque()
-        finished = distributed.as_completed()
+        # Results are fetched as tasks finish, in the client's own thread: no round trip per result.
+        finished = distributed.as_completed(with_results=True, raise_errors=False)
+        arrived: dict[Any, Any] = {}
 
         def submit(task: _Task) -> None:
             # Named by the function, so that the dashboard and the task stream tell the stages apart.
@@ -174,9 +176,10 @@ class DaskExecutor:
             finished.add(future)
 
         def result(future: Any, task: _Task) -> _Result:
+            value = arrived.pop(future)
             if future.status == "finished":
-                return future.result()  # type: ignore[no-any-return]
-            error = future.exception()
+                return value  # type: ignore[no-any-return]
+            error = value[1] if isinstance(value, tuple) else value  # (type, exception, traceback)
             reason = _lost_reason(error, budget)
             if reason is None:
                 raise error
@@ -187,14 +190,17 @@ class DaskExecutor:
         def done() -> Iterator[_Result]:
             if ordered:
                 future, task = pending.popleft()
-                distributed.wait(future)
+                while future not in arrived:
+                    came, value = next(finished)
+                    arrived[came] = value
                 yield result(future, task)
                 return
-            future = next(finished)
+            came, value = next(finished)
+            arrived[came] = value
             for position, (candidate, task) in enumerate(pending):
-                if candidate is future:
+                if candidate is came:
                     del pending[position]
-                    yield result(future, task)
+                    yield result(came, task)
                     return
 
         try:
@@ -217,7 +223,7 @@ def _lost_reason(error: BaseException | None, budget: Budget | None) -> str | No
     if isinstance(error, MemoryError):
         return budget.over_memory() if budget is not None else "ran out of memory"
     if isinstance(error, KilledWorker):
-        limit = f" (a worker ends itself {budget.over_time()})" if budget is not None else ""
+        limit = f" (a worker ends itself after {budget.seconds:g} s on one task, the time budget)" if budget else ""
         return f"the cluster's worker processes ended each time they read it{limit}"
     return None
 
@@ -293,7 +299,23 @@ def dask_cluster(scheduler: str | None, jobs: int) -> Iterator[DaskExecutor]:
         finally:
             client.close()
         return
-    cluster = distributed.LocalCluster(
+    import dask.config
+
+    # The workers' profiler samples every thread 100 times a second, for the dashboard, which a
+    # cluster started for one scan has none of: it costs the parsing its share of the GIL.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = _local_cluster(distributed, jobs)
+    try:
+        with distributed.Client(cluster) as client:
+            _warm_up(client)
+            description = f"a local Dask cluster of {jobs} worker processes at {cluster.scheduler_address}"
+            yield DaskExecutor(client, description)
+    finally:
+        cluster.close()
+
+
+def _local_cluster(distributed: Any, jobs: int) -> Any:
+    return distributed.LocalCluster(
         n_workers=jobs,
         threads_per_worker=1,
         processes=True,
@@ -302,10 +324,3 @@ def dask_cluster(scheduler: str | None, jobs: int) -> Iterator[DaskExecutor]:
         # Its workers' logs are the scan's own to keep quiet: stopping the cluster makes them complain.
         silence_logs=logging.CRITICAL,
     )
-    try:
-        with distributed.Client(cluster) as client:
-            _warm_up(client)
-            description = f"a local Dask cluster of {jobs} worker processes at {cluster.scheduler_address}"
-            yield DaskExecutor(client, description)
-    finally:
-        cluster.close()
