@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import struct
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from qmscheck.collecting.readers import ExtractionError, read_register
@@ -21,6 +25,7 @@ from test_sftp import ENV, PASSPHRASE, sftp_config, sshd_serving
 # ---- a remote name that is not UTF-8 ----
 
 NOT_UTF8 = b"bad\xff.md"
+ACME = Path(__file__).resolve().parents[1] / "fixtures" / "acme"
 
 
 def test_an_sftp_name_that_is_not_utf8_is_listed_escaped_and_read_by_its_real_name(
@@ -79,3 +84,63 @@ def test_the_readers_boundary_lets_an_interrupt_pass() -> None:
     for interrupt in (KeyboardInterrupt(), SystemExit(2)):
         with pytest.raises(type(interrupt)), translated_errors(".xls"):
             raise interrupt
+
+
+# ---- a report written with -o inside the scanned folder ----
+
+#: acme's findings (tests/test_index_integrity.py), and its files.
+ACME_SUMMARY = {"major": 1, "minor": 11, "request": 0, "observation": 2, "ofi": 1}
+ACME_FILES = 29
+
+
+def _cli(tmp_path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """qmscheck in its own process, with its own user cache (where the record of reports is kept)."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    return subprocess.run(
+        [sys.executable, "-m", "qmscheck", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+
+
+def _scanned(tmp_path: Path, org: Path) -> dict[str, Any]:
+    out = tmp_path / "report.json"
+    result = _cli(tmp_path, "scan", org, "--format", "json", "-o", out, "-q")
+    assert result.returncode == 1, result.stderr
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return report
+
+
+def _inventoried(tmp_path: Path, org: Path, name: str) -> dict[str, Any]:
+    result = _cli(tmp_path, "inventory", org, "--format", "json", "-q")
+    assert result.returncode == 0, result.stderr
+    entries = [e for e in json.loads(result.stdout)["entries"] if e["path"] == name]
+    assert len(entries) == 1, entries
+    return entries[0]
+
+
+def test_a_report_written_with_o_into_the_share_is_not_evidence_but_a_file_planted_under_its_name_is(
+    tmp_path: Path,
+) -> None:
+    org = tmp_path / "acme"
+    shutil.copytree(ACME, org, ignore=shutil.ignore_patterns(".qmscheck"))
+    report = org / "share" / "out.md"
+    written = _cli(tmp_path, "scan", org, "--format", "markdown", "-o", report, "-q")
+    assert written.returncode == 1 and report.is_file(), written.stderr
+
+    # Before: the Markdown report was read back (a 30th file, understood as a document).
+    again = _scanned(tmp_path, org)
+    assert again["summary"] == ACME_SUMMARY
+    assert again["understanding"]["files"] == ACME_FILES
+    entry = _inventoried(tmp_path, org, "out.md")
+    assert (entry["status"], entry["reason"]) == ("skipped", "a report qmscheck wrote here, not evidence")
+
+    # The share cannot hide a document by giving it a report's name: other bytes are evidence.
+    report.write_text("# Calibration procedure\n\nDocument No: QP-99\n\nHow instruments are calibrated.\n")
+    planted = _scanned(tmp_path, org)
+    assert planted["understanding"]["files"] == ACME_FILES + 1
+    entry = _inventoried(tmp_path, org, "out.md")
+    assert entry["status"] != "skipped" and entry["title"] == "Calibration procedure", entry

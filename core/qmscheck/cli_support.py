@@ -225,14 +225,17 @@ def read_saved_report(path: Path) -> Report:
 
 def write_output(path: Path, data: str | bytes) -> None:
     """Write a report, plan or worksheet whole or not at all (a full disk leaves the previous one in
-    place); a path that cannot be written is the user's to fix."""
+    place); a path that cannot be written is the user's to fix. The file is recorded as qmscheck's
+    own, so a scan of a folder holding it does not read it back as evidence (support/written.py)."""
     from qmscheck.support.atomic import write_atomically
+    from qmscheck.support.written import remember
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, data)
+        digest = write_atomically(path, data)
     except OSError as exc:
         raise QmscheckError(f"cannot write {path}: {exc.strerror or exc}") from None
+    remember(path, digest)
 
 
 def echo_or_write(data: str | bytes, output: Path | None, written: str) -> None:

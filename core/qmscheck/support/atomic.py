@@ -8,6 +8,7 @@ the target holds either the previous file or the new one, never a truncated mix.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -15,9 +16,9 @@ from pathlib import Path
 __all__ = ["write_atomically"]
 
 
-def write_atomically(path: Path, data: str | bytes) -> None:
-    """Replace ``path`` with ``data`` (text is written as UTF-8); OSError when it cannot be written,
-    the previous file (if any) then left as it was."""
+def write_atomically(path: Path, data: str | bytes) -> str:
+    """Replace ``path`` with ``data`` (text is written as UTF-8) and return the sha256 (hex) of the
+    bytes written; OSError when it cannot be written, the previous file (if any) then left as it was."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     # Named after the target and hidden, so a folder listing shows what it is if a crash leaves it.
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -38,3 +39,4 @@ def write_atomically(path: Path, data: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+    return hashlib.sha256(raw).hexdigest()

@@ -28,6 +28,7 @@ from typing import Any, BinaryIO, TypeVar
 from qmscheck.errors import ConnectorError
 from qmscheck.support.safe_text import credentials_problem, escape_name, redact, secrets_of, unescape_name
 from qmscheck.support.safe_text import public_location as public_location  # the connectors name it from here
+from qmscheck.support.written import is_written_report, recorded
 
 _T = TypeVar("_T")
 # Office lock files, hidden files, and qmscheck's own (hidden_reason tells which).
@@ -95,6 +96,8 @@ class LocalTree:
         root_real = os.path.realpath(self.root)
         inside = root_real + os.sep
         visited = {root_real}
+        # The reports qmscheck wrote into this folder (-o): passed over while they hold what was written.
+        reports = {path: digest for path, digest in recorded().items() if path.startswith(inside)}
         # (folder to list, its real path, its relative path + "/"). A real folder's subfolder that is
         # not a link has the real path real/name: realpath() is needed only for links.
         stack: list[tuple[str, str, str]] = [(str(self.root), root_real, "")]
@@ -136,13 +139,15 @@ class LocalTree:
                             visited.add(target)
                             subfolders.append((entry.path, target, relative + "/"))
                             continue
+                        real_file = target
                     else:
                         if entry.is_dir(follow_symlinks=False):
-                            real = os.path.join(folder_real, name)
+                            real = os.path.join(folder_real, entry.name)
                             visited.add(real)
                             subfolders.append((entry.path, real, relative + "/"))
                             continue
                         info = entry.stat(follow_symlinks=False)
+                        real_file = os.path.join(folder_real, entry.name)
                 except FileNotFoundError:
                     yield Skipped(relative, "vanished during the scan (or a broken symlink)")
                     continue
@@ -151,6 +156,9 @@ class LocalTree:
                     continue
                 if not s_isreg(info.st_mode):
                     yield Skipped(relative, "not a regular file", warn=False)
+                    continue
+                if reports and is_written_report(real_file, reports):
+                    yield Skipped(relative, "a report qmscheck wrote here, not evidence", warn=False)
                     continue
                 yield Entry(relative, info.st_size, info.st_mtime_ns)
             stack.extend(reversed(subfolders))
