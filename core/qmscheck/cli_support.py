@@ -16,6 +16,7 @@ from qmscheck.config.tomlfile import json_path
 from qmscheck.errors import PluginFailure, QmscheckError
 from qmscheck.rendering.terminal import COLOR_CHOICES, ColorChoice
 from qmscheck.support.safe_text import public_location, safe_lines
+from qmscheck.support.user_cache import user_cache_dir
 
 if TYPE_CHECKING:
     from qmscheck.config.scan_config import ScanConfig
@@ -165,7 +166,6 @@ def index_path(target: Path, index: Path | None, no_index: bool, config_file: Pa
     like a bare folder's, is kept in the user's cache, one per folder (the config's, else TARGET):
     nothing is written into a scanned tree, and no index planted there is read (docs/security.md)."""
     import hashlib
-    import os
 
     from qmscheck.config.scan_config import CONFIG_NAME, find_config
     from qmscheck.storage.index import INDEX_NAME, default_index_path
@@ -179,7 +179,7 @@ def index_path(target: Path, index: Path | None, no_index: bool, config_file: Pa
         return default_index_path(named.parent)
     found = target / CONFIG_NAME if (target / CONFIG_NAME).is_file() else find_config(target)
     folder = (found.parent if found else target).resolve()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qmscheck"
+    cache = user_cache_dir()
     key = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
     return cache / f"{folder.name}-{key}" / INDEX_NAME
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import signal
 import traceback
 from collections import deque
@@ -27,6 +26,7 @@ from qmscheck.config.choices import Edition, Stage
 from qmscheck.errors import ExitCode, QmscheckError
 from qmscheck.portfolio.model import PortfolioFile
 from qmscheck.portfolio.report import OrganisationError, ScanOutcome
+from qmscheck.support.user_cache import user_cache_dir
 
 __all__ = ["REPORT_BASENAME", "OrganisationJob", "index_for", "jobs_of", "run_jobs"]
 
@@ -67,7 +67,7 @@ def index_for(target: Path, slug: str, named: bool) -> Path:
 
     if named:
         return default_index_path(target.parent)
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qmscheck" / "portfolio"
+    cache = user_cache_dir() / "portfolio"
     key = hashlib.sha256(str(target.resolve()).encode()).hexdigest()[:16]
     return cache / f"{slug}-{key}" / INDEX_NAME
 

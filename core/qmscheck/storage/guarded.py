@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qmscheck.model.evidence import CollectionWarning
+from qmscheck.support.user_cache import user_cache_dir
 
-__all__ = ["WAIT_SECONDS", "GuardedIndex", "index_key", "user_cache_dir"]
+__all__ = ["WAIT_SECONDS", "GuardedIndex", "index_key"]
 
 #: How long a scan waits for another scan's write lock on the index before it goes on without
 #: updating the index: long enough for a small scan to finish, short enough that no one
@@ -51,12 +52,6 @@ KEY_NAME = "index.key"
 _KEY_BYTES = 32
 
 Trouble = Literal["locked", "unwritable", "damaged"]
-
-
-def user_cache_dir() -> Path:
-    """The user's cache folder for qmscheck (``$XDG_CACHE_HOME/qmscheck``, else ``~/.cache/qmscheck``):
-    the index of a folder without a configuration, and the key that seals every index."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qmscheck"
 
 
 def index_key() -> bytes:

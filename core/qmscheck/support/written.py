@@ -23,6 +23,7 @@ import stat
 from pathlib import Path
 
 from qmscheck.support.atomic import write_atomically
+from qmscheck.support.user_cache import user_cache_dir
 
 __all__ = ["is_written_report", "recorded", "remember"]
 
@@ -30,8 +31,7 @@ RECORD_NAME = "written.json"
 
 
 def _record_path() -> Path:
-    # The user's cache folder, as storage/guarded.py's user_cache_dir() names it (support is below storage).
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qmscheck" / RECORD_NAME
+    return user_cache_dir() / RECORD_NAME
 
 
 def recorded() -> dict[str, str]:
