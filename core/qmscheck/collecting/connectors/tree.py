@@ -273,10 +273,13 @@ _SMB_ACCESS_DENIED = 0xC0000022
 
 def _lasting(exc: BaseException, *, logging_in: bool = False) -> bool:
     """True for an answer the server would give again (no such file, access denied, a refused host
-    key, a login refused ``logging_in``); False for a failure of the connection (closed, reset, timed
-    out), worth a new one. Outside a login, an authentication error is a session the connection lost:
-    smbprotocol then tries to open a new one without the password."""
+    key, a login refused ``logging_in``, a name or reply that cannot be decoded); False for a
+    failure of the connection (closed, reset, timed out), worth a new one. Outside a login, an
+    authentication error is a session the connection lost: smbprotocol then tries to open a new
+    one without the password."""
     if isinstance(exc, FileNotFoundError | PermissionError | NotADirectoryError | IsADirectoryError):
+        return True
+    if isinstance(exc, UnicodeError):  # what the server sent cannot be decoded: it would send it again
         return True
     if isinstance(exc, OSError) and exc.errno in _LASTING_ERRNOS:
         return True
