@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from qmscheck.collecting.connectors.tree import FsspecTree
 from qmscheck.collecting.connectors.worker import Task, run_tasks
-from qmscheck.collecting.run import CollectOptions
-from qmscheck.config.scan_config import load_config
+from qmscheck.collecting.run import CollectOptions, collect
+from qmscheck.config.scan_config import ScanConfig, SourceConfig, load_config
 from qmscheck.errors import ConfigError, QmscheckError
+from qmscheck.plugins.manager import load_plugins
 from qmscheck.rendering.json import JsonRenderer
 from qmscheck.rendering.text import TextRenderer
 from qmscheck.scan import ScanRequest, scan
@@ -27,6 +28,7 @@ from qmscheck.support.progress import NullProgress, Progress
 from qmscheck.support.tuning import Tuning
 
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 ROOT = Path(__file__).resolve().parents[1]
 ACME = ROOT / "fixtures" / "acme"
@@ -106,6 +108,37 @@ def test_a_worker_killed_mid_scan_loses_nothing(cluster: DaskExecutor, share: Pa
     # The killed worker is gone; the nanny started another in its place.
     cluster.client.wait_for_workers(2, timeout=60)
     assert progress.killed not in cluster.client.run(os.getpid).values()
+
+
+def test_a_file_that_kills_its_workers_becomes_a_warning_and_the_others_are_read(tmp_path: Path) -> None:
+    """The per-file time budget on Dask workers: a worker still parsing after it ends itself; the
+    file, given up by the scheduler (``allowed-failures``: here at the first death), is a warning."""
+    root = tmp_path / "share"
+    root.mkdir()
+    with (root / "Training Matrix.csv").open("w") as handle:  # several seconds' parsing
+        handle.write("Employee,Course,Completed,Trainer,Notes\n")
+        handle.writelines(
+            f"Person {n},ISO 9001 course {n % 50},2025-01-{n % 28 + 1:02},T,n {n}\n" for n in range(300_000)
+        )
+    for number in range(8):
+        (root / f"QP-{number:02} Procedure.md").write_text(
+            f"---\ntitle: Procedure {number}\nrevision: A\n---\nSteps.\n"
+        )
+    config = ScanConfig(sources=[SourceConfig(connector="filesystem", path=str(root))], base_dir=tmp_path)
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local,
+        distributed.Client(local) as client,
+    ):
+        options = CollectOptions(
+            jobs=2, tuning=Tuning(file_seconds=1, small_batch=1), executor=DaskExecutor(client, "")
+        )
+        collection = collect(config, load_plugins(entry_points=False), options)
+    titles = sorted(item.title or "" for item in collection.items)
+    assert titles == [f"Procedure {n}" for n in range(8)]
+    [warning] = collection.warnings
+    assert warning.locator == "Training Matrix.csv"
+    assert "after 1 s on one task, the time budget" in warning.message
 
 
 def test_a_share_opened_with_a_password_is_not_sent_to_the_workers(cluster: DaskExecutor) -> None:
