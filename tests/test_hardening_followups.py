@@ -202,7 +202,14 @@ def _xlsb(path: Path, cells: dict[tuple[int, int], str | float | None]) -> Path:
     return path
 
 
-_LOG = {(0, 0): "Record No", (0, 1): "Date", (1, 0): "NC-1", (1, 1): 45000.0, (2, 0): "NC-2", (2, 1): 45001.0}
+_LOG: dict[tuple[int, int], str | float | None] = {
+    (0, 0): "Record No",
+    (0, 1): "Date",
+    (1, 0): "NC-1",
+    (1, 1): 45000.0,
+    (2, 0): "NC-2",
+    (2, 1): 45001.0,
+}
 
 
 @pytest.mark.parametrize(

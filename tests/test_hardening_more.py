@@ -44,7 +44,7 @@ def test_an_sftp_name_that_is_not_utf8_is_listed_escaped_and_read_by_its_real_na
         collected = collect(load_config(config_path), plugins, CollectOptions(index=tmp_path / "index.sqlite", jobs=1))
         assert collected.warnings == []
         titles = {item.provenance.locator.path: item.title for item in collected.items}
-        assert titles.get("bad\\xff.md") == "Remote document control procedure", sorted(titles)
+        assert titles.get("bad\\xff.md") == "Remote document control procedure", sorted(titles.items(), key=str)
         # A rescan reaches the file again by its real name (stat and fetch), under the same key.
         again = collect(load_config(config_path), plugins, CollectOptions(index=tmp_path / "index.sqlite", jobs=1))
         assert again.stats["extracted"] == 0 and "bad\\xff.md" in {i.provenance.locator.path for i in again.items}
@@ -119,7 +119,8 @@ def _inventoried(tmp_path: Path, org: Path, name: str) -> dict[str, Any]:
     assert result.returncode == 0, result.stderr
     entries = [e for e in json.loads(result.stdout)["entries"] if e["path"] == name]
     assert len(entries) == 1, entries
-    return entries[0]
+    entry: dict[str, Any] = entries[0]
+    return entry
 
 
 def test_a_report_written_with_o_into_the_share_is_not_evidence_but_a_file_planted_under_its_name_is(
