@@ -35,20 +35,21 @@ def _stored(index: Path) -> list[tuple[object, ...]]:
 
 
 def test_what_workers_write_ahead_is_what_the_parent_writes(acme: Path, tmp_path: Path) -> None:
-    # Every file ahead, documents and workbooks alike; registers in parts (the workers are told the size).
-    tuning = Tuning(ahead_bytes=0, part_items=3)
+    # Every file the parent's to write, then every file ahead, documents and workbooks alike;
+    # registers in parts (the workers are told the size).
     with (acme / "qmscheck.toml").open("a", encoding="utf-8") as config:  # the workers apply the tables too
         config.write('\n[[classify]]\npattern = "*Calibration*"\ntype = "maintenance_record"\n')
     reports, stats = [], []
-    for jobs in (1, 2):
-        options = CollectOptions(index=tmp_path / f"index-{jobs}.sqlite", jobs=jobs, tuning=tuning)
+    for name, ahead_bytes in (("parent", 2**62), ("ahead", 0)):
+        tuning = Tuning(ahead_bytes=ahead_bytes, part_items=3)
+        options = CollectOptions(index=tmp_path / f"index-{name}.sqlite", jobs=2, tuning=tuning)
         reports.append(scan(ScanRequest(target=acme, collect=options)).model_dump_json())
         stats.append(options.stats)
-    assert stats[0]["classified_ahead"] == 0  # one process: nothing to be ahead of
+    assert stats[0]["classified_ahead"] == 0  # no file large enough: the parent classified and wrote each
     assert stats[1]["classified_ahead"] == stats[1]["extracted"] > 20
     assert reports[0] == reports[1]
-    stored = _stored(tmp_path / "index-1.sqlite")
-    assert stored == _stored(tmp_path / "index-2.sqlite")
+    stored = _stored(tmp_path / "index-parent.sqlite")
+    assert stored == _stored(tmp_path / "index-ahead.sqlite")
     assert any(parts != "[]" for *_, parts, _ in stored)  # some registers were stored in parts
     assert any("maintenance_record" in str(types) for _, _, _, types, *_ in stored)  # as the table says
 

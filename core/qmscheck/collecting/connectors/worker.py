@@ -23,7 +23,7 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from queue import Empty, Full, Queue
 from typing import Any, BinaryIO
@@ -514,10 +514,12 @@ def _watcher(tuning: Tuning) -> Watched[Task, Outcome]:
 
 
 def read_alone(task: Task, tuning: Tuning) -> Outcome:
-    """One file read in a watched worker process of its own."""
+    """One file read in a watched worker process of its own, for the parent to classify and write:
+    it is read again because the worker's classification was not taken (or its entry was damaged),
+    so the worker classifies nothing ahead and sends the units with their items."""
     alone = _watcher(tuning)
     try:
-        return _watched(alone, task)
+        return _watched(alone, replace(task, ahead=None))
     finally:
         alone.close()
 
