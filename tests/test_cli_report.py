@@ -228,7 +228,9 @@ def test_acme_scan_writes_every_format_and_exits_1_for_its_major(acme_reports: t
     assert result.exit_code == ExitCode.FINDINGS, result.output
     report = Report.model_validate_json((out / "qmscheck-report.json").read_text(encoding="utf-8"))
     assert report.summary.major >= 1
-    assert result.stderr.startswith(f"{report.summary.line()} - reports written to ")
+    [config_note, summary] = result.stderr.splitlines()
+    assert config_note.startswith("note: using ") and "not trusted" in config_note
+    assert summary.startswith(f"{report.summary.line()} - reports written to ")
     assert sorted(p.name for p in out.iterdir()) == sorted(f"qmscheck-report.{ext}" for ext in EXTENSIONS.values())
 
 

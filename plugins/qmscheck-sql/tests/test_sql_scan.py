@@ -124,7 +124,9 @@ def test_a_row_without_id_and_a_bad_date_are_warnings(sqlite_db: Path) -> None:
 def assert_clear_error(result: subprocess.CompletedProcess[str], *words: str) -> None:
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("error: sql source"), result.stderr
+    # Only notes (the configuration used) come before the error.
+    said = [line for line in result.stderr.splitlines() if not line.startswith("note: ")]
+    assert said[0].startswith("error: sql source"), result.stderr
     for word in words:
         assert word in result.stderr, result.stderr
 
