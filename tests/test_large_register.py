@@ -113,4 +113,8 @@ def test_damaged_content_digests_of_parts_make_the_register_read_again(share: Pa
     options = CollectOptions(index=index, jobs=1, tuning=IN_PARTS)
     again = scan(ScanRequest(target=share, collect=options, as_of=AS_OF))
     assert (options.stats["extracted"], options.stats["reused"]) == (1, 0)
-    assert again.model_dump_json() == first.model_dump_json()
+    # The damaged entry's seal no longer verifies: the report says so, and is otherwise the full scan's.
+    said = [w for w in again.warnings if "file entries stored in the evidence index did not verify" in w.message]
+    assert len(said) == 1, again.warnings
+    rest = again.model_copy(update={"warnings": [w for w in again.warnings if w not in said]})
+    assert rest.model_dump_json() == first.model_dump_json()
