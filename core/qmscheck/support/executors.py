@@ -95,10 +95,12 @@ class LocalExecutor:
         return process_pool(jobs, setup.function, setup.args, memory=memory)
 
     def submit_now(self, function: Callable[[], object]) -> None:
-        """Give each idle process of the pool started ahead ``function``, so that all of them start."""
-        if self._pool is not None:
+        """Give each idle process of the pool started ahead ``function``, so that all of them start.
+        Called from another thread: ``map`` may take the pool meanwhile, so it is read once."""
+        pool = self._pool
+        if pool is not None:
             for _ in range(self.jobs):
-                self._pool.submit(function)
+                pool.submit(function)
 
     def map(
         self,
