@@ -124,12 +124,7 @@ class SmbServer:
 def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmbServer]:
     import test_smb
 
-    binary = test_smb.smbd_binary()
-    if binary is None:
-        pytest.skip("smbd is not installed (apt-get install samba; CI runs .ci/install-server.sh)")
-    if os.geteuid() != 0:
-        pytest.skip("smbd needs root to switch to the share user here (tests run as a normal user)")
-    pytest.importorskip("smbprotocol", reason="smbprotocol is not installed (pip install smbprotocol)")
+    binary = test_smb.require_smbd()
     base = tmp_path_factory.mktemp("samba-drops")
     share = base / "share"
     shutil.copytree(ACME / "share", share)

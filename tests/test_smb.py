@@ -72,14 +72,20 @@ def _config(base: Path, port: int, share: Path) -> Path:
     return conf
 
 
-@pytest.fixture(scope="module")
-def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def require_smbd() -> str:
+    """smbd's path, or the test skipped saying what is missing."""
     binary = smbd_binary()
     if binary is None:
         pytest.skip("smbd is not installed (apt-get install samba; CI runs .ci/install-server.sh)")
     if os.geteuid() != 0:
         pytest.skip("smbd needs root to switch to the share user here (tests run as a normal user)")
     pytest.importorskip("smbprotocol", reason="smbprotocol is not installed (pip install smbprotocol)")
+    return binary
+
+
+@pytest.fixture(scope="module")
+def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    binary = require_smbd()
     base = tmp_path_factory.mktemp("samba")
     share = base / "share"
     shutil.copytree(ACME / "share", share)
