@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 
-def qmscheck(*args: str) -> subprocess.CompletedProcess[str]:
+def qmscheck(*args: str | Path, cache: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``cache``: the user's cache folder the process uses (the index key, the record of reports written)."""
+    env = None if cache is None else {**os.environ, "XDG_CACHE_HOME": str(cache)}
     return subprocess.run(
-        [sys.executable, "-m", "qmscheck", *args], capture_output=True, text=True, timeout=300, check=False
+        [sys.executable, "-m", "qmscheck", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
     )
 
 

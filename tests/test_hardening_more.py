@@ -8,11 +8,11 @@ import random
 import shutil
 import struct
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_process import qmscheck as run_qmscheck
 from qmscheck.collecting.readers import ExtractionError, read_register
 from qmscheck.collecting.readers.boundary import translated_errors
 from qmscheck.collecting.readers.register import read_headers
@@ -95,15 +95,7 @@ ACME_FILES = 29
 
 def _cli(tmp_path: Path, *args: str | Path) -> subprocess.CompletedProcess[str]:
     """qmscheck in its own process, with its own user cache (where the record of reports is kept)."""
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    return subprocess.run(
-        [sys.executable, "-m", "qmscheck", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        check=False,
-    )
+    return run_qmscheck(*args, cache=tmp_path / "cache")
 
 
 def _scanned(tmp_path: Path, org: Path) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from cli_process import qmscheck as run_qmscheck
 from qmscheck.portfolio.model import PortfolioFile, load_portfolio, portfolio_schema
 from qmscheck.portfolio.report import ScanOutcome, StageVerdict, build_report
 
@@ -34,15 +35,7 @@ GRADES = ("major", "minor", "request", "observation", "ofi")
 
 
 def qmscheck(*args: str | Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-    return subprocess.run(
-        [sys.executable, "-m", "qmscheck", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env=environment,
-    )
+    return run_qmscheck(*args, cache=cache, timeout=600)
 
 
 def run_sample(out: Path, cache: Path) -> subprocess.CompletedProcess[str]:
