@@ -53,6 +53,10 @@ def start_fork_server() -> None:
     threading.Thread(target=multiprocessing.forkserver.ensure_running, name="qmscheck-fork-server", daemon=True).start()
 
 
+#: A watched process's exit status when it ran out of memory and could not even say so.
+OUT_OF_MEMORY = 75
+
+
 @dataclass(frozen=True)
 class Budget:
     """What one task may take: ``seconds`` of wall-clock time, and ``memory`` bytes of address
@@ -215,10 +219,16 @@ def _serve(
     """A watched process: ``function(task)`` for each task received, one at a time, until None."""
     _start_worker(memory, initializer, initargs)
     while (task := connection.recv()) is not None:
+        # The answer is sent once the except block has let go of the exception and the frames that
+        # hold the task's allocations: sent inside it, it can run out of memory itself.
         try:
-            connection.send((True, function(task)))
+            answer = (True, function(task))
         except MemoryError:
-            connection.send((False, None))
+            answer = (False, None)
+        try:
+            connection.send(answer)
+        except MemoryError:
+            os._exit(OUT_OF_MEMORY)
 
 
 class Watched(Generic[_Task, _Result]):
@@ -289,6 +299,8 @@ class Watched(Generic[_Task, _Result]):
         process.join(5)
         code = process.exitcode
         self.close()
+        if code == OUT_OF_MEMORY:
+            return _Died(self._budget.over_memory(), explained=True)
         if code == -signal.SIGABRT:  # what native code does when an allocation fails
             memory = _size(self._budget.memory)
             return _Died(f"the parser aborted, most likely past the {memory} per-file memory budget", explained=True)
