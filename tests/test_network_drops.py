@@ -145,16 +145,7 @@ def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmbServer]:
     valid users = {test_smb.USER}
     force user = nobody
 """)
-    added = subprocess.run(
-        [shutil.which("pdbedit") or "/usr/bin/pdbedit", "-s", str(conf), "-a", "-t", "-u", test_smb.USER],
-        input=f"{test_smb.PASSWORD}\n{test_smb.PASSWORD}\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if added.returncode != 0:
-        pytest.skip(f"cannot add the Samba test user: {added.stderr.strip() or added.stdout.strip()}")
+    test_smb.add_samba_user(conf)
     command = [binary, "--foreground", "--no-process-group", "--debug-stdout", "-s", str(conf)]
     with served("smbd cannot be started here", command, port, base / "smbd.out", pytest.skip) as process:
         try:

@@ -83,17 +83,10 @@ def require_smbd() -> str:
     return binary
 
 
-@pytest.fixture(scope="module")
-def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    binary = require_smbd()
-    base = tmp_path_factory.mktemp("samba")
-    share = base / "share"
-    shutil.copytree(ACME / "share", share)
-    port = free_port()
-    conf = _config(base, port, share)
-    pdbedit = shutil.which("pdbedit") or "/usr/bin/pdbedit"
+def add_samba_user(conf: Path) -> None:
+    """The test user in the Samba password database of ``conf``, or the test skipped saying why not."""
     added = subprocess.run(
-        [pdbedit, "-s", str(conf), "-a", "-t", "-u", USER],
+        [shutil.which("pdbedit") or "/usr/bin/pdbedit", "-s", str(conf), "-a", "-t", "-u", USER],
         input=f"{PASSWORD}\n{PASSWORD}\n",
         capture_output=True,
         text=True,
@@ -102,6 +95,17 @@ def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     if added.returncode != 0:
         pytest.skip(f"cannot add the Samba test user: {added.stderr.strip() or added.stdout.strip()}")
+
+
+@pytest.fixture(scope="module")
+def smb_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    binary = require_smbd()
+    base = tmp_path_factory.mktemp("samba")
+    share = base / "share"
+    shutil.copytree(ACME / "share", share)
+    port = free_port()
+    conf = _config(base, port, share)
+    add_samba_user(conf)
     command = [binary, "--foreground", "--no-process-group", "--debug-stdout", "-s", str(conf)]
     with served("smbd cannot be started here", command, port, base / "smbd.out", pytest.skip):
         try:
